@@ -1,0 +1,5 @@
+"""Entry point for `python -m wasmlint`."""
+
+from wasmlint.cli import main
+
+main()

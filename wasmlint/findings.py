@@ -1,0 +1,118 @@
+"""The one data model every layer produces and every reporter reads: findings and run errors."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+
+
+class Severity(IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (expected error, warning or info)") from None
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Layer(StrEnum):
+    SOURCE = "source"
+    MODULE = "module"
+    RUNTIME = "runtime"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    severity: Severity
+    message: str
+    path: str  # POSIX, relative to the project root
+    line: int  # 1-based
+    column: int  # 1-based, in characters
+    end_line: int
+    end_column: int  # 1-based, exclusive
+    layer: Layer
+    symbol: str | None = None  # the exported function affected: joins the three layers
+    call_path: tuple[str, ...] = ()  # export -> ... -> construct / memory.grow
+    evidence: tuple[str, ...] = ()  # "module: ...", "runtime: ..."
+    confirmed: bool = False  # the runtime layer reproduced it
+    snippet: str = ""  # the flagged code text: baselines match on it instead of line numbers
+
+    def replace(self, **changes) -> "Finding":
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.rule_id, self.symbol or "")
+
+    def to_dict(self) -> dict:
+        return {
+            "rule_id": self.rule_id,
+            "severity": self.severity.label,
+            "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "layer": str(self.layer),
+            "symbol": self.symbol,
+            "call_path": list(self.call_path),
+            "evidence": list(self.evidence),
+            "confirmed": self.confirmed,
+        }
+
+
+@dataclass(frozen=True)
+class RunError:
+    """Something that could not be read, parsed, built or run. The rest of the run goes on."""
+
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    offset: int | None = None  # byte offset, for binary inputs
+
+    def location(self) -> str:
+        if self.line is not None:
+            return f"{self.path}:{self.line}:{self.column or 1}"
+        if self.offset is not None:
+            return f"{self.path}@{self.offset:#x}"
+        return self.path
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "message": self.message,
+            "line": self.line,
+            "column": self.column,
+            "offset": self.offset,
+        }
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[RunError] = field(default_factory=list)
+    files_checked: int = 0
+    partial_files: set[str] = field(default_factory=set)  # files whose results are incomplete
+    notes: list[str] = field(default_factory=list)  # summary-level remarks (e.g. baseline counts)
+
+    def extend(self, other: "Report") -> None:
+        self.findings.extend(other.findings)
+        self.errors.extend(other.errors)
+        self.files_checked += other.files_checked
+        self.partial_files |= other.partial_files
+        self.notes.extend(other.notes)
+
+    def sorted_findings(self) -> list[Finding]:
+        return sorted(self.findings, key=lambda f: f.sort_key)

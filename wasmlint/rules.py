@@ -1,0 +1,189 @@
+"""Load and validate the rule files (`rules/<id>.toml`): docs, severity, query and test cases."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from wasmlint.findings import Layer, Severity
+
+RULE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+SCOPES = ("reachable", "export")
+RULE_KEYS = {
+    "id", "layer", "severity", "summary", "message", "why", "fix",
+    "query", "scope", "check", "tests",
+}
+REQUIRED_KEYS = ("id", "layer", "severity", "summary", "message", "why", "fix")
+CASE_KEYS = {"name", "flag", "ok", "lines"}
+
+
+class RuleError(ValueError):
+    """A rule file is malformed; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class RuleCase:
+    name: str
+    code: str
+    flagged: bool  # True: a `flag` case (must be reported); False: an `ok` case
+    lines: tuple[int, ...] = ()  # for flag cases: the 1-based lines that must be reported
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    layer: Layer
+    severity: Severity
+    summary: str
+    message: str  # a format string; placeholders come from the match (see each layer)
+    why: str
+    fix: str
+    query: str | None  # tree-sitter query for source rules; `@match` is the flagged node
+    scope: str  # "reachable": the export and every crate fn it reaches; "export": the export only
+    check: str | None  # name of a refinement the source layer applies to matches
+    tests: tuple[RuleCase, ...]
+    origin: Path
+
+    def format_message(self, **values: str) -> str:
+        try:
+            return self.message.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return self.summary
+
+    def help_line(self) -> str:
+        first = self.fix.strip().splitlines()[0] if self.fix.strip() else ""
+        return first.rstrip(".")
+
+
+def builtin_rules_dir() -> Path:
+    """The rules shipped with wasmlint: inside the package when installed, the repo's rules/ in a checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "rules"
+    return installed if installed.is_dir() else here.parent / "rules"
+
+
+def _require_str(data: dict, key: str, where: str, *, optional: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if optional:
+            return None
+        raise RuleError(f"{where}: missing key `{key}`")
+    if not isinstance(value, str) or not value.strip():
+        raise RuleError(f"{where}: `{key}` must be a non-empty string")
+    return value
+
+
+def _parse_case(raw: object, index: int, where: str) -> RuleCase:
+    here = f"{where}: tests[{index}]"
+    if not isinstance(raw, dict):
+        raise RuleError(f"{here} must be a table")
+    unknown = set(raw) - CASE_KEYS
+    if unknown:
+        raise RuleError(f"{here}: unknown key `{sorted(unknown)[0]}`")
+    has_flag, has_ok = "flag" in raw, "ok" in raw
+    if has_flag == has_ok:
+        raise RuleError(f"{here}: needs exactly one of `flag` or `ok`")
+    name = raw.get("name", f"case{index + 1}")
+    if not isinstance(name, str) or not RULE_ID.match(name.replace("_", "-")):
+        raise RuleError(f"{here}: `name` must be a short kebab-case string")
+    code = raw["flag"] if has_flag else raw["ok"]
+    if not isinstance(code, str):
+        raise RuleError(f"{here}: the snippet must be a string")
+    lines = raw.get("lines", [])
+    if not isinstance(lines, list) or not all(isinstance(n, int) and n >= 1 for n in lines):
+        raise RuleError(f"{here}: `lines` must be a list of 1-based line numbers")
+    if lines and not has_flag:
+        raise RuleError(f"{here}: `lines` only makes sense for a `flag` case")
+    return RuleCase(name=name, code=code, flagged=has_flag, lines=tuple(lines))
+
+
+def parse_rule(path: Path) -> Rule:
+    where = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(f"{where}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"{where}: invalid TOML: {exc}") from None
+    unknown = set(data) - RULE_KEYS
+    if unknown:
+        raise RuleError(f"{where}: unknown key `{sorted(unknown)[0]}`")
+    fields = {key: _require_str(data, key, where) for key in REQUIRED_KEYS}
+    rule_id = fields["id"]
+    if not RULE_ID.match(rule_id):
+        raise RuleError(f"{where}: `id` {rule_id!r} must be kebab-case")
+    if rule_id != path.stem:
+        raise RuleError(f"{where}: `id` {rule_id!r} must equal the file name {path.stem!r}")
+    try:
+        layer = Layer(fields["layer"])
+    except ValueError:
+        raise RuleError(f"{where}: `layer` must be one of source, module, runtime") from None
+    try:
+        severity = Severity.parse(fields["severity"])
+    except ValueError as exc:
+        raise RuleError(f"{where}: `severity`: {exc}") from None
+    scope = data.get("scope", "reachable")
+    if scope not in SCOPES:
+        raise RuleError(f"{where}: `scope` must be one of {', '.join(SCOPES)}")
+    query = _require_str(data, "query", where, optional=True)
+    if query and layer is not Layer.SOURCE:
+        raise RuleError(f"{where}: `query` is only for source rules")
+    raw_tests = data.get("tests", [])
+    if not isinstance(raw_tests, list):
+        raise RuleError(f"{where}: `tests` must be an array of tables ([[tests]])")
+    tests = tuple(_parse_case(raw, i, where) for i, raw in enumerate(raw_tests))
+    names = [case.name for case in tests]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate:
+        raise RuleError(f"{where}: two test cases are named {duplicate!r}")
+    return Rule(
+        id=rule_id,
+        layer=layer,
+        severity=severity,
+        summary=fields["summary"].strip(),
+        message=fields["message"].strip(),
+        why=fields["why"].strip(),
+        fix=fields["fix"].strip(),
+        query=query,
+        scope=scope,
+        check=_require_str(data, "check", where, optional=True),
+        tests=tests,
+        origin=path,
+    )
+
+
+def load_rules_from(directory: Path) -> dict[str, Rule]:
+    if not directory.is_dir():
+        raise RuleError(f"{directory}: rules directory not found")
+    return {rule.id: rule for rule in map(parse_rule, sorted(directory.glob("*.toml")))}
+
+
+@cache
+def builtin_rules() -> dict[str, Rule]:
+    return load_rules_from(builtin_rules_dir())
+
+
+def load_rules(extra_dirs: tuple[Path, ...] = ()) -> dict[str, Rule]:
+    """Built-in rules plus the user's rule directories; a user rule may not reuse a built-in id."""
+    rules = dict(builtin_rules())
+    for directory in extra_dirs:
+        for rule_id, rule in load_rules_from(directory).items():
+            if rule_id in rules:
+                raise RuleError(f"{rule.origin}: rule id {rule_id!r} is already defined by {rules[rule_id].origin}")
+            rules[rule_id] = rule
+    return rules
+
+
+def matches_selector(rule_id: str, selector: str) -> bool:
+    """A selector is a rule id or a glob over ids, e.g. `*-in-export` for a whole family."""
+    return rule_id == selector or fnmatch.fnmatchcase(rule_id, selector)
+
+
+def check_selectors(selectors: tuple[str, ...], rules: dict[str, Rule]) -> None:
+    for selector in selectors:
+        if not any(matches_selector(rule_id, selector) for rule_id in rules):
+            raise RuleError(f"unknown rule id or pattern {selector!r} (see `wasmlint rules`)")
