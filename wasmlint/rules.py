@@ -55,8 +55,10 @@ class Rule:
             return self.summary
 
     def help_line(self) -> str:
-        first = self.fix.strip().splitlines()[0] if self.fix.strip() else ""
-        return first.rstrip(".")
+        """The fix's first sentence, on one line: the `= help:` of the text report."""
+        paragraph = " ".join(self.fix.strip().split("\n\n")[0].split())
+        sentence = re.split(r"(?<=[.!?])\s", paragraph, maxsplit=1)[0]
+        return sentence.rstrip(".:")
 
 
 def builtin_rules_dir() -> Path:

@@ -1,0 +1,46 @@
+"""Shared test helpers: where the repository is, and running the CLI for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from wasmlint.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+GUESTS = REPO / "guests"
+
+
+def run_cli(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m wasmlint` as a user would, in a separate process."""
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    full_env.pop("GITHUB_ACTIONS", None) if "GITHUB_ACTIONS" not in (env or {}) else None
+    return subprocess.run(
+        [sys.executable, "-m", "wasmlint", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=600
+    )
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    """Run the CLI in-process (fast), from the repository root. Returns (exit code, stdout, stderr)."""
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        result = CliRunner().invoke(app, list(args))
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result.exit_code, result.stdout, result.stderr
+
+    return invoke
+
+
+def json_findings(stdout: str) -> list[dict]:
+    return json.loads(stdout)["findings"]

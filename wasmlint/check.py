@@ -1,0 +1,170 @@
+"""`wasmlint check`: run the selected layers over what discovery found, then merge into one Report.
+
+Data flows one way: discover -> source -> module -> runtime -> merge -> suppressions -> filter.
+Nothing here prints; the CLI renders the Report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wasmlint.config import Config
+from wasmlint.discover import Crate, Targets, display_path
+from wasmlint.findings import Finding, Layer, Report, RunError
+from wasmlint.merge import merge_layers
+from wasmlint.rules import Rule, matches_selector
+from wasmlint.source import ExportSite, analyze_crate
+from wasmlint.suppress import INVALID, UNUSED, Problem, Suppression, apply_suppressions, find_suppressions
+
+META_RULES = (UNUSED, INVALID)
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    layers: frozenset[Layer] = frozenset({Layer.SOURCE, Layer.MODULE, Layer.RUNTIME})
+    wasm: tuple[Path, ...] = ()
+    build: bool = False
+    confirm: bool = False
+    scenario: Path | None = None
+    all_functions: bool = False
+    jobs: int = 1
+    scenarios: tuple[Path, ...] = ()  # from the configuration; --scenario wins
+
+
+@dataclass
+class CrateOutcome:
+    """What the source layer found in one crate; plain data so that it can cross processes."""
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[RunError] = field(default_factory=list)
+    partial_files: set[str] = field(default_factory=set)
+    exports: dict[str, ExportSite] = field(default_factory=dict)
+    suppressions: list[Suppression] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+
+def select_rules(rules: dict[str, Rule], config: Config) -> dict[str, Rule]:
+    """Apply select / ignore and severity overrides from the configuration."""
+    overrides = dict(config.severity)
+    chosen: dict[str, Rule] = {}
+    for rule_id, rule in rules.items():
+        if not any(matches_selector(rule_id, s) for s in config.select):
+            continue
+        if any(matches_selector(rule_id, s) for s in config.ignore):
+            continue
+        level = next((lvl for sel, lvl in overrides.items() if matches_selector(rule_id, sel)), None)
+        chosen[rule_id] = dataclasses.replace(rule, severity=level) if level is not None else rule
+    return chosen
+
+
+def analyze_sources(
+    files: list[tuple[str, bytes, tuple[str, ...]]],
+    rules: dict[str, Rule],
+    known_ids: set[str],
+    all_functions: bool = False,
+) -> CrateOutcome:
+    """The source layer on one crate given as (display, bytes, module path), plus its suppressions."""
+    result = analyze_crate(files, {k: r for k, r in rules.items() if r.layer is Layer.SOURCE}, all_functions=all_functions)
+    outcome = CrateOutcome(
+        findings=result.findings,
+        errors=result.errors,
+        partial_files=result.partial_files,
+        exports=result.exports,
+        files=len(files),
+    )
+    for parsed in result.files:
+        suppressions, problems = find_suppressions(parsed, known_ids)
+        outcome.suppressions.extend(suppressions)
+        outcome.problems.extend(problems)
+    return outcome
+
+
+def _crate_job(crate: Crate, rules: dict[str, Rule], known_ids: set[str], all_functions: bool) -> CrateOutcome:
+    files: list[tuple[str, bytes, tuple[str, ...]]] = []
+    errors: list[RunError] = []
+    for path in crate.files:
+        try:
+            files.append((display_path(path), path.read_bytes(), crate.module_path(path)))
+        except OSError as exc:
+            errors.append(RunError(display_path(path), f"cannot read: {exc.strerror or exc}"))
+    outcome = analyze_sources(files, rules, known_ids, all_functions)
+    outcome.errors = errors + outcome.errors
+    return outcome
+
+
+def _run_source(targets: Targets, rules, known_ids, options: CheckOptions) -> list[CrateOutcome]:
+    jobs = max(1, options.jobs)
+    if jobs == 1 or len(targets.crates) < 2:
+        return [_crate_job(c, rules, known_ids, options.all_functions) for c in targets.crates]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_crate_job, c, rules, known_ids, options.all_functions) for c in targets.crates]
+        return [f.result() for f in futures]
+
+
+def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rule], options: CheckOptions,
+              modules: list[tuple[Path, Crate | None]] = ()) -> Report:
+    """Run every requested layer. `modules` pairs each compiled module with the crate it came from."""
+    report = Report(errors=list(targets.errors))
+    known_ids = set(all_rules)
+    outcomes = _run_source(targets, rules, known_ids, options)
+    findings: list[Finding] = []
+    sites: dict[str, ExportSite] = {}
+    suppressions: list[Suppression] = []
+    problems: list[Problem] = []
+    for outcome in outcomes:
+        if Layer.SOURCE in options.layers:
+            findings.extend(outcome.findings)
+        report.errors.extend(outcome.errors)
+        report.partial_files |= outcome.partial_files
+        report.files_checked += outcome.files
+        for symbol, site in outcome.exports.items():
+            sites.setdefault(symbol, site)
+        suppressions.extend(outcome.suppressions)
+        problems.extend(outcome.problems)
+
+    ran: set[str] = {r.id for r in rules.values() if r.layer is Layer.SOURCE and Layer.SOURCE in options.layers}
+    module_findings: list[Finding] = []
+    runtime_findings: list[Finding] = []
+    runtime_evidence: dict[str, str] = {}
+    if modules and Layer.MODULE in options.layers | ({Layer.MODULE} if options.confirm else set()):
+        from wasmlint.layers import module_and_runtime  # heavy imports only when a module is checked
+
+        outcome = module_and_runtime(modules, rules, options, report)
+        module_findings, runtime_findings, runtime_evidence = outcome
+        ran |= {r.id for r in rules.values() if r.layer is Layer.MODULE and Layer.MODULE in options.layers}
+        if options.confirm:
+            ran |= {r.id for r in rules.values() if r.layer is Layer.RUNTIME}
+        if Layer.MODULE not in options.layers:
+            module_findings = []
+    merged = merge_layers(findings, module_findings, runtime_findings, runtime_evidence, sites)
+    if Layer.SOURCE in options.layers:
+        merged = apply_suppressions(merged, suppressions, problems, rules, ran)
+    report.findings = _only_requested_files(merged, targets)
+    return report
+
+
+def _only_requested_files(findings: list[Finding], targets: Targets) -> list[Finding]:
+    """When files were named (as pre-commit does), report only findings in those files.
+
+    The whole crate is still analysed, so calls across files resolve; findings on module files
+    (not part of any crate) are always kept.
+    """
+    if all(crate.report_files is None for crate in targets.crates):
+        return findings
+    hidden = {
+        display_path(path)
+        for crate in targets.crates
+        if crate.report_files is not None
+        for path in crate.files
+        if path not in crate.report_files
+    }
+    return [finding for finding in findings if finding.path not in hidden]
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1

@@ -1,0 +1,284 @@
+"""The command line: check, inspect, run, rules, explain. The only place that prints and picks exit codes.
+
+Exit codes: 0 no findings at or above the fail level, 1 findings, 2 could not run (bad path, bad
+configuration, unknown rule id, unreadable or malformed input, failed build).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from wasmlint import __version__
+from wasmlint.findings import Layer, Report, RunError, Severity
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="Find the exported functions of Rust WebAssembly guests that can grow linear memory "
+    "(and so detach the JavaScript host's ArrayBuffer views).",
+)
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+class SimpleFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def fail(message: str) -> None:
+    """A one-line error on stderr and exit 2: wasmlint could not run."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(EXIT_ERROR)
+
+
+def _split(values: list[str] | None) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _print_errors(errors: list[RunError]) -> None:
+    for error in errors:
+        typer.echo(f"error: {error.location()}: {error.message}", err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"wasmlint {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """wasmlint: lint Rust WebAssembly guests for memory growth on exported paths."""
+
+
+@app.command()
+def check(
+    paths: list[Path] = typer.Argument(None, help="Files, src/ folders, crates, workspaces or .wasm/.wat modules [default: .]"),
+    format: Optional[Format] = typer.Option(None, "--format", "-f", help="Output format [default: text]."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the report in --format to FILE (text still goes to stdout)."),
+    layer: list[str] = typer.Option(None, "--layer", help="Layers to run: source, module, runtime (repeat or comma-separate)."),
+    wasm: list[Path] = typer.Option(None, "--wasm", help="A compiled module of the crate being checked (module layer)."),
+    build: bool = typer.Option(False, "--build", help="Build the crates with cargo for wasm32-unknown-unknown and check the modules."),
+    confirm: bool = typer.Option(False, "--confirm", help="Run the modules in a wasmtime sandbox to confirm growth (runtime layer)."),
+    scenario: Optional[Path] = typer.Option(None, "--scenario", help="Scenario file for --confirm [default: scenario.toml beside Cargo.toml]."),
+    select: list[str] = typer.Option(None, "--select", help="Rule ids or globs to run (e.g. '*-in-export')."),
+    ignore: list[str] = typer.Option(None, "--ignore", help="Rule ids or globs to skip."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit code 1: error, warning, info."),
+    exclude: list[str] = typer.Option(None, "--exclude", help="Glob of paths to skip (adds to the configuration's)."),
+    all_functions: bool = typer.Option(False, "--all-functions", help="Also report allocation in functions no export reaches (as info)."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Use this wasmlint.toml (or Cargo.toml) instead of searching."),
+    show_config: bool = typer.Option(False, "--show-config", help="Print the effective configuration and where each value came from."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Hide findings recorded in this baseline file."),
+    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record the current findings to this file."),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="Crates to analyse in parallel (0: one per core)."),
+    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report [default: on a terminal, unless NO_COLOR]."),
+) -> None:
+    """Check Rust crates (and their compiled modules) for allocation on exported paths."""
+    from wasmlint.check import CheckOptions, run_check, select_rules
+    from wasmlint.config import ConfigError, find_config, load_config_file
+    from wasmlint.discover import discover
+    from wasmlint.reporters import renderer, text
+    from wasmlint.rules import RuleError, check_selectors, load_rules
+
+    paths = list(paths or [Path(".")])
+    try:
+        config = load_config_file(config_file) if config_file else find_config(paths[0])
+        severity = Severity.parse(fail_on) if fail_on else None
+    except (ConfigError, ValueError) as exc:
+        fail(str(exc))
+    config = config.with_overrides(
+        select=_split(select),
+        ignore=_split(ignore),
+        fail_on=severity,
+        exclude=(config.exclude + _split(exclude)) if exclude else None,
+    )
+    try:
+        all_rules = load_rules(config.rules_dirs)
+        check_selectors(config.select + config.ignore + tuple(k for k, _ in config.severity), all_rules)
+    except RuleError as exc:
+        fail(str(exc))
+    if show_config:
+        typer.echo(config.describe())
+        raise typer.Exit(EXIT_CLEAN)
+    rules = select_rules(all_rules, config)
+    layers = _layers(layer, confirm)
+
+    targets = discover(paths, config.exclude)
+    modules = [(p, None) for p in list(wasm or []) + targets.modules]
+    for path in wasm or []:
+        if not path.is_file():
+            targets.errors.append(RunError(str(path), "no such module file"))
+    if build:
+        modules += _build(targets)
+    options = CheckOptions(
+        layers=layers,
+        build=build,
+        confirm=confirm,
+        scenario=scenario,
+        all_functions=all_functions,
+        jobs=jobs if jobs > 0 else (os.cpu_count() or 1),
+        scenarios=config.scenarios,
+    )
+    report = run_check(targets, rules, all_rules, options, [m for m in modules if m[0].is_file()])
+
+    if baseline is not None or write_baseline is not None:
+        report = _baseline(report, baseline, write_baseline)
+
+    chosen = format or (Format.text)
+    rendered = renderer(chosen.value)
+    text_out = text.render(report, rules, color=text.use_color(sys.stdout) if color is None else color)
+    if output is not None:
+        try:
+            output.write_text(rendered(report, rules), encoding="utf-8")
+        except OSError as exc:
+            fail(f"{output}: cannot write the report: {exc.strerror or exc}")
+        typer.echo(text_out, nl=False)
+    elif chosen is Format.text:
+        typer.echo(text_out, nl=False)
+    else:
+        typer.echo(rendered(report, rules), nl=False)
+    if format is None and os.environ.get("GITHUB_ACTIONS") == "true":
+        typer.echo(renderer("github")(report, rules), nl=False)
+    _print_errors(report.errors)
+    raise typer.Exit(_exit_code(report, config.fail_on))
+
+
+def _layers(values: list[str] | None, confirm: bool) -> frozenset[Layer]:
+    names = _split(values)
+    if not names:
+        chosen = {Layer.SOURCE, Layer.MODULE}
+        if confirm:
+            chosen.add(Layer.RUNTIME)
+        return frozenset(chosen)
+    try:
+        return frozenset(Layer(name) for name in names)
+    except ValueError:
+        fail(f"unknown layer in --layer {','.join(names)!r} (expected source, module, runtime)")
+
+
+def _build(targets) -> list:
+    from wasmlint.toolchain import BuildError, ToolchainError, build
+
+    built = []
+    seen: set[Path] = set()
+    for crate in targets.crates:
+        if crate.manifest is None:
+            continue
+        try:
+            for artifact in build(crate.root):
+                if artifact.path not in seen:
+                    seen.add(artifact.path)
+                    built.append((artifact.path, crate))
+        except (BuildError, ToolchainError) as exc:
+            _print_errors([RunError(str(crate.manifest), str(exc))])
+            raise typer.Exit(EXIT_ERROR)
+    return built
+
+
+def _baseline(report: Report, use: Path | None, write: Path | None) -> Report:
+    from wasmlint.baseline import BaselineError, apply_baseline, write_baseline
+
+    try:
+        if write is not None:
+            count = write_baseline(report, write)
+            report.notes.append(f"baseline with {count} finding{'s' if count != 1 else ''} written to {write}")
+        if use is not None:
+            result = apply_baseline(report, use)
+            report = result.report
+            report.notes.append(f"{result.hidden} hidden by the baseline, {result.fixed} fixed since it was written")
+    except BaselineError as exc:
+        fail(str(exc))
+    return report
+
+
+def _exit_code(report: Report, fail_on: Severity) -> int:
+    if report.errors:
+        return EXIT_ERROR
+    if any(f.severity >= fail_on for f in report.findings):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+@app.command()
+def rules(
+    format: SimpleFormat = typer.Option(SimpleFormat.text, "--format", "-f", help="Output format."),
+) -> None:
+    """List the rules: id, layer, severity and summary."""
+    import json
+
+    from wasmlint.rules import RuleError, load_rules
+
+    try:
+        loaded = load_rules()
+    except RuleError as exc:
+        fail(str(exc))
+    ordered = sorted(loaded.values(), key=lambda r: (list(Layer).index(r.layer), r.id))
+    if format is SimpleFormat.json:
+        data = [{"id": r.id, "layer": str(r.layer), "severity": r.severity.label, "summary": r.summary} for r in ordered]
+        typer.echo(json.dumps(data, indent=2))
+        return
+    width = max(len(r.id) for r in ordered)
+    typer.echo(f"{'ID'.ljust(width)}  {'LAYER':7}  {'SEVERITY':8}  SUMMARY")
+    for rule in ordered:
+        typer.echo(f"{rule.id.ljust(width)}  {str(rule.layer):7}  {rule.severity.label:8}  {rule.summary}")
+
+
+@app.command()
+def explain(rule_id: str = typer.Argument(..., help="A rule id, as shown by `wasmlint rules`.")) -> None:
+    """Show a rule's documentation: what it flags, why it matters, how to fix it, examples."""
+    from wasmlint.rules import RuleError, load_rules
+
+    try:
+        loaded = load_rules()
+    except RuleError as exc:
+        fail(str(exc))
+    rule = loaded.get(rule_id)
+    if rule is None:
+        close = [r for r in loaded if rule_id in r or r.startswith(rule_id.split("-")[0])]
+        hint = f" (did you mean {', '.join(sorted(close)[:3])}?)" if close else " (see `wasmlint rules`)"
+        fail(f"unknown rule id {rule_id!r}{hint}")
+    typer.echo(explain_text(rule))
+
+
+def explain_text(rule) -> str:
+    lines = [f"{rule.id} ({rule.layer} layer, {rule.severity.label})", "", rule.summary, "", "Why it matters", "", rule.why, "", "How to fix it", "", rule.fix]
+    flagged = next((c for c in rule.tests if c.flagged), None)
+    fine = next((c for c in rule.tests if not c.flagged), None)
+    language = "rust" if rule.layer is Layer.SOURCE else "wat"
+    if flagged is not None:
+        lines += ["", f"Flagged ({language}):", "", _indent(flagged.code)]
+    if fine is not None:
+        lines += ["", f"Not flagged ({language}):", "", _indent(fine.code)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _indent(code: str) -> str:
+    return "\n".join("    " + line if line else "" for line in code.rstrip().splitlines())
+
+
+def main() -> None:
+    app(prog_name="wasmlint")
+
+
+if __name__ == "__main__":
+    main()

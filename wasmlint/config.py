@@ -1,0 +1,155 @@
+"""Find and validate configuration (`wasmlint.toml`, `[package|workspace.metadata.wasmlint]`) into a frozen Config.
+
+Precedence: command-line flags over the nearest configuration found walking up from the first
+path checked; at each folder `wasmlint.toml` wins over `Cargo.toml`'s `[package.metadata.wasmlint]`,
+which wins over its `[workspace.metadata.wasmlint]`. The first one found is used whole (no merging).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wasmlint.findings import Severity
+
+KEYS = ("select", "ignore", "severity", "fail-on", "exclude", "scenarios", "rules-dirs")
+
+
+class ConfigError(ValueError):
+    """Bad configuration; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ("*",)
+    ignore: tuple[str, ...] = ()
+    severity: tuple[tuple[str, Severity], ...] = ()
+    fail_on: Severity = Severity.WARNING
+    exclude: tuple[str, ...] = ()
+    scenarios: tuple[Path, ...] = ()
+    rules_dirs: tuple[Path, ...] = ()
+    source: str = "defaults"  # where the file values came from
+    origins: dict[str, str] = field(default_factory=dict, compare=False)  # key -> "defaults" | file | "command line"
+
+    def with_overrides(self, **values) -> "Config":
+        """Command-line values (None means not given) replace configured ones."""
+        given = {key: value for key, value in values.items() if value is not None}
+        origins = dict(self.origins)
+        for key in given:
+            origins[key.replace("_", "-")] = "command line"
+        return dataclasses.replace(self, origins=origins, **given)
+
+    def describe(self) -> str:
+        """The effective configuration and where each value came from (`--show-config`)."""
+        rows = [
+            ("select", ", ".join(self.select)),
+            ("ignore", ", ".join(self.ignore) or "(none)"),
+            ("severity", ", ".join(f"{k} = {v.label}" for k, v in self.severity) or "(rule defaults)"),
+            ("fail-on", self.fail_on.label),
+            ("exclude", ", ".join(self.exclude) or "(none)"),
+            ("scenarios", ", ".join(p.as_posix() for p in self.scenarios) or "(scenario.toml beside each crate, if any)"),
+            ("rules-dirs", ", ".join(p.as_posix() for p in self.rules_dirs) or "(built-in rules only)"),
+        ]
+        width = max(len(key) for key, _ in rows)
+        lines = [f"configuration: {self.source}"]
+        lines += [f"  {key.ljust(width)} = {value}    # {self.origins.get(key, 'defaults')}" for key, value in rows]
+        return "\n".join(lines)
+
+
+def _strings(value: object, where: str, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where}: `{key}` must be a list of strings")
+    return tuple(v.strip() for v in value)
+
+
+def parse_config(data: dict, where: str, base: Path) -> Config:
+    """Validate one configuration table. `base` is the folder relative paths are taken from."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: the wasmlint configuration must be a table")
+    unknown = sorted(set(data) - set(KEYS))
+    if unknown:
+        hint = f" (known keys: {', '.join(KEYS)})"
+        raise ConfigError(f"{where}: unknown key `{unknown[0]}`{hint}")
+    values: dict = {}
+    if "select" in data:
+        values["select"] = _strings(data["select"], where, "select")
+    if "ignore" in data:
+        values["ignore"] = _strings(data["ignore"], where, "ignore")
+    if "severity" in data:
+        table = data["severity"]
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: `severity` must be a table of rule-id = \"error\" | \"warning\" | \"info\"")
+        pairs = []
+        for rule_id, level in sorted(table.items()):
+            try:
+                pairs.append((rule_id, Severity.parse(str(level))))
+            except ValueError as exc:
+                raise ConfigError(f"{where}: `severity.{rule_id}`: {exc}") from None
+        values["severity"] = tuple(pairs)
+    if "fail-on" in data:
+        try:
+            values["fail_on"] = Severity.parse(str(data["fail-on"]))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: `fail-on`: {exc}") from None
+    if "exclude" in data:
+        values["exclude"] = _strings(data["exclude"], where, "exclude")
+    if "scenarios" in data:
+        values["scenarios"] = tuple(base / p for p in _strings(data["scenarios"], where, "scenarios"))
+    if "rules-dirs" in data:
+        values["rules_dirs"] = tuple(base / p for p in _strings(data["rules-dirs"], where, "rules-dirs"))
+    origins = {key.replace("_", "-"): where for key in values}
+    return Config(source=where, origins=origins, **values)
+
+
+def _load_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def load_config_file(path: Path) -> Config:
+    """An explicit `--config FILE`: a wasmlint.toml, or a Cargo.toml with a metadata table."""
+    data = _load_toml(path)
+    if path.name == "Cargo.toml":
+        found = _from_manifest(path, data)
+        if found is None:
+            raise ConfigError(f"{path}: no [package.metadata.wasmlint] or [workspace.metadata.wasmlint] table")
+        return found
+    return parse_config(data, path.as_posix(), path.parent)
+
+
+def _from_manifest(manifest: Path, data: dict) -> Config | None:
+    for section in ("package", "workspace"):
+        table = ((data.get(section) or {}).get("metadata") or {}).get("wasmlint")
+        if table is not None:
+            return parse_config(table, f"{manifest.as_posix()} [{section}.metadata.wasmlint]", manifest.parent)
+    return None
+
+
+def find_config(start: Path) -> Config:
+    """The nearest configuration above `start` (a file or folder), or the defaults."""
+    start = start.resolve()
+    directory = start if start.is_dir() else start.parent
+    for folder in [directory, *directory.parents]:
+        own = folder / "wasmlint.toml"
+        if own.is_file():
+            return parse_config(_load_toml(own), own.as_posix(), folder)
+        manifest = folder / "Cargo.toml"
+        if manifest.is_file():
+            try:
+                data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                data = {}  # discovery reports unreadable manifests; they carry no configuration
+            found = _from_manifest(manifest, data)
+            if found is not None:
+                return found
+        if (folder / ".git").exists():
+            break  # do not pick up configuration from outside the repository
+    return Config()

@@ -1,0 +1,191 @@
+"""Turn the paths a user gives into crates (with their .rs files) and module files to check."""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wasmlint.findings import RunError
+
+MODULE_SUFFIXES = (".wasm", ".wat")
+
+
+def display_path(path: Path) -> str:
+    """POSIX path relative to the working directory when below it, else absolute: stable between runs."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+@dataclass
+class Crate:
+    root: Path  # the directory holding Cargo.toml (or the folder of loose files)
+    name: str
+    manifest: Path | None
+    files: list[Path] = field(default_factory=list)
+    report_files: set[Path] | None = None  # None: report every file; else only these (pre-commit)
+    is_workspace: bool = False
+
+    def module_path(self, file: Path) -> tuple[str, ...]:
+        """The Rust module a file is, from its place under src/ (src/a/b.rs -> a::b)."""
+        base = self.root / "src"
+        try:
+            parts = list(file.relative_to(base).with_suffix("").parts)
+        except ValueError:
+            parts = [file.stem]
+        if parts and parts[-1] in ("lib", "main", "mod"):
+            parts.pop()
+        return tuple(parts)
+
+
+@dataclass
+class Targets:
+    crates: list[Crate] = field(default_factory=list)
+    modules: list[Path] = field(default_factory=list)
+    errors: list[RunError] = field(default_factory=list)
+
+
+def _read_manifest(manifest: Path) -> dict | None:
+    try:
+        return tomllib.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+
+
+def _walk_rs(root: Path, excluded) -> list[Path]:
+    """.rs files below root, skipping target/, hidden folders and nested crates (they are crates of their own)."""
+    found: list[Path] = []
+    for directory, subdirs, files in os.walk(root):
+        here = Path(directory)
+        subdirs[:] = sorted(
+            d for d in subdirs
+            if not d.startswith(".") and d != "target" and not (here / d / "Cargo.toml").is_file()
+            and not excluded(here / d)
+        )
+        found.extend(here / f for f in sorted(files) if f.endswith(".rs") and not excluded(here / f))
+    return found
+
+
+def _enclosing_crate(path: Path) -> Path | None:
+    for directory in [path, *path.parents] if path.is_dir() else path.parents:
+        manifest = directory / "Cargo.toml"
+        if manifest.is_file():
+            data = _read_manifest(manifest)
+            if data is not None and "package" in data:
+                return directory
+    return None
+
+
+class _Collector:
+    def __init__(self, exclude: tuple[str, ...]) -> None:
+        self.exclude = exclude
+        self.targets = Targets()
+        self.crates: dict[Path, Crate] = {}
+
+    def excluded(self, path: Path) -> bool:
+        if not self.exclude:
+            return False
+        shown = display_path(path)
+        return any(fnmatch.fnmatch(shown, pattern) or fnmatch.fnmatch(path.name, pattern) for pattern in self.exclude)
+
+    def crate(self, root: Path, files: set[Path] | None) -> None:
+        root = root.resolve()
+        crate = self.crates.get(root)
+        if crate is None:
+            manifest = root / "Cargo.toml"
+            data = _read_manifest(manifest) if manifest.is_file() else None
+            if manifest.is_file() and data is None:
+                self.targets.errors.append(RunError(display_path(manifest), "cannot read Cargo.toml (invalid TOML)"))
+            name = ((data or {}).get("package") or {}).get("name") or root.name
+            crate = Crate(root, name, manifest if manifest.is_file() else None, _walk_rs(root, self.excluded), set())
+            self.crates[root] = crate
+            self.targets.crates.append(crate)
+        if files is None:
+            crate.report_files = None
+        elif crate.report_files is not None:
+            crate.report_files |= files
+
+    def directory(self, path: Path) -> None:
+        manifest = path / "Cargo.toml"
+        if manifest.is_file():
+            data = _read_manifest(manifest)
+            if data is None:
+                self.targets.errors.append(RunError(display_path(manifest), "cannot read Cargo.toml (invalid TOML)"))
+                return
+            workspace = data.get("workspace")
+            if workspace is not None:
+                self.workspace(path, workspace)
+            if "package" in data:
+                self.crate(path, None)
+            return
+        enclosing = _enclosing_crate(path)
+        if enclosing is not None:
+            # A folder inside a crate (`src/`): analyse the crate, report this folder's files.
+            inside = {f.resolve() for f in _walk_rs(path, self.excluded)}
+            self.crate(enclosing, inside)
+            return
+        loose: list[Path] = []
+        for directory, subdirs, files in os.walk(path):
+            here = Path(directory)
+            keep = []
+            for d in sorted(subdirs):
+                if d.startswith(".") or d == "target" or self.excluded(here / d):
+                    continue
+                if (here / d / "Cargo.toml").is_file():
+                    self.directory(here / d)
+                else:
+                    keep.append(d)
+            subdirs[:] = keep
+            loose.extend(here / f for f in sorted(files) if f.endswith(".rs") and not self.excluded(here / f))
+        if loose:
+            self.loose_files(path, loose)
+
+    def workspace(self, root: Path, workspace: dict) -> None:
+        excluded = {(root / e).resolve() for e in workspace.get("exclude", [])}
+        for pattern in workspace.get("members", []):
+            matches = sorted(glob.glob(str(root / pattern)))
+            if not matches:
+                self.targets.errors.append(RunError(display_path(root / "Cargo.toml"), f"workspace member {pattern!r} matches no folder"))
+            for member in map(Path, matches):
+                if member.resolve() not in excluded and (member / "Cargo.toml").is_file():
+                    self.directory(member)
+
+    def loose_files(self, root: Path, files: list[Path]) -> None:
+        crate = Crate(root.resolve(), root.resolve().name, None, [f.resolve() for f in files], None)
+        self.targets.crates.append(crate)
+
+    def file(self, path: Path) -> None:
+        if path.suffix in MODULE_SUFFIXES:
+            self.targets.modules.append(path)
+            return
+        if path.suffix != ".rs":
+            self.targets.errors.append(RunError(display_path(path), "not a Rust source, crate folder or .wasm/.wat module"))
+            return
+        if self.excluded(path):
+            return
+        enclosing = _enclosing_crate(path.resolve())
+        if enclosing is None:
+            self.loose_files(path.parent, [path])
+        else:
+            self.crate(enclosing, {path.resolve()})
+
+
+def discover(paths: list[Path], exclude: tuple[str, ...] = ()) -> Targets:
+    """Find what to check. Paths that do not exist are errors; the others are still collected."""
+    collector = _Collector(exclude)
+    for path in paths:
+        if not path.exists():
+            collector.targets.errors.append(RunError(display_path(path), "no such file or directory"))
+        elif path.is_dir():
+            collector.directory(path)
+        else:
+            collector.file(path)
+    for crate in collector.targets.crates:
+        crate.files = [f.resolve() for f in crate.files]
+    return collector.targets

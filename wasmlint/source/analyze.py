@@ -1,0 +1,261 @@
+"""The source layer for one crate: parse, scan, follow calls from the exports, and produce findings."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from tree_sitter import Node, Tree
+
+from wasmlint.findings import Finding, Layer, RunError, Severity
+from wasmlint.rules import Rule
+from wasmlint.source.exports import Export
+from wasmlint.source.parsing import SourceFile, parse_source
+from wasmlint.source.resolve import CrateIndex, FnDef, node_text
+from wasmlint.source.scan import RuleHit, Scanner, Snippet
+
+HEAP_TYPES = {
+    "Vec", "String", "VecDeque", "HashMap", "HashSet", "BTreeMap", "BTreeSet", "BinaryHeap",
+    "LinkedList", "Box", "Rc", "Arc", "PathBuf", "OsString", "CString",
+}
+PARSE_ERROR = "parse-error"
+
+
+@dataclass(frozen=True)
+class ExportSite:
+    """Where an exported function is defined: module and runtime findings for it are placed here."""
+
+    symbol: str
+    display: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass
+class SourceResult:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[RunError] = field(default_factory=list)
+    files: list[SourceFile] = field(default_factory=list)
+    partial_files: set[str] = field(default_factory=set)
+    exports: dict[str, ExportSite] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How an export reaches a function: the export and the chain of functions in between."""
+
+    export: Export
+    chain: tuple[FnDef, ...]  # export's fn first, the reached fn last
+
+
+def analyze_crate(
+    files: list[tuple[str, bytes, tuple[str, ...]]],
+    rules: dict[str, Rule],
+    *,
+    all_functions: bool = False,
+) -> SourceResult:
+    """Analyse one crate given as (display path, bytes, module path) per .rs file."""
+    result = SourceResult()
+    query_rules = tuple(rule for rule in rules.values() if rule.query)
+    scanner = Scanner(query_rules)
+    for file_index, (display, source, module_path) in enumerate(files):
+        parsed = parse_source(display, source, module_path)
+        result.files.append(parsed)
+        scanner.scan_file(parsed, file_index)
+        if parsed.tree.root_node.has_error:
+            result.partial_files.add(display)
+            if PARSE_ERROR in rules:
+                result.findings.append(_parse_error(parsed, rules[PARSE_ERROR]))
+    scan = scanner.finish()
+    index = scan.index
+    edges = _call_graph(index)
+    reached = _reach_from_exports(index, edges)
+    result.exports = _export_sites(index)
+    seen: set[tuple] = set()
+    for fn in index.fns:
+        reach = reached.get(fn.index)
+        for hit in fn.matches:
+            finding = _finding(hit, fn, reach, index, all_functions)
+            if finding is None:
+                continue
+            key = (finding.rule_id, finding.path, finding.line, finding.column, finding.end_line, finding.end_column)
+            if key not in seen:
+                seen.add(key)
+                result.findings.append(finding)
+    return result
+
+
+# -- call graph ---------------------------------------------------------------------------------
+
+
+def _call_graph(index: CrateIndex) -> list[list[int]]:
+    edges: list[list[int]] = []
+    for fn in index.fns:
+        targets: dict[int, None] = {}
+        for call in fn.calls:
+            if call[0] == "path":
+                found = index.resolve_path(call[1], fn)
+            else:
+                found, _ = index.resolve_method(call[1], call[2], fn, call[3])
+            for target in found:
+                targets[target.index] = None
+        for segments in fn.fn_refs:
+            for target in index.resolve_path(segments, fn, loose=False):
+                targets[target.index] = None
+        edges.append(list(targets))
+    return edges
+
+
+def _exported(index: CrateIndex) -> list[tuple[FnDef, Export]]:
+    return [(fn, export) for fn in index.fns for export in fn.exports]
+
+
+def _reach_from_exports(index: CrateIndex, edges: list[list[int]]) -> dict[int, Reach]:
+    """Breadth-first from every export at once: each function gets its nearest export and path."""
+    reached: dict[int, Reach] = {}
+    queue: deque[int] = deque()
+    for fn, export in _exported(index):
+        if fn.index not in reached:
+            reached[fn.index] = Reach(export, (fn,))
+            queue.append(fn.index)
+    while queue:
+        current = queue.popleft()
+        reach = reached[current]
+        for target in edges[current]:
+            if target not in reached:
+                reached[target] = Reach(reach.export, reach.chain + (index.fns[target],))
+                queue.append(target)
+    return reached
+
+
+def _export_sites(index: CrateIndex) -> dict[str, ExportSite]:
+    sites: dict[str, ExportSite] = {}
+    for fn, export in _exported(index):
+        name = fn.node.child_by_field_name("name")
+        start, end = _span(name, fn.snippet)
+        sites.setdefault(export.symbol, ExportSite(export.symbol, export.display, fn.snippet.file.display, *start, *end))
+    return sites
+
+
+# -- findings -----------------------------------------------------------------------------------
+
+
+def _span(node: Node, snippet: Snippet) -> tuple[tuple[int, int], tuple[int, int]]:
+    """1-based (line, column) of a node's start and end, in its file."""
+    file = snippet.file
+    start_row, start_col = snippet.shift.point(*node.start_point)
+    end_row, end_col = snippet.shift.point(*node.end_point)
+    return (start_row + 1, file.column(start_row, start_col)), (end_row + 1, file.column(end_row, end_col))
+
+
+def construct_label(node: Node) -> str:
+    """A short name for a flagged construct: `format!`, `.push()`, `String::from`."""
+    if node.type == "macro_invocation":
+        return node_text(node.child_by_field_name("macro")) + "!"
+    if node.type == "call_expression":
+        function = node.child_by_field_name("function")
+        if function is not None and function.type == "generic_function":
+            function = function.child_by_field_name("function")
+        if function is not None and function.type == "field_expression":
+            return "." + node_text(function.child_by_field_name("field")) + "()"
+        if function is not None:
+            return node_text(function)
+    text = node_text(node).splitlines()[0] if node.text else node.type
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _keeps(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
+    """Refinements a rule asks for by name (`check = ...` in its file)."""
+    if hit.rule.check == "heap-receiver" and hit.receiver is not None:
+        method = hit.captures.get("method", "")
+        byte = hit.receiver.start_byte + hit.snippet.shift.byte
+        owner = index.receiver_type(hit.receiver, fn, byte)
+        if owner is not None:
+            return owner in HEAP_TYPES
+        # Unknown receiver: a crate type with its own method of that name gets the benefit of
+        # the doubt (the call graph follows that method instead).
+        return not index.methods_by_name.get(method)
+    return True
+
+
+def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, all_functions: bool) -> Finding | None:
+    rule = hit.rule
+    direct = reach is not None and len(reach.chain) == 1
+    if rule.scope == "export" and not direct:
+        return None
+    if reach is None and not all_functions:
+        return None
+    if not _keeps(hit, fn, index):
+        return None
+    base = rule.format_message(**hit.captures)
+    label = construct_label(hit.node)
+    if reach is None:
+        message = f"{base} in `{fn.label}` (no export reaches it)"
+        severity, symbol, call_path = Severity.INFO, None, (fn.label, label)
+    else:
+        export = reach.export
+        where = f"exported function `{export.display}`"
+        if fn.template:
+            where += f" (generated by `{fn.template}!`)"
+        message = f"{base} in {where}" if direct else f"{base} in `{fn.label}`, reached from {where}"
+        severity, symbol = rule.severity, export.symbol
+        call_path = (export.display,) + tuple(f.label for f in reach.chain[1:]) + (label,)
+    (line, column), (end_line, end_column) = _span(hit.node, hit.snippet)
+    snippet_text = node_text(hit.node).splitlines()[0].strip()[:120] if hit.node.text else ""
+    return Finding(
+        rule_id=rule.id,
+        severity=severity,
+        message=message,
+        path=hit.snippet.file.display,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        layer=Layer.SOURCE,
+        symbol=symbol,
+        call_path=call_path,
+        snippet=snippet_text,
+    )
+
+
+def _first_syntax_error(tree: Tree) -> Node | None:
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            return node
+        stack.extend(reversed([child for child in node.children if child.has_error or child.is_missing]))
+    return None
+
+
+def _parse_error(file: SourceFile, rule: Rule) -> Finding:
+    node = _first_syntax_error(file.tree) or file.tree.root_node
+    if node.is_missing:
+        detail = f"missing `{node.type}`"
+    else:
+        text = node_text(node).strip().splitlines()[0] if node.text and node.text.strip() else ""
+        shown = text if len(text) <= 30 else text[:27] + "..."
+        detail = f"unexpected `{shown}`" if shown else "unexpected input"
+        # An unbalanced bracket makes the rest of the file one error: point at its first token.
+        if node.child_count:
+            first = node.children[0]
+            node = first
+    row, col = node.start_point
+    end_row, end_col = node.end_point if node.end_point[0] == row else (row, col + 1)
+    if node.is_missing:
+        end_col = col + 1
+    return Finding(
+        rule_id=rule.id,
+        severity=rule.severity,
+        message=rule.format_message(detail=detail),
+        path=file.display,
+        line=row + 1,
+        column=file.column(row, col),
+        end_line=end_row + 1,
+        end_column=max(file.column(end_row, end_col), file.column(row, col) + 1),
+        layer=Layer.SOURCE,
+        snippet=file.line_text(row).strip()[:120],
+    )

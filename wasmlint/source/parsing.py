@@ -1,0 +1,139 @@
+"""Parse Rust files with tree-sitter, re-parse macro arguments, and turn byte positions into 1-based ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import tree_sitter_rust
+from tree_sitter import Language, Node, Parser, Query, Tree
+
+
+@cache
+def rust_language() -> Language:
+    return Language(tree_sitter_rust.language())
+
+
+_parser: Parser | None = None
+
+
+def parser() -> Parser:
+    # One parser per process: creating one costs more than parsing a small file.
+    global _parser
+    if _parser is None:
+        _parser = Parser(rust_language())
+    return _parser
+
+
+def compile_query(text: str) -> Query:
+    return Query(rust_language(), text)
+
+
+@dataclass
+class SourceFile:
+    """One parsed .rs file. `display` is the POSIX path shown to the user."""
+
+    display: str
+    source: bytes
+    tree: Tree
+    module_path: tuple[str, ...]  # the Rust module this file is, from its place under src/
+    line_starts: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        starts = [0]
+        find = self.source.find
+        pos = find(b"\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find(b"\n", pos + 1)
+        self.line_starts = starts
+
+    def line_text(self, row: int) -> str:
+        """The text of a 0-based row, without its newline."""
+        if row >= len(self.line_starts):
+            return ""
+        start = self.line_starts[row]
+        end = self.line_starts[row + 1] - 1 if row + 1 < len(self.line_starts) else len(self.source)
+        return self.source[start:end].decode("utf-8", errors="replace").rstrip("\r")
+
+    def column(self, row: int, byte_column: int) -> int:
+        """1-based character column of a tree-sitter (row, byte column)."""
+        if row >= len(self.line_starts):
+            return byte_column + 1
+        start = self.line_starts[row]
+        prefix = self.source[start : start + byte_column]
+        if prefix.isascii():
+            return byte_column + 1
+        return len(prefix.decode("utf-8", errors="replace")) + 1
+
+
+def parse_source(display: str, source: bytes, module_path: tuple[str, ...] = ()) -> SourceFile:
+    return SourceFile(display=display, source=source, tree=parser().parse(source), module_path=module_path)
+
+
+@dataclass(frozen=True)
+class Shift:
+    """Maps positions in a re-parsed snippet back to the file it came from.
+
+    The snippet is `prefix + original bytes`, so only its first row is shifted sideways: later rows
+    keep their own columns because the original newlines are kept.
+    """
+
+    byte: int  # file byte = snippet byte + byte
+    row: int  # file row = snippet row + row
+    first_row_column: int  # on the snippet's first row: file column = snippet column + this
+
+    def point(self, row: int, column: int) -> tuple[int, int]:
+        if row == 0:
+            return self.row, column + self.first_row_column
+        return row + self.row, column
+
+    def then(self, inner: "Shift") -> "Shift":
+        """Compose: `inner` maps a nested snippet into this snippet, `self` maps this snippet into the file."""
+        column = inner.first_row_column + (self.first_row_column if inner.row == 0 else 0)
+        return Shift(byte=inner.byte + self.byte, row=inner.row + self.row, first_row_column=column)
+
+
+IDENTITY = Shift(0, 0, 0)
+
+# How to make each kind of macro argument list parse as ordinary Rust: `f(a, b)` for `(...)`,
+# an array expression for `[...]`, and a block for `{...}`.
+_WRAPPERS = {
+    ord("("): (b"fn _w(){_w", b";}"),
+    ord("["): (b"fn _w(){", b";}"),
+    ord("{"): (b"fn _w()", b""),
+}
+
+
+def reparse_token_tree(snippet_source: bytes, token_tree: Node) -> tuple[Tree, bytes, Shift] | None:
+    """Parse the arguments of a macro call as expressions, keeping file coordinates via a Shift.
+
+    tree-sitter keeps macro arguments as unparsed token trees, so calls and allocations inside
+    `format!(...)`, `assert!(...)` or `vec![...]` would be invisible without this.
+    """
+    start, end = token_tree.start_byte, token_tree.end_byte
+    if end - start <= 2:
+        return None
+    wrapper = _WRAPPERS.get(snippet_source[start])
+    if wrapper is None:
+        return None
+    prefix, suffix = wrapper
+    text = prefix + snippet_source[start:end] + suffix
+    tree = parser().parse(text)
+    row, column = token_tree.start_point
+    shift = Shift(byte=start - len(prefix), row=row, first_row_column=column - len(prefix))
+    return tree, text, shift
+
+
+def reparse_items(snippet_source: bytes, token_tree: Node) -> tuple[Tree, bytes, Shift] | None:
+    """Parse the inside of a `macro_rules!` transcriber `{ ... }` as items.
+
+    Metavariables (`$name`) become same-length identifiers (`_name`) so that positions hold.
+    """
+    start, end = token_tree.start_byte + 1, token_tree.end_byte - 1
+    if end <= start:
+        return None
+    text = snippet_source[start:end].replace(b"$", b"_")
+    tree = parser().parse(text)
+    row, column = token_tree.start_point
+    return tree, text, Shift(byte=start, row=row, first_row_column=column + 1)

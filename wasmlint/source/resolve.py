@@ -1,0 +1,245 @@
+"""Resolve calls to the crate's own functions: `use` aliases, module paths, `Self::`/`Type::`, methods.
+
+Resolution is best effort without type checking: paths are followed exactly where the crate says
+where they lead, and method calls use a small local type inference (parameters, `let` annotations
+and constructors, struct fields) before falling back to every crate method with that name.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from wasmlint.source.exports import Export, type_name
+
+EXTERNAL_ROOTS = {"std", "core", "alloc"}
+
+
+def node_text(node: Node) -> str:
+    return node.text.decode("utf-8", errors="replace")
+
+
+@dataclass(eq=False)
+class FnDef:
+    """A crate function: where it is, what it exports, and what it calls."""
+
+    index: int
+    name: str
+    module: tuple[str, ...]
+    impl_type: str | None
+    file_index: int
+    exports: list[Export] = field(default_factory=list)
+    calls: list[tuple] = field(default_factory=list)  # ("path", segments, byte) | ("method", name, receiver, byte)
+    fn_refs: list[list[str]] = field(default_factory=list)
+    matches: list = field(default_factory=list)  # scan.RuleHit
+    variables: dict[str, list[tuple[int, str | None]]] = field(default_factory=dict)
+    uses: dict[str, list[str]] = field(default_factory=dict)
+    globs: list[list[str]] = field(default_factory=list)
+    node: Node | None = None  # the function_item, in its snippet's tree
+    snippet: object = None  # scan.Snippet: the tree it was found in
+    template: str | None = None  # the macro_rules! name, for functions a macro generates
+    exports_template: list[str] = field(default_factory=list)  # export names before substitution
+
+    @property
+    def label(self) -> str:
+        return f"{self.impl_type}::{self.name}" if self.impl_type else self.name
+
+
+def use_aliases(use_node: Node) -> tuple[dict[str, list[str]], list[list[str]]]:
+    """`use a::b::{c, d as e, f::*}` -> ({"c": [a,b,c], "e": [a,b,d]}, [[a,b,f]])."""
+    aliases: dict[str, list[str]] = {}
+    globs: list[list[str]] = []
+
+    def segments(node: Node | None) -> list[str]:
+        if node is None:
+            return []
+        if node.type == "scoped_identifier":
+            return segments(node.child_by_field_name("path")) + segments(node.child_by_field_name("name"))
+        return [node_text(node)]
+
+    def walk(node: Node, prefix: list[str]) -> None:
+        kind = node.type
+        if kind in ("identifier", "scoped_identifier", "crate", "self", "super"):
+            path = prefix + segments(node)
+            name = path[-1]
+            if name == "self" and len(path) > 1:
+                path, name = path[:-1], path[-2]
+            aliases[name] = path
+        elif kind == "use_as_clause":
+            path = prefix + segments(node.child_by_field_name("path"))
+            aliases[node_text(node.child_by_field_name("alias"))] = path
+        elif kind == "scoped_use_list":
+            inner = prefix + segments(node.child_by_field_name("path"))
+            use_list = node.child_by_field_name("list")
+            if use_list is not None:
+                walk(use_list, inner)
+        elif kind == "use_list":
+            for child in node.named_children:
+                walk(child, prefix)
+        elif kind == "use_wildcard":
+            head = next((c for c in node.named_children), None)
+            globs.append(prefix + (segments(head) if head is not None else []))
+
+    argument = use_node.child_by_field_name("argument")
+    if argument is not None:
+        walk(argument, [])
+    return aliases, globs
+
+
+def value_type(value: Node | None) -> str | None:
+    """The type a `let` initialiser produces, when it is plain from the syntax."""
+    if value is None:
+        return None
+    kind = value.type
+    if kind == "call_expression":
+        function = value.child_by_field_name("function")
+        if function is not None and function.type == "scoped_identifier":
+            return type_name(function.child_by_field_name("path"))
+        if function is not None and function.type == "field_expression":
+            method = node_text(function.child_by_field_name("field"))
+            if method in ("to_string", "to_owned") or method.startswith("to_uppercase"):
+                return "String"
+            if method == "to_vec":
+                return "Vec"
+        if function is not None and function.type == "generic_function":
+            arguments = function.child_by_field_name("type_arguments")
+            if arguments is not None and arguments.named_child_count:
+                return type_name(arguments.named_children[0])
+        return None
+    if kind == "struct_expression":
+        return type_name(value.child_by_field_name("name"))
+    if kind == "macro_invocation":
+        macro = node_text(value.child_by_field_name("macro")).rsplit("::", 1)[-1]
+        return {"vec": "Vec", "format": "String"}.get(macro)
+    if kind in ("reference_expression", "parenthesized_expression", "try_expression"):
+        return value_type(value.named_children[-1] if value.named_child_count else None)
+    return None
+
+
+class CrateIndex:
+    """All functions of one crate, looked up by module path, type and name."""
+
+    def __init__(self) -> None:
+        self.fns: list[FnDef] = []
+        self.free: dict[tuple[tuple[str, ...], str], list[FnDef]] = defaultdict(list)
+        self.free_by_name: dict[str, list[FnDef]] = defaultdict(list)
+        self.methods: dict[tuple[str, str], list[FnDef]] = defaultdict(list)
+        self.methods_by_name: dict[str, list[FnDef]] = defaultdict(list)
+        self.modules: set[tuple[str, ...]] = {()}
+        self.struct_fields: dict[str, dict[str, str | None]] = {}
+        self.types: set[str] = set()
+
+    def add(self, fn: FnDef) -> None:
+        self.fns.append(fn)
+        if fn.impl_type:
+            self.methods[(fn.impl_type, fn.name)].append(fn)
+            self.methods_by_name[fn.name].append(fn)
+            self.types.add(fn.impl_type)
+        else:
+            self.free[(fn.module, fn.name)].append(fn)
+            self.free_by_name[fn.name].append(fn)
+        for depth in range(1, len(fn.module) + 1):
+            self.modules.add(fn.module[:depth])
+
+    def add_struct(self, name: str, fields: dict[str, str | None]) -> None:
+        self.struct_fields[name] = fields
+        self.types.add(name)
+
+    # -- paths --------------------------------------------------------------------------------
+
+    def _module_of(self, segments: list[str], caller: FnDef) -> tuple[str, ...] | None:
+        """The crate module a path prefix names, or None when it leaves the crate."""
+        if not segments:
+            return caller.module
+        head, rest = segments[0], segments[1:]
+        if head in caller.uses and caller.uses[head] != segments[:1]:
+            return self._module_of(caller.uses[head] + rest, caller)
+        if head == "crate":
+            base: tuple[str, ...] = ()
+        elif head == "self":
+            base = caller.module
+        elif head == "super":
+            base = caller.module[:-1]
+            while rest and rest[0] == "super":
+                base, rest = base[:-1], rest[1:]
+        elif head in EXTERNAL_ROOTS:
+            return None
+        elif caller.module + (head,) in self.modules:
+            base, rest = caller.module + (head,), rest
+            return base + tuple(rest)
+        elif (head,) in self.modules:
+            base, rest = (head,), rest
+            return base + tuple(rest)
+        else:
+            return None
+        return base + tuple(rest)
+
+    def resolve_path(self, segments: list[str], caller: FnDef, *, loose: bool = True) -> list[FnDef]:
+        if not segments:
+            return []
+        head = segments[0]
+        if head in caller.uses and len(caller.uses[head]) > 0 and caller.uses[head] != [head]:
+            expanded = caller.uses[head] + segments[1:]
+            if expanded[0] in EXTERNAL_ROOTS:
+                return []
+            return self.resolve_path(expanded, caller, loose=loose)
+        name = segments[-1]
+        if len(segments) == 1:
+            found = self.free.get((caller.module, name))
+            if found:
+                return found
+            for glob in caller.globs:
+                module = self._module_of(glob, caller)
+                if module is not None and self.free.get((module, name)):
+                    return self.free[(module, name)]
+            if caller.module and self.free.get(((), name)):
+                return self.free[((), name)]
+            candidates = self.free_by_name.get(name, [])
+            return candidates if loose and len(candidates) == 1 else []
+        prefix = segments[:-1]
+        if prefix[-1] == "Self" and caller.impl_type:
+            return self.methods.get((caller.impl_type, name), [])
+        module = self._module_of(prefix, caller)
+        if module is not None and self.free.get((module, name)):
+            return self.free[(module, name)]
+        owner = prefix[-1].split("<", 1)[0]
+        if self.methods.get((owner, name)):
+            return self.methods[(owner, name)]
+        if prefix[0] in EXTERNAL_ROOTS or not loose:
+            return []
+        # A module path we could not follow exactly (re-exports, `#[path]`): match on its tail.
+        return [fn for fn in self.free_by_name.get(name, []) if fn.module and fn.module[-1] == prefix[-1]]
+
+    # -- methods ------------------------------------------------------------------------------
+
+    def receiver_type(self, receiver: Node, caller: FnDef, byte: int) -> str | None:
+        kind = receiver.type
+        if kind == "self":
+            return caller.impl_type
+        if kind == "identifier":
+            declared = caller.variables.get(node_text(receiver))
+            if not declared:
+                return None
+            earlier = [t for at, t in declared if at <= byte]
+            return (earlier or [t for _, t in declared])[-1]
+        if kind == "field_expression":
+            owner = self.receiver_type(receiver.child_by_field_name("value"), caller, byte)
+            field_name = node_text(receiver.child_by_field_name("field"))
+            if owner and owner in self.struct_fields:
+                return self.struct_fields[owner].get(field_name)
+            return None
+        if kind in ("reference_expression", "parenthesized_expression", "unary_expression"):
+            inner = receiver.named_children[-1] if receiver.named_child_count else None
+            return self.receiver_type(inner, caller, byte) if inner is not None else None
+        if kind == "call_expression":
+            return value_type(receiver)
+        return None
+
+    def resolve_method(self, name: str, receiver: Node, caller: FnDef, byte: int) -> tuple[list[FnDef], str | None]:
+        """Crate methods a `.name()` call may reach, and the receiver's type when known."""
+        owner = self.receiver_type(receiver, caller, byte)
+        if owner is not None:
+            return self.methods.get((owner, name), []), owner
+        return self.methods_by_name.get(name, []), None

@@ -1,0 +1,353 @@
+"""One query pass per parse tree: collect functions, calls, types and rule matches of a crate.
+
+All structural patterns and every selected rule's patterns are compiled into one tree-sitter query
+(one walk of the tree instead of one per rule). Macro arguments and `macro_rules!` bodies that
+generate exports are re-parsed and scanned the same way, with positions mapped back to the file.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from tree_sitter import Node, QueryCursor
+
+from wasmlint.rules import Rule
+from wasmlint.source.exports import Export, exports_of, type_name
+from wasmlint.source.parsing import IDENTITY, Shift, SourceFile, compile_query, reparse_items, reparse_token_tree
+from wasmlint.source.resolve import CrateIndex, FnDef, node_text, use_aliases, value_type
+
+MAX_MACRO_DEPTH = 4
+_ITEM_CONTAINERS = ("source_file", "declaration_list")
+
+# (kind, pattern): the facts every analysis needs, whatever rules are selected.
+STRUCTURAL_PATTERNS = (
+    ("fn", "(function_item name: (identifier) @name) @fn"),
+    ("call", "(call_expression function: [(identifier) (scoped_identifier)] @path)"),
+    ("call", "(call_expression function: (generic_function function: [(identifier) (scoped_identifier)] @path))"),
+    ("method", "(call_expression function: (field_expression value: (_) @receiver field: (field_identifier) @method))"),
+    (
+        "method",
+        "(call_expression function: (generic_function function:"
+        " (field_expression value: (_) @receiver field: (field_identifier) @method)))",
+    ),
+    ("fnref", "(arguments [(identifier) (scoped_identifier)] @ref)"),
+    ("macro", "(macro_invocation macro: (_) @name (token_tree) @args) @macro"),
+    ("let", "(let_declaration pattern: (identifier) @name) @let"),
+    ("param", "(parameter pattern: (identifier) @name type: (_) @type)"),
+    ("use", "(use_declaration) @use"),
+    ("struct", "(struct_item name: (type_identifier) @name body: (field_declaration_list) @body)"),
+    ("macrodef", "(macro_definition name: (identifier) @name) @macrodef"),
+)
+
+
+@dataclass(frozen=True)
+class CombinedQuery:
+    query: object
+    kinds: tuple  # pattern index -> "fn" | "call" | ... | Rule
+
+
+@lru_cache(maxsize=8)
+def combined_query(rules: tuple[Rule, ...]) -> CombinedQuery:
+    kinds: list = []
+    texts: list[str] = []
+    for kind, pattern in STRUCTURAL_PATTERNS:
+        kinds.append(kind)
+        texts.append(pattern)
+    for rule in rules:
+        # Compile each rule alone first: it tells how many patterns the rule has, and a broken
+        # query is reported against its own rule file.
+        count = compile_query(rule.query).pattern_count
+        kinds.extend([rule] * count)
+        texts.append(rule.query)
+    return CombinedQuery(compile_query("\n".join(texts)), tuple(kinds))
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A parse tree and how its positions map into the file it came from."""
+
+    file: SourceFile
+    file_index: int
+    shift: Shift = IDENTITY
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    rule: Rule
+    node: Node
+    captures: dict[str, str]
+    receiver: Node | None
+    snippet: Snippet
+
+
+@dataclass
+class Template:
+    """A `macro_rules!` macro whose expansion defines exported functions."""
+
+    name: str
+    fns: list[FnDef]
+    bindings: list[str]  # metavariable names of its first rule's matcher, in order
+
+
+@dataclass
+class CrateScan:
+    index: CrateIndex = field(default_factory=CrateIndex)
+    templates: dict[str, Template] = field(default_factory=dict)
+    item_macros: list[tuple[Node, Snippet]] = field(default_factory=list)
+
+
+class Scanner:
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.combined = combined_query(rules)
+        self.scan = CrateScan()
+
+    # -- entry points -------------------------------------------------------------------------
+
+    def scan_file(self, file: SourceFile, file_index: int) -> None:
+        snippet = Snippet(file, file_index)
+        self._scan_tree(file.tree.root_node, file.source, snippet, owner=None, module=file.module_path, depth=0)
+
+    def finish(self) -> CrateScan:
+        """Expand exporting macro invocations once every file (and so every macro) is known."""
+        for invocation, snippet in self.scan.item_macros:
+            name = node_text(invocation.child_by_field_name("macro")).rsplit("::", 1)[-1]
+            template = self.scan.templates.get(name)
+            if template is None:
+                continue
+            arguments = _macro_arguments(invocation)
+            for fn in template.fns:
+                for export in list(fn.exports_template):
+                    symbol = _substitute(export, template.bindings, arguments)
+                    fn.exports.append(Export(symbol, symbol))
+        return self.scan
+
+    # -- the single pass ----------------------------------------------------------------------
+
+    def _scan_tree(
+        self,
+        root: Node,
+        source: bytes,
+        snippet: Snippet,
+        owner: FnDef | None,
+        module: tuple[str, ...],
+        depth: int,
+        template: str | None = None,
+    ) -> list[FnDef]:
+        """Scan one tree. `owner` is set for re-parsed macro arguments: everything belongs to it."""
+        index = self.scan.index
+        kinds = self.combined.kinds
+        fns: list[tuple[int, int, FnDef]] = []
+        records: list[tuple[int, str, dict]] = []
+        file_uses: dict[str, list[str]] = {}
+        file_globs: list[list[str]] = []
+        for pattern, captures in QueryCursor(self.combined.query).matches(root):
+            kind = kinds[pattern]
+            if kind == "fn":
+                if owner is None:
+                    node = captures["fn"][0]
+                    fn = self._new_fn(node, node_text(captures["name"][0]), snippet, module, template)
+                    fns.append((node.start_byte, node.end_byte, fn))
+                continue
+            if kind == "use":
+                aliases, globs = use_aliases(captures["use"][0])
+                file_uses.update(aliases)
+                file_globs.extend(globs)
+                continue
+            if kind == "struct":
+                self._add_struct(captures)
+                continue
+            if kind == "macrodef":
+                if owner is None and template is None:
+                    self._add_template(captures["macrodef"][0], source, snippet, module)
+                continue
+            first = next(iter(captures.values()))[0]
+            if kind == "macro" and first.parent is not None and first.parent.type in _ITEM_CONTAINERS:
+                if owner is None and template is None:
+                    self.scan.item_macros.append((captures["macro"][0], snippet))
+                continue
+            records.append((first.start_byte, kind, captures))
+
+        for _, _, fn in fns:
+            fn.uses = file_uses
+            fn.globs = file_globs
+        fns.sort(key=lambda entry: entry[0])
+        starts = [start for start, _, _ in fns]
+        parents = _enclosing(fns)
+        for byte, kind, captures in records:
+            fn = owner or _innermost(fns, starts, parents, byte)
+            if fn is not None:
+                self._record(fn, kind, captures, source, snippet, depth)
+        return [fn for _, _, fn in fns]
+
+    def _record(self, fn: FnDef, kind, captures: dict, source: bytes, snippet: Snippet, depth: int) -> None:
+        if isinstance(kind, Rule):
+            node = captures["match"][0]
+            values = {name: node_text(nodes[0]) for name, nodes in captures.items() if name not in ("match", "receiver")}
+            receiver = captures["receiver"][0] if "receiver" in captures else None
+            fn.matches.append(RuleHit(kind, node, values, receiver, snippet))
+            return
+        if kind == "call":
+            node = captures["path"][0]
+            fn.calls.append(("path", node_text(node).replace(" ", "").split("::"), node.start_byte))
+        elif kind == "method":
+            method = captures["method"][0]
+            fn.calls.append(("method", node_text(method), captures["receiver"][0], method.start_byte + snippet.shift.byte))
+        elif kind == "fnref":
+            fn.fn_refs.append(node_text(captures["ref"][0]).replace(" ", "").split("::"))
+        elif kind == "let":
+            let = captures["let"][0]
+            declared = type_name(let.child_by_field_name("type")) or value_type(let.child_by_field_name("value"))
+            fn.variables.setdefault(node_text(captures["name"][0]), []).append((let.start_byte + snippet.shift.byte, declared))
+        elif kind == "param":
+            name = captures["name"][0]
+            declared = type_name(captures["type"][0])
+            fn.variables.setdefault(node_text(name), []).append((name.start_byte + snippet.shift.byte, declared))
+        elif kind == "macro" and depth < MAX_MACRO_DEPTH:
+            parsed = reparse_token_tree(source, captures["args"][0])
+            if parsed is not None:
+                tree, text, shift = parsed
+                inner = Snippet(snippet.file, snippet.file_index, snippet.shift.then(shift))
+                self._scan_tree(tree.root_node, text, inner, owner=fn, module=fn.module, depth=depth + 1)
+
+    # -- items --------------------------------------------------------------------------------
+
+    def _new_fn(self, node: Node, name: str, snippet: Snippet, module: tuple[str, ...], template: str | None) -> FnDef:
+        index = self.scan.index
+        inner_module, impl_node = _context(node)
+        impl_type = type_name(impl_node.child_by_field_name("type")) if impl_node is not None else None
+        exports = exports_of(node, name, impl_node)
+        fn = FnDef(
+            index=len(index.fns),
+            name=name,
+            module=module + inner_module,
+            impl_type=impl_type,
+            file_index=snippet.file_index,
+            node=node,
+            snippet=snippet,
+            template=template,
+        )
+        if template is None:
+            fn.exports = exports
+        else:
+            fn.exports_template = [e.symbol for e in exports]
+        index.add(fn)
+        return fn
+
+    def _add_struct(self, captures: dict) -> None:
+        fields: dict[str, str | None] = {}
+        for declaration in captures["body"][0].named_children:
+            if declaration.type == "field_declaration":
+                name = declaration.child_by_field_name("name")
+                if name is not None:
+                    fields[node_text(name)] = type_name(declaration.child_by_field_name("type"))
+        self.scan.index.add_struct(node_text(captures["name"][0]), fields)
+
+    def _add_template(self, definition: Node, source: bytes, snippet: Snippet, module: tuple[str, ...]) -> None:
+        text = definition.text
+        if b"no_mangle" not in text and b"export_name" not in text:
+            return
+        name = node_text(definition.child_by_field_name("name"))
+        fns: list[FnDef] = []
+        bindings: list[str] = []
+        for rule in (c for c in definition.named_children if c.type == "macro_rule"):
+            transcriber = rule.child_by_field_name("right")
+            matcher = rule.child_by_field_name("left")
+            if not bindings and matcher is not None:
+                bindings = _bindings(matcher)
+            if transcriber is None:
+                continue
+            parsed = reparse_items(source, transcriber)
+            if parsed is None:
+                continue
+            tree, text, shift = parsed
+            inner = Snippet(snippet.file, snippet.file_index, snippet.shift.then(shift))
+            fns.extend(
+                fn for fn in self._scan_tree(tree.root_node, text, inner, owner=None, module=module, depth=1, template=name)
+                if fn.exports_template
+            )
+        if fns:
+            self.scan.templates[name] = Template(name, fns, bindings)
+
+
+def _context(node: Node) -> tuple[tuple[str, ...], Node | None]:
+    """The inline `mod` path around a function and the `impl` block it sits in, if any."""
+    modules: list[str] = []
+    impl_node = None
+    inside_fn = False  # a fn nested in a fn body is not a method of the impl around the outer fn
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "impl_item" and impl_node is None and not inside_fn:
+            impl_node = parent
+        elif parent.type == "mod_item":
+            name = parent.child_by_field_name("name")
+            if name is not None:
+                modules.append(node_text(name))
+        elif parent.type == "function_item":
+            inside_fn = True
+        parent = parent.parent
+    modules.reverse()
+    return tuple(modules), impl_node
+
+
+def _enclosing(fns: list[tuple[int, int, FnDef]]) -> list[int]:
+    """For each function (sorted by start), the index of the function it is nested in, or -1."""
+    parents: list[int] = []
+    stack: list[int] = []
+    for i, (start, end, _) in enumerate(fns):
+        while stack and fns[stack[-1]][1] < end:
+            stack.pop()
+        parents.append(stack[-1] if stack else -1)
+        stack.append(i)
+    return parents
+
+
+def _innermost(fns, starts: list[int], parents: list[int], byte: int) -> FnDef | None:
+    i = bisect.bisect_right(starts, byte) - 1
+    while i >= 0:
+        start, end, fn = fns[i]
+        if start <= byte < end:
+            return fn
+        i = parents[i]
+    return None
+
+
+def _bindings(matcher: Node) -> list[str]:
+    return [node_text(n)[1:] for n in _walk(matcher) if n.type == "metavariable"]
+
+
+def _walk(node: Node):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+def _macro_arguments(invocation: Node) -> list[str]:
+    """The invocation's arguments split at top-level commas, as text."""
+    tree = next((c for c in invocation.named_children if c.type == "token_tree"), None)
+    if tree is None:
+        return []
+    parts: list[str] = []
+    current: list[str] = []
+    for child in tree.children[1:-1]:
+        if child.type == ",":
+            parts.append(" ".join(current))
+            current = []
+        else:
+            current.append(node_text(child))
+    if current:
+        parts.append(" ".join(current))
+    return parts
+
+
+def _substitute(symbol: str, bindings: list[str], arguments: list[str]) -> str:
+    """Turn a template's export name (`_name` for `$name`) into the name one invocation gives it."""
+    if symbol.startswith("_") and symbol[1:] in bindings:
+        position = bindings.index(symbol[1:])
+        if position < len(arguments):
+            return arguments[position].strip().strip('"')
+        return arguments[0].strip() if arguments else symbol
+    return symbol

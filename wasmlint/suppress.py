@@ -1,0 +1,158 @@
+"""`// wasmlint: allow(rule-id) -- reason` comments: what they cover, what they hide, which went unused.
+
+An allow at the end of a line covers that line. An allow on a line of its own covers the next
+item: a statement, or a whole `fn` (with its attributes) when placed above it. Every allow keeps
+track of whether it hid anything, so stale ones are reported as `unused-suppression`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from wasmlint.findings import Finding, Layer
+from wasmlint.rules import Rule, matches_selector
+from wasmlint.source.parsing import SourceFile
+
+UNUSED = "unused-suppression"
+INVALID = "invalid-suppression"
+_MARKER = re.compile(rb"//[/!]?\s*wasmlint:")
+_DIRECTIVE = re.compile(r"^//[/!]?\s*wasmlint:\s*(?P<body>.*)$")
+_ALLOW = re.compile(r"^allow\s*(\((?P<ids>[^)]*)\))?\s*(?P<rest>.*)$")
+_COMMENT_TYPES = ("line_comment", "block_comment")
+
+
+@dataclass
+class Suppression:
+    path: str
+    line: int  # where the comment is (1-based)
+    column: int
+    end_column: int
+    first_line: int  # the lines it covers
+    last_line: int
+    selectors: tuple[str, ...]
+    used: set[str] = field(default_factory=set)  # selectors that hid at least one finding
+
+    def covers(self, finding: Finding) -> str | None:
+        if finding.path != self.path or not self.first_line <= finding.line <= self.last_line:
+            return None
+        return next((s for s in self.selectors if matches_selector(finding.rule_id, s)), None)
+
+
+@dataclass
+class Problem:
+    path: str
+    line: int
+    column: int
+    end_column: int
+    detail: str
+
+
+def _covered_lines(comment, trailing: bool) -> tuple[int, int]:
+    row = comment.start_point[0]
+    if trailing:
+        return row + 1, row + 1
+    target = comment.next_named_sibling
+    while target is not None and target.type in _COMMENT_TYPES:
+        target = target.next_named_sibling
+    if target is None:
+        return row + 2, row + 1  # covers nothing: an empty range
+    end = target
+    while end is not None and end.type == "attribute_item":
+        end = end.next_named_sibling
+    last = (end or target).end_point[0]
+    return row + 2, last + 1
+
+
+def find_suppressions(file: SourceFile, known_ids: set[str]) -> tuple[list[Suppression], list[Problem]]:
+    suppressions: list[Suppression] = []
+    problems: list[Problem] = []
+    if b"wasmlint:" not in file.source:
+        return suppressions, problems
+    root = file.tree.root_node
+    for marker in _MARKER.finditer(file.source):
+        comment = root.descendant_for_byte_range(marker.start(), marker.end())
+        if comment is None or comment.type not in _COMMENT_TYPES or comment.start_byte != marker.start():
+            continue  # inside a string literal or not at the start of a comment
+        row, byte_col = comment.start_point
+        text = comment.text.decode("utf-8", errors="replace").strip()
+        column = file.column(row, byte_col)
+        end_column = file.column(row, byte_col + len(comment.text.rstrip(b"\r\n")))
+        directive = _DIRECTIVE.match(text)
+        body = directive.group("body").strip() if directive else ""
+        allow = _ALLOW.match(body)
+        where = (file.display, row + 1, column, end_column)
+        if allow is None:
+            problems.append(Problem(*where, f"unknown wasmlint directive `{body.split(' ')[0] or body}`: expected `allow(rule-id)`"))
+            continue
+        ids = tuple(part.strip() for part in (allow.group("ids") or "").split(",") if part.strip())
+        if not ids:
+            problems.append(Problem(*where, "`allow` names no rule: write `// wasmlint: allow(rule-id) -- reason`"))
+            continue
+        unknown = [i for i in ids if not any(matches_selector(known, i) for known in known_ids)]
+        if unknown:
+            problems.append(Problem(*where, f"unknown rule id `{unknown[0]}` in `allow(...)` (see `wasmlint rules`)"))
+            ids = tuple(i for i in ids if i not in unknown)
+            if not ids:
+                continue
+        line_start = file.line_starts[row]
+        trailing = bool(file.source[line_start : comment.start_byte].strip())
+        first, last = _covered_lines(comment, trailing)
+        suppressions.append(Suppression(file.display, row + 1, column, end_column, first, last, ids))
+    return suppressions, problems
+
+
+def apply_suppressions(
+    findings: list[Finding],
+    suppressions: list[Suppression],
+    problems: list[Problem],
+    rules: dict[str, Rule],
+    active: set[str],
+) -> list[Finding]:
+    """Hide covered findings; add `unused-suppression` / `invalid-suppression` findings.
+
+    `active` holds the ids of rules that ran: an allow for a rule that did not run (deselected, or
+    its layer was not asked for) is not called unused.
+    """
+    by_path: dict[str, list[Suppression]] = {}
+    for suppression in suppressions:
+        by_path.setdefault(suppression.path, []).append(suppression)
+    kept: list[Finding] = []
+    for finding in findings:
+        hidden = False
+        for suppression in by_path.get(finding.path, ()):
+            selector = suppression.covers(finding)
+            if selector is not None:
+                suppression.used.add(selector)
+                hidden = True
+        if not hidden:
+            kept.append(finding)
+    if UNUSED in rules:
+        rule = rules[UNUSED]
+        for suppression in suppressions:
+            for selector in suppression.selectors:
+                ran = any(matches_selector(rule_id, selector) for rule_id in active)
+                if selector not in suppression.used and ran:
+                    kept.append(_meta_finding(rule, suppression.path, suppression.line, suppression.column,
+                                              suppression.end_column, rule.format_message(rule=selector)))
+    if INVALID in rules:
+        rule = rules[INVALID]
+        for problem in problems:
+            kept.append(_meta_finding(rule, problem.path, problem.line, problem.column, problem.end_column,
+                                      rule.format_message(detail=problem.detail)))
+    return kept
+
+
+def _meta_finding(rule: Rule, path: str, line: int, column: int, end_column: int, message: str) -> Finding:
+    return Finding(
+        rule_id=rule.id,
+        severity=rule.severity,
+        message=message,
+        path=path,
+        line=line,
+        column=column,
+        end_line=line,
+        end_column=max(end_column, column + 1),
+        layer=Layer.SOURCE,
+        snippet=message,
+    )
