@@ -1,0 +1,194 @@
+"""Find a Rust toolchain that can target wasm32-unknown-unknown and build cdylib guests with it."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+TARGET = "wasm32-unknown-unknown"
+_SETUP_HINT = (
+    "run scripts/setup-toolchain.sh (or `rustup target add wasm32-unknown-unknown`)"
+)
+
+
+class ToolchainError(RuntimeError):
+    """No usable wasm32 toolchain was found."""
+
+
+class BuildError(RuntimeError):
+    """`cargo build` failed; the message starts with one line naming the crate."""
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    cargo: str
+    rustc: str
+    origin: str  # "env", "rustup", "path" or "debian"
+
+
+@dataclass(frozen=True)
+class Artifact:
+    package: str
+    path: Path  # the .wasm file
+    manifest_path: Path
+    crate_dir: Path
+
+
+def _probe_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # A rustup proxy would otherwise try to download a missing toolchain, which hangs offline.
+    env.setdefault("RUSTUP_AUTO_INSTALL", "0")
+    return env
+
+
+def _has_wasm_std(rustc: str) -> bool:
+    """True when `rustc` has the wasm32 standard library installed (never downloads it)."""
+    try:
+        out = subprocess.run(
+            [rustc, "--print", "target-libdir", "--target", TARGET],
+            capture_output=True, text=True, timeout=30, env=_probe_env(),
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    # rustup's rustc prints the directory even when the target is not installed, so look inside.
+    libdir = Path(out.stdout.strip())
+    return out.returncode == 0 and libdir.is_dir() and any(libdir.glob("libstd-*.rlib"))
+
+
+def _sibling_or_path(known: str, name: str) -> str | None:
+    """The `name` binary next to `known`, else the one on PATH."""
+    sibling = Path(known).parent / name
+    return str(sibling) if sibling.is_file() else shutil.which(name)
+
+
+def _candidates() -> list[tuple[str | None, str | None, str]]:
+    on_path = (shutil.which("cargo"), shutil.which("rustc"))
+    path_origin = "path"
+    if on_path[1] and Path(on_path[1]).parent.joinpath("rustup").exists():
+        path_origin = "rustup"
+    elif on_path[1] == "/usr/bin/rustc":
+        path_origin = "debian"
+    return [(*on_path, path_origin), ("/usr/bin/cargo", "/usr/bin/rustc", "debian")]
+
+
+@functools.lru_cache(maxsize=None)
+def find_toolchain() -> Toolchain:
+    """Return the first toolchain with the wasm32 std: env override, PATH, then Debian's /usr/bin.
+
+    Cached per process; call `find_toolchain.cache_clear()` after changing the environment.
+    """
+    env_cargo, env_rustc = os.environ.get("WASMLINT_CARGO"), os.environ.get("WASMLINT_RUSTC")
+    if env_cargo or env_rustc:
+        rustc = env_rustc or _sibling_or_path(env_cargo, "rustc")
+        cargo = env_cargo or _sibling_or_path(env_rustc, "cargo")
+        # An explicit choice that does not work is an error, not something to silently replace.
+        if not (cargo and rustc and _has_wasm_std(rustc)):
+            raise ToolchainError(
+                f"WASMLINT_CARGO/WASMLINT_RUSTC (cargo={cargo}, rustc={rustc}) cannot build for "
+                f"{TARGET}; {_SETUP_HINT}"
+            )
+        return Toolchain(cargo=cargo, rustc=rustc, origin="env")
+    for cargo, rustc, origin in _candidates():
+        if cargo and rustc and Path(cargo).is_file() and _has_wasm_std(rustc):
+            return Toolchain(cargo=cargo, rustc=rustc, origin=origin)
+    raise ToolchainError(f"no Rust toolchain with the {TARGET} target found; {_SETUP_HINT}")
+
+
+def default_target_dir(crate_dir: Path) -> Path:
+    """Per-crate cargo target directory under the user cache dir (never inside the source tree)."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    digest = hashlib.sha256(str(crate_dir.resolve()).encode()).hexdigest()[:16]
+    return cache / "wasmlint" / "target" / digest
+
+
+def _package_name(manifest: Path, fallback: str) -> str:
+    try:
+        with manifest.open("rb") as fh:
+            return tomllib.load(fh).get("package", {}).get("name", fallback)
+    except (OSError, tomllib.TOMLDecodeError):
+        return fallback
+
+
+def build(
+    crate_dir: Path,
+    *,
+    toolchain: Toolchain | None = None,
+    target_dir: Path | None = None,
+    offline: bool = True,
+    timeout: float | None = 900,
+) -> list[Artifact]:
+    """Build a crate or workspace for wasm32 in release mode; one Artifact per cdylib package.
+
+    `offline` keeps cargo from touching the network (it would hang here, and guests usually have
+    no dependencies); crates whose dependencies are not in cargo's local cache need offline=False.
+    """
+    crate_dir = Path(crate_dir).resolve()
+    if crate_dir.name == "Cargo.toml":
+        crate_dir = crate_dir.parent
+    toolchain = toolchain or find_toolchain()
+    target_dir = Path(target_dir) if target_dir else default_target_dir(crate_dir)
+    manifest = crate_dir / "Cargo.toml"
+    label = f"{_package_name(manifest, crate_dir.name)} ({crate_dir})"
+    if not manifest.is_file():
+        raise BuildError(f"cannot build {crate_dir}: no Cargo.toml there")
+
+    # Cargo writes Cargo.lock at the workspace root (this dir or an ancestor) and has no stable
+    # flag to put it elsewhere. Linting must leave the user's tree as it was, so note which
+    # lock files are missing now and delete the ones cargo creates.
+    missing_locks = [d / "Cargo.lock" for d in (crate_dir, *crate_dir.parents)
+                     if not (d / "Cargo.lock").exists()]
+
+    cmd = [toolchain.cargo, "build", "--release", "--target", TARGET,
+           "--message-format=json", "--manifest-path", str(manifest),
+           "--target-dir", str(target_dir)]
+    if offline:
+        cmd.append("--offline")
+    env = _probe_env()
+    env["RUSTC"] = toolchain.rustc
+    try:
+        proc = subprocess.run(cmd, cwd=crate_dir, env=env, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise BuildError(f"cargo build of {label} timed out after {exc.timeout:.0f} s") from None
+    except OSError as exc:
+        raise BuildError(f"cargo build of {label} could not start: {exc}") from None
+    finally:
+        for lock in missing_locks:
+            lock.unlink(missing_ok=True)
+
+    artifacts: list[Artifact] = []
+    errors: list[str] = []
+    for line in proc.stdout.splitlines():
+        if not line.startswith("{"):
+            continue
+        try:
+            msg = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if msg.get("reason") == "compiler-message":
+            diag = msg.get("message") or {}
+            if diag.get("level") in ("error", "error: internal compiler error"):
+                errors.append((diag.get("rendered") or diag.get("message", "")).rstrip())
+        elif (msg.get("reason") == "compiler-artifact"
+              and "cdylib" in msg.get("target", {}).get("crate_types", [])):
+            member_manifest = Path(msg["manifest_path"])
+            for filename in msg.get("filenames", []):
+                if filename.endswith(".wasm"):
+                    artifacts.append(Artifact(
+                        package=_package_name(member_manifest, msg["target"]["name"]),
+                        path=Path(filename),
+                        manifest_path=member_manifest,
+                        crate_dir=member_manifest.parent,
+                    ))
+
+    if proc.returncode != 0:
+        detail = "\n\n".join(errors) or "\n".join(proc.stderr.strip().splitlines()[-20:])
+        raise BuildError(f"cargo build failed for {label}\n{detail}".rstrip())
+    return artifacts
