@@ -11,7 +11,7 @@ from wasmlint.findings import Finding, Layer, RunError, Severity
 from wasmlint.rules import Rule
 from wasmlint.source.exports import Export
 from wasmlint.source.parsing import SourceFile, parse_source
-from wasmlint.source.resolve import CrateIndex, FnDef, node_text
+from wasmlint.source.resolve import CrateIndex, FnDef, node_text, path_segments
 from wasmlint.source.scan import RuleHit, Scanner, Snippet
 
 HEAP_TYPES = {
@@ -71,8 +71,7 @@ def analyze_crate(
                 result.findings.append(_parse_error(parsed, rules[PARSE_ERROR]))
     scan = scanner.finish()
     index = scan.index
-    edges = _call_graph(index)
-    reached = _reach_from_exports(index, edges)
+    reached = _reach_from_exports(index, CallGraph(index))
     result.exports = _export_sites(index)
     seen: set[tuple] = set()
     for fn in index.fns:
@@ -91,29 +90,53 @@ def analyze_crate(
 # -- call graph ---------------------------------------------------------------------------------
 
 
-def _call_graph(index: CrateIndex) -> list[list[int]]:
-    edges: list[list[int]] = []
-    for fn in index.fns:
+class CallGraph:
+    """Calls between crate functions, resolved on demand: only code an export reaches is resolved."""
+
+    def __init__(self, index: CrateIndex) -> None:
+        self.index = index
+        self._edges: dict[int, list[int]] = {}
+        # The same path is called from many places (`Ok(..)`, `Self::new(..)`): resolve once per scope.
+        self._cache: dict[tuple, list[FnDef]] = {}
+
+    def callees(self, fn: FnDef) -> list[int]:
+        edges = self._edges.get(fn.index)
+        if edges is None:
+            edges = self._edges[fn.index] = self._resolve(fn)
+        return edges
+
+    def _path(self, text: bytes, fn: FnDef, loose: bool) -> list[FnDef]:
+        key = (text, fn.module, id(fn.uses), fn.impl_type, loose)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self.index.resolve_path(path_segments(text), fn, loose=loose)
+        return found
+
+    def _resolve(self, fn: FnDef) -> list[int]:
+        index = self.index
         targets: dict[int, None] = {}
-        for call in fn.calls:
-            if call[0] == "path":
-                found = index.resolve_path(call[1], fn)
+        calls, refs = fn.calls()
+        for kind, text, receiver, byte in calls:
+            if kind == "path":
+                found = self._path(text, fn, True)
             else:
-                found, _ = index.resolve_method(call[1], call[2], fn, call[3])
+                name = text.decode("utf-8", errors="replace")
+                if name not in index.methods_by_name:
+                    continue  # no crate method has this name: a std or dependency method
+                found, _ = index.resolve_method(name, receiver, fn, byte)
             for target in found:
                 targets[target.index] = None
-        for segments in fn.fn_refs:
-            for target in index.resolve_path(segments, fn, loose=False):
+        for text in refs:
+            for target in self._path(text, fn, False):
                 targets[target.index] = None
-        edges.append(list(targets))
-    return edges
+        return list(targets)
 
 
 def _exported(index: CrateIndex) -> list[tuple[FnDef, Export]]:
     return [(fn, export) for fn in index.fns for export in fn.exports]
 
 
-def _reach_from_exports(index: CrateIndex, edges: list[list[int]]) -> dict[int, Reach]:
+def _reach_from_exports(index: CrateIndex, graph: CallGraph) -> dict[int, Reach]:
     """Breadth-first from every export at once: each function gets its nearest export and path."""
     reached: dict[int, Reach] = {}
     queue: deque[int] = deque()
@@ -124,7 +147,7 @@ def _reach_from_exports(index: CrateIndex, edges: list[list[int]]) -> dict[int, 
     while queue:
         current = queue.popleft()
         reach = reached[current]
-        for target in edges[current]:
+        for target in graph.callees(index.fns[current]):
             if target not in reached:
                 reached[target] = Reach(reach.export, reach.chain + (index.fns[target],))
                 queue.append(target)

@@ -143,6 +143,9 @@ def type_name(node: Node | None) -> str | None:
 
 def exports_of(fn_node: Node, fn_name: str, impl_node: Node | None) -> list[Export]:
     """Every export a `function_item` produces: linker attributes, `#[wasm_bindgen]`, bindgen impl methods."""
+    previous = fn_node.prev_sibling
+    if impl_node is None and (previous is None or previous.type not in ("attribute_item", *_SKIPPED_SIBLINGS)):
+        return []  # no attributes: the common case, decided without looking further
     attributes = outer_attributes(fn_node)
     symbol = linker_export(attributes, fn_name)
     if symbol:

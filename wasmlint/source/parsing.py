@@ -37,16 +37,20 @@ class SourceFile:
     source: bytes
     tree: Tree
     module_path: tuple[str, ...]  # the Rust module this file is, from its place under src/
-    line_starts: list[int] = field(default_factory=list)
+    _line_starts: list[int] | None = field(default=None, repr=False)
 
-    def __post_init__(self) -> None:
-        starts = [0]
-        find = self.source.find
-        pos = find(b"\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find(b"\n", pos + 1)
-        self.line_starts = starts
+    @property
+    def line_starts(self) -> list[int]:
+        """Byte offset of each line; computed on first use (only files with findings need it)."""
+        if self._line_starts is None:
+            starts = [0]
+            find = self.source.find
+            pos = find(b"\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find(b"\n", pos + 1)
+            self._line_starts = starts
+        return self._line_starts
 
     def line_text(self, row: int) -> str:
         """The text of a 0-based row, without its newline."""

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from tree_sitter import Node
+from tree_sitter import Node, QueryCursor
 
 from wasmlint.source.exports import Export, type_name
 
 EXTERNAL_ROOTS = {"std", "core", "alloc"}
+MAX_ALIAS_DEPTH = 8
 
 
 def node_text(node: Node) -> str:
@@ -31,16 +32,48 @@ class FnDef:
     impl_type: str | None
     file_index: int
     exports: list[Export] = field(default_factory=list)
-    calls: list[tuple] = field(default_factory=list)  # ("path", segments, byte) | ("method", name, receiver, byte)
-    fn_refs: list[list[str]] = field(default_factory=list)
+    macro_snippets: list = field(default_factory=list)  # (root, scan.Snippet) of re-parsed macro arguments
+    nested: list[tuple[int, int]] = field(default_factory=list)  # byte ranges of fns defined inside this one
     matches: list = field(default_factory=list)  # scan.RuleHit
-    variables: dict[str, list[tuple[int, str | None]]] = field(default_factory=dict)
+    _variables: dict[str, list[tuple[int, str | None]]] | None = None
     uses: dict[str, list[str]] = field(default_factory=dict)
     globs: list[list[str]] = field(default_factory=list)
     node: Node | None = None  # the function_item, in its snippet's tree
     snippet: object = None  # scan.Snippet: the tree it was found in
     template: str | None = None  # the macro_rules! name, for functions a macro generates
     exports_template: list[str] = field(default_factory=list)  # export names before substitution
+
+    @property
+    def variables(self) -> dict[str, list[tuple[int, str | None]]]:
+        """Parameters and `let` bindings with the type their syntax shows; computed on first use."""
+        if self._variables is None:
+            self._variables = declared_variables(self.node, self.snippet.shift.byte) if self.node is not None else {}
+        return self._variables
+
+    def calls(self) -> tuple[list[tuple], list[bytes]]:
+        """Calls made by this function, computed when the call graph first needs them.
+
+        Returns ([(kind "path" | "method", name bytes, receiver node, file byte)], [fn paths passed as values]).
+        """
+        calls: list[tuple] = []
+        refs: list[bytes] = []
+        roots = [(self.node, self.snippet)] + self.macro_snippets
+        for root, snippet in roots:
+            shift = snippet.shift.byte
+            nested = self.nested if root is self.node else ()
+            for pattern, captures in QueryCursor(_calls_query()).matches(root):
+                node = next(iter(captures.values()))[0]
+                if nested and any(start <= node.start_byte < end for start, end in nested):
+                    continue  # belongs to a fn defined inside this one
+                if pattern == 0:
+                    refs.append(node.text)
+                elif "method" in captures:
+                    method = captures["method"][0]
+                    calls.append(("method", method.text, captures["receiver"][0], method.start_byte + shift))
+                else:
+                    path = captures["path"][0]
+                    calls.append(("path", path.text, None, path.start_byte + shift))
+        return calls, refs
 
     @property
     def label(self) -> str:
@@ -86,6 +119,67 @@ def use_aliases(use_node: Node) -> tuple[dict[str, list[str]], list[list[str]]]:
     if argument is not None:
         walk(argument, [])
     return aliases, globs
+
+
+_VARIABLES_QUERY = """
+(let_declaration pattern: (identifier) @name) @let
+(parameter pattern: (identifier) @name type: (_) @type)
+"""
+
+
+def declared_variables(fn_node: Node, shift: int) -> dict[str, list[tuple[int, str | None]]]:
+    query = _variables_query()
+    found: dict[str, list[tuple[int, str | None]]] = {}
+    for _, captures in QueryCursor(query).matches(fn_node):
+        name = captures["name"][0]
+        if "let" in captures:
+            let = captures["let"][0]
+            declared = type_name(let.child_by_field_name("type")) or value_type(let.child_by_field_name("value"))
+            at = let.start_byte
+        else:
+            declared, at = type_name(captures["type"][0]), name.start_byte
+        found.setdefault(node_text(name), []).append((at + shift, declared))
+    for entries in found.values():
+        entries.sort(key=lambda entry: entry[0])
+    return found
+
+
+_compiled_variables_query = None
+
+
+def _variables_query():
+    global _compiled_variables_query
+    if _compiled_variables_query is None:
+        from wasmlint.source.parsing import compile_query
+
+        _compiled_variables_query = compile_query(_VARIABLES_QUERY)
+    return _compiled_variables_query
+
+
+_CALLS_QUERY = """
+(arguments [(identifier) (scoped_identifier)] @ref)
+(call_expression function: [(identifier) (scoped_identifier)] @path)
+(call_expression function: (generic_function function: [(identifier) (scoped_identifier)] @path))
+(call_expression function: (field_expression value: (_) @receiver field: (field_identifier) @method))
+(call_expression function: (generic_function function:
+  (field_expression value: (_) @receiver field: (field_identifier) @method)))
+"""
+_compiled_calls_query = None
+
+
+def _calls_query():
+    global _compiled_calls_query
+    if _compiled_calls_query is None:
+        from wasmlint.source.parsing import compile_query
+
+        _compiled_calls_query = compile_query(_CALLS_QUERY)
+    return _compiled_calls_query
+
+
+def path_segments(text: bytes) -> list[str]:
+    """`crate::a::Vec::<u8>::new` -> ["crate", "a", "Vec", "new"] (turbofish arguments dropped)."""
+    parts = text.decode("utf-8", errors="replace").replace(" ", "").replace("\n", "").split("::")
+    return [part for part in parts if part and not part.startswith("<")]
 
 
 def value_type(value: Node | None) -> str | None:
@@ -149,13 +243,13 @@ class CrateIndex:
 
     # -- paths --------------------------------------------------------------------------------
 
-    def _module_of(self, segments: list[str], caller: FnDef) -> tuple[str, ...] | None:
+    def _module_of(self, segments: list[str], caller: FnDef, depth: int = 0) -> tuple[str, ...] | None:
         """The crate module a path prefix names, or None when it leaves the crate."""
         if not segments:
             return caller.module
         head, rest = segments[0], segments[1:]
-        if head in caller.uses and caller.uses[head] != segments[:1]:
-            return self._module_of(caller.uses[head] + rest, caller)
+        if head in caller.uses and caller.uses[head] != segments[:1] and depth < MAX_ALIAS_DEPTH:
+            return self._module_of(caller.uses[head] + rest, caller, depth + 1)
         if head == "crate":
             base: tuple[str, ...] = ()
         elif head == "self":
@@ -176,15 +270,17 @@ class CrateIndex:
             return None
         return base + tuple(rest)
 
-    def resolve_path(self, segments: list[str], caller: FnDef, *, loose: bool = True) -> list[FnDef]:
+    def resolve_path(self, segments: list[str], caller: FnDef, *, loose: bool = True, depth: int = 0) -> list[FnDef]:
         if not segments:
             return []
         head = segments[0]
-        if head in caller.uses and len(caller.uses[head]) > 0 and caller.uses[head] != [head]:
-            expanded = caller.uses[head] + segments[1:]
+        alias = caller.uses.get(head)
+        # `use` aliases are collected per file, so two scopes can make a cycle: follow a few only.
+        if alias and alias != [head] and depth < MAX_ALIAS_DEPTH:
+            expanded = alias + segments[1:]
             if expanded[0] in EXTERNAL_ROOTS:
                 return []
-            return self.resolve_path(expanded, caller, loose=loose)
+            return self.resolve_path(expanded, caller, loose=loose, depth=depth + 1)
         name = segments[-1]
         if len(segments) == 1:
             found = self.free.get((caller.module, name))

@@ -1,4 +1,4 @@
-"""One query pass per parse tree: collect functions, calls, types and rule matches of a crate.
+"""One query pass per parse tree: collect functions, items and rule matches of a crate.
 
 All structural patterns and every selected rule's patterns are compiled into one tree-sitter query
 (one walk of the tree instead of one per rule). Macro arguments and `macro_rules!` bodies that
@@ -13,10 +13,10 @@ from functools import lru_cache
 
 from tree_sitter import Node, QueryCursor
 
-from wasmlint.rules import Rule
+from wasmlint.rules import Rule, RuleError
 from wasmlint.source.exports import Export, exports_of, type_name
 from wasmlint.source.parsing import IDENTITY, Shift, SourceFile, compile_query, reparse_items, reparse_token_tree
-from wasmlint.source.resolve import CrateIndex, FnDef, node_text, use_aliases, value_type
+from wasmlint.source.resolve import CrateIndex, FnDef, node_text, use_aliases
 
 MAX_MACRO_DEPTH = 4
 _ITEM_CONTAINERS = ("source_file", "declaration_list")
@@ -24,18 +24,7 @@ _ITEM_CONTAINERS = ("source_file", "declaration_list")
 # (kind, pattern): the facts every analysis needs, whatever rules are selected.
 STRUCTURAL_PATTERNS = (
     ("fn", "(function_item name: (identifier) @name) @fn"),
-    ("call", "(call_expression function: [(identifier) (scoped_identifier)] @path)"),
-    ("call", "(call_expression function: (generic_function function: [(identifier) (scoped_identifier)] @path))"),
-    ("method", "(call_expression function: (field_expression value: (_) @receiver field: (field_identifier) @method))"),
-    (
-        "method",
-        "(call_expression function: (generic_function function:"
-        " (field_expression value: (_) @receiver field: (field_identifier) @method)))",
-    ),
-    ("fnref", "(arguments [(identifier) (scoped_identifier)] @ref)"),
     ("macro", "(macro_invocation macro: (_) @name (token_tree) @args) @macro"),
-    ("let", "(let_declaration pattern: (identifier) @name) @let"),
-    ("param", "(parameter pattern: (identifier) @name type: (_) @type)"),
     ("use", "(use_declaration) @use"),
     ("struct", "(struct_item name: (type_identifier) @name body: (field_declaration_list) @body)"),
     ("macrodef", "(macro_definition name: (identifier) @name) @macrodef"),
@@ -50,18 +39,31 @@ class CombinedQuery:
 
 @lru_cache(maxsize=8)
 def combined_query(rules: tuple[Rule, ...]) -> CombinedQuery:
-    kinds: list = []
-    texts: list[str] = []
-    for kind, pattern in STRUCTURAL_PATTERNS:
-        kinds.append(kind)
-        texts.append(pattern)
+    texts: list[str] = [pattern for _, pattern in STRUCTURAL_PATTERNS]
+    owners: list = [kind for kind, _ in STRUCTURAL_PATTERNS]
+    starts: list[int] = []
+    offset = 0
+    for text in texts:
+        starts.append(offset)
+        offset += len(text.encode()) + 1
     for rule in rules:
-        # Compile each rule alone first: it tells how many patterns the rule has, and a broken
-        # query is reported against its own rule file.
-        count = compile_query(rule.query).pattern_count
-        kinds.extend([rule] * count)
+        starts.append(offset)
+        owners.append(rule)
         texts.append(rule.query)
-    return CombinedQuery(compile_query("\n".join(texts)), tuple(kinds))
+        offset += len(rule.query.encode()) + 1
+    try:
+        query = compile_query("\n".join(texts))
+    except Exception:
+        # Name the rule whose query is broken.
+        for rule in rules:
+            try:
+                compile_query(rule.query)
+            except Exception as exc:
+                raise RuleError(f"{rule.origin}: `query`: {exc}") from None
+        raise
+    # A rule may hold several patterns: each pattern belongs to the text it starts in.
+    kinds = tuple(owners[bisect.bisect_right(starts, query.start_byte_for_pattern(i)) - 1] for i in range(query.pattern_count))
+    return CombinedQuery(query, kinds)
 
 
 @dataclass(frozen=True)
@@ -136,80 +138,73 @@ class Scanner:
         template: str | None = None,
     ) -> list[FnDef]:
         """Scan one tree. `owner` is set for re-parsed macro arguments: everything belongs to it."""
-        index = self.scan.index
         kinds = self.combined.kinds
         fns: list[tuple[int, int, FnDef]] = []
-        records: list[tuple[int, str, dict]] = []
+        records: list[tuple[int, object, dict]] = []
         file_uses: dict[str, list[str]] = {}
         file_globs: list[list[str]] = []
         for pattern, captures in QueryCursor(self.combined.query).matches(root):
             kind = kinds[pattern]
-            if kind == "fn":
+            if kind == "macro":
+                node = captures["macro"][0]
+                if _at_item_level(node):
+                    if owner is None and template is None:
+                        self.scan.item_macros.append((node, snippet))
+                else:
+                    records.append((node.start_byte, kind, captures))
+            elif kind == "fn":
                 if owner is None:
                     node = captures["fn"][0]
                     fn = self._new_fn(node, node_text(captures["name"][0]), snippet, module, template)
                     fns.append((node.start_byte, node.end_byte, fn))
-                continue
-            if kind == "use":
+            elif kind == "use":
                 aliases, globs = use_aliases(captures["use"][0])
                 file_uses.update(aliases)
                 file_globs.extend(globs)
-                continue
-            if kind == "struct":
+            elif kind == "struct":
                 self._add_struct(captures)
-                continue
-            if kind == "macrodef":
+            elif kind == "macrodef":
                 if owner is None and template is None:
                     self._add_template(captures["macrodef"][0], source, snippet, module)
-                continue
-            first = next(iter(captures.values()))[0]
-            if kind == "macro" and first.parent is not None and first.parent.type in _ITEM_CONTAINERS:
-                if owner is None and template is None:
-                    self.scan.item_macros.append((captures["macro"][0], snippet))
-                continue
-            records.append((first.start_byte, kind, captures))
+            else:  # a rule's pattern
+                node = captures["match"][0]
+                records.append((node.start_byte, kind, captures))
 
         for _, _, fn in fns:
             fn.uses = file_uses
             fn.globs = file_globs
-        fns.sort(key=lambda entry: entry[0])
-        starts = [start for start, _, _ in fns]
-        parents = _enclosing(fns)
+        if owner is None:
+            fns.sort(key=lambda entry: entry[0])
+            starts = [start for start, _, _ in fns]
+            parents = _enclosing(fns)
+            for position, parent in enumerate(parents):
+                if parent >= 0:
+                    fns[parent][2].nested.append((fns[position][0], fns[position][1]))
         for byte, kind, captures in records:
             fn = owner or _innermost(fns, starts, parents, byte)
-            if fn is not None:
-                self._record(fn, kind, captures, source, snippet, depth)
+            if fn is None:
+                continue
+            if kind == "macro":
+                if depth < MAX_MACRO_DEPTH:
+                    self._scan_macro_arguments(fn, captures["args"][0], source, snippet, depth)
+            else:
+                node = captures["match"][0]
+                values = {name: node_text(nodes[0]) for name, nodes in captures.items() if name not in ("match", "receiver")}
+                receiver = captures["receiver"][0] if "receiver" in captures else None
+                fn.matches.append(RuleHit(kind, node, values, receiver, snippet))
         return [fn for _, _, fn in fns]
 
-    def _record(self, fn: FnDef, kind, captures: dict, source: bytes, snippet: Snippet, depth: int) -> None:
-        if isinstance(kind, Rule):
-            node = captures["match"][0]
-            values = {name: node_text(nodes[0]) for name, nodes in captures.items() if name not in ("match", "receiver")}
-            receiver = captures["receiver"][0] if "receiver" in captures else None
-            fn.matches.append(RuleHit(kind, node, values, receiver, snippet))
+    def _scan_macro_arguments(self, fn: FnDef, args: Node, source: bytes, snippet: Snippet, depth: int) -> None:
+        # Arguments without `(` or `!` hold no call, method call or nested macro: nothing to see.
+        inside = source[args.start_byte + 1 : args.end_byte - 1]
+        if b"(" not in inside and b"!" not in inside:
             return
-        if kind == "call":
-            node = captures["path"][0]
-            fn.calls.append(("path", node_text(node).replace(" ", "").split("::"), node.start_byte))
-        elif kind == "method":
-            method = captures["method"][0]
-            fn.calls.append(("method", node_text(method), captures["receiver"][0], method.start_byte + snippet.shift.byte))
-        elif kind == "fnref":
-            fn.fn_refs.append(node_text(captures["ref"][0]).replace(" ", "").split("::"))
-        elif kind == "let":
-            let = captures["let"][0]
-            declared = type_name(let.child_by_field_name("type")) or value_type(let.child_by_field_name("value"))
-            fn.variables.setdefault(node_text(captures["name"][0]), []).append((let.start_byte + snippet.shift.byte, declared))
-        elif kind == "param":
-            name = captures["name"][0]
-            declared = type_name(captures["type"][0])
-            fn.variables.setdefault(node_text(name), []).append((name.start_byte + snippet.shift.byte, declared))
-        elif kind == "macro" and depth < MAX_MACRO_DEPTH:
-            parsed = reparse_token_tree(source, captures["args"][0])
-            if parsed is not None:
-                tree, text, shift = parsed
-                inner = Snippet(snippet.file, snippet.file_index, snippet.shift.then(shift))
-                self._scan_tree(tree.root_node, text, inner, owner=fn, module=fn.module, depth=depth + 1)
+        parsed = reparse_token_tree(source, args)
+        if parsed is not None:
+            tree, text, shift = parsed
+            inner = Snippet(snippet.file, snippet.file_index, snippet.shift.then(shift))
+            fn.macro_snippets.append((tree.root_node, inner))
+            self._scan_tree(tree.root_node, text, inner, owner=fn, module=fn.module, depth=depth + 1)
 
     # -- items --------------------------------------------------------------------------------
 
@@ -289,6 +284,14 @@ def _context(node: Node) -> tuple[tuple[str, ...], Node | None]:
         parent = parent.parent
     modules.reverse()
     return tuple(modules), impl_node
+
+
+def _at_item_level(node: Node) -> bool:
+    """A macro call among items (tree-sitter wraps `m!(...);` at the top of a file in a statement)."""
+    parent = node.parent
+    if parent is not None and parent.type == "expression_statement":
+        parent = parent.parent
+    return parent is not None and parent.type in _ITEM_CONTAINERS
 
 
 def _enclosing(fns: list[tuple[int, int, FnDef]]) -> list[int]:
