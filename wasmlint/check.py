@@ -145,7 +145,21 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     if Layer.SOURCE in options.layers:
         merged = apply_suppressions(merged, suppressions, problems, rules, ran)
     report.findings = _only_requested_files(merged, targets)
+    scope = checked_paths(targets)
+    if scope is not None:
+        report.files_checked = len(scope)
     return report
+
+
+def checked_paths(targets: Targets) -> set[str] | None:
+    """The source files findings are reported for, or None when whole crates are checked."""
+    if all(crate.report_files is None for crate in targets.crates):
+        return None
+    return {
+        display_path(path)
+        for crate in targets.crates
+        for path in (crate.files if crate.report_files is None else crate.report_files)
+    }
 
 
 def _only_requested_files(findings: list[Finding], targets: Targets) -> list[Finding]:

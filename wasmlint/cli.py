@@ -94,7 +94,7 @@ def check(
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report [default: on a terminal, unless NO_COLOR]."),
 ) -> None:
     """Check Rust crates (and their compiled modules) for allocation on exported paths."""
-    from wasmlint.check import CheckOptions, run_check, select_rules
+    from wasmlint.check import CheckOptions, checked_paths, run_check, select_rules
     from wasmlint.config import ConfigError, find_config, load_config_file
     from wasmlint.discover import discover
     from wasmlint.reporters import renderer, text
@@ -142,7 +142,7 @@ def check(
     report = run_check(targets, rules, all_rules, options, [m for m in modules if m[0].is_file()])
 
     if baseline is not None or write_baseline is not None:
-        report = _baseline(report, baseline, write_baseline)
+        report = _baseline(report, baseline, write_baseline, checked_paths(targets))
 
     chosen = format or (Format.text)
     rendered = renderer(chosen.value)
@@ -157,7 +157,10 @@ def check(
         typer.echo(text_out, nl=False)
     else:
         typer.echo(rendered(report, rules), nl=False)
-    if format is None and os.environ.get("GITHUB_ACTIONS") == "true":
+    # On GitHub Actions the text report also carries annotations, so a SARIF run with --output
+    # still annotates the pull request.
+    text_on_stdout = format is None or output is not None or chosen is Format.text
+    if text_on_stdout and os.environ.get("GITHUB_ACTIONS") == "true":
         typer.echo(renderer("github")(report, rules), nl=False)
     _print_errors(report.errors)
     raise typer.Exit(_exit_code(report, config.fail_on))
@@ -195,7 +198,7 @@ def _build(targets) -> list:
     return built
 
 
-def _baseline(report: Report, use: Path | None, write: Path | None) -> Report:
+def _baseline(report: Report, use: Path | None, write: Path | None, checked: set[str] | None) -> Report:
     from wasmlint.baseline import BaselineError, apply_baseline, write_baseline
 
     try:
@@ -203,7 +206,8 @@ def _baseline(report: Report, use: Path | None, write: Path | None) -> Report:
             count = write_baseline(report, write)
             report.notes.append(f"baseline with {count} finding{'s' if count != 1 else ''} written to {write}")
         if use is not None:
-            result = apply_baseline(report, use)
+            # With only some files given (pre-commit), entries for the others are not "fixed".
+            result = apply_baseline(report, use, checked_paths=checked)
             report = result.report
             report.notes.append(f"{result.hidden} hidden by the baseline, {result.fixed} fixed since it was written")
     except BaselineError as exc:
