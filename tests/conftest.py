@@ -19,7 +19,7 @@ GUESTS = REPO / "guests"
 
 def run_cli(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run `python -m wasmlint` as a user would, in a separate process."""
-    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    full_env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO), **(env or {})}
     full_env.pop("GITHUB_ACTIONS", None) if "GITHUB_ACTIONS" not in (env or {}) else None
     return subprocess.run(
         [sys.executable, "-m", "wasmlint", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=600

@@ -99,6 +99,7 @@ def check(
     from wasmlint.discover import discover
     from wasmlint.reporters import renderer, text
     from wasmlint.rules import RuleError, check_selectors, load_rules
+    from wasmlint.source import validate_queries
 
     paths = list(paths or [Path(".")])
     try:
@@ -121,6 +122,10 @@ def check(
         typer.echo(config.describe())
         raise typer.Exit(EXIT_CLEAN)
     rules = select_rules(all_rules, config)
+    try:
+        validate_queries(rules)
+    except RuleError as exc:
+        fail(str(exc))
     layers = _layers(layer, confirm)
 
     targets = discover(paths, config.exclude)
@@ -146,15 +151,16 @@ def check(
 
     chosen = format or (Format.text)
     rendered = renderer(chosen.value)
-    text_out = text.render(report, rules, color=text.use_color(sys.stdout) if color is None else color)
+    colored = text.use_color(sys.stdout) if color is None else color
+    text_out = text.render(report, rules, color=colored)
     if output is not None:
         try:
             output.write_text(rendered(report, rules), encoding="utf-8")
         except OSError as exc:
             fail(f"{output}: cannot write the report: {exc.strerror or exc}")
-        typer.echo(text_out, nl=False)
+        typer.echo(text_out, nl=False, color=colored)  # color=: click would strip escapes off a pipe
     elif chosen is Format.text:
-        typer.echo(text_out, nl=False)
+        typer.echo(text_out, nl=False, color=colored)
     else:
         typer.echo(rendered(report, rules), nl=False)
     # On GitHub Actions the text report also carries annotations, so a SARIF run with --output

@@ -66,6 +66,11 @@ def combined_query(rules: tuple[Rule, ...]) -> CombinedQuery:
     return CombinedQuery(query, kinds)
 
 
+def validate_queries(rules: dict[str, Rule]) -> None:
+    """Compile the selected source rules' queries; a broken one raises RuleError naming its file."""
+    combined_query(tuple(rule for rule in rules.values() if rule.query))
+
+
 @dataclass(frozen=True)
 class Snippet:
     """A parse tree and how its positions map into the file it came from."""
