@@ -131,10 +131,11 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     module_findings: list[Finding] = []
     runtime_findings: list[Finding] = []
     runtime_evidence: dict[str, str] = {}
-    if modules and Layer.MODULE in options.layers | ({Layer.MODULE} if options.confirm else set()):
+    if modules and (Layer.MODULE in options.layers or options.confirm):
         from wasmlint.layers import module_and_runtime  # heavy imports only when a module is checked
 
-        outcome = module_and_runtime(modules, rules, options, report)
+        predicted = {f.symbol for f in findings if f.symbol}
+        outcome = module_and_runtime(modules, rules, options, report, predicted)
         module_findings, runtime_findings, runtime_evidence = outcome
         ran |= {r.id for r in rules.values() if r.layer is Layer.MODULE and Layer.MODULE in options.layers}
         if options.confirm:

@@ -230,6 +230,69 @@ def _exit_code(report: Report, fail_on: Severity) -> int:
 
 
 @app.command()
+def inspect(
+    module: Path = typer.Argument(..., help="A .wasm module (or .wat text module)."),
+    format: SimpleFormat = typer.Option(SimpleFormat.text, "--format", "-f", help="Output format."),
+) -> None:
+    """Show what the module layer sees: imports, exports, memories, grow sites, allocator, reachability."""
+    import json
+
+    from wasmlint.discover import display_path
+    from wasmlint.module import ModuleLoadError, analyze_module_file, render_inspect_text
+
+    try:
+        facts = analyze_module_file(module)
+    except ModuleLoadError as exc:
+        fail(str(exc))
+    if format is SimpleFormat.json:
+        typer.echo(json.dumps(facts.to_dict(), indent=2))
+    else:
+        typer.echo(render_inspect_text(facts, display_path(module)), nl=False)
+
+
+@app.command()
+def run(
+    module: Path = typer.Argument(..., help="A .wasm module (or .wat text module)."),
+    scenario: Optional[Path] = typer.Option(None, "--scenario", help="Scenario file (TOML); without one, smoke calls."),
+    format: SimpleFormat = typer.Option(SimpleFormat.text, "--format", "-f", help="Output format."),
+    fuel: Optional[int] = typer.Option(None, "--fuel", help="Fuel per call (wasmtime instructions budget)."),
+    seconds: Optional[float] = typer.Option(None, "--seconds", help="Wall-clock seconds per call."),
+    memory_mb: Optional[int] = typer.Option(None, "--memory-mb", help="Memory cap per instance, in MiB."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds before the worker process is killed."),
+) -> None:
+    """Run a module's exports in the wasmtime sandbox and print the page count around every call.
+
+    Exit codes: 0 ran (growth is reported, not an error), 1 a scenario expectation failed,
+    2 the module could not be loaded or run.
+    """
+    import json
+
+    from wasmlint.runtime import Limits, ScenarioError, load_scenario, render_run_text, run_module
+
+    if not module.is_file():
+        fail(f"{module}: no such module file")
+    try:
+        loaded = load_scenario(scenario) if scenario is not None else None
+        limits = Limits(**{key: value for key, value in {
+            "fuel_per_call": fuel,
+            "seconds_per_call": seconds,
+            "memory_bytes": memory_mb * 1024 * 1024 if memory_mb else None,
+            "worker_timeout": timeout,
+        }.items() if value is not None})
+    except (ScenarioError, ValueError) as exc:
+        fail(str(exc))
+    result = run_module(module, loaded, limits)
+    if format is SimpleFormat.json:
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        typer.echo(render_run_text(result), nl=False)
+    if result.error or result.unsupported:
+        typer.echo(f"error: {module}: {result.error or result.unsupported}", err=True)
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_FINDINGS if result.failures else EXIT_CLEAN)
+
+
+@app.command()
 def rules(
     format: SimpleFormat = typer.Option(SimpleFormat.text, "--format", "-f", help="Output format."),
 ) -> None:

@@ -57,7 +57,8 @@ class Rule:
     def help_line(self) -> str:
         """The fix's first sentence, on one line: the `= help:` of the text report."""
         paragraph = " ".join(self.fix.strip().split("\n\n")[0].split())
-        sentence = re.split(r"(?<=[.!?])\s", paragraph, maxsplit=1)[0]
+        # A sentence ends at `. ` before a capital letter or a backtick, not inside "e.g. x".
+        sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z`])", paragraph, maxsplit=1)[0]
         return sentence.rstrip(".:")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from wasmlint.findings import Finding, Report, Severity
+from wasmlint.findings import Finding, Layer, Report, Severity
 from wasmlint.rules import Rule
 
 _COLORS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.INFO: "\033[1;36m"}
@@ -30,6 +30,8 @@ class _Paint:
 
 
 def _code_excerpt(finding: Finding, paint: _Paint) -> list[str]:
+    if finding.path.endswith((".wasm", ".wat")):
+        return []  # a module: the evidence lines say where, there is no code line to show
     lines = _lines(finding.path)
     if not 1 <= finding.line <= len(lines):
         return []
@@ -59,7 +61,8 @@ def render_finding(finding: Finding, rules: dict[str, Rule], paint: _Paint) -> s
     out.append(f"{gutter}{paint(_BLUE, '-->')} {finding.path}:{finding.line}:{finding.column}")
     out.extend(_code_excerpt(finding, paint))
     eq = paint(_BLUE, "=")
-    if len(finding.call_path) > 2:
+    # Module and runtime evidence lines already spell out their path.
+    if len(finding.call_path) > 2 and finding.layer is Layer.SOURCE:
         out.append(f"{gutter} {eq} note: call path: {' -> '.join(finding.call_path)}")
     for line in finding.evidence:
         suffix = ""
