@@ -1,0 +1,27 @@
+"""Layer 3: run a guest in wasmtime, watch its page count, and pinpoint the call path that grew memory."""
+
+from wasmlint.runtime.cases import findings_for_wat
+from wasmlint.runtime.client import run_module, show_progress
+from wasmlint.runtime.limits import Limits
+from wasmlint.runtime.report import evidence_line, render_run_text, runtime_findings
+from wasmlint.runtime.result import ExportGrowth, Frame, RunResult, StepRecord
+from wasmlint.runtime.scenario import Scenario, ScenarioError, Step, load_scenario, parse_scenario
+
+__all__ = [
+    "ExportGrowth",
+    "Frame",
+    "Limits",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "Step",
+    "StepRecord",
+    "evidence_line",
+    "findings_for_wat",
+    "load_scenario",
+    "parse_scenario",
+    "render_run_text",
+    "run_module",
+    "runtime_findings",
+    "show_progress",
+]

@@ -1,0 +1,309 @@
+"""Run a scenario or the smoke calls on fresh instances, recording page counts around every call."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+import wasmtime
+
+from wasmlint.runtime.limits import Limits
+from wasmlint.runtime.result import StepRecord
+from wasmlint.runtime.sandbox import describe_trap, new_store, refill
+from wasmlint.runtime.scenario import REFERENCE, Operand, Scenario, Step
+from wasmlint.runtime.stubs import link_imports
+
+PAGE = 65536
+NUMERIC = ("i32", "i64", "f32", "f64")
+SMOKE_VALUES = (0, 1, 16, 1024)  # all zeros, all ones, small sizes: a hint, not a proof
+
+
+@dataclass
+class Live:
+    """One instance in its own store, and the memory whose page count we watch."""
+
+    store: wasmtime.Store
+    exports: dict
+    memory: object | None
+    called: set[str] = field(default_factory=set)
+
+    def pages(self) -> int:
+        if self.memory is None:
+            return 0
+        if isinstance(self.memory, wasmtime.SharedMemory):
+            return self.memory.data_len() // PAGE  # SharedMemory.size() is broken in wasmtime-py 50
+        return self.memory.size(self.store)
+
+
+@dataclass
+class Outcome:
+    records: list[StepRecord] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    captured: Exception | None = None  # the trap raised by the armed call, when replaying
+    armed: bool = False
+
+
+Arm = Callable[[Live], None]
+
+
+class Session:
+    """A compiled module plus what it takes to instantiate it again and again under the limits."""
+
+    def __init__(self, engine: wasmtime.Engine, module: wasmtime.Module, limits: Limits,
+                 *, memory_name: str | None = None, trap_imports: bool = False) -> None:
+        self.engine, self.module, self.limits = engine, module, limits
+        self.memory_name = memory_name
+        self.trap_imports = trap_imports
+        self.import_calls: Counter = Counter()
+        self.instantiate_seconds: list[float] = []
+
+    def instantiate(self) -> Live:
+        """A fresh instance; raises the trap of a failing start function."""
+        began = time.perf_counter()
+        store = new_store(self.engine, self.limits)
+        linker, created = link_imports(self.engine, store, self.module, self.import_calls, trap=self.trap_imports)
+        try:
+            instance = linker.instantiate(store, self.module)
+        finally:
+            self.instantiate_seconds.append(time.perf_counter() - began)
+        exports = {name: instance.exports(store)[name] for name in instance.exports(store)}
+        return Live(store, exports, self._watched_memory(exports, created))
+
+    def _watched_memory(self, exports: dict, created: list) -> object | None:
+        memories = {name: item for name, item in exports.items()
+                    if isinstance(item, (wasmtime.Memory, wasmtime.SharedMemory))}
+        if self.memory_name:
+            return memories.get(self.memory_name)
+        if "memory" in memories:
+            return memories["memory"]
+        if memories:
+            return next(iter(memories.values()))
+        return created[0] if created else None
+
+    def start(self, outcome: Outcome, run: int) -> Live | None:
+        """Instantiate; a trapping start function becomes a `start` record and None."""
+        try:
+            return self.instantiate()
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
+            outcome.records.append(StepRecord("start", run, trap=describe_trap(exc, self.limits)))
+            return None
+
+    def call(self, live: Live, export: str, args: tuple, *, run: int, step: int | None,
+             call_number: int) -> tuple[StepRecord, Exception | None]:
+        """Call one export with a fresh budget and record the page count before and after."""
+        func = live.exports.get(export)
+        if not isinstance(func, wasmtime.Func):
+            raise StepFailure(f"the module has no exported function `{export}`")
+        ty = func.type(live.store)
+        if len(ty.params) != len(args):
+            raise StepFailure(f"`{export}` takes {len(ty.params)} arguments, the step gives {len(args)}")
+        values = [_coerce(arg, str(kind)) for arg, kind in zip(args, ty.params)]
+        first = export not in live.called
+        live.called.add(export)
+        before = live.pages()
+        refill(live.store, self.limits)
+        error: Exception | None = None
+        result: tuple | None = None
+        try:
+            result = _as_tuple(func(live.store, *values))
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
+            error = exc
+        after = live.pages()
+        note = None
+        cap = self.limits.memory_bytes // PAGE
+        if after > before and after * 10 >= cap * 9:
+            note = f"memory is at {after} of the {cap} pages allowed (memory_bytes): larger growth is refused"
+        record = StepRecord("call", run, step=step, export=export, args=tuple(args), result=result,
+                            pages_before=before, pages_after=after,
+                            trap=describe_trap(error, self.limits) if error else None,
+                            first_call=first, call_number=call_number, note=note)
+        return record, error
+
+
+class StepFailure(Exception):
+    """A step could not be carried out (missing export, bad pointer); the scenario goes on."""
+
+
+def _coerce(value: int | float, kind: str) -> int | float:
+    if kind in ("f32", "f64"):
+        return float(value)
+    number = int(value)
+    bits = 32 if kind == "i32" else 64
+    number &= (1 << bits) - 1
+    return number - (1 << bits) if number >= 1 << (bits - 1) else number
+
+
+def _as_tuple(value: object) -> tuple:
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return (value,)
+
+
+def _resolve(operand: Operand, saved: dict[str, int | float]) -> int | float:
+    if not isinstance(operand, str):
+        return operand
+    match = REFERENCE.match(operand)
+    name, sign, delta = match.group(1), match.group(2), int(match.group(3) or 0)
+    if name not in saved:
+        raise StepFailure(f"`${name}` has no value (the call that saves it failed)")
+    return saved[name] + (-delta if sign == "-" else delta)
+
+
+def _address(value: int | float) -> int:
+    # Guests hand out pointers as i32 results, which read back negative above 2 GiB.
+    return int(value) & 0xFFFF_FFFF if int(value) < 0 else int(value)
+
+
+def _show(data: bytes, is_text: bool) -> str:
+    if is_text:
+        return repr(data.decode("utf-8", errors="replace"))
+    return data.hex()
+
+
+def _trap_expected(step: Step, trap: str | None) -> str | None:
+    """The failure text when the trap (or its absence) disagrees with `expect-trap`, else None."""
+    wanted = step.expect_trap
+    if trap is None:
+        return "expected a trap, the call returned" if wanted else None
+    if wanted in (None, False):
+        return f"trapped: {trap}"
+    if isinstance(wanted, str) and wanted.lower() not in trap.lower():
+        return f"trapped with {trap!r}, expected a trap mentioning {wanted!r}"
+    return None
+
+
+def run_scenario(session: Session, scenario: Scenario, *, arm_at: int | None = None,
+                 arm: Arm | None = None) -> Outcome:
+    """Carry out every step on one instance (a new one after a trap); stop at the armed call."""
+    outcome = Outcome()
+    run = 0
+    live = session.start(outcome, run)
+    saved: dict[str, int | float] = {}
+    call_number = 0
+    for step in scenario.steps:
+        if live is None:
+            outcome.failures.append(f"{step.label()}: not run, the module could not be instantiated")
+            break
+        try:
+            if step.kind == "call":
+                for _ in range(step.repeat):
+                    call_number += 1
+                    if call_number == arm_at and arm is not None:
+                        arm(live)
+                        outcome.armed = True
+                    args = tuple(_resolve(arg, saved) for arg in step.args)
+                    record, error = session.call(live, step.export, args, run=run, step=step.index,
+                                                 call_number=call_number)
+                    if outcome.armed:
+                        outcome.captured = error
+                        outcome.records.append(record)
+                        return outcome
+                    problem = _check_call(step, record)
+                    if problem:
+                        record = replace(record, note=problem)
+                        outcome.failures.append(f"{step.label()}: {problem}")
+                    outcome.records.append(record)
+                    if record.trap is not None:
+                        run += 1  # never reuse an instance after a trap
+                        live = session.start(outcome, run)
+                        if live is None:
+                            break
+                    elif step.save and record.result:
+                        saved[step.save] = record.result[0]
+            elif step.kind == "write":
+                _write(live, step, saved, outcome, run)
+            else:
+                _read(live, step, saved, outcome, run)
+        except StepFailure as exc:
+            outcome.failures.append(f"{step.label()}: {exc}")
+    grew = any(record.grew for record in outcome.records)
+    if scenario.expect_growth is False and grew:
+        outcome.failures.append(f"{scenario.path}: expect-growth = false, but memory grew")
+    if scenario.expect_growth is True and not grew:
+        outcome.failures.append(f"{scenario.path}: expect-growth = true, but memory never grew")
+    return outcome
+
+
+def _check_call(step: Step, record: StepRecord) -> str | None:
+    problem = _trap_expected(step, record.trap)
+    if problem or record.trap is not None:
+        return problem
+    if step.expect_growth is not None and record.grew != step.expect_growth:
+        return (f"expect-growth = {str(step.expect_growth).lower()}, but memory went "
+                f"{record.pages_before} -> {record.pages_after} pages")
+    if step.expect_result is not None:
+        got = record.result[0] if record.result else None
+        if got != step.expect_result:
+            return f"expected result {step.expect_result}, got {got}"
+    return None
+
+
+def _write(live: Live, step: Step, saved: dict, outcome: Outcome, run: int) -> None:
+    address = _address(_resolve(step.pointer, saved))
+    if not isinstance(live.memory, wasmtime.Memory):
+        raise StepFailure("the module exports no memory that can be written")
+    try:
+        live.memory.write(live.store, step.data, address)
+    except (IndexError, ValueError):
+        raise StepFailure(f"{len(step.data)} bytes at {address:#x} lie outside memory") from None
+    pages = live.pages()
+    outcome.records.append(StepRecord("write", run, step=step.index, args=(address, _show(step.data, step.is_text)),
+                                      pages_before=pages, pages_after=pages))
+
+
+def _read(live: Live, step: Step, saved: dict, outcome: Outcome, run: int) -> None:
+    address = _address(_resolve(step.pointer, saved))
+    if not isinstance(live.memory, wasmtime.Memory):
+        raise StepFailure("the module exports no memory that can be read")
+    end = address + step.length
+    if end > live.memory.data_len(live.store):
+        raise StepFailure(f"{step.length} bytes at {address:#x} lie outside memory")
+    data = bytes(live.memory.read(live.store, address, end))
+    note = None
+    if step.data is not None and data != step.data:
+        note = f"expected {_show(step.data, step.is_text)}, read {_show(data, step.is_text)}"
+        outcome.failures.append(f"{step.label()}: {note}")
+    pages = live.pages()
+    outcome.records.append(StepRecord("read", run, step=step.index, args=(address, step.length),
+                                      result=(_show(data, step.is_text),), pages_before=pages,
+                                      pages_after=pages, note=note))
+
+
+def smoke_calls(module: wasmtime.Module) -> list[tuple[str, tuple]]:
+    """(export, args) for every exported function whose parameters are all numbers."""
+    calls = []
+    for export in module.exports:
+        ty = export.type
+        if not isinstance(ty, wasmtime.FuncType):
+            continue
+        kinds = [str(kind) for kind in ty.params]
+        if any(kind not in NUMERIC for kind in kinds):
+            continue
+        argument_sets = dict.fromkeys(tuple(value for _ in kinds) for value in SMOKE_VALUES)
+        calls.extend((export.name, args) for args in argument_sets)
+    return calls
+
+
+def run_smoke(session: Session, export: str, args: tuple, run: int, *, arm_at: int | None = None,
+              arm: Arm | None = None) -> Outcome:
+    """Call one export twice on a fresh instance: the first call, then a steady-state call."""
+    outcome = Outcome()
+    live = session.start(outcome, run)
+    if live is None:
+        return outcome
+    for call_number in (1, 2):
+        if call_number == arm_at and arm is not None:
+            arm(live)
+            outcome.armed = True
+        record, error = session.call(live, export, args, run=run, step=None, call_number=call_number)
+        outcome.records.append(record)
+        if outcome.armed:
+            outcome.captured = error
+            return outcome
+        if error is not None:
+            break
+    return outcome

@@ -1,0 +1,144 @@
+"""Present a RunResult: the text of `wasmlint run`, evidence lines, and runtime findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from wasmlint.findings import Finding, Layer
+from wasmlint.runtime.result import RunResult, StepRecord
+
+GROWTH_RULE = "runtime-growth"
+UNSUPPORTED_RULE = "runtime-unsupported"
+SCENARIO_RULE = "scenario-expectation-failed"
+
+
+def _when(record: StepRecord) -> str:
+    return "on its first call" if record.first_call else f"on a later call (call {record.call_number})"
+
+
+def evidence_line(result: RunResult, export: str) -> str | None:
+    """`runtime: set_name(10, 16) grew memory 17 -> 18 pages on its first call (confirmed)`, or None."""
+    record = result.first_growth(export)
+    if record is None:
+        return None
+    growth = result.growth.get(export)
+    line = f"runtime: {record.call_text()} grew memory {record.pages_before} -> {record.pages_after} pages {_when(record)}"
+    summary = growth.summary() if growth else ""
+    if summary:
+        line += f"; {summary}"
+    how = "confirmed by a smoke call" if result.mode == "smoke" else "confirmed"
+    return f"{line} ({how})"
+
+
+def _rules_by_id(rules: Mapping | Iterable) -> dict:
+    if isinstance(rules, Mapping):
+        return dict(rules)
+    return {rule.id: rule for rule in rules}
+
+
+def _finding(rule, message: str, module_path: str, symbol: str | None, **extra) -> Finding:
+    return Finding(rule_id=rule.id, severity=rule.severity, message=message, path=module_path,
+                   line=1, column=1, end_line=1, end_column=1, layer=Layer.RUNTIME, symbol=symbol, **extra)
+
+
+def runtime_findings(result: RunResult, module_path: str, rules, predicted_exports: set[str]
+                     ) -> tuple[list[Finding], dict[str, str]]:
+    """New runtime findings, and export -> evidence line for every export whose growth was observed."""
+    by_id = _rules_by_id(rules)
+    findings: list[Finding] = []
+    evidence = {export: line for export in result.grown_exports if (line := evidence_line(result, export))}
+    if result.unsupported and UNSUPPORTED_RULE in by_id:
+        rule = by_id[UNSUPPORTED_RULE]
+        findings.append(_finding(rule, rule.format_message(reason=result.unsupported), module_path, None))
+    if GROWTH_RULE in by_id:
+        rule = by_id[GROWTH_RULE]
+        for export in result.grown_exports:
+            if export in predicted_exports:
+                continue
+            record = result.first_growth(export)
+            frames = result.paths.get(export, [])
+            findings.append(_finding(
+                rule,
+                rule.format_message(export=export, call=record.call_text(), before=str(record.pages_before),
+                                    after=str(record.pages_after)),
+                module_path, export,
+                call_path=tuple(frame.name for frame in frames),
+                evidence=(evidence[export],) if export in evidence else (),
+                confirmed=True,
+            ))
+    if SCENARIO_RULE in by_id and result.scenario:
+        rule = by_id[SCENARIO_RULE]
+        for failure in result.failures:
+            findings.append(_finding(rule, rule.format_message(failure=failure, scenario=result.scenario),
+                                     module_path, None))
+    return findings, evidence
+
+
+def _step_text(record: StepRecord) -> str:
+    if record.kind == "start":
+        return "instantiate (start function)"
+    if record.kind == "write":
+        return f"write {record.args[1]} at {record.args[0]:#x}"
+    if record.kind == "read":
+        return f"read {record.args[1]} bytes at {record.args[0]:#x}"
+    return record.call_text()
+
+
+def _outcome_text(record: StepRecord) -> str:
+    if record.trap:
+        text = f"trap: {record.trap}"
+    elif record.kind == "call":
+        text = "-> " + (", ".join(map(str, record.result)) if record.result else "(no result)")
+        if record.grew:
+            text += f"   GREW {record.pages_before} -> {record.pages_after} pages"
+            text += " (first call)" if record.first_call else " (later call)"
+    elif record.kind == "read":
+        text = f"= {record.result[0]}" if record.result else ""
+    else:
+        text = "ok"
+    if record.note:
+        text += f"   [{record.note}]"
+    return text
+
+
+def render_run_text(result: RunResult) -> str:
+    """The report of `wasmlint run MODULE`: one line per step, then growth, paths and failures."""
+    how = f"scenario {result.scenario}" if result.scenario else "smoke mode"
+    engine = f", {result.compiler}" if result.compiler else ""
+    engine += ", cached" if result.cache else ""
+    lines = [f"wasmlint run: {result.module} ({how}{engine})"]
+    if result.error:
+        lines.append(f"  error: {result.error}")
+        return "\n".join(lines) + "\n"
+    if result.unsupported:
+        lines.append(f"  unsupported: wasmtime cannot compile this module: {result.unsupported}")
+        return "\n".join(lines) + "\n"
+    width = max((len(_step_text(r)) for r in result.steps), default=0)
+    for record in result.steps:
+        where = f"[{record.step}]" if record.step is not None else f"#{record.run}"
+        pages = f"{record.pages_before:>5} -> {record.pages_after:<5}"
+        lines.append(f"  {where:<5} {_step_text(record):<{width}}  pages {pages} {_outcome_text(record)}")
+    grown = result.grown_exports
+    lines.append("")
+    lines.append("growth: " + ("none observed" if not grown else f"{len(grown)} export(s) grew memory"))
+    for export in grown:
+        lines.append(f"  {evidence_line(result, export)}")
+        frames = result.paths.get(export)
+        if frames:
+            lines.append(f"    path ({result.pinpoint_method}):")
+            lines.extend(f"      {'-> ' if i else ''}{frame.display()}" for i, frame in enumerate(frames))
+    if result.scenario:
+        lines.append("")
+        if result.failures:
+            lines.append(f"scenario: {len(result.failures)} expectation(s) failed")
+            lines.extend(f"  - {failure}" for failure in result.failures)
+        else:
+            lines.append("scenario: all expectations held")
+    if result.imports_called:
+        lines.append("")
+        lines.append("imported functions called (stubbed, returned zeros):")
+        lines.extend(f"  {name} x{count}" for name, count in sorted(result.imports_called.items()))
+    if result.notes:
+        lines.append("")
+        lines.extend(f"note: {note}" for note in result.notes)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,237 @@
+"""Scenario files: the host-side exchange (calls, writes, reads, expectations) to replay on a guest."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+TOP_KEYS = {"description", "memory", "expect-growth", "steps"}
+COMMON_KEYS = {"call", "write", "read", "note"}
+KIND_KEYS = {
+    "call": {"args", "save", "expect", "expect-growth", "expect-trap", "repeat"},
+    "write": {"string", "bytes", "hex"},
+    "read": {"length", "expect-string", "expect-bytes", "expect-hex"},
+}
+REFERENCE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_-]*)(?:([+-])(\d+))?$")
+
+Number = int | float
+Operand = int | float | str  # a literal, or "$saved" / "$saved+N"
+
+
+class ScenarioError(ValueError):
+    """A scenario file is malformed; the message names the file and the key or step."""
+
+
+@dataclass(frozen=True)
+class Step:
+    index: int
+    kind: str  # "call" | "write" | "read"
+    export: str | None = None
+    args: tuple[Operand, ...] = ()
+    save: str | None = None
+    pointer: Operand | None = None
+    data: bytes | None = None  # bytes to write, or bytes a read expects
+    is_text: bool = False  # `data` came from a string: show it as one
+    length: int | None = None
+    expect_result: Number | None = None
+    expect_growth: bool | None = None
+    expect_trap: bool | str | None = None  # True: any trap; a string: a trap whose text holds it
+    repeat: int = 1
+    note: str | None = None
+
+    def label(self) -> str:
+        target = self.export if self.kind == "call" else self.pointer
+        return f"steps[{self.index}] ({self.kind} {target})"
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["args"] = list(self.args)
+        data["data"] = None if self.data is None else self.data.hex()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Step":
+        values = dict(data)
+        if values.get("data") is not None:
+            values["data"] = bytes.fromhex(values["data"])
+        values["args"] = tuple(values.get("args", ()))
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    path: str
+    steps: tuple[Step, ...]
+    description: str | None = None
+    memory: str | None = None  # export name of the memory to watch; default: the first one
+    expect_growth: bool | None = None  # for the whole scenario
+    calls: tuple[str, ...] = field(default=())  # exports the steps call, in order of first use
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "description": self.description,
+            "memory": self.memory,
+            "expect_growth": self.expect_growth,
+            "steps": [step.to_dict() for step in self.steps],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Scenario":
+        steps = tuple(Step.from_dict(raw) for raw in data["steps"])
+        return cls(
+            path=data["path"],
+            steps=steps,
+            description=data.get("description"),
+            memory=data.get("memory"),
+            expect_growth=data.get("expect_growth"),
+            calls=_calls(steps),
+        )
+
+
+def _calls(steps: tuple[Step, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(step.export for step in steps if step.kind == "call"))
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _operand(value: object, where: str, key: str, saved: set[str]) -> Operand:
+    if _is_number(value):
+        return value
+    if isinstance(value, str):
+        match = REFERENCE.match(value)
+        if not match:
+            raise ScenarioError(f"{where}: `{key}`: {value!r} is neither a number nor a `$saved` reference")
+        if match.group(1) not in saved:
+            raise ScenarioError(f"{where}: `{key}`: `${match.group(1)}` is not saved by an earlier call step")
+        return value
+    raise ScenarioError(f"{where}: `{key}` must be a number or a `$saved` reference")
+
+
+def _payload(raw: dict, keys: tuple[str, str, str], where: str, *, required: bool) -> tuple[bytes | None, bool]:
+    given = [key for key in keys if key in raw]
+    if len(given) > 1:
+        raise ScenarioError(f"{where}: give only one of {', '.join(f'`{k}`' for k in keys)}")
+    if not given:
+        if required:
+            raise ScenarioError(f"{where}: needs one of {', '.join(f'`{k}`' for k in keys)}")
+        return None, False
+    key = given[0]
+    value = raw[key]
+    if key.endswith("string"):
+        if not isinstance(value, str):
+            raise ScenarioError(f"{where}: `{key}` must be a string")
+        return value.encode("utf-8"), True
+    if key.endswith("bytes"):
+        if not isinstance(value, list) or not all(isinstance(b, int) and 0 <= b <= 255 for b in value):
+            raise ScenarioError(f"{where}: `{key}` must be a list of byte values 0..255")
+        return bytes(value), False
+    try:
+        return bytes.fromhex(value), False
+    except (TypeError, ValueError):
+        raise ScenarioError(f"{where}: `{key}` must be a string of hex digits") from None
+
+
+def _parse_step(raw: object, index: int, origin: str, saved: set[str]) -> Step:
+    where = f"{origin}: steps[{index}]"
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{where} must be a table ([[steps]])")
+    kinds = [kind for kind in KIND_KEYS if kind in raw]
+    if len(kinds) != 1:
+        raise ScenarioError(f"{where}: needs exactly one of `call`, `write` or `read`")
+    kind = kinds[0]
+    unknown = set(raw) - COMMON_KEYS - KIND_KEYS[kind]
+    if unknown:
+        raise ScenarioError(f"{where}: unknown key `{sorted(unknown)[0]}` for a `{kind}` step")
+    note = raw.get("note")
+    if note is not None and not isinstance(note, str):
+        raise ScenarioError(f"{where}: `note` must be a string")
+    if kind == "call":
+        return _parse_call(raw, index, where, saved, note)
+    pointer = _operand(raw[kind], where, kind, saved)
+    if kind == "write":
+        data, is_text = _payload(raw, ("string", "bytes", "hex"), where, required=True)
+        return Step(index, "write", pointer=pointer, data=data, is_text=is_text, note=note)
+    data, is_text = _payload(raw, ("expect-string", "expect-bytes", "expect-hex"), where, required=False)
+    length = raw.get("length")
+    if length is None and data is None:
+        raise ScenarioError(f"{where}: a read needs `length` or an expected value")
+    if length is not None and (not isinstance(length, int) or isinstance(length, bool) or length < 0):
+        raise ScenarioError(f"{where}: `length` must be a non-negative integer")
+    if length is not None and data is not None and length != len(data):
+        raise ScenarioError(f"{where}: `length` {length} differs from the expected value's {len(data)} bytes")
+    return Step(index, "read", pointer=pointer, data=data, is_text=is_text,
+                length=len(data) if length is None else length, note=note)
+
+
+def _parse_call(raw: dict, index: int, where: str, saved: set[str], note: str | None) -> Step:
+    export = raw["call"]
+    if not isinstance(export, str) or not export:
+        raise ScenarioError(f"{where}: `call` must be an export name")
+    args = raw.get("args", [])
+    if not isinstance(args, list):
+        raise ScenarioError(f"{where}: `args` must be a list")
+    operands = tuple(_operand(arg, where, f"args[{i}]", saved) for i, arg in enumerate(args))
+    save = raw.get("save")
+    if save is not None and (not isinstance(save, str) or not REFERENCE.match("$" + save) or "+" in save):
+        raise ScenarioError(f"{where}: `save` must be a name (letters, digits, `_`, `-`)")
+    expect = raw.get("expect")
+    if expect is not None and not _is_number(expect):
+        raise ScenarioError(f"{where}: `expect` must be a number (the call's result)")
+    growth = raw.get("expect-growth")
+    if growth is not None and not isinstance(growth, bool):
+        raise ScenarioError(f"{where}: `expect-growth` must be true or false")
+    trap = raw.get("expect-trap")
+    if trap is not None and not isinstance(trap, (bool, str)):
+        raise ScenarioError(f"{where}: `expect-trap` must be true, false or a piece of the trap message")
+    repeat = raw.get("repeat", 1)
+    if not isinstance(repeat, int) or isinstance(repeat, bool) or not 1 <= repeat <= 10_000:
+        raise ScenarioError(f"{where}: `repeat` must be an integer from 1 to 10000")
+    if save:
+        saved.add(save)
+    return Step(index, "call", export=export, args=operands, save=save, expect_result=expect,
+                expect_growth=growth, expect_trap=trap, repeat=repeat, note=note)
+
+
+def parse_scenario(text: str, origin: str) -> Scenario:
+    """Validate a scenario's TOML text; `origin` names it in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{origin}: invalid TOML: {exc}") from None
+    unknown = set(data) - TOP_KEYS
+    if unknown:
+        raise ScenarioError(f"{origin}: unknown key `{sorted(unknown)[0]}`")
+    for key in ("description", "memory"):
+        if key in data and not isinstance(data[key], str):
+            raise ScenarioError(f"{origin}: `{key}` must be a string")
+    growth = data.get("expect-growth")
+    if growth is not None and not isinstance(growth, bool):
+        raise ScenarioError(f"{origin}: `expect-growth` must be true or false")
+    raw_steps = data.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise ScenarioError(f"{origin}: `steps` must be a non-empty array of tables ([[steps]])")
+    saved: set[str] = set()
+    steps = tuple(_parse_step(raw, i, origin, saved) for i, raw in enumerate(raw_steps))
+    return Scenario(
+        path=origin,
+        steps=steps,
+        description=data.get("description"),
+        memory=data.get("memory"),
+        expect_growth=growth,
+        calls=_calls(steps),
+    )
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read and validate a scenario file; raises ScenarioError naming the file and the key or step."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc}") from None
+    return parse_scenario(text, path.as_posix())

@@ -1,0 +1,131 @@
+"""The worker process: read one run request as JSON on stdin, run the guest, write a RunResult as JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from wasmlint.runtime.limits import Limits
+from wasmlint.runtime.result import RunResult, StepRecord, summarise_growth
+from wasmlint.runtime.scenario import Scenario
+
+
+def load_bytes(path: Path) -> bytes:
+    """The module's binary; `.wat` text is assembled first."""
+    data = path.read_bytes()
+    if data[:4] != b"\0asm":
+        import wasmtime
+
+        data = wasmtime.wat2wasm(data.decode("utf-8"))
+    return data
+
+
+def _replayer(session, scenario: Scenario | None):
+    from wasmlint.runtime.execute import run_scenario, run_smoke
+
+    def replay(record: StepRecord, arm, on=None):
+        target = on or session
+        if scenario is not None:
+            return run_scenario(target, scenario, arm_at=record.call_number, arm=arm)
+        return run_smoke(target, record.export, record.args, record.run, arm_at=record.call_number, arm=arm)
+
+    return replay
+
+
+def run_request(request: dict) -> RunResult:
+    """Carry out one request; every failure ends up inside the result, never as an exception."""
+    path = Path(request["module"])
+    limits = Limits.from_dict(request.get("limits", {}))
+    scenario = Scenario.from_dict(request["scenario"]) if request.get("scenario") else None
+    result = RunResult(module=path.as_posix(), mode="scenario" if scenario else "smoke",
+                       scenario=scenario.path if scenario else None)
+    try:
+        data = load_bytes(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        result.error = f"cannot read {path}: {exc}"
+        return result
+    except Exception as exc:  # wasmtime's WAT parser
+        result.error = f"cannot assemble {path}: {str(exc).strip().splitlines()[0]}"
+        return result
+    try:
+        from wasmlint.runtime.sections import module_shape
+
+        shape = module_shape(data)
+        code_size, has_dwarf = shape.code_size, shape.has_dwarf
+    except ValueError:
+        code_size, has_dwarf = len(data), False  # wasmtime will say what is wrong with it
+    pinpoint = request.get("pinpoint", True)
+    if has_dwarf and pinpoint:
+        # Read by wasmtime when the engine is created; only worth its cost when there is DWARF.
+        os.environ["WASMTIME_BACKTRACE_DETAILS"] = "1"
+    _run(result, data, limits, scenario, pinpoint=pinpoint, code_size=code_size, has_dwarf=has_dwarf,
+         trap_imports=bool(request.get("trap_imports", False)))
+    return result
+
+
+def _run(result: RunResult, data: bytes, limits: Limits, scenario: Scenario | None, *, pinpoint: bool,
+         code_size: int, has_dwarf: bool, trap_imports: bool) -> None:
+    from wasmlint.runtime.execute import Session, run_scenario, run_smoke, smoke_calls
+    from wasmlint.runtime.pinpoint import pinpoint_growth
+    from wasmlint.runtime.sandbox import CompileError, EpochTicker, compile_module
+
+    began = time.perf_counter()
+    try:
+        compiled = compile_module(data, limits, code_size=code_size)
+    except CompileError as exc:
+        result.unsupported = str(exc)
+        return
+    result.timings["compile"] = time.perf_counter() - began
+    result.compiler, result.cache = compiled.compiler, compiled.cache
+    result.notes.extend(compiled.notes)
+    ticker = EpochTicker(compiled.engine)
+    try:
+        session = Session(compiled.engine, compiled.module, limits,
+                          memory_name=scenario.memory if scenario else None, trap_imports=trap_imports)
+        began = time.perf_counter()
+        if scenario is not None:
+            outcome = run_scenario(session, scenario)
+            result.steps, result.failures = outcome.records, outcome.failures
+        else:
+            result.notes.append("smoke mode: each export was called with made-up arguments; "
+                                "treat growth and traps as hints (a trap on zeros is not a bug)")
+            for run, (export, args) in enumerate(smoke_calls(compiled.module)):
+                outcome = run_smoke(session, export, args, run)
+                result.steps.extend(outcome.records)
+                if any(record.kind == "start" for record in outcome.records):
+                    break  # the start function traps: every other instance would too
+        result.timings["run"] = time.perf_counter() - began
+        if session.instantiate_seconds:
+            result.timings["instantiate"] = min(session.instantiate_seconds)
+        result.growth = summarise_growth(result.steps)
+        if pinpoint and result.grown_exports:
+            began = time.perf_counter()
+            pinpoint_growth(result, data, has_dwarf, session, _replayer(session, scenario))
+            result.timings["pinpoint"] = time.perf_counter() - began
+        result.imports_called = dict(session.import_calls)
+    finally:
+        ticker.stop()
+
+
+def main() -> None:
+    # Keep the JSON channel clean: anything the engine or a guest prints goes to stderr.
+    channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    request: dict = {}
+    try:
+        request = json.loads(sys.stdin.read())
+        result = run_request(request)
+    except Exception as exc:
+        traceback.print_exc()
+        result = RunResult(module=str(request.get("module", "?")) if isinstance(request, dict) else "?",
+                           error=f"internal error in the runtime worker: {type(exc).__name__}: {exc}")
+    channel.write(json.dumps(result.to_dict()))
+    channel.flush()
+
+
+if __name__ == "__main__":
+    main()
