@@ -18,9 +18,7 @@ from wasmlint.findings import Finding, Layer, Report, RunError
 from wasmlint.merge import merge_layers
 from wasmlint.rules import Rule, matches_selector
 from wasmlint.source import ExportSite, analyze_crate
-from wasmlint.suppress import INVALID, UNUSED, Problem, Suppression, apply_suppressions, find_suppressions
-
-META_RULES = (UNUSED, INVALID)
+from wasmlint.suppress import Problem, Suppression, find_suppressions, hide_suppressed, suppression_findings
 
 
 @dataclass(frozen=True)
@@ -142,9 +140,13 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
             ran |= {r.id for r in rules.values() if r.layer is Layer.RUNTIME}
         if Layer.MODULE not in options.layers:
             module_findings = []
+    # Suppressions apply before merging, so that module evidence is not attached to a suppressed
+    # source finding, and again after, for module and runtime findings placed on a source `fn`.
+    findings = hide_suppressed(findings, suppressions)
     merged = merge_layers(findings, module_findings, runtime_findings, runtime_evidence, sites)
+    merged = hide_suppressed(merged, suppressions)
     if Layer.SOURCE in options.layers:
-        merged = apply_suppressions(merged, suppressions, problems, rules, ran)
+        merged += suppression_findings(suppressions, problems, rules, ran)
     report.findings = _only_requested_files(merged, targets)
     scope = checked_paths(targets)
     if scope is not None:

@@ -133,6 +133,8 @@ def check(
     for path in wasm or []:
         if not path.is_file():
             targets.errors.append(RunError(str(path), "no such module file"))
+    if (confirm or Layer.MODULE in layers and layer) and not (modules or build):
+        fail("the module and runtime layers need a compiled module: add --build, or --wasm FILE, or give a .wasm path")
     if build:
         modules += _build(targets)
     options = CheckOptions(
@@ -186,6 +188,8 @@ def _layers(values: list[str] | None, confirm: bool) -> frozenset[Layer]:
 
 
 def _build(targets) -> list:
+    """Build every crate for wasm32; a crate that fails to build is a run error, the rest go on."""
+    from wasmlint.discover import display_path
     from wasmlint.toolchain import BuildError, ToolchainError, build
 
     built = []
@@ -194,13 +198,16 @@ def _build(targets) -> list:
         if crate.manifest is None:
             continue
         try:
-            for artifact in build(crate.root):
-                if artifact.path not in seen:
-                    seen.add(artifact.path)
-                    built.append((artifact.path, crate))
-        except (BuildError, ToolchainError) as exc:
-            _print_errors([RunError(str(crate.manifest), str(exc))])
-            raise typer.Exit(EXIT_ERROR)
+            artifacts = build(crate.root)
+        except ToolchainError as exc:
+            fail(str(exc))
+        except BuildError as exc:
+            targets.errors.append(RunError(display_path(crate.manifest), str(exc)))
+            continue
+        for artifact in artifacts:
+            if artifact.path not in seen:
+                seen.add(artifact.path)
+                built.append((artifact.path, crate))
     return built
 
 

@@ -12,15 +12,15 @@ from wasmlint.rules import Rule
 SCENARIO_FILE = "scenario.toml"
 
 
-def _scenario_for(crate: Crate | None, options) -> Path | None:
-    """--scenario, else the configured scenarios, else `scenario.toml` beside the crate's Cargo.toml."""
+def _scenarios_for(module: Path, crate: Crate | None, options) -> list[Path | None]:
+    """--scenario, else the configured ones, else `scenario.toml` beside the crate's Cargo.toml
+    (or beside a module file given directly); [None] means smoke calls."""
     if options.scenario is not None:
-        return options.scenario
+        return [options.scenario]
     if options.scenarios:
-        return options.scenarios[0]
-    if crate is not None and (crate.root / SCENARIO_FILE).is_file():
-        return crate.root / SCENARIO_FILE
-    return None
+        return list(options.scenarios)
+    folder = crate.root if crate is not None else module.parent
+    return [folder / SCENARIO_FILE] if (folder / SCENARIO_FILE).is_file() else [None]
 
 
 def module_and_runtime(
@@ -51,18 +51,20 @@ def module_and_runtime(
             continue
         from wasmlint.runtime import ScenarioError, load_scenario, run_module, runtime_findings
 
-        scenario_path = _scenario_for(crate, options)
-        try:
-            scenario = load_scenario(scenario_path) if scenario_path is not None else None
-        except ScenarioError as exc:
-            report.errors.append(RunError(display_path(scenario_path), str(exc)))
-            continue
-        result = run_module(path, scenario)
-        if result.error:
-            report.errors.append(RunError(label, f"runtime: {result.error}"))
-            continue
         predicted = predicted_by_source | {e.name for e in facts.exports if e.status == GROWS}
-        found, lines = runtime_findings(result, where, rules, predicted)
-        runtime_out.extend(found)
-        evidence.update(lines)
+        for scenario_path in _scenarios_for(path, crate, options):
+            try:
+                scenario = load_scenario(scenario_path) if scenario_path is not None else None
+            except ScenarioError as exc:
+                message = str(exc).removeprefix(f"{scenario_path}: ")
+                report.errors.append(RunError(display_path(scenario_path), message))
+                continue
+            result = run_module(path, scenario)
+            if result.error:
+                report.errors.append(RunError(label, f"runtime: {result.error}"))
+                continue
+            found, lines = runtime_findings(result, where, rules, predicted)
+            runtime_out.extend(found)
+            for export, line in lines.items():
+                evidence.setdefault(export, line)
     return module_out, runtime_out, evidence

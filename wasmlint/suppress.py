@@ -102,18 +102,8 @@ def find_suppressions(file: SourceFile, known_ids: set[str]) -> tuple[list[Suppr
     return suppressions, problems
 
 
-def apply_suppressions(
-    findings: list[Finding],
-    suppressions: list[Suppression],
-    problems: list[Problem],
-    rules: dict[str, Rule],
-    active: set[str],
-) -> list[Finding]:
-    """Hide covered findings; add `unused-suppression` / `invalid-suppression` findings.
-
-    `active` holds the ids of rules that ran: an allow for a rule that did not run (deselected, or
-    its layer was not asked for) is not called unused.
-    """
+def hide_suppressed(findings: list[Finding], suppressions: list[Suppression]) -> list[Finding]:
+    """Drop the findings an allow covers, recording on each allow which of its ids were used."""
     by_path: dict[str, list[Suppression]] = {}
     for suppression in suppressions:
         by_path.setdefault(suppression.path, []).append(suppression)
@@ -127,20 +117,46 @@ def apply_suppressions(
                 hidden = True
         if not hidden:
             kept.append(finding)
+    return kept
+
+
+def suppression_findings(
+    suppressions: list[Suppression],
+    problems: list[Problem],
+    rules: dict[str, Rule],
+    active: set[str],
+) -> list[Finding]:
+    """`unused-suppression` and `invalid-suppression` findings, once every layer's findings went through.
+
+    `active` holds the ids of rules that ran: an allow for a rule that did not run (deselected, or
+    its layer was not asked for) is not called unused.
+    """
+    found: list[Finding] = []
     if UNUSED in rules:
         rule = rules[UNUSED]
         for suppression in suppressions:
             for selector in suppression.selectors:
                 ran = any(matches_selector(rule_id, selector) for rule_id in active)
                 if selector not in suppression.used and ran:
-                    kept.append(_meta_finding(rule, suppression.path, suppression.line, suppression.column,
-                                              suppression.end_column, rule.format_message(rule=selector)))
+                    found.append(_meta_finding(rule, suppression.path, suppression.line, suppression.column,
+                                               suppression.end_column, rule.format_message(rule=selector)))
     if INVALID in rules:
         rule = rules[INVALID]
         for problem in problems:
-            kept.append(_meta_finding(rule, problem.path, problem.line, problem.column, problem.end_column,
-                                      rule.format_message(detail=problem.detail)))
-    return kept
+            found.append(_meta_finding(rule, problem.path, problem.line, problem.column, problem.end_column,
+                                       rule.format_message(detail=problem.detail)))
+    return found
+
+
+def apply_suppressions(
+    findings: list[Finding],
+    suppressions: list[Suppression],
+    problems: list[Problem],
+    rules: dict[str, Rule],
+    active: set[str],
+) -> list[Finding]:
+    """Both steps at once, for findings of a single layer."""
+    return hide_suppressed(findings, suppressions) + suppression_findings(suppressions, problems, rules, active)
 
 
 def _meta_finding(rule: Rule, path: str, line: int, column: int, end_column: int, message: str) -> Finding:
