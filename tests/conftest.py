@@ -44,3 +44,19 @@ def cli(monkeypatch):
 
 def json_findings(stdout: str) -> list[dict]:
     return json.loads(stdout)["findings"]
+
+
+SARIF_SCHEMA = REPO.parent / "shared/schemas/sarif-schema-2.1.0.json"
+
+
+@pytest.fixture(scope="module")
+def validator():
+    """A validator for the OASIS SARIF 2.1.0 schema kept in shared/ beside the checkout."""
+    jsonschema = pytest.importorskip("jsonschema")
+    if not SARIF_SCHEMA.is_file():
+        message = f"the SARIF schema is missing: {SARIF_SCHEMA} (shared/ must sit beside the checkout)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    return jsonschema.Draft7Validator(schema)
