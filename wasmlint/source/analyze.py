@@ -166,10 +166,22 @@ def _export_sites(index: CrateIndex) -> dict[str, ExportSite]:
 # -- findings -----------------------------------------------------------------------------------
 
 
-def _span(node: Node, snippet: Snippet) -> tuple[tuple[int, int], tuple[int, int]]:
-    """1-based (line, column) of a node's start and end, in its file."""
+def _method_dot(node: Node) -> Node | None:
+    """For `receiver.method(...)`, the `.` before the method: carets start there, not at the receiver."""
+    if node.type != "call_expression":
+        return None
+    function = node.child_by_field_name("function")
+    if function is not None and function.type == "generic_function":
+        function = function.child_by_field_name("function")
+    if function is None or function.type != "field_expression":
+        return None
+    return next((child for child in function.children if child.type == "."), None)
+
+
+def _span(node: Node, snippet: Snippet, start: Node | None = None) -> tuple[tuple[int, int], tuple[int, int]]:
+    """1-based (line, column) of a node's start (or of `start`) and end, in its file."""
     file = snippet.file
-    start_row, start_col = snippet.shift.point(*node.start_point)
+    start_row, start_col = snippet.shift.point(*(start or node).start_point)
     end_row, end_col = snippet.shift.point(*node.end_point)
     return (start_row + 1, file.column(start_row, start_col)), (end_row + 1, file.column(end_row, end_col))
 
@@ -226,8 +238,10 @@ def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, al
         message = f"{base} in {where}" if direct else f"{base} in `{fn.label}`, reached from {where}"
         severity, symbol = rule.severity, export.symbol
         call_path = (export.display,) + tuple(f.label for f in reach.chain[1:]) + (label,)
-    (line, column), (end_line, end_column) = _span(hit.node, hit.snippet)
-    snippet_text = node_text(hit.node).splitlines()[0].strip()[:120] if hit.node.text else ""
+    dot = _method_dot(hit.node)
+    (line, column), (end_line, end_column) = _span(hit.node, hit.snippet, dot)
+    flagged = hit.node.text[dot.start_byte - hit.node.start_byte :] if dot is not None else hit.node.text
+    snippet_text = flagged.decode("utf-8", errors="replace").splitlines()[0].strip()[:120] if flagged else ""
     return Finding(
         rule_id=rule.id,
         severity=severity,
