@@ -1,0 +1,535 @@
+"""Module facts: which exports reach `memory.grow` (and by which path), the allocator, the memories."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wasmlint.module.decoder import DecodeError, Import, Memory, WasmModule, decode_module
+from wasmlint.module.demangle import demangle
+
+GROWS, PANIC_ONLY, NO = "grows", "panic-only", "no"
+
+# Panic machinery, matched on raw names: the keywords survive legacy (`_ZN3std9panicking...`) and
+# v0 (`_RNv...9panicking...`) mangling, so nothing has to be demangled to classify a function.
+PANIC_KEYWORDS = (
+    "panicking", "rust_begin_unwind", "__rust_start_panic", "rust_panic", "begin_panic", "panic_fmt",
+    "panic_bounds_check", "panic_hook", "unwrap_failed", "expect_failed", "handle_alloc_error",
+    "alloc_error_handler", "default_alloc_error_hook", "__rg_oom", "__rdl_oom", "rust_oom",
+    "abort_internal", "process::abort", "7process5abort",
+)
+# Allocator implementations (Rust's global allocator shims and crates, C allocators, language
+# runtimes that own the heap). A `memory.grow` inside one of these is expected.
+ALLOCATOR_KEYWORDS = (
+    "__rust_alloc", "__rust_realloc", "__rdl_alloc", "__rdl_realloc", "__rg_alloc", "__rg_realloc",
+    "dlmalloc", "wee_alloc", "lol_alloc", "GlobalAlloc", "emmalloc", "mimalloc", "sbrk",
+    "growMemory", "growHeap", "grow_memory",
+)
+ALLOCATOR_PREFIXES = ("runtime.", "~lib/rt/")  # Go's and AssemblyScript's runtimes
+# Short words that are allocators only as whole identifiers (`malloc`, not `mallocator_stats`).
+ALLOCATOR_WORDS = re.compile(r"(?<![A-Za-z])(?:malloc|realloc|calloc|memalign|aligned_alloc|talc|brk)(?![A-Za-z])")
+
+
+# Quick tests every matching name passes (each keyword above contains one of the words they look
+# for): most names of a large module fail them in a few fast `in` checks, so only a handful get the
+# full keyword test. (A regular expression with the same alternatives is tens of times slower.)
+def _may_be_panic(name: str) -> bool:
+    return ("panic" in name or "unwind" in name or "_failed" in name or "alloc_error" in name
+            or "oom" in name or "abort" in name)
+
+
+def _may_be_allocator(name: str) -> bool:
+    return ("_alloc" in name or "malloc" in name or "realloc" in name or "calloc" in name
+            or "Alloc" in name or "brk" in name or "grow" in name or "memalign" in name
+            or "talc" in name or name.startswith(ALLOCATOR_PREFIXES))
+
+
+def is_panic_name(name: str) -> bool:
+    return _may_be_panic(name) and any(k in name for k in PANIC_KEYWORDS)
+
+
+def is_allocator_name(name: str) -> bool:
+    return _may_be_allocator(name) and (
+        any(k in name for k in ALLOCATOR_KEYWORDS) or name.startswith(ALLOCATOR_PREFIXES)
+        or bool(ALLOCATOR_WORDS.search(name)))
+
+
+# Rust's allocation machinery around the allocator (`alloc::alloc::*`, `RawVec`): with heavy
+# inlining the allocator's `memory.grow` can land in one of these, which is still not user code.
+ALLOCATION_MACHINERY = ("raw_vec", "5alloc5alloc", "alloc::alloc::")
+
+
+def is_allocation_code(name: str) -> bool:
+    return is_allocator_name(name) or any(k in name for k in ALLOCATION_MACHINERY)
+
+
+ALLOCATOR_KINDS = (  # (pattern, label), first match wins
+    ("dlmalloc", "dlmalloc"), ("wee_alloc", "wee_alloc"), ("lol_alloc", "lol_alloc"),
+    ("talc", "talc"), ("emmalloc", "emmalloc"), ("mimalloc", "mimalloc"),
+    ("GlobalAlloc", "custom GlobalAlloc"), ("__rust_alloc", "Rust global allocator"),
+    ("malloc", "malloc"), ("runtime.", "Go runtime"), ("~lib/rt/", "AssemblyScript runtime"),
+)
+# Exports hosts call precisely to allocate (wasm-bindgen's glue, C allocators, the component
+# model's canonical ABI): reported as allocator entry points, not as exports that grow by surprise.
+ALLOCATOR_ENTRY = re.compile(
+    r"__wbindgen_(?:malloc|realloc|export_\d+)|_?malloc|_?realloc|_?calloc|cabi_realloc"
+    r"|__alloc|__new|alloc|allocate"
+)
+GLUE_EXPORT = re.compile(r"__wbindgen_|cabi_realloc$")
+# Imports through which the host grows memory on the guest's behalf.
+HOST_GROWTH_IMPORT = re.compile(r"^_?(?:emscripten_resize_heap|sbrk|brk|grow_memory|growMemory)$")
+
+
+class ModuleLoadError(ValueError):
+    """A module file could not be read, converted from text, or decoded; one line naming the file."""
+
+    def __init__(self, path: str, message: str, offset: int | None = None):
+        where = f" at byte offset {offset:#x}" if offset is not None else ""
+        super().__init__(f"{path}: {message}{where}")
+        self.path = path
+        self.message = message  # without the path and the offset (a RunError shows those itself)
+        self.offset = offset
+
+
+@dataclass(frozen=True)
+class ExportFacts:
+    name: str
+    kind: str  # func / table / memory / global / tag
+    index: int
+    function: str | None = None  # display name of the exported function
+    status: str | None = None  # functions: "grows", "panic-only" or "no"
+    path: tuple[str, ...] = ()  # shortest call path to a function with memory.grow
+    host_growth_path: tuple[str, ...] = ()  # shortest path to a host growth import
+    allocator_entry: bool = False  # an allocator entry point hosts call on purpose
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name, "kind": self.kind, "index": self.index, "function": self.function,
+            "status": self.status, "path": list(self.path),
+            "host_growth_path": list(self.host_growth_path), "allocator_entry": self.allocator_entry,
+        }
+
+
+@dataclass(frozen=True)
+class GrowSiteFacts:
+    function: str
+    func_index: int
+    offset: int
+    memory_index: int
+    in_allocator: bool | None  # None: the function has no name, so we cannot tell
+
+    def to_dict(self) -> dict:
+        return {"function": self.function, "func_index": self.func_index, "offset": self.offset,
+                "memory_index": self.memory_index, "in_allocator": self.in_allocator}
+
+
+@dataclass(frozen=True)
+class AllocatorFacts:
+    kind: str | None  # "dlmalloc", "wee_alloc", ... from function names
+    functions: tuple[str, ...] = ()  # allocator functions, display names
+    entry_points: tuple[str, ...] = ()  # exported allocator entry points that reach memory.grow
+    host_growth_imports: tuple[str, ...] = ()  # "module.name" of imports that grow memory
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "functions": list(self.functions),
+                "entry_points": list(self.entry_points),
+                "host_growth_imports": list(self.host_growth_imports)}
+
+
+@dataclass
+class ModuleFacts:
+    size: int
+    function_count: int
+    imported_function_count: int
+    has_names: bool
+    producers: dict[str, list[tuple[str, str]]]
+    imports: list[Import]
+    memories: list[Memory]
+    exports: list[ExportFacts]
+    grow_sites: list[GrowSiteFacts]
+    allocator: AllocatorFacts
+    notes: list[str] = field(default_factory=list)
+    import_types: dict[int, str] = field(default_factory=dict)  # import position -> signature
+
+    def export(self, name: str) -> ExportFacts | None:
+        return next((e for e in self.exports if e.name == name), None)
+
+    @property
+    def languages(self) -> list[str]:
+        return [_producer_label(n, v) for n, v in self.producers.get("language", [])]
+
+    @property
+    def processed_by(self) -> list[str]:
+        return [_producer_label(n, v) for n, v in self.producers.get("processed-by", [])]
+
+    def to_dict(self) -> dict:
+        return {
+            "size": self.size,
+            "functions": {"total": self.function_count, "imported": self.imported_function_count,
+                          "defined": self.function_count - self.imported_function_count},
+            "has_names": self.has_names,
+            "producers": {key: [{"name": n, "version": v} for n, v in values]
+                          for key, values in self.producers.items()},
+            "imports": [_import_dict(imp, self.import_types.get(i)) for i, imp in enumerate(self.imports)],
+            "memories": [_memory_dict(m) for m in self.memories],
+            "grow_sites": [site.to_dict() for site in self.grow_sites],
+            "allocator": self.allocator.to_dict(),
+            "exports": [e.to_dict() for e in self.exports],
+            "notes": list(self.notes),
+        }
+
+
+def _producer_label(name: str, version: str) -> str:
+    return f"{name} {version}".strip()
+
+
+def _import_dict(imp: Import, signature: str | None) -> dict:
+    out = {"module": imp.module, "name": imp.name, "kind": imp.kind}
+    if signature is not None:
+        out["type"] = signature
+    if imp.limits is not None:
+        out["min"], out["max"] = imp.limits.min, imp.limits.max
+        out["shared"] = imp.limits.shared
+    if imp.value_type is not None:
+        out["value_type"] = imp.value_type
+    return out
+
+
+def _memory_dict(memory: Memory) -> dict:
+    return {
+        "index": memory.index, "min_pages": memory.min_pages, "max_pages": memory.max_pages,
+        "shared": memory.shared, "memory64": memory.memory64, "page_size": memory.page_size,
+        "imported": memory.imported, "import": memory.import_name,
+        "exported_as": list(memory.exported_as),
+    }
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+def load_module_bytes(path: Path) -> bytes:
+    """The binary module at `path`; a `.wat`/`.wast` file (or text that looks like WAT) is converted first."""
+    path = Path(path)
+    label = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ModuleLoadError(label, f"cannot read: {exc.strerror or exc}") from None
+    looks_textual = not data.startswith(b"\0asm") and data.lstrip()[:1] in (b"(", b";")
+    if path.suffix.lower() not in (".wat", ".wast") and not looks_textual:
+        return data
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ModuleLoadError(label, f"WebAssembly text is not valid UTF-8 (byte {exc.start})") from None
+    return wat_to_wasm(text, label)
+
+
+def wat_to_wasm(text: str, label: str = "<wat>") -> bytes:
+    import wasmtime
+
+    try:
+        return bytes(wasmtime.wat2wasm(text))
+    except wasmtime.WasmtimeError as exc:
+        lines = str(exc).splitlines()
+        where = next((line.split("-->", 1)[1].strip() for line in lines if "-->" in line), "")
+        where = re.sub(r"^<anon>:", "line ", where)
+        message = lines[0] if lines else "invalid WebAssembly text"
+        detail = f"invalid WebAssembly text: {message}" + (f" ({where})" if where else "")
+        raise ModuleLoadError(label, detail) from None
+
+
+def analyze_module_file(path: Path) -> ModuleFacts:
+    """Load and analyse one module file; every failure is a ModuleLoadError naming the file (and byte offset)."""
+    data = load_module_bytes(path)
+    try:
+        return analyze_module(data)
+    except DecodeError as exc:
+        raise ModuleLoadError(str(path), f"malformed module: {exc.message}", exc.offset) from None
+
+
+# --- analysis --------------------------------------------------------------------------------
+
+class _Names:
+    """Display names for function indices: demangled name-section names, else export/import names, else func[N]."""
+
+    def __init__(self, module: WasmModule):
+        self.raw = module.func_names
+        self.exported: dict[int, str] = {}
+        for export in module.exports:
+            if export.kind == "func":
+                self.exported.setdefault(export.index, export.name)
+        self.imported = {imp.index: f"{imp.module}.{imp.name}" for imp in module.imports if imp.kind == "func"}
+        self.cache: dict[int, str] = {}
+
+    def __call__(self, func_index: int) -> str:
+        name = self.cache.get(func_index)
+        if name is None:
+            raw = self.raw.get(func_index)
+            if raw:
+                name = demangle(raw)
+            else:
+                name = self.exported.get(func_index) or self.imported.get(func_index) or f"func[{func_index}]"
+            self.cache[func_index] = name
+        return name
+
+
+class _CallGraph:
+    """Direct calls plus type-matched indirect calls, searched backwards from the targets.
+
+    An indirect call site of type T is a node (a negative number) with edges to every
+    address-taken function of T's signature; the extra hop makes paths through direct calls win
+    ties, which is also the more certain kind of path.
+    """
+
+    def __init__(self, module: WasmModule):
+        self.module = module
+        callers: defaultdict[int, list[int]] = defaultdict(list)
+        for caller, callees in module.calls.items():
+            for callee in callees:
+                callers[callee].append(caller)
+        self.callers = dict(callers)
+        # Types with the same parameters and results are the same signature for call_indirect;
+        # each signature is a node numbered -1, -2, ...
+        signature_ids: dict[object, int] = {}
+        node_of_type = []
+        for type_index, ft in enumerate(module.types):
+            key = (ft.params, ft.results) if ft.kind == "func" else ("#", type_index)
+            node_of_type.append(-1 - signature_ids.setdefault(key, len(signature_ids)))
+        self.indirect_callers: dict[int, list[int]] = {}
+        for caller, type_indices in module.indirect_call_types.items():
+            for type_index in type_indices:
+                if type_index < len(node_of_type):
+                    self.indirect_callers.setdefault(node_of_type[type_index], []).append(caller)
+        func_types, num_funcs, indirect = module.func_type_indices, module.num_funcs, self.indirect_callers
+        self.taken_signature: dict[int, int] = {}  # address-taken function -> its signature node
+        for func in module.address_taken():
+            if func < num_funcs:
+                node = node_of_type[func_types[func]]
+                if node in indirect:
+                    self.taken_signature[func] = node
+
+    def toward(self, targets: set[int], blocked=None, wanted: set[int] | None = None) -> dict[int, int | None]:
+        """For every node that reaches a target: the next node on a shortest path (None at a target).
+
+        Breadth-first from the targets, so a node's path is final when it is first reached: the
+        search stops once every `wanted` node has been reached. `blocked` nodes are never entered.
+        """
+        missing = set(wanted) if wanted is not None else None
+        next_hop: dict[int, int | None] = {}
+        queue: deque[int] = deque()
+        for target in sorted(targets):
+            if blocked is None or not blocked(target):
+                next_hop[target] = None
+                queue.append(target)
+                if missing is not None:
+                    missing.discard(target)
+        callers, indirect, taken = self.callers, self.indirect_callers, self.taken_signature
+        while queue:
+            node = queue.popleft()
+            if node >= 0:
+                preds = callers.get(node, ())
+                sig = taken.get(node)
+                if sig is not None and sig not in next_hop:
+                    next_hop[sig] = node
+                    queue.append(sig)
+            else:
+                preds = indirect.get(node, ())
+            for pred in preds:
+                if pred not in next_hop and (blocked is None or not blocked(pred)):
+                    next_hop[pred] = node
+                    queue.append(pred)
+                    if missing is not None:
+                        missing.discard(pred)
+            if missing is not None and not missing:
+                break
+        return next_hop
+
+
+def _path(start: int, next_hop: dict[int, int | None], names: _Names) -> tuple[str, ...]:
+    out: list[str] = []
+    node: int | None = start
+    while node is not None:
+        if node >= 0:
+            out.append(names(node))
+        node = next_hop[node]
+    return tuple(out)
+
+
+def analyze_module(data: bytes) -> ModuleFacts:
+    """Decode a binary module and work out what it reveals about memory growth."""
+    return facts_from_module(decode_module(data))
+
+
+def facts_from_module(module: WasmModule) -> ModuleFacts:
+    names = _Names(module)
+    graph = _CallGraph(module)
+    raw = module.func_names
+    panic_funcs = {func for func, name in raw.items() if is_panic_name(name)}
+    is_panic = panic_funcs.__contains__
+
+    grow_funcs = {site.func_index for site in module.grow_sites}
+    export_funcs = {e.index for e in module.exports if e.kind == "func"}
+    reach_direct = graph.toward(grow_funcs, blocked=is_panic, wanted=export_funcs)
+    # Only the exports that cannot grow without panicking need the search through panic code.
+    unreached = export_funcs - reach_direct.keys()
+    reach_any = graph.toward(grow_funcs, wanted=unreached) if unreached and grow_funcs else {}
+
+    host_imports = [imp for imp in module.imports if imp.kind == "func" and (
+        HOST_GROWTH_IMPORT.match(imp.name) or HOST_GROWTH_IMPORT.match(raw.get(imp.index, "")))]
+    reach_host = graph.toward({imp.index for imp in host_imports}, blocked=is_panic,
+                              wanted=export_funcs) if host_imports else {}
+
+    exports: list[ExportFacts] = []
+    for export in module.exports:
+        if export.kind != "func":
+            exports.append(ExportFacts(export.name, export.kind, export.index))
+            continue
+        func = export.index
+        if func in reach_direct:
+            status, path = GROWS, _path(func, reach_direct, names)
+        elif func in reach_any:
+            status, path = PANIC_ONLY, _path(func, reach_any, names)
+        else:
+            status, path = NO, ()
+        host_path = _path(func, reach_host, names) if func in reach_host else ()
+        exports.append(ExportFacts(
+            export.name, "func", func, names(func), status, path, host_path,
+            allocator_entry=bool(ALLOCATOR_ENTRY.fullmatch(export.name)) and (status == GROWS or bool(host_path)),
+        ))
+
+    grow_sites = []
+    for site in module.grow_sites:
+        raw_name = raw.get(site.func_index)
+        in_allocator = (is_allocation_code(raw_name) or is_allocation_code(names(site.func_index))) \
+            if raw_name else None
+        grow_sites.append(GrowSiteFacts(names(site.func_index), site.func_index, site.offset,
+                                        site.memory_index, in_allocator))
+
+    allocator_funcs = sorted(func for func, name in raw.items() if is_allocator_name(name))
+    kind = None
+    joined = "\n".join(raw[f] for f in allocator_funcs)
+    for needle, label in ALLOCATOR_KINDS:
+        if needle in joined:
+            kind = label
+            break
+    allocator = AllocatorFacts(
+        kind=kind,
+        functions=tuple(names(f) for f in allocator_funcs),
+        entry_points=tuple(e.name for e in exports if e.allocator_entry),
+        host_growth_imports=tuple(f"{imp.module}.{imp.name}" for imp in host_imports),
+    )
+
+    notes = []
+    if not module.has_name_section:
+        notes.append("no name section: functions are shown as func[N], and panic paths and "
+                     "allocators cannot be told apart from other code")
+    if not module.grow_sites and not host_imports:
+        notes.append("no memory.grow instruction and no known host growth import")
+    if any(m.imported for m in module.memories):
+        notes.append("the memory is imported: the host (or another module) may also grow it")
+
+    import_types = {}
+    for i, imp in enumerate(module.imports):
+        if imp.kind in ("func", "tag") and imp.type_index is not None and imp.type_index < len(module.types):
+            import_types[i] = str(module.types[imp.type_index])
+    return ModuleFacts(
+        size=module.size,
+        function_count=module.num_funcs,
+        imported_function_count=module.num_imported_funcs,
+        has_names=module.has_name_section and bool(module.func_names),
+        producers=module.producers,
+        imports=module.imports,
+        memories=module.memories,
+        exports=exports,
+        grow_sites=grow_sites,
+        allocator=allocator,
+        notes=notes,
+        import_types=import_types,
+    )
+
+
+# --- text rendering ----------------------------------------------------------------------------
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)  # pragma: no cover
+
+
+def _memory_line(memory: Memory) -> str:
+    unit = "pages" if memory.page_size == 65536 else f"pages of {memory.page_size} bytes"
+    parts = [f"memory {memory.index}: {memory.min_pages} {unit} initially"]
+    parts.append("no maximum" if memory.max_pages is None else f"maximum {memory.max_pages}")
+    if memory.shared:
+        parts.append("shared")
+    if memory.memory64:
+        parts.append("64-bit")
+    if memory.imported:
+        parts.append(f"imported from `{memory.import_name}`")
+    if memory.exported_as:
+        parts.append("exported as " + ", ".join(f"`{name}`" for name in memory.exported_as))
+    return ", ".join(parts)
+
+
+STATUS_LABELS = {GROWS: "grows", PANIC_ONLY: "only on panic", NO: "no"}
+
+
+def render_inspect_text(facts: ModuleFacts, path_label: str) -> str:
+    """A readable summary of one module for `wasmlint inspect`."""
+    lines = [f"{path_label}: {_size(facts.size)}, {facts.function_count} functions "
+             f"({facts.imported_function_count} imported), {len(facts.grow_sites)} grow site"
+             f"{'' if len(facts.grow_sites) == 1 else 's'}"]
+    if facts.languages or facts.processed_by:
+        lines.append("producers: " + "; ".join(filter(None, [
+            ("language " + ", ".join(facts.languages)) if facts.languages else "",
+            ("processed by " + ", ".join(facts.processed_by)) if facts.processed_by else ""])))
+    for memory in facts.memories:
+        lines.append(_memory_line(memory))
+    if not facts.memories:
+        lines.append("memory: none")
+    imports = facts.imports
+    if imports:
+        lines.append(f"imports ({len(imports)}):")
+        for i, imp in enumerate(imports):
+            signature = facts.import_types.get(i)
+            lines.append(f"  {imp.kind:<6} {imp.module}.{imp.name}" + (f" {signature}" if signature else ""))
+    else:
+        lines.append("imports: none")
+    alloc = facts.allocator
+    alloc_line = f"allocator: {alloc.kind or ('none found by name' if facts.has_names else 'unknown (no names)')}"
+    if alloc.functions:
+        alloc_line += f" ({len(alloc.functions)} function{'s' if len(alloc.functions) != 1 else ''})"
+    if alloc.entry_points:
+        alloc_line += "; entry points: " + ", ".join(alloc.entry_points)
+    lines.append(alloc_line)
+    if alloc.host_growth_imports:
+        lines.append("host grows memory through: " + ", ".join(alloc.host_growth_imports))
+    if facts.grow_sites:
+        lines.append("grow sites:")
+        for site in facts.grow_sites:
+            where = {True: " (allocator)", False: " (not an allocator)", None: ""}[site.in_allocator]
+            lines.append(f"  {site.offset:#08x}  {site.function}{where}")
+    func_exports = [e for e in facts.exports if e.kind == "func"]
+    other_exports = [e for e in facts.exports if e.kind != "func"]
+    if func_exports:
+        width = min(max(len(e.name) for e in func_exports), 40)
+        lines.append(f"exported functions ({len(func_exports)}):")
+        for e in func_exports:
+            label = STATUS_LABELS[e.status]
+            if e.allocator_entry:
+                label += " (allocator entry point)"
+            row = f"  {e.name:<{width}}  {label}"
+            if e.path:
+                row += f": {' -> '.join(e.path)}"
+            lines.append(row)
+            if e.host_growth_path:
+                lines.append(f"  {'':<{width}}  host growth: {' -> '.join(e.host_growth_path)}")
+    if other_exports:
+        lines.append("other exports: " + ", ".join(f"{e.name} ({e.kind})" for e in other_exports))
+    for note in facts.notes:
+        lines.append(f"note: {note}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1124 @@
+"""Decode a WebAssembly binary into the facts the module layer needs: sections, calls and grow sites."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from wasmlint.module import opcodes as op
+from wasmlint.module.opcodes import FAST_TOKENS
+
+MAGIC = b"\0asm"
+VERSION = b"\x01\x00\x00\x00"
+SECTION_NAMES = {
+    0: "custom", 1: "type", 2: "import", 3: "function", 4: "table", 5: "memory", 6: "global",
+    7: "export", 8: "start", 9: "element", 10: "code", 11: "data", 12: "datacount", 13: "tag",
+}
+# Where each known section may appear (the tag section sits between memory and global).
+SECTION_ORDER = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13}
+EXTERNAL_KINDS = {0: "func", 1: "table", 2: "memory", 3: "global", 4: "tag"}
+# One-byte value types and the abstract heap types of reference types (function references, GC,
+# exception handling).
+SIMPLE_TYPES = {
+    0x7F: "i32", 0x7E: "i64", 0x7D: "f32", 0x7C: "f64", 0x7B: "v128",
+    0x70: "funcref", 0x6F: "externref", 0x6E: "anyref", 0x6D: "eqref", 0x6C: "i31ref",
+    0x6B: "structref", 0x6A: "arrayref", 0x69: "exnref", 0x68: "contref",
+    0x73: "nullfuncref", 0x72: "nullexternref", 0x71: "nullref", 0x74: "nullexnref",
+    0x75: "nullcontref",
+}
+HEAP_TYPES = {
+    0x70: "func", 0x6F: "extern", 0x6E: "any", 0x6D: "eq", 0x6C: "i31", 0x6B: "struct",
+    0x6A: "array", 0x69: "exn", 0x68: "cont", 0x73: "nofunc", 0x72: "noextern", 0x71: "none",
+    0x74: "noexn", 0x75: "nocont",
+}
+PAGE_SIZE = 65536
+
+
+class DecodeError(ValueError):
+    """The bytes are not a well-formed WebAssembly module; `offset` is where decoding failed."""
+
+    def __init__(self, message: str, offset: int):
+        super().__init__(message, offset)
+        self.message = message
+        self.offset = offset
+
+    def __str__(self) -> str:
+        return f"{self.message} at byte offset {self.offset:#x}"
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: int
+    start: int  # offset of the section id byte
+    payload_start: int
+    end: int
+    name: str | None = None  # custom sections only
+
+    @property
+    def kind(self) -> str:
+        return SECTION_NAMES.get(self.id, f"section {self.id}")
+
+
+@dataclass(frozen=True, slots=True)
+class FuncType:
+    params: tuple[str, ...]
+    results: tuple[str, ...]
+    kind: str = "func"  # "struct" / "array" for GC types (then params and results are empty)
+
+    def __str__(self) -> str:
+        return f"({', '.join(self.params)}) -> ({', '.join(self.results)})"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    min: int
+    max: int | None
+    shared: bool = False
+    is64: bool = False
+    page_size: int = PAGE_SIZE
+
+
+@dataclass(slots=True)
+class Memory:
+    index: int
+    min_pages: int
+    max_pages: int | None
+    shared: bool
+    memory64: bool
+    imported: bool
+    page_size: int = PAGE_SIZE
+    import_name: str | None = None  # "module.name" when imported
+    exported_as: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Table:
+    index: int
+    ref_type: str
+    min: int
+    max: int | None
+    imported: bool
+    exported_as: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    module: str
+    name: str
+    kind: str  # func / table / memory / global / tag
+    index: int  # index in its own index space (function index for functions)
+    type_index: int | None = None  # func and tag imports
+    limits: Limits | None = None  # table and memory imports
+    value_type: str | None = None  # global (value type) and table (reference type) imports
+    mutable: bool = False  # global imports
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    name: str
+    kind: str
+    index: int
+
+
+@dataclass(slots=True)  # not frozen: large modules create tens of thousands, frozen init is slower
+class FunctionBody:
+    func_index: int
+    start: int  # just after the body-size LEB128: the locals, then the expression
+    end: int  # one past the final `end` opcode
+    expr_start: int  # first instruction
+
+
+@dataclass(frozen=True, slots=True)
+class GrowSite:
+    func_index: int
+    offset: int  # offset of the 0x40 opcode
+    memory_index: int
+    size: int  # bytes of the instruction: opcode and memory index
+
+
+@dataclass(frozen=True, slots=True)
+class ElementSegment:
+    mode: str  # "active", "passive" or "declarative"
+    table_index: int | None
+    offset: int | None  # constant i32 offset of an active segment, when it is one
+    func_indices: tuple[int, ...]  # functions placed by the segment (null entries left out)
+
+
+@dataclass
+class WasmModule:
+    size: int = 0
+    sections: list[Section] = field(default_factory=list)
+    types: list[FuncType] = field(default_factory=list)
+    imports: list[Import] = field(default_factory=list)
+    num_imported_funcs: int = 0
+    func_type_indices: list[int] = field(default_factory=list)  # whole function index space
+    tables: list[Table] = field(default_factory=list)
+    memories: list[Memory] = field(default_factory=list)
+    num_globals: int = 0
+    tag_type_indices: list[int] = field(default_factory=list)
+    exports: list[Export] = field(default_factory=list)
+    start_func: int | None = None
+    table_entries: list[ElementSegment] = field(default_factory=list)
+    bodies: list[FunctionBody] = field(default_factory=list)
+    grow_sites: list[GrowSite] = field(default_factory=list)
+    calls: dict[int, set[int]] = field(default_factory=dict)  # direct call / return_call
+    indirect_call_types: dict[int, set[int]] = field(default_factory=dict)  # call_indirect, call_ref
+    ref_funcs: set[int] = field(default_factory=set)  # ref.func in code and global initialisers
+    func_names: dict[int, str] = field(default_factory=dict)  # raw, from the name section
+    module_name: str | None = None
+    has_name_section: bool = False
+    producers: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    @property
+    def num_funcs(self) -> int:
+        return len(self.func_type_indices)
+
+    def func_type(self, func_index: int) -> FuncType | None:
+        type_index = self.func_type_indices[func_index]
+        return self.types[type_index] if type_index < len(self.types) else None
+
+    def address_taken(self) -> set[int]:
+        """Functions an indirect call may reach: table entries and `ref.func` targets."""
+        taken = set(self.ref_funcs)
+        for segment in self.table_entries:
+            taken.update(segment.func_indices)
+        return taken
+
+
+# --- LEB128 and small readers ----------------------------------------------------------------
+# Each returns (value, new position) and raises DecodeError at the failing byte.
+
+def _u32(data: bytes, pos: int, end: int) -> tuple[int, int]:
+    if pos < end:
+        b = data[pos]
+        if b < 0x80:
+            return b, pos + 1
+    result = shift = 0
+    start = pos
+    for i in range(5):
+        if pos >= end:
+            raise DecodeError("unexpected end of data in LEB128 integer", pos)
+        b = data[pos]
+        pos += 1
+        result |= (b & 0x7F) << shift
+        if b < 0x80:
+            if i == 4 and b > 0x0F:
+                raise DecodeError("LEB128 integer too large for 32 bits", pos - 1)
+            return result, pos
+        shift += 7
+    raise DecodeError("LEB128 integer too long for 32 bits", start)
+
+
+def _u64(data: bytes, pos: int, end: int) -> tuple[int, int]:
+    result = shift = 0
+    start = pos
+    for i in range(10):
+        if pos >= end:
+            raise DecodeError("unexpected end of data in LEB128 integer", pos)
+        b = data[pos]
+        pos += 1
+        result |= (b & 0x7F) << shift
+        if b < 0x80:
+            if i == 9 and b > 0x01:
+                raise DecodeError("LEB128 integer too large for 64 bits", pos - 1)
+            return result, pos
+        shift += 7
+    raise DecodeError("LEB128 integer too long for 64 bits", start)
+
+
+def _skip_leb(data: bytes, pos: int, end: int, max_bytes: int = 10) -> int:
+    """Skip a (signed or unsigned) LEB128 integer without decoding it."""
+    start = pos
+    for _ in range(max_bytes):
+        if pos >= end:
+            raise DecodeError("unexpected end of data in LEB128 integer", pos)
+        b = data[pos]
+        pos += 1
+        if b < 0x80:
+            return pos
+    raise DecodeError("LEB128 integer too long", start)
+
+
+def _s_value(data: bytes, pos: int, end: int, max_bytes: int) -> tuple[int, int]:
+    result = shift = 0
+    start = pos
+    for _ in range(max_bytes):
+        if pos >= end:
+            raise DecodeError("unexpected end of data in LEB128 integer", pos)
+        b = data[pos]
+        pos += 1
+        result |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            if b & 0x40:
+                result -= 1 << shift
+            return result, pos
+    raise DecodeError("LEB128 integer too long", start)
+
+
+def _byte(data: bytes, pos: int, end: int) -> int:
+    if pos >= end:
+        raise DecodeError("unexpected end of data", pos)
+    return data[pos]
+
+
+def _name(data: bytes, pos: int, end: int) -> tuple[str, int]:
+    length, pos = _u32(data, pos, end)
+    if pos + length > end:
+        raise DecodeError(f"name of {length} bytes runs past the end of its section", pos)
+    try:
+        return data[pos:pos + length].decode("utf-8"), pos + length
+    except UnicodeDecodeError:
+        raise DecodeError("name is not valid UTF-8", pos) from None
+
+
+def _heap_type(data: bytes, pos: int, end: int) -> tuple[str, int]:
+    b = _byte(data, pos, end)
+    if 0x40 <= b < 0x80:  # one-byte negative s33: an abstract heap type
+        name = HEAP_TYPES.get(b)
+        if name is None:
+            raise DecodeError(f"invalid heap type {b:#04x}", pos)
+        return name, pos + 1
+    index, new_pos = _s_value(data, pos, end, 5)
+    if index < 0:
+        raise DecodeError(f"invalid heap type {index}", pos)
+    return str(index), new_pos
+
+
+def _value_type(data: bytes, pos: int, end: int) -> tuple[str, int]:
+    b = _byte(data, pos, end)
+    name = SIMPLE_TYPES.get(b)
+    if name is not None:
+        return name, pos + 1
+    if b in (0x63, 0x64):
+        heap, pos = _heap_type(data, pos + 1, end)
+        return (f"(ref null {heap})" if b == 0x63 else f"(ref {heap})"), pos
+    raise DecodeError(f"invalid value type {b:#04x}", pos)
+
+
+def _limits(data: bytes, pos: int, end: int) -> tuple[Limits, int]:
+    flags = _byte(data, pos, end)
+    if flags > 0x0F:
+        raise DecodeError(f"invalid limits flags {flags:#04x}", pos)
+    pos += 1
+    read = _u64 if flags & 0x04 else _u32
+    minimum, pos = read(data, pos, end)
+    maximum = None
+    if flags & 0x01:
+        maximum, pos = read(data, pos, end)
+    page_size = PAGE_SIZE
+    if flags & 0x08:  # custom-page-sizes proposal: log2 of the page size follows
+        log2, pos = _u32(data, pos, end)
+        if log2 > 16:
+            raise DecodeError(f"invalid page size 2**{log2}", pos - 1)
+        page_size = 1 << log2
+    return Limits(minimum, maximum, bool(flags & 0x02), bool(flags & 0x04), page_size), pos
+
+
+@dataclass(slots=True)
+class _BodyFacts:
+    """What one function body contributes to the call graph (filled by the slow path)."""
+
+    calls: set[int] = field(default_factory=set)
+    indirect: set[int] = field(default_factory=set)
+    refs: set[int] = field(default_factory=set)
+    grows: list[tuple[int, int, int]] = field(default_factory=list)  # offset, memory, size
+
+
+# The fast path classifies each distinct token once per module (the same callee is called from
+# many places) into one int whose range says what it is: a call target, an indirect call's type
+# index, a ref.func target, or something the slow path must look at.
+_INDIRECT, _REF, _SPECIAL = 1 << 32, 1 << 33, 1 << 34
+_ONE_BYTE_LEBS = re.compile(rb"[\x00-\x7f]*")
+_SIMPLE_CONST = re.compile(
+    rb"\x41([\x80-\xff]{0,4}[\x00-\x7f])\x0b|[\x42\x23][\x80-\xff]{0,9}[\x00-\x7f]\x0b")
+_SIMPLE_LOCALS = re.compile(b"(?:[\x00-\x7f][" + re.escape(bytes(sorted(SIMPLE_TYPES))) + b"])*")
+
+
+class _TokenValues(dict):
+    """bytes token -> int, filled on first use; function indices out of range are special."""
+
+    def __init__(self, num_funcs: int):
+        super().__init__({b"": -1})  # the token findall yields at the end of a body
+        self.num_funcs = num_funcs
+
+    def __missing__(self, token: bytes) -> int:
+        value = _classify_token(token)
+        target = value if value < _INDIRECT else value - _REF if _REF <= value < _SPECIAL else None
+        if target is not None and target >= self.num_funcs:
+            value = _SPECIAL  # the slow path reports the bad index with its offset
+        self[token] = value
+        return value
+
+
+def _classify_token(token: bytes) -> int:
+    if len(token) == 1:
+        return _SPECIAL
+    value = shift = 0
+    for b in token[1:]:  # the first LEB128 (for call_indirect: the type index)
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            break
+    if shift > 35 or value > 0xFFFFFFFF:
+        return _SPECIAL  # let the slow path report the malformed index
+    first = token[0]
+    if first in (0x10, 0x12):
+        return value
+    if first == 0xD2:
+        return _REF + value
+    if first in (0x11, 0x13) and len(token) - 1 - shift // 7 > 5:
+        return _SPECIAL
+    return _INDIRECT + value  # call_indirect, return_call_indirect, call_ref, return_call_ref
+
+
+# Large code sections are scanned by two processes: the pattern matching does not release the
+# GIL, and on a 45 MB module it is most of the time. Fork shares the module bytes without copying.
+PARALLEL_MIN_BYTES = 8 << 20
+
+
+class _Helper:
+    """A forked process that scans some function bodies while this process does everything else."""
+
+    def __init__(self, decoder: "_Decoder", bodies: list[FunctionBody]):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.reader, writer = context.Pipe(duplex=False)
+        self.process = context.Process(target=_helper_main, args=(decoder, bodies, writer), daemon=True)
+        self.process.start()
+        writer.close()
+
+    @staticmethod
+    def possible(parallel: bool | None) -> bool:
+        import multiprocessing
+        import os
+        import threading
+
+        if parallel is False or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return False
+        # Forking while other threads run can deadlock the child: only when asked explicitly.
+        return threading.active_count() == 1 or parallel is True
+
+    def result(self):
+        """("ok", per-body results), ("error", message, offset), or None if the helper failed."""
+        try:
+            outcome = self.reader.recv()
+            self.process.join(timeout=5)  # it exits right after sending
+            return outcome
+        except (EOFError, OSError):
+            return None
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.reader.close()
+
+
+def _helper_main(decoder: "_Decoder", bodies: list[FunctionBody], writer) -> None:
+    try:
+        writer.send(("ok", decoder._scan_bodies(bodies)))
+    except DecodeError as exc:
+        writer.send(("error", exc.message, exc.offset))
+    except BaseException:  # noqa: BLE001 - the parent then scans these bodies itself
+        pass
+    finally:
+        writer.close()
+
+
+class _Decoder:
+    def __init__(self, data: bytes, parallel: bool | None = None):
+        self.parallel = parallel
+        self.helper: _Helper | None = None
+        self.helper_bodies: list[FunctionBody] = []
+        self.data = data
+        self.m = WasmModule(size=len(data))
+        self.hint = 0  # best offset for an error that escapes the readers (the current section)
+        self.num_defined_funcs = 0
+
+    # -- top level --
+    def run(self) -> WasmModule:
+        try:
+            self._sections()
+            if self.helper is not None:
+                self._finish_helper()
+        except DecodeError:
+            if self.helper is not None:
+                self._finish_helper()  # an error in the helper's bodies comes first in the file
+            raise
+        finally:
+            if self.helper is not None:
+                self.helper.stop()
+        m = self.m
+        if self.num_defined_funcs and not any(s.id == 10 for s in m.sections):
+            raise DecodeError("function section without a code section", len(self.data))
+        for memory in m.memories:
+            memory.exported_as = [e.name for e in m.exports if e.kind == "memory" and e.index == memory.index]
+        for table in m.tables:
+            table.exported_as = [e.name for e in m.exports if e.kind == "table" and e.index == table.index]
+        return m
+
+    def _sections(self) -> None:
+        data, m = self.data, self.m
+        if len(data) < 8:
+            raise DecodeError("not a WebAssembly module: shorter than its 8-byte header", 0)
+        if data[:4] != MAGIC:
+            raise DecodeError("not a WebAssembly module: bad magic number", 0)
+        if data[4:8] != VERSION:
+            version = int.from_bytes(data[4:8], "little")
+            what = "a component, not a core module" if data[6:8] == b"\x01\x00" else f"version {version:#x}"
+            raise DecodeError(f"unsupported binary: {what}", 4)
+        pos, n = 8, len(data)
+        last_order = 0
+        while pos < n:
+            start = pos
+            self.hint = start
+            section_id = data[pos]
+            size, pos = _u32(data, pos + 1, n)
+            end = pos + size
+            if end > n:
+                raise DecodeError(
+                    f"{SECTION_NAMES.get(section_id, 'unknown')} section of {size} bytes runs past "
+                    f"the end of the module ({n - pos} bytes left)", start)
+            if section_id not in SECTION_NAMES:
+                raise DecodeError(f"unknown section id {section_id}", start)
+            name = None
+            if section_id == 0:
+                name, name_end = _name(data, pos, end)
+                self._custom(name, name_end, end)
+            else:
+                order = SECTION_ORDER[section_id]
+                if order <= last_order:
+                    raise DecodeError(f"{SECTION_NAMES[section_id]} section is duplicated or out of order", start)
+                last_order = order
+                parsed_to = getattr(self, "_sec_" + SECTION_NAMES[section_id])(pos, end)
+                if parsed_to != end:
+                    raise DecodeError(
+                        f"{SECTION_NAMES[section_id]} section: size says {size} bytes, contents "
+                        f"take {parsed_to - pos}", parsed_to)
+            m.sections.append(Section(section_id, start, pos, end, name))
+            pos = end
+
+    # -- sections --
+    def _vec(self, pos: int, end: int) -> tuple[int, int]:
+        return _u32(self.data, pos, end)
+
+    def _sec_type(self, pos: int, end: int) -> int:
+        data = self.data
+        count, pos = self._vec(pos, end)
+        for _ in range(count):
+            form = _byte(data, pos, end)
+            if form == 0x4E:  # rec group
+                members, pos = _u32(data, pos + 1, end)
+                for _ in range(members):
+                    pos = self._sub_type(pos, end)
+            else:
+                pos = self._sub_type(pos, end)
+        return pos
+
+    def _sub_type(self, pos: int, end: int) -> int:
+        data = self.data
+        form = _byte(data, pos, end)
+        if form in (0x50, 0x4F):  # sub / sub final: supertypes, then the composite type
+            supers, pos = _u32(data, pos + 1, end)
+            for _ in range(supers):
+                _, pos = _u32(data, pos, end)
+            form = _byte(data, pos, end)
+        pos += 1
+        if form == 0x60:
+            params, pos = self._value_types(pos, end)
+            results, pos = self._value_types(pos, end)
+            self.m.types.append(FuncType(params, results))
+        elif form == 0x5F:
+            fields, pos = _u32(data, pos, end)
+            for _ in range(fields):
+                pos = self._field_type(pos, end)
+            self.m.types.append(FuncType((), (), "struct"))
+        elif form == 0x5E:
+            pos = self._field_type(pos, end)
+            self.m.types.append(FuncType((), (), "array"))
+        elif form == 0x5D:  # stack switching: cont $ft
+            _, pos = _u32(data, pos, end)
+            self.m.types.append(FuncType((), (), "cont"))
+        else:
+            raise DecodeError(f"invalid type form {form:#04x}", pos - 1)
+        return pos
+
+    def _field_type(self, pos: int, end: int) -> int:
+        b = _byte(self.data, pos, end)
+        pos = pos + 1 if b in (0x78, 0x77) else _value_type(self.data, pos, end)[1]  # i8 / i16
+        mutability = _byte(self.data, pos, end)
+        if mutability > 1:
+            raise DecodeError(f"invalid mutability {mutability:#04x}", pos)
+        return pos + 1
+
+    def _value_types(self, pos: int, end: int) -> tuple[tuple[str, ...], int]:
+        count, pos = _u32(self.data, pos, end)
+        out = []
+        for _ in range(count):
+            name, pos = _value_type(self.data, pos, end)
+            out.append(name)
+        return tuple(out), pos
+
+    def _table_type(self, pos: int, end: int) -> tuple[str, Limits, int]:
+        ref_type, pos = _value_type(self.data, pos, end)
+        limits, pos = _limits(self.data, pos, end)
+        return ref_type, limits, pos
+
+    def _global_type(self, pos: int, end: int) -> tuple[str, bool, int]:
+        value_type, pos = _value_type(self.data, pos, end)
+        mutability = _byte(self.data, pos, end)
+        if mutability > 1:
+            raise DecodeError(f"invalid global mutability {mutability:#04x}", pos)
+        return value_type, bool(mutability), pos + 1
+
+    def _sec_import(self, pos: int, end: int) -> int:
+        data, m = self.data, self.m
+        count, pos = self._vec(pos, end)
+        for _ in range(count):
+            module, pos = _name(data, pos, end)
+            name, pos = _name(data, pos, end)
+            kind_byte = _byte(data, pos, end)
+            kind = EXTERNAL_KINDS.get(kind_byte)
+            if kind is None:
+                raise DecodeError(f"invalid import kind {kind_byte:#04x}", pos)
+            pos += 1
+            if kind == "func":
+                type_index, pos = _u32(data, pos, end)
+                self._check_type_index(type_index, pos)
+                m.imports.append(Import(module, name, kind, len(m.func_type_indices), type_index))
+                m.func_type_indices.append(type_index)
+                m.num_imported_funcs += 1
+            elif kind == "table":
+                ref_type, limits, pos = self._table_type(pos, end)
+                index = len(m.tables)
+                m.tables.append(Table(index, ref_type, limits.min, limits.max, True))
+                m.imports.append(Import(module, name, kind, index, limits=limits, value_type=ref_type))
+            elif kind == "memory":
+                limits, pos = _limits(data, pos, end)
+                index = len(m.memories)
+                m.memories.append(Memory(index, limits.min, limits.max, limits.shared, limits.is64,
+                                         True, limits.page_size, f"{module}.{name}"))
+                m.imports.append(Import(module, name, kind, index, limits=limits))
+            elif kind == "global":
+                value_type, mutable, pos = self._global_type(pos, end)
+                m.imports.append(Import(module, name, kind, m.num_globals, value_type=value_type,
+                                        mutable=mutable))
+                m.num_globals += 1
+            else:  # tag
+                pos = self._tag_type(pos, end)
+                m.imports.append(Import(module, name, kind, len(m.tag_type_indices) - 1,
+                                        m.tag_type_indices[-1]))
+        return pos
+
+    def _tag_type(self, pos: int, end: int) -> int:
+        attribute = _byte(self.data, pos, end)
+        if attribute != 0:
+            raise DecodeError(f"invalid tag attribute {attribute:#04x}", pos)
+        type_index, pos = _u32(self.data, pos + 1, end)
+        self._check_type_index(type_index, pos)
+        self.m.tag_type_indices.append(type_index)
+        return pos
+
+    def _check_type_index(self, type_index: int, pos: int) -> None:
+        if type_index >= len(self.m.types):
+            raise DecodeError(f"type index {type_index} out of range ({len(self.m.types)} types)", pos - 1)
+
+    def _sec_function(self, pos: int, end: int) -> int:
+        data, indices = self.data, self.m.func_type_indices
+        count, pos = self._vec(pos, end)
+        num_types = len(self.m.types)
+        for _ in range(count):
+            type_index, pos = _u32(data, pos, end)
+            if type_index >= num_types:
+                raise DecodeError(f"type index {type_index} out of range ({num_types} types)", pos - 1)
+            indices.append(type_index)
+        self.num_defined_funcs = count
+        return pos
+
+    def _sec_table(self, pos: int, end: int) -> int:
+        data, m = self.data, self.m
+        count, pos = self._vec(pos, end)
+        for _ in range(count):
+            with_init = _byte(data, pos, end) == 0x40
+            if with_init:  # 0x40 0x00 tabletype expr (function references proposal)
+                if _byte(data, pos + 1, end) != 0:
+                    raise DecodeError("invalid table encoding", pos + 1)
+                pos += 2
+            ref_type, limits, pos = self._table_type(pos, end)
+            if with_init:
+                pos, _ = self._const_expr(pos, end)
+            m.tables.append(Table(len(m.tables), ref_type, limits.min, limits.max, False))
+        return pos
+
+    def _sec_memory(self, pos: int, end: int) -> int:
+        m = self.m
+        count, pos = self._vec(pos, end)
+        for _ in range(count):
+            limits, pos = _limits(self.data, pos, end)
+            m.memories.append(Memory(len(m.memories), limits.min, limits.max, limits.shared,
+                                     limits.is64, False, limits.page_size))
+        return pos
+
+    def _sec_tag(self, pos: int, end: int) -> int:
+        count, pos = self._vec(pos, end)
+        for _ in range(count):
+            pos = self._tag_type(pos, end)
+        return pos
+
+    def _sec_global(self, pos: int, end: int) -> int:
+        count, pos = self._vec(pos, end)
+        for _ in range(count):
+            _, _, pos = self._global_type(pos, end)
+            pos, facts = self._const_expr(pos, end)
+            self.m.ref_funcs |= facts.refs
+            self.m.num_globals += 1
+        return pos
+
+    def _sec_export(self, pos: int, end: int) -> int:
+        data, m = self.data, self.m
+        count, pos = self._vec(pos, end)
+        for _ in range(count):
+            name, pos = _name(data, pos, end)
+            kind_byte = _byte(data, pos, end)
+            kind = EXTERNAL_KINDS.get(kind_byte)
+            if kind is None:
+                raise DecodeError(f"invalid export kind {kind_byte:#04x}", pos)
+            index, new_pos = _u32(data, pos + 1, end)
+            if kind == "func" and index >= len(m.func_type_indices):
+                raise DecodeError(f"export {name!r} names function {index}, which does not exist", pos + 1)
+            m.exports.append(Export(name, kind, index))
+            pos = new_pos
+        return pos
+
+    def _sec_start(self, pos: int, end: int) -> int:
+        index, new_pos = _u32(self.data, pos, end)
+        if index >= len(self.m.func_type_indices):
+            raise DecodeError(f"start function {index} does not exist", pos)
+        self.m.start_func = index
+        return new_pos
+
+    def _sec_element(self, pos: int, end: int) -> int:
+        data, m = self.data, self.m
+        count, pos = self._vec(pos, end)
+        for _ in range(count):
+            flags, pos = _u32(data, pos, end)
+            if flags > 7:
+                raise DecodeError(f"invalid element segment flags {flags}", pos - 1)
+            table_index, offset = None, None
+            if flags & 1:
+                mode = "declarative" if flags & 2 else "passive"
+            else:
+                mode, table_index = "active", 0
+                if flags & 2:
+                    table_index, pos = _u32(data, pos, end)
+                pos, facts = self._const_expr(pos, end)
+                offset = facts.constant
+            uses_exprs = bool(flags & 4)
+            if flags & 3:  # an element kind (0x00) or reference type follows
+                if uses_exprs:
+                    _, pos = _value_type(data, pos, end)
+                else:
+                    kind = _byte(data, pos, end)
+                    if kind != 0:
+                        raise DecodeError(f"invalid element kind {kind:#04x}", pos)
+                    pos += 1
+            n, pos = _u32(data, pos, end)
+            funcs: list[int] = []
+            for _ in range(n):
+                if uses_exprs:
+                    pos, facts = self._const_expr(pos, end)
+                    funcs.extend(sorted(facts.refs))
+                else:
+                    index, pos = _u32(data, pos, end)
+                    funcs.append(index)
+            m.table_entries.append(ElementSegment(mode, table_index, offset, tuple(funcs)))
+        return pos
+
+    def _sec_datacount(self, pos: int, end: int) -> int:
+        return _u32(self.data, pos, end)[1]
+
+    def _sec_data(self, pos: int, end: int) -> int:
+        data = self.data
+        count, pos = self._vec(pos, end)
+        for _ in range(count):
+            flags, pos = _u32(data, pos, end)
+            if flags > 2:
+                raise DecodeError(f"invalid data segment flags {flags}", pos - 1)
+            if flags == 2:
+                _, pos = _u32(data, pos, end)
+            if flags != 1:
+                pos, _ = self._const_expr(pos, end)
+            size, pos = _u32(data, pos, end)
+            if pos + size > end:
+                raise DecodeError(f"data segment of {size} bytes runs past the end of its section", pos)
+            pos += size
+        return pos
+
+    def _const_expr(self, pos: int, end: int) -> tuple[int, "_ConstFacts"]:
+        """Walk a constant expression up to its `end`; note ref.func targets and an i32 constant."""
+        data = self.data
+        facts = _ConstFacts()
+        simple = _SIMPLE_CONST.match(data, pos, end)
+        if simple:  # the usual `i32.const N end` / `global.get N end`, without the general walk
+            if simple.group(1):
+                facts.constant = _s_value(data, pos + 1, end, 5)[0]
+            return simple.end(), facts
+        first = pos
+        depth = 0
+        while True:
+            b = _byte(data, pos, end)
+            if b == 0x0B:
+                if depth == 0:
+                    if pos - first >= 2 and data[first] == 0x41 and pos == _skip_leb(data, first + 1, end):
+                        facts.constant = _s_value(data, first + 1, end, 5)[0]
+                    return pos + 1, facts
+                depth -= 1
+            elif b in (0x02, 0x03, 0x04, 0x06, 0x1F):
+                depth += 1
+            pos = self._instruction(pos, end, facts)
+
+    def _custom(self, name: str, pos: int, end: int) -> None:
+        # Custom sections are not validated by engines: a malformed one is ignored, not an error.
+        try:
+            if name == "name":
+                self._names(pos, end)
+            elif name == "producers":
+                self._producers(pos, end)
+        except DecodeError:
+            pass
+
+    def _names(self, pos: int, end: int) -> None:
+        data, m = self.data, self.m
+        m.has_name_section = True
+        while pos < end:
+            sub_id = data[pos]
+            size, pos = _u32(data, pos + 1, end)
+            sub_end = pos + size
+            if sub_end > end:
+                return
+            if sub_id == 0:
+                m.module_name, _ = _name(data, pos, sub_end)
+            elif sub_id == 1:
+                count, p = _u32(data, pos, sub_end)
+                names = m.func_names
+                for _ in range(count):
+                    # Inline one- and two-byte LEB128s: large modules have 10^4-10^5 names.
+                    if p + 4 <= sub_end:
+                        b, c = data[p], data[p + 1]
+                        if b < 0x80:
+                            index, p = b, p + 1
+                        elif c < 0x80:
+                            index, p = (b & 0x7F) | c << 7, p + 2
+                        else:
+                            index, p = _u32(data, p, sub_end)
+                        b, c = data[p], data[p + 1]
+                        if b < 0x80:
+                            length, p = b, p + 1
+                        elif c < 0x80:
+                            length, p = (b & 0x7F) | c << 7, p + 2
+                        else:
+                            length, p = _u32(data, p, sub_end)
+                    else:
+                        index, p = _u32(data, p, sub_end)
+                        length, p = _u32(data, p, sub_end)
+                    if p + length > sub_end:
+                        raise DecodeError("function name runs past its subsection", p)
+                    names[index] = data[p:p + length].decode("utf-8", "replace")
+                    p += length
+            pos = sub_end
+
+    def _producers(self, pos: int, end: int) -> None:
+        data = self.data
+        count, pos = _u32(data, pos, end)
+        producers: dict[str, list[tuple[str, str]]] = {}
+        for _ in range(count):
+            field_name, pos = _name(data, pos, end)
+            values, pos = _u32(data, pos, end)
+            entries = producers.setdefault(field_name, [])
+            for _ in range(values):
+                value, pos = _name(data, pos, end)
+                version, pos = _name(data, pos, end)
+                entries.append((value, version))
+        self.m.producers = producers
+
+    # -- code --
+    def _sec_code(self, pos: int, end: int) -> int:
+        data, m = self.data, self.m
+        count, pos = self._vec(pos, end)
+        if count != self.num_defined_funcs:
+            raise DecodeError(f"code section has {count} bodies but the function section declares "
+                              f"{self.num_defined_funcs} functions", pos - 1)
+        base = m.num_imported_funcs
+        simple_locals = _SIMPLE_LOCALS.fullmatch
+        bodies = m.bodies
+        # Pass 1: body boundaries and locals.
+        for i in range(count):
+            b = data[pos] if pos < end else 0x80
+            if b < 0x80:
+                size, pos = b, pos + 1
+            else:
+                size, pos = _u32(data, pos, end)
+            body_start = pos
+            body_end = pos + size
+            func_index = base + i
+            if body_end > end:
+                raise DecodeError(f"body of function {func_index} ({size} bytes) runs past the end "
+                                  "of the code section", body_start)
+            # Locals: vec((count, value type)); one-byte counts and types are the common case.
+            groups = data[pos] if pos < body_end else 0x80
+            if groups == 0:
+                p = pos + 1
+            elif groups < 0x80 and simple_locals(data, pos + 1, pos + 1 + 2 * groups):
+                p = pos + 1 + 2 * groups
+            else:
+                p = self._locals(func_index, pos, body_end)
+            if p >= body_end or data[body_end - 1] != 0x0B:
+                raise DecodeError(f"body of function {func_index} does not end with `end` (0x0b)",
+                                  max(body_end - 1, body_start))
+            bodies.append(FunctionBody(func_index, body_start, body_end, p))
+            pos = body_end
+        # Pass 2: the instructions. A large code section is shared with a helper process, whose
+        # results are merged at the end of run() so that this process can read the sections
+        # after the code meanwhile.
+        self.token_values = _TokenValues(len(m.func_type_indices))
+        code_size = bodies[-1].end - bodies[0].start if bodies else 0
+        if code_size >= PARALLEL_MIN_BYTES and _Helper.possible(self.parallel):
+            half, split = code_size // 2, len(bodies)
+            for i, body in enumerate(bodies):
+                if body.start - bodies[0].start >= half:
+                    split = i
+                    break
+            try:
+                self.helper = _Helper(self, bodies[split:])
+                self.helper_bodies = bodies[split:]
+                bodies = bodies[:split]
+            except OSError:  # could not fork: scan everything here
+                self.helper = None
+        self._merge(self._scan_bodies(bodies))
+        return pos
+
+    def _scan_bodies(self, bodies: list[FunctionBody]) -> tuple:
+        """(callees, indirect call type indices, ref.func targets, grow sites) of these bodies,
+        as the first three WasmModule fields keyed by function index, and a list."""
+        data = self.data
+        find = FAST_TOKENS.findall
+        lookup = self.token_values.__getitem__
+        calls_out: dict[int, set[int]] = {}
+        indirect_out: dict[int, set[int]] = {}
+        refs_out: set[int] = set()
+        grows_out: list[GrowSite] = []
+        for body in bodies:
+            expr_end = body.end - 1  # without the final `end`
+            # One dict lookup per token, in C; the set of values is the set of callees unless an
+            # indirect call, a ref.func or something for the slow path is among them.
+            calls = set(map(lookup, find(data, body.expr_start, expr_end)))
+            calls.discard(-1)  # the end-of-body token
+            if calls and max(calls) >= _INDIRECT:
+                rare = {v for v in calls if v >= _INDIRECT}
+                calls -= rare
+                if _SPECIAL in rare:
+                    facts = self._slow_body(body.expr_start, expr_end)
+                    calls, indirect, refs = facts.calls, facts.indirect, facts.refs
+                    grows_out.extend(GrowSite(body.func_index, offset, memory_index, size)
+                                     for offset, memory_index, size in facts.grows)
+                else:
+                    indirect = {v - _INDIRECT for v in rare if v < _REF}
+                    refs = {v - _REF for v in rare if v >= _REF}
+                if indirect:
+                    indirect_out[body.func_index] = indirect
+                refs_out |= refs
+            if calls:
+                calls_out[body.func_index] = calls
+        return calls_out, indirect_out, refs_out, grows_out
+
+    def _merge(self, scanned: tuple) -> None:
+        calls, indirect, refs, grows = scanned
+        m = self.m
+        m.calls.update(calls)
+        m.indirect_call_types.update(indirect)
+        m.ref_funcs |= refs
+        m.grow_sites.extend(grows)
+
+    def _finish_helper(self) -> None:
+        """Merge the helper's bodies (scanning them here if the helper failed); raise its error."""
+        helper, self.helper = self.helper, None
+        outcome = helper.result()
+        if outcome is None:
+            outcome = ("ok", self._scan_bodies(self.helper_bodies))
+        if outcome[0] == "error":
+            raise DecodeError(outcome[1], outcome[2])
+        self._merge(outcome[1])
+
+    def _locals(self, func_index: int, pos: int, end: int) -> int:
+        groups, pos = _u32(self.data, pos, end)
+        total = 0
+        for _ in range(groups):
+            n, pos = _u32(self.data, pos, end)
+            total += n
+            _, pos = _value_type(self.data, pos, end)
+        if total > 50000:  # the limit engines apply; also keeps a corrupt count from meaning much
+            raise DecodeError(f"function {func_index} declares too many locals ({total})", pos)
+        return pos
+
+    def _slow_body(self, pos: int, end: int) -> _BodyFacts:
+        """Scan a body the fast path could not: token by token, decoding each instruction the
+        pattern stops at (a grow site, a long br_table, a rare encoding, an error) in Python, then
+        resuming the pattern right after it."""
+        data = self.data
+        facts = _BodyFacts()
+        calls, indirect, refs = facts.calls, facts.indirect, facts.refs
+        values = self.token_values
+        finditer = FAST_TOKENS.finditer
+        instruction = self._instruction
+        while pos < end:
+            for match in finditer(data, pos, end):
+                value = values[match.group(1)]
+                if value == -1:  # the end of the body
+                    pos = end
+                    break
+                if value < _INDIRECT:
+                    calls.add(value)
+                elif value < _REF:
+                    indirect.add(value - _INDIRECT)
+                elif value < _SPECIAL:
+                    refs.add(value - _REF)
+                else:  # decode it properly: records what it is, or raises with its offset
+                    pos = instruction(match.start(1), end, facts)
+                    break
+            else:
+                break
+        return facts
+
+    def _instruction(self, pos: int, end: int, facts) -> int:
+        """Decode one instruction at `pos` (any opcode space); record what the call graph needs."""
+        data = self.data
+        start = pos
+        code = data[pos]
+        pos += 1
+        kind = op.CORE.get(code)
+        if kind is None:
+            table = op.PREFIXED.get(code)
+            if table is None:
+                raise DecodeError(f"unknown opcode {code:#04x}", start)
+            if pos >= end:
+                raise DecodeError(f"unexpected end of function body after prefix {code:#04x}", pos)
+            sub, pos = _u32(data, pos, end)
+            kind = table.get(sub)
+            if kind is None:
+                raise DecodeError(f"unknown opcode {code:#04x} {sub}", start)
+        if kind == op.NONE:
+            return pos
+        if kind == op.LEB:
+            return _skip_leb(data, pos, end)
+        if kind == op.LEB2:
+            return _skip_leb(data, _skip_leb(data, pos, end), end)
+        if kind == op.MEMARG or kind == op.MEMARG_LANE:
+            align, pos = _u32(data, pos, end)
+            if align & 0x40:  # multi-memory: a memory index follows the alignment
+                _, pos = _u32(data, pos, end)
+            _, pos = _u64(data, pos, end)
+            if kind == op.MEMARG_LANE:
+                _byte(data, pos, end)
+                pos += 1
+            return pos
+        if kind == op.BLOCK:
+            return self._block_type(pos, end)
+        if kind in (op.BYTES4, op.BYTES8, op.BYTES16, op.LANE):
+            width = {op.BYTES4: 4, op.BYTES8: 8, op.BYTES16: 16, op.LANE: 1}[kind]
+            if pos + width > end:
+                raise DecodeError("unexpected end of function body in an immediate", end)
+            return pos + width
+        if kind == op.CALL or kind == op.REF_FUNC:
+            target, pos = _u32(data, pos, end)
+            total = len(self.m.func_type_indices)
+            if target >= total:
+                raise DecodeError(f"function index {target} out of range ({total} functions)", start)
+            (facts.calls if kind == op.CALL else facts.refs).add(target)
+            return pos
+        if kind == op.CALL_INDIRECT:
+            type_index, pos = _u32(data, pos, end)
+            _, pos = _u32(data, pos, end)
+            facts.indirect.add(type_index)
+            return pos
+        if kind == op.CALL_REF:
+            type_index, pos = _u32(data, pos, end)
+            facts.indirect.add(type_index)
+            return pos
+        if kind == op.MEMORY_GROW:
+            memory_index, pos = _u32(data, pos, end)
+            facts.grows.append((start, memory_index, pos - start))
+            return pos
+        if kind == op.BR_TABLE:
+            n, pos = _u32(data, pos, end)
+            if _ONE_BYTE_LEBS.fullmatch(data, pos, pos + n + 1) and pos + n + 1 <= end:
+                return pos + n + 1  # every label fits in one byte: the usual case
+            for _ in range(n + 1):
+                _, pos = _u32(data, pos, end)
+            return pos
+        if kind == op.SELECT_T:
+            n, pos = _u32(data, pos, end)
+            for _ in range(n):
+                _, pos = _value_type(data, pos, end)
+            return pos
+        if kind == op.TRY_TABLE:
+            pos = self._block_type(pos, end)
+            n, pos = _u32(data, pos, end)
+            for _ in range(n):
+                clause = _byte(data, pos, end)
+                if clause > 3:
+                    raise DecodeError(f"invalid catch clause {clause:#04x}", pos)
+                pos += 1
+                if clause < 2:  # catch / catch_ref name a tag
+                    _, pos = _u32(data, pos, end)
+                _, pos = _u32(data, pos, end)
+            return pos
+        if kind == op.BR_ON_CAST:
+            flags = _byte(data, pos, end)
+            if flags > 3:
+                raise DecodeError(f"invalid cast flags {flags:#04x}", pos)
+            _, pos = _u32(data, pos + 1, end)
+            _, pos = _heap_type(data, pos, end)
+            return _heap_type(data, pos, end)[1]
+        if kind == op.ZERO_BYTE:
+            if _byte(data, pos, end) != 0:
+                raise DecodeError("atomic.fence: reserved byte must be zero", pos)
+            return pos + 1
+        raise AssertionError(f"unhandled immediate kind {kind}")  # pragma: no cover - table bug
+
+    def _block_type(self, pos: int, end: int) -> int:
+        data = self.data
+        b = _byte(data, pos, end)
+        if b == 0x40 or b in SIMPLE_TYPES:
+            return pos + 1
+        if b in (0x63, 0x64):
+            return _heap_type(data, pos + 1, end)[1]
+        value, new_pos = _s_value(data, pos, end, 5)
+        if value < 0:
+            raise DecodeError(f"invalid block type {b:#04x}", pos)
+        return new_pos
+
+
+@dataclass(slots=True)
+class _ConstFacts(_BodyFacts):
+    constant: int | None = None
+
+
+def decode_module(data: bytes, *, parallel: bool | None = None) -> WasmModule:
+    """Decode a binary module; every malformation raises DecodeError with the byte offset.
+
+    `parallel`: None scans large code sections in two processes when that is safe, False never
+    does, True also forks when other threads are running.
+    """
+    data = bytes(data)
+    decoder = _Decoder(data, parallel)
+    try:
+        return decoder.run()
+    except DecodeError:
+        raise
+    except (IndexError, ValueError, OverflowError, KeyError, RecursionError) as exc:
+        # A reader missed a bounds check: still a malformed module, reported near where it failed.
+        raise DecodeError(f"malformed module ({type(exc).__name__}: {exc})", decoder.hint) from None
