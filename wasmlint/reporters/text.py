@@ -64,11 +64,8 @@ def render_finding(finding: Finding, rules: dict[str, Rule], paint: _Paint) -> s
     # Module and runtime evidence lines already spell out their path.
     if len(finding.call_path) > 2 and finding.layer is Layer.SOURCE:
         out.append(f"{gutter} {eq} note: call path: {' -> '.join(finding.call_path)}")
-    for line in finding.evidence:
-        suffix = ""
-        if line.startswith("runtime:") and finding.confirmed and "(confirmed)" not in line:
-            suffix = " (confirmed)"
-        out.append(f"{gutter} {eq} {line}{suffix}")
+    for line in finding.evidence:  # runtime lines say themselves whether they confirm
+        out.append(f"{gutter} {eq} {line}")
     rule = rules.get(finding.rule_id)
     help_text = rule.help_line() if rule is not None else ""
     hint = f"`wasmlint explain {finding.rule_id}`"
