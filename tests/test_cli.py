@@ -144,3 +144,18 @@ def test_skips_target_and_hidden_folders(cli, tmp_path):
     crate = make_crate(tmp_path / "c", CLEAN, extra_files={"target/gen.rs": DIRTY, ".hidden/x.rs": DIRTY})
     code, out, _ = cli("check", str(crate), "--format", "json")
     assert code == 0 and json_findings(out) == []
+
+
+def test_columns_count_characters_after_unicode_and_tabs(cli, tmp_path):
+    lib = '#[no_mangle]\npub extern "C" fn f() -> usize {\n\tlet é = "ünï"; let s = format!("{}", é);\n    s.len()\n}\n'
+    crate = make_crate(tmp_path / "c", lib)
+    _, out, _ = cli("check", str(crate), "--format", "json")
+    (finding,) = json_findings(out)
+    line = lib.splitlines()[2]
+    assert finding["column"] == line.index("format!") + 1  # characters, not bytes
+    assert finding["end_column"] == line.index(";", line.index("format!")) + 1
+    _, text, _ = cli("check", str(crate))
+    source_line, caret_line = [l for l in text.splitlines() if l.startswith(("3 |", "  |"))][1:3]
+    shown = source_line.split("| ", 1)[1]
+    carets = caret_line.split("| ", 1)[1]
+    assert shown[len(carets) - len(carets.lstrip()):].startswith("format!")

@@ -76,8 +76,9 @@ def find_suppressions(file: SourceFile, known_ids: set[str]) -> tuple[list[Suppr
             continue  # inside a string literal or not at the start of a comment
         row, byte_col = comment.start_point
         text = comment.text.decode("utf-8", errors="replace").strip()
-        column = file.column(row, byte_col)
-        end_column = file.column(row, byte_col + len(comment.text.rstrip(b"\r\n")))
+        width = len(comment.text.rstrip(b"\r\n"))
+        column = file.column(comment.start_byte, byte_col)
+        end_column = file.column(comment.start_byte + width, byte_col + width)
         directive = _DIRECTIVE.match(text)
         body = directive.group("body").strip() if directive else ""
         allow = _ALLOW.match(body)
@@ -95,8 +96,7 @@ def find_suppressions(file: SourceFile, known_ids: set[str]) -> tuple[list[Suppr
             ids = tuple(i for i in ids if i not in unknown)
             if not ids:
                 continue
-        line_start = file.line_starts[row]
-        trailing = bool(file.source[line_start : comment.start_byte].strip())
+        trailing = bool(file.source[comment.start_byte - byte_col : comment.start_byte].strip())
         first, last = _covered_lines(comment, trailing)
         suppressions.append(Suppression(file.display, row + 1, column, end_column, first, last, ids))
     return suppressions, problems

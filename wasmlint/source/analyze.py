@@ -180,10 +180,14 @@ def _method_dot(node: Node) -> Node | None:
 
 def _span(node: Node, snippet: Snippet, start: Node | None = None) -> tuple[tuple[int, int], tuple[int, int]]:
     """1-based (line, column) of a node's start (or of `start`) and end, in its file."""
-    file = snippet.file
-    start_row, start_col = snippet.shift.point(*(start or node).start_point)
-    end_row, end_col = snippet.shift.point(*node.end_point)
-    return (start_row + 1, file.column(start_row, start_col)), (end_row + 1, file.column(end_row, end_col))
+    file, shift = snippet.file, snippet.shift
+    first = start or node
+    start_row, start_col = shift.point(*first.start_point)
+    end_row, end_col = shift.point(*node.end_point)
+    return (
+        (start_row + 1, file.column(first.start_byte + shift.byte, start_col)),
+        (end_row + 1, file.column(node.end_byte + shift.byte, end_col)),
+    )
 
 
 def construct_label(node: Node) -> str:
@@ -281,18 +285,20 @@ def _parse_error(file: SourceFile, rule: Rule) -> Finding:
             first = node.children[0]
             node = first
     row, col = node.start_point
-    end_row, end_col = node.end_point if node.end_point[0] == row else (row, col + 1)
-    if node.is_missing:
-        end_col = col + 1
+    # Highlight the node on its first line, at least one character (a MISSING node has no width).
+    width = node.end_byte - node.start_byte if node.end_point[0] == row else 1
+    width = max(width, 1)
+    column = file.column(node.start_byte, col)
+    end_column = file.column(node.start_byte + width, col + width)
     return Finding(
         rule_id=rule.id,
         severity=rule.severity,
         message=rule.format_message(detail=detail),
         path=file.display,
         line=row + 1,
-        column=file.column(row, col),
-        end_line=end_row + 1,
-        end_column=max(file.column(end_row, end_col), file.column(row, col) + 1),
+        column=column,
+        end_line=row + 1,
+        end_column=max(end_column, column + 1),
         layer=Layer.SOURCE,
-        snippet=file.line_text(row).strip()[:120],
+        snippet=file.line_text(node.start_byte).strip()[:120],
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 import tree_sitter_rust
@@ -37,35 +37,21 @@ class SourceFile:
     source: bytes
     tree: Tree
     module_path: tuple[str, ...]  # the Rust module this file is, from its place under src/
-    _line_starts: list[int] | None = field(default=None, repr=False)
 
-    @property
-    def line_starts(self) -> list[int]:
-        """Byte offset of each line; computed on first use (only files with findings need it)."""
-        if self._line_starts is None:
-            starts = [0]
-            find = self.source.find
-            pos = find(b"\n")
-            while pos != -1:
-                starts.append(pos + 1)
-                pos = find(b"\n", pos + 1)
-            self._line_starts = starts
-        return self._line_starts
+    def line_text(self, byte: int) -> str:
+        """The text of the line holding file `byte`, without its newline."""
+        start = self.source.rfind(b"\n", 0, byte) + 1
+        end = self.source.find(b"\n", byte)
+        line = self.source[start : end if end != -1 else len(self.source)]
+        return line.decode("utf-8", errors="replace").rstrip("\r")
 
-    def line_text(self, row: int) -> str:
-        """The text of a 0-based row, without its newline."""
-        if row >= len(self.line_starts):
-            return ""
-        start = self.line_starts[row]
-        end = self.line_starts[row + 1] - 1 if row + 1 < len(self.line_starts) else len(self.source)
-        return self.source[start:end].decode("utf-8", errors="replace").rstrip("\r")
+    def column(self, byte: int, byte_column: int) -> int:
+        """1-based character column of the position at file `byte`, `byte_column` bytes into its line.
 
-    def column(self, row: int, byte_column: int) -> int:
-        """1-based character column of a tree-sitter (row, byte column)."""
-        if row >= len(self.line_starts):
-            return byte_column + 1
-        start = self.line_starts[row]
-        prefix = self.source[start : start + byte_column]
+        tree-sitter columns count bytes; the line's start is `byte - byte_column`, so no table of
+        line starts is needed.
+        """
+        prefix = self.source[byte - byte_column : byte]
         if prefix.isascii():
             return byte_column + 1
         return len(prefix.decode("utf-8", errors="replace")) + 1
