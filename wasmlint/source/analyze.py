@@ -10,7 +10,7 @@ from tree_sitter import Node, Tree
 from wasmlint.findings import Finding, Layer, RunError, Severity
 from wasmlint.rules import Rule
 from wasmlint.source.exports import Export
-from wasmlint.source.parsing import SourceFile, parse_source
+from wasmlint.source.parsing import SourceFile, parse_rust_file
 from wasmlint.source.resolve import CrateIndex, FnDef, node_text, path_segments
 from wasmlint.source.scan import RuleHit, Scanner, Snippet
 
@@ -62,13 +62,13 @@ def analyze_crate(
     query_rules = tuple(rule for rule in rules.values() if rule.query)
     scanner = Scanner(query_rules)
     for file_index, (display, source, module_path) in enumerate(files):
-        parsed = parse_source(display, source, module_path)
+        parsed, problems = parse_rust_file(display, source, module_path)
         result.files.append(parsed)
         scanner.scan_file(parsed, file_index)
-        if parsed.tree.root_node.has_error:
+        if parsed.tree.root_node.has_error or problems:
             result.partial_files.add(display)
             if PARSE_ERROR in rules:
-                result.findings.append(_parse_error(parsed, rules[PARSE_ERROR]))
+                result.findings.append(_parse_error(parsed, rules[PARSE_ERROR], problems))
     scan = scanner.finish()
     index = scan.index
     reached = _reach_from_exports(index, CallGraph(index))
@@ -106,10 +106,23 @@ class CallGraph:
         return edges
 
     def _path(self, text: bytes, fn: FnDef, loose: bool) -> list[FnDef]:
+        if fn.substitutions:
+            return self._template_path(text, fn, loose)
         key = (text, fn.module, id(fn.uses), fn.impl_type, loose)
         found = self._cache.get(key)
         if found is None:
             found = self._cache[key] = self.index.resolve_path(path_segments(text), fn, loose=loose)
+        return found
+
+    def _template_path(self, text: bytes, fn: FnDef, loose: bool) -> list[FnDef]:
+        """A call in a macro_rules! template: `$name` stands for what each invocation passed."""
+        segments = path_segments(text)
+        options = fn.substitutions.get(segments[0]) if segments else None
+        if not options:
+            return self.index.resolve_path(segments, fn, loose=loose)
+        found: list[FnDef] = []
+        for argument in sorted(options):
+            found.extend(self.index.resolve_path(argument.split("::") + segments[1:], fn, loose=loose))
         return found
 
     def _resolve(self, fn: FnDef) -> list[int]:
@@ -207,11 +220,17 @@ def construct_label(node: Node) -> str:
 
 
 def _keeps(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
-    """Refinements a rule asks for by name (`check = ...` in its file)."""
-    if hit.rule.check == "heap-receiver" and hit.receiver is not None:
-        method = hit.captures.get("method", "")
-        byte = hit.receiver.start_byte + hit.snippet.shift.byte
-        owner = index.receiver_type(hit.receiver, fn, byte)
+    """Whether a rule match stands. A method call on a crate type that defines that method itself
+    is not the std method the rule means: the call graph follows it instead. Rules can ask for
+    more by name (`check = ...` in their file)."""
+    if hit.receiver is None:
+        return True
+    method = hit.captures.get("method", "")
+    byte = hit.receiver.start_byte + hit.snippet.shift.byte
+    owner = index.receiver_type(hit.receiver, fn, byte) if method in index.methods_by_name or hit.rule.check else None
+    if owner is not None and index.methods.get((owner, method)):
+        return False
+    if hit.rule.check == "heap-receiver":
         if owner is not None:
             return owner in HEAP_TYPES
         # Unknown receiver: a crate type with its own method of that name gets the benefit of
@@ -272,24 +291,29 @@ def _first_syntax_error(tree: Tree) -> Node | None:
     return None
 
 
-def _parse_error(file: SourceFile, rule: Rule) -> Finding:
-    node = _first_syntax_error(file.tree) or file.tree.root_node
-    if node.is_missing:
-        detail = f"missing `{node.type}`"
+def _parse_error(file: SourceFile, rule: Rule, problems: list[tuple[int, str]]) -> Finding:
+    """One finding per file: the first syntax problem (later ones are usually its echoes)."""
+    node = _first_syntax_error(file.tree) if file.tree.root_node.has_error else None
+    if node is None:
+        byte, detail = problems[0]
+        byte = min(byte, len(file.source))
+        line_start = file.source.rfind(b"\n", 0, byte) + 1
+        row, col, width = file.source.count(b"\n", 0, byte), byte - line_start, 1
     else:
-        text = node_text(node).strip().splitlines()[0] if node.text and node.text.strip() else ""
-        shown = text if len(text) <= 30 else text[:27] + "..."
-        detail = f"unexpected `{shown}`" if shown else "unexpected input"
-        # An unbalanced bracket makes the rest of the file one error: point at its first token.
-        if node.child_count:
-            first = node.children[0]
-            node = first
-    row, col = node.start_point
-    # Highlight the node on its first line, at least one character (a MISSING node has no width).
-    width = node.end_byte - node.start_byte if node.end_point[0] == row else 1
-    width = max(width, 1)
-    column = file.column(node.start_byte, col)
-    end_column = file.column(node.start_byte + width, col + width)
+        if node.is_missing:
+            detail = f"missing `{node.type}`"
+        else:
+            text = node_text(node).strip().splitlines()[0] if node.text and node.text.strip() else ""
+            shown = text if len(text) <= 30 else text[:27] + "..."
+            detail = f"unexpected `{shown}`" if shown else "unexpected input"
+            if node.child_count:
+                node = node.children[0]  # a large error node: point at its first token
+        byte = node.start_byte
+        row, col = node.start_point
+        # Highlight the node on its first line, at least one character (a MISSING node has no width).
+        width = max(node.end_byte - node.start_byte if node.end_point[0] == row else 1, 1)
+    column = file.column(byte, col)
+    end_column = file.column(byte + width, col + width) if byte + width <= len(file.source) else column + 1
     return Finding(
         rule_id=rule.id,
         severity=rule.severity,
@@ -300,5 +324,5 @@ def _parse_error(file: SourceFile, rule: Rule) -> Finding:
         end_line=row + 1,
         end_column=max(end_column, column + 1),
         layer=Layer.SOURCE,
-        snippet=file.line_text(node.start_byte).strip()[:120],
+        snippet=detail,
     )

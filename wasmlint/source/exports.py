@@ -100,6 +100,29 @@ def linker_export(attributes: list[Node], fn_name: str) -> str | None:
     return None
 
 
+_WASM_TARGETS = ('target_arch="wasm32"', 'target_arch="wasm64"', 'target_family="wasm"')
+
+
+def cfg_excludes_wasm(attributes: list[Node]) -> bool:
+    """True for `#[cfg(...)]` that leaves the item out of a wasm32 build (or out of a non-test build).
+
+    Recognised: `cfg(test)`, `cfg(unix)`, `cfg(windows)`, `cfg(not(<wasm target>))` and
+    `cfg(target_arch = "<not wasm>")`; anything else (features, `any`, `all`) is kept.
+    """
+    for attribute in attributes:
+        if _attribute_name(attribute) != "cfg":
+            continue
+        tree = _token_tree(attribute)
+        condition = "".join(_text(tree).split()) if tree is not None else ""
+        if condition in ("(test)", "(unix)", "(windows)"):
+            return True
+        if condition.startswith("(not(") and any(target in condition for target in _WASM_TARGETS):
+            return True
+        if condition.startswith("(target_arch=") and condition not in ('(target_arch="wasm32")', '(target_arch="wasm64")'):
+            return True
+    return False
+
+
 def wasm_bindgen_attribute(attributes: list[Node]) -> Node | None:
     return next((a for a in attributes if _attribute_name(a) == "wasm_bindgen"), None)
 
@@ -110,7 +133,8 @@ def js_name(attribute: Node) -> str | None:
 
 
 def _is_pub(fn_node: Node) -> bool:
-    return any(child.type == "visibility_modifier" for child in fn_node.children)
+    """Plain `pub`: wasm-bindgen exports neither `pub(crate)` nor private methods."""
+    return any(child.type == "visibility_modifier" and child.text == b"pub" for child in fn_node.children)
 
 
 def bindgen_impl_type(impl_node: Node) -> str | None:

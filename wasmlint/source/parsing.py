@@ -61,6 +61,38 @@ def parse_source(display: str, source: bytes, module_path: tuple[str, ...] = ())
     return SourceFile(display=display, source=source, tree=parser().parse(source), module_path=module_path)
 
 
+def _parseable(source: bytes) -> bytes:
+    """What tree-sitter is given: same length as the file, so every position still holds.
+
+    `try!(...)` (edition 2015; `try` is a keyword since 2018) becomes `tr_!(...)`, which the
+    grammar reads as an ordinary macro call.
+    """
+    return source.replace(b"try!(", b"tr_!(") if b"try!(" in source else source
+
+
+def parse_rust_file(display: str, source: bytes, module_path: tuple[str, ...] = ()) -> tuple[SourceFile, list[tuple[int, str]]]:
+    """Parse a file, recovering where we can; returns it and its problems as (byte offset, detail).
+
+    A file that ends inside an unclosed block would otherwise be one big error node with nothing
+    analysed: parse it again with the missing braces appended (after the end, so positions hold).
+    """
+    text = _parseable(source)
+    problems: list[tuple[int, str]] = []
+    try:
+        source.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append((exc.start, f"not valid UTF-8 at byte {exc.start} (rustc rejects the file)"))
+    tree = parser().parse(text)
+    if tree.root_node.has_error:
+        missing = text.count(b"{") - text.count(b"}")
+        if missing > 0:
+            closed = parser().parse(text + b"\n" + b"}" * missing)
+            if not closed.root_node.has_error:
+                tree = closed
+                problems.append((len(source), f"the file ends inside {missing} unclosed `{{`"))
+    return SourceFile(display=display, source=text, tree=tree, module_path=module_path), problems
+
+
 @dataclass(frozen=True)
 class Shift:
     """Maps positions in a re-parsed snippet back to the file it came from.

@@ -7,6 +7,7 @@ and constructors, struct fields) before falling back to every crate method with 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -42,6 +43,8 @@ class FnDef:
     snippet: object = None  # scan.Snippet: the tree it was found in
     template: str | None = None  # the macro_rules! name, for functions a macro generates
     exports_template: list[str] = field(default_factory=list)  # export names before substitution
+    trait_default: bool = False  # a default method written in a `trait` block (impl_type is the trait)
+    substitutions: dict[str, set[str]] = field(default_factory=dict)  # macro template: `_x` -> invocation args
 
     @property
     def variables(self) -> dict[str, list[tuple[int, str | None]]]:
@@ -176,10 +179,20 @@ def _calls_query():
     return _compiled_calls_query
 
 
+_QUALIFIED = re.compile(r"^<\s*([\w:]+)(?:<[^>]*>)?\s+as\s+[^>]+>")
+
+
 def path_segments(text: bytes) -> list[str]:
-    """`crate::a::Vec::<u8>::new` -> ["crate", "a", "Vec", "new"] (turbofish arguments dropped)."""
-    parts = text.decode("utf-8", errors="replace").replace(" ", "").replace("\n", "").split("::")
+    """`crate::a::Vec::<u8>::new` -> ["crate", "a", "Vec", "new"] (turbofish arguments dropped);
+    `<Buf as Make>::make` -> ["Buf", "make"]."""
+    decoded = _QUALIFIED.sub(r"\1", text.decode("utf-8", errors="replace"))
+    parts = decoded.replace(" ", "").replace("\n", "").split("::")
     return [part for part in parts if part and not part.startswith("<")]
+
+
+def _type_like(name: str) -> str | None:
+    """CamelCase names are types (or enum variants); an ALL_CAPS name of two or more letters is a constant."""
+    return name if name[:1].isupper() and (len(name) == 1 or not name.isupper()) else None
 
 
 def value_type(value: Node | None) -> str | None:
@@ -191,6 +204,8 @@ def value_type(value: Node | None) -> str | None:
         function = value.child_by_field_name("function")
         if function is not None and function.type == "scoped_identifier":
             return type_name(function.child_by_field_name("path"))
+        if function is not None and function.type == "identifier":
+            return _type_like(node_text(function))  # a tuple struct: `Code(7)`
         if function is not None and function.type == "field_expression":
             method = node_text(function.child_by_field_name("field"))
             if method in ("to_string", "to_owned") or method.startswith("to_uppercase"):
@@ -204,6 +219,8 @@ def value_type(value: Node | None) -> str | None:
         return None
     if kind == "struct_expression":
         return type_name(value.child_by_field_name("name"))
+    if kind == "identifier":
+        return _type_like(node_text(value))  # a unit struct: `let a = A;`
     if kind == "macro_invocation":
         macro = node_text(value.child_by_field_name("macro")).rsplit("::", 1)[-1]
         return {"vec": "Vec", "format": "String"}.get(macro)
@@ -221,12 +238,15 @@ class CrateIndex:
         self.free_by_name: dict[str, list[FnDef]] = defaultdict(list)
         self.methods: dict[tuple[str, str], list[FnDef]] = defaultdict(list)
         self.methods_by_name: dict[str, list[FnDef]] = defaultdict(list)
+        self.trait_defaults: dict[str, list[FnDef]] = defaultdict(list)
         self.modules: set[tuple[str, ...]] = {()}
         self.struct_fields: dict[str, dict[str, str | None]] = {}
         self.types: set[str] = set()
 
     def add(self, fn: FnDef) -> None:
         self.fns.append(fn)
+        if fn.trait_default:
+            self.trait_defaults[fn.name].append(fn)
         if fn.impl_type:
             self.methods[(fn.impl_type, fn.name)].append(fn)
             self.methods_by_name[fn.name].append(fn)
@@ -337,5 +357,6 @@ class CrateIndex:
         """Crate methods a `.name()` call may reach, and the receiver's type when known."""
         owner = self.receiver_type(receiver, caller, byte)
         if owner is not None:
-            return self.methods.get((owner, name), []), owner
+            # Not an inherent or trait-impl method of the type: a trait's default method may be it.
+            return self.methods.get((owner, name)) or self.trait_defaults.get(name, []), owner
         return self.methods_by_name.get(name, []), None

@@ -14,7 +14,7 @@ from functools import lru_cache
 from tree_sitter import Node, QueryCursor
 
 from wasmlint.rules import Rule, RuleError
-from wasmlint.source.exports import Export, exports_of, type_name
+from wasmlint.source.exports import Export, cfg_excludes_wasm, exports_of, outer_attributes, type_name
 from wasmlint.source.parsing import IDENTITY, Shift, SourceFile, compile_query, reparse_items, reparse_token_tree
 from wasmlint.source.resolve import CrateIndex, FnDef, node_text, use_aliases
 
@@ -128,6 +128,9 @@ class Scanner:
                 for export in list(fn.exports_template):
                     symbol = _substitute(export, template.bindings, arguments)
                     fn.exports.append(Export(symbol, symbol))
+                # `$helper()` in the template calls whatever each invocation passes as `helper`.
+                for binding, argument in zip(template.bindings, arguments):
+                    fn.substitutions.setdefault("_" + binding, set()).add(argument.replace(" ", ""))
         return self.scan
 
     # -- the single pass ----------------------------------------------------------------------
@@ -161,7 +164,8 @@ class Scanner:
                 if owner is None:
                     node = captures["fn"][0]
                     fn = self._new_fn(node, node_text(captures["name"][0]), snippet, module, template)
-                    fns.append((node.start_byte, node.end_byte, fn))
+                    if fn is not None:
+                        fns.append((node.start_byte, node.end_byte, fn))
             elif kind == "use":
                 aliases, globs = use_aliases(captures["use"][0])
                 file_uses.update(aliases)
@@ -194,6 +198,8 @@ class Scanner:
                     self._scan_macro_arguments(fn, captures["args"][0], source, snippet, depth)
             else:
                 node = captures["match"][0]
+                if _in_cfg_excluded_statement(node):
+                    continue
                 values = {name: node_text(nodes[0]) for name, nodes in captures.items() if name not in ("match", "receiver")}
                 receiver = captures["receiver"][0] if "receiver" in captures else None
                 fn.matches.append(RuleHit(kind, node, values, receiver, snippet))
@@ -213,10 +219,17 @@ class Scanner:
 
     # -- items --------------------------------------------------------------------------------
 
-    def _new_fn(self, node: Node, name: str, snippet: Snippet, module: tuple[str, ...], template: str | None) -> FnDef:
+    def _new_fn(self, node: Node, name: str, snippet: Snippet, module: tuple[str, ...], template: str | None) -> FnDef | None:
+        """Register a function, or return None when `#[cfg]` leaves it (or its mod/impl) out of wasm32."""
         index = self.scan.index
-        inner_module, impl_node = _context(node)
-        impl_type = type_name(impl_node.child_by_field_name("type")) if impl_node is not None else None
+        inner_module, impl_node, excluded = _context(node)
+        if excluded:
+            return None
+        trait_default = impl_node is not None and impl_node.type == "trait_item"
+        if trait_default:
+            impl_type = node_text(impl_node.child_by_field_name("name"))  # a default method of the trait
+        else:
+            impl_type = type_name(impl_node.child_by_field_name("type")) if impl_node is not None else None
         exports = exports_of(node, name, impl_node)
         fn = FnDef(
             index=len(index.fns),
@@ -227,6 +240,7 @@ class Scanner:
             node=node,
             snippet=snippet,
             template=template,
+            trait_default=trait_default,
         )
         if template is None:
             fn.exports = exports
@@ -271,24 +285,40 @@ class Scanner:
             self.scan.templates[name] = Template(name, fns, bindings)
 
 
-def _context(node: Node) -> tuple[tuple[str, ...], Node | None]:
-    """The inline `mod` path around a function and the `impl` block it sits in, if any."""
+def _context(node: Node) -> tuple[tuple[str, ...], Node | None, bool]:
+    """The inline `mod` path around a function, the `impl`/`trait` block it sits in, and whether a
+    `#[cfg]` on it or on an enclosing item leaves it out of a wasm32 build."""
     modules: list[str] = []
     impl_node = None
     inside_fn = False  # a fn nested in a fn body is not a method of the impl around the outer fn
+    excluded = node.prev_sibling is not None and cfg_excludes_wasm(outer_attributes(node))
     parent = node.parent
-    while parent is not None:
-        if parent.type == "impl_item" and impl_node is None and not inside_fn:
+    while parent is not None and not excluded:
+        kind = parent.type
+        if kind in ("impl_item", "trait_item") and impl_node is None and not inside_fn:
             impl_node = parent
-        elif parent.type == "mod_item":
+        elif kind == "function_item":
+            inside_fn = True
+        if kind == "mod_item":
             name = parent.child_by_field_name("name")
             if name is not None:
                 modules.append(node_text(name))
-        elif parent.type == "function_item":
-            inside_fn = True
+        if kind in ("mod_item", "impl_item", "trait_item") and cfg_excludes_wasm(outer_attributes(parent)):
+            excluded = True
         parent = parent.parent
     modules.reverse()
-    return tuple(modules), impl_node
+    return tuple(modules), impl_node, excluded
+
+
+def _in_cfg_excluded_statement(node: Node) -> bool:
+    """A match inside a statement or block marked `#[cfg(...)]` away from wasm32, within its fn."""
+    current = node
+    while current is not None and current.type != "function_item":
+        previous = current.prev_sibling
+        if previous is not None and previous.type == "attribute_item" and cfg_excludes_wasm(outer_attributes(current)):
+            return True
+        current = current.parent
+    return False
 
 
 def _at_item_level(node: Node) -> bool:

@@ -34,6 +34,11 @@ impl Counter {
         Counter { count: 0, history: Vec::new() } // expect: empty-collection-in-export
     }
 
+    // `pub(crate)`: visible in the crate, not exported by wasm-bindgen.
+    pub(crate) fn internal(&self) -> usize {
+        self.count.to_string().len()
+    }
+
     pub fn increment(&mut self) -> u32 {
         self.count += 1;
         self.remember();
