@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from wasmlint.runtime import Limits, load_scenario, run_module  # noqa: E402
 from wasmlint.runtime.sandbox import compile_module  # noqa: E402
-from wasmlint.runtime.sections import module_shape  # noqa: E402
+from wasmlint.runtime.worker import module_shape  # noqa: E402
 
 GUESTS = ("greeting-alloc", "greeting-static", "greeting-wat")
 DEFAULT_PACKAGE = "@resvg/resvg-wasm@2.6.2"
@@ -117,16 +117,16 @@ def bench_large(package: str) -> None:
         print(f"large module: could not fetch {package} ({exc})")
         return
     data = path.read_bytes()
-    shape = module_shape(data)
+    code_size, _ = module_shape(data)
     print(f"\nlarge module: {package} {path.name}, {len(data) / 1e6:.1f} MB, code section "
-          f"{shape.code_size / 1e6:.1f} MB (compile only, one run each)")
+          f"{code_size / 1e6:.1f} MB (compile only, one run each)")
     print(f"  {'compiler':<12}{'no cache':>11}{'cold cache':>12}{'warm cache':>12}{'no cache / warm':>18}")
     results = {}
     for compiler in ("cranelift", "winch"):
         with tempfile.TemporaryDirectory(prefix="wasmlint-bench-cache-") as cache_home:
-            plain = time_compile(data, shape.code_size, compiler, None)
-            cold = time_compile(data, shape.code_size, compiler, cache_home)
-            warm = time_compile(data, shape.code_size, compiler, cache_home)
+            plain = time_compile(data, code_size, compiler, None)
+            cold = time_compile(data, code_size, compiler, cache_home)
+            warm = time_compile(data, code_size, compiler, cache_home)
         results[compiler] = plain
         ratio = f"{plain / warm:16.0f}x" if plain and warm else f"{'n/a':>17}"
         print(f"  {compiler:<12}{secs(plain):>11}{secs(cold):>12}{secs(warm):>12}{ratio:>18}")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import wasmtime
 
+from wasmlint.module.decoder import GrowSite, WasmModule, decode_module
 from wasmlint.runtime import run_module
 from wasmlint.runtime.instrument import InstrumentError, instrument
 from wasmlint.runtime.instrument import GUARD_EXPORT
@@ -59,13 +60,15 @@ def test_function_indices_are_unchanged():
 
 def test_not_a_module_is_refused():
     with pytest.raises(InstrumentError):
-        instrument(b"nope", [])
+        instrument(b"nope", WasmModule())
 
 
 def test_wrong_grow_site_is_refused():
     data = wasmtime.wat2wasm('(module (memory 1) (func (drop (memory.grow (i32.const 1)))))')
+    module = decode_module(data)
+    module.grow_sites = [GrowSite(0, len(data) - 3, 0, 2)]  # one byte past the real memory.grow
     with pytest.raises(InstrumentError):
-        instrument(data, [(len(data) - 3, 0)])
+        instrument(data, module)
 
 
 def test_growth_behind_call_indirect_on_a_later_call_is_pinpointed():

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from wasmlint.module import opcodes as op
+from wasmlint.module.leb import DecodeError
+from wasmlint.module.leb import read_signed as _s_value, read_u32 as _u32, read_u64 as _u64, skip as _skip_leb
 from wasmlint.module.opcodes import FAST_TOKENS
 
 MAGIC = b"\0asm"
@@ -32,18 +34,6 @@ HEAP_TYPES = {
     0x74: "noexn", 0x75: "nocont",
 }
 PAGE_SIZE = 65536
-
-
-class DecodeError(ValueError):
-    """The bytes are not a well-formed WebAssembly module; `offset` is where decoding failed."""
-
-    def __init__(self, message: str, offset: int):
-        super().__init__(message, offset)
-        self.message = message
-        self.offset = offset
-
-    def __str__(self) -> str:
-        return f"{self.message} at byte offset {self.offset:#x}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,76 +175,8 @@ class WasmModule:
         return taken
 
 
-# --- LEB128 and small readers ----------------------------------------------------------------
+# --- small readers ---------------------------------------------------------------------------
 # Each returns (value, new position) and raises DecodeError at the failing byte.
-
-def _u32(data: bytes, pos: int, end: int) -> tuple[int, int]:
-    if pos < end:
-        b = data[pos]
-        if b < 0x80:
-            return b, pos + 1
-    result = shift = 0
-    start = pos
-    for i in range(5):
-        if pos >= end:
-            raise DecodeError("unexpected end of data in LEB128 integer", pos)
-        b = data[pos]
-        pos += 1
-        result |= (b & 0x7F) << shift
-        if b < 0x80:
-            if i == 4 and b > 0x0F:
-                raise DecodeError("LEB128 integer too large for 32 bits", pos - 1)
-            return result, pos
-        shift += 7
-    raise DecodeError("LEB128 integer too long for 32 bits", start)
-
-
-def _u64(data: bytes, pos: int, end: int) -> tuple[int, int]:
-    result = shift = 0
-    start = pos
-    for i in range(10):
-        if pos >= end:
-            raise DecodeError("unexpected end of data in LEB128 integer", pos)
-        b = data[pos]
-        pos += 1
-        result |= (b & 0x7F) << shift
-        if b < 0x80:
-            if i == 9 and b > 0x01:
-                raise DecodeError("LEB128 integer too large for 64 bits", pos - 1)
-            return result, pos
-        shift += 7
-    raise DecodeError("LEB128 integer too long for 64 bits", start)
-
-
-def _skip_leb(data: bytes, pos: int, end: int, max_bytes: int = 10) -> int:
-    """Skip a (signed or unsigned) LEB128 integer without decoding it."""
-    start = pos
-    for _ in range(max_bytes):
-        if pos >= end:
-            raise DecodeError("unexpected end of data in LEB128 integer", pos)
-        b = data[pos]
-        pos += 1
-        if b < 0x80:
-            return pos
-    raise DecodeError("LEB128 integer too long", start)
-
-
-def _s_value(data: bytes, pos: int, end: int, max_bytes: int) -> tuple[int, int]:
-    result = shift = 0
-    start = pos
-    for _ in range(max_bytes):
-        if pos >= end:
-            raise DecodeError("unexpected end of data in LEB128 integer", pos)
-        b = data[pos]
-        pos += 1
-        result |= (b & 0x7F) << shift
-        shift += 7
-        if b < 0x80:
-            if b & 0x40:
-                result -= 1 << shift
-            return result, pos
-    raise DecodeError("LEB128 integer too long", start)
-
 
 def _byte(data: bytes, pos: int, end: int) -> int:
     if pos >= end:
@@ -313,6 +235,41 @@ def _limits(data: bytes, pos: int, end: int) -> tuple[Limits, int]:
             raise DecodeError(f"invalid page size 2**{log2}", pos - 1)
         page_size = 1 << log2
     return Limits(minimum, maximum, bool(flags & 0x02), bool(flags & 0x04), page_size), pos
+
+
+def _section_headers(data: bytes):
+    """Each section (and where its contents start: after a custom section's name) in file order,
+    checking only the module header and the section headers. A generator, so that the decoder
+    reports the first malformation in the file even when it is inside an earlier section."""
+    if len(data) < 8:
+        raise DecodeError("not a WebAssembly module: shorter than its 8-byte header", 0)
+    if data[:4] != MAGIC:
+        raise DecodeError("not a WebAssembly module: bad magic number", 0)
+    if data[4:8] != VERSION:
+        version = int.from_bytes(data[4:8], "little")
+        what = "a component, not a core module" if data[6:8] == b"\x01\x00" else f"version {version:#x}"
+        raise DecodeError(f"unsupported binary: {what}", 4)
+    pos, n = 8, len(data)
+    while pos < n:
+        start = pos
+        section_id = data[pos]
+        size, pos = _u32(data, pos + 1, n)
+        end = pos + size
+        if end > n:
+            raise DecodeError(
+                f"{SECTION_NAMES.get(section_id, 'unknown')} section of {size} bytes runs past "
+                f"the end of the module ({n - pos} bytes left)", start)
+        if section_id not in SECTION_NAMES:
+            raise DecodeError(f"unknown section id {section_id}", start)
+        name, contents = _name(data, pos, end) if section_id == 0 else (None, pos)
+        yield Section(section_id, start, pos, end, name), contents
+        pos = end
+
+
+def read_sections(data: bytes) -> list[Section]:
+    """Every section's id, extent and (custom sections) name, from the headers alone: cheap even
+    for a large module, as no section's contents are decoded. Raises DecodeError with the offset."""
+    return [section for section, _ in _section_headers(data)]
 
 
 @dataclass(slots=True)
@@ -462,45 +419,23 @@ class _Decoder:
         return m
 
     def _sections(self) -> None:
-        data, m = self.data, self.m
-        if len(data) < 8:
-            raise DecodeError("not a WebAssembly module: shorter than its 8-byte header", 0)
-        if data[:4] != MAGIC:
-            raise DecodeError("not a WebAssembly module: bad magic number", 0)
-        if data[4:8] != VERSION:
-            version = int.from_bytes(data[4:8], "little")
-            what = "a component, not a core module" if data[6:8] == b"\x01\x00" else f"version {version:#x}"
-            raise DecodeError(f"unsupported binary: {what}", 4)
-        pos, n = 8, len(data)
         last_order = 0
-        while pos < n:
-            start = pos
-            self.hint = start
-            section_id = data[pos]
-            size, pos = _u32(data, pos + 1, n)
-            end = pos + size
-            if end > n:
-                raise DecodeError(
-                    f"{SECTION_NAMES.get(section_id, 'unknown')} section of {size} bytes runs past "
-                    f"the end of the module ({n - pos} bytes left)", start)
-            if section_id not in SECTION_NAMES:
-                raise DecodeError(f"unknown section id {section_id}", start)
-            name = None
-            if section_id == 0:
-                name, name_end = _name(data, pos, end)
-                self._custom(name, name_end, end)
+        for section, contents in _section_headers(self.data):
+            self.hint = section.start
+            if section.id == 0:
+                self._custom(section.name, contents, section.end)
             else:
-                order = SECTION_ORDER[section_id]
+                kind = SECTION_NAMES[section.id]
+                order = SECTION_ORDER[section.id]
                 if order <= last_order:
-                    raise DecodeError(f"{SECTION_NAMES[section_id]} section is duplicated or out of order", start)
+                    raise DecodeError(f"{kind} section is duplicated or out of order", section.start)
                 last_order = order
-                parsed_to = getattr(self, "_sec_" + SECTION_NAMES[section_id])(pos, end)
-                if parsed_to != end:
+                parsed_to = getattr(self, "_sec_" + kind)(contents, section.end)
+                if parsed_to != section.end:
                     raise DecodeError(
-                        f"{SECTION_NAMES[section_id]} section: size says {size} bytes, contents "
-                        f"take {parsed_to - pos}", parsed_to)
-            m.sections.append(Section(section_id, start, pos, end, name))
-            pos = end
+                        f"{kind} section: size says {section.end - contents} bytes, contents "
+                        f"take {parsed_to - contents}", parsed_to)
+            self.m.sections.append(section)
 
     # -- sections --
     def _vec(self, pos: int, end: int) -> tuple[int, int]:

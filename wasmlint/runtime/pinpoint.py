@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import wasmtime
 
 from wasmlint.runtime.execute import Session
-from wasmlint.runtime.instrument import GUARD_EXPORT, InstrumentError, instrument
 from wasmlint.runtime.result import Frame, RunResult
+
+if TYPE_CHECKING:  # the module layer is imported only where it is used: pinpointing works without it
+    from wasmlint.module.decoder import WasmModule
 
 GROW_FRAME = "memory.grow"
 FRAME_HEAD = re.compile(r"^\s*(\d+):\s+0x[0-9a-f]+ - ")
@@ -39,6 +42,8 @@ def arm_memory_limit(live) -> None:
 
 def arm_instrumented(live) -> None:
     """Set the added global so that the added function behind every `memory.grow` traps."""
+    from wasmlint.runtime.instrument import GUARD_EXPORT  # only ever called once instrumenting worked
+
     live.exports[GUARD_EXPORT].set_value(live.store, wasmtime.Val.i32(1))
 
 
@@ -81,17 +86,16 @@ def frames_of(error: Exception | None, *, guards: frozenset[int] = frozenset(),
     return path
 
 
-def decoded(data: bytes) -> tuple[list[tuple[int, int]], dict[int, str]] | None:
-    """(offset, memory index) of every `memory.grow` and the exported function names, from the
-    module layer's decoder; None when that layer is not installed."""
+def decoded(data: bytes) -> tuple[WasmModule, dict[int, str]] | None:
+    """The module layer's decoding of the module (its grow sites are what gets instrumented) and
+    the exported function names; None when that layer is not installed."""
     try:
         from wasmlint.module.decoder import decode_module
     except ImportError:
         return None
     module = decode_module(data)
-    sites = [(site.offset, site.memory_index) for site in module.grow_sites]
     names = {e.index: e.name for e in module.exports if e.kind == "func"}
-    return sites, names
+    return module, names
 
 
 def _instrumented(result: RunResult, data: bytes, session: Session
@@ -103,18 +107,21 @@ def _instrumented(result: RunResult, data: bytes, session: Session
         if facts is None:
             result.notes.append("pinpointing froze the memory size: the module decoder is not available")
             return None, frozenset(), {}
-        sites, export_names = facts
-        if not sites:
+        module, export_names = facts
+        if not module.grow_sites:
             return None, frozenset(), export_names
-        rewritten = instrument(data, sites)
-        module = wasmtime.Module(session.engine, rewritten.data)
-    except (InstrumentError, wasmtime.WasmtimeError, ValueError) as exc:
+        # Imported here, as the decoder is: the rewriter is built on the module layer.
+        from wasmlint.runtime.instrument import instrument
+
+        rewritten = instrument(data, module)
+        compiled = wasmtime.Module(session.engine, rewritten.data)
+    except (wasmtime.WasmtimeError, ValueError) as exc:  # ValueError: also InstrumentError
         result.notes.append(f"pinpointing froze the memory size: instrumenting failed ({exc})")
         return None, frozenset(), {}
     except Exception as exc:  # the decoder is another layer's code: its failure must not end the run
         result.notes.append(f"pinpointing froze the memory size: the decoder failed ({type(exc).__name__}: {exc})")
         return None, frozenset(), {}
-    twin = Session(session.engine, module, session.limits, memory_name=session.memory_name,
+    twin = Session(session.engine, compiled, session.limits, memory_name=session.memory_name,
                    trap_imports=session.trap_imports)
     return twin, frozenset(rewritten.guards.values()), export_names
 

@@ -24,6 +24,22 @@ def load_bytes(path: Path) -> bytes:
     return data
 
 
+def module_shape(data: bytes) -> tuple[int, bool]:
+    """(bytes of the code section: what compile time grows with, whether `.debug_info` or
+    `.debug_line` is present: wasmtime can then map frames to file:line), from the section headers
+    alone so that even a large module costs next to nothing."""
+    try:
+        from wasmlint.module.decoder import DecodeError, read_sections
+    except ImportError:  # without the module layer: the whole file stands for the code, DWARF goes unseen
+        return len(data), False
+    try:
+        sections = read_sections(data)
+    except DecodeError:
+        return len(data), False  # wasmtime will say what is wrong with it
+    code_size = sum(s.end - s.payload_start for s in sections if s.kind == "code")
+    return code_size, any(s.name in (".debug_info", ".debug_line") for s in sections)
+
+
 def _replayer(session, scenario: Scenario | None):
     from wasmlint.runtime.execute import run_scenario, run_smoke
 
@@ -51,13 +67,7 @@ def run_request(request: dict) -> RunResult:
     except Exception as exc:  # wasmtime's WAT parser
         result.error = f"cannot assemble {path}: {str(exc).strip().splitlines()[0]}"
         return result
-    try:
-        from wasmlint.runtime.sections import module_shape
-
-        shape = module_shape(data)
-        code_size, has_dwarf = shape.code_size, shape.has_dwarf
-    except ValueError:
-        code_size, has_dwarf = len(data), False  # wasmtime will say what is wrong with it
+    code_size, has_dwarf = module_shape(data)
     pinpoint = request.get("pinpoint", True)
     if has_dwarf and pinpoint:
         # Read by wasmtime when the engine is created; only worth its cost when there is DWARF.
