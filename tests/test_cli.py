@@ -116,7 +116,10 @@ def test_non_utf8_source_does_not_crash(cli, tmp_path):
     (crate / "src/lib.rs").write_bytes(b"// caf\xe9 \xff\xfe\n" + DIRTY.encode())
     code, out, err = cli("check", str(crate), "--format", "json")
     assert code == 1 and "Traceback" not in err
-    assert [f["line"] for f in json_findings(out)] == [4]
+    found = {(f["rule_id"], f["line"]) for f in json_findings(out)}
+    assert found == {("parse-error", 1), ("format-in-export", 4)}
+    (bad,) = [f for f in json_findings(out) if f["rule_id"] == "parse-error"]
+    assert "not valid UTF-8 at byte 6" in bad["message"]
 
 
 def test_never_writes_into_the_source_tree(cli, tmp_path):
@@ -159,3 +162,19 @@ def test_columns_count_characters_after_unicode_and_tabs(cli, tmp_path):
     shown = source_line.split("| ", 1)[1]
     carets = caret_line.split("| ", 1)[1]
     assert shown[len(carets) - len(carets.lstrip()):].startswith("format!")
+
+
+def test_folders_without_rust_and_manifests_without_package_are_errors(cli, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = cli("check", str(empty))
+    assert code == 2 and "no Rust files (.rs) or modules found here" in err
+    odd = make_crate(tmp_path / "odd", DIRTY)
+    (odd / "Cargo.toml").write_text("foo = 1\n")
+    code, _, err = cli("check", str(odd))
+    assert code == 2 and "Cargo.toml has neither [package] nor [workspace]" in err
+
+
+def test_layer_runtime_means_running_the_module(cli):
+    code, _, err = cli("check", "guests/greeting-alloc", "--layer", "runtime")
+    assert code == 2 and "need a compiled module" in err

@@ -123,3 +123,25 @@ def test_broken_user_query_names_the_rule_file(cli, tmp_path):
     (crate / "wasmlint.toml").write_text('rules-dirs = ["lint-rules"]\n')
     code, _, err = cli("check", str(crate))
     assert code == 2 and "broken-query.toml: `query`" in err and "Traceback" not in err
+
+
+def test_each_crate_follows_its_nearest_configuration_whatever_the_argument_order(cli, tmp_path):
+    root = tmp_path / "ws"
+    quiet = make_crate(root / "crates/quiet", DIRTY, name="quiet")
+    loud = make_crate(root / "crates/loud", DIRTY, name="loud")
+    (root / "Cargo.toml").write_text('[workspace]\nmembers = ["crates/*"]\n')
+    with (quiet / "Cargo.toml").open("a") as handle:
+        handle.write('\n[package.metadata.wasmlint]\nignore = ["format-in-export"]\n')
+    expected = {str(Path("crates/loud/src/lib.rs"))}
+    for args in ([str(quiet / "src/lib.rs"), str(loud / "src/lib.rs")], [str(loud / "src/lib.rs"), str(quiet / "src/lib.rs")], [str(root)]):
+        code, out, _ = cli("check", *args, "--format", "json")
+        paths = {str(Path(f["path"]).relative_to(root)) if Path(f["path"]).is_absolute() else f["path"] for f in json_findings(out)}
+        assert {p.split("ws/")[-1] for p in paths} == expected, args
+        assert code == 1
+
+
+def test_unknown_rule_in_config_names_the_file_and_key(cli, tmp_path):
+    crate = make_crate(tmp_path / "c", DIRTY)
+    (crate / "wasmlint.toml").write_text('ignore = ["formt-in-export"]\n')
+    code, _, err = cli("check", str(crate))
+    assert code == 2 and "wasmlint.toml: `ignore`: unknown rule id or pattern 'formt-in-export'" in err

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from wasmlint.findings import Finding, Report
 
-BASELINE_VERSION = 1
+# Version 2: entry paths are relative to the folder holding the baseline file, so one baseline works
+# whichever folder wasmlint runs from. Version 1 stored paths as printed, relative to the folder
+# wasmlint ran from; it is still read, with that meaning.
+BASELINE_VERSION = 2
+_CWD_RELATIVE_VERSION = 1
 ENTRY_KEYS = ("rule_id", "path", "symbol", "snippet")
 
 
@@ -27,6 +32,30 @@ def finding_identity(finding: Finding) -> tuple[str, str, str, str]:
     return (finding.rule_id, finding.path, finding.symbol or "", " ".join(text.split()))
 
 
+def path_from(folder: str, path: str) -> str:
+    """`path` (relative to the working directory, or absolute) made relative to `folder`, in POSIX form.
+
+    Both sides are resolved first, so `guests/x/src/lib.rs` from the repository root, `src/lib.rs` from
+    `guests/x` and an absolute path name the same file. A path that has no relative form (another
+    drive on Windows) stays absolute.
+    """
+    target = os.path.realpath(path)
+    try:
+        relative = os.path.relpath(target, folder)
+    except ValueError:
+        relative = target
+    return Path(relative).as_posix()
+
+
+def _baseline_folder(path: Path) -> str:
+    return os.path.realpath(path.parent)
+
+
+def _identity_from(folder: str, finding: Finding) -> tuple[str, str, str, str]:
+    rule_id, path, symbol, text = finding_identity(finding)
+    return (rule_id, path_from(folder, path), symbol, text)
+
+
 @dataclass(frozen=True)
 class BaselineResult:
     report: Report  # the run's report with the recorded findings taken out
@@ -38,8 +67,12 @@ class BaselineResult:
 
 
 def write_baseline(report: Report, path: Path) -> int:
-    """Write every finding of `report` to `path`; returns the number of findings recorded."""
-    counts = Counter(finding_identity(finding) for finding in report.findings)
+    """Write every finding of `report` to `path`; returns the number of findings recorded.
+
+    Entry paths are relative to the baseline file's folder, so the file can be used from any folder.
+    """
+    folder = _baseline_folder(path)
+    counts = Counter(_identity_from(folder, finding) for finding in report.findings)
     entries = [dict(zip(ENTRY_KEYS, key), count=count) for key, count in sorted(counts.items())]
     for entry in entries:
         entry["symbol"] = entry["symbol"] or None
@@ -52,7 +85,8 @@ def write_baseline(report: Report, path: Path) -> int:
 
 
 def read_baseline(path: Path) -> Counter[tuple[str, str, str, str]]:
-    """The recorded identities and how many findings had each; raises BaselineError when malformed."""
+    """The recorded identities, paths relative to the baseline file's folder, and how many findings
+    had each; raises BaselineError when malformed."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -65,16 +99,24 @@ def read_baseline(path: Path) -> Counter[tuple[str, str, str, str]]:
         raise BaselineError(f"{path}: baseline is not valid JSON (line {exc.lineno}: {exc.msg})") from None
     if not isinstance(document, dict) or "findings" not in document:
         raise BaselineError(f"{path}: not a wasmlint baseline (expected an object with `version` and `findings`)")
-    if document.get("version") != BASELINE_VERSION:
+    version = document.get("version")
+    # `True == 1` in Python; a boolean is not a version.
+    if isinstance(version, bool) or version not in (BASELINE_VERSION, _CWD_RELATIVE_VERSION):
         raise BaselineError(
-            f"{path}: unsupported baseline version {document.get('version')!r} (this wasmlint reads {BASELINE_VERSION})"
+            f"{path}: unsupported baseline version {version!r} (this wasmlint reads "
+            f"{_CWD_RELATIVE_VERSION} and {BASELINE_VERSION}; rewrite it with --write-baseline)"
         )
     entries = document["findings"]
     if not isinstance(entries, list):
         raise BaselineError(f"{path}: `findings` must be a list")
+    folder = _baseline_folder(path)
     recorded: Counter[tuple[str, str, str, str]] = Counter()
     for index, entry in enumerate(entries):
-        recorded[_entry_identity(entry, index, path)] += _entry_count(entry, index, path)
+        key = _entry_identity(entry, index, path)
+        if version == _CWD_RELATIVE_VERSION:
+            # Version 1 paths are relative to the folder wasmlint ran from: read them as before.
+            key = (key[0], path_from(folder, key[1]), key[2], key[3])
+        recorded[key] += _entry_count(entry, index, path)
     return recorded
 
 
@@ -103,14 +145,17 @@ def apply_baseline(report: Report, path: Path, checked_paths: set[str] | None = 
     """Hide the findings recorded in `path`. Each entry hides up to `count` matching findings, the
     earliest first, so a second copy of a known problem still shows up as new.
 
-    `checked_paths`, when the run covered only some files (pre-commit passes the staged ones), limits
-    the `fixed` count to entries for those files: the others were not looked at, not fixed.
+    Findings are compared by their path made relative to the baseline file's folder, so the working
+    directory does not matter. `checked_paths` (as printed: relative to the working directory, or
+    absolute), when the run covered only some files (pre-commit passes the staged ones), limits the
+    `fixed` count to entries for those files: the others were not looked at, not fixed.
     """
     remaining = read_baseline(path)
+    folder = _baseline_folder(path)
     kept: list[Finding] = []
     hidden = 0
     for finding in report.sorted_findings():
-        key = finding_identity(finding)
+        key = _identity_from(folder, finding)
         if remaining[key] > 0:
             remaining[key] -= 1
             hidden += 1
@@ -123,5 +168,6 @@ def apply_baseline(report: Report, path: Path, checked_paths: set[str] | None = 
         partial_files=set(report.partial_files),
         notes=list(report.notes),
     )
-    fixed = sum(n for key, n in remaining.items() if checked_paths is None or key[1] in checked_paths)
+    checked = None if checked_paths is None else {path_from(folder, p) for p in checked_paths}
+    fixed = sum(n for key, n in remaining.items() if checked is None or key[1] in checked)
     return BaselineResult(report=filtered, hidden=hidden, fixed=fixed)

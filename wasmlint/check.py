@@ -15,7 +15,7 @@ from pathlib import Path
 from wasmlint.config import Config
 from wasmlint.discover import Crate, Targets, display_path
 from wasmlint.findings import Finding, Layer, Report, RunError
-from wasmlint.merge import merge_layers
+from wasmlint.merge import JOINED_MODULE_RULES, merge_layers
 from wasmlint.rules import Rule, matches_selector
 from wasmlint.source import ExportSite, analyze_crate
 from wasmlint.suppress import Problem, Suppression, find_suppressions, hide_suppressed, suppression_findings
@@ -95,21 +95,28 @@ def _crate_job(crate: Crate, rules: dict[str, Rule], known_ids: set[str], all_fu
     return outcome
 
 
-def _run_source(targets: Targets, rules, known_ids, options: CheckOptions) -> list[CrateOutcome]:
+def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions) -> list[CrateOutcome]:
     jobs = max(1, options.jobs)
+    work = [(crate, rules_of(crate), known_ids, options.all_functions) for crate in targets.crates]
     if jobs == 1 or len(targets.crates) < 2:
-        return [_crate_job(c, rules, known_ids, options.all_functions) for c in targets.crates]
+        return [_crate_job(*args) for args in work]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_crate_job, c, rules, known_ids, options.all_functions) for c in targets.crates]
+        futures = [pool.submit(_crate_job, *args) for args in work]
         return [f.result() for f in futures]
 
 
 def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rule], options: CheckOptions,
-              modules: list[tuple[Path, Crate | None]] = ()) -> Report:
-    """Run every requested layer. `modules` pairs each compiled module with the crate it came from."""
+              modules: list[tuple[Path, Crate | None]] = (), crate_rules: dict[Path, dict[str, Rule]] | None = None) -> Report:
+    """Run every requested layer. `modules` pairs each compiled module with the crate it came from;
+    `crate_rules` holds the rules of crates whose own configuration differs from the run's."""
     report = Report(errors=list(targets.errors))
     known_ids = set(all_rules)
-    outcomes = _run_source(targets, rules, known_ids, options)
+    crate_rules = crate_rules or {}
+
+    def rules_of(crate: Crate | None) -> dict[str, Rule]:
+        return crate_rules.get(crate.root, rules) if crate is not None else rules
+
+    outcomes = _run_source(targets, rules_of, known_ids, options)
     findings: list[Finding] = []
     sites: dict[str, ExportSite] = {}
     suppressions: list[Suppression] = []
@@ -133,7 +140,7 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
         from wasmlint.layers import module_and_runtime  # heavy imports only when a module is checked
 
         predicted = {f.symbol for f in findings if f.symbol}
-        outcome = module_and_runtime(modules, rules, options, report, predicted)
+        outcome = module_and_runtime(modules, rules_of, options, report, predicted)
         module_findings, runtime_findings, runtime_evidence = outcome
         ran |= {r.id for r in rules.values() if r.layer is Layer.MODULE and Layer.MODULE in options.layers}
         if options.confirm:
@@ -142,15 +149,20 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
             module_findings = []
     # Suppressions apply before merging, so that module evidence is not attached to a suppressed
     # source finding, and again after, for module and runtime findings placed on a source `fn`.
-    findings = hide_suppressed(findings, suppressions)
-    merged = merge_layers(findings, module_findings, runtime_findings, runtime_evidence, sites)
+    shown = hide_suppressed(findings, suppressions)
+    # An export whose every source finding was allowed: the module layer's "reaches memory.grow"
+    # for it is that same, accepted, allocation.
+    accepted = {f.symbol for f in findings if f.symbol} - {f.symbol for f in shown if f.symbol}
+    module_findings = [f for f in module_findings if not (f.rule_id in JOINED_MODULE_RULES and f.symbol in accepted)]
+    merged = merge_layers(shown, module_findings, runtime_findings, runtime_evidence, sites)
     merged = hide_suppressed(merged, suppressions)
     if Layer.SOURCE in options.layers:
         merged += suppression_findings(suppressions, problems, rules, ran)
     report.findings = _only_requested_files(merged, targets)
+    report.files_checked += len(modules)
     scope = checked_paths(targets)
     if scope is not None:
-        report.files_checked = len(scope)
+        report.files_checked = len(scope) + len(modules)
     return report
 
 

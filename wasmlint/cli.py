@@ -90,49 +90,58 @@ def check(
     show_config: bool = typer.Option(False, "--show-config", help="Print the effective configuration and where each value came from."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Hide findings recorded in this baseline file."),
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record the current findings to this file."),
-    jobs: int = typer.Option(1, "--jobs", "-j", help="Crates to analyse in parallel (0: one per core)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=0, help="Crates to analyse in parallel (0: one per core)."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report [default: on a terminal, unless NO_COLOR]."),
 ) -> None:
     """Check Rust crates (and their compiled modules) for allocation on exported paths."""
-    from wasmlint.check import CheckOptions, checked_paths, run_check, select_rules
-    from wasmlint.config import ConfigError, find_config, load_config_file
-    from wasmlint.discover import discover
+    from wasmlint.check import CheckOptions, checked_paths, run_check
+    from wasmlint.config import ConfigError, effective_rules, find_config, load_config_file
+    from wasmlint.discover import discover, is_excluded
     from wasmlint.reporters import renderer, text
-    from wasmlint.rules import RuleError, check_selectors, load_rules
-    from wasmlint.source import validate_queries
 
     paths = list(paths or [Path(".")])
     try:
-        config = load_config_file(config_file) if config_file else find_config(paths[0])
         severity = Severity.parse(fail_on) if fail_on else None
-    except (ConfigError, ValueError) as exc:
+    except ValueError as exc:
         fail(str(exc))
-    config = config.with_overrides(
-        select=_split(select),
-        ignore=_split(ignore),
-        fail_on=severity,
-        exclude=(config.exclude + _split(exclude)) if exclude else None,
-    )
+    overrides = {
+        "select": _split(select),
+        "ignore": _split(ignore),
+        "fail_on": severity,
+    }
+
+    def configured(found):
+        extra = found.exclude + _split(exclude) if exclude else None
+        return found.with_overrides(exclude=extra, **overrides)
+
     try:
-        all_rules = load_rules(config.rules_dirs)
-        check_selectors(config.select + config.ignore + tuple(k for k, _ in config.severity), all_rules)
-    except RuleError as exc:
+        config = configured(load_config_file(config_file) if config_file else find_config(paths[0]))
+        all_rules, rules = effective_rules(config)
+    except ConfigError as exc:
         fail(str(exc))
     if show_config:
         typer.echo(config.describe())
         raise typer.Exit(EXIT_CLEAN)
-    rules = select_rules(all_rules, config)
-    try:
-        validate_queries(rules)
-    except RuleError as exc:
-        fail(str(exc))
     layers = _layers(layer, confirm)
 
     targets = discover(paths, config.exclude)
+    # Each crate follows its nearest configuration (a workspace member's own table, say); the
+    # first path's configuration decides run-wide settings (fail-on, scenarios, --show-config).
+    crate_rules = {}
+    if config_file is None:
+        try:
+            for crate in targets.crates:
+                own = configured(find_config(crate.root))
+                if own.source != config.source:
+                    crate_rules[crate.root] = effective_rules(own)[1]
+                    crate.files = [f for f in crate.files if not is_excluded(f, own.exclude)]
+        except ConfigError as exc:
+            fail(str(exc))
     modules = [(p, None) for p in list(wasm or []) + targets.modules]
     for path in wasm or []:
         if not path.is_file():
             targets.errors.append(RunError(str(path), "no such module file"))
+    confirm = confirm or Layer.RUNTIME in layers  # asking for the runtime layer means running it
     if (confirm or Layer.MODULE in layers and layer) and not (modules or build):
         fail("the module and runtime layers need a compiled module: add --build, or --wasm FILE, or give a .wasm path")
     if build:
@@ -146,7 +155,7 @@ def check(
         jobs=jobs if jobs > 0 else (os.cpu_count() or 1),
         scenarios=config.scenarios,
     )
-    report = run_check(targets, rules, all_rules, options, [m for m in modules if m[0].is_file()])
+    report = run_check(targets, rules, all_rules, options, [m for m in modules if m[0].is_file()], crate_rules)
 
     if baseline is not None or write_baseline is not None:
         report = _baseline(report, baseline, write_baseline, checked_paths(targets))

@@ -153,3 +153,32 @@ def find_config(start: Path) -> Config:
         if (folder / ".git").exists():
             break  # do not pick up configuration from outside the repository
     return Config()
+
+
+def effective_rules(config: Config):
+    """The rules a configuration runs: built-in plus its rules-dirs, selected, severities applied.
+
+    Raises ConfigError naming the configuration file when it names unknown rules.
+    """
+    from wasmlint.check import select_rules
+    from wasmlint.rules import RuleError, check_selectors, load_rules
+    from wasmlint.source import validate_queries
+
+    try:
+        all_rules = load_rules(config.rules_dirs)
+    except RuleError as exc:
+        raise ConfigError(str(exc)) from None
+    for key, selectors in (("select", config.select), ("ignore", config.ignore),
+                           ("severity", tuple(k for k, _ in config.severity))):
+        try:
+            check_selectors(selectors, all_rules)
+        except RuleError as exc:
+            origin = config.origins.get(key, "defaults")
+            where = "" if origin in ("defaults", "command line") else f"{origin}: `{key}`: "
+            raise ConfigError(f"{where}{exc}") from None
+    rules = select_rules(all_rules, config)
+    try:
+        validate_queries(rules)
+    except RuleError as exc:
+        raise ConfigError(str(exc)) from None
+    return all_rules, rules

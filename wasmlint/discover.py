@@ -23,6 +23,14 @@ def display_path(path: Path) -> str:
         return resolved.as_posix()
 
 
+def is_excluded(path: Path, patterns: tuple[str, ...]) -> bool:
+    """An `exclude` glob matches the path as displayed (relative to the working folder) or its name."""
+    if not patterns:
+        return False
+    shown = display_path(path)
+    return any(fnmatch.fnmatch(shown, pattern) or fnmatch.fnmatch(path.name, pattern) for pattern in patterns)
+
+
 @dataclass
 class Crate:
     root: Path  # the directory holding Cargo.toml (or the folder of loose files)
@@ -89,10 +97,7 @@ class _Collector:
         self.crates: dict[Path, Crate] = {}
 
     def excluded(self, path: Path) -> bool:
-        if not self.exclude:
-            return False
-        shown = display_path(path)
-        return any(fnmatch.fnmatch(shown, pattern) or fnmatch.fnmatch(path.name, pattern) for pattern in self.exclude)
+        return is_excluded(path, self.exclude)
 
     def crate(self, root: Path, files: set[Path] | None) -> None:
         root = root.resolve()
@@ -123,6 +128,8 @@ class _Collector:
                 self.workspace(path, workspace)
             if "package" in data:
                 self.crate(path, None)
+            elif workspace is None:
+                self.targets.errors.append(RunError(display_path(manifest), "Cargo.toml has neither [package] nor [workspace]"))
             return
         enclosing = _enclosing_crate(path)
         if enclosing is not None:
@@ -188,4 +195,17 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = ()) -> Targets:
             collector.file(path)
     for crate in collector.targets.crates:
         crate.files = [f.resolve() for f in crate.files]
-    return collector.targets
+    targets = collector.targets
+    for path in paths:
+        if path.is_dir() and not _has_input(path, targets):
+            targets.errors.append(RunError(display_path(path), "no Rust files (.rs) or modules found here"))
+    return targets
+
+
+def _has_input(folder: Path, targets: Targets) -> bool:
+    """Whether discovery found any .rs file under `folder` (or the crate it lies in)."""
+    root = folder.resolve()
+    for crate in targets.crates:
+        if crate.files and (crate.root == root or root in crate.root.parents or crate.root in root.parents):
+            return True
+    return False

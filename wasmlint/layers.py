@@ -25,16 +25,20 @@ def _scenarios_for(module: Path, crate: Crate | None, options) -> list[Path | No
 
 def module_and_runtime(
     modules: list[tuple[Path, Crate | None]],
-    rules: dict[str, Rule],
+    rules_of,
     options,
     report: Report,
     predicted_by_source: set[str],
 ) -> tuple[list[Finding], list[Finding], dict[str, str]]:
-    """Module findings, runtime findings and export -> runtime evidence line, for every module."""
+    """Module findings, runtime findings and export -> runtime evidence line, for every module.
+
+    `rules_of(crate)` gives the rules in force for the crate a module was built from (None: given
+    with --wasm)."""
     module_out: list[Finding] = []
     runtime_out: list[Finding] = []
     evidence: dict[str, str] = {}
     for path, crate in modules:
+        rules = rules_of(crate)
         label = display_path(path)
         try:
             facts = analyze_module_file(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from functools import lru_cache
 
 from wasmlint.findings import Finding, Layer, Report, Severity
@@ -12,13 +13,82 @@ _COLORS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severit
 _BLUE, _BOLD, _RESET = "\033[1;34m", "\033[1m", "\033[0m"
 
 
-@lru_cache(maxsize=64)
+# Longest code excerpt shown, in terminal columns; a longer line (minified code) is cut around the span.
+EXCERPT_WIDTH = 120
+# A call path longer than HEAD + TAIL + 1 hops shows only its first and last hops.
+CALL_PATH_HEAD, CALL_PATH_TAIL = 4, 3
+TAB_WIDTH = 4
+# Bidirectional formatting characters reorder how a terminal shows the line ("Trojan Source").
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _lines(path: str) -> tuple[str, ...]:
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return tuple(handle.read().splitlines())
+        status = os.stat(path)
     except OSError:
         return ()
+    # Keyed on the file's identity and age, so a rewritten file (or another folder's `src/lib.rs`) is re-read.
+    return _read_lines(os.path.abspath(path), status.st_mtime_ns, status.st_size)
+
+
+@lru_cache(maxsize=64)
+def _read_lines(path: str, _mtime_ns: int, _size: int) -> tuple[str, ...]:
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+            text = handle.read()
+    except OSError:
+        return ()
+    # Only \n ends a line, as for the parser that gave the line numbers; str.splitlines would also
+    # split on form feeds and other separators and shift every line after them.
+    return tuple(line.removesuffix("\r") for line in text.split("\n"))
+
+
+def _cell(char: str, column: int) -> tuple[str, int]:
+    """How `char` is shown when it starts at display `column`: its text and width in columns."""
+    if char == "\t":
+        width = TAB_WIDTH - column % TAB_WIDTH
+        return " " * width, width
+    code = ord(char)
+    # Control characters would act on the terminal (colours, cursor moves, erasing the line):
+    # show a visible stand-in instead, the Unicode "control picture" where there is one.
+    if code < 0x20:
+        return chr(0x2400 + code), 1
+    if code == 0x7F:
+        return "\u2421", 1
+    if 0x80 <= code < 0xA0 or char in _BIDI_CONTROLS:
+        return "\ufffd", 1
+    if unicodedata.combining(char):
+        return char, 0
+    return char, 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _cells(raw: str) -> list[tuple[str, int]]:
+    cells, column = [], 0
+    for char in raw:
+        cell = _cell(char, column)
+        cells.append(cell)
+        column += cell[1]
+    return cells
+
+
+def _window(widths: list[int], start: int, end: int, budget: int) -> tuple[int, int]:
+    """Character range [lo, hi) of at most `budget` columns showing the span [start, end), centred."""
+    span = sum(widths[start:end])
+    # Some code before the span even when the span itself is wider than the window.
+    left_budget = max((budget - span) // 2, min(16, budget // 4))
+    lo, used = start, 0
+    while lo > 0 and used + widths[lo - 1] <= left_budget:
+        lo -= 1
+        used += widths[lo]
+    hi = start
+    while hi < len(widths) and used + widths[hi] <= budget:
+        used += widths[hi]
+        hi += 1
+    # The span near the end of the line: give the room left over to code before it.
+    while hi == len(widths) and lo > 0 and used + widths[lo - 1] <= budget:
+        lo -= 1
+        used += widths[lo]
+    return lo, hi
 
 
 class _Paint:
@@ -36,22 +106,43 @@ def _code_excerpt(finding: Finding, paint: _Paint) -> list[str]:
     if not 1 <= finding.line <= len(lines):
         return []
     raw = lines[finding.line - 1]
-    text = raw.expandtabs(4)
-    # Columns count characters in the raw line; tabs widen when shown.
-    start = len(raw[: finding.column - 1].expandtabs(4))
+    # Columns count characters in the raw line; what is shown is measured in terminal columns.
+    start = min(max(finding.column - 1, 0), len(raw))
     if finding.end_line == finding.line:
-        end = len(raw[: finding.end_column - 1].expandtabs(4))
+        end = min(max(finding.end_column - 1, start), len(raw))
     else:
-        end = len(text.rstrip())
-    width = max(1, end - start)
+        end = max(len(raw.rstrip()), start)
+    # Measuring every character of an 800 KB minified line takes a second: measure only a stretch
+    # around the construct wider than any window (tab stops then count from the stretch's start).
+    first = max(0, start - 2 * EXCERPT_WIDTH)
+    last = min(len(raw), start + 2 * EXCERPT_WIDTH)
+    cells = _cells(raw[first:last])
+    widths = [width for _, width in cells]
+    start, end = start - first, min(end, last) - first
+    lo, hi = 0, len(cells)
+    if first > 0 or last < len(raw) or sum(widths) > EXCERPT_WIDTH:
+        lo, hi = _window(widths, start, end, EXCERPT_WIDTH - 6)  # room for the two "..."
+    before = "..." if first + lo > 0 else ""
+    after = "..." if first + hi < len(raw) else ""
+    text = before + "".join(shown for shown, _ in cells[lo:hi]) + after
+    pad = len(before) + sum(widths[lo:max(start, lo)])
+    width = max(1, sum(widths[max(start, lo):min(end, hi)]))
     number = str(finding.line)
     gutter = " " * len(number)
     bar = paint(_BLUE, "|")
     return [
         f"{gutter} {bar}",
         f"{paint(_BLUE, number)} {bar} {text}",
-        f"{gutter} {bar} {' ' * start}{paint(_COLORS[finding.severity], '^' * width)}",
+        f"{gutter} {bar} {' ' * pad}{paint(_COLORS[finding.severity], '^' * width)}",
     ]
+
+
+def _call_path(hops: tuple[str, ...]) -> str:
+    """`a -> b -> c`; a very long path keeps its first and last hops: the export and the construct."""
+    if len(hops) <= CALL_PATH_HEAD + CALL_PATH_TAIL + 1:
+        return " -> ".join(hops)
+    left_out = len(hops) - CALL_PATH_HEAD - CALL_PATH_TAIL
+    return " -> ".join([*hops[:CALL_PATH_HEAD], f"... ({left_out} more) ...", *hops[-CALL_PATH_TAIL:]])
 
 
 def render_finding(finding: Finding, rules: dict[str, Rule], paint: _Paint) -> str:
@@ -63,7 +154,7 @@ def render_finding(finding: Finding, rules: dict[str, Rule], paint: _Paint) -> s
     eq = paint(_BLUE, "=")
     # Module and runtime evidence lines already spell out their path.
     if len(finding.call_path) > 2 and finding.layer is Layer.SOURCE:
-        out.append(f"{gutter} {eq} note: call path: {' -> '.join(finding.call_path)}")
+        out.append(f"{gutter} {eq} note: call path: {_call_path(finding.call_path)}")
     for line in finding.evidence:  # runtime lines say themselves whether they confirm
         out.append(f"{gutter} {eq} {line}")
     rule = rules.get(finding.rule_id)

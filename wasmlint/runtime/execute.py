@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -174,6 +175,49 @@ def _trap_expected(step: Step, trap: str | None) -> str | None:
     if isinstance(wanted, str) and wanted.lower() not in trap.lower():
         return f"trapped with {trap!r}, expected a trap mentioning {wanted!r}"
     return None
+
+
+def _kind(export_type: object) -> str:
+    for kind, name in ((wasmtime.MemoryType, "memory"), (wasmtime.GlobalType, "global"),
+                       (wasmtime.TableType, "table")):
+        if isinstance(export_type, kind):
+            return name
+    return "non-function"
+
+
+def _names(names: list[str], limit: int = 8) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (", ..." if len(names) > limit else "")
+
+
+def scenario_problems(module: wasmtime.Module, scenario: Scenario) -> list[str]:
+    """Steps that cannot fit this module (a call to a missing or non-function export, the wrong
+    number of arguments, a `memory` the module does not export), one line each naming the file and
+    the step. Such a scenario is broken, so it is not run: its steps would only fail as expectations."""
+    exports = {export.name: export.type for export in module.exports}
+    functions = [name for name, ty in exports.items() if isinstance(ty, wasmtime.FuncType)]
+    problems = []
+    if scenario.memory is not None and not isinstance(exports.get(scenario.memory), wasmtime.MemoryType):
+        memories = [name for name, ty in exports.items() if isinstance(ty, wasmtime.MemoryType)]
+        problems.append(f"{scenario.path}: `memory`: `{scenario.memory}` is not an exported memory "
+                        f"({'memories: ' + _names(memories) if memories else 'the module exports no memory'})")
+    for step in scenario.steps:
+        if step.kind != "call":
+            continue
+        where = f"{scenario.path}: steps[{step.index}]"
+        ty = exports.get(step.export)
+        if ty is None:
+            close = difflib.get_close_matches(step.export, functions, n=1)
+            hint = f"did you mean `{close[0]}`? " if close else ""
+            listed = f"exports: {_names(functions)}" if functions else "the module exports no functions"
+            problems.append(f"{where}: `{step.export}` is not an exported function ({hint}{listed})")
+        elif not isinstance(ty, wasmtime.FuncType):
+            problems.append(f"{where}: `{step.export}` is a {_kind(ty)} export, not a function")
+        elif len(ty.params) != len(step.args):
+            wanted = len(ty.params)
+            problems.append(f"{where}: `{step.export}` takes {wanted} argument{'' if wanted == 1 else 's'}, "
+                            f"the step gives {len(step.args)}")
+    return problems
 
 
 def run_scenario(session: Session, scenario: Scenario, *, arm_at: int | None = None,

@@ -114,10 +114,21 @@ def render_run_text(result: RunResult) -> str:
         lines.append(f"  unsupported: wasmtime cannot compile this module: {result.unsupported}")
         return "\n".join(lines) + "\n"
     width = max((len(_step_text(r)) for r in result.steps), default=0)
+    smoke = result.mode == "smoke"
+    if smoke and any(record.kind == "call" for record in result.steps):
+        # Without this the repeated line of every export reads like a printing bug.
+        lines.append("  (#N is a fresh instance; each export is called on it twice: `first`, then `again`)")
+    rows = []
     for record in result.steps:
         where = f"[{record.step}]" if record.step is not None else f"#{record.run}"
+        if smoke and record.kind == "call":
+            where += " first" if record.first_call else " again"
+        rows.append((where, record))
+    where_width = max((len(where) + smoke for where, _ in rows), default=0)
+    for where, record in rows:
         pages = f"{record.pages_before:>5} -> {record.pages_after:<5}"
-        lines.append(f"  {where:<5} {_step_text(record):<{width}}  pages {pages} {_outcome_text(record)}")
+        lines.append(f"  {where:<{max(where_width, 5)}} {_step_text(record):<{width}}  pages {pages} "
+                     f"{_outcome_text(record)}")
     grown = result.grown_exports
     lines.append("")
     lines.append("growth: " + ("none observed" if not grown else f"{len(grown)} export(s) grew memory"))

@@ -141,7 +141,15 @@ def _parse_step(raw: object, index: int, origin: str, saved: set[str]) -> Step:
     if not isinstance(raw, dict):
         raise ScenarioError(f"{where} must be a table ([[steps]])")
     kinds = [kind for kind in KIND_KEYS if kind in raw]
-    if len(kinds) != 1:
+    if len(kinds) > 1:
+        raise ScenarioError(f"{where}: needs exactly one of `call`, `write` or `read`, "
+                            f"not {' and '.join(f'`{kind}`' for kind in kinds)}")
+    if not kinds:
+        # A misspelt `call` (`cal = "f"`) lands here: name the key rather than only what is missing.
+        unknown = set(raw) - COMMON_KEYS - set().union(*KIND_KEYS.values())
+        if unknown:
+            raise ScenarioError(f"{where}: unknown key `{sorted(unknown)[0]}`; "
+                                "a step needs exactly one of `call`, `write` or `read`")
         raise ScenarioError(f"{where}: needs exactly one of `call`, `write` or `read`")
     kind = kinds[0]
     unknown = set(raw) - COMMON_KEYS - KIND_KEYS[kind]

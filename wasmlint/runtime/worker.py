@@ -79,7 +79,7 @@ def run_request(request: dict) -> RunResult:
 
 def _run(result: RunResult, data: bytes, limits: Limits, scenario: Scenario | None, *, pinpoint: bool,
          code_size: int, has_dwarf: bool, trap_imports: bool) -> None:
-    from wasmlint.runtime.execute import Session, run_scenario, run_smoke, smoke_calls
+    from wasmlint.runtime.execute import Session, run_scenario, run_smoke, scenario_problems, smoke_calls
     from wasmlint.runtime.pinpoint import pinpoint_growth
     from wasmlint.runtime.sandbox import CompileError, EpochTicker, compile_module
 
@@ -92,6 +92,12 @@ def _run(result: RunResult, data: bytes, limits: Limits, scenario: Scenario | No
     result.timings["compile"] = time.perf_counter() - began
     result.compiler, result.cache = compiled.compiler, compiled.cache
     result.notes.extend(compiled.notes)
+    problems = scenario_problems(compiled.module, scenario) if scenario is not None else []
+    if problems:
+        # A broken scenario, not guest behaviour: an error (exit 2), not failed expectations.
+        more = len(problems) - 1
+        result.error = problems[0] + (f" (and {more} more such problem{'s' if more > 1 else ''})" if more else "")
+        return
     ticker = EpochTicker(compiled.engine)
     try:
         session = Session(compiled.engine, compiled.module, limits,
