@@ -18,6 +18,8 @@ HEAP_TYPES = {
     "Vec", "String", "VecDeque", "HashMap", "HashSet", "BTreeMap", "BTreeSet", "BinaryHeap",
     "LinkedList", "Box", "Rc", "Arc", "PathBuf", "OsString", "CString",
 }
+# Types whose clone allocates a copy (an Rc/Arc clone only bumps a counter).
+CLONE_ALLOCATES = HEAP_TYPES - {"Rc", "Arc"}
 PARSE_ERROR = "parse-error"
 
 
@@ -230,6 +232,11 @@ def _keeps(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
     owner = index.receiver_type(hit.receiver, fn, byte) if method in index.methods_by_name or hit.rule.check else None
     if owner is not None and index.methods.get((owner, method)):
         return False
+    if hit.rule.check == "cloned-heap-value":
+        if owner in CLONE_ALLOCATES:
+            hit.captures["owner"] = owner
+            return True
+        return False  # unknown or cheap to clone: not flagged without knowing the type
     if hit.rule.check == "heap-receiver":
         if owner is not None:
             return owner in HEAP_TYPES
