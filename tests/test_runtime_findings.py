@@ -9,7 +9,8 @@ import pytest
 
 from wasmlint.findings import Layer, Severity
 from wasmlint.rules import builtin_rules
-from wasmlint.runtime import RunResult, findings_for_wat, render_run_text, run_module, runtime_findings
+from wasmlint.runtime import (RunResult, findings_for_wat, load_scenario, render_run_text, run_module,
+                              runtime_findings)
 from wasmlint.runtime.result import ExportGrowth, Frame, StepRecord
 
 WAT = Path(__file__).parent / "wat" / "runtime"
@@ -93,6 +94,24 @@ def test_run_text_for_a_smoke_run_says_results_are_hints():
     assert "smoke mode" in text and "hints" in text
     assert "GREW 1 -> 2 pages (later call)" in text
     assert "on a later call (call 2)" in text
+
+
+def test_smoke_text_marks_the_first_call_and_the_repeat():
+    text = render_run_text(run_module(WAT / "indirect_growth.wat", pinpoint=False))
+    assert "each export is called on it twice: `first`, then `again`" in text
+    rows = [line.split() for line in text.splitlines() if line.startswith("  #")]
+    assert [row[:3] for row in rows[:4]] == [["#0", "first", "later()"], ["#0", "again", "later()"],
+                                             ["#1", "first", "quiet(0)"], ["#1", "again", "quiet(0)"]]
+
+
+def test_scenario_text_has_no_smoke_markers(tmp_path):
+    module = tmp_path / "m.wat"
+    module.write_text('(module (func (export "f") (result i32) (i32.const 7)))')
+    plan = tmp_path / "scenario.toml"
+    plan.write_text("[[steps]]\ncall = 'f'\nrepeat = 2\n")
+    text = render_run_text(run_module(module, load_scenario(plan)))
+    assert "first" not in text and "again" not in text
+    assert [line.split()[:2] for line in text.splitlines() if line.startswith("  [")] == [["[0]", "f()"]] * 2
 
 
 def test_worker_errors_render_plainly():

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import wasmtime
+from conftest import run_cli
 
 from wasmlint.runtime import ScenarioError, load_scenario, parse_scenario, run_module
 
@@ -40,7 +42,9 @@ def scenario(tmp_path, text):
     ("colour = 'red'\n[[steps]]\ncall = 'f'", "unknown key `colour`"),
     ("[[steps]]\ncall = 'f'\nstring = 'x'", "steps[0]: unknown key `string` for a `call` step"),
     ("[[steps]]\ncall = 'f'\n[[steps]]\nwrite = 0", "steps[1]: needs one of `string`, `bytes`, `hex`"),
-    ("[[steps]]\ncall = 'f'\nread = 0", "steps[0]: needs exactly one of `call`, `write` or `read`"),
+    ("[[steps]]\ncall = 'f'\nread = 0", "steps[0]: needs exactly one of `call`, `write` or `read`, not `call` and `read`"),
+    ("[[steps]]\ncal = 'f'", "steps[0]: unknown key `cal`; a step needs exactly one of `call`, `write` or `read`"),
+    ("[[steps]]\nnote = 'x'", "steps[0]: needs exactly one of `call`, `write` or `read`"),
     ("[[steps]]\ncall = 'f'\nargs = ['$p']", "steps[0]: `args[0]`: `$p` is not saved by an earlier call step"),
     ("[[steps]]\nwrite = '$p'\nstring = 'x'\n[[steps]]\ncall = 'f'\nsave = 'p'", "steps[0]: `write`: `$p`"),
     ("[[steps]]\ncall = 'f'\nargs = ['ten']", "neither a number nor a `$saved` reference"),
@@ -109,20 +113,50 @@ call = "grow"
 [[steps]]
 read = 64
 expect-string = "world"
-[[steps]]
-call = "missing"
-[[steps]]
-call = "bump"
-args = [1, 2]
 """)
     result = run_module(module, plan, pinpoint=False)
+    assert result.error is None
     assert result.failures == [
         "steps[0] (call bump): expected result 5, got 1",
         "steps[2] (read 64): expected 'world', read 'hello'",
-        "steps[3] (call missing): the module has no exported function `missing`",
-        "steps[4] (call bump): `bump` takes 1 arguments, the step gives 2",
         f"{plan.path}: expect-growth = false, but memory grew",
     ]
+
+
+@pytest.mark.parametrize("steps, problem", [
+    ("call = 'bump'\nargs = [1]\n[[steps]]\ncall = 'bmup'",
+     "steps[1]: `bmup` is not an exported function (did you mean `bump`? exports: buffer, bump, grow, boom)"),
+    ("call = 'nothing-like-it'", "steps[0]: `nothing-like-it` is not an exported function (exports: buffer, bump, grow, boom)"),
+    ("call = 'memory'", "steps[0]: `memory` is a memory export, not a function"),
+    ("call = 'bump'", "steps[0]: `bump` takes 1 argument, the step gives 0"),
+    ("call = 'grow'\nargs = [1, 2]", "steps[0]: `grow` takes 0 arguments, the step gives 2"),
+])
+def test_calls_that_do_not_fit_the_module_are_a_scenario_error_not_failed_expectations(
+        tmp_path, module, steps, problem):
+    plan = scenario(tmp_path, f"[[steps]]\n{steps}\n")
+    result = run_module(module, plan, pinpoint=False)
+    assert result.error == f"{plan.path}: {problem}"
+    assert result.failures == [] and result.steps == []  # nothing ran
+
+
+def test_every_misfit_step_is_counted_and_a_missing_memory_is_named(tmp_path, module):
+    plan = scenario(tmp_path, "memory = 'mem'\n[[steps]]\ncall = 'bump'\n[[steps]]\ncall = 'nope'\n")
+    result = run_module(module, plan, pinpoint=False)
+    assert result.error == (f"{plan.path}: `memory`: `mem` is not an exported memory (memories: memory)"
+                            " (and 2 more such problems)")
+
+
+@pytest.mark.parametrize("command", ["run", "check"])
+def test_cli_exits_2_on_a_call_to_a_missing_export(tmp_path, module, command):
+    wasm = tmp_path / "counter.wasm"
+    wasm.write_bytes(wasmtime.wat2wasm(COUNTER))
+    plan = tmp_path / "scenario.toml"
+    plan.write_text("[[steps]]\ncall = 'bump'\nargs = [1]\n[[steps]]\ncall = 'bmup'\nargs = [1]\n")
+    extra = ["--confirm"] if command == "check" else []
+    done = run_cli(command, str(wasm), "--scenario", str(plan), *extra)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"{plan.as_posix()}: steps[1]: `bmup` is not an exported function" in done.stderr
+    assert "expectation" not in done.stdout + done.stderr
 
 
 def test_a_trap_gets_a_fresh_instance_and_expect_trap_allows_it(tmp_path, module):
