@@ -91,7 +91,7 @@ def test_the_file_is_versioned_sorted_and_line_free(tmp_path):
     write_baseline(Report(findings=[VEC, GROW, FORMAT]), tmp_path / "b.json")
     text = (tmp_path / "b.json").read_text()
     document = json.loads(text)
-    assert document["version"] == 1
+    assert document["version"] == 2
     keys = [(e["rule_id"], e["path"], e["symbol"], e["snippet"]) for e in document["findings"]]
     assert keys == sorted(keys)
     assert set(document["findings"][0]) == {"rule_id", "path", "symbol", "snippet", "count"}
@@ -105,6 +105,7 @@ def test_the_file_is_versioned_sorted_and_line_free(tmp_path):
     ("{not json", "not valid JSON"),
     ("[1, 2]", "not a wasmlint baseline"),
     ('{"version": 99, "findings": []}', "unsupported baseline version 99"),
+    ('{"version": true, "findings": []}', "unsupported baseline version True"),
     ('{"version": 1, "findings": {}}', "`findings` must be a list"),
     ('{"version": 1, "findings": [{"rule_id": "x", "path": "a.rs", "snippet": 3}]}', "findings[0]: `snippet`"),
     ('{"version": 1, "findings": [{"rule_id": "x", "path": "a.rs", "snippet": "s", "count": 0}]}', "`count`"),
@@ -118,6 +119,47 @@ def test_a_bad_baseline_is_one_line_naming_the_file(tmp_path, content, expected)
         apply_baseline(Report(findings=[FORMAT]), path)
     message = str(caught.value)
     assert message.startswith(str(path)) and expected in message and "\n" not in message
+
+
+def test_paths_are_stored_relative_to_the_baseline_folder(tmp_path, monkeypatch):
+    (tmp_path / "guests/greeting-alloc/src").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "guests")
+    at_root = FORMAT.replace(path="greeting-alloc/src/lib.rs")
+    write_baseline(Report(findings=[at_root]), tmp_path / "guests/greeting-alloc/b.json")
+    entry = json.loads((tmp_path / "guests/greeting-alloc/b.json").read_text())["findings"][0]
+    assert entry["path"] == "src/lib.rs"
+
+
+@pytest.mark.parametrize("apply_from, path", [
+    ("guests/greeting-alloc", "src/lib.rs"),  # `wasmlint check .` inside the crate
+    ("guests", "greeting-alloc/src/lib.rs"),
+    ("elsewhere", "{root}/guests/greeting-alloc/src/lib.rs"),  # absolute paths given
+])
+def test_a_baseline_written_from_one_folder_applies_from_another(tmp_path, monkeypatch, apply_from, path):
+    for folder in ("guests/greeting-alloc/src", "elsewhere"):
+        (tmp_path / folder).mkdir(parents=True)
+    baseline = tmp_path / "wasmlint-baseline.json"
+    monkeypatch.chdir(tmp_path)  # `wasmlint check guests` from the repository root
+    write_baseline(Report(findings=[FORMAT.replace(path="guests/greeting-alloc/src/lib.rs")]), baseline)
+    assert json.loads(baseline.read_text())["findings"][0]["path"] == "guests/greeting-alloc/src/lib.rs"
+
+    monkeypatch.chdir(tmp_path / apply_from)
+    now = FORMAT.replace(path=path.format(root=tmp_path))
+    result = apply_baseline(Report(findings=[now]), Path(os.path.relpath(baseline)))
+    assert (result.report.findings, result.hidden, result.fixed) == ([], 1, 0)
+    # The staged-files limit on `fixed` is read the same way.
+    assert apply_baseline(Report(), baseline, checked_paths={now.path}).fixed == 1
+    assert apply_baseline(Report(), baseline, checked_paths={"src/other.rs"}).fixed == 0
+
+
+def test_a_version_1_baseline_keeps_its_paths_relative_to_the_working_folder(tmp_path, monkeypatch):
+    (tmp_path / "crate/src").mkdir(parents=True)
+    (tmp_path / "crate/b.json").write_text(json.dumps({"version": 1, "findings": [
+        {"rule_id": FORMAT.rule_id, "path": "crate/src/lib.rs", "symbol": FORMAT.symbol, "snippet": FORMAT.snippet},
+    ]}))
+    monkeypatch.chdir(tmp_path)
+    result = apply_baseline(Report(findings=[FORMAT.replace(path="crate/src/lib.rs")]), Path("crate/b.json"))
+    assert (result.report.findings, result.hidden) == ([], 1)
 
 
 def test_non_utf8_baseline(tmp_path):
@@ -154,3 +196,24 @@ def test_the_cli_hides_real_findings_after_an_edit_above_them(tmp_path):
     changed = check("--baseline", "baseline.json")
     assert changed.returncode == 1 and "error[format-in-export]" in changed.stdout, changed.stdout
     assert "0 hidden by the baseline, 1 fixed" in changed.stdout + changed.stderr
+
+
+def test_the_cli_applies_a_baseline_written_from_another_folder(tmp_path):
+    from conftest import REPO, run_cli
+
+    def check(path: str, *args: str, cwd: Path):
+        pythonpath = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+        return run_cli("check", path, "--layer", "source", *args, cwd=cwd, env={"PYTHONPATH": pythonpath})
+
+    crate = tmp_path / "guests/greeting-alloc"
+    shutil.copytree(GUESTS / "greeting-alloc", crate, ignore=shutil.ignore_patterns("target"))
+    baseline = tmp_path / "wasmlint-baseline.json"
+    written = check("guests", "--write-baseline", "wasmlint-baseline.json", cwd=tmp_path)
+    assert written.returncode == 1, written.stdout + written.stderr
+    entries = json.loads(baseline.read_text())["findings"]
+    assert [e["path"] for e in entries] == ["guests/greeting-alloc/src/lib.rs"]
+
+    for path, cwd in ((".", crate), (str(crate), tmp_path / "guests")):
+        used = check(path, "--baseline", str(baseline), cwd=cwd)
+        assert used.returncode == 0, used.stdout + used.stderr
+        assert "1 hidden by the baseline, 0 fixed" in used.stdout + used.stderr
