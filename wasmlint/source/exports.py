@@ -165,12 +165,13 @@ def type_name(node: Node | None) -> str | None:
     return None
 
 
-def exports_of(fn_node: Node, fn_name: str, impl_node: Node | None) -> list[Export]:
-    """Every export a `function_item` produces: linker attributes, `#[wasm_bindgen]`, bindgen impl methods."""
-    previous = fn_node.prev_sibling
-    if impl_node is None and (previous is None or previous.type not in ("attribute_item", *_SKIPPED_SIBLINGS)):
-        return []  # no attributes: the common case, decided without looking further
-    attributes = outer_attributes(fn_node)
+def exports_of(fn_node: Node, fn_name: str, impl_node: Node | None, attributes: list[Node]) -> list[Export]:
+    """Every export a `function_item` produces: linker attributes, `#[wasm_bindgen]`, bindgen impl methods.
+
+    `attributes` are the fn's outer attributes (`outer_attributes`), read once by the caller.
+    """
+    if impl_node is None and not attributes:
+        return []  # no attributes: the common case
     symbol = linker_export(attributes, fn_name)
     if symbol:
         return [Export(symbol, symbol)]

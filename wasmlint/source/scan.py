@@ -23,8 +23,8 @@ _ITEM_CONTAINERS = ("source_file", "declaration_list")
 
 # (kind, pattern): the facts every analysis needs, whatever rules are selected.
 STRUCTURAL_PATTERNS = (
-    ("fn", "(function_item name: (identifier) @name) @fn"),
-    ("macro", "(macro_invocation macro: (_) @name (token_tree) @args) @macro"),
+    ("fn", "(function_item) @fn"),
+    ("macro", "(macro_invocation) @macro"),
     ("use", "(use_declaration) @use"),
     ("struct", "(struct_item name: (type_identifier) @name body: (field_declaration_list) @body)"),
     ("macrodef", "(macro_definition name: (identifier) @name) @macrodef"),
@@ -113,6 +113,7 @@ class Scanner:
     # -- entry points -------------------------------------------------------------------------
 
     def scan_file(self, file: SourceFile, file_index: int) -> None:
+        self._blocks: dict[int, bool] = {}
         snippet = Snippet(file, file_index)
         self._scan_tree(file.tree.root_node, file.source, snippet, owner=None, module=file.module_path, depth=0)
 
@@ -163,7 +164,8 @@ class Scanner:
             elif kind == "fn":
                 if owner is None:
                     node = captures["fn"][0]
-                    fn = self._new_fn(node, node_text(captures["name"][0]), snippet, module, template)
+                    name = node.child_by_field_name("name")
+                    fn = self._new_fn(node, node_text(name), snippet, module, template) if name is not None else None
                     if fn is not None:
                         fns.append((node.start_byte, node.end_byte, fn))
             elif kind == "use":
@@ -194,8 +196,9 @@ class Scanner:
             if fn is None:
                 continue
             if kind == "macro":
-                if depth < MAX_MACRO_DEPTH:
-                    self._scan_macro_arguments(fn, captures["args"][0], source, snippet, depth)
+                args = captures["macro"][0].named_children[-1] if depth < MAX_MACRO_DEPTH else None
+                if args is not None and args.type == "token_tree":
+                    self._scan_macro_arguments(fn, args, source, snippet, depth)
             else:
                 node = captures["match"][0]
                 if _in_cfg_excluded_statement(node):
@@ -222,7 +225,8 @@ class Scanner:
     def _new_fn(self, node: Node, name: str, snippet: Snippet, module: tuple[str, ...], template: str | None) -> FnDef | None:
         """Register a function, or return None when `#[cfg]` leaves it (or its mod/impl) out of wasm32."""
         index = self.scan.index
-        inner_module, impl_node, excluded = _context(node)
+        attributes = _attributes(node)
+        inner_module, impl_node, excluded = _context(node, attributes, self._blocks)
         if excluded:
             return None
         trait_default = impl_node is not None and impl_node.type == "trait_item"
@@ -230,7 +234,7 @@ class Scanner:
             impl_type = node_text(impl_node.child_by_field_name("name"))  # a default method of the trait
         else:
             impl_type = type_name(impl_node.child_by_field_name("type")) if impl_node is not None else None
-        exports = exports_of(node, name, impl_node)
+        exports = exports_of(node, name, impl_node, attributes)
         fn = FnDef(
             index=len(index.fns),
             name=name,
@@ -285,13 +289,30 @@ class Scanner:
             self.scan.templates[name] = Template(name, fns, bindings)
 
 
-def _context(node: Node) -> tuple[tuple[str, ...], Node | None, bool]:
+_ATTRIBUTE_SIBLINGS = ("attribute_item", "line_comment", "block_comment")
+
+
+def _attributes(item: Node) -> list[Node]:
+    previous = item.prev_sibling
+    return outer_attributes(item) if previous is not None and previous.type in _ATTRIBUTE_SIBLINGS else []
+
+
+def _block_excluded(block: Node, cache: dict[int, bool]) -> bool:
+    """`#[cfg]` on a mod/impl/trait block; `cache` (per tree: node ids are unique within one) saves
+    reading the same block's attributes for each of its functions."""
+    found = cache.get(block.id)
+    if found is None:
+        found = cache[block.id] = cfg_excludes_wasm(_attributes(block))
+    return found
+
+
+def _context(node: Node, attributes: list[Node], blocks: dict[int, bool]) -> tuple[tuple[str, ...], Node | None, bool]:
     """The inline `mod` path around a function, the `impl`/`trait` block it sits in, and whether a
-    `#[cfg]` on it or on an enclosing item leaves it out of a wasm32 build."""
+    `#[cfg]` on it (`attributes`) or on an enclosing item leaves it out of a wasm32 build."""
     modules: list[str] = []
     impl_node = None
     inside_fn = False  # a fn nested in a fn body is not a method of the impl around the outer fn
-    excluded = node.prev_sibling is not None and cfg_excludes_wasm(outer_attributes(node))
+    excluded = cfg_excludes_wasm(attributes)
     parent = node.parent
     while parent is not None and not excluded:
         kind = parent.type
@@ -303,8 +324,8 @@ def _context(node: Node) -> tuple[tuple[str, ...], Node | None, bool]:
             name = parent.child_by_field_name("name")
             if name is not None:
                 modules.append(node_text(name))
-        if kind in ("mod_item", "impl_item", "trait_item") and cfg_excludes_wasm(outer_attributes(parent)):
-            excluded = True
+        if kind in ("mod_item", "impl_item", "trait_item"):
+            excluded = _block_excluded(parent, blocks)
         parent = parent.parent
     modules.reverse()
     return tuple(modules), impl_node, excluded
