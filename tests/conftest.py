@@ -42,6 +42,14 @@ def cli(monkeypatch):
     return invoke
 
 
+def unavailable(reason: str) -> None:
+    """Something a test needs is missing: a failure in CI (which must have everything), a skip
+    that says why on a developer's machine."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (required in CI: scripts/setup.sh --dev installs it)")
+    pytest.skip(reason)
+
+
 def json_findings(stdout: str) -> list[dict]:
     return json.loads(stdout)["findings"]
 
@@ -52,11 +60,9 @@ SARIF_SCHEMA = REPO.parent / "shared/schemas/sarif-schema-2.1.0.json"
 @pytest.fixture(scope="module")
 def validator():
     """A validator for the OASIS SARIF 2.1.0 schema kept in shared/ beside the checkout."""
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema
+
     if not SARIF_SCHEMA.is_file():
-        message = f"the SARIF schema is missing: {SARIF_SCHEMA} (shared/ must sit beside the checkout)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"the SARIF schema is missing: {SARIF_SCHEMA} (shared/ must sit beside the checkout)")
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     return jsonschema.Draft7Validator(schema)

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import unavailable
+from wasmlint import toolchain
+
 from wasmlint.runtime import load_scenario, render_run_text, run_module, runtime_findings
 
 GUESTS = Path(__file__).parent.parent / "guests"
@@ -14,11 +17,10 @@ GUESTS = Path(__file__).parent.parent / "guests"
 def _module(name: str) -> Path:
     if name == "greeting-wat":
         return GUESTS / name / "greeting.wat"
-    toolchain = pytest.importorskip("wasmlint.toolchain")
     try:
         (artifact,) = toolchain.build(GUESTS / name)
     except toolchain.ToolchainError as exc:
-        pytest.skip(str(exc))
+        unavailable(str(exc))
     return artifact.path
 
 
@@ -86,12 +88,11 @@ def test_run_text_shows_each_step_and_the_path(runs):
 
 
 def test_debug_build_maps_the_path_to_source_lines(tmp_path, monkeypatch):
-    toolchain = pytest.importorskip("wasmlint.toolchain")
     monkeypatch.setenv("CARGO_PROFILE_RELEASE_DEBUG", "1")
     try:
         (artifact,) = toolchain.build(GUESTS / "greeting-alloc", target_dir=tmp_path / "target")
     except toolchain.ToolchainError as exc:
-        pytest.skip(str(exc))
+        unavailable(str(exc))
     result = run_module(artifact.path, load_scenario(GUESTS / "greeting-alloc" / "scenario.toml"))
     first = result.paths["set_name"][0]
     assert first.name == "set_name"

@@ -19,8 +19,7 @@ WAT = Path(__file__).parent / "wat" / "runtime"
 def rewrite(wat: str):
     data = wasmtime.wat2wasm(wat)
     facts = decoded(data)
-    if facts is None:
-        pytest.skip("the module decoder is not available")
+    assert facts is not None, "the module decoder did not decode a valid module"
     return instrument(data, facts[0])
 
 
@@ -76,6 +75,5 @@ def test_growth_behind_call_indirect_on_a_later_call_is_pinpointed():
     assert result.grown_exports == ["later"]
     growth = result.growth["later"]
     assert (growth.first_calls_grew, growth.later_calls_grew) == (0, 1)
-    if result.pinpoint_method != "instrument":
-        pytest.skip("the module decoder is not available")
+    assert result.pinpoint_method == "instrument"
     assert [frame.name for frame in result.paths["later"]] == ["later", "helper", "grow", "memory.grow"]

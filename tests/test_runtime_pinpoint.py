@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import unavailable
+from wasmlint import toolchain
+
 from wasmlint.runtime import load_scenario, run_module
 
 GUESTS = Path(__file__).parent.parent / "guests"
@@ -20,11 +23,10 @@ def no_decoder(tmp_path, monkeypatch):
 
 
 def test_fallback_freezes_memory_and_reports_the_allocation_failure_path(no_decoder):
-    toolchain = pytest.importorskip("wasmlint.toolchain")
     try:
         (artifact,) = toolchain.build(GUESTS / "greeting-alloc")
     except toolchain.ToolchainError as exc:
-        pytest.skip(str(exc))
+        unavailable(str(exc))
     result = run_module(artifact.path, load_scenario(GUESTS / "greeting-alloc" / "scenario.toml"))
     assert result.pinpoint_method == "memory-limit"
     assert "the module decoder is not available" in " ".join(result.notes)
