@@ -16,55 +16,14 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from common import best_of, npm_wasm  # noqa: E402
 from wasmlint.module import analyze_module, analyze_module_file, render_inspect_text  # noqa: E402
 
 DEFAULT_PACKAGE = "@biomejs/wasm-nodejs"
-
-
-def cache_dir() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    directory = base / "wasmlint" / "bench"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def fetch(package: str) -> Path:
-    """The largest .wasm in the npm package, downloaded with `npm pack` on first use."""
-    target = cache_dir() / package.replace("@", "").replace("/", "-")
-    wasm = sorted(target.glob("*.wasm"), key=lambda p: p.stat().st_size, reverse=True) if target.is_dir() else []
-    if wasm:
-        return wasm[0]
-    npm = shutil.which("npm")
-    if npm is None:
-        sys.exit("npm is needed to fetch the module (or pass --module PATH)")
-    target.mkdir(parents=True, exist_ok=True)
-    out = subprocess.run([npm, "pack", "--silent", package], cwd=target, capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(f"npm pack {package} failed: {out.stderr.strip()}")
-    tarball = target / out.stdout.strip().splitlines()[-1]
-    with tarfile.open(tarball) as archive:
-        members = [m for m in archive.getmembers() if m.isfile() and m.name.endswith(".wasm")]
-        if not members:
-            sys.exit(f"{package} contains no .wasm file")
-        for member in members:
-            (target / Path(member.name).name).write_bytes(archive.extractfile(member).read())
-    tarball.unlink()
-    return fetch(package)
-
-
-def best_of(runs: int, action) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:
@@ -73,7 +32,7 @@ def main() -> None:
     parser.add_argument("--module", type=Path, help="a local .wasm instead of the npm package")
     parser.add_argument("--runs", type=int, default=3, help="best of N runs (default 3)")
     args = parser.parse_args()
-    path = args.module or fetch(args.package)
+    path = args.module or npm_wasm(args.package)
     data = path.read_bytes()
     print(f"module: {path} ({len(data) / 2**20:.1f} MiB)")
 

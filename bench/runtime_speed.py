@@ -14,7 +14,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import npm_wasm  # noqa: E402
 from wasmlint.runtime import Limits, load_scenario, run_module  # noqa: E402
 from wasmlint.runtime.sandbox import compile_module  # noqa: E402
 from wasmlint.runtime.worker import module_shape  # noqa: E402
@@ -78,19 +78,6 @@ def bench_guests(repeat: int) -> None:
               f"{ms(med['run']):>12}{ms(med['pinpoint']):>12}{ms(med['total']):>12}")
 
 
-def fetch_large(package: str) -> Path:
-    """The largest .wasm inside `npm pack PACKAGE`, kept under the user's cache directory."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wasmlint" / "bench"
-    target = base / package.replace("/", "_").replace("@", "")
-    if not target.is_dir() or not any(target.rglob("*.wasm")):
-        target.mkdir(parents=True, exist_ok=True)
-        out = subprocess.run(["npm", "pack", package, "--pack-destination", str(target), "--silent"],
-                             capture_output=True, text=True, timeout=600, check=True).stdout.split()
-        with tarfile.open(target / out[-1]) as archive:
-            archive.extractall(target, filter="data")
-    return max(target.rglob("*.wasm"), key=lambda p: p.stat().st_size)
-
-
 def time_compile(data: bytes, code_size: int, compiler: str, cache_home: str | None) -> float | None:
     saved = os.environ.get("XDG_CACHE_HOME")
     if cache_home:
@@ -112,7 +99,7 @@ def time_compile(data: bytes, code_size: int, compiler: str, cache_home: str | N
 
 def bench_large(package: str) -> None:
     try:
-        path = fetch_large(package)
+        path = npm_wasm(package)
     except (OSError, subprocess.SubprocessError) as exc:
         print(f"large module: could not fetch {package} ({exc})")
         return

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from common import best_of  # noqa: E402
 from wasmlint.check import CheckOptions, run_check, select_rules  # noqa: E402
 from wasmlint.config import Config  # noqa: E402
 from wasmlint.discover import discover  # noqa: E402
@@ -31,15 +31,6 @@ def default_crates() -> list[Path]:
     if not found:
         sys.exit("no crate sources under /usr/share/cargo/registry: apt-get install librust-regex-dev librust-serde-dev librust-syn-dev")
     return found
-
-
-def best_of(repeat: int, work) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:

@@ -107,3 +107,20 @@ def test_inspect_and_run_commands():
     assert run.returncode == 0 and "'Ahoy there, Testy McTestface!'" in run.stdout
     bad = run_cli("inspect", "README.md")
     assert bad.returncode == 2 and bad.stderr.startswith("error: README.md") and "Traceback" not in bad.stderr
+
+
+def test_every_export_of_a_macro_template_is_joined_to_the_template_finding(tmp_path):
+    crate = tmp_path / "m"
+    shutil.copytree(GUESTS / "macro-exports", crate, ignore=shutil.ignore_patterns("target", "Cargo.lock"))
+    result = run_cli("check", str(crate), "--build", "--format", "json")
+    findings = json_findings(result.stdout)
+    assert [f["rule_id"] for f in findings if f["layer"] == "module" and "memory.grow" in f["message"]] == []
+    (template,) = [f for f in findings if f["rule_id"] == "to-string-in-export"]
+    modules = [e for e in template["evidence"] if e.startswith("module:")]
+    assert {e.split("`")[1] for e in modules} == {"hello_len", "goodbye_len"}
+    # Allowing the template's allocation accepts the growth of both exports.
+    lib = crate / "src/lib.rs"
+    lib.write_text(lib.read_text().replace("// expect: to-string-in-export", "// wasmlint: allow(to-string-in-export) -- init"))
+    result = run_cli("check", str(crate), "--build", "--format", "json")
+    assert [f["rule_id"] for f in json_findings(result.stdout) if f["severity"] == "error"] == []
+    assert result.returncode == 0

@@ -15,7 +15,7 @@ from pathlib import Path
 from wasmlint.config import Config
 from wasmlint.discover import Crate, Targets, display_path
 from wasmlint.findings import Finding, Layer, Report, RunError
-from wasmlint.merge import JOINED_MODULE_RULES, merge_layers
+from wasmlint.merge import merge_layers
 from wasmlint.rules import Rule, matches_selector
 from wasmlint.source import ExportSite, analyze_crate
 from wasmlint.suppress import Problem, Suppression, find_suppressions, hide_suppressed, suppression_findings
@@ -41,6 +41,7 @@ class CrateOutcome:
     errors: list[RunError] = field(default_factory=list)
     partial_files: set[str] = field(default_factory=set)
     exports: dict[str, ExportSite] = field(default_factory=dict)
+    reach: dict[str, frozenset] = field(default_factory=dict)  # export -> finding keys it reaches
     suppressions: list[Suppression] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
@@ -65,14 +66,17 @@ def analyze_sources(
     rules: dict[str, Rule],
     known_ids: set[str],
     all_functions: bool = False,
+    with_reach: bool = False,
 ) -> CrateOutcome:
     """The source layer on one crate given as (display, bytes, module path), plus its suppressions."""
-    result = analyze_crate(files, {k: r for k, r in rules.items() if r.layer is Layer.SOURCE}, all_functions=all_functions)
+    source_rules = {k: r for k, r in rules.items() if r.layer is Layer.SOURCE}
+    result = analyze_crate(files, source_rules, all_functions=all_functions, with_reach=with_reach)
     outcome = CrateOutcome(
         findings=result.findings,
         errors=result.errors,
         partial_files=result.partial_files,
         exports=result.exports,
+        reach=result.reach,
         files=len(files),
     )
     for parsed in result.files:
@@ -82,7 +86,7 @@ def analyze_sources(
     return outcome
 
 
-def _crate_job(crate: Crate, rules: dict[str, Rule], known_ids: set[str], all_functions: bool) -> CrateOutcome:
+def _crate_job(crate: Crate, rules: dict[str, Rule], known_ids: set[str], all_functions: bool, with_reach: bool) -> CrateOutcome:
     files: list[tuple[str, bytes, tuple[str, ...]]] = []
     errors: list[RunError] = []
     for path in crate.files:
@@ -90,14 +94,14 @@ def _crate_job(crate: Crate, rules: dict[str, Rule], known_ids: set[str], all_fu
             files.append((display_path(path), path.read_bytes(), crate.module_path(path)))
         except OSError as exc:
             errors.append(RunError(display_path(path), f"cannot read: {exc.strerror or exc}"))
-    outcome = analyze_sources(files, rules, known_ids, all_functions)
+    outcome = analyze_sources(files, rules, known_ids, all_functions, with_reach)
     outcome.errors = errors + outcome.errors
     return outcome
 
 
-def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions) -> list[CrateOutcome]:
+def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, with_reach: bool) -> list[CrateOutcome]:
     jobs = max(1, options.jobs)
-    work = [(crate, rules_of(crate), known_ids, options.all_functions) for crate in targets.crates]
+    work = [(crate, rules_of(crate), known_ids, options.all_functions, with_reach) for crate in targets.crates]
     if jobs == 1 or len(targets.crates) < 2:
         return [_crate_job(*args) for args in work]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -116,9 +120,11 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     def rules_of(crate: Crate | None) -> dict[str, Rule]:
         return crate_rules.get(crate.root, rules) if crate is not None else rules
 
-    outcomes = _run_source(targets, rules_of, known_ids, options)
+    run_modules = bool(modules) and (Layer.MODULE in options.layers or options.confirm)
+    outcomes = _run_source(targets, rules_of, known_ids, options, with_reach=run_modules)
     findings: list[Finding] = []
     sites: dict[str, ExportSite] = {}
+    reach: dict[str, frozenset] = {}
     suppressions: list[Suppression] = []
     problems: list[Problem] = []
     for outcome in outcomes:
@@ -129,6 +135,8 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
         report.files_checked += outcome.files
         for symbol, site in outcome.exports.items():
             sites.setdefault(symbol, site)
+        for symbol, keys in outcome.reach.items():
+            reach[symbol] = reach.get(symbol, frozenset()) | keys
         suppressions.extend(outcome.suppressions)
         problems.extend(outcome.problems)
 
@@ -136,7 +144,7 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     module_findings: list[Finding] = []
     runtime_findings: list[Finding] = []
     runtime_evidence: dict[str, str] = {}
-    if modules and (Layer.MODULE in options.layers or options.confirm):
+    if run_modules:
         from wasmlint.layers import module_and_runtime  # heavy imports only when a module is checked
 
         predicted = {f.symbol for f in findings if f.symbol}
@@ -150,11 +158,7 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     # Suppressions apply before merging, so that module evidence is not attached to a suppressed
     # source finding, and again after, for module and runtime findings placed on a source `fn`.
     shown = hide_suppressed(findings, suppressions)
-    # An export whose every source finding was allowed: the module layer's "reaches memory.grow"
-    # for it is that same, accepted, allocation.
-    accepted = {f.symbol for f in findings if f.symbol} - {f.symbol for f in shown if f.symbol}
-    module_findings = [f for f in module_findings if not (f.rule_id in JOINED_MODULE_RULES and f.symbol in accepted)]
-    merged = merge_layers(shown, module_findings, runtime_findings, runtime_evidence, sites)
+    merged = merge_layers(findings, shown, module_findings, runtime_findings, runtime_evidence, sites, reach)
     merged = hide_suppressed(merged, suppressions)
     if Layer.SOURCE in options.layers:
         merged += suppression_findings(suppressions, problems, rules, ran)

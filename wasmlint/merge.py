@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from wasmlint.findings import Finding, Layer
-from wasmlint.source import ExportSite
+from wasmlint.findings import Finding
+from wasmlint.source import ExportSite, finding_key
 
 # Module findings that say the same thing as an allocation found in the source: their evidence is
 # attached to the source findings of that export instead of being reported a second time.
@@ -22,35 +22,51 @@ def _placed(finding: Finding, sites: dict[str, ExportSite]) -> Finding:
 
 def merge_layers(
     source: list[Finding],
+    shown: list[Finding],
     module: list[Finding],
     runtime: list[Finding],
     runtime_evidence: dict[str, str],
     sites: dict[str, ExportSite],
+    reach: dict[str, frozenset],
 ) -> list[Finding]:
-    by_symbol: dict[str, list[int]] = {}
-    merged = list(source)
-    for position, finding in enumerate(merged):
-        if finding.symbol:
-            by_symbol.setdefault(finding.symbol, []).append(position)
+    """Join module and runtime results onto the source findings (`shown`: those not suppressed).
 
-    for finding in module:
-        targets = by_symbol.get(finding.symbol or "", []) if finding.rule_id in JOINED_MODULE_RULES else []
-        if targets:
-            for position in targets:
+    The source findings that explain an export's growth are its own and those in every function it
+    reaches (`reach`, keyed by `finding_key`). When they exist, the module's "reaches memory.grow"
+    becomes an evidence line on them; when all of them were allowed, the growth was accepted with
+    them and is not reported again; otherwise it stands on its own, on the export's `fn`.
+    """
+    merged = list(shown)
+    position_of = {finding_key(f): i for i, f in enumerate(merged)}
+    hidden = {finding_key(f) for f in source} - set(position_of)
+
+    def explaining(symbol: str | None) -> set[tuple]:
+        own = {finding_key(f) for f in source if symbol and f.symbol == symbol}
+        return own | set(reach.get(symbol or "", ()))
+
+    def attach(keys: set[tuple], line: str, confirmed: bool = False) -> None:
+        for key in keys:
+            position = position_of.get(key)
+            if position is not None and line not in merged[position].evidence:
                 current = merged[position]
-                merged[position] = current.replace(
-                    evidence=current.evidence + finding.evidence,
-                    call_path=current.call_path,
-                )
+                merged[position] = current.replace(evidence=current.evidence + (line,), confirmed=current.confirmed or confirmed)
+
+    standalone: dict[str, int] = {}
+    for finding in module:
+        keys = explaining(finding.symbol) if finding.rule_id in JOINED_MODULE_RULES else set()
+        if keys:
+            if not keys <= hidden:  # when every allocation behind this growth was allowed: nothing to add
+                for line in finding.evidence:
+                    attach(keys, line)
             continue
-        placed = _placed(finding, sites)
-        merged.append(placed)
-        if placed.symbol and placed.rule_id in JOINED_MODULE_RULES:
-            by_symbol.setdefault(placed.symbol, []).append(len(merged) - 1)
+        merged.append(_placed(finding, sites))
+        if finding.symbol and finding.rule_id in JOINED_MODULE_RULES:
+            standalone[finding.symbol] = len(merged) - 1
 
     for symbol, line in runtime_evidence.items():
-        for position in by_symbol.get(symbol, []):
-            current = merged[position]
-            merged[position] = current.replace(evidence=current.evidence + (line,), confirmed=True)
+        attach(explaining(symbol), line, confirmed=True)
+        if symbol in standalone:
+            current = merged[standalone[symbol]]
+            merged[standalone[symbol]] = current.replace(evidence=current.evidence + (line,), confirmed=True)
     merged.extend(_placed(f, sites) for f in runtime)
     return merged

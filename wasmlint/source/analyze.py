@@ -43,6 +43,7 @@ class SourceResult:
     files: list[SourceFile] = field(default_factory=list)
     partial_files: set[str] = field(default_factory=set)
     exports: dict[str, ExportSite] = field(default_factory=dict)
+    reach: dict[str, frozenset] = field(default_factory=dict)  # export -> finding_key()s it reaches
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,12 @@ def analyze_crate(
     rules: dict[str, Rule],
     *,
     all_functions: bool = False,
+    with_reach: bool = False,
 ) -> SourceResult:
-    """Analyse one crate given as (display path, bytes, module path) per .rs file."""
+    """Analyse one crate given as (display path, bytes, module path) per .rs file.
+
+    `with_reach` also records which findings each export reaches (for joining module findings).
+    """
     result = SourceResult()
     query_rules = tuple(rule for rule in rules.values() if rule.query)
     scanner = Scanner(query_rules)
@@ -73,20 +78,47 @@ def analyze_crate(
                 result.findings.append(_parse_error(parsed, rules[PARSE_ERROR], problems))
     scan = scanner.finish()
     index = scan.index
-    reached = _reach_from_exports(index, CallGraph(index))
+    graph = CallGraph(index)
+    reached = _reach_from_exports(index, graph)
     result.exports = _export_sites(index)
     seen: set[tuple] = set()
+    keys_by_fn: dict[int, list[tuple]] = {}
     for fn in index.fns:
         reach = reached.get(fn.index)
         for hit in fn.matches:
             finding = _finding(hit, fn, reach, index, all_functions)
             if finding is None:
                 continue
-            key = (finding.rule_id, finding.path, finding.line, finding.column, finding.end_line, finding.end_column)
+            key = finding_key(finding)
             if key not in seen:
                 seen.add(key)
                 result.findings.append(finding)
+                keys_by_fn.setdefault(fn.index, []).append(key)
+    if with_reach:
+        result.reach = _findings_each_export_reaches(index, graph, keys_by_fn)
     return result
+
+
+def finding_key(finding: Finding) -> tuple:
+    """Identifies a source finding across processes (the layers are joined on it)."""
+    return (finding.rule_id, finding.path, finding.line, finding.column, finding.end_line, finding.end_column)
+
+
+def _findings_each_export_reaches(index: CrateIndex, graph: "CallGraph", keys_by_fn: dict[int, list[tuple]]) -> dict[str, frozenset]:
+    """For every export, the source findings in all the functions it reaches (not only those it is
+    the nearest export of): what the module layer's growth path for that export can be explained by."""
+    reach: dict[str, frozenset] = {}
+    for fn, export in _exported(index):
+        seen = {fn.index}
+        queue = deque([fn.index])
+        while queue:
+            for target in graph.callees(index.fns[queue.popleft()]):
+                if target not in seen:
+                    seen.add(target)
+                    queue.append(target)
+        keys = frozenset(key for i in seen for key in keys_by_fn.get(i, ()))
+        reach[export.symbol] = reach.get(export.symbol, frozenset()) | keys
+    return reach
 
 
 # -- call graph ---------------------------------------------------------------------------------
