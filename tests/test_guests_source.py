@@ -58,13 +58,13 @@ def test_greeting_alloc_text_report_flags_the_format_line():
     line = next(i for i, text in enumerate(source, 1) if "format!(" in text)
     assert f"--> guests/greeting-alloc/src/lib.rs:{line}:" in result.stdout
     assert "^^^^" in result.stdout
-    assert result.stdout.rstrip().endswith("Found 1 problem (1 error) in 1 file.")
+    assert result.stdout.rstrip().endswith("Found 1 problem (1 error); 1 file checked.")
 
 
 def test_greeting_static_is_clean():
     result = run_cli("check", "guests/greeting-static")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "No problems found in 1 file." in result.stdout
+    assert "No problems found; 1 file checked." in result.stdout
 
 
 def test_transitive_finding_carries_the_call_path(cli):

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-import pytest
 
 import wasmlint
 from wasmlint.findings import Finding, Layer, Report, RunError, Severity
@@ -240,3 +238,12 @@ def test_run_errors_become_tool_notifications():
     assert notes[0]["level"] == "error"
     assert notes[0]["locations"][0]["physicalLocation"]["region"] == {"startLine": 7, "startColumn": 3}
     assert notes[1]["locations"][0]["physicalLocation"]["region"] == {"byteOffset": 42}
+
+
+def test_paths_outside_the_working_folder_are_file_uris(validator):
+    finding = Finding(rule_id="format-in-export", severity=Severity.ERROR, message="m", path="/usr/src/x/lib.rs",
+                      line=1, column=1, end_line=1, end_column=2, layer=Layer.SOURCE, symbol="f")
+    log = json.loads(sarif.render(Report(findings=[finding]), builtin_rules()))
+    location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "file:///usr/src/x/lib.rs"}
+    assert_valid(validator, log)

@@ -55,7 +55,7 @@ def synthetic() -> RunResult:
 def test_evidence_mentions_first_and_later_calls():
     _, evidence = runtime_findings(synthetic(), "src/lib.rs", builtin_rules(), {"push"})
     assert evidence == {"push": "runtime: push(3) grew memory 17 -> 18 pages on its first call; "
-                                "1 of 2 later calls grew (confirmed)"}
+                                "a repeat call grew 1 of 2 times (confirmed)"}
 
 
 def test_unpredicted_growth_and_failures_become_findings():

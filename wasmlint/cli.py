@@ -55,7 +55,7 @@ def _split(values: list[str] | None) -> tuple[str, ...] | None:
 
 def _print_errors(errors: list[RunError]) -> None:
     for error in errors:
-        typer.echo(f"error: {error.location()}: {error.message}", err=True)
+        typer.echo(f"error: {error.one_line()}", err=True)
 
 
 def _version(value: bool) -> None:

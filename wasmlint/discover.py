@@ -66,14 +66,20 @@ def _read_manifest(manifest: Path) -> dict | None:
         return None
 
 
-def _walk_rs(root: Path, excluded) -> list[Path]:
-    """.rs files below root, skipping target/, hidden folders and nested crates (they are crates of their own)."""
+# Cargo builds these crate folders as separate targets, never into the library (the wasm module).
+NOT_IN_LIBRARY = ("tests", "examples", "benches")
+
+
+def _walk_rs(root: Path, excluded, crate: bool = True) -> list[Path]:
+    """.rs files below root, skipping target/, hidden folders and nested crates (they are crates of
+    their own); in a crate, also its tests/, examples/ and benches/ folders."""
     found: list[Path] = []
     for directory, subdirs, files in os.walk(root):
         here = Path(directory)
         subdirs[:] = sorted(
             d for d in subdirs
             if not d.startswith(".") and d != "target" and not (here / d / "Cargo.toml").is_file()
+            and not (crate and here == root and d in NOT_IN_LIBRARY)
             and not excluded(here / d)
         )
         found.extend(here / f for f in sorted(files) if f.endswith(".rs") and not excluded(here / f))
@@ -134,7 +140,7 @@ class _Collector:
         enclosing = _enclosing_crate(path)
         if enclosing is not None:
             # A folder inside a crate (`src/`): analyse the crate, report this folder's files.
-            inside = {f.resolve() for f in _walk_rs(path, self.excluded)}
+            inside = {f.resolve() for f in _walk_rs(path, self.excluded, crate=False)}
             self.crate(enclosing, inside)
             return
         loose: list[Path] = []
@@ -142,7 +148,7 @@ class _Collector:
             here = Path(directory)
             keep = []
             for d in sorted(subdirs):
-                if d.startswith(".") or d == "target" or self.excluded(here / d):
+                if d.startswith(".") or d in ("target", "node_modules") or self.excluded(here / d):
                     continue
                 if (here / d / "Cargo.toml").is_file():
                     self.directory(here / d)
@@ -150,6 +156,10 @@ class _Collector:
                     keep.append(d)
             subdirs[:] = keep
             loose.extend(here / f for f in sorted(files) if f.endswith(".rs") and not self.excluded(here / f))
+            # Modules lying in a plain folder (a hand-written .wat, a wasm-pack pkg/) are checked too.
+            self.targets.modules.extend(
+                here / f for f in sorted(files) if f.endswith(MODULE_SUFFIXES) and not self.excluded(here / f)
+            )
         if loose:
             self.loose_files(path, loose)
 
@@ -203,8 +213,10 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = ()) -> Targets:
 
 
 def _has_input(folder: Path, targets: Targets) -> bool:
-    """Whether discovery found any .rs file under `folder` (or the crate it lies in)."""
+    """Whether discovery found any .rs file or module under `folder` (or the crate it lies in)."""
     root = folder.resolve()
+    if any(root in module.resolve().parents for module in targets.modules):
+        return True
     for crate in targets.crates:
         if crate.files and (crate.root == root or root in crate.root.parents or crate.root in root.parents):
             return True

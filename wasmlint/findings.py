@@ -85,9 +85,12 @@ class RunError:
     def location(self) -> str:
         if self.line is not None:
             return f"{self.path}:{self.line}:{self.column or 1}"
-        if self.offset is not None:
-            return f"{self.path}@{self.offset:#x}"
         return self.path
+
+    def one_line(self) -> str:
+        """`path:line:col: message`, or `path: message (at byte offset 0x..)` for binary input."""
+        where = f" (at byte offset {self.offset:#x})" if self.offset is not None and self.line is None else ""
+        return f"{self.location()}: {self.message}{where}"
 
     def to_dict(self) -> dict:
         return {

@@ -7,7 +7,6 @@ from pathlib import Path
 from wasmlint.discover import Crate, display_path
 from wasmlint.findings import Finding, Report, RunError
 from wasmlint.module import GROWS, ModuleLoadError, analyze_module_file, module_findings
-from wasmlint.rules import Rule
 
 SCENARIO_FILE = "scenario.toml"
 

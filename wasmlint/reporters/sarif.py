@@ -34,6 +34,9 @@ def _pascal_case(rule_id: str) -> str:
 def _artifact(path: str) -> dict:
     # Paths are relative to the project root; %SRCROOT% tells a viewer to resolve them against its
     # checkout. Spaces and non-ASCII characters must be percent-encoded in a URI reference.
+    if path.startswith("/"):
+        # Outside the working folder (wasmlint shows such paths absolute): a file URI, no base.
+        return {"uri": "file://" + quote(path, safe="/")}
     return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
 
 

@@ -175,11 +175,11 @@ def summary(report: Report) -> str:
             for level in (Severity.ERROR, Severity.WARNING, Severity.INFO)
             if counts[level]
         )
-        parts.append(f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''} ({detail}) in {files}")
+        parts.append(f"Found {len(findings)} problem{'s' if len(findings) != 1 else ''} ({detail}); {files} checked")
     else:
-        parts.append(f"No problems found in {files}")
+        parts.append(f"No problems found; {files} checked")
     if report.partial_files:
-        parts.append(f"{len(report.partial_files)} partially analysed (syntax errors)")
+        parts.append(f"{len(report.partial_files)} only partly analysed (see parse-error)")
     if report.errors:
         parts.append(f"{len(report.errors)} could not be checked")
     parts.extend(report.notes)

@@ -20,6 +20,10 @@ HEAP_TYPES = {
 }
 # Types whose clone allocates a copy (an Rc/Arc clone only bumps a counter).
 CLONE_ALLOCATES = HEAP_TYPES - {"Rc", "Arc"}
+PRIMITIVES = {
+    "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+    "f32", "f64", "bool", "char",
+}
 PARSE_ERROR = "parse-error"
 
 
@@ -264,6 +268,8 @@ def _keeps(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
     owner = index.receiver_type(hit.receiver, fn, byte) if method in index.methods_by_name or hit.rule.check else None
     if owner is not None and index.methods.get((owner, method)):
         return False
+    if hit.rule.check == "owned-copy" and owner in PRIMITIVES:
+        return False  # `.to_owned()` of a number is a copy
     if hit.rule.check == "cloned-heap-value":
         if owner in CLONE_ALLOCATES:
             hit.captures["owner"] = owner

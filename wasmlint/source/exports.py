@@ -106,11 +106,14 @@ _WASM_TARGETS = ('target_arch="wasm32"', 'target_arch="wasm64"', 'target_family=
 def cfg_excludes_wasm(attributes: list[Node]) -> bool:
     """True for `#[cfg(...)]` that leaves the item out of a wasm32 build (or out of a non-test build).
 
-    Recognised: `cfg(test)`, `cfg(unix)`, `cfg(windows)`, `cfg(not(<wasm target>))` and
+    Recognised: `#[test]`, `cfg(test)`, `cfg(unix)`, `cfg(windows)`, `cfg(not(<wasm target>))` and
     `cfg(target_arch = "<not wasm>")`; anything else (features, `any`, `all`) is kept.
     """
     for attribute in attributes:
-        if _attribute_name(attribute) != "cfg":
+        name = _attribute_name(attribute)
+        if name == "test":
+            return True  # a #[test] function: only in test builds
+        if name != "cfg":
             continue
         tree = _token_tree(attribute)
         condition = "".join(_text(tree).split()) if tree is not None else ""
