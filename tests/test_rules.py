@@ -18,11 +18,12 @@ CASES = [(rule, case) for rule in RULES.values() for case in rule.tests]
 
 def findings_for(rule, case: RuleCase):
     if rule.layer is Layer.SOURCE:
-        from wasmlint.suppress import apply_suppressions
+        from wasmlint.suppress import hide_suppressed, suppression_findings
 
         source_rules = {k: r for k, r in RULES.items() if r.layer is Layer.SOURCE}
         outcome = analyze_sources([("case.rs", case.code.encode(), ())], source_rules, set(RULES))
-        return apply_suppressions(outcome.findings, outcome.suppressions, outcome.problems, source_rules, set(source_rules))
+        shown = hide_suppressed(outcome.findings, outcome.suppressions)
+        return shown + suppression_findings(outcome.suppressions, outcome.problems, source_rules, set(source_rules))
     if rule.layer is Layer.MODULE:
         from wasmlint.module import findings_for_wat
     else:

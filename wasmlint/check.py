@@ -7,7 +7,6 @@ Nothing here prints; the CLI renders the Report.
 from __future__ import annotations
 
 import dataclasses
-import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,7 +196,3 @@ def _only_requested_files(findings: list[Finding], targets: Targets) -> list[Fin
         if path not in crate.report_files
     }
     return [finding for finding in findings if finding.path not in hidden]
-
-
-def default_jobs() -> int:
-    return os.cpu_count() or 1

@@ -38,7 +38,6 @@ class Crate:
     manifest: Path | None
     files: list[Path] = field(default_factory=list)
     report_files: set[Path] | None = None  # None: report every file; else only these (pre-commit)
-    is_workspace: bool = False
 
     def module_path(self, file: Path) -> tuple[str, ...]:
         """The Rust module a file is, from its place under src/ (src/a/b.rs -> a::b)."""

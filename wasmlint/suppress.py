@@ -148,17 +148,6 @@ def suppression_findings(
     return found
 
 
-def apply_suppressions(
-    findings: list[Finding],
-    suppressions: list[Suppression],
-    problems: list[Problem],
-    rules: dict[str, Rule],
-    active: set[str],
-) -> list[Finding]:
-    """Both steps at once, for findings of a single layer."""
-    return hide_suppressed(findings, suppressions) + suppression_findings(suppressions, problems, rules, active)
-
-
 def _meta_finding(rule: Rule, path: str, line: int, column: int, end_column: int, message: str) -> Finding:
     return Finding(
         rule_id=rule.id,

@@ -38,13 +38,6 @@ class SourceFile:
     tree: Tree
     module_path: tuple[str, ...]  # the Rust module this file is, from its place under src/
 
-    def line_text(self, byte: int) -> str:
-        """The text of the line holding file `byte`, without its newline."""
-        start = self.source.rfind(b"\n", 0, byte) + 1
-        end = self.source.find(b"\n", byte)
-        line = self.source[start : end if end != -1 else len(self.source)]
-        return line.decode("utf-8", errors="replace").rstrip("\r")
-
     def column(self, byte: int, byte_column: int) -> int:
         """1-based character column of the position at file `byte`, `byte_column` bytes into its line.
 
@@ -55,10 +48,6 @@ class SourceFile:
         if prefix.isascii():
             return byte_column + 1
         return len(prefix.decode("utf-8", errors="replace")) + 1
-
-
-def parse_source(display: str, source: bytes, module_path: tuple[str, ...] = ()) -> SourceFile:
-    return SourceFile(display=display, source=source, tree=parser().parse(source), module_path=module_path)
 
 
 def _parseable(source: bytes) -> bytes:
