@@ -15,7 +15,7 @@ RULE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 SCOPES = ("reachable", "export")
 RULE_KEYS = {
     "id", "layer", "severity", "summary", "message", "why", "fix",
-    "query", "scope", "check", "tests",
+    "query", "methods", "scope", "check", "tests",
 }
 REQUIRED_KEYS = ("id", "layer", "severity", "summary", "message", "why", "fix")
 CASE_KEYS = {"name", "flag", "ok", "lines"}
@@ -43,6 +43,7 @@ class Rule:
     why: str
     fix: str
     query: str | None  # tree-sitter query for source rules; `@match` is the flagged node
+    methods: tuple[str, ...]  # or: the method names whose calls the rule flags (`x.to_string()`)
     scope: str  # "reachable": the export and every crate fn it reaches; "export": the export only
     check: str | None  # name of a refinement the source layer applies to matches
     tests: tuple[RuleCase, ...]
@@ -135,6 +136,11 @@ def parse_rule(path: Path) -> Rule:
     query = _require_str(data, "query", where, optional=True)
     if query and layer is not Layer.SOURCE:
         raise RuleError(f"{where}: `query` is only for source rules")
+    methods = data.get("methods", [])
+    if not isinstance(methods, list) or not all(isinstance(m, str) and m.isidentifier() for m in methods):
+        raise RuleError(f"{where}: `methods` must be a list of method names")
+    if methods and (query or layer is not Layer.SOURCE):
+        raise RuleError(f"{where}: `methods` is for source rules without a `query`")
     raw_tests = data.get("tests", [])
     if not isinstance(raw_tests, list):
         raise RuleError(f"{where}: `tests` must be an array of tables ([[tests]])")
@@ -152,6 +158,7 @@ def parse_rule(path: Path) -> Rule:
         why=fields["why"].strip(),
         fix=fields["fix"].strip(),
         query=query,
+        methods=tuple(methods),
         scope=scope,
         check=_require_str(data, "check", where, optional=True),
         tests=tests,

@@ -34,19 +34,38 @@ STRUCTURAL_PATTERNS = (
 @dataclass(frozen=True)
 class CombinedQuery:
     query: object
-    kinds: tuple  # pattern index -> "fn" | "call" | ... | Rule
+    kinds: tuple  # pattern index -> "fn" | "macro" | ... | "methodcall" | Rule
+    by_method: dict  # method name -> the `methods` rules that flag its calls
+
+
+# Rules given as `methods = [...]` share this one pattern: one test of the method name per call,
+# instead of one per rule, which is most of what such rules cost.
+METHOD_CALL_PATTERN = """
+(call_expression
+  function: [(field_expression value: (_) @receiver field: (field_identifier) @method)
+             (generic_function function:
+               (field_expression value: (_) @receiver field: (field_identifier) @method))]
+  (#any-of? @method {names})) @match
+"""
 
 
 @lru_cache(maxsize=8)
 def combined_query(rules: tuple[Rule, ...]) -> CombinedQuery:
     texts: list[str] = [pattern for _, pattern in STRUCTURAL_PATTERNS]
     owners: list = [kind for kind, _ in STRUCTURAL_PATTERNS]
+    by_method: dict[str, tuple[Rule, ...]] = {}
+    for rule in rules:
+        for name in rule.methods:
+            by_method[name] = by_method.get(name, ()) + (rule,)
+    if by_method:
+        texts.append(METHOD_CALL_PATTERN.format(names=" ".join(f'"{n}"' for n in sorted(by_method))))
+        owners.append("methodcall")
     starts: list[int] = []
     offset = 0
     for text in texts:
         starts.append(offset)
         offset += len(text.encode()) + 1
-    for rule in rules:
+    for rule in (r for r in rules if r.query):
         starts.append(offset)
         owners.append(rule)
         texts.append(rule.query)
@@ -55,7 +74,7 @@ def combined_query(rules: tuple[Rule, ...]) -> CombinedQuery:
         query = compile_query("\n".join(texts))
     except Exception:
         # Name the rule whose query is broken.
-        for rule in rules:
+        for rule in (r for r in rules if r.query):
             try:
                 compile_query(rule.query)
             except Exception as exc:
@@ -63,12 +82,12 @@ def combined_query(rules: tuple[Rule, ...]) -> CombinedQuery:
         raise
     # A rule may hold several patterns: each pattern belongs to the text it starts in.
     kinds = tuple(owners[bisect.bisect_right(starts, query.start_byte_for_pattern(i)) - 1] for i in range(query.pattern_count))
-    return CombinedQuery(query, kinds)
+    return CombinedQuery(query, kinds, by_method)
 
 
 def validate_queries(rules: dict[str, Rule]) -> None:
     """Compile the selected source rules' queries; a broken one raises RuleError naming its file."""
-    combined_query(tuple(rule for rule in rules.values() if rule.query))
+    combined_query(tuple(rule for rule in rules.values() if rule.query or rule.methods))
 
 
 @dataclass(frozen=True)
@@ -148,6 +167,7 @@ class Scanner:
     ) -> list[FnDef]:
         """Scan one tree. `owner` is set for re-parsed macro arguments: everything belongs to it."""
         kinds = self.combined.kinds
+        by_method = self.combined.by_method
         fns: list[tuple[int, int, FnDef]] = []
         records: list[tuple[int, object, dict]] = []
         file_uses: dict[str, list[str]] = {}
@@ -177,6 +197,10 @@ class Scanner:
             elif kind == "macrodef":
                 if owner is None and template is None:
                     self._add_template(captures["macrodef"][0], source, snippet, module)
+            elif kind == "methodcall":
+                node = captures["match"][0]
+                for rule in by_method[captures["method"][0].text.decode()]:
+                    records.append((node.start_byte, rule, captures))
             else:  # a rule's pattern
                 node = captures["match"][0]
                 records.append((node.start_byte, kind, captures))
