@@ -12,10 +12,11 @@ from pathlib import Path
 from wasmlint.findings import Layer, Severity
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_TYPE_CALL = re.compile(r"^[A-Za-z_]\w*::[A-Za-z_]\w*$")
 SCOPES = ("reachable", "export")
 RULE_KEYS = {
     "id", "layer", "severity", "summary", "message", "why", "fix",
-    "query", "methods", "scope", "check", "tests",
+    "query", "methods", "calls", "scope", "check", "tests",
 }
 REQUIRED_KEYS = ("id", "layer", "severity", "summary", "message", "why", "fix")
 CASE_KEYS = {"name", "flag", "ok", "lines"}
@@ -44,6 +45,7 @@ class Rule:
     fix: str
     query: str | None  # tree-sitter query for source rules; `@match` is the flagged node
     methods: tuple[str, ...]  # or: the method names whose calls the rule flags (`x.to_string()`)
+    calls: tuple[str, ...]  # or: the `Type::function` calls it flags (`String::from`, any path before)
     scope: str  # "reachable": the export and every crate fn it reaches; "export": the export only
     check: str | None  # name of a refinement the source layer applies to matches
     tests: tuple[RuleCase, ...]
@@ -141,6 +143,11 @@ def parse_rule(path: Path) -> Rule:
         raise RuleError(f"{where}: `methods` must be a list of method names")
     if methods and (query or layer is not Layer.SOURCE):
         raise RuleError(f"{where}: `methods` is for source rules without a `query`")
+    calls = data.get("calls", [])
+    if not isinstance(calls, list) or not all(isinstance(c, str) and _TYPE_CALL.match(c) for c in calls):
+        raise RuleError(f"{where}: `calls` must be a list of `Type::function` names")
+    if calls and (query or methods or layer is not Layer.SOURCE):
+        raise RuleError(f"{where}: `calls` is for source rules without a `query` or `methods`")
     raw_tests = data.get("tests", [])
     if not isinstance(raw_tests, list):
         raise RuleError(f"{where}: `tests` must be an array of tables ([[tests]])")
@@ -159,6 +166,7 @@ def parse_rule(path: Path) -> Rule:
         fix=fields["fix"].strip(),
         query=query,
         methods=tuple(methods),
+        calls=tuple(calls),
         scope=scope,
         check=_require_str(data, "check", where, optional=True),
         tests=tests,

@@ -36,6 +36,7 @@ class CombinedQuery:
     query: object
     kinds: tuple  # pattern index -> "fn" | "macro" | ... | "methodcall" | Rule
     by_method: dict  # method name -> the `methods` rules that flag its calls
+    by_call: dict  # (type, function) -> the `calls` rules that flag it
 
 
 # Rules given as `methods = [...]` share this one pattern: one test of the method name per call,
@@ -46,6 +47,19 @@ METHOD_CALL_PATTERN = """
              (generic_function function:
                (field_expression value: (_) @receiver field: (field_identifier) @method))]
   (#any-of? @method {names})) @match
+"""
+
+
+# Rules given as `calls = ["Type::function", ...]` share this one: a path call tested once by
+# function name, then looked up by (type, function).
+TYPE_CALL_PATTERN = """
+(call_expression
+  function: (scoped_identifier
+    path: [(identifier) @type
+           (scoped_identifier name: (identifier) @type)
+           (generic_type type: (type_identifier) @type)]
+    name: (identifier) @ctor)
+  (#any-of? @ctor {names})) @match
 """
 
 
@@ -60,6 +74,15 @@ def combined_query(rules: tuple[Rule, ...]) -> CombinedQuery:
     if by_method:
         texts.append(METHOD_CALL_PATTERN.format(names=" ".join(f'"{n}"' for n in sorted(by_method))))
         owners.append("methodcall")
+    by_call: dict[tuple[str, str], tuple[Rule, ...]] = {}
+    for rule in rules:
+        for call in rule.calls:
+            key = tuple(call.split("::"))
+            by_call[key] = by_call.get(key, ()) + (rule,)
+    if by_call:
+        names = sorted({name for _, name in by_call})
+        texts.append(TYPE_CALL_PATTERN.format(names=" ".join(f'"{n}"' for n in names)))
+        owners.append("typecall")
     starts: list[int] = []
     offset = 0
     for text in texts:
@@ -82,12 +105,12 @@ def combined_query(rules: tuple[Rule, ...]) -> CombinedQuery:
         raise
     # A rule may hold several patterns: each pattern belongs to the text it starts in.
     kinds = tuple(owners[bisect.bisect_right(starts, query.start_byte_for_pattern(i)) - 1] for i in range(query.pattern_count))
-    return CombinedQuery(query, kinds, by_method)
+    return CombinedQuery(query, kinds, by_method, by_call)
 
 
 def validate_queries(rules: dict[str, Rule]) -> None:
     """Compile the selected source rules' queries; a broken one raises RuleError naming its file."""
-    combined_query(tuple(rule for rule in rules.values() if rule.query or rule.methods))
+    combined_query(tuple(rule for rule in rules.values() if rule.query or rule.methods or rule.calls))
 
 
 @dataclass(frozen=True)
@@ -168,6 +191,7 @@ class Scanner:
         """Scan one tree. `owner` is set for re-parsed macro arguments: everything belongs to it."""
         kinds = self.combined.kinds
         by_method = self.combined.by_method
+        by_call = self.combined.by_call
         fns: list[tuple[int, int, FnDef]] = []
         records: list[tuple[int, object, dict]] = []
         file_uses: dict[str, list[str]] = {}
@@ -201,6 +225,13 @@ class Scanner:
                 node = captures["match"][0]
                 for rule in by_method[captures["method"][0].text.decode()]:
                     records.append((node.start_byte, rule, captures))
+            elif kind == "typecall":
+                key = (captures["type"][0].text.decode(), captures["ctor"][0].text.decode())
+                rules = by_call.get(key)
+                if rules:
+                    node = captures["match"][0]
+                    for rule in rules:
+                        records.append((node.start_byte, rule, captures))
             else:  # a rule's pattern
                 node = captures["match"][0]
                 records.append((node.start_byte, kind, captures))
