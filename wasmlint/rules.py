@@ -44,12 +44,12 @@ class Rule:
     why: str
     fix: str
     query: str | None  # tree-sitter query for source rules; `@match` is the flagged node
-    methods: tuple[str, ...]  # or: the method names whose calls the rule flags (`x.to_string()`)
-    calls: tuple[str, ...]  # or: the `Type::function` calls it flags (`String::from`, any path before)
     scope: str  # "reachable": the export and every crate fn it reaches; "export": the export only
     check: str | None  # name of a refinement the source layer applies to matches
     tests: tuple[RuleCase, ...]
     origin: Path
+    methods: tuple[str, ...] = ()  # instead of a query: method names whose calls it flags (`x.to_string()`)
+    calls: tuple[str, ...] = ()  # instead of a query: `Type::function` calls it flags (`String::from`)
 
     def format_message(self, **values: str) -> str:
         try:
