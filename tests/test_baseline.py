@@ -217,3 +217,13 @@ def test_the_cli_applies_a_baseline_written_from_another_folder(tmp_path):
         used = check(path, "--baseline", str(baseline), cwd=cwd)
         assert used.returncode == 0, used.stdout + used.stderr
         assert "1 hidden by the baseline, 0 fixed" in used.stdout + used.stderr
+
+
+def test_checking_part_of_the_tree_does_not_count_the_rest_as_fixed(tmp_path):
+    from conftest import run_cli
+
+    baseline = tmp_path / "base.json"
+    assert run_cli("check", "guests/", "--write-baseline", str(baseline)).returncode == 1
+    result = run_cli("check", "guests/greeting-alloc", "--baseline", str(baseline))
+    assert result.returncode == 0, result.stdout
+    assert "1 hidden by the baseline, 0 fixed since it was written" in result.stdout

@@ -162,22 +162,26 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     if Layer.SOURCE in options.layers:
         merged += suppression_findings(suppressions, problems, rules, ran)
     report.findings = _only_requested_files(merged, targets)
-    report.files_checked += len(modules)
-    scope = checked_paths(targets)
-    if scope is not None:
-        report.files_checked = len(scope) + len(modules)
+    report.files_checked = len(_source_files_in_scope(targets)) + len(modules)
     return report
 
 
-def checked_paths(targets: Targets) -> set[str] | None:
-    """The source files findings are reported for, or None when whole crates are checked."""
-    if all(crate.report_files is None for crate in targets.crates):
-        return None
+def _source_files_in_scope(targets: Targets) -> set[str]:
     return {
         display_path(path)
         for crate in targets.crates
         for path in (crate.files if crate.report_files is None else crate.report_files)
     }
+
+
+def checked_paths(targets: Targets) -> set[str]:
+    """Every path this run could report on: the .rs files in scope, the crates' Cargo.toml (where
+    findings about a built module go) and module files. A baseline entry elsewhere was not looked
+    at, so it is not counted as fixed."""
+    paths = _source_files_in_scope(targets)
+    paths |= {display_path(crate.manifest) for crate in targets.crates if crate.manifest is not None}
+    paths |= {display_path(module) for module in targets.modules}
+    return paths
 
 
 def _only_requested_files(findings: list[Finding], targets: Targets) -> list[Finding]:

@@ -220,7 +220,7 @@ def _build(targets) -> list:
     return built
 
 
-def _baseline(report: Report, use: Path | None, write: Path | None, checked: set[str] | None) -> Report:
+def _baseline(report: Report, use: Path | None, write: Path | None, checked: set[str]) -> Report:
     from wasmlint.baseline import BaselineError, apply_baseline, write_baseline
 
     try:
@@ -228,7 +228,7 @@ def _baseline(report: Report, use: Path | None, write: Path | None, checked: set
             count = write_baseline(report, write)
             report.notes.append(f"baseline with {count} finding{'s' if count != 1 else ''} written to {write}")
         if use is not None:
-            # With only some files given (pre-commit), entries for the others are not "fixed".
+            # Entries for paths this run did not look at are not "fixed".
             result = apply_baseline(report, use, checked_paths=checked)
             report = result.report
             report.notes.append(f"{result.hidden} hidden by the baseline, {result.fixed} fixed since it was written")
