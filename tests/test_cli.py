@@ -178,3 +178,9 @@ def test_folders_without_rust_and_manifests_without_package_are_errors(cli, tmp_
 def test_layer_runtime_means_running_the_module(cli):
     code, _, err = cli("check", "guests/greeting-alloc", "--layer", "runtime")
     assert code == 2 and "need a compiled module" in err
+
+
+def test_parallel_run_reports_the_same_findings(cli):
+    _, one, _ = cli("check", "guests/", "--format", "json", "-j", "1")
+    _, two, _ = cli("check", "guests/", "--format", "json", "-j", "2")
+    assert json_findings(one) == json_findings(two) and json_findings(one)

@@ -103,9 +103,21 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
     work = [(crate, rules_of(crate), known_ids, options.all_functions, with_reach) for crate in targets.crates]
     if jobs == 1 or len(targets.crates) < 2:
         return [_crate_job(*args) for args in work]
+    # Largest crates first, so that one big crate does not start last and run alone.
+    order = sorted(range(len(work)), key=lambda i: -_size(targets.crates[i]))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_crate_job, *args) for args in work]
-        return [f.result() for f in futures]
+        futures = {i: pool.submit(_crate_job, *work[i]) for i in order}
+        return [futures[i].result() for i in range(len(work))]
+
+
+def _size(crate: Crate) -> int:
+    total = 0
+    for path in crate.files:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass  # reported when the crate is read
+    return total
 
 
 def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rule], options: CheckOptions,
