@@ -119,3 +119,21 @@ class Report:
 
     def sorted_findings(self) -> list[Finding]:
         return sorted(self.findings, key=lambda f: f.sort_key)
+
+
+@dataclass(frozen=True)
+class ExportSite:
+    """Where an exported function is defined: module and runtime findings for it are placed here."""
+
+    symbol: str
+    display: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+def finding_key(finding: Finding) -> tuple:
+    """Identifies a source finding across processes (the layers are joined on it)."""
+    return (finding.rule_id, finding.path, finding.line, finding.column, finding.end_line, finding.end_column)

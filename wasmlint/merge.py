@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from wasmlint.findings import Finding
-from wasmlint.source import ExportSite, finding_key
+from wasmlint.findings import ExportSite, Finding, finding_key
 
 # Module findings that say the same thing as an allocation found in the source: their evidence is
 # attached to the source findings of that export instead of being reported a second time.

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from wasmlint.findings import Finding, Layer
 from wasmlint.rules import Rule, matches_selector
-from wasmlint.source.parsing import SourceFile
+
+if TYPE_CHECKING:  # parsing pulls in tree-sitter, which a fully cached run never needs
+    from wasmlint.source.parsing import SourceFile
 
 UNUSED = "unused-suppression"
 INVALID = "invalid-suppression"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node, Tree
 
-from wasmlint.findings import Finding, Layer, RunError, Severity
+from wasmlint.findings import ExportSite, Finding, Layer, RunError, Severity, finding_key
 from wasmlint.rules import Rule
 from wasmlint.source.exports import Export
 from wasmlint.source.parsing import SourceFile, parse_rust_file
@@ -25,19 +25,6 @@ PRIMITIVES = {
     "f32", "f64", "bool", "char",
 }
 PARSE_ERROR = "parse-error"
-
-
-@dataclass(frozen=True)
-class ExportSite:
-    """Where an exported function is defined: module and runtime findings for it are placed here."""
-
-    symbol: str
-    display: str
-    path: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
 
 
 @dataclass
@@ -101,11 +88,6 @@ def analyze_crate(
     if with_reach:
         result.reach = _findings_each_export_reaches(index, graph, keys_by_fn)
     return result
-
-
-def finding_key(finding: Finding) -> tuple:
-    """Identifies a source finding across processes (the layers are joined on it)."""
-    return (finding.rule_id, finding.path, finding.line, finding.column, finding.end_line, finding.end_column)
 
 
 def _findings_each_export_reaches(index: CrateIndex, graph: "CallGraph", keys_by_fn: dict[int, list[tuple]]) -> dict[str, frozenset]:
