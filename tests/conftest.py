@@ -26,6 +26,15 @@ def run_cli(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def results_cache(tmp_path_factory) -> Path:
+    """The suite's own results cache (it shares it across tests, as runs on one machine do):
+    never the user's, whose entries another version of the code may have written."""
+    directory = tmp_path_factory.mktemp("results-cache")
+    os.environ["WASMLINT_CACHE_DIR"] = str(directory)
+    return directory
+
+
 @pytest.fixture
 def cli(monkeypatch):
     """Run the CLI in-process (fast), from the repository root. Returns (exit code, stdout, stderr)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO, json_findings, run_cli
 
 CLEAN = '#[no_mangle]\npub extern "C" fn add(a: i32, b: i32) -> i32 {\n    a + b\n}\n'
@@ -180,7 +182,8 @@ def test_layer_runtime_means_running_the_module(cli):
     assert code == 2 and "need a compiled module" in err
 
 
-def test_parallel_run_reports_the_same_findings(cli):
-    _, one, _ = cli("check", "guests/", "--format", "json", "-j", "1")
-    _, two, _ = cli("check", "guests/", "--format", "json", "-j", "2")
-    assert json_findings(one) == json_findings(two) and json_findings(one)
+@pytest.mark.parametrize("form", ["json", "text"])
+def test_parallel_run_reports_the_same_findings_in_the_same_order(cli, form):
+    _, one, _ = cli("check", "guests/", "--format", form, "-j", "1", "--no-cache")
+    _, two, _ = cli("check", "guests/", "--format", form, "-j", "2", "--no-cache")
+    assert one == two and "format-in-export" in one

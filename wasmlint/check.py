@@ -7,17 +7,16 @@ Nothing here prints; the CLI renders the Report.
 from __future__ import annotations
 
 import dataclasses
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from wasmlint.config import Config
 from wasmlint.discover import Crate, Targets, display_path
-from wasmlint.findings import Finding, Layer, Report, RunError
+from wasmlint.cache import ResultCache, digest, result_key
+from wasmlint.findings import ExportSite, Finding, Layer, Report, RunError
 from wasmlint.merge import merge_layers
 from wasmlint.rules import Rule, matches_selector
-from wasmlint.source import ExportSite, analyze_crate
-from wasmlint.suppress import Problem, Suppression, find_suppressions, hide_suppressed, suppression_findings
+from wasmlint.suppress import Problem, Suppression, hide_suppressed, suppression_findings
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,7 @@ class CheckOptions:
     scenario: Path | None = None
     all_functions: bool = False
     jobs: int = 1
+    cache_dir: Path | None = None  # None: no results cache
     scenarios: tuple[Path, ...] = ()  # from the configuration; --scenario wins
 
 
@@ -40,7 +40,7 @@ class CrateOutcome:
     errors: list[RunError] = field(default_factory=list)
     partial_files: set[str] = field(default_factory=set)
     exports: dict[str, ExportSite] = field(default_factory=dict)
-    reach: dict[str, frozenset] = field(default_factory=dict)  # export -> finding keys it reaches
+    reach: dict[str, frozenset[tuple]] = field(default_factory=dict)  # export -> finding keys it reaches
     suppressions: list[Suppression] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
@@ -68,6 +68,10 @@ def analyze_sources(
     with_reach: bool = False,
 ) -> CrateOutcome:
     """The source layer on one crate given as (display, bytes, module path), plus its suppressions."""
+    # Imported here: a run whose crates all come from the cache never needs tree-sitter.
+    from wasmlint.source import analyze_crate
+    from wasmlint.suppress import find_suppressions
+
     source_rules = {k: r for k, r in rules.items() if r.layer is Layer.SOURCE}
     result = analyze_crate(files, source_rules, all_functions=all_functions, with_reach=with_reach)
     outcome = CrateOutcome(
@@ -85,7 +89,17 @@ def analyze_sources(
     return outcome
 
 
-def _crate_job(crate: Crate, rules: dict[str, Rule], known_ids: set[str], all_functions: bool, with_reach: bool) -> CrateOutcome:
+@dataclass
+class CrateWork:
+    """One crate's source analysis to do: its files as read, and the cache key of the result."""
+
+    files: list[tuple[str, bytes, tuple[str, ...]]]
+    read_errors: list[RunError]
+    rules: dict[str, Rule]
+    key: str | None  # None: not cached
+
+
+def _read_crate(crate: Crate) -> tuple[list[tuple[str, bytes, tuple[str, ...]]], list[RunError]]:
     files: list[tuple[str, bytes, tuple[str, ...]]] = []
     errors: list[RunError] = []
     for path in crate.files:
@@ -93,31 +107,61 @@ def _crate_job(crate: Crate, rules: dict[str, Rule], known_ids: set[str], all_fu
             files.append((display_path(path), path.read_bytes(), crate.module_path(path)))
         except OSError as exc:
             errors.append(RunError(display_path(path), f"cannot read: {exc.strerror or exc}"))
-    outcome = analyze_sources(files, rules, known_ids, all_functions, with_reach)
-    outcome.errors = errors + outcome.errors
+    return files, errors
+
+
+def _rules_fingerprint(rules: dict[str, Rule]) -> list:
+    """What of the rules decides findings: all but their test cases and where their file is."""
+    return [
+        (r.id, r.layer, r.severity, r.summary, r.message, r.query, r.scope, r.check, r.methods, r.calls)
+        for r in sorted(rules.values(), key=lambda r: r.id)
+    ]
+
+
+def _analyze_work(work: CrateWork, known_ids: set[str], options: CheckOptions, with_reach: bool) -> CrateOutcome:
+    outcome = analyze_sources(work.files, work.rules, known_ids, options.all_functions, with_reach)
+    if work.key is not None:
+        ResultCache(options.cache_dir).store(work.key, outcome)
     return outcome
 
 
 def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, with_reach: bool) -> list[CrateOutcome]:
+    """Every crate's source results, from the cache where the key matches, else analysed: in
+    worker processes when there is more than one crate to analyse and more than one job."""
+    cache = ResultCache(options.cache_dir) if options.cache_dir is not None else None
+    outcomes: list[CrateOutcome | None] = []
+    pending: list[tuple[int, CrateWork]] = []
+    for crate in targets.crates:
+        files, read_errors = _read_crate(crate)
+        rules = rules_of(crate)
+        key = None
+        if cache is not None:
+            key = result_key(
+                "crate", _rules_fingerprint(rules), sorted(known_ids), options.all_functions, with_reach,
+                [(display, module_path, digest(source)) for display, source, module_path in files],
+            )
+            cached = cache.load(key, CrateOutcome)
+            if cached is not None:
+                cached.errors = read_errors + cached.errors
+                outcomes.append(cached)
+                continue
+        outcomes.append(None)
+        pending.append((len(outcomes) - 1, CrateWork(files, read_errors, rules, key)))
     jobs = max(1, options.jobs)
-    work = [(crate, rules_of(crate), known_ids, options.all_functions, with_reach) for crate in targets.crates]
-    if jobs == 1 or len(targets.crates) < 2:
-        return [_crate_job(*args) for args in work]
-    # Largest crates first, so that one big crate does not start last and run alone.
-    order = sorted(range(len(work)), key=lambda i: -_size(targets.crates[i]))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {i: pool.submit(_crate_job, *work[i]) for i in order}
-        return [futures[i].result() for i in range(len(work))]
+    if jobs == 1 or len(pending) < 2:
+        done = [_analyze_work(work, known_ids, options, with_reach) for _, work in pending]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
 
-
-def _size(crate: Crate) -> int:
-    total = 0
-    for path in crate.files:
-        try:
-            total += path.stat().st_size
-        except OSError:
-            pass  # reported when the crate is read
-    return total
+        # Largest crates first, so that one big crate does not start last and run alone.
+        order = sorted(range(len(pending)), key=lambda i: -sum(len(f[1]) for f in pending[i][1].files))
+        with ProcessPoolExecutor(max_workers=min(jobs, len(pending))) as pool:
+            futures = {i: pool.submit(_analyze_work, pending[i][1], known_ids, options, with_reach) for i in order}
+            done = [futures[i].result() for i in range(len(pending))]
+    for (slot, work), outcome in zip(pending, done):
+        outcome.errors = work.read_errors + outcome.errors
+        outcomes[slot] = outcome
+    return outcomes
 
 
 def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rule], options: CheckOptions,

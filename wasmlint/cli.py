@@ -90,10 +90,13 @@ def check(
     show_config: bool = typer.Option(False, "--show-config", help="Print the effective configuration and where each value came from."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Hide findings recorded in this baseline file."),
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record the current findings to this file."),
-    jobs: int = typer.Option(1, "--jobs", "-j", min=0, help="Crates to analyse in parallel (0: one per core)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes for crates and modules [default: 0, one per core]."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", envvar="WASMLINT_CACHE_DIR", help="Where to keep results between runs [default: the user cache dir]."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write cached results."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report [default: on a terminal, unless NO_COLOR]."),
 ) -> None:
     """Check Rust crates (and their compiled modules) for allocation on exported paths."""
+    from wasmlint.cache import default_results_dir
     from wasmlint.check import CheckOptions, checked_paths, run_check
     from wasmlint.config import ConfigError, effective_rules, find_config, load_config_file
     from wasmlint.discover import discover, is_excluded
@@ -152,8 +155,9 @@ def check(
         confirm=confirm,
         scenario=scenario,
         all_functions=all_functions,
-        jobs=jobs if jobs > 0 else (os.cpu_count() or 1),
+        jobs=jobs or _cores(),
         scenarios=config.scenarios,
+        cache_dir=None if no_cache else (cache_dir or default_results_dir()),
     )
     report = run_check(targets, rules, all_rules, options, [m for m in modules if m[0].is_file()], crate_rules)
 
@@ -181,6 +185,14 @@ def check(
         typer.echo(renderer("github")(report, rules), nl=False)
     _print_errors(report.errors)
     raise typer.Exit(_exit_code(report, config.fail_on))
+
+
+def _cores() -> int:
+    """The cores this process may run on (fewer than the machine's under a CPU affinity mask)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _layers(values: list[str] | None, confirm: bool) -> frozenset[Layer]:
