@@ -113,7 +113,7 @@ def _read_crate(crate: Crate) -> tuple[list[tuple[str, bytes, tuple[str, ...]]],
 def _rules_fingerprint(rules: dict[str, Rule]) -> list:
     """What of the rules decides findings: all but their test cases and where their file is."""
     return [
-        (r.id, r.layer, r.severity, r.summary, r.message, r.query, r.scope, r.check, r.methods, r.calls)
+        (r.id, r.layer, r.severity, r.summary, r.message, r.query, r.scope, r.check, r.methods, r.calls, r.macros)
         for r in sorted(rules.values(), key=lambda r: r.id)
     ]
 
@@ -147,6 +147,13 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
                 continue
         outcomes.append(None)
         pending.append((len(outcomes) - 1, CrateWork(files, read_errors, rules, key)))
+    if pending:
+        from wasmlint.source import validate_queries
+
+        # Compiled once here, a broken rule query stops the run before any work is spread out,
+        # and forked workers inherit the compiled query instead of compiling it again.
+        for rules in {id(work.rules): work.rules for _, work in pending}.values():
+            validate_queries(rules)
     jobs = max(1, options.jobs)
     if jobs == 1 or len(pending) < 2:
         done = [_analyze_work(work, known_ids, options, with_reach) for _, work in pending]

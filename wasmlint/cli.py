@@ -100,6 +100,7 @@ def check(
     from wasmlint.check import CheckOptions, checked_paths, run_check
     from wasmlint.config import ConfigError, effective_rules, find_config, load_config_file
     from wasmlint.discover import discover, is_excluded
+    from wasmlint.rules import RuleError
     from wasmlint.reporters import renderer, text
 
     paths = list(paths or [Path(".")])
@@ -159,7 +160,10 @@ def check(
         scenarios=config.scenarios,
         cache_dir=None if no_cache else (cache_dir or default_results_dir()),
     )
-    report = run_check(targets, rules, all_rules, options, [m for m in modules if m[0].is_file()], crate_rules)
+    try:
+        report = run_check(targets, rules, all_rules, options, [m for m in modules if m[0].is_file()], crate_rules)
+    except RuleError as exc:  # a rule query that does not compile, found when it is first needed
+        fail(str(exc))
 
     if baseline is not None or write_baseline is not None:
         report = _baseline(report, baseline, write_baseline, checked_paths(targets))

@@ -16,7 +16,7 @@ _TYPE_CALL = re.compile(r"^[A-Za-z_]\w*::[A-Za-z_]\w*$")
 SCOPES = ("reachable", "export")
 RULE_KEYS = {
     "id", "layer", "severity", "summary", "message", "why", "fix",
-    "query", "methods", "calls", "scope", "check", "tests",
+    "query", "methods", "calls", "macros", "scope", "check", "tests",
 }
 REQUIRED_KEYS = ("id", "layer", "severity", "summary", "message", "why", "fix")
 CASE_KEYS = {"name", "flag", "ok", "lines"}
@@ -50,6 +50,12 @@ class Rule:
     origin: Path
     methods: tuple[str, ...] = ()  # instead of a query: method names whose calls it flags (`x.to_string()`)
     calls: tuple[str, ...] = ()  # instead of a query: `Type::function` calls it flags (`String::from`)
+    macros: tuple[str, ...] = ()  # instead of a query: macros whose invocations with arguments it flags (`format!`)
+
+    @property
+    def matches_code(self) -> bool:
+        """Whether the source layer matches this rule against code (by query, methods, calls or macros)."""
+        return bool(self.query or self.methods or self.calls or self.macros)
 
     def format_message(self, **values: str) -> str:
         try:
@@ -148,6 +154,11 @@ def parse_rule(path: Path) -> Rule:
         raise RuleError(f"{where}: `calls` must be a list of `Type::function` names")
     if calls and (query or methods or layer is not Layer.SOURCE):
         raise RuleError(f"{where}: `calls` is for source rules without a `query` or `methods`")
+    macros = data.get("macros", [])
+    if not isinstance(macros, list) or not all(isinstance(m, str) and m.isidentifier() for m in macros):
+        raise RuleError(f"{where}: `macros` must be a list of macro names (without `!`)")
+    if macros and (query or methods or calls or layer is not Layer.SOURCE):
+        raise RuleError(f"{where}: `macros` is for source rules without a `query`, `methods` or `calls`")
     raw_tests = data.get("tests", [])
     if not isinstance(raw_tests, list):
         raise RuleError(f"{where}: `tests` must be an array of tables ([[tests]])")
@@ -167,6 +178,7 @@ def parse_rule(path: Path) -> Rule:
         query=query,
         methods=tuple(methods),
         calls=tuple(calls),
+        macros=tuple(macros),
         scope=scope,
         check=_require_str(data, "check", where, optional=True),
         tests=tests,

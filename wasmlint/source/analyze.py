@@ -57,7 +57,7 @@ def analyze_crate(
     `with_reach` also records which findings each export reaches (for joining module findings).
     """
     result = SourceResult()
-    query_rules = tuple(rule for rule in rules.values() if rule.query or rule.methods or rule.calls)
+    query_rules = tuple(rule for rule in rules.values() if rule.matches_code)
     scanner = Scanner(query_rules)
     for file_index, (display, source, module_path) in enumerate(files):
         parsed, problems = parse_rust_file(display, source, module_path)

@@ -37,6 +37,7 @@ class CombinedQuery:
     kinds: tuple  # pattern index -> "fn" | "macro" | ... | "methodcall" | Rule
     by_method: dict  # method name -> the `methods` rules that flag its calls
     by_call: dict  # (type, function) -> the `calls` rules that flag it
+    by_macro: dict  # macro name -> the `macros` rules that flag its invocations
 
 
 # Rules given as `methods = [...]` share this one pattern: one test of the method name per call,
@@ -83,6 +84,11 @@ def combined_query(rules: tuple[Rule, ...]) -> CombinedQuery:
         names = sorted({name for _, name in by_call})
         texts.append(TYPE_CALL_PATTERN.format(names=" ".join(f'"{n}"' for n in names)))
         owners.append("typecall")
+    # `macros` rules need no pattern of their own: every macro invocation is captured anyway.
+    by_macro: dict[str, tuple[Rule, ...]] = {}
+    for rule in rules:
+        for name in rule.macros:
+            by_macro[name] = by_macro.get(name, ()) + (rule,)
     starts: list[int] = []
     offset = 0
     for text in texts:
@@ -105,12 +111,12 @@ def combined_query(rules: tuple[Rule, ...]) -> CombinedQuery:
         raise
     # A rule may hold several patterns: each pattern belongs to the text it starts in.
     kinds = tuple(owners[bisect.bisect_right(starts, query.start_byte_for_pattern(i)) - 1] for i in range(query.pattern_count))
-    return CombinedQuery(query, kinds, by_method, by_call)
+    return CombinedQuery(query, kinds, by_method, by_call, by_macro)
 
 
 def validate_queries(rules: dict[str, Rule]) -> None:
     """Compile the selected source rules' queries; a broken one raises RuleError naming its file."""
-    combined_query(tuple(rule for rule in rules.values() if rule.query or rule.methods or rule.calls))
+    combined_query(tuple(rule for rule in rules.values() if rule.matches_code))
 
 
 @dataclass(frozen=True)
@@ -162,8 +168,7 @@ class Scanner:
     def finish(self) -> CrateScan:
         """Expand exporting macro invocations once every file (and so every macro) is known."""
         for invocation, snippet in self.scan.item_macros:
-            name = node_text(invocation.child_by_field_name("macro")).rsplit("::", 1)[-1]
-            template = self.scan.templates.get(name)
+            template = self.scan.templates.get(_macro_name(invocation))
             if template is None:
                 continue
             arguments = _macro_arguments(invocation)
@@ -192,6 +197,7 @@ class Scanner:
         kinds = self.combined.kinds
         by_method = self.combined.by_method
         by_call = self.combined.by_call
+        by_macro = self.combined.by_macro
         fns: list[tuple[int, int, FnDef]] = []
         records: list[tuple[int, object, dict]] = []
         file_uses: dict[str, list[str]] = {}
@@ -205,6 +211,9 @@ class Scanner:
                         self.scan.item_macros.append((node, snippet))
                 else:
                     records.append((node.start_byte, kind, captures))
+                    for rule in by_macro.get(_macro_name(node), ()) if by_macro else ():
+                        if _has_arguments(node):  # `vec![]` makes an empty Vec: no allocation
+                            records.append((node.start_byte, rule, {"match": [node]}))
             elif kind == "fn":
                 if owner is None:
                     node = captures["fn"][0]
@@ -395,6 +404,16 @@ def _in_cfg_excluded_statement(node: Node) -> bool:
             return True
         current = current.parent
     return False
+
+
+def _macro_name(invocation: Node) -> str:
+    """`format` for `format!(..)` and `std::format!(..)`."""
+    return node_text(invocation.child_by_field_name("macro")).rsplit("::", 1)[-1]
+
+
+def _has_arguments(invocation: Node) -> bool:
+    arguments = invocation.named_children[-1] if invocation.named_child_count else None
+    return arguments is not None and arguments.type == "token_tree" and arguments.named_child_count > 0
 
 
 def _at_item_level(node: Node) -> bool:
