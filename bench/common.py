@@ -10,6 +10,8 @@ import tarfile
 import time
 from pathlib import Path
 
+from wasmlint.cache import user_cache_dir
+
 
 def best_of(runs: int, action) -> float:
     """The fastest of `runs` timings: the least disturbed by whatever else the machine is doing."""
@@ -22,8 +24,7 @@ def best_of(runs: int, action) -> float:
 
 
 def cache_dir() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    directory = base / "wasmlint" / "bench"
+    directory = user_cache_dir() / "bench"
     directory.mkdir(parents=True, exist_ok=True)
     return directory
 

@@ -103,9 +103,10 @@ def find_toolchain() -> Toolchain:
 
 def default_target_dir(crate_dir: Path) -> Path:
     """Per-crate cargo target directory under the user cache dir (never inside the source tree)."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    from wasmlint.cache import user_cache_dir
+
     digest = hashlib.sha256(str(crate_dir.resolve()).encode()).hexdigest()[:16]
-    return cache / "wasmlint" / "target" / digest
+    return user_cache_dir() / "target" / digest
 
 
 def _package_name(manifest: Path, fallback: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 import wasmtime
 from wasmtime import _ffi as ffi
 
+from wasmlint.cache import user_cache_dir
 from wasmlint.runtime.limits import Limits
 
 EPOCH_TICK = 0.01  # seconds between epoch increments: the granularity of the wall-clock limit
@@ -32,8 +33,7 @@ class Compiled:
 
 def cache_dir() -> Path:
     """Wasmtime's code cache for wasmlint, under XDG_CACHE_HOME (never inside the source tree)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "wasmlint" / "wasmtime"
+    return user_cache_dir() / "wasmtime"
 
 
 def _enable_cache(config: wasmtime.Config) -> bool:

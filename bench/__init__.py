@@ -1,0 +1,1 @@
+"""wasmlint's benchmarks: `python -m bench` runs them all and prints one table (see bench/README.md)."""
