@@ -176,7 +176,7 @@ def source_rows(corpus: list[Path], runs: int) -> list[Row]:
 def module_rows(runs: int) -> list[Row]:
     path = npm_wasm(BIG_MODULE)
     size = path.stat().st_size / 2**20
-    ours = timed_command(wasmlint_command() + ["inspect", str(path)], runs)
+    ours = timed_command(wasmlint_command() + ["inspect", "--no-cache", str(path)], runs)
     objdump = tool("wasm-objdump")
     theirs = None
     if objdump:

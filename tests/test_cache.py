@@ -149,3 +149,31 @@ def test_plain_values_are_checked_on_the_way_back():
     for bad in ({"files": "2"}, {"files": True}, {"nope": 1}, {"reach": {"f": [[{"x": 1}]]}}, []):
         with pytest.raises(PlainError):
             from_plain(CrateOutcome, bad)
+
+
+def test_inspect_reads_module_facts_back_from_the_cache(tmp_path):
+    from test_module_objdump import guest_modules
+
+    module = guest_modules()["greeting-alloc"]
+    cache = tmp_path / "cache"
+    for form in ("text", "json"):
+        first = run_cli("inspect", str(module), "--format", form, "--cache-dir", str(cache))
+        second = run_cli("inspect", str(module), "--format", form, "--cache-dir", str(cache))
+        plain = run_cli("inspect", str(module), "--format", form, "--no-cache")
+        assert first.returncode == 0 and first.stdout == second.stdout == plain.stdout
+    assert len(entries(cache)) == 1
+
+
+def test_modules_decoded_in_parallel_report_as_one_at_a_time(tmp_path):
+    from test_module_objdump import guest_modules
+
+    modules = guest_modules()
+    wasm = [arg for name in ("greeting-alloc", "greeting-static", "export-forms") for arg in ("--wasm", str(modules[name]))]
+    bad = tmp_path / "broken.wasm"
+    bad.write_bytes(b"\0asm\x01\0\0\0\x01\xff")
+    args = ["check", str(GUESTS / "greeting-alloc"), *wasm, "--wasm", str(bad), "--no-cache", "--format", "json"]
+    one = run_cli(*args, "-j", "1")
+    two = run_cli(*args, "-j", "2")
+    assert one.returncode == two.returncode == 2
+    assert one.stdout == two.stdout and "export-reaches-memory-grow" in one.stdout
+    assert one.stderr == two.stderr and "broken.wasm" in one.stderr

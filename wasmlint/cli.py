@@ -41,6 +41,17 @@ class SimpleFormat(str, Enum):
     json = "json"
 
 
+# Shared by the commands that cache results (check, inspect).
+CACHE_DIR_OPTION = typer.Option(None, "--cache-dir", envvar="WASMLINT_CACHE_DIR", help="Where to keep results between runs [default: the user cache dir].")
+NO_CACHE_OPTION = typer.Option(False, "--no-cache", help="Neither read nor write cached results.")
+
+
+def _results_dir(cache_dir: Path | None, no_cache: bool) -> Path | None:
+    from wasmlint.cache import default_results_dir
+
+    return None if no_cache else (cache_dir or default_results_dir())
+
+
 def fail(message: str) -> None:
     """A one-line error on stderr and exit 2: wasmlint could not run."""
     typer.echo(f"error: {message}", err=True)
@@ -91,12 +102,11 @@ def check(
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Hide findings recorded in this baseline file."),
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record the current findings to this file."),
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes for crates and modules [default: 0, one per core]."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", envvar="WASMLINT_CACHE_DIR", help="Where to keep results between runs [default: the user cache dir]."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write cached results."),
+    cache_dir: Optional[Path] = CACHE_DIR_OPTION,
+    no_cache: bool = NO_CACHE_OPTION,
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report [default: on a terminal, unless NO_COLOR]."),
 ) -> None:
     """Check Rust crates (and their compiled modules) for allocation on exported paths."""
-    from wasmlint.cache import default_results_dir
     from wasmlint.check import CheckOptions, checked_paths, run_check
     from wasmlint.config import ConfigError, effective_rules, find_config, load_config_file
     from wasmlint.discover import discover, is_excluded
@@ -158,7 +168,7 @@ def check(
         all_functions=all_functions,
         jobs=jobs or _cores(),
         scenarios=config.scenarios,
-        cache_dir=None if no_cache else (cache_dir or default_results_dir()),
+        cache_dir=_results_dir(cache_dir, no_cache),
     )
     try:
         report = run_check(targets, rules, all_rules, options, [m for m in modules if m[0].is_file()], crate_rules)
@@ -265,15 +275,18 @@ def _exit_code(report: Report, fail_on: Severity) -> int:
 def inspect(
     module: Path = typer.Argument(..., help="A .wasm module (or .wat text module)."),
     format: SimpleFormat = typer.Option(SimpleFormat.text, "--format", "-f", help="Output format."),
+    cache_dir: Optional[Path] = CACHE_DIR_OPTION,
+    no_cache: bool = NO_CACHE_OPTION,
 ) -> None:
     """Show what the module layer sees: imports, exports, memories, grow sites, allocator, reachability."""
     import json
 
     from wasmlint.discover import display_path
-    from wasmlint.module import ModuleLoadError, analyze_module_file, render_inspect_text
+    from wasmlint.layers import module_facts
+    from wasmlint.module import ModuleLoadError, render_inspect_text
 
     try:
-        facts = analyze_module_file(module)
+        facts = module_facts(module, _results_dir(cache_dir, no_cache))
     except ModuleLoadError as exc:
         fail(str(exc))
     if format is SimpleFormat.json:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.discover import Crate, display_path
 from wasmlint.findings import Finding, Report, RunError
-from wasmlint.module import GROWS, ModuleLoadError, analyze_module_file, module_findings
+from wasmlint.module import GROWS, ModuleFacts, ModuleLoadError, analyze_loaded_module, load_module_bytes, module_findings
 
 SCENARIO_FILE = "scenario.toml"
 
@@ -20,6 +21,39 @@ def _scenarios_for(module: Path, crate: Crate | None, options) -> list[Path | No
         return list(options.scenarios)
     folder = crate.root if crate is not None else module.parent
     return [folder / SCENARIO_FILE] if (folder / SCENARIO_FILE).is_file() else [None]
+
+
+def module_facts(path: Path, cache_dir: Path | None) -> ModuleFacts:
+    """What the module layer sees in one module file, from the results cache when its bytes were
+    analysed before. Raises ModuleLoadError naming the file."""
+    data = load_module_bytes(path)
+    if cache_dir is None:
+        return analyze_loaded_module(data, str(path))
+    cache = ResultCache(cache_dir)
+    key = result_key("module", digest(data))
+    facts = cache.load(key, ModuleFacts)
+    if facts is None:
+        facts = analyze_loaded_module(data, str(path))
+        cache.store(key, facts)
+    return facts
+
+
+def _facts_or_error(path: Path, cache_dir: Path | None) -> ModuleFacts | RunError:
+    # A RunError, not the exception: it crosses back from a worker process as plain data.
+    try:
+        return module_facts(path, cache_dir)
+    except ModuleLoadError as exc:
+        return RunError(display_path(path), exc.message, offset=exc.offset)
+
+
+def _all_module_facts(paths: list[Path], options) -> list[ModuleFacts | RunError]:
+    """Each module's facts, in order; several modules are decoded in parallel with -j."""
+    if options.jobs <= 1 or len(paths) < 2:
+        return [_facts_or_error(path, options.cache_dir) for path in paths]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(options.jobs, len(paths))) as pool:
+        return list(pool.map(_facts_or_error, paths, [options.cache_dir] * len(paths)))
 
 
 def module_and_runtime(
@@ -36,14 +70,13 @@ def module_and_runtime(
     module_out: list[Finding] = []
     runtime_out: list[Finding] = []
     evidence: dict[str, str] = {}
-    for path, crate in modules:
+    all_facts = _all_module_facts([path for path, _ in modules], options)
+    for (path, crate), facts in zip(modules, all_facts):
+        if isinstance(facts, RunError):
+            report.errors.append(facts)
+            continue
         rules = rules_of(crate)
         label = display_path(path)
-        try:
-            facts = analyze_module_file(path)
-        except ModuleLoadError as exc:
-            report.errors.append(RunError(label, exc.message, offset=exc.offset))
-            continue
         # A module wasmlint built lives in the cache: report on the crate's Cargo.toml instead, a
         # path inside the project that stays the same between runs.
         where = label

@@ -6,6 +6,7 @@ from wasmlint.module.analysis import (
     PANIC_ONLY,
     ModuleFacts,
     ModuleLoadError,
+    analyze_loaded_module,
     analyze_module,
     analyze_module_file,
     load_module_bytes,
@@ -17,6 +18,6 @@ from wasmlint.module.report import MODULE_RULES, findings_for_wat, module_findin
 
 __all__ = [
     "GROWS", "NO", "PANIC_ONLY", "MODULE_RULES", "DecodeError", "ModuleFacts", "ModuleLoadError",
-    "WasmModule", "analyze_module", "analyze_module_file", "decode_module", "demangle",
+    "WasmModule", "analyze_loaded_module", "analyze_module", "analyze_module_file", "decode_module", "demangle",
     "findings_for_wat", "load_module_bytes", "module_findings", "render_inspect_text",
 ]

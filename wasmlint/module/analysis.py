@@ -242,11 +242,15 @@ def wat_to_wasm(text: str, label: str = "<wat>") -> bytes:
 
 def analyze_module_file(path: Path) -> ModuleFacts:
     """Load and analyse one module file; every failure is a ModuleLoadError naming the file (and byte offset)."""
-    data = load_module_bytes(path)
+    return analyze_loaded_module(load_module_bytes(path), str(path))
+
+
+def analyze_loaded_module(data: bytes, label: str) -> ModuleFacts:
+    """Analyse the bytes of a module file named `label`; a malformed one raises ModuleLoadError."""
     try:
         return analyze_module(data)
     except DecodeError as exc:
-        raise ModuleLoadError(str(path), f"malformed module: {exc.message}", exc.offset) from None
+        raise ModuleLoadError(label, f"malformed module: {exc.message}", exc.offset) from None
 
 
 # --- analysis --------------------------------------------------------------------------------
