@@ -181,15 +181,14 @@ def check(
     chosen = format or (Format.text)
     rendered = renderer(chosen.value)
     colored = text.use_color(sys.stdout) if color is None else color
-    text_out = text.render(report, rules, color=colored)
     if output is not None:
         try:
             output.write_text(rendered(report, rules), encoding="utf-8")
         except OSError as exc:
             fail(f"{output}: cannot write the report: {exc.strerror or exc}")
-        typer.echo(text_out, nl=False, color=colored)  # color=: click would strip escapes off a pipe
-    elif chosen is Format.text:
-        typer.echo(text_out, nl=False, color=colored)
+    if output is not None or chosen is Format.text:
+        # color=: click would strip the escapes when stdout is a pipe
+        typer.echo(text.render(report, rules, color=colored), nl=False, color=colored)
     else:
         typer.echo(rendered(report, rules), nl=False)
     # On GitHub Actions the text report also carries annotations, so a SARIF run with --output

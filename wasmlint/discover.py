@@ -7,6 +7,7 @@ import glob
 import os
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from wasmlint.findings import RunError
@@ -16,11 +17,30 @@ MODULE_SUFFIXES = (".wasm", ".wat")
 
 def display_path(path: Path) -> str:
     """POSIX path relative to the working directory when below it, else absolute: stable between runs."""
-    resolved = path.resolve()
-    try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()
+    return _display_path(path, os.getcwd())
+
+
+@lru_cache(maxsize=65536)
+def _display_path(path: Path, cwd: str) -> str:
+    # Every file is shown several times a run (discovery, exclusion, reading, findings).
+    shown = resolved(path).as_posix()
+    base = _resolved_folder(Path(cwd), "").as_posix().rstrip("/") + "/"
+    if shown.startswith(base):
+        return shown[len(base):]
+    return "." if shown + "/" == base else shown
+
+
+def resolved(path: Path) -> Path:
+    """`path.resolve()`, resolving each folder once: resolving costs a system call per path
+    component, and a crate's files share their folders. A file that is a symlink is resolved itself."""
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    return _resolved_folder(path.parent, "" if path.is_absolute() else os.getcwd()) / path.name
+
+
+@lru_cache(maxsize=4096)
+def _resolved_folder(folder: Path, cwd: str) -> Path:  # cwd: a relative folder depends on it
+    return folder.resolve()
 
 
 def is_excluded(path: Path, patterns: tuple[str, ...]) -> bool:
@@ -203,7 +223,7 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = ()) -> Targets:
         else:
             collector.file(path)
     for crate in collector.targets.crates:
-        crate.files = [f.resolve() for f in crate.files]
+        crate.files = [resolved(f) for f in crate.files]
     targets = collector.targets
     for path in paths:
         if path.is_dir() and not _has_input(path, targets):
