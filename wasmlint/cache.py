@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -83,6 +82,8 @@ class ResultCache:
 
     def store(self, key: str, value) -> None:
         """Write an entry atomically; a cache that cannot be written only costs speed."""
+        import tempfile  # only runs that analyse something write: keep it off the start-up path
+
         payload = json.dumps(to_plain(value), separators=(",", ":")).encode()
         target = self._path(key)
         try:
