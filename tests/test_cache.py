@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def check(crate: Path, cache: Path, *extra: str):
 
 
 def entries(cache: Path) -> list[Path]:
-    return sorted(p for p in cache.rglob("*") if p.is_file())
+    return sorted(cache.glob("*/*.json"))
 
 
 def test_a_second_run_reads_the_entry_the_first_wrote(crate, tmp_path):
@@ -177,3 +178,21 @@ def test_modules_decoded_in_parallel_report_as_one_at_a_time(tmp_path):
     assert one.returncode == two.returncode == 2
     assert one.stdout == two.stdout and "export-reaches-memory-grow" in one.stdout
     assert one.stderr == two.stderr and "broken.wasm" in one.stderr
+
+
+def test_entries_unused_for_a_month_are_swept_and_reading_keeps_an_entry(tmp_path):
+    from wasmlint.cache import SWEEP_MARKER, UNUSED_DAYS, ResultCache
+
+    cache = ResultCache(tmp_path)
+    for key in ("a" * 40, "b" * 40, "c" * 40):
+        cache.store(key, CrateOutcome(files=1))
+    month_ago = time.time() - (UNUSED_DAYS + 1) * 86400
+    for key in ("a" * 40, "b" * 40):
+        os.utime(cache._path(key), (month_ago, month_ago))
+    assert cache.load("b" * 40, CrateOutcome) == CrateOutcome(files=1)  # a read marks it used
+    cache._sweep()  # the sweep after the first store ran less than a day ago: nothing happens
+    assert cache._path("a" * 40).exists()
+    os.utime(tmp_path / SWEEP_MARKER, (month_ago, month_ago))
+    cache.store("d" * 40, CrateOutcome(files=2))  # a write starts the daily sweep
+    assert not cache._path("a" * 40).exists()
+    assert all(cache._path(k * 40).exists() for k in "bcd")

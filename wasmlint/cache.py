@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +21,10 @@ from wasmlint.plain import PlainError, from_plain, to_plain
 
 FORMAT = "wasmlint-results 1"
 CACHE_DIR_ENV = "WASMLINT_CACHE_DIR"
+# Entries unused for this long are removed, so the cache stays bounded; a sweep runs at most once
+# a day, after a run that wrote something.
+UNUSED_DAYS = 30
+SWEEP_MARKER = ".last-sweep"
 
 
 def user_cache_dir() -> Path:
@@ -76,9 +81,14 @@ class ResultCache:
         if header != f"{FORMAT} {key} {digest(payload)}".encode():
             return None  # another format, another key's file, or damaged since it was written
         try:
-            return from_plain(kind, json.loads(payload))
+            value = from_plain(kind, json.loads(payload))
         except (ValueError, PlainError, TypeError, RecursionError):
             return None
+        try:
+            os.utime(self._path(key))  # used: the sweep keeps it
+        except OSError:
+            pass
+        return value
 
     def store(self, key: str, value) -> None:
         """Write an entry atomically; a cache that cannot be written only costs speed."""
@@ -96,5 +106,24 @@ class ResultCache:
             except BaseException:
                 os.unlink(temporary)
                 raise
+            self._sweep()
         except OSError:
             pass
+
+    def _sweep(self, now: float | None = None) -> None:
+        """Remove entries (and leftover temporary files) unused for UNUSED_DAYS; once a day at most."""
+        now = time.time() if now is None else now
+        marker = self.directory / SWEEP_MARKER
+        try:
+            if now - marker.stat().st_mtime < 86400:
+                return
+        except FileNotFoundError:
+            pass
+        marker.touch()
+        oldest = now - UNUSED_DAYS * 86400
+        for entry in self.directory.glob("*/*.json"):
+            try:
+                if entry.stat().st_mtime < oldest:
+                    entry.unlink()
+            except OSError:
+                pass  # another run removed or replaced it
