@@ -52,10 +52,25 @@ class SourceResult:
 
 @dataclass(frozen=True)
 class Reach:
-    """How an export reaches a function: the export and the chain of functions in between."""
+    """How an export reaches a function: the export, and the previous hop on the way.
+
+    Each function links to its caller's Reach instead of holding the whole chain, so a long call
+    chain (generated code) costs memory linear in its length, not quadratic.
+    """
 
     export: Export
-    chain: tuple[FnDef, ...]  # export's fn first, the reached fn last
+    fn: FnDef
+    caller: "Reach | None" = None  # None: `fn` is the export's own function
+
+    @property
+    def chain(self) -> tuple[FnDef, ...]:
+        """The export's fn first, the reached fn last."""
+        hops = []
+        reach: Reach | None = self
+        while reach is not None:
+            hops.append(reach.fn)
+            reach = reach.caller
+        return tuple(reversed(hops))
 
 
 def analyze_crate(
@@ -193,14 +208,14 @@ def _reach_from_exports(index: CrateIndex, graph: CallGraph) -> dict[int, Reach]
     queue: deque[int] = deque()
     for fn, export in _exported(index):
         if fn.index not in reached:
-            reached[fn.index] = Reach(export, (fn,))
+            reached[fn.index] = Reach(export, fn)
             queue.append(fn.index)
     while queue:
         current = queue.popleft()
         reach = reached[current]
         for target in graph.callees(index.fns[current]):
             if target not in reached:
-                reached[target] = Reach(reach.export, reach.chain + (index.fns[target],))
+                reached[target] = Reach(reach.export, index.fns[target], reach)
                 queue.append(target)
     return reached
 
@@ -286,7 +301,7 @@ def _keeps(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
 
 def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, all_functions: bool) -> Finding | None:
     rule = hit.rule
-    direct = reach is not None and len(reach.chain) == 1
+    direct = reach is not None and reach.caller is None
     if rule.scope == "export" and not direct:
         return None
     if reach is None and not all_functions:

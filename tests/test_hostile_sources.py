@@ -1,0 +1,136 @@
+"""Hostile inputs to `check`: whatever sits beside a crate's good file, the run ends, says in one
+line what it could not read, and still reports the good file's finding."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+DIRTY = '#[no_mangle]\npub extern "C" fn greet(n: i32) -> usize {\n    format!("{}", n).len()\n}\n'
+
+
+def make_crate(root: Path, name: str = "demo", files: dict[str, str | bytes] | None = None) -> Path:
+    """A crate whose src/lib.rs has one real finding (format-in-export, line 3), plus `files`."""
+    (root / "src").mkdir(parents=True, exist_ok=True)
+    (root / "Cargo.toml").write_text(f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n')
+    (root / "src/lib.rs").write_text(DIRTY)
+    for relative, data in (files or {}).items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    return root
+
+
+def check(*paths: Path, timeout: float = 120) -> tuple[int, list[dict], list[str]]:
+    """`wasmlint check --format json` in its own process (a hang fails the test instead of
+    stalling the suite): exit code, findings, and the stderr lines."""
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
+    env.pop("GITHUB_ACTIONS", None)
+    result = subprocess.run([sys.executable, "-m", "wasmlint", "check", *map(str, paths), "--format", "json"],
+                            cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, json.loads(result.stdout)["findings"], result.stderr.splitlines()
+
+
+def good_finding_kept(findings: list[dict], crate: Path) -> None:
+    assert any(f["rule_id"] == "format-in-export" and f["path"].endswith(f"{crate.name}/src/lib.rs")
+               and f["line"] == 3 for f in findings), findings
+
+
+def one_error(stderr: list[str], *, names: str, says: str) -> str:
+    """Exactly one stderr line, an `error:` naming the file, with the given words."""
+    assert len(stderr) == 1, stderr
+    line = stderr[0]
+    assert line.startswith("error: ") and names in line and says in line, line
+    return line
+
+
+def parse_error(findings: list[dict], name: str) -> dict:
+    (found,) = [f for f in findings if f["rule_id"] == "parse-error" and f["path"].endswith(name)]
+    return found
+
+
+# -- size and depth ----------------------------------------------------------------------------
+
+
+def generated_file(size: int) -> str:
+    """Generated code as bindings generators write it: constants, structs, a long chain of small
+    functions, an exported entry point, and a finding at the very end."""
+    parts, total, i = [], 0, 0
+    while total < size:
+        part = (f"pub const K_{i}: u32 = {i};\n"
+                f"#[repr(C)]\npub struct S{i} {{ pub a: u32, pub b: [u8; 4] }}\n"
+                f"pub fn step_{i}(x: u32) -> u32 {{\n    let y = x.wrapping_mul(K_{i}).rotate_left(3);\n"
+                f"    if y % 7 == 0 {{ step_{i + 1}(y) }} else {{ y ^ 0x5a5a }}\n}}\n")
+        parts.append(part)
+        total += len(part)
+        i += 1
+    parts.append(f'pub fn step_{i}(x: u32) -> u32 {{ format!("{{}}", x).len() as u32 }}\n')
+    parts.append('#[no_mangle]\npub extern "C" fn entry(x: u32) -> u32 { step_0(x) }\n')
+    return "".join(parts)
+
+
+def test_a_10_mb_generated_file_is_analysed_in_reasonable_time(tmp_path):
+    text = generated_file(10 * 1024 * 1024)
+    crate = make_crate(tmp_path / "c", files={"src/generated.rs": "\n" + text})
+    began = time.monotonic()
+    code, findings, stderr = check(crate)
+    elapsed = time.monotonic() - began
+    assert code == 1 and stderr == []
+    # The finding at the end of the call chain, reached through every step_N from `entry`.
+    (deep,) = [f for f in findings if f["path"].endswith("src/generated.rs")]
+    assert deep["rule_id"] == "format-in-export" and deep["symbol"] == "entry"
+    assert deep["line"] == text.count("\n") - 1  # the last step_N, below the leading blank line
+    good_finding_kept(findings, crate)
+    assert elapsed < 90, f"took {elapsed:.0f} s"  # about 12 s here; quadratic walks took minutes
+
+
+N = 5000
+
+
+def deep_files() -> dict[str, str]:
+    """Each file nests something N deep, with a finding at the bottom that must not be lost."""
+    def export(name: str, body: str) -> str:
+        return f'#[no_mangle]\npub extern "C" fn {name}(n: i32) -> usize {{\n{body}\n}}\n'
+
+    return {
+        "src/parens.rs": export("parens", "(" * N + 'format!("{}", n).len()' + ")" * N),
+        "src/blocks.rs": export("blocks", "{" * N + "n.to_string().len()" + "}" * N),
+        "src/closures.rs": export("closures", "let f = " + "|| " * N + 'format!("x"); 0'),
+        # Receivers and initialisers whose type is found by unwrapping N layers.
+        "src/receiver.rs": export("receiver", "let mut s = " + "(" * N + "String::new()" + ")" * N + ";\n"
+                                  + "(" * N + "s" + ")" * N + '.push_str("x"); 0'),
+        "src/fields.rs": "pub struct A { pub a: String }\n"
+                         + export("fields", "let mut x = A { a: String::new() };\n" + "(&mut x)" + ".a" * N + "; x.a.push('c'); 0"),
+        "src/uses.rs": "use " + "::".join(["m"] * N) + ";\nuse x::{" + "y::{" * N + "z" + "}" * N + "};\n"
+                       + export("uses", "n.to_string().len()"),
+        "src/mods.rs": "pub mod m { " * 500 + 'pub fn f() -> usize { format!("x").len() }' + " }" * 500 + "\n"
+                       + export("mods", "crate::mods::" + "::".join(["m"] * 500) + "::f()"),
+        # Long flat chains: a binary expression and a method chain 1000 long (each a tree 1000 deep).
+        "src/sums.rs": export("sums", " + ".join(['format!("a").len()'] * 1000)),
+        "src/chain.rs": export("chain", "let s = String::new();\ns" + ".clone()" * 1000 + ".len()"),
+    }
+
+
+def test_deep_nesting_neither_recurses_nor_stalls_and_keeps_the_findings(tmp_path):
+    files = deep_files()
+    crate = make_crate(tmp_path / "c", files=files)
+    (crate / "src/lib.rs").write_text("".join(f"mod {Path(p).stem};\n" for p in files) + DIRTY)
+    began = time.monotonic()
+    code, findings, stderr = check(crate)
+    assert time.monotonic() - began < 60
+    assert code == 1 and stderr == []
+    found = {(Path(f["path"]).stem, f["rule_id"]) for f in findings}
+    assert {("parens", "format-in-export"), ("blocks", "to-string-in-export"), ("closures", "format-in-export"),
+            ("receiver", "push-in-export"), ("fields", "push-in-export"), ("uses", "to-string-in-export"),
+            ("mods", "format-in-export"), ("sums", "format-in-export"), ("chain", "clone-in-export")} <= found
+    assert not [f for f in findings if f["rule_id"] == "parse-error"]
+    assert ("lib", "format-in-export") in found
