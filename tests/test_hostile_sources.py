@@ -58,6 +58,45 @@ def parse_error(findings: list[dict], name: str) -> dict:
     return found
 
 
+# -- files that are not Rust, or not text ------------------------------------------------------
+
+
+def test_binary_garbage_named_rs_is_a_parse_error_at_its_first_bad_byte(tmp_path):
+    garbage = b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 16  # NUL, ESC, 0x80..0xff
+    crate = make_crate(tmp_path / "c", files={"src/blob.rs": garbage})
+    code, findings, stderr = check(crate)
+    assert code == 1 and stderr == []
+    found = parse_error(findings, "src/blob.rs")
+    assert found["line"] == 2 and "not valid UTF-8 at byte 136" in found["message"]  # 0x80, after a \n
+    good_finding_kept(findings, crate)
+
+
+def test_text_in_another_encoding_is_a_parse_error(tmp_path):
+    latin1 = "// Grüße aus Köln\nfn f() {}\n".encode("latin-1")
+    crate = make_crate(tmp_path / "c", files={"src/latin.rs": latin1})
+    code, findings, _ = check(crate)
+    assert code == 1
+    assert "not valid UTF-8 at byte 5" in parse_error(findings, "src/latin.rs")["message"]
+    good_finding_kept(findings, crate)
+
+
+def test_control_characters_in_a_broken_file_are_escaped_in_the_message(tmp_path):
+    crate = make_crate(tmp_path / "c", files={"src/esc.rs": "fn f() { \x1b[2J \x00 }\n"})
+    code, findings, _ = check(crate)
+    message = parse_error(findings, "src/esc.rs")["message"]
+    assert "\x1b" not in message and "\x00" not in message and "\\x1b[2J" in message
+    good_finding_kept(findings, crate)
+
+
+@pytest.mark.parametrize("text", ["fn f() { ( ] } } ) {{{ \n fn g( { [ \n", ")))]]]}}}\n", "fn f() {\n"])
+def test_unbalanced_delimiters_are_a_parse_error(tmp_path, text):
+    crate = make_crate(tmp_path / "c", files={"src/unbalanced.rs": text})
+    code, findings, stderr = check(crate)
+    assert code == 1 and stderr == []
+    assert parse_error(findings, "src/unbalanced.rs")["line"] >= 1
+    good_finding_kept(findings, crate)
+
+
 # -- size and depth ----------------------------------------------------------------------------
 
 

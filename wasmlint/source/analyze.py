@@ -10,7 +10,7 @@ from tree_sitter import Node, Tree
 from wasmlint.findings import Finding, Layer, RunError, Severity
 from wasmlint.rules import Rule
 from wasmlint.source.exports import Export
-from wasmlint.source.parsing import SourceFile, parse_rust_file
+from wasmlint.source.parsing import NOT_UTF8, SourceFile, parse_rust_file
 from wasmlint.source.resolve import CrateIndex, FnDef, node_text, path_segments
 from wasmlint.source.scan import RuleHit, Scanner, Snippet
 
@@ -351,11 +351,18 @@ def _first_syntax_error(tree: Tree) -> Node | None:
     return None
 
 
+def _printable(text: str) -> str:
+    """Control characters escaped (`\\x1b`), so that quoting a file's bytes cannot drive the terminal."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def _parse_error(file: SourceFile, rule: Rule, problems: list[tuple[int, str]]) -> Finding:
-    """One finding per file: the first syntax problem (later ones are usually its echoes)."""
-    node = _first_syntax_error(file.tree) if file.tree.root_node.has_error else None
+    """One finding per file: the first syntax problem (later ones are usually its echoes), unless
+    the file is not UTF-8 (binary data, another encoding): that is the problem, not its syntax."""
+    not_utf8 = next((problem for problem in problems if problem[1].startswith(NOT_UTF8)), None)
+    node = _first_syntax_error(file.tree) if file.tree.root_node.has_error and not_utf8 is None else None
     if node is None:
-        byte, detail = problems[0]
+        byte, detail = not_utf8 or problems[0]
         byte = min(byte, len(file.source))
         line_start = file.source.rfind(b"\n", 0, byte) + 1
         row, col, width = file.source.count(b"\n", 0, byte), byte - line_start, 1
@@ -364,7 +371,7 @@ def _parse_error(file: SourceFile, rule: Rule, problems: list[tuple[int, str]]) 
             detail = f"missing `{node.type}`"
         else:
             text = node_text(node).strip().splitlines()[0] if node.text and node.text.strip() else ""
-            shown = text if len(text) <= 30 else text[:27] + "..."
+            shown = _printable(text if len(text) <= 30 else text[:27] + "...")
             detail = f"unexpected `{shown}`" if shown else "unexpected input"
             if node.child_count:
                 node = node.children[0]  # a large error node: point at its first token
