@@ -173,3 +173,82 @@ def test_deep_nesting_neither_recurses_nor_stalls_and_keeps_the_findings(tmp_pat
             ("mods", "format-in-export"), ("sums", "format-in-export"), ("chain", "clone-in-export")} <= found
     assert not [f for f in findings if f["rule_id"] == "parse-error"]
     assert ("lib", "format-in-export") in found
+
+
+# -- what is not a readable file ---------------------------------------------------------------
+
+
+def test_symlink_loops_are_reported_and_linked_folders_still_checked(tmp_path):
+    extra = '#[no_mangle]\npub extern "C" fn extra() -> usize { format!("e").len() }\n'
+    crate = make_crate(tmp_path / "c", files={"shared/extra.rs": extra})
+    (crate / "src/lib.rs").write_text(DIRTY + '#[path = "linked/extra.rs"]\nmod extra;\n')
+    os.symlink("../src", crate / "src/again")  # a folder that contains itself
+    os.symlink("b.rs", crate / "src/a.rs")  # two files pointing at each other
+    os.symlink("a.rs", crate / "src/b.rs")
+    os.symlink("../shared", crate / "src/linked")  # an ordinary linked folder
+    code, findings, stderr = check(crate)
+    assert code == 2
+    assert sorted(stderr) == [
+        f"error: {crate}/src/a.rs: symlink loop (Too many levels of symbolic links)",
+        f"error: {crate}/src/again: symlink loop: points to {crate}/src, a folder above it (not followed)",
+        f"error: {crate}/src/b.rs: symlink loop (Too many levels of symbolic links)",
+    ]
+    good_finding_kept(findings, crate)
+    assert any(f["path"] == f"{crate}/shared/extra.rs" for f in findings), findings
+
+
+def test_a_fifo_named_rs_is_not_read(tmp_path):
+    crate = make_crate(tmp_path / "c")
+    os.mkfifo(crate / "src/pipe.rs")  # reading it would block forever
+    code, findings, stderr = check(crate, timeout=60)
+    assert code == 2
+    one_error(stderr, names=f"{crate}/src/pipe.rs", says="not a regular file (a FIFO); not read")
+    good_finding_kept(findings, crate)
+
+
+def test_a_dangling_symlink_is_named_by_its_own_path(tmp_path):
+    crate = make_crate(tmp_path / "c")
+    os.symlink("nowhere.rs", crate / "src/gone.rs")
+    code, findings, stderr = check(crate)
+    assert code == 2
+    one_error(stderr, names=f"{crate}/src/gone.rs:", says="broken symlink to nowhere.rs (No such file or directory)")
+    good_finding_kept(findings, crate)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 file; the FIFO and dangling-symlink "
+                                              "tests cover unreadable files as root")
+def test_a_file_without_read_permission_is_an_error(tmp_path):
+    crate = make_crate(tmp_path / "c", files={"src/secret.rs": "fn s() {}\n"})
+    (crate / "src/secret.rs").chmod(0)
+    try:
+        code, findings, stderr = check(crate)
+    finally:
+        (crate / "src/secret.rs").chmod(0o644)
+    assert code == 2
+    one_error(stderr, names=f"{crate}/src/secret.rs", says="cannot read: Permission denied")
+    good_finding_kept(findings, crate)
+
+
+# -- crates that are not well formed -----------------------------------------------------------
+
+
+def test_a_crate_without_sources_beside_a_good_one(tmp_path):
+    good = make_crate(tmp_path / "good")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty/Cargo.toml").write_text('[package]\nname = "empty"\nversion = "0.1.0"\n')
+    for paths in ([tmp_path], [good, tmp_path / "empty"]):
+        code, findings, stderr = check(*paths)
+        assert code == 2
+        one_error(stderr, names=f"{tmp_path}/empty/Cargo.toml", says="the crate has no Rust files (.rs) to check")
+        good_finding_kept(findings, good)
+
+
+def test_a_cargo_toml_that_is_not_toml_names_its_line_and_the_crate_is_still_read(tmp_path):
+    good = make_crate(tmp_path / "good")
+    broken = make_crate(tmp_path / "broken")
+    (broken / "Cargo.toml").write_text('[package]\nname = "broken"\nversion = = "0.1.0"\n')
+    code, findings, stderr = check(tmp_path)
+    assert code == 2
+    one_error(stderr, names=f"{broken}/Cargo.toml:3:11:", says="Cargo.toml is not valid TOML: Invalid value")
+    good_finding_kept(findings, good)
+    good_finding_kept(findings, broken)  # its sources do not need the manifest
