@@ -252,3 +252,23 @@ def test_a_cargo_toml_that_is_not_toml_names_its_line_and_the_crate_is_still_rea
     one_error(stderr, names=f"{broken}/Cargo.toml:3:11:", says="Cargo.toml is not valid TOML: Invalid value")
     good_finding_kept(findings, good)
     good_finding_kept(findings, broken)  # its sources do not need the manifest
+
+
+def test_a_bug_in_one_crate_costs_that_crate_not_the_run(cli, tmp_path, monkeypatch):
+    import wasmlint.check
+
+    good = make_crate(tmp_path / "good")
+    doomed = make_crate(tmp_path / "doomed")
+    real = wasmlint.check.analyze_sources
+
+    def analyze(files, *args, **kwargs):
+        if any("doomed" in display for display, _, _ in files):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(files, *args, **kwargs)
+
+    monkeypatch.setattr(wasmlint.check, "analyze_sources", analyze)
+    code, out, err = cli("check", str(tmp_path), "--format", "json")
+    assert code == 2
+    assert err.splitlines() == [f"error: {doomed}/Cargo.toml: internal error, crate not analysed "
+                                "(RecursionError: maximum recursion depth exceeded); please report it"]
+    good_finding_kept(json.loads(out)["findings"], good)

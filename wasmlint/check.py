@@ -93,7 +93,12 @@ def _crate_job(crate: Crate, rules: dict[str, Rule], known_ids: set[str], all_fu
             files.append((display_path(path), path.read_bytes(), crate.module_path(path)))
         except OSError as exc:
             errors.append(RunError(display_path(path), f"cannot read: {exc.strerror or exc}"))
-    outcome = analyze_sources(files, rules, known_ids, all_functions, with_reach)
+    try:
+        outcome = analyze_sources(files, rules, known_ids, all_functions, with_reach)
+    except Exception as exc:  # a bug of ours on odd input: lose this crate, not the whole run
+        where = display_path(crate.manifest or crate.root)
+        problem = f"internal error, crate not analysed ({type(exc).__name__}: {exc}); please report it"
+        return CrateOutcome(errors=errors + [RunError(where, problem)], files=len(files))
     outcome.errors = errors + outcome.errors
     return outcome
 
