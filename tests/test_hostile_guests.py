@@ -68,6 +68,18 @@ def test_run_reports_the_stub_calls_of_a_guest_that_loops_on_an_import():
     assert [step["limit"] for step in data["steps"]] == ["seconds_per_call"]
 
 
+@pytest.mark.parametrize("wat, why", [
+    ("import_v128", "wasmtime's Python API cannot pass v128 values between host and guest: "
+                    "import env::lanes is a v128 global"),
+    ("stack_switching", "cannot define continuation types when stack switching is disabled"),
+])
+def test_run_says_why_a_module_cannot_run(wat, why):
+    result, _ = wasmlint("run", f"{WAT}/{wat}.wat")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {WAT}/{wat}.wat: ") and why in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
 def test_a_worker_that_outlives_its_timeout_is_killed_and_gone():
     result, elapsed = wasmlint("run", f"{WAT}/infinite_loop.wat", "--fuel", str(10**18), "--seconds", "600",
                                "--timeout", "2")
@@ -89,3 +101,12 @@ def test_check_confirm_reports_what_a_limit_kept_it_from_checking():
                                 "a scenario with real arguments may avoid it",
     }
     assert result.stderr.count("\n") == 2  # one line each
+
+
+def test_check_confirm_keeps_static_findings_of_a_module_wasmtime_refuses():
+    result, _ = wasmlint("check", f"{WAT}/import_v128.wat", f"{WAT}/stack_switching.wat", "--confirm",
+                         "--format", "json")
+    assert result.returncode == 0, result.stderr  # runtime-unsupported is an info finding
+    unsupported = {f["path"]: f["message"] for f in json.loads(result.stdout)["findings"]
+                   if f["rule_id"] == "runtime-unsupported"}
+    assert set(unsupported) == {f"{WAT}/import_v128.wat", f"{WAT}/stack_switching.wat"}

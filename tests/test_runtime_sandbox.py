@@ -118,6 +118,34 @@ def test_limits_are_named_on_the_calls_they_stop():
     assert {r.limit for r in result.steps} == {None}  # calls that return hit no limit
 
 
+def test_v128_imports_are_unsupported_not_a_crashed_worker():
+    result = run_module(WAT / "import_v128.wat")
+    assert result.error is None and result.steps == []
+    assert result.unsupported == ("wasmtime's Python API cannot pass v128 values between host and guest: "
+                                  "import env::lanes is a v128 global")
+
+
+def test_v128_inside_function_bodies_still_runs(tmp_path):
+    module = tmp_path / "simd.wat"
+    module.write_text('(module (func (export "simd") (result i32)'
+                      ' (i32x4.extract_lane 1 (v128.const i32x4 7 8 9 10))))')
+    result = run_module(module, pinpoint=False)
+    assert result.unsupported is None and calls(result, "simd")[0].result == (8,)
+
+
+def test_an_imported_tag_gets_wasmtimes_default():
+    result = run_module(WAT / "import_tag.wat", pinpoint=False)
+    assert result.error is None and result.unsupported is None
+    assert calls(result, "fine")[0].result == (3,)
+    assert calls(result, "throw_it")[0].trap == "thrown Wasm exception"
+
+
+def test_a_proposal_the_config_does_not_enable_is_unsupported():
+    result = run_module(WAT / "stack_switching.wat")
+    assert result.error is None and result.steps == []
+    assert "cannot define continuation types when stack switching is disabled" in result.unsupported
+
+
 def test_a_guest_calling_a_stub_forever_meets_the_deadline():
     began = time.monotonic()
     result = run_module(WAT / "stub_loop.wat", limits=Limits(seconds_per_call=0.3), pinpoint=False)

@@ -131,7 +131,7 @@ def render_run_text(result: RunResult) -> str:
         lines.append(f"  error: {result.error}")
         return "\n".join(lines) + "\n"
     if result.unsupported:
-        lines.append(f"  unsupported: wasmtime cannot compile this module: {result.unsupported}")
+        lines.append(f"  unsupported: the runtime layer cannot run this module: {result.unsupported}")
         return "\n".join(lines) + "\n"
     width = max((len(_step_text(r)) for r in result.steps), default=0)
     smoke = result.mode == "smoke"
