@@ -1,8 +1,9 @@
-"""Nothing lost: a run with good and failed inputs reports every good finding in every format and
-exits 2."""
+"""Nothing lost, nothing written: a run with good and failed inputs reports every good finding in
+every format and exits 2; and `check` never changes the tree it checks."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import GUESTS, run_cli, unavailable
 
 DIRTY = '#[no_mangle]\npub extern "C" fn greet(n: i32) -> usize {\n    format!("{}", n).len()\n}\n'
 
@@ -76,3 +77,27 @@ def test_a_hostile_guest_beside_a_good_crate(mixed):
     assert [(f["path"], f["rule_id"]) for f in data["findings"]] == [(GOOD, "format-in-export")]
     (error,) = data["errors"]
     assert error["path"] == "hostile.wat" and "table elements" in error["message"]
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every path under root (folders too), with a hash of each file's bytes."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        found[relative] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
+    return found
+
+
+def test_check_never_writes_into_the_tree(tmp_path):
+    if shutil.which("cargo") is None and not os.environ.get("WASMLINT_CARGO"):
+        unavailable("cargo is needed to build the guest")
+    tree = tmp_path / "tree"
+    shutil.copytree(GUESTS / "greeting-alloc", tree / "greeting-alloc")
+    cache = tmp_path / "cache"  # the user cache dir, outside the tree: builds and results go there
+    env = {"XDG_CACHE_HOME": str(cache)}
+    before = snapshot(tree)
+    for args in (["check", "."], ["check", ".", "--build", "--confirm"], ["check", "greeting-alloc/src/lib.rs"]):
+        result = run_cli(*args, cwd=tree, env=env)
+        assert result.returncode == 1, result.stdout + result.stderr  # it ran, and found the allocation
+        assert snapshot(tree) == before, args  # no Cargo.lock, no target/, no cache, no __pycache__
+    assert (cache / "wasmlint" / "target").is_dir()  # cargo's target dir lives in the cache
