@@ -81,7 +81,7 @@ def test_unsupported_is_a_note():
     (finding,) = runtime_findings(result, "m.wasm", builtin_rules(), set())[0]
     assert finding.rule_id == "runtime-unsupported" and finding.severity is Severity.INFO
     assert "custom page sizes" in finding.message
-    assert "unsupported: wasmtime cannot compile this module" in render_run_text(result)
+    assert "unsupported: the runtime layer cannot run this module" in render_run_text(result)
 
 
 def test_run_result_survives_json():

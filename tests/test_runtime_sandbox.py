@@ -94,6 +94,67 @@ def test_module_wasmtime_cannot_compile_is_unsupported_not_a_crash(tmp_path):
     assert result.steps == []
 
 
+def test_a_huge_table_is_refused_at_instantiation_naming_the_limit():
+    result = run_module(WAT / "huge_table.wat")
+    assert result.error is None
+    (start,) = result.steps  # nothing else ran
+    assert start.kind == "start" and start.limit == "table_elements"
+    assert start.trap == ("table minimum size of 100000000 elements exceeds table limits "
+                          "(the sandbox allows 10000000 table elements)")
+
+
+def test_a_memory_larger_than_the_cap_is_refused_at_instantiation_naming_the_limit(tmp_path):
+    module = tmp_path / "big.wat"
+    module.write_text('(module (memory (export "memory") 20000) (func (export "f")))')
+    result = run_module(module, limits=Limits(memory_bytes=64 * 1024 * 1024))
+    (start,) = result.steps
+    assert start.limit == "memory_bytes" and start.trap.endswith("(memory_bytes: 1024 pages allowed)")
+
+
+def test_limits_are_named_on_the_calls_they_stop():
+    result = run_module(WAT / "recursion.wat", limits=Limits(max_wasm_stack=256 * 1024), pinpoint=False)
+    assert {r.limit for r in calls(result, "recurse")} == {"max_wasm_stack"}
+    result = run_module(WAT / "imports.wat", pinpoint=False)
+    assert {r.limit for r in result.steps} == {None}  # calls that return hit no limit
+
+
+def test_v128_imports_are_unsupported_not_a_crashed_worker():
+    result = run_module(WAT / "import_v128.wat")
+    assert result.error is None and result.steps == []
+    assert result.unsupported == ("wasmtime's Python API cannot pass v128 values between host and guest: "
+                                  "import env::lanes is a v128 global")
+
+
+def test_v128_inside_function_bodies_still_runs(tmp_path):
+    module = tmp_path / "simd.wat"
+    module.write_text('(module (func (export "simd") (result i32)'
+                      ' (i32x4.extract_lane 1 (v128.const i32x4 7 8 9 10))))')
+    result = run_module(module, pinpoint=False)
+    assert result.unsupported is None and calls(result, "simd")[0].result == (8,)
+
+
+def test_an_imported_tag_gets_wasmtimes_default():
+    result = run_module(WAT / "import_tag.wat", pinpoint=False)
+    assert result.error is None and result.unsupported is None
+    assert calls(result, "fine")[0].result == (3,)
+    assert calls(result, "throw_it")[0].trap == "thrown Wasm exception"
+
+
+def test_a_proposal_the_config_does_not_enable_is_unsupported():
+    result = run_module(WAT / "stack_switching.wat")
+    assert result.error is None and result.steps == []
+    assert "cannot define continuation types when stack switching is disabled" in result.unsupported
+
+
+def test_a_guest_calling_a_stub_forever_meets_the_deadline():
+    began = time.monotonic()
+    result = run_module(WAT / "stub_loop.wat", limits=Limits(seconds_per_call=0.3), pinpoint=False)
+    (record,) = calls(result, "spin_on_host")  # it trapped: no second call on that instance
+    assert record.limit == "seconds_per_call" and "0.3 s (seconds_per_call)" in record.trap
+    assert result.imports_called["env::tick"] > 100
+    assert time.monotonic() - began < 15
+
+
 def test_a_hanging_worker_is_killed_at_the_parent_timeout():
     began = time.monotonic()
     result = run_module(WAT / "infinite_loop.wat",

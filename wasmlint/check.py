@@ -97,6 +97,7 @@ class CrateWork:
     read_errors: list[RunError]
     rules: dict[str, Rule]
     key: str | None  # None: not cached
+    label: str  # the crate as errors name it: its Cargo.toml, or its folder
 
 
 def _read_crate(crate: Crate) -> tuple[list[tuple[str, bytes, tuple[str, ...]]], list[RunError]]:
@@ -119,7 +120,11 @@ def _rules_fingerprint(rules: dict[str, Rule]) -> list:
 
 
 def _analyze_work(work: CrateWork, known_ids: set[str], options: CheckOptions, with_reach: bool) -> CrateOutcome:
-    outcome = analyze_sources(work.files, work.rules, known_ids, options.all_functions, with_reach)
+    try:
+        outcome = analyze_sources(work.files, work.rules, known_ids, options.all_functions, with_reach)
+    except Exception as exc:  # a bug of ours on odd input: lose this crate, not the whole run
+        problem = f"internal error, crate not analysed ({type(exc).__name__}: {exc}); please report it"
+        return CrateOutcome(errors=[RunError(work.label, problem)], files=len(work.files))
     if work.key is not None:
         ResultCache(options.cache_dir).store(work.key, outcome)
     return outcome
@@ -146,7 +151,8 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
                 outcomes.append(cached)
                 continue
         outcomes.append(None)
-        pending.append((len(outcomes) - 1, CrateWork(files, read_errors, rules, key)))
+        label = display_path(crate.manifest or crate.root)
+        pending.append((len(outcomes) - 1, CrateWork(files, read_errors, rules, key, label)))
     if pending:
         from wasmlint.source import validate_queries
 

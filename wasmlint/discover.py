@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import glob
 import os
+import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -78,10 +81,39 @@ class Targets:
     errors: list[RunError] = field(default_factory=list)
 
 
-def _read_manifest(manifest: Path) -> dict | None:
+class ManifestError(Exception):
+    """A Cargo.toml that cannot be read or is not TOML, as a RunError naming the file and the line."""
+
+    def __init__(self, error: RunError) -> None:
+        super().__init__(error.one_line())
+        self.error = error
+
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def _read_manifest(manifest: Path) -> dict:
+    """A Cargo.toml's data; raises ManifestError."""
+    shown = display_path(manifest)
     try:
         return tomllib.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except OSError as exc:
+        raise ManifestError(RunError(shown, f"cannot read Cargo.toml: {exc.strerror or exc}")) from None
+    except UnicodeDecodeError as exc:
+        raise ManifestError(RunError(shown, "Cargo.toml is not valid UTF-8", offset=exc.start)) from None
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib ends its message with "(at line N, column M)": move that into the position.
+        message = str(exc)
+        found = _TOML_POSITION.search(message)
+        line, column = (int(found.group(1)), int(found.group(2))) if found else (None, None)
+        detail = message[: found.start()] if found else message
+        raise ManifestError(RunError(shown, f"Cargo.toml is not valid TOML: {detail}", line=line, column=column)) from None
+
+
+def _manifest_or_none(manifest: Path) -> dict | None:
+    try:
+        return _read_manifest(manifest)
+    except ManifestError:
         return None
 
 
@@ -89,12 +121,32 @@ def _read_manifest(manifest: Path) -> dict | None:
 NOT_IN_LIBRARY = ("tests", "examples", "benches")
 
 
-def _walk_rs(root: Path, excluded, crate: bool = True) -> list[Path]:
+def _walk(root: Path, errors: list[RunError]):
+    """os.walk that also enters symlinked folders, each real folder once; a link back to a folder
+    above it (a loop) is reported in `errors` and not followed. Callers filter `subdirs` in place
+    as with os.walk."""
+    seen = {os.path.realpath(root)}
+    for directory, subdirs, files in os.walk(root, followlinks=True):
+        yield Path(directory), subdirs, files
+        here = os.path.realpath(directory)
+        keep = []
+        for name in subdirs:
+            path = os.path.join(directory, name)
+            target = os.path.realpath(path)
+            if here == target or here.startswith(target.rstrip(os.sep) + os.sep):
+                errors.append(RunError(_shown_as_named(Path(path)), f"symlink loop: points to {display_path(Path(target))}, "
+                                       "a folder above it (not followed)"))
+            elif target not in seen:
+                seen.add(target)
+                keep.append(name)
+        subdirs[:] = keep
+
+
+def _walk_rs(root: Path, excluded, errors: list[RunError], crate: bool = True) -> list[Path]:
     """.rs files below root, skipping target/, hidden folders and nested crates (they are crates of
     their own); in a crate, also its tests/, examples/ and benches/ folders."""
     found: list[Path] = []
-    for directory, subdirs, files in os.walk(root):
-        here = Path(directory)
+    for here, subdirs, files in _walk(root, errors):
         subdirs[:] = sorted(
             d for d in subdirs
             if not d.startswith(".") and d != "target" and not (here / d / "Cargo.toml").is_file()
@@ -105,12 +157,44 @@ def _walk_rs(root: Path, excluded, crate: bool = True) -> list[Path]:
     return found
 
 
+def _shown_as_named(path: Path) -> str:
+    """How to name a path that may be a symlink: the link itself, not what it points to."""
+    return f"{display_path(path.parent)}/{path.name}"
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why an input file cannot be read as a file (a broken link, a FIFO that would block the
+    read forever...), or None."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"symlink loop ({exc.strerror})"
+        if os.path.islink(path):
+            return f"broken symlink to {os.readlink(path)} ({exc.strerror or exc})"
+        return f"cannot read: {exc.strerror or exc}"
+    if stat.S_ISREG(mode):
+        if os.path.islink(path):
+            # Files are read through their resolved path later; a link whose target cannot be
+            # read is found now, so that the error names the link the user knows.
+            try:
+                with open(path, "rb") as handle:
+                    handle.read(1)
+            except OSError as exc:
+                return f"cannot read: {exc.strerror or exc}"
+        return None
+    kind = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+            stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder"}.get(stat.S_IFMT(mode), "not a regular file")
+    return f"not a regular file ({kind}); not read"
+
+
 def _enclosing_crate(path: Path) -> Path | None:
     for directory in [path, *path.parents] if path.is_dir() else path.parents:
         manifest = directory / "Cargo.toml"
         if manifest.is_file():
-            data = _read_manifest(manifest)
-            if data is not None and "package" in data:
+            data = _manifest_or_none(manifest)
+            # A Cargo.toml that cannot be read still marks the crate (the crate reports it).
+            if data is None or "package" in data:
                 return directory
     return None
 
@@ -129,11 +213,15 @@ class _Collector:
         crate = self.crates.get(root)
         if crate is None:
             manifest = root / "Cargo.toml"
-            data = _read_manifest(manifest) if manifest.is_file() else None
-            if manifest.is_file() and data is None:
-                self.targets.errors.append(RunError(display_path(manifest), "cannot read Cargo.toml (invalid TOML)"))
+            data = None
+            if manifest.is_file():
+                try:
+                    data = _read_manifest(manifest)
+                except ManifestError as exc:
+                    self.targets.errors.append(exc.error)  # its .rs files are still checked
             name = ((data or {}).get("package") or {}).get("name") or root.name
-            crate = Crate(root, name, manifest if manifest.is_file() else None, _walk_rs(root, self.excluded), set())
+            found = _walk_rs(root, self.excluded, self.targets.errors)
+            crate = Crate(root, name, manifest if manifest.is_file() else None, found, set())
             self.crates[root] = crate
             self.targets.crates.append(crate)
         if files is None:
@@ -144,9 +232,9 @@ class _Collector:
     def directory(self, path: Path) -> None:
         manifest = path / "Cargo.toml"
         if manifest.is_file():
-            data = _read_manifest(manifest)
+            data = _manifest_or_none(manifest)
             if data is None:
-                self.targets.errors.append(RunError(display_path(manifest), "cannot read Cargo.toml (invalid TOML)"))
+                self.crate(path, None)  # reports the manifest, and still checks the .rs files
                 return
             workspace = data.get("workspace")
             if workspace is not None:
@@ -159,12 +247,11 @@ class _Collector:
         enclosing = _enclosing_crate(path)
         if enclosing is not None:
             # A folder inside a crate (`src/`): analyse the crate, report this folder's files.
-            inside = {f.resolve() for f in _walk_rs(path, self.excluded, crate=False)}
+            inside = {f.resolve() for f in _walk_rs(path, self.excluded, self.targets.errors, crate=False)}
             self.crate(enclosing, inside)
             return
         loose: list[Path] = []
-        for directory, subdirs, files in os.walk(path):
-            here = Path(directory)
+        for here, subdirs, files in _walk(path, self.targets.errors):
             keep = []
             for d in sorted(subdirs):
                 if d.startswith(".") or d in ("target", "node_modules") or self.excluded(here / d):
@@ -216,19 +303,37 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = ()) -> Targets:
     """Find what to check. Paths that do not exist are errors; the others are still collected."""
     collector = _Collector(exclude)
     for path in paths:
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():  # a broken link is named as such below
             collector.targets.errors.append(RunError(display_path(path), "no such file or directory"))
         elif path.is_dir():
             collector.directory(path)
         else:
             collector.file(path)
-    for crate in collector.targets.crates:
-        crate.files = [resolved(f) for f in crate.files]
     targets = collector.targets
+    for crate in targets.crates:
+        crate.files = _readable(crate.files, targets.errors)
+    targets.modules = _readable(targets.modules, targets.errors, resolve=False)
+    empty = set()
+    for crate in targets.crates:
+        if crate.manifest is not None and not crate.files and crate.report_files is None and not exclude:
+            targets.errors.append(RunError(display_path(crate.manifest), "the crate has no Rust files (.rs) to check"))
+            empty.add(crate.root)
     for path in paths:
-        if path.is_dir() and not _has_input(path, targets):
+        if path.is_dir() and path.resolve() not in empty and not _has_input(path, targets):
             targets.errors.append(RunError(display_path(path), "no Rust files (.rs) or modules found here"))
     return targets
+
+
+def _readable(paths: list[Path], errors: list[RunError], resolve: bool = True) -> list[Path]:
+    """The paths that are regular files (resolved, each once); the others become errors naming them."""
+    kept: dict[Path, None] = {}
+    for path in paths:
+        problem = _unreadable(path)
+        if problem is not None:
+            errors.append(RunError(_shown_as_named(path), problem))
+        else:
+            kept[resolved(path) if resolve else path] = None
+    return list(kept)
 
 
 def _has_input(folder: Path, targets: Targets) -> bool:

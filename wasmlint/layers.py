@@ -85,7 +85,7 @@ def module_and_runtime(
         module_out.extend(module_findings(facts, where, rules))
         if not options.confirm:
             continue
-        from wasmlint.runtime import ScenarioError, load_scenario, run_module, runtime_findings
+        from wasmlint.runtime import ScenarioError, load_scenario, run_module, runtime_findings, unchecked
 
         predicted = predicted_by_source | {e.name for e in facts.exports if e.status == GROWS}
         for scenario_path in _scenarios_for(path, crate, options):
@@ -99,6 +99,8 @@ def module_and_runtime(
             if result.error:
                 report.errors.append(RunError(label, f"runtime: {result.error}"))
                 continue
+            if (problem := unchecked(result)) is not None:
+                report.errors.append(RunError(label, f"runtime: {problem}"))  # its findings still count
             found, lines = runtime_findings(result, where, rules, predicted)
             runtime_out.extend(found)
             for export, line in lines.items():

@@ -3,7 +3,7 @@
 from wasmlint.runtime.cases import findings_for_wat
 from wasmlint.runtime.client import run_module, show_progress
 from wasmlint.runtime.limits import Limits
-from wasmlint.runtime.report import evidence_line, render_run_text, runtime_findings
+from wasmlint.runtime.report import evidence_line, render_run_text, runtime_findings, unchecked
 from wasmlint.runtime.result import ExportGrowth, Frame, RunResult, StepRecord
 from wasmlint.runtime.scenario import Scenario, ScenarioError, Step, load_scenario, parse_scenario
 
@@ -24,4 +24,5 @@ __all__ = [
     "run_module",
     "runtime_findings",
     "show_progress",
+    "unchecked",
 ]

@@ -12,7 +12,7 @@ import wasmtime
 
 from wasmlint.runtime.limits import Limits
 from wasmlint.runtime.result import StepRecord
-from wasmlint.runtime.sandbox import describe_trap, new_store, refill
+from wasmlint.runtime.sandbox import describe_trap, limit_hit, new_store, refill
 from wasmlint.runtime.scenario import REFERENCE, Operand, Scenario, Step
 from wasmlint.runtime.stubs import link_imports
 
@@ -88,7 +88,8 @@ class Session:
         try:
             return self.instantiate()
         except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
-            outcome.records.append(StepRecord("start", run, trap=describe_trap(exc, self.limits)))
+            outcome.records.append(StepRecord("start", run, trap=describe_trap(exc, self.limits),
+                                              limit=limit_hit(exc)))
             return None
 
     def call(self, live: Live, export: str, args: tuple, *, run: int, step: int | None,
@@ -119,7 +120,8 @@ class Session:
         record = StepRecord("call", run, step=step, export=export, args=tuple(args), result=result,
                             pages_before=before, pages_after=after,
                             trap=describe_trap(error, self.limits) if error else None,
-                            first_call=first, call_number=call_number, note=note)
+                            first_call=first, call_number=call_number, note=note,
+                            limit=limit_hit(error) if error else None)
         return record, error
 
 

@@ -74,9 +74,29 @@ def runtime_findings(result: RunResult, module_path: str, rules, predicted_expor
     return findings, evidence
 
 
+def unchecked(result: RunResult) -> str | None:
+    """In smoke mode, what the run could not check, in one line: an instance that could not be
+    created, or calls a sandbox limit stopped (their growth is unknown); None when all ran.
+    (A scenario reports the same as failed steps.)"""
+    if result.mode != "smoke":
+        return None
+    stopped: dict[str, StepRecord] = {}
+    for record in result.steps:
+        if record.kind == "start":
+            return f"the module could not be instantiated, so no export ran: {record.trap}"
+        if record.limit and record.export not in stopped:
+            stopped[record.export] = record
+    if not stopped:
+        return None
+    first, *others = stopped.values()
+    more = f" (and {len(others)} more export{'s' if len(others) > 1 else ''})" if others else ""
+    return (f"{first.call_text()} was stopped by a sandbox limit, so its growth is unknown{more}: "
+            f"{first.trap}; a scenario with real arguments may avoid it")
+
+
 def _step_text(record: StepRecord) -> str:
     if record.kind == "start":
-        return "instantiate (start function)"
+        return "instantiate"  # imports, limits and the start function: any of them can fail it
     if record.kind == "write":
         return f"write {record.args[1]} at {record.args[0]:#x}"
     if record.kind == "read":
@@ -111,7 +131,7 @@ def render_run_text(result: RunResult) -> str:
         lines.append(f"  error: {result.error}")
         return "\n".join(lines) + "\n"
     if result.unsupported:
-        lines.append(f"  unsupported: wasmtime cannot compile this module: {result.unsupported}")
+        lines.append(f"  unsupported: the runtime layer cannot run this module: {result.unsupported}")
         return "\n".join(lines) + "\n"
     width = max((len(_step_text(r)) for r in result.steps), default=0)
     smoke = result.mode == "smoke"

@@ -29,6 +29,7 @@ class StepRecord:
     first_call: bool = False  # the first call of this export on this instance
     call_number: int = 0  # 1-based count of calls on this run, for replaying up to this one
     note: str | None = None  # e.g. an expectation that failed, the memory cap being reached
+    limit: str | None = None  # the sandbox limit that stopped it (`fuel_per_call`, ...), if one did
 
     @property
     def grew(self) -> bool:

@@ -131,22 +131,47 @@ def refill(store: wasmtime.Store, limits: Limits) -> None:
     store.set_epoch_deadline(max(1, round(limits.seconds_per_call / EPOCH_TICK)))
 
 
+def limit_hit(error: Exception) -> str | None:
+    """The sandbox limit that stopped a call or an instantiation (a Limits field, or
+    `table_elements`), or None when the guest stopped by itself."""
+    code = getattr(error, "trap_code", None) if isinstance(error, wasmtime.Trap) else None
+    if code is wasmtime.TrapCode.OUT_OF_FUEL:
+        return "fuel_per_call"
+    if code is wasmtime.TrapCode.INTERRUPT:
+        return "seconds_per_call"
+    if code is wasmtime.TrapCode.STACK_OVERFLOW:
+        return "max_wasm_stack"
+    # The store's limits refuse an instance whose minimum sizes exceed them.
+    text = str(error.message if isinstance(error, wasmtime.Trap) else error)
+    if "exceeds memory limits" in text:
+        return "memory_bytes"
+    if "exceeds table limits" in text:
+        return "table_elements"
+    return None
+
+
 def describe_trap(error: Exception, limits: Limits) -> str:
     """One line saying why a guest call stopped, naming the limit when a limit stopped it."""
     if isinstance(error, wasmtime.ExitTrap):
         return f"guest called proc_exit({error.code})"
-    code = getattr(error, "trap_code", None) if isinstance(error, wasmtime.Trap) else None
-    if code is wasmtime.TrapCode.OUT_OF_FUEL:
+    limit = limit_hit(error)
+    if limit == "fuel_per_call":
         return f"out of fuel: stopped after {limits.fuel_per_call} units (fuel_per_call)"
-    if code is wasmtime.TrapCode.INTERRUPT:
+    if limit == "seconds_per_call":
         return f"interrupted: ran longer than {limits.seconds_per_call:g} s (seconds_per_call)"
-    if code is wasmtime.TrapCode.STACK_OVERFLOW:
+    if limit == "max_wasm_stack":
         return f"call stack exhausted: more than {limits.max_wasm_stack} bytes of wasm stack (max_wasm_stack)"
     text = str(error.message if isinstance(error, wasmtime.Trap) else error)
     causes = [line.strip() for line in text.splitlines() if line.strip().startswith("wasm trap:")]
-    if causes:
-        return causes[-1]
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    if lines and lines[-1] != "Caused by:" and "Caused by:" in lines:
-        return lines[-1]
-    return lines[0] if lines else type(error).__name__
+    if causes:
+        line = causes[-1]
+    elif lines and lines[-1] != "Caused by:" and "Caused by:" in lines:
+        line = lines[-1]
+    else:
+        line = lines[0] if lines else type(error).__name__
+    if limit == "memory_bytes":
+        line += f" (memory_bytes: {limits.memory_bytes // 65536} pages allowed)"
+    elif limit == "table_elements":
+        line += f" (the sandbox allows {TABLE_ELEMENTS} table elements)"
+    return line

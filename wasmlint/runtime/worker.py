@@ -40,6 +40,35 @@ def module_shape(data: bytes) -> tuple[int, bool]:
     return code_size, any(s.name in (".debug_info", ".debug_line") for s in sections)
 
 
+def v128_at_the_boundary(data: bytes) -> str | None:
+    """An import or exported function whose signature holds a v128, or None. wasmtime's Python
+    API cannot pass v128 values to or from the host: merely asking such a type its kind aborts
+    the process, so these modules are found from the binary before wasmtime sees them."""
+    try:
+        from wasmlint.module.decoder import DecodeError, decode_module, read_sections
+    except ImportError:
+        return None
+    try:
+        sections = read_sections(data)
+        # A cheap filter first: no 0x7b (v128) byte in these two sections, no v128 in a signature.
+        if not any(s.kind in ("type", "import") and b"\x7b" in data[s.payload_start:s.end] for s in sections):
+            return None
+        module = decode_module(data, parallel=False)
+    except DecodeError:
+        return None  # wasmtime will say what is wrong with it
+    for item in module.imports:
+        if item.kind == "global" and item.value_type == "v128":
+            return f"import {item.module}::{item.name} is a v128 global"
+        ty = module.types[item.type_index] if item.kind == "func" and item.type_index < len(module.types) else None
+        if ty is not None and "v128" in ty.params + ty.results:
+            return f"import {item.module}::{item.name} takes or returns v128"
+    for export in module.exports:
+        ty = module.func_type(export.index) if export.kind == "func" else None
+        if ty is not None and "v128" in ty.params + ty.results:
+            return f"export `{export.name}` takes or returns v128"
+    return None
+
+
 def _replayer(session, scenario: Scenario | None):
     from wasmlint.runtime.execute import run_scenario, run_smoke
 
@@ -68,6 +97,10 @@ def run_request(request: dict) -> RunResult:
         result.error = f"cannot assemble {path}: {str(exc).strip().splitlines()[0]}"
         return result
     code_size, has_dwarf = module_shape(data)
+    v128 = v128_at_the_boundary(data)
+    if v128 is not None:
+        result.unsupported = f"wasmtime's Python API cannot pass v128 values between host and guest: {v128}"
+        return result
     pinpoint = request.get("pinpoint", True)
     if has_dwarf and pinpoint:
         # Read by wasmtime when the engine is created; only worth its cost when there is DWARF.

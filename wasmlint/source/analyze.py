@@ -10,7 +10,7 @@ from tree_sitter import Node, Tree
 from wasmlint.findings import ExportSite, Finding, Layer, RunError, Severity, finding_key
 from wasmlint.rules import Rule
 from wasmlint.source.exports import Export
-from wasmlint.source.parsing import SourceFile, parse_rust_file
+from wasmlint.source.parsing import NOT_UTF8, SourceFile, parse_rust_file
 from wasmlint.source.resolve import CrateIndex, FnDef, node_text, path_segments
 from wasmlint.source.scan import RuleHit, Scanner, Snippet
 
@@ -39,10 +39,25 @@ class SourceResult:
 
 @dataclass(frozen=True)
 class Reach:
-    """How an export reaches a function: the export and the chain of functions in between."""
+    """How an export reaches a function: the export, and the previous hop on the way.
+
+    Each function links to its caller's Reach instead of holding the whole chain, so a long call
+    chain (generated code) costs memory linear in its length, not quadratic.
+    """
 
     export: Export
-    chain: tuple[FnDef, ...]  # export's fn first, the reached fn last
+    fn: FnDef
+    caller: "Reach | None" = None  # None: `fn` is the export's own function
+
+    @property
+    def chain(self) -> tuple[FnDef, ...]:
+        """The export's fn first, the reached fn last."""
+        hops = []
+        reach: Reach | None = self
+        while reach is not None:
+            hops.append(reach.fn)
+            reach = reach.caller
+        return tuple(reversed(hops))
 
 
 def analyze_crate(
@@ -175,14 +190,14 @@ def _reach_from_exports(index: CrateIndex, graph: CallGraph) -> dict[int, Reach]
     queue: deque[int] = deque()
     for fn, export in _exported(index):
         if fn.index not in reached:
-            reached[fn.index] = Reach(export, (fn,))
+            reached[fn.index] = Reach(export, fn)
             queue.append(fn.index)
     while queue:
         current = queue.popleft()
         reach = reached[current]
         for target in graph.callees(index.fns[current]):
             if target not in reached:
-                reached[target] = Reach(reach.export, reach.chain + (index.fns[target],))
+                reached[target] = Reach(reach.export, index.fns[target], reach)
                 queue.append(target)
     return reached
 
@@ -268,7 +283,7 @@ def _keeps(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
 
 def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, all_functions: bool) -> Finding | None:
     rule = hit.rule
-    direct = reach is not None and len(reach.chain) == 1
+    direct = reach is not None and reach.caller is None
     if rule.scope == "export" and not direct:
         return None
     if reach is None and not all_functions:
@@ -318,11 +333,18 @@ def _first_syntax_error(tree: Tree) -> Node | None:
     return None
 
 
+def _printable(text: str) -> str:
+    """Control characters escaped (`\\x1b`), so that quoting a file's bytes cannot drive the terminal."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def _parse_error(file: SourceFile, rule: Rule, problems: list[tuple[int, str]]) -> Finding:
-    """One finding per file: the first syntax problem (later ones are usually its echoes)."""
-    node = _first_syntax_error(file.tree) if file.tree.root_node.has_error else None
+    """One finding per file: the first syntax problem (later ones are usually its echoes), unless
+    the file is not UTF-8 (binary data, another encoding): that is the problem, not its syntax."""
+    not_utf8 = next((problem for problem in problems if problem[1].startswith(NOT_UTF8)), None)
+    node = _first_syntax_error(file.tree) if file.tree.root_node.has_error and not_utf8 is None else None
     if node is None:
-        byte, detail = problems[0]
+        byte, detail = not_utf8 or problems[0]
         byte = min(byte, len(file.source))
         line_start = file.source.rfind(b"\n", 0, byte) + 1
         row, col, width = file.source.count(b"\n", 0, byte), byte - line_start, 1
@@ -331,7 +353,7 @@ def _parse_error(file: SourceFile, rule: Rule, problems: list[tuple[int, str]]) 
             detail = f"missing `{node.type}`"
         else:
             text = node_text(node).strip().splitlines()[0] if node.text and node.text.strip() else ""
-            shown = text if len(text) <= 30 else text[:27] + "..."
+            shown = _printable(text if len(text) <= 30 else text[:27] + "...")
             detail = f"unexpected `{shown}`" if shown else "unexpected input"
             if node.child_count:
                 node = node.children[0]  # a large error node: point at its first token

@@ -59,6 +59,9 @@ def _parseable(source: bytes) -> bytes:
     return source.replace(b"try!(", b"tr_!(") if b"try!(" in source else source
 
 
+NOT_UTF8 = "not valid UTF-8"  # a problem that outranks syntax errors: rustc reads nothing of the file
+
+
 def parse_rust_file(display: str, source: bytes, module_path: tuple[str, ...] = ()) -> tuple[SourceFile, list[tuple[int, str]]]:
     """Parse a file, recovering where we can; returns it and its problems as (byte offset, detail).
 
@@ -70,7 +73,7 @@ def parse_rust_file(display: str, source: bytes, module_path: tuple[str, ...] = 
     try:
         source.decode("utf-8")
     except UnicodeDecodeError as exc:
-        problems.append((exc.start, f"not valid UTF-8 at byte {exc.start} (rustc rejects the file)"))
+        problems.append((exc.start, f"{NOT_UTF8} at byte {exc.start} (rustc rejects the file)"))
     tree = parser().parse(text)
     if tree.root_node.has_error:
         missing = text.count(b"{") - text.count(b"}")

@@ -89,34 +89,43 @@ def use_aliases(use_node: Node) -> tuple[dict[str, list[str]], list[list[str]]]:
     globs: list[list[str]] = []
 
     def segments(node: Node | None) -> list[str]:
-        if node is None:
-            return []
-        if node.type == "scoped_identifier":
-            return segments(node.child_by_field_name("path")) + segments(node.child_by_field_name("name"))
-        return [node_text(node)]
+        # `a::b::c` nests to the left: (scoped_identifier path: (scoped_identifier a b) name: c).
+        found: list[str] = []
+        while node is not None and node.type == "scoped_identifier":
+            name = node.child_by_field_name("name")
+            if name is not None:
+                found.append(node_text(name))
+            node = node.child_by_field_name("path")
+        if node is not None:
+            found.append(node_text(node))
+        found.reverse()
+        return found
 
-    def walk(node: Node, prefix: list[str]) -> None:
-        kind = node.type
-        if kind in ("identifier", "scoped_identifier", "crate", "self", "super"):
-            path = prefix + segments(node)
-            name = path[-1]
-            if name == "self" and len(path) > 1:
-                path, name = path[:-1], path[-2]
-            aliases[name] = path
-        elif kind == "use_as_clause":
-            path = prefix + segments(node.child_by_field_name("path"))
-            aliases[node_text(node.child_by_field_name("alias"))] = path
-        elif kind == "scoped_use_list":
-            inner = prefix + segments(node.child_by_field_name("path"))
-            use_list = node.child_by_field_name("list")
-            if use_list is not None:
-                walk(use_list, inner)
-        elif kind == "use_list":
-            for child in node.named_children:
-                walk(child, prefix)
-        elif kind == "use_wildcard":
-            head = next((c for c in node.named_children), None)
-            globs.append(prefix + (segments(head) if head is not None else []))
+    # A stack instead of recursion: `use a::{b::{c::{...}}}` may nest deeper than Python's stack.
+    def walk(root: Node, root_prefix: list[str]) -> None:
+        stack = [(root, root_prefix)]
+        while stack:
+            node, prefix = stack.pop()
+            kind = node.type
+            if kind in ("identifier", "scoped_identifier", "crate", "self", "super"):
+                path = prefix + segments(node)
+                name = path[-1]
+                if name == "self" and len(path) > 1:
+                    path, name = path[:-1], path[-2]
+                aliases[name] = path
+            elif kind == "use_as_clause":
+                path = prefix + segments(node.child_by_field_name("path"))
+                aliases[node_text(node.child_by_field_name("alias"))] = path
+            elif kind == "scoped_use_list":
+                inner = prefix + segments(node.child_by_field_name("path"))
+                use_list = node.child_by_field_name("list")
+                if use_list is not None:
+                    stack.append((use_list, inner))
+            elif kind == "use_list":
+                stack.extend((child, prefix) for child in reversed(node.named_children))
+            elif kind == "use_wildcard":
+                head = next((c for c in node.named_children), None)
+                globs.append(prefix + (segments(head) if head is not None else []))
 
     argument = use_node.child_by_field_name("argument")
     if argument is not None:
@@ -197,6 +206,9 @@ def _type_like(name: str) -> str | None:
 
 def value_type(value: Node | None) -> str | None:
     """The type a `let` initialiser produces, when it is plain from the syntax."""
+    # `&(x?)` is the type of `x`: unwrap in a loop (generated code nests deeper than Python's stack).
+    while value is not None and value.type in ("reference_expression", "parenthesized_expression", "try_expression"):
+        value = value.named_children[-1] if value.named_child_count else None
     if value is None:
         return None
     kind = value.type
@@ -224,8 +236,6 @@ def value_type(value: Node | None) -> str | None:
     if kind == "macro_invocation":
         macro = node_text(value.child_by_field_name("macro")).rsplit("::", 1)[-1]
         return {"vec": "Vec", "format": "String"}.get(macro)
-    if kind in ("reference_expression", "parenthesized_expression", "try_expression"):
-        return value_type(value.named_children[-1] if value.named_child_count else None)
     return None
 
 
@@ -331,6 +341,29 @@ class CrateIndex:
     # -- methods ------------------------------------------------------------------------------
 
     def receiver_type(self, receiver: Node, caller: FnDef, byte: int) -> str | None:
+        # Unwrap `(*a.b).c` from the outside in with a loop (field chains can be thousands deep),
+        # then type the base and follow the struct fields back out.
+        fields: list[str] = []
+        while True:
+            kind = receiver.type
+            if kind == "field_expression":
+                fields.append(node_text(receiver.child_by_field_name("field")))
+                inner = receiver.child_by_field_name("value")
+            elif kind in ("reference_expression", "parenthesized_expression", "unary_expression"):
+                inner = receiver.named_children[-1] if receiver.named_child_count else None
+            else:
+                break
+            if inner is None:
+                return None
+            receiver = inner
+        owner = self._base_type(receiver, caller, byte)
+        for field_name in reversed(fields):
+            if not owner or owner not in self.struct_fields:
+                return None
+            owner = self.struct_fields[owner].get(field_name)
+        return owner
+
+    def _base_type(self, receiver: Node, caller: FnDef, byte: int) -> str | None:
         kind = receiver.type
         if kind == "self":
             return caller.impl_type
@@ -340,15 +373,6 @@ class CrateIndex:
                 return None
             earlier = [t for at, t in declared if at <= byte]
             return (earlier or [t for _, t in declared])[-1]
-        if kind == "field_expression":
-            owner = self.receiver_type(receiver.child_by_field_name("value"), caller, byte)
-            field_name = node_text(receiver.child_by_field_name("field"))
-            if owner and owner in self.struct_fields:
-                return self.struct_fields[owner].get(field_name)
-            return None
-        if kind in ("reference_expression", "parenthesized_expression", "unary_expression"):
-            inner = receiver.named_children[-1] if receiver.named_child_count else None
-            return self.receiver_type(inner, caller, byte) if inner is not None else None
         if kind == "call_expression":
             return value_type(receiver)
         return None

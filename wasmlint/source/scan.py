@@ -28,6 +28,7 @@ STRUCTURAL_PATTERNS = (
     ("use", "(use_declaration) @use"),
     ("struct", "(struct_item name: (type_identifier) @name body: (field_declaration_list) @body)"),
     ("macrodef", "(macro_definition name: (identifier) @name) @macrodef"),
+    ("cfg", '(attribute_item (attribute (identifier) @name (#any-of? @name "cfg" "test"))) @cfg'),
 )
 
 
@@ -202,6 +203,7 @@ class Scanner:
         records: list[tuple[int, object, dict]] = []
         file_uses: dict[str, list[str]] = {}
         file_globs: list[list[str]] = []
+        cfg_items: list[Node] = []
         for pattern, captures in QueryCursor(self.combined.query).matches(root):
             kind = kinds[pattern]
             if kind == "macro":
@@ -230,6 +232,8 @@ class Scanner:
             elif kind == "macrodef":
                 if owner is None and template is None:
                     self._add_template(captures["macrodef"][0], source, snippet, module)
+            elif kind == "cfg":
+                cfg_items.append(captures["cfg"][0])
             elif kind == "methodcall":
                 node = captures["match"][0]
                 for rule in by_method[captures["method"][0].text.decode()]:
@@ -255,9 +259,10 @@ class Scanner:
             for position, parent in enumerate(parents):
                 if parent >= 0:
                     fns[parent][2].nested.append((fns[position][0], fns[position][1]))
+        excluded = _cfg_excluded_spans(cfg_items)
         for byte, kind, captures in records:
             fn = owner or _innermost(fns, starts, parents, byte)
-            if fn is None:
+            if fn is None or _inside(excluded, byte):
                 continue
             if kind == "macro":
                 args = captures["macro"][0].named_children[-1] if depth < MAX_MACRO_DEPTH else None
@@ -265,8 +270,6 @@ class Scanner:
                     self._scan_macro_arguments(fn, args, source, snippet, depth)
             else:
                 node = captures["match"][0]
-                if _in_cfg_excluded_statement(node):
-                    continue
                 values = {name: node_text(nodes[0]) for name, nodes in captures.items() if name not in ("match", "receiver")}
                 receiver = captures["receiver"][0] if "receiver" in captures else None
                 fn.matches.append(RuleHit(kind, node, values, receiver, snippet))
@@ -395,15 +398,39 @@ def _context(node: Node, attributes: list[Node], blocks: dict[int, bool]) -> tup
     return tuple(modules), impl_node, excluded
 
 
-def _in_cfg_excluded_statement(node: Node) -> bool:
-    """A match inside a statement or block marked `#[cfg(...)]` away from wasm32, within its fn."""
-    current = node
-    while current is not None and current.type != "function_item":
-        previous = current.prev_sibling
-        if previous is not None and previous.type == "attribute_item" and cfg_excludes_wasm(outer_attributes(current)):
-            return True
-        current = current.parent
-    return False
+def _cfg_excluded_spans(cfg_items: list[Node]) -> tuple[list[int], list[int]]:
+    """Byte spans of the statements and items that a `#[cfg(...)]` (or `#[test]`) leaves out of
+    wasm32, merged and sorted as (starts, ends).
+
+    Computed once per tree from the attributes themselves: walking up from every match instead
+    costs O(depth) per step in tree-sitter (a node does not store its parent), which made a long
+    generated expression take minutes.
+    """
+    spans = []
+    for item in cfg_items:
+        attribute = next((c for c in item.named_children if c.type == "attribute"), None)
+        if attribute is None or not cfg_excludes_wasm([attribute]):
+            continue
+        target = item.next_sibling  # the statement or item the attribute is written above
+        while target is not None and target.type in _ATTRIBUTE_SIBLINGS:
+            target = target.next_sibling
+        if target is not None:
+            spans.append((target.start_byte, target.end_byte))
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted(spans):
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
+
+
+def _inside(spans: tuple[list[int], list[int]], byte: int) -> bool:
+    starts, ends = spans
+    i = bisect.bisect_right(starts, byte) - 1
+    return i >= 0 and byte < ends[i]
 
 
 def _macro_name(invocation: Node) -> str:
