@@ -238,6 +238,34 @@ def test_byte_flips_in_a_real_code_section():
         decode_or_error(bytes(mutated))
 
 
+# Found by tests/test_fuzz_decoder.py (fuzz/mutators.py): minimized inputs.
+
+def name_section(subsection: bytes) -> bytes:
+    payload = b"\x04name" + b"\x01" + bytes([len(subsection)]) + subsection
+    return section_bytes(0, payload)
+
+
+def test_a_name_section_may_end_right_after_a_padded_function_index():
+    # One function name: index 0 padded to 3 bytes, then an empty name, at the end of the module.
+    # The inline LEB128 reads of the name loop looked two bytes past the index, past the end.
+    data = module_with_body(b"\x00\x0b") + name_section(b"\x01" + b"\x80\x80\x00" + b"\x00")
+    wasmtime_validate(data)
+    module = decode_module(data)
+    assert module.has_name_section and module.func_names == {0: ""}
+
+
+def test_a_name_subsection_cut_after_a_long_index_is_ignored_like_other_broken_names():
+    data = module_with_body(b"\x00\x0b") + name_section(b"\x01" + b"\x80\x80\x80\x00")
+    module = decode_module(data)
+    assert module.has_name_section and module.func_names == {}
+
+
+def wasmtime_validate(data: bytes) -> None:
+    import wasmtime
+
+    wasmtime.Module.validate(wasmtime.Engine(), data)
+
+
 # --- the parallel scan of large code sections ----------------------------------------------------
 
 @pytest.fixture

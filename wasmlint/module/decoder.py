@@ -741,7 +741,9 @@ class _Decoder:
                 count, p = _u32(data, pos, sub_end)
                 names = m.func_names
                 for _ in range(count):
-                    # Inline one- and two-byte LEB128s: large modules have 10^4-10^5 names.
+                    # Inline one- and two-byte LEB128s: large modules have 10^4-10^5 names. Each
+                    # inline read looks at two bytes, which must both be inside the subsection: a
+                    # longer (padded) index can leave less than that for the length.
                     if p + 4 <= sub_end:
                         b, c = data[p], data[p + 1]
                         if b < 0x80:
@@ -750,6 +752,9 @@ class _Decoder:
                             index, p = (b & 0x7F) | c << 7, p + 2
                         else:
                             index, p = _u32(data, p, sub_end)
+                    else:
+                        index, p = _u32(data, p, sub_end)
+                    if p + 2 <= sub_end:
                         b, c = data[p], data[p + 1]
                         if b < 0x80:
                             length, p = b, p + 1
@@ -758,7 +763,6 @@ class _Decoder:
                         else:
                             length, p = _u32(data, p, sub_end)
                     else:
-                        index, p = _u32(data, p, sub_end)
                         length, p = _u32(data, p, sub_end)
                     if p + length > sub_end:
                         raise DecodeError("function name runs past its subsection", p)
