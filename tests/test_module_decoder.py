@@ -260,6 +260,27 @@ def test_a_name_subsection_cut_after_a_long_index_is_ignored_like_other_broken_n
     assert module.has_name_section and module.func_names == {}
 
 
+def test_limits_are_u64_even_for_32_bit_memories_and_tables():
+    # Wasm 3.0 encodes every limit as u64: a 32-bit minimum in six bytes is valid (wasmtime agrees).
+    six_byte_one = b"\x81\x80\x80\x80\x80\x00"
+    data = (HEADER + section_bytes(4, b"\x01\x70\x01" + six_byte_one + six_byte_one)
+            + section_bytes(5, b"\x01\x00" + six_byte_one))
+    wasmtime_validate(data)
+    module = decode_module(data)
+    assert (module.tables[0].min, module.tables[0].max, module.memories[0].min_pages) == (1, 1, 1)
+
+
+def test_an_i32_constant_with_bits_beyond_32_is_a_decode_error():
+    # (global i32 (i32.const N)) where N's fifth byte sets bits above bit 31 without a sign to repeat.
+    data = HEADER + section_bytes(6, b"\x01\x7f\x00" + b"\x41\x80\x80\x80\x80\x10" + b"\x0b")
+    with pytest.raises(DecodeError, match="too large for 32 bits") as info:
+        decode_module(data)
+    assert info.value.offset == len(data) - 2  # the fifth byte of the constant
+    ok = HEADER + section_bytes(6, b"\x01\x7f\x00" + b"\x41\xff\xff\xff\xff\x7f" + b"\x0b")  # -1, padded
+    wasmtime_validate(ok)
+    decode_module(ok)
+
+
 def wasmtime_validate(data: bytes) -> None:
     import wasmtime
 

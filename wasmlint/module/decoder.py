@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from wasmlint.module import opcodes as op
 from wasmlint.module.leb import DecodeError
-from wasmlint.module.leb import read_signed as _s_value, read_u32 as _u32, read_u64 as _u64, skip as _skip_leb
+from wasmlint.module.leb import read_s32 as _s32, read_signed as _s_value, read_u32 as _u32, read_u64 as _u64
+from wasmlint.module.leb import skip as _skip_leb
 from wasmlint.module.opcodes import FAST_TOKENS
 
 MAGIC = b"\0asm"
@@ -223,11 +224,13 @@ def _limits(data: bytes, pos: int, end: int) -> tuple[Limits, int]:
     if flags > 0x0F:
         raise DecodeError(f"invalid limits flags {flags:#04x}", pos)
     pos += 1
-    read = _u64 if flags & 0x04 else _u32
-    minimum, pos = read(data, pos, end)
+    # Wasm 3.0 encodes every limit as a u64, also for 32-bit memories and tables: engines read a
+    # 32-bit minimum written in six or more bytes, and so do we (whether it is in range is a
+    # matter for validation, not decoding).
+    minimum, pos = _u64(data, pos, end)
     maximum = None
     if flags & 0x01:
-        maximum, pos = read(data, pos, end)
+        maximum, pos = _u64(data, pos, end)
     page_size = PAGE_SIZE
     if flags & 0x08:  # custom-page-sizes proposal: log2 of the page size follows
         log2, pos = _u32(data, pos, end)
@@ -700,7 +703,7 @@ class _Decoder:
         simple = _SIMPLE_CONST.match(data, pos, end)
         if simple:  # the usual `i32.const N end` / `global.get N end`, without the general walk
             if simple.group(1):
-                facts.constant = _s_value(data, pos + 1, end, 5)[0]
+                facts.constant = _s32(data, pos + 1, end)[0]
             return simple.end(), facts
         first = pos
         depth = 0
@@ -709,7 +712,7 @@ class _Decoder:
             if b == 0x0B:
                 if depth == 0:
                     if pos - first >= 2 and data[first] == 0x41 and pos == _skip_leb(data, first + 1, end):
-                        facts.constant = _s_value(data, first + 1, end, 5)[0]
+                        facts.constant = _s32(data, first + 1, end)[0]
                     return pos + 1, facts
                 depth -= 1
             elif b in (0x02, 0x03, 0x04, 0x06, 0x1F):
