@@ -530,6 +530,76 @@ def assembled_module(u32: Callable[[int, str], bytes] = _canonical_u32,
     ])
 
 
+def _section(section_id: int, payload: bytes) -> bytes:
+    return bytes([section_id]) + encode_leb(len(payload)) + payload
+
+
+def _vec(items: list[bytes]) -> bytes:
+    return encode_leb(len(items)) + b"".join(items)
+
+
+def _name(text: str) -> bytes:
+    return encode_leb(len(text.encode())) + text.encode()
+
+
+def _functions(bodies: list[bytes], names: list[str] | None = None, exports: list[int] = (),
+               imports: list[bytes] = ()) -> bytes:
+    """A module of functions of type () -> () with these bodies (code after an empty locals vector),
+    one memory, the given exports (function indices) and, optionally, a name per function."""
+    code = [encode_leb(len(body) + 2) + b"\x00" + body + b"\x0b" for body in bodies]
+    out = HEADER + _section(1, _vec([b"\x60\x00\x00"]))
+    if imports:
+        out += _section(2, _vec(imports))
+    out += (_section(3, _vec([b"\x00"] * len(bodies))) + _section(5, _vec([b"\x00\x01"]))
+            + _section(7, _vec([_name(f"e{i}") + b"\x00" + encode_leb(i) for i in exports]))
+            + _section(10, _vec(code)))
+    if names:
+        entries = _vec([encode_leb(i) + _name(text) for i, text in enumerate(names)])
+        out += _section(0, _name("name") + b"\x01" + encode_leb(len(entries)) + entries)
+    return out
+
+
+GROW = b"\x41\x00\x40\x00\x1a"  # i32.const 0; memory.grow 0; drop
+
+
+def wide_module(dimension: str, n: int) -> bytes:
+    """A valid module that is large in one dimension only (n of something), to find steps whose
+    time grows faster than the module: every one must stay linear."""
+    if dimension == "memories":  # n memories, each exported
+        return (HEADER + _section(5, _vec([b"\x00\x00"] * n))
+                + _section(7, _vec([_name(f"m{i}") + b"\x02" + encode_leb(i) for i in range(n)])))
+    if dimension == "tables":  # n tables, each exported
+        return (HEADER + _section(4, _vec([b"\x70\x00\x00"] * n))
+                + _section(7, _vec([_name(f"t{i}") + b"\x01" + encode_leb(i) for i in range(n)])))
+    if dimension == "grow sites":  # n named functions that each grow memory, all called by one export
+        calls = b"".join(b"\x10" + encode_leb(i + 1) for i in range(n))
+        return _functions([calls] + [GROW] * n, ["entry"] + [f"grow{i}" for i in range(n)], exports=[0])
+    if dimension == "call chain":  # n exported functions, each calling the next; the last grows
+        bodies = [b"\x10" + encode_leb(i + 1) for i in range(n - 1)] + [GROW]
+        return _functions(bodies, exports=list(range(n)))
+    if dimension == "host imports":  # n `env.sbrk` imports, each called from its own export
+        imports = [_name("env") + _name("sbrk") + b"\x00\x00"] * n
+        return _functions([b"\x10" + encode_leb(i) for i in range(n)], imports=imports,
+                          exports=[n + i for i in range(n)])
+    if dimension == "indirect calls":  # a table of n functions and n call_indirect sites
+        module = _functions([b"\x41\x00\x11\x00\x00" * n] + [GROW] * n, exports=[0])
+        elements = _section(9, _vec([b"\x00\x41\x00\x0b" + _vec([encode_leb(i + 1) for i in range(n)])]))
+        spans = sections(module)
+        code = next(s for s in spans if s.id == 10)
+        memory = next(s for s in spans if s.id == 5)
+        table = _section(4, _vec([b"\x70\x00" + encode_leb(n)]))
+        return (module[:memory.start] + table + module[memory.start:code.start] + elements
+                + module[code.start:])
+    if dimension == "br_table labels":  # one br_table of n labels
+        return _functions([b"\x02\x40\x41\x00\x0e" + encode_leb(n) + b"\x00" * (n + 1) + b"\x0b" + GROW],
+                          exports=[0])
+    raise ValueError(dimension)
+
+
+WIDE_DIMENSIONS = ("memories", "tables", "grow sites", "call chain", "host imports", "indirect calls",
+                   "br_table labels")
+
+
 def wat_seeds() -> dict[str, bytes]:
     """Small modules from WebAssembly text: the decoder fixtures, the WAT guest and the module
     rules' test cases."""
@@ -547,8 +617,10 @@ def wat_seeds() -> dict[str, bytes]:
 
 
 def seed_modules(guests: dict[str, Path]) -> dict[str, bytes]:
-    """Every seed: the compiled guests (without debug info), the WAT modules and the assembled one."""
+    """Every seed: the compiled guests (without debug info), the WAT modules, the assembled one and
+    small wide ones."""
     seeds = {name: without_unread_sections(path.read_bytes()) for name, path in sorted(guests.items())}
     seeds.update(wat_seeds())
     seeds["assembled"] = assembled_module()
+    seeds.update({f"wide: {dimension}": wide_module(dimension, 200) for dimension in WIDE_DIMENSIONS})
     return seeds

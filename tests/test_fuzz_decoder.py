@@ -11,6 +11,7 @@ assembled byte by byte whose every LEB128 a test can re-encode.
 from __future__ import annotations
 
 import functools
+import gc
 import itertools
 
 import pytest
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from fuzz.mutators import (
     LEB_TARGETS,
     MUTATORS,
+    WIDE_DIMENSIONS,
     Field,
     assembled_module,
     encode_leb,
@@ -30,6 +32,7 @@ from fuzz.mutators import (
     reencode,
     replace_field,
     seed_modules,
+    wide_module,
 )
 from fuzz.target import BAD_OFFSET, CRASH, DECODE_ERROR, OK, SAFETY_NET, Outcome, inspect_bytes
 from wasmlint.module import analyze_module
@@ -228,6 +231,32 @@ def test_invalid_lebs_in_lenient_fields_change_no_fact(field, mode, rnd):
     assert not outcome.failed, f"{FIELDS[field]} {mode}: {outcome.describe()}"
     if outcome.kind == OK and not FIELDS[field].startswith("name:"):
         assert facts_without_offsets(broken) == facts_without_offsets(CANONICAL)
+
+
+# --- modules large in one dimension --------------------------------------------------------------
+
+def best_time(data: bytes) -> float:
+    """The fastest of three runs, without the cyclic garbage collector (whose pauses are noise here)."""
+    gc.collect()
+    gc.disable()
+    try:
+        outcomes = [inspect_bytes(data) for _ in range(3)]
+    finally:
+        gc.enable()
+    assert all(o.kind == OK for o in outcomes), outcomes[0].describe()
+    return min(o.seconds for o in outcomes)
+
+
+@pytest.mark.parametrize("dimension", WIDE_DIMENSIONS)
+def test_time_grows_linearly_with_any_one_dimension(dimension):
+    """Sixteen times the memories (exports, grow sites, call chain...) may take about sixteen times
+    as long, not 256: a step quadratic in some count turns a 100 KB module into a hang. (Measured
+    on a quiet machine: 14-17; 37-140 before the quadratic steps were removed.)"""
+    assert valid_for_wasmtime(wide_module(dimension, 10))
+    small, large = best_time(wide_module(dimension, 200)), best_time(wide_module(dimension, 3200))
+    assert large < 1.0, f"{dimension}: {large:.2f} s for 3200"
+    assert large < 30 * max(small, 0.002), \
+        f"{dimension}: {small * 1000:.0f} ms for 200, {large * 1000:.0f} ms for 3200"
 
 
 # --- names from the name section are demangled: any text must do ---------------------------------

@@ -415,10 +415,15 @@ class _Decoder:
         m = self.m
         if self.num_defined_funcs and not any(s.id == 10 for s in m.sections):
             raise DecodeError("function section without a code section", len(self.data))
+        # One pass over the exports: a module may have tens of thousands of memories and exports.
+        exported_as: dict[tuple[str, int], list[str]] = {}
+        for export in m.exports:
+            if export.kind in ("memory", "table"):
+                exported_as.setdefault((export.kind, export.index), []).append(export.name)
         for memory in m.memories:
-            memory.exported_as = [e.name for e in m.exports if e.kind == "memory" and e.index == memory.index]
+            memory.exported_as = exported_as.get(("memory", memory.index), [])
         for table in m.tables:
-            table.exported_as = [e.name for e in m.exports if e.kind == "table" and e.index == table.index]
+            table.exported_as = exported_as.get(("table", table.index), [])
         return m
 
     def _sections(self) -> None:
