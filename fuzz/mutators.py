@@ -590,6 +590,9 @@ def wide_module(dimension: str, n: int) -> bytes:
         table = _section(4, _vec([b"\x70\x00" + encode_leb(n)]))
         return (module[:memory.start] + table + module[memory.start:code.start] + elements
                 + module[code.start:])
+    if dimension == "long name":  # n exports that all call one function with a name of 50n characters
+        return _functions([GROW] + [b"\x10\x00"] * n, ["g" * 50 * n] + [f"e{i}" for i in range(1, n + 1)],
+                          exports=list(range(1, n + 1)))
     if dimension == "br_table labels":  # one br_table of n labels
         return _functions([b"\x02\x40\x41\x00\x0e" + encode_leb(n) + b"\x00" * (n + 1) + b"\x0b" + GROW],
                           exports=[0])
@@ -597,7 +600,7 @@ def wide_module(dimension: str, n: int) -> bytes:
 
 
 WIDE_DIMENSIONS = ("memories", "tables", "grow sites", "call chain", "host imports", "indirect calls",
-                   "br_table labels")
+                   "long name", "br_table labels")
 
 
 def wat_seeds() -> dict[str, bytes]:

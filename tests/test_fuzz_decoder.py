@@ -36,6 +36,7 @@ from fuzz.mutators import (
 )
 from fuzz.target import BAD_OFFSET, CRASH, DECODE_ERROR, OK, SAFETY_NET, Outcome, inspect_bytes
 from wasmlint.module import analyze_module
+from wasmlint.module.analysis import NAME_LIMIT
 from wasmlint.module.demangle import demangle
 
 
@@ -270,3 +271,16 @@ MANGLED = st.tuples(st.sampled_from(["_R", "_ZN", "__R", "_RNv", "_RINv"]),
 def test_demangle_returns_text_for_any_name(parts):
     name = "".join(parts)
     assert isinstance(demangle(name), str)
+
+
+def test_a_name_that_backrefs_would_blow_up_is_shown_as_it_is():
+    # A 50 KB v0 name whose 1000 backrefs each repeat the 50 KB identifier: 50 MB demangled.
+    ident = "a" * 50_000
+    name = f"_RIC{len(ident)}_{ident}" + "B0_" * 1000 + "E"
+    assert demangle(name) == name
+
+
+def test_display_names_are_cut_at_a_thousand_characters():
+    facts = analyze_module(wide_module("long name", 100))  # a 5000-character name, 100 callers
+    path = facts.export("e1").path
+    assert path[0] == "e1" and path[1] == "g" * NAME_LIMIT + "... (4000 more characters)"

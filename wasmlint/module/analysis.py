@@ -251,6 +251,11 @@ def analyze_module_file(path: Path) -> ModuleFacts:
 
 # --- analysis --------------------------------------------------------------------------------
 
+# A display name is repeated in the path of every export that passes through its function: one
+# huge name (a name section may hold anything) times many exports would make a huge report.
+NAME_LIMIT = 1000  # characters; Rust's longest demangled generic names stay well below
+
+
 class _Names:
     """Display names for function indices: demangled name-section names, else export/import names, else func[N]."""
 
@@ -271,6 +276,8 @@ class _Names:
                 name = demangle(raw)
             else:
                 name = self.exported.get(func_index) or self.imported.get(func_index) or f"func[{func_index}]"
+            if len(name) > NAME_LIMIT:
+                name = f"{name[:NAME_LIMIT]}... ({len(name) - NAME_LIMIT} more characters)"
             self.cache[func_index] = name
         return name
 
