@@ -238,6 +238,55 @@ def test_byte_flips_in_a_real_code_section():
         decode_or_error(bytes(mutated))
 
 
+# Found by tests/test_fuzz_decoder.py (fuzz/mutators.py): minimized inputs.
+
+def name_section(subsection: bytes) -> bytes:
+    payload = b"\x04name" + b"\x01" + bytes([len(subsection)]) + subsection
+    return section_bytes(0, payload)
+
+
+def test_a_name_section_may_end_right_after_a_padded_function_index():
+    # One function name: index 0 padded to 3 bytes, then an empty name, at the end of the module.
+    # The inline LEB128 reads of the name loop looked two bytes past the index, past the end.
+    data = module_with_body(b"\x00\x0b") + name_section(b"\x01" + b"\x80\x80\x00" + b"\x00")
+    wasmtime_validate(data)
+    module = decode_module(data)
+    assert module.has_name_section and module.func_names == {0: ""}
+
+
+def test_a_name_subsection_cut_after_a_long_index_is_ignored_like_other_broken_names():
+    data = module_with_body(b"\x00\x0b") + name_section(b"\x01" + b"\x80\x80\x80\x00")
+    module = decode_module(data)
+    assert module.has_name_section and module.func_names == {}
+
+
+def test_limits_are_u64_even_for_32_bit_memories_and_tables():
+    # Wasm 3.0 encodes every limit as u64: a 32-bit minimum in six bytes is valid (wasmtime agrees).
+    six_byte_one = b"\x81\x80\x80\x80\x80\x00"
+    data = (HEADER + section_bytes(4, b"\x01\x70\x01" + six_byte_one + six_byte_one)
+            + section_bytes(5, b"\x01\x00" + six_byte_one))
+    wasmtime_validate(data)
+    module = decode_module(data)
+    assert (module.tables[0].min, module.tables[0].max, module.memories[0].min_pages) == (1, 1, 1)
+
+
+def test_an_i32_constant_with_bits_beyond_32_is_a_decode_error():
+    # (global i32 (i32.const N)) where N's fifth byte sets bits above bit 31 without a sign to repeat.
+    data = HEADER + section_bytes(6, b"\x01\x7f\x00" + b"\x41\x80\x80\x80\x80\x10" + b"\x0b")
+    with pytest.raises(DecodeError, match="too large for 32 bits") as info:
+        decode_module(data)
+    assert info.value.offset == len(data) - 2  # the fifth byte of the constant
+    ok = HEADER + section_bytes(6, b"\x01\x7f\x00" + b"\x41\xff\xff\xff\xff\x7f" + b"\x0b")  # -1, padded
+    wasmtime_validate(ok)
+    decode_module(ok)
+
+
+def wasmtime_validate(data: bytes) -> None:
+    import wasmtime
+
+    wasmtime.Module.validate(wasmtime.Engine(), data)
+
+
 # --- the parallel scan of large code sections ----------------------------------------------------
 
 @pytest.fixture

@@ -255,6 +255,11 @@ def analyze_loaded_module(data: bytes, label: str) -> ModuleFacts:
 
 # --- analysis --------------------------------------------------------------------------------
 
+# A display name is repeated in the path of every export that passes through its function: one
+# huge name (a name section may hold anything) times many exports would make a huge report.
+NAME_LIMIT = 1000  # characters; Rust's longest demangled generic names stay well below
+
+
 class _Names:
     """Display names for function indices: demangled name-section names, else export/import names, else func[N]."""
 
@@ -275,6 +280,8 @@ class _Names:
                 name = demangle(raw)
             else:
                 name = self.exported.get(func_index) or self.imported.get(func_index) or f"func[{func_index}]"
+            if len(name) > NAME_LIMIT:
+                name = f"{name[:NAME_LIMIT]}... ({len(name) - NAME_LIMIT} more characters)"
             self.cache[func_index] = name
         return name
 
@@ -351,14 +358,58 @@ class _CallGraph:
         return next_hop
 
 
-def _path(start: int, next_hop: dict[int, int | None], names: _Names) -> tuple[str, ...]:
-    out: list[str] = []
-    node: int | None = start
-    while node is not None:
-        if node >= 0:
-            out.append(names(node))
-        node = next_hop[node]
-    return tuple(out)
+# A path of more functions than this keeps its first and last ones around a "... (N more) ..." hop.
+# Real shortest paths are short (the longest in a 45 MB module has 6 functions), but a small
+# module can chain thousands of exported functions, and printing every export's whole path would
+# take time and space quadratic in the module.
+PATH_HEAD, PATH_TAIL = 12, 6
+
+
+class _Paths:
+    """The shortest paths along one `toward` search, as display names."""
+
+    def __init__(self, next_hop: dict[int, int | None], names: _Names):
+        self.next_hop = next_hop
+        self.names = names
+        self.tails: dict[int, tuple[int, tuple[int, ...]]] = {}  # node -> (functions left, the last few)
+
+    def __call__(self, start: int) -> tuple[str, ...]:
+        next_hop = self.next_hop
+        head: list[int] = []
+        node: int | None = start
+        while node is not None and len(head) < PATH_HEAD:
+            if node >= 0:
+                head.append(node)
+            node = next_hop[node]
+        if node is None:
+            return tuple(map(self.names, head))
+        left, last = self._tail(node)
+        if left <= PATH_TAIL + 1:  # too few left to be worth eliding
+            return tuple(map(self.names, head)) + tuple(map(self.names, self._walk(node)))
+        return (*map(self.names, head), f"... ({left - len(last)} more) ...", *map(self.names, last))
+
+    def _walk(self, node: int | None) -> list[int]:
+        out = []
+        while node is not None:
+            if node >= 0:
+                out.append(node)
+            node = self.next_hop[node]
+        return out
+
+    def _tail(self, node: int) -> tuple[int, tuple[int, ...]]:
+        """How many functions the path from `node` has, and its last PATH_TAIL; remembered for every
+        node on the way, so that all the paths of a search together take linear time."""
+        chain = []
+        current: int | None = node
+        while current is not None and current not in self.tails:
+            chain.append(current)
+            current = self.next_hop[current]
+        left, last = self.tails[current] if current is not None else (0, ())
+        for hop in reversed(chain):
+            if hop >= 0:  # the last functions are the same for every node on the path, once there are enough
+                left, last = left + 1, last if len(last) == PATH_TAIL else (hop,) + last
+            self.tails[hop] = (left, last)
+        return self.tails[node]
 
 
 def analyze_module(data: bytes) -> ModuleFacts:
@@ -385,6 +436,7 @@ def facts_from_module(module: WasmModule) -> ModuleFacts:
     reach_host = graph.toward({imp.index for imp in host_imports}, blocked=is_panic,
                               wanted=export_funcs) if host_imports else {}
 
+    direct_path, any_path, host_path_of = (_Paths(reach, names) for reach in (reach_direct, reach_any, reach_host))
     exports: list[ExportFacts] = []
     for export in module.exports:
         if export.kind != "func":
@@ -392,12 +444,12 @@ def facts_from_module(module: WasmModule) -> ModuleFacts:
             continue
         func = export.index
         if func in reach_direct:
-            status, path = GROWS, _path(func, reach_direct, names)
+            status, path = GROWS, direct_path(func)
         elif func in reach_any:
-            status, path = PANIC_ONLY, _path(func, reach_any, names)
+            status, path = PANIC_ONLY, any_path(func)
         else:
             status, path = NO, ()
-        host_path = _path(func, reach_host, names) if func in reach_host else ()
+        host_path = host_path_of(func) if func in reach_host else ()
         exports.append(ExportFacts(
             export.name, "func", func, names(func), status, path, host_path,
             allocator_entry=bool(ALLOCATOR_ENTRY.fullmatch(export.name)) and (status == GROWS or bool(host_path)),

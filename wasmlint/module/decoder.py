@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from wasmlint.module import opcodes as op
 from wasmlint.module.leb import DecodeError
-from wasmlint.module.leb import read_signed as _s_value, read_u32 as _u32, read_u64 as _u64, skip as _skip_leb
+from wasmlint.module.leb import read_s32 as _s32, read_signed as _s_value, read_u32 as _u32, read_u64 as _u64
+from wasmlint.module.leb import skip as _skip_leb
 from wasmlint.module.opcodes import FAST_TOKENS
 
 MAGIC = b"\0asm"
@@ -223,11 +224,13 @@ def _limits(data: bytes, pos: int, end: int) -> tuple[Limits, int]:
     if flags > 0x0F:
         raise DecodeError(f"invalid limits flags {flags:#04x}", pos)
     pos += 1
-    read = _u64 if flags & 0x04 else _u32
-    minimum, pos = read(data, pos, end)
+    # Wasm 3.0 encodes every limit as a u64, also for 32-bit memories and tables: engines read a
+    # 32-bit minimum written in six or more bytes, and so do we (whether it is in range is a
+    # matter for validation, not decoding).
+    minimum, pos = _u64(data, pos, end)
     maximum = None
     if flags & 0x01:
-        maximum, pos = read(data, pos, end)
+        maximum, pos = _u64(data, pos, end)
     page_size = PAGE_SIZE
     if flags & 0x08:  # custom-page-sizes proposal: log2 of the page size follows
         log2, pos = _u32(data, pos, end)
@@ -412,10 +415,15 @@ class _Decoder:
         m = self.m
         if self.num_defined_funcs and not any(s.id == 10 for s in m.sections):
             raise DecodeError("function section without a code section", len(self.data))
+        # One pass over the exports: a module may have tens of thousands of memories and exports.
+        exported_as: dict[tuple[str, int], list[str]] = {}
+        for export in m.exports:
+            if export.kind in ("memory", "table"):
+                exported_as.setdefault((export.kind, export.index), []).append(export.name)
         for memory in m.memories:
-            memory.exported_as = [e.name for e in m.exports if e.kind == "memory" and e.index == memory.index]
+            memory.exported_as = exported_as.get(("memory", memory.index), [])
         for table in m.tables:
-            table.exported_as = [e.name for e in m.exports if e.kind == "table" and e.index == table.index]
+            table.exported_as = exported_as.get(("table", table.index), [])
         return m
 
     def _sections(self) -> None:
@@ -700,7 +708,7 @@ class _Decoder:
         simple = _SIMPLE_CONST.match(data, pos, end)
         if simple:  # the usual `i32.const N end` / `global.get N end`, without the general walk
             if simple.group(1):
-                facts.constant = _s_value(data, pos + 1, end, 5)[0]
+                facts.constant = _s32(data, pos + 1, end)[0]
             return simple.end(), facts
         first = pos
         depth = 0
@@ -709,7 +717,7 @@ class _Decoder:
             if b == 0x0B:
                 if depth == 0:
                     if pos - first >= 2 and data[first] == 0x41 and pos == _skip_leb(data, first + 1, end):
-                        facts.constant = _s_value(data, first + 1, end, 5)[0]
+                        facts.constant = _s32(data, first + 1, end)[0]
                     return pos + 1, facts
                 depth -= 1
             elif b in (0x02, 0x03, 0x04, 0x06, 0x1F):
@@ -741,7 +749,9 @@ class _Decoder:
                 count, p = _u32(data, pos, sub_end)
                 names = m.func_names
                 for _ in range(count):
-                    # Inline one- and two-byte LEB128s: large modules have 10^4-10^5 names.
+                    # Inline one- and two-byte LEB128s: large modules have 10^4-10^5 names. Each
+                    # inline read looks at two bytes, which must both be inside the subsection: a
+                    # longer (padded) index can leave less than that for the length.
                     if p + 4 <= sub_end:
                         b, c = data[p], data[p + 1]
                         if b < 0x80:
@@ -750,6 +760,9 @@ class _Decoder:
                             index, p = (b & 0x7F) | c << 7, p + 2
                         else:
                             index, p = _u32(data, p, sub_end)
+                    else:
+                        index, p = _u32(data, p, sub_end)
+                    if p + 2 <= sub_end:
                         b, c = data[p], data[p + 1]
                         if b < 0x80:
                             length, p = b, p + 1
@@ -758,7 +771,6 @@ class _Decoder:
                         else:
                             length, p = _u32(data, p, sub_end)
                     else:
-                        index, p = _u32(data, p, sub_end)
                         length, p = _u32(data, p, sub_end)
                     if p + length > sub_end:
                         raise DecodeError("function name runs past its subsection", p)

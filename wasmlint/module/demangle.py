@@ -97,6 +97,7 @@ class _V0:
         self.pos = 0
         self.depth = 0
         self.backrefs = 0
+        self.copied = 0  # characters that backrefs have repeated so far
 
     def symbol(self) -> tuple[str, str]:
         """The demangled path and whatever follows the mangling (a `.suffix`)."""
@@ -173,9 +174,14 @@ class _V0:
         saved = self.pos
         self.pos = target
         try:
-            return parse()
+            text = parse()
         finally:
             self.pos = saved
+        # Each backref may repeat a long stretch: a 50 KB name could otherwise demangle to 50 MB.
+        self.copied += len(text)
+        if self.copied > 1 << 16:
+            raise _Unsupported
+        return text
 
     def enter(self) -> None:
         self.depth += 1

@@ -86,6 +86,14 @@ def read_signed(data: bytes, pos: int, end: int, max_bytes: int) -> tuple[int, i
     raise DecodeError("LEB128 integer too long", start)
 
 
+def read_s32(data: bytes, pos: int, end: int) -> tuple[int, int]:
+    """A signed 32-bit integer: at most 5 bytes, and the last one's spare bits only repeat the sign."""
+    value, new_pos = read_signed(data, pos, end, 5)
+    if not -0x80000000 <= value <= 0x7FFFFFFF:
+        raise DecodeError("LEB128 integer too large for 32 bits", new_pos - 1)
+    return value, new_pos
+
+
 def encode_unsigned(value: int) -> bytes:
     """The shortest LEB128 encoding of a non-negative integer."""
     out = bytearray()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from wasmlint.findings import Finding, Layer
 from wasmlint.module.analysis import GROWS, PANIC_ONLY, GLUE_EXPORT, ModuleFacts, analyze_module, wat_to_wasm
 from wasmlint.rules import Rule
@@ -66,12 +68,13 @@ def module_findings(facts: ModuleFacts, module_path: str, rules: dict[str, Rule]
     for export in facts.exports:
         if export.kind == "func":
             exported_as.setdefault(export.index, export.name)
+    sites_in = Counter(site.func_index for site in facts.grow_sites)
     reported: set[int] = set()
     for site in facts.grow_sites:
         if site.in_allocator is not False or site.func_index in reported:
             continue
         reported.add(site.func_index)
-        count = sum(1 for s in facts.grow_sites if s.func_index == site.func_index)
+        count = sites_in[site.func_index]
         add(EXPLICIT_MEMORY_GROW, exported_as.get(site.func_index), (site.function,),
             f"module: {count} memory.grow instruction{'s' if count != 1 else ''} in `{site.function}` "
             f"(first at byte offset {site.offset:#x})",
