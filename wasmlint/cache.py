@@ -57,8 +57,9 @@ def code_fingerprint() -> str:
 
 
 def result_key(*parts) -> str:
-    """A key for a result that depends on `parts` (JSON-ready values) and on wasmlint's code."""
-    text = json.dumps([FORMAT, code_fingerprint(), to_plain(parts)], separators=(",", ":"), sort_keys=True)
+    """A key for a result that depends on `parts` (plain values: str, int, lists, tuples, enums)
+    and on wasmlint's code."""
+    text = json.dumps([FORMAT, code_fingerprint(), parts], separators=(",", ":"), sort_keys=True, default=to_plain)
     return digest(text.encode())
 
 

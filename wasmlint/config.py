@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wasmlint.findings import Severity
+from wasmlint.tomlfiles import read_toml
 
 KEYS = ("select", "ignore", "severity", "fail-on", "exclude", "scenarios", "rules-dirs")
 
@@ -107,7 +108,7 @@ def parse_config(data: dict, where: str, base: Path) -> Config:
 
 def _load_toml(path: Path) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return read_toml(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
@@ -144,7 +145,7 @@ def find_config(start: Path) -> Config:
         manifest = folder / "Cargo.toml"
         if manifest.is_file():
             try:
-                data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+                data = read_toml(manifest)
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
                 data = {}  # discovery reports unreadable manifests; they carry no configuration
             found = _from_manifest(manifest, data)

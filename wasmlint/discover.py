@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from wasmlint.findings import RunError
+from wasmlint.tomlfiles import read_toml
 
 MODULE_SUFFIXES = (".wasm", ".wat")
 
@@ -96,7 +97,7 @@ def _read_manifest(manifest: Path) -> dict:
     """A Cargo.toml's data; raises ManifestError."""
     shown = display_path(manifest)
     try:
-        return tomllib.loads(manifest.read_text(encoding="utf-8"))
+        return read_toml(manifest)
     except OSError as exc:
         raise ManifestError(RunError(shown, f"cannot read Cargo.toml: {exc.strerror or exc}")) from None
     except UnicodeDecodeError as exc:
@@ -125,14 +126,18 @@ def _walk(root: Path, errors: list[RunError]):
     """os.walk that also enters symlinked folders, each real folder once; a link back to a folder
     above it (a loop) is reported in `errors` and not followed. Callers filter `subdirs` in place
     as with os.walk."""
-    seen = {os.path.realpath(root)}
+    # The real path of each folder walked: a folder that is not a link is its parent's real
+    # path plus its name, so only links need realpath (a system call per path component).
+    real = {str(root): os.path.realpath(root)}
+    seen = {real[str(root)]}
     for directory, subdirs, files in os.walk(root, followlinks=True):
         yield Path(directory), subdirs, files
-        here = os.path.realpath(directory)
+        here = real.get(directory) or os.path.realpath(directory)
         keep = []
         for name in subdirs:
             path = os.path.join(directory, name)
-            target = os.path.realpath(path)
+            target = os.path.realpath(path) if os.path.islink(path) else os.path.join(here, name)
+            real[path] = target
             if here == target or here.startswith(target.rstrip(os.sep) + os.sep):
                 errors.append(RunError(_shown_as_named(Path(path)), f"symlink loop: points to {display_path(Path(target))}, "
                                        "a folder above it (not followed)"))
