@@ -196,3 +196,21 @@ def test_entries_unused_for_a_month_are_swept_and_reading_keeps_an_entry(tmp_pat
     cache.store("d" * 40, CrateOutcome(files=2))  # a write starts the daily sweep
     assert not cache._path("a" * 40).exists()
     assert all(cache._path(k * 40).exists() for k in "bcd")
+
+
+def test_an_edited_user_rule_is_read_again(crate, tmp_path):
+    cache = tmp_path / "cache"
+    rules = crate / "lint-rules"
+    rules.mkdir()
+    rule = rules / "no-len.toml"
+    text = ('id = "no-len"\nlayer = "source"\nseverity = "{}"\nsummary = "s"\nmessage = "len"\n'
+            'why = "w"\nfix = "f"\nmethods = ["len"]\n')
+    rule.write_text(text.format("warning"))
+    (crate / "wasmlint.toml").write_text('rules-dirs = ["lint-rules"]\n')
+    def severities():
+        found = json.loads(check(crate, cache).stdout)["findings"]
+        return {f["severity"] for f in found if f["rule_id"] == "no-len"}
+    assert severities() == {"warning"}
+    assert severities() == {"warning"}  # read back from the cache
+    rule.write_text(text.format("info"))
+    assert severities() == {"info"}

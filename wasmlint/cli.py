@@ -114,6 +114,7 @@ def check(
     from wasmlint.reporters import renderer, text
 
     paths = list(paths or [Path(".")])
+    results = _results_dir(cache_dir, no_cache)
     try:
         severity = Severity.parse(fail_on) if fail_on else None
     except ValueError as exc:
@@ -130,7 +131,7 @@ def check(
 
     try:
         config = configured(load_config_file(config_file) if config_file else find_config(paths[0]))
-        all_rules, rules = effective_rules(config)
+        all_rules, rules = effective_rules(config, results)
     except ConfigError as exc:
         fail(str(exc))
     if show_config:
@@ -147,7 +148,7 @@ def check(
             for crate in targets.crates:
                 own = configured(find_config(crate.root))
                 if own.source != config.source:
-                    crate_rules[crate.root] = effective_rules(own)[1]
+                    crate_rules[crate.root] = effective_rules(own, results)[1]
                     crate.files = [f for f in crate.files if not is_excluded(f, own.exclude)]
         except ConfigError as exc:
             fail(str(exc))
@@ -168,7 +169,7 @@ def check(
         all_functions=all_functions,
         jobs=jobs or _cores(),
         scenarios=config.scenarios,
-        cache_dir=_results_dir(cache_dir, no_cache),
+        cache_dir=results,
     )
     try:
         report = run_check(targets, rules, all_rules, options, [m for m in modules if m[0].is_file()], crate_rules)

@@ -156,16 +156,17 @@ def find_config(start: Path) -> Config:
     return Config()
 
 
-def effective_rules(config: Config):
+def effective_rules(config: Config, cache_dir: Path | None = None):
     """The rules a configuration runs: built-in plus its rules-dirs, selected, severities applied.
 
-    Raises ConfigError naming the configuration file when it names unknown rules.
+    Raises ConfigError naming the configuration file when it names unknown rules. With
+    `cache_dir`, parsed rule files come from the results cache.
     """
     from wasmlint.check import select_rules
     from wasmlint.rules import RuleError, check_selectors, load_rules
 
     try:
-        all_rules = load_rules(config.rules_dirs)
+        all_rules = load_rules(config.rules_dirs, cache_dir)
     except RuleError as exc:
         raise ConfigError(str(exc)) from None
     for key, selectors in (("select", config.select), ("ignore", config.ignore),

@@ -186,22 +186,44 @@ def parse_rule(path: Path) -> Rule:
     )
 
 
-def load_rules_from(directory: Path) -> dict[str, Rule]:
+def load_rules_from(directory: Path, cache_dir: Path | None = None) -> dict[str, Rule]:
+    """The rules of one directory. With `cache_dir`, parsed rules are kept in the results cache,
+    keyed by the files' names, sizes and times: parsing the TOML is most of what loading costs,
+    and every run loads every rule."""
     if not directory.is_dir():
         raise RuleError(f"{directory}: rules directory not found")
-    return {rule.id: rule for rule in map(parse_rule, sorted(directory.glob("*.toml")))}
+    files = sorted(directory.glob("*.toml"))
+    key = None
+    if cache_dir is not None:
+        from wasmlint.cache import ResultCache, result_key
+
+        stamps = []
+        for path in files:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue  # parse_rule reports it
+            stamps.append((path.name, stat.st_size, stat.st_mtime_ns))
+        key = result_key("rules", str(directory.resolve()), stamps)
+        found = ResultCache(cache_dir / "rules").load(key, dict[str, Rule])
+        if found is not None:
+            return found
+    rules = {rule.id: rule for rule in map(parse_rule, files)}
+    if key is not None:
+        ResultCache(cache_dir / "rules").store(key, rules)
+    return rules
 
 
 @cache
-def builtin_rules() -> dict[str, Rule]:
-    return load_rules_from(builtin_rules_dir())
+def builtin_rules(cache_dir: Path | None = None) -> dict[str, Rule]:
+    return load_rules_from(builtin_rules_dir(), cache_dir)
 
 
-def load_rules(extra_dirs: tuple[Path, ...] = ()) -> dict[str, Rule]:
+def load_rules(extra_dirs: tuple[Path, ...] = (), cache_dir: Path | None = None) -> dict[str, Rule]:
     """Built-in rules plus the user's rule directories; a user rule may not reuse a built-in id."""
-    rules = dict(builtin_rules())
+    rules = dict(builtin_rules(cache_dir))
     for directory in extra_dirs:
-        for rule_id, rule in load_rules_from(directory).items():
+        for rule_id, rule in load_rules_from(directory, cache_dir).items():
             if rule_id in rules:
                 raise RuleError(f"{rule.origin}: rule id {rule_id!r} is already defined by {rules[rule_id].origin}")
             rules[rule_id] = rule
