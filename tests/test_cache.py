@@ -198,19 +198,50 @@ def test_entries_unused_for_a_month_are_swept_and_reading_keeps_an_entry(tmp_pat
     assert all(cache._path(k * 40).exists() for k in "bcd")
 
 
-def test_an_edited_user_rule_is_read_again(crate, tmp_path):
+def test_an_edited_user_rule_is_read_again_even_with_the_same_size_and_time(crate, tmp_path):
     cache = tmp_path / "cache"
     rules = crate / "lint-rules"
     rules.mkdir()
     rule = rules / "no-len.toml"
-    text = ('id = "no-len"\nlayer = "source"\nseverity = "{}"\nsummary = "s"\nmessage = "len"\n'
-            'why = "w"\nfix = "f"\nmethods = ["len"]\n')
-    rule.write_text(text.format("warning"))
+    text = ('id = "no-len"\nlayer = "source"\nseverity = "warning"\nsummary = "s"\nmessage = "m"\n'
+            'why = "w"\nfix = "f"\nmethods = ["{}"]\n')
+    rule.write_text(text.format("lex"))
     (crate / "wasmlint.toml").write_text('rules-dirs = ["lint-rules"]\n')
-    def severities():
+
+    def flagged():
         found = json.loads(check(crate, cache).stdout)["findings"]
-        return {f["severity"] for f in found if f["rule_id"] == "no-len"}
-    assert severities() == {"warning"}
-    assert severities() == {"warning"}  # read back from the cache
-    rule.write_text(text.format("info"))
-    assert severities() == {"info"}
+        return [f["line"] for f in found if f["rule_id"] == "no-len"]
+
+    assert flagged() == []
+    assert flagged() == []  # read back from the cache
+    stat = rule.stat()
+    rule.write_text(text.format("len"))  # as `cp -p` or a coarse clock leaves it: same size and time
+    os.utime(rule, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert rule.stat().st_size == stat.st_size
+    assert flagged() == [3]
+
+
+def test_the_sweep_removes_only_what_wasmlint_wrote(tmp_path):
+    from wasmlint.cache import SWEEP_MARKER, UNUSED_DAYS, ResultCache
+
+    cache = ResultCache(tmp_path)
+    cache.store("e" * 40, CrateOutcome(files=1))
+    theirs = [tmp_path / "myapp" / "settings.json", tmp_path / "ab" / "notes.json", tmp_path / "ab" / ("f" * 40 + ".toml")]
+    for path in theirs:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("{}")
+    month_ago = time.time() - (UNUSED_DAYS + 1) * 86400
+    for path in theirs + [cache._path("e" * 40), tmp_path / SWEEP_MARKER]:
+        os.utime(path, (month_ago, month_ago))
+    cache.store("d" * 40, CrateOutcome(files=2))
+    assert not cache._path("e" * 40).exists()
+    assert all(path.exists() for path in theirs)
+
+
+def test_a_relative_xdg_cache_home_is_ignored(monkeypatch):
+    from wasmlint.cache import user_cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert user_cache_dir() == Path.home() / ".cache" / "wasmlint"
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere/else")
+    assert user_cache_dir() == Path("/somewhere/else/wasmlint")

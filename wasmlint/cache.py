@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from functools import cache
 from pathlib import Path
@@ -20,17 +21,21 @@ from wasmlint import __version__
 from wasmlint.plain import PlainError, from_plain, to_plain
 
 FORMAT = "wasmlint-results 1"
-CACHE_DIR_ENV = "WASMLINT_CACHE_DIR"
 # Entries unused for this long are removed, so the cache stays bounded; a sweep runs at most once
 # a day, after a run that wrote something.
 UNUSED_DAYS = 30
 SWEEP_MARKER = ".last-sweep"
+_SHARD = re.compile(r"^[0-9a-f]{2}$")
+_ENTRY = re.compile(r"^[0-9a-f]{40}\.json$")
+_TEMPORARY = re.compile(r"^\.tmp-\w+\.json$")
 
 
 def user_cache_dir() -> Path:
-    """wasmlint's folder in the user's cache directory (XDG_CACHE_HOME, else ~/.cache)."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "wasmlint"
+    """wasmlint's folder in the user's cache directory (XDG_CACHE_HOME, else ~/.cache). A relative
+    XDG_CACHE_HOME is ignored, as the XDG specification asks: it would put the cache wherever the
+    command runs, usually inside the tree being checked."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "wasmlint"
 
 
 def default_results_dir() -> Path:
@@ -43,17 +48,37 @@ def digest(data: bytes) -> str:
 
 @cache
 def code_fingerprint() -> str:
-    """wasmlint's version and the size and time of each of its source files: a development
-    checkout that changes without a new version number still gets fresh results."""
+    """What wasmlint's results depend on besides their inputs: the bytes of its own source files
+    (a development checkout changes without a new version number; a reinstall of the same version
+    gives the same files, so a restored CI cache still hits) and the versions of the parser and
+    grammar, whose trees the source results come from."""
     package = Path(__file__).resolve().parent
-    parts = [__version__]
+    hasher = hashlib.blake2b(__version__.encode(), digest_size=20)
     for path in sorted(package.rglob("*.py")):
         try:
-            stat = path.stat()
+            hasher.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
         except OSError:
             continue
-        parts.append(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
-    return digest("\n".join(parts).encode())
+    for name in _parser_versions():
+        hasher.update(name.encode())
+    return hasher.hexdigest()
+
+
+def _parser_versions() -> list[str]:
+    """The installed tree-sitter and tree-sitter-rust, read from their dist-info folder names
+    (`tree_sitter_rust-0.24.0.dist-info`) without importing them: a cached run needs neither."""
+    from importlib.util import find_spec
+
+    found: list[str] = []
+    for name in ("tree_sitter", "tree_sitter_rust"):
+        spec = find_spec(name)
+        if spec is None or not spec.origin:
+            continue
+        package = Path(spec.origin).parent
+        infos = sorted(p.name for p in package.parent.glob(f"{name}-*.dist-info"))
+        # No metadata beside it (a vendored copy): the compiled binding's name and size stand in.
+        found += infos or sorted(f"{p.name}:{p.stat().st_size}" for p in package.glob("*.so"))
+    return found
 
 
 def result_key(*parts) -> str:
@@ -91,6 +116,14 @@ class ResultCache:
             pass
         return value
 
+    def get_or_compute(self, key: str, kind, compute):
+        """The stored value, else `compute()`, stored for next time."""
+        value = self.load(key, kind)
+        if value is None:
+            value = compute()
+            self.store(key, value)
+        return value
+
     def store(self, key: str, value) -> None:
         """Write an entry atomically; a cache that cannot be written only costs speed."""
         import tempfile  # only runs that analyse something write: keep it off the start-up path
@@ -123,6 +156,9 @@ class ResultCache:
         marker.touch()
         oldest = now - UNUSED_DAYS * 86400
         for entry in self.directory.glob("*/*.json"):
+            # Only what wasmlint writes: the folder may be one a user named with --cache-dir.
+            if not (_ENTRY.match(entry.name) or _TEMPORARY.match(entry.name)) or not _SHARD.match(entry.parent.name):
+                continue
             try:
                 if entry.stat().st_mtime < oldest:
                     entry.unlink()
