@@ -112,10 +112,11 @@ def _read_crate(crate: Crate) -> tuple[list[tuple[str, bytes, tuple[str, ...]]],
 
 
 def _rules_fingerprint(rules: dict[str, Rule]) -> list:
-    """What of the rules decides findings: all but their test cases and where their file is."""
+    """What of the rules decides findings: every field but the docs, the test cases and where the
+    file is (so a field added to Rule is part of the key without anyone remembering it here)."""
     return [
-        (r.id, r.layer, r.severity, r.summary, r.message, r.query, r.scope, r.check, r.methods, r.calls, r.macros)
-        for r in sorted(rules.values(), key=lambda r: r.id)
+        dataclasses.replace(rule, why="", fix="", tests=(), origin=Path())
+        for rule in sorted(rules.values(), key=lambda r: r.id)
     ]
 
 

@@ -29,13 +29,8 @@ def module_facts(path: Path, cache_dir: Path | None) -> ModuleFacts:
     data = load_module_bytes(path)
     if cache_dir is None:
         return analyze_loaded_module(data, str(path))
-    cache = ResultCache(cache_dir)
     key = result_key("module", digest(data))
-    facts = cache.load(key, ModuleFacts)
-    if facts is None:
-        facts = analyze_loaded_module(data, str(path))
-        cache.store(key, facts)
-    return facts
+    return ResultCache(cache_dir).get_or_compute(key, ModuleFacts, lambda: analyze_loaded_module(data, str(path)))
 
 
 def _facts_or_error(path: Path, cache_dir: Path | None) -> ModuleFacts | RunError:
@@ -44,6 +39,8 @@ def _facts_or_error(path: Path, cache_dir: Path | None) -> ModuleFacts | RunErro
         return module_facts(path, cache_dir)
     except ModuleLoadError as exc:
         return RunError(display_path(path), exc.message, offset=exc.offset)
+    except Exception as exc:  # a bug of ours on odd input: lose this module, not the whole run
+        return RunError(display_path(path), f"internal error, module not analysed ({type(exc).__name__}: {exc}); please report it")
 
 
 def _all_module_facts(paths: list[Path], options) -> list[ModuleFacts | RunError]:

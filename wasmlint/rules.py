@@ -188,30 +188,25 @@ def parse_rule(path: Path) -> Rule:
 
 def load_rules_from(directory: Path, cache_dir: Path | None = None) -> dict[str, Rule]:
     """The rules of one directory. With `cache_dir`, parsed rules are kept in the results cache,
-    keyed by the files' names, sizes and times: parsing the TOML is most of what loading costs,
-    and every run loads every rule."""
+    keyed by the bytes of the files: parsing the TOML is most of what loading costs, and every
+    run loads every rule."""
     if not directory.is_dir():
         raise RuleError(f"{directory}: rules directory not found")
     files = sorted(directory.glob("*.toml"))
-    key = None
-    if cache_dir is not None:
-        from wasmlint.cache import ResultCache, result_key
 
-        stamps = []
-        for path in files:
-            try:
-                stat = path.stat()
-            except OSError:
-                continue  # parse_rule reports it
-            stamps.append((path.name, stat.st_size, stat.st_mtime_ns))
-        key = result_key("rules", str(directory.resolve()), stamps)
-        found = ResultCache(cache_dir / "rules").load(key, dict[str, Rule])
-        if found is not None:
-            return found
-    rules = {rule.id: rule for rule in map(parse_rule, files)}
-    if key is not None:
-        ResultCache(cache_dir / "rules").store(key, rules)
-    return rules
+    def parse() -> dict[str, Rule]:
+        return {rule.id: rule for rule in map(parse_rule, files)}
+
+    if cache_dir is None:
+        return parse()
+    from wasmlint.cache import ResultCache, digest, result_key
+
+    try:
+        contents = [(path.name, digest(path.read_bytes())) for path in files]
+    except OSError:
+        return parse()  # parse_rule names the file it cannot read
+    key = result_key("rules", str(directory.resolve()), contents)
+    return ResultCache(cache_dir / "rules").get_or_compute(key, dict[str, Rule], parse)
 
 
 @cache
