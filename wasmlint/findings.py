@@ -137,3 +137,14 @@ class ExportSite:
 def finding_key(finding: Finding) -> tuple:
     """Identifies a source finding across processes (the layers are joined on it)."""
     return (finding.rule_id, finding.path, finding.line, finding.column, finding.end_line, finding.end_column)
+
+
+# A call path of more functions than PATH_HEAD + PATH_TAIL + 1 keeps its first and last ones
+# around a "... (N more) ..." hop. Real paths are short, but generated code can chain thousands of
+# functions, and spelling out every finding's whole path would cost time and space quadratic in it.
+PATH_HEAD, PATH_TAIL = 12, 6
+
+
+def elided_hops(count: int) -> str:
+    """The hop that stands for `count` functions left out of a long call path."""
+    return f"... ({count} more) ..."

@@ -7,6 +7,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wasmlint.findings import PATH_HEAD, PATH_TAIL, elided_hops
 from wasmlint.module.decoder import DecodeError, Import, Memory, WasmModule, decode_module
 from wasmlint.module.demangle import demangle
 
@@ -358,11 +359,8 @@ class _CallGraph:
         return next_hop
 
 
-# A path of more functions than this keeps its first and last ones around a "... (N more) ..." hop.
-# Real shortest paths are short (the longest in a 45 MB module has 6 functions), but a small
-# module can chain thousands of exported functions, and printing every export's whole path would
-# take time and space quadratic in the module.
-PATH_HEAD, PATH_TAIL = 12, 6
+# Long paths are cut (PATH_HEAD, PATH_TAIL): the longest shortest path in a 45 MB module has 6
+# functions, but a small module can chain thousands of exported functions.
 
 
 class _Paths:
@@ -386,7 +384,7 @@ class _Paths:
         left, last = self._tail(node)
         if left <= PATH_TAIL + 1:  # too few left to be worth eliding
             return tuple(map(self.names, head)) + tuple(map(self.names, self._walk(node)))
-        return (*map(self.names, head), f"... ({left - len(last)} more) ...", *map(self.names, last))
+        return (*map(self.names, head), elided_hops(left - len(last)), *map(self.names, last))
 
     def _walk(self, node: int | None) -> list[int]:
         out = []
