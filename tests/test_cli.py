@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -187,3 +189,16 @@ def test_parallel_run_reports_the_same_findings_in_the_same_order(cli, form):
     _, one, _ = cli("check", "guests/", "--format", form, "-j", "1", "--no-cache")
     _, two, _ = cli("check", "guests/", "--format", form, "-j", "2", "--no-cache")
     assert one == two and "format-in-export" in one
+
+
+def test_a_bug_of_ours_is_one_line_and_exit_2_not_a_traceback(tmp_path):
+    # Fault injection: the check pipeline raises as a bug would; main() must still end cleanly.
+    code = ("import sys, wasmlint.check\n"
+            "def broken(*args, **kwargs): raise KeyError('boom')\n"
+            "wasmlint.check.run_check = broken\n"
+            "from wasmlint.cli import main\n"
+            "sys.argv = ['wasmlint', 'check', 'guests/greeting-alloc', '--no-cache']\n"
+            "main()\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr == "error: internal error (KeyError: 'boom'); please report it\n"

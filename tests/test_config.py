@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import json_findings
+from conftest import REPO, json_findings
 from test_cli import DIRTY, make_crate
 
 TWO = (
@@ -145,3 +145,17 @@ def test_unknown_rule_in_config_names_the_file_and_key(cli, tmp_path):
     (crate / "wasmlint.toml").write_text('ignore = ["formt-in-export"]\n')
     code, _, err = cli("check", str(crate))
     assert code == 2 and "wasmlint.toml: `ignore`: unknown rule id or pattern 'formt-in-export'" in err
+
+
+def test_broken_user_query_is_an_error_even_when_no_crate_is_analysed(cli, tmp_path):
+    rules = tmp_path / "lint-rules"
+    rules.mkdir()
+    (rules / "broken-query.toml").write_text(
+        'id = "broken-query"\nlayer = "source"\nseverity = "warning"\nsummary = "s"\nmessage = "m"\n'
+        'why = "w"\nfix = "f"\nquery = "(call_expression function: @x"\n'
+    )
+    config = tmp_path / "wasmlint.toml"
+    config.write_text('rules-dirs = ["lint-rules"]\n')
+    module = REPO / "guests" / "greeting-wat" / "greeting.wat"  # a module only: the source layer has nothing to do
+    code, _, err = cli("check", str(module), "--config", str(config))
+    assert code == 2 and "broken-query.toml: `query`" in err and "Traceback" not in err

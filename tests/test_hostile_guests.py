@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -33,18 +32,17 @@ def leftover_processes(marker: str) -> list[str]:
     return found
 
 
-def wasmlint(*args: str, timeout: float = 120) -> tuple[subprocess.CompletedProcess, float]:
-    """Run the CLI in its own process; assert it left no process behind. Returns it and its time."""
+def wasmlint(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run the CLI in its own process (one that outlives `timeout` fails the test); assert it left
+    no process behind."""
     marker = f"WASMLINT_TEST_RUN={uuid.uuid4().hex}"
     env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO), marker.split("=")[0]: marker.split("=")[1]}
     env.pop("GITHUB_ACTIONS", None)
-    began = time.monotonic()
     result = subprocess.run([sys.executable, "-m", "wasmlint", *args], cwd=REPO, env=env,
                             capture_output=True, text=True, timeout=timeout)
-    elapsed = time.monotonic() - began
     assert "Traceback" not in result.stderr, result.stderr
     assert leftover_processes(marker) == []
-    return result, elapsed
+    return result
 
 
 @pytest.mark.parametrize("wat, limits, shown", [
@@ -55,14 +53,13 @@ def wasmlint(*args: str, timeout: float = 120) -> tuple[subprocess.CompletedProc
     ("huge_table", [], "exceeds table limits (the sandbox allows 10000000 table elements)"),
 ])
 def test_run_stops_a_runaway_guest_and_names_the_limit(wat, limits, shown):
-    result, elapsed = wasmlint("run", f"{WAT}/{wat}.wat", *limits)
+    result = wasmlint("run", f"{WAT}/{wat}.wat", *limits, timeout=60)
     assert result.returncode == 0, result.stderr  # the module was run; what stopped it is reported
     assert shown in result.stdout
-    assert elapsed < 30
 
 
 def test_run_reports_the_stub_calls_of_a_guest_that_loops_on_an_import():
-    result, _ = wasmlint("run", f"{WAT}/stub_loop.wat", "--seconds", "0.3", "--format", "json")
+    result = wasmlint("run", f"{WAT}/stub_loop.wat", "--seconds", "0.3", "--format", "json")
     data = json.loads(result.stdout)
     assert data["imports_called"]["env::tick"] > 100
     assert [step["limit"] for step in data["steps"]] == ["seconds_per_call"]
@@ -74,22 +71,21 @@ def test_run_reports_the_stub_calls_of_a_guest_that_loops_on_an_import():
     ("stack_switching", "cannot define continuation types when stack switching is disabled"),
 ])
 def test_run_says_why_a_module_cannot_run(wat, why):
-    result, _ = wasmlint("run", f"{WAT}/{wat}.wat")
+    result = wasmlint("run", f"{WAT}/{wat}.wat")
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: {WAT}/{wat}.wat: ") and why in result.stderr
     assert len(result.stderr.splitlines()) == 1
 
 
 def test_a_worker_that_outlives_its_timeout_is_killed_and_gone():
-    result, elapsed = wasmlint("run", f"{WAT}/infinite_loop.wat", "--fuel", str(10**18), "--seconds", "600",
-                               "--timeout", "2")
+    result = wasmlint("run", f"{WAT}/infinite_loop.wat", "--fuel", str(10**18), "--seconds", "600",
+                      "--timeout", "2", timeout=60)
     assert result.returncode == 2
     assert "the runtime worker did not finish within 2 s (worker_timeout) and was killed" in result.stderr
-    assert elapsed < 20
 
 
 def test_check_confirm_reports_what_a_limit_kept_it_from_checking():
-    result, _ = wasmlint("check", f"{WAT}/huge_table.wat", f"{WAT}/recursion.wat", "--confirm", "--format", "json")
+    result = wasmlint("check", f"{WAT}/huge_table.wat", f"{WAT}/recursion.wat", "--confirm", "--format", "json")
     assert result.returncode == 2
     errors = {error["path"]: error["message"] for error in json.loads(result.stdout)["errors"]}
     assert errors == {
@@ -104,7 +100,7 @@ def test_check_confirm_reports_what_a_limit_kept_it_from_checking():
 
 
 def test_check_confirm_keeps_static_findings_of_a_module_wasmtime_refuses():
-    result, _ = wasmlint("check", f"{WAT}/import_v128.wat", f"{WAT}/stack_switching.wat", "--confirm",
+    result = wasmlint("check", f"{WAT}/import_v128.wat", f"{WAT}/stack_switching.wat", "--confirm",
                          "--format", "json")
     assert result.returncode == 0, result.stderr  # runtime-unsupported is an info finding
     unsupported = {f["path"]: f["message"] for f in json.loads(result.stdout)["findings"]

@@ -49,7 +49,7 @@ NO_CACHE_OPTION = typer.Option(False, "--no-cache", help="Neither read nor write
 def _results_dir(cache_dir: Path | None, no_cache: bool) -> Path | None:
     from wasmlint.cache import default_results_dir
 
-    return None if no_cache else (cache_dir or default_results_dir())
+    return None if no_cache else (cache_dir.absolute() if cache_dir else default_results_dir())
 
 
 def fail(message: str) -> None:
@@ -101,7 +101,7 @@ def check(
     show_config: bool = typer.Option(False, "--show-config", help="Print the effective configuration and where each value came from."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Hide findings recorded in this baseline file."),
     write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record the current findings to this file."),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes for crates and modules [default: 0, one per core]."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes [default: 0, one per core]; crates and modules are spread over them, one crate being one unit."),
     cache_dir: Optional[Path] = CACHE_DIR_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report [default: on a terminal, unless NO_COLOR]."),
@@ -395,7 +395,14 @@ def _indent(code: str) -> str:
 
 
 def main() -> None:
-    app(prog_name="wasmlint")
+    try:
+        app(prog_name="wasmlint")
+    except KeyboardInterrupt:
+        typer.echo("error: interrupted", err=True)
+        sys.exit(EXIT_ERROR)
+    except Exception as exc:  # a bug of ours: one line and exit 2, never a traceback or exit 1
+        typer.echo(f"error: internal error ({type(exc).__name__}: {exc}); please report it", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 if __name__ == "__main__":

@@ -177,6 +177,17 @@ def effective_rules(config: Config, cache_dir: Path | None = None):
             origin = config.origins.get(key, "defaults")
             where = "" if origin in ("defaults", "command line") else f"{origin}: `{key}`: "
             raise ConfigError(f"{where}{exc}") from None
-    # Rule queries are compiled (and so checked) when a crate is analysed: a fully cached run
-    # never pays for it, and a broken query is never in the cache.
-    return all_rules, select_rules(all_rules, config)
+    rules = select_rules(all_rules, config)
+    # The built-in queries are compiled when a crate is analysed (a fully cached run never pays
+    # for it); the user's own are checked now, so that a broken one is an error on every run,
+    # whether or not some crate needs analysing.
+    folders = {folder.resolve() for folder in config.rules_dirs}
+    own = [rule for rule in rules.values() if rule.query and rule.origin.resolve().parent in folders]
+    if own:
+        from wasmlint.source.scan import check_rule_queries
+
+        try:
+            check_rule_queries(own)
+        except RuleError as exc:
+            raise ConfigError(str(exc)) from None
+    return all_rules, rules

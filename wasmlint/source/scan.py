@@ -103,16 +103,20 @@ def combined_query(rules: tuple[Rule, ...]) -> CombinedQuery:
     try:
         query = compile_query("\n".join(texts))
     except Exception:
-        # Name the rule whose query is broken.
-        for rule in (r for r in rules if r.query):
-            try:
-                compile_query(rule.query)
-            except Exception as exc:
-                raise RuleError(f"{rule.origin}: `query`: {exc}") from None
+        check_rule_queries(rules)  # names the rule whose query is broken
         raise
     # A rule may hold several patterns: each pattern belongs to the text it starts in.
     kinds = tuple(owners[bisect.bisect_right(starts, query.start_byte_for_pattern(i)) - 1] for i in range(query.pattern_count))
     return CombinedQuery(query, kinds, by_method, by_call, by_macro)
+
+
+def check_rule_queries(rules) -> None:
+    """Compile each rule's own query; the first that does not compile raises RuleError naming its file."""
+    for rule in (r for r in rules if r.query):
+        try:
+            compile_query(rule.query)
+        except Exception as exc:
+            raise RuleError(f"{rule.origin}: `query`: {exc}") from None
 
 
 def validate_queries(rules: dict[str, Rule]) -> None:
