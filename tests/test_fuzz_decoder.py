@@ -11,9 +11,9 @@ assembled byte by byte whose every LEB128 a test can re-encode.
 from __future__ import annotations
 
 import functools
-import gc
 import itertools
-import time
+import sys
+from pathlib import Path
 
 import pytest
 import wasmtime
@@ -36,6 +36,7 @@ from fuzz.mutators import (
     wide_module,
 )
 from fuzz.target import BAD_OFFSET, CRASH, DECODE_ERROR, OK, SAFETY_NET, Outcome, inspect_bytes
+import wasmlint
 from wasmlint.module import analyze_module
 from wasmlint.module.analysis import NAME_LIMIT
 from wasmlint.module.demangle import demangle
@@ -237,34 +238,38 @@ def test_invalid_lebs_in_lenient_fields_change_no_fact(field, mode, rnd):
 
 # --- modules large in one dimension --------------------------------------------------------------
 
-def best_time(data: bytes) -> float:
-    """The least CPU time of three runs, without the cyclic garbage collector (whose pauses are
-    noise here). CPU time, not wall time: other processes on a shared machine barely move it, so
-    the ratio below compares the work done, which is what a quadratic step changes."""
-    gc.collect()
-    gc.disable()
+def lines_run(data: bytes) -> int:
+    """How many lines of wasmlint's own code the inspect path runs on `data`: a count of work done
+    that, unlike a time, does not depend on what else the machine is doing."""
+    package = str(Path(wasmlint.__file__).resolve().parent)
+    count = 0
+
+    def in_frame(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return in_frame
+
+    def on_call(frame, event, arg):
+        return in_frame if frame.f_code.co_filename.startswith(package) else None
+
+    sys.settrace(on_call)
     try:
-        best = float("inf")
-        for _ in range(3):
-            start = time.process_time()
-            outcome = inspect_bytes(data)
-            best = min(best, time.process_time() - start)
-            assert outcome.kind == OK, outcome.describe()
+        outcome = inspect_bytes(data)
     finally:
-        gc.enable()
-    return best
+        sys.settrace(None)
+    assert outcome.kind == OK, outcome.describe()
+    return count
 
 
 @pytest.mark.parametrize("dimension", WIDE_DIMENSIONS)
-def test_time_grows_linearly_with_any_one_dimension(dimension):
-    """Sixteen times the memories (exports, grow sites, call chain...) may take about sixteen times
-    as long, not 256: a step quadratic in some count turns a 100 KB module into a hang. (Measured
-    on a quiet machine: 14-17; 37-140 before the quadratic steps were removed.)"""
+def test_work_grows_linearly_with_any_one_dimension(dimension):
+    """Sixteen times the memories (exports, grow sites, call chain...) may cost about sixteen times
+    the work, not 256 times: a step quadratic in some count turns a 100 KB module into a hang.
+    (Measured: 16-18 times; the bound leaves room for n log n, none for n squared.)"""
     assert valid_for_wasmtime(wide_module(dimension, 10))
-    small, large = best_time(wide_module(dimension, 200)), best_time(wide_module(dimension, 3200))
-    assert large < 1.0, f"{dimension}: {large:.2f} s for 3200"
-    assert large < 30 * max(small, 0.002), \
-        f"{dimension}: {small * 1000:.0f} ms for 200, {large * 1000:.0f} ms for 3200"
+    small, large = lines_run(wide_module(dimension, 100)), lines_run(wide_module(dimension, 1600))
+    assert large < 32 * small, f"{dimension}: {small} lines run for 100, {large} for 1600"
 
 
 # --- names from the name section are demangled: any text must do ---------------------------------
