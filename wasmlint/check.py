@@ -7,14 +7,16 @@ Nothing here prints; the CLI renders the Report.
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.config import Config
 from wasmlint.discover import Crate, Targets, display_path
-from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.findings import ExportSite, Finding, Layer, Report, RunError
 from wasmlint.merge import merge_layers
+from wasmlint.plain import to_plain
 from wasmlint.rules import Rule, matches_selector
 from wasmlint.suppress import Problem, Suppression, hide_suppressed, suppression_findings
 
@@ -111,13 +113,14 @@ def _read_crate(crate: Crate) -> tuple[list[tuple[str, bytes, tuple[str, ...]]],
     return files, errors
 
 
-def _rules_fingerprint(rules: dict[str, Rule]) -> list:
+def _rules_fingerprint(rules: dict[str, Rule]) -> str:
     """What of the rules decides findings: every field but the docs, the test cases and where the
     file is (so a field added to Rule is part of the key without anyone remembering it here)."""
-    return [
+    decisive = [
         dataclasses.replace(rule, why="", fix="", tests=(), origin=Path())
         for rule in sorted(rules.values(), key=lambda r: r.id)
     ]
+    return digest(json.dumps(to_plain(decisive), sort_keys=True).encode())
 
 
 def _analyze_work(work: CrateWork, known_ids: set[str], options: CheckOptions, with_reach: bool) -> CrateOutcome:
@@ -135,6 +138,7 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
     """Every crate's source results, from the cache where the key matches, else analysed: in
     worker processes when there is more than one crate to analyse and more than one job."""
     cache = ResultCache(options.cache_dir) if options.cache_dir is not None else None
+    fingerprints: dict[int, str] = {}  # id(rules) -> fingerprint: most crates share one rule set
     outcomes: list[CrateOutcome | None] = []
     pending: list[tuple[int, CrateWork]] = []
     for crate in targets.crates:
@@ -142,8 +146,10 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
         rules = rules_of(crate)
         key = None
         if cache is not None:
+            if id(rules) not in fingerprints:
+                fingerprints[id(rules)] = _rules_fingerprint(rules)
             key = result_key(
-                "crate", _rules_fingerprint(rules), sorted(known_ids), options.all_functions, with_reach,
+                "crate", fingerprints[id(rules)], sorted(known_ids), options.all_functions, with_reach,
                 [(display, module_path, digest(source)) for display, source, module_path in files],
             )
             cached = cache.load(key, CrateOutcome)

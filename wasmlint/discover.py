@@ -36,10 +36,19 @@ def _display_path(path: Path, cwd: str) -> str:
 
 def resolved(path: Path) -> Path:
     """`path.resolve()`, resolving each folder once: resolving costs a system call per path
-    component, and a crate's files share their folders. A file that is a symlink is resolved itself."""
+    component, and a crate's files share their folders. A file that is a symlink is resolved itself.
+    A path this returned is known to be resolved already (files are shown after discovery)."""
+    if path in _ALREADY_RESOLVED:
+        return path
     if path.name in ("", ".", "..") or path.is_symlink():
-        return path.resolve()
-    return _resolved_folder(path.parent, "" if path.is_absolute() else os.getcwd()) / path.name
+        found = path.resolve()
+    else:
+        found = _resolved_folder(path.parent, "" if path.is_absolute() else os.getcwd()) / path.name
+    _ALREADY_RESOLVED.add(found)
+    return found
+
+
+_ALREADY_RESOLVED: set[Path] = set()
 
 
 @lru_cache(maxsize=4096)
@@ -65,10 +74,12 @@ class Crate:
 
     def module_path(self, file: Path) -> tuple[str, ...]:
         """The Rust module a file is, from its place under src/ (src/a/b.rs -> a::b)."""
-        base = self.root / "src"
-        try:
-            parts = list(file.relative_to(base).with_suffix("").parts)
-        except ValueError:
+        # On strings: this runs for every file of every run, and pathlib's relative_to is slow.
+        base = os.path.join(self.root, "src", "")
+        text = str(file)
+        if text.startswith(base):
+            parts = os.path.splitext(text[len(base):])[0].split(os.sep)
+        else:
             parts = [file.stem]
         if parts and parts[-1] in ("lib", "main", "mod"):
             parts.pop()
