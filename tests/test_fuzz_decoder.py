@@ -116,13 +116,18 @@ def test_outcomes_catch_what_the_fuzzer_looks_for(monkeypatch):
 
 # --- mutated real modules ------------------------------------------------------------------------
 
+def draw_seed(data):
+    """All seed modules, the name of one drawn from them, and a random source for the mutators."""
+    seeds = all_seeds()
+    name = data.draw(st.sampled_from(sorted(seeds)), label="seed")
+    return seeds, name, data.draw(st.randoms(use_true_random=False), label="random")
+
+
 @pytest.mark.parametrize("mutator", sorted(MUTATORS))
 @fuzz_settings(150)
 @given(data=st.data())
 def test_mutated_modules_decode_or_raise_decode_error(mutator, data):
-    seeds = all_seeds()
-    name = data.draw(st.sampled_from(sorted(seeds)), label="seed")
-    rnd = data.draw(st.randoms(use_true_random=False), label="random")
+    seeds, name, rnd = draw_seed(data)
     mutated = MUTATORS[mutator](seeds[name], rnd, list(seeds.values()))
     outcome = inspect_bytes(mutated)
     assert not outcome.failed, f"{name} after {mutator}: {outcome.describe()}"
@@ -131,9 +136,7 @@ def test_mutated_modules_decode_or_raise_decode_error(mutator, data):
 @fuzz_settings(150)
 @given(data=st.data())
 def test_chained_mutations_decode_or_raise_decode_error(data):
-    seeds = all_seeds()
-    name = data.draw(st.sampled_from(sorted(seeds)), label="seed")
-    rnd = data.draw(st.randoms(use_true_random=False), label="random")
+    seeds, name, rnd = draw_seed(data)
     mutated, applied = mutate(seeds[name], rnd, list(seeds.values()))
     outcome = inspect_bytes(mutated)
     assert not outcome.failed, f"{name} after {'+'.join(applied)}: {outcome.describe()}"
@@ -143,9 +146,7 @@ def test_chained_mutations_decode_or_raise_decode_error(data):
 @given(data=st.data())
 def test_padded_lebs_in_real_modules_change_no_fact(data):
     """A LEB128 padded to at most 5 bytes is still valid: the module means the same."""
-    seeds = all_seeds()
-    name = data.draw(st.sampled_from(sorted(seeds)), label="seed")
-    rnd = data.draw(st.randoms(use_true_random=False), label="random")
+    seeds, name, rnd = draw_seed(data)
     target = data.draw(st.sampled_from(LEB_TARGETS), label="target")
     fields = leb_fields(seeds[name], rnd, target)
     if not fields:
