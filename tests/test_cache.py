@@ -245,3 +245,18 @@ def test_a_relative_xdg_cache_home_is_ignored(monkeypatch):
     assert user_cache_dir() == Path.home() / ".cache" / "wasmlint"
     monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere/else")
     assert user_cache_dir() == Path("/somewhere/else/wasmlint")
+
+
+def test_clean_removes_the_cached_results_and_nothing_else(crate, tmp_path):
+    cache = tmp_path / "cache"
+    check(crate, cache)
+    mine = entries(cache) + sorted((cache / "rules").glob("*/*.json"))
+    assert len(mine) == 2  # the crate's results and the parsed rule files
+    theirs = cache / "ab" / "notes.json"
+    theirs.parent.mkdir()
+    theirs.write_text("{}")
+    result = run_cli("clean", "--cache-dir", str(cache))
+    assert result.returncode == 0
+    assert result.stdout.startswith(f"removed 2 cached results (") and result.stdout.rstrip().endswith(str(cache))
+    assert not any(path.exists() for path in mine) and theirs.exists()
+    assert check(crate, cache).returncode == 1  # and the next run fills it again

@@ -154,13 +154,21 @@ class ResultCache:
         except FileNotFoundError:
             pass
         marker.touch()
-        oldest = now - UNUSED_DAYS * 86400
+        self.remove(older_than=now - UNUSED_DAYS * 86400)
+
+    def remove(self, older_than: float | None = None) -> tuple[int, int]:
+        """Remove the entries (and leftover temporary files) last used before `older_than`, or all
+        of them; returns how many files and bytes went. Only names wasmlint writes are touched:
+        the folder may be one a user named with --cache-dir."""
+        files = removed = 0
         for entry in self.directory.glob("*/*.json"):
-            # Only what wasmlint writes: the folder may be one a user named with --cache-dir.
             if not (_ENTRY.match(entry.name) or _TEMPORARY.match(entry.name)) or not _SHARD.match(entry.parent.name):
                 continue
             try:
-                if entry.stat().st_mtime < oldest:
+                stat = entry.stat()
+                if older_than is None or stat.st_mtime < older_than:
                     entry.unlink()
+                    files, removed = files + 1, removed + stat.st_size
             except OSError:
                 pass  # another run removed or replaced it
+        return files, removed

@@ -1,4 +1,4 @@
-"""The command line: check, inspect, run, rules, explain. The only place that prints and picks exit codes.
+"""The command line: check, inspect, run, rules, explain, clean. The only place that prints and picks exit codes.
 
 Exit codes: 0 no findings at or above the fail level, 1 findings, 2 could not run (bad path, bad
 configuration, unknown rule id, unreadable or malformed input, failed build).
@@ -335,6 +335,21 @@ def run(
         typer.echo(f"error: {module}: {result.error or result.unsupported}", err=True)
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if result.failures else EXIT_CLEAN)
+
+
+@app.command()
+def clean(
+    cache_dir: Optional[Path] = CACHE_DIR_OPTION,
+) -> None:
+    """Remove the cached results (crate results, module facts, parsed rule files)."""
+    from wasmlint.cache import ResultCache
+
+    folder = _results_dir(cache_dir, no_cache=False)
+    files = size = 0
+    for cache in (ResultCache(folder), ResultCache(folder / "rules")):
+        removed = cache.remove()
+        files, size = files + removed[0], size + removed[1]
+    typer.echo(f"removed {files} cached result{'s' if files != 1 else ''} ({size / 2**20:.1f} MiB) from {folder}")
 
 
 @app.command()
