@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wasmlint.cache import ResultCache, digest, result_key
-from wasmlint.config import Config
 from wasmlint.discover import Crate, Targets, display_path
 from wasmlint.findings import ExportSite, Finding, Layer, Report, RunError
 from wasmlint.merge import merge_layers
 from wasmlint.plain import to_plain
-from wasmlint.rules import Rule, matches_selector
+from wasmlint.rules import Rule
 from wasmlint.suppress import Problem, Suppression, hide_suppressed, suppression_findings
 
 
@@ -46,20 +45,6 @@ class CrateOutcome:
     suppressions: list[Suppression] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
-
-
-def select_rules(rules: dict[str, Rule], config: Config) -> dict[str, Rule]:
-    """Apply select / ignore and severity overrides from the configuration."""
-    overrides = dict(config.severity)
-    chosen: dict[str, Rule] = {}
-    for rule_id, rule in rules.items():
-        if not any(matches_selector(rule_id, s) for s in config.select):
-            continue
-        if any(matches_selector(rule_id, s) for s in config.ignore):
-            continue
-        level = next((lvl for sel, lvl in overrides.items() if matches_selector(rule_id, sel)), None)
-        chosen[rule_id] = dataclasses.replace(rule, severity=level) if level is not None else rule
-    return chosen
 
 
 def analyze_sources(

@@ -108,9 +108,10 @@ def check(
 ) -> None:
     """Check Rust crates (and their compiled modules) for allocation on exported paths."""
     from wasmlint.check import CheckOptions, checked_paths, run_check
-    from wasmlint.config import ConfigError, effective_rules, find_config, load_config_file
+    from wasmlint.config import ConfigError, find_config, load_config_file
     from wasmlint.discover import discover, is_excluded
     from wasmlint.rules import RuleError
+    from wasmlint.ruleset import effective_rules
     from wasmlint.reporters import renderer, text
 
     paths = list(paths or [Path(".")])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import re
 import tomllib
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from wasmlint.config import Config
 from wasmlint.findings import Layer, Severity
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -234,3 +236,17 @@ def check_selectors(selectors: tuple[str, ...], rules: dict[str, Rule]) -> None:
     for selector in selectors:
         if not any(matches_selector(rule_id, selector) for rule_id in rules):
             raise RuleError(f"unknown rule id or pattern {selector!r} (see `wasmlint rules`)")
+
+
+def select_rules(rules: dict[str, Rule], config: Config) -> dict[str, Rule]:
+    """Apply select / ignore and severity overrides from the configuration."""
+    overrides = dict(config.severity)
+    chosen: dict[str, Rule] = {}
+    for rule_id, rule in rules.items():
+        if not any(matches_selector(rule_id, s) for s in config.select):
+            continue
+        if any(matches_selector(rule_id, s) for s in config.ignore):
+            continue
+        level = next((lvl for sel, lvl in overrides.items() if matches_selector(rule_id, sel)), None)
+        chosen[rule_id] = dataclasses.replace(rule, severity=level) if level is not None else rule
+    return chosen
