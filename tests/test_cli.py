@@ -172,7 +172,7 @@ def test_folders_without_rust_and_manifests_without_package_are_errors(cli, tmp_
     empty = tmp_path / "empty"
     empty.mkdir()
     code, _, err = cli("check", str(empty))
-    assert code == 2 and "no Rust files (.rs) or modules found here" in err
+    assert code == 2 and "no Rust files (.rs), modules or hosts found here" in err
     odd = make_crate(tmp_path / "odd", DIRTY)
     (odd / "Cargo.toml").write_text("foo = 1\n")
     code, _, err = cli("check", str(odd))

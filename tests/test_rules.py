@@ -24,6 +24,10 @@ def findings_for(rule, case: RuleCase):
         outcome = analyze_sources([("case.rs", case.code.encode(), ())], source_rules, set(RULES))
         shown = hide_suppressed(outcome.findings, outcome.suppressions)
         return shown + suppression_findings(outcome.suppressions, outcome.problems, source_rules, set(source_rules))
+    if rule.layer is Layer.HOST:
+        from wasmlint.host import findings_for_js
+
+        return findings_for_js(case.code, RULES)
     if rule.layer is Layer.MODULE:
         from wasmlint.module import findings_for_wat
     else:

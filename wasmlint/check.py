@@ -22,7 +22,7 @@ from wasmlint.suppress import Problem, Suppression, hide_suppressed, suppression
 
 @dataclass(frozen=True)
 class CheckOptions:
-    layers: frozenset[Layer] = frozenset({Layer.SOURCE, Layer.MODULE, Layer.RUNTIME})
+    layers: frozenset[Layer] = frozenset({Layer.SOURCE, Layer.MODULE, Layer.RUNTIME, Layer.HOST})
     wasm: tuple[Path, ...] = ()
     build: bool = False
     confirm: bool = False
@@ -219,11 +219,21 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     # source finding, and again after, for module and runtime findings placed on a source `fn`.
     shown = hide_suppressed(findings, suppressions)
     merged = merge_layers(findings, shown, module_findings, runtime_findings, runtime_evidence, sites, reach)
+    if Layer.HOST in options.layers and targets.hosts:
+        from wasmlint.host.run import run_hosts  # tree-sitter's JS grammars only when there are hosts
+
+        hosts = run_hosts(targets.hosts, rules, known_ids, options)
+        merged += hosts.findings
+        suppressions += hosts.suppressions
+        problems += hosts.problems
+        report.errors.extend(hosts.errors)
+        report.partial_files |= hosts.partial_files
+        ran |= {r.id for r in rules.values() if r.layer is Layer.HOST}
     merged = hide_suppressed(merged, suppressions)
-    if Layer.SOURCE in options.layers:
+    if Layer.SOURCE in options.layers or Layer.HOST in options.layers:
         merged += suppression_findings(suppressions, problems, rules, ran)
     report.findings = _only_requested_files(merged, targets)
-    report.files_checked = len(_source_files_in_scope(targets)) + len(modules)
+    report.files_checked = len(_source_files_in_scope(targets)) + len(modules) + len(targets.hosts)
     return report
 
 

@@ -87,8 +87,8 @@ def check(
     paths: list[Path] = typer.Argument(None, help="Files, src/ folders, crates, workspaces or .wasm/.wat modules [default: .]"),
     format: Optional[Format] = typer.Option(None, "--format", "-f", help="Output format [default: text]."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the report in --format to FILE (text still goes to stdout)."),
-    layer: list[str] = typer.Option(None, "--layer", help="Layers to run: source, module, runtime (repeat or comma-separate)."),
-    wasm: list[Path] = typer.Option(None, "--wasm", help="A compiled module of the crate being checked (module layer)."),
+    layer: list[str] = typer.Option(None, "--layer", help="Layers to run: source, module, runtime, host (repeat or comma-separate)."),
+    wasm: list[Path] = typer.Option(None, "--wasm", help="A compiled module of the crate being checked (module layer), and the module the hosts checked load."),
     build: bool = typer.Option(False, "--build", help="Build the crates with cargo for wasm32-unknown-unknown and check the modules."),
     confirm: bool = typer.Option(False, "--confirm", help="Run the modules in a wasmtime sandbox to confirm growth (runtime layer)."),
     scenario: Optional[Path] = typer.Option(None, "--scenario", help="Scenario file for --confirm [default: scenario.toml beside Cargo.toml]."),
@@ -106,7 +106,7 @@ def check(
     no_cache: bool = NO_CACHE_OPTION,
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report [default: on a terminal, unless NO_COLOR]."),
 ) -> None:
-    """Check Rust crates (and their compiled modules) for allocation on exported paths."""
+    """Check Rust crates, their compiled modules and the JavaScript/TypeScript hosts that load them."""
     from wasmlint.check import CheckOptions, checked_paths, run_check
     from wasmlint.config import ConfigError, find_config, load_config_file
     from wasmlint.discover import discover, is_excluded
@@ -164,6 +164,7 @@ def check(
         modules += _build(targets)
     options = CheckOptions(
         layers=layers,
+        wasm=tuple(p for p in wasm or () if p.is_file()),
         build=build,
         confirm=confirm,
         scenario=scenario,
@@ -213,14 +214,14 @@ def _cores() -> int:
 def _layers(values: list[str] | None, confirm: bool) -> frozenset[Layer]:
     names = _split(values)
     if not names:
-        chosen = {Layer.SOURCE, Layer.MODULE}
+        chosen = {Layer.SOURCE, Layer.MODULE, Layer.HOST}
         if confirm:
             chosen.add(Layer.RUNTIME)
         return frozenset(chosen)
     try:
         return frozenset(Layer(name) for name in names)
     except ValueError:
-        fail(f"unknown layer in --layer {','.join(names)!r} (expected source, module, runtime)")
+        fail(f"unknown layer in --layer {','.join(names)!r} (expected source, module, runtime, host)")
 
 
 def _build(targets) -> list:
@@ -398,7 +399,7 @@ def explain_text(rule) -> str:
     lines = [f"{rule.id} ({rule.layer} layer, {rule.severity.label})", "", rule.summary, "", "Why it matters", "", rule.why, "", "How to fix it", "", rule.fix]
     flagged = next((c for c in rule.tests if c.flagged), None)
     fine = next((c for c in rule.tests if not c.flagged), None)
-    language = "rust" if rule.layer is Layer.SOURCE else "wat"
+    language = {Layer.SOURCE: "rust", Layer.HOST: "javascript"}.get(rule.layer, "wat")
     if flagged is not None:
         lines += ["", f"Flagged ({language}):", "", _indent(flagged.code)]
     if fine is not None:

@@ -17,6 +17,13 @@ from wasmlint.findings import RunError
 from wasmlint.tomlfiles import read_toml
 
 MODULE_SUFFIXES = (".wasm", ".wat")
+# JavaScript and TypeScript hosts (the host layer); declaration files hold no code.
+HOST_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
+_SKIPPED_FOLDERS = ("target", "node_modules")
+
+
+def is_host_file(name: str) -> bool:
+    return name.endswith(HOST_SUFFIXES) and not name.endswith((".d.ts", ".d.mts", ".d.cts"))
 
 
 def display_path(path: Path) -> str:
@@ -90,6 +97,7 @@ class Crate:
 class Targets:
     crates: list[Crate] = field(default_factory=list)
     modules: list[Path] = field(default_factory=list)
+    hosts: list[Path] = field(default_factory=list)  # JavaScript/TypeScript files (the host layer)
     errors: list[RunError] = field(default_factory=list)
 
 
@@ -238,12 +246,27 @@ class _Collector:
             name = ((data or {}).get("package") or {}).get("name") or root.name
             found = _walk_rs(root, self.excluded, self.targets.errors)
             crate = Crate(root, name, manifest if manifest.is_file() else None, found, set())
+            if files is None:
+                self.targets.hosts.extend(self.host_files(root))
             self.crates[root] = crate
             self.targets.crates.append(crate)
         if files is None:
             crate.report_files = None
         elif crate.report_files is not None:
             crate.report_files |= files
+
+    def host_files(self, root: Path) -> list[Path]:
+        """JavaScript/TypeScript files below a crate or project folder (its www/, pkg/...), skipping
+        target/, node_modules/, hidden folders and nested crates (they collect their own)."""
+        found: list[Path] = []
+        for here, subdirs, files in _walk(root, []):
+            subdirs[:] = sorted(
+                d for d in subdirs
+                if not d.startswith(".") and d not in _SKIPPED_FOLDERS and not (here / d / "Cargo.toml").is_file()
+                and not self.excluded(here / d)
+            )
+            found.extend(here / f for f in sorted(files) if is_host_file(f) and not self.excluded(here / f))
+        return found
 
     def directory(self, path: Path) -> None:
         manifest = path / "Cargo.toml"
@@ -265,12 +288,13 @@ class _Collector:
             # A folder inside a crate (`src/`): analyse the crate, report this folder's files.
             inside = {f.resolve() for f in _walk_rs(path, self.excluded, self.targets.errors, crate=False)}
             self.crate(enclosing, inside)
+            self.targets.hosts.extend(self.host_files(path))
             return
         loose: list[Path] = []
         for here, subdirs, files in _walk(path, self.targets.errors):
             keep = []
             for d in sorted(subdirs):
-                if d.startswith(".") or d in ("target", "node_modules") or self.excluded(here / d):
+                if d.startswith(".") or d in _SKIPPED_FOLDERS or self.excluded(here / d):
                     continue
                 if (here / d / "Cargo.toml").is_file():
                     self.directory(here / d)
@@ -278,10 +302,12 @@ class _Collector:
                     keep.append(d)
             subdirs[:] = keep
             loose.extend(here / f for f in sorted(files) if f.endswith(".rs") and not self.excluded(here / f))
-            # Modules lying in a plain folder (a hand-written .wat, a wasm-pack pkg/) are checked too.
+            # Modules lying in a plain folder (a hand-written .wat, a wasm-pack pkg/) are checked too,
+            # and so are the hosts that load them.
             self.targets.modules.extend(
                 here / f for f in sorted(files) if f.endswith(MODULE_SUFFIXES) and not self.excluded(here / f)
             )
+            self.targets.hosts.extend(here / f for f in sorted(files) if is_host_file(f) and not self.excluded(here / f))
         if loose:
             self.loose_files(path, loose)
 
@@ -303,8 +329,12 @@ class _Collector:
         if path.suffix in MODULE_SUFFIXES:
             self.targets.modules.append(path)
             return
+        if path.name.endswith(HOST_SUFFIXES):
+            if not self.excluded(path):
+                self.targets.hosts.append(path)
+            return
         if path.suffix != ".rs":
-            self.targets.errors.append(RunError(display_path(path), "not a Rust source, crate folder or .wasm/.wat module"))
+            self.targets.errors.append(RunError(display_path(path), "not a Rust source, crate folder, .wasm/.wat module or JavaScript/TypeScript host"))
             return
         if self.excluded(path):
             return
@@ -329,6 +359,7 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = ()) -> Targets:
     for crate in targets.crates:
         crate.files = _readable(crate.files, targets.errors)
     targets.modules = _readable(targets.modules, targets.errors, resolve=False)
+    targets.hosts = _readable(targets.hosts, targets.errors)
     empty = set()
     for crate in targets.crates:
         if crate.manifest is not None and not crate.files and crate.report_files is None and not exclude:
@@ -336,7 +367,7 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = ()) -> Targets:
             empty.add(crate.root)
     for path in paths:
         if path.is_dir() and path.resolve() not in empty and not _has_input(path, targets):
-            targets.errors.append(RunError(display_path(path), "no Rust files (.rs) or modules found here"))
+            targets.errors.append(RunError(display_path(path), "no Rust files (.rs), modules or hosts found here"))
     return targets
 
 
@@ -356,6 +387,8 @@ def _has_input(folder: Path, targets: Targets) -> bool:
     """Whether discovery found any .rs file or module under `folder` (or the crate it lies in)."""
     root = folder.resolve()
     if any(root in module.resolve().parents for module in targets.modules):
+        return True
+    if any(root in host.parents for host in targets.hosts):
         return True
     for crate in targets.crates:
         if crate.files and (crate.root == root or root in crate.root.parents or crate.root in root.parents):

@@ -28,6 +28,7 @@ class Layer(StrEnum):
     SOURCE = "source"
     MODULE = "module"
     RUNTIME = "runtime"
+    HOST = "host"
 
 
 @dataclass(frozen=True)

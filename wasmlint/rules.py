@@ -135,7 +135,7 @@ def parse_rule(path: Path) -> Rule:
     try:
         layer = Layer(fields["layer"])
     except ValueError:
-        raise RuleError(f"{where}: `layer` must be one of source, module, runtime") from None
+        raise RuleError(f"{where}: `layer` must be one of source, module, runtime, host") from None
     try:
         severity = Severity.parse(fields["severity"])
     except ValueError as exc:

@@ -1,0 +1,244 @@
+"""The host layer on one file: find its functions, learn which names hold the module's exports and
+memory, then run the flow analysis from the top level and from every function nothing calls."""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from wasmlint.host.flow import FUNCTION_TYPES, FileContext, Flow, Function, summary
+from wasmlint.host.parsing import HostFile, first_syntax_error, parse_host
+from wasmlint.host.values import EXPORT_FN, EXPORTS, GLUE_FN, MEMORY, HostFacts, Val, View
+
+# A specifier that names the module itself: `./x_bg.wasm`, `pkg/x_bg` (bundlers resolve it to the
+# .wasm), `./x.wasm`. `x_bg.js` is wasm-bindgen's JS glue, not the module.
+_MODULE_SPECIFIER = re.compile(r"(?:_bg|\.wasm)$")
+_WASM_STRING = re.compile(rb"""["'`]([^"'`\n]{1,300}?\.wasm)["'`]""")
+_INIT_NAMES = ("init", "initSync", "__wbg_init", "default")
+# Tokens without which a file holds no view over Wasm memory: most of a large bundle is skipped.
+_RELEVANT = re.compile(rb"\.buffer\b|WebAssembly|_bg\b|\.wasm\b")
+
+
+def analyze_host(display: str, source: bytes) -> HostFacts:
+    facts = HostFacts(display)
+    facts.module_refs = _module_refs(source)
+    facts.glue_stem = _glue_stem(display)
+    host = parse_host(display, source)
+    error = first_syntax_error(host.tree)
+    if error is not None:
+        row, byte_col = error.start_point
+        detail = "missing `" + error.type + "`" if error.is_missing else "unexpected syntax"
+        facts.parse_error = (row + 1, host.column(error.start_byte, byte_col), detail)
+    if not _RELEVANT.search(source):
+        return facts
+    ctx = FileContext(source)
+    _collect(host, ctx)
+    try:
+        _learn_values(host, ctx)
+        _run(host, ctx)
+    except RecursionError:
+        # Nesting deeper than Python's stack: the file is reported as partial by the caller.
+        facts.parse_error = facts.parse_error or (1, 1, "nested too deeply to analyse completely")
+    facts.uses = sorted(ctx.uses, key=lambda u: (u.line, u.column))
+    facts.exports_called = list(ctx.exports_called)
+    return facts
+
+
+def parse_only(display: str, source: bytes) -> HostFile:
+    return parse_host(display, source)
+
+
+def _module_refs(source: bytes) -> list[str]:
+    refs = dict.fromkeys(m.group(1).decode("utf-8", errors="replace") for m in _WASM_STRING.finditer(source))
+    for match in re.finditer(rb"""from\s+["']([^"'\n]+_bg)["']""", source):
+        refs.setdefault(match.group(1).decode("utf-8", errors="replace") + ".wasm", None)
+    return list(refs)
+
+
+def _glue_stem(display: str) -> str | None:
+    name = display.rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0]
+    return stem[: -len("_bg")] if stem.endswith("_bg") else stem
+
+
+def _function_name(node: Node) -> str:
+    name = node.child_by_field_name("name")
+    if name is not None:
+        return name.text.decode(errors="replace")
+    parent = node.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "as_expression"):
+        parent = parent.parent
+    if parent is not None:
+        if parent.type == "variable_declarator":
+            target = parent.child_by_field_name("name")
+            return target.text.decode(errors="replace") if target is not None else ""
+        if parent.type in ("assignment_expression",):
+            target = parent.child_by_field_name("left")
+            return target.text.decode(errors="replace").split(".")[-1] if target is not None else ""
+        if parent.type in ("pair", "public_field_definition", "field_definition"):
+            key = parent.child_by_field_name("key") or parent.child_by_field_name("name") or parent.child_by_field_name("property")
+            return key.text.decode(errors="replace") if key is not None else ""
+    return ""
+
+
+def _params(node: Node) -> list[Node]:
+    params = node.child_by_field_name("parameters")
+    if params is not None:
+        return [p for p in params.named_children if p.type not in ("comment",)]
+    single = node.child_by_field_name("parameter")
+    return [single] if single is not None else []
+
+
+def _collect(host: HostFile, ctx: FileContext) -> None:
+    """Every function, method and class of the file, and what the imports bring in."""
+    stack: list[tuple[Node, str | None]] = [(host.tree.root_node, None)]
+    while stack:
+        node, cls = stack.pop()
+        kind = node.type
+        if kind in ("class_declaration", "class", "abstract_class_declaration"):
+            name = node.child_by_field_name("name")
+            cls = name.text.decode(errors="replace") if name is not None else _function_name(node) or f"class@{node.start_byte}"
+            ctx.methods.setdefault(cls, {})
+        elif kind in FUNCTION_TYPES:
+            name = _function_name(node)
+            getter = kind == "method_definition" and any(c.type == "get" for c in node.children)
+            function = Function(node, name, node.child_by_field_name("body"), _params(node),
+                                class_name=cls if kind == "method_definition" else None, getter=getter)
+            ctx.functions[node.id] = function
+            if kind == "method_definition" and cls is not None:
+                ctx.methods[cls][f"get {name}" if getter else name] = function
+            elif name:
+                ctx.by_name.setdefault(name, []).append(function)
+        elif kind == "import_statement":
+            _import(node, ctx)
+            continue
+        for child in reversed(node.named_children):
+            stack.append((child, cls if kind not in FUNCTION_TYPES or kind == "method_definition" else None))
+        if kind in FUNCTION_TYPES and kind != "method_definition":
+            # Methods of classes nested in a function still belong to their class.
+            pass
+
+
+def _import(node: Node, ctx: FileContext) -> None:
+    source = node.child_by_field_name("source")
+    if source is None:
+        return
+    specifier = source.text.decode(errors="replace").strip("'\"`")
+    is_module = bool(_MODULE_SPECIFIER.search(specifier))
+    clause = next((c for c in node.named_children if c.type == "import_clause"), None)
+    if clause is None:
+        return
+    for part in clause.named_children:
+        if part.type == "namespace_import":
+            name = part.named_children[-1].text.decode() if part.named_children else ""
+            if is_module and name:
+                ctx.globals[name] = Val(EXPORTS)
+        elif part.type == "identifier":  # a default import
+            name = part.text.decode()
+            if is_module:
+                ctx.globals[name] = Val(EXPORTS)
+            else:
+                ctx.globals.setdefault(name, Val(GLUE_FN, "__init__"))
+                ctx.glue_specifiers.add(specifier)
+        elif part.type == "named_imports":
+            for spec in part.named_children:
+                if spec.type != "import_specifier":
+                    continue
+                original = spec.child_by_field_name("name")
+                alias = spec.child_by_field_name("alias") or original
+                if original is None or alias is None:
+                    continue
+                imported, local = original.text.decode(), alias.text.decode()
+                if is_module:
+                    ctx.globals[local] = Val(MEMORY, imported) if imported == "memory" else Val(EXPORT_FN, imported)
+                    ctx.glue_specifiers.add(specifier.rsplit("/", 1)[0] if "/" in specifier else specifier)
+                elif imported in ("initSync",):
+                    ctx.globals[local] = Val(GLUE_FN, "__init__")
+                else:
+                    ctx.globals.setdefault(local, Val(GLUE_FN, imported))
+                    ctx.glue_specifiers.add(specifier)
+
+
+def _learn_values(host: HostFile, ctx: FileContext) -> None:
+    """Which names hold the exports, the memory or a view, wherever the file assigns them (the
+    wasm-bindgen glue's `let wasm;` is assigned inside a function): two dry passes over the file."""
+    # Glue functions imported from a package are calls into the module only when the same host
+    # reads that package's memory; otherwise they are ordinary imports.
+    if not any(isinstance(v, Val) and v.kind in (MEMORY, EXPORTS) for v in ctx.globals.values()):
+        for name, value in list(ctx.globals.items()):
+            if value.kind == GLUE_FN and value.name != "__init__":
+                del ctx.globals[name]
+    # `X.memory.buffer` says X is the exports object, whatever its name (`wasm`, `this.exports`...).
+    for match in re.finditer(rb"([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?)\.memory\.buffer", ctx.source):
+        name = match.group(1).decode()
+        if name == "this":
+            continue
+        if name.startswith("this."):
+            ctx.globals.setdefault(name, Val(EXPORTS))
+        elif "." not in name:
+            ctx.globals.setdefault(name, Val(EXPORTS))
+    bodies = [(host.tree.root_node, None)] + [(f.body, f) for f in ctx.functions.values() if f.body is not None]
+    for _ in range(2):
+        for body, function in bodies:
+            flow = Flow(ctx, {}, {}, dry=True, this_class=function.class_name if function else None)
+            flow.locals_declared = _declared(body) if function is not None else set()
+            if function is not None:
+                flow.bind_params(function, [], flow)
+            try:
+                if body.type in ("statement_block", "program"):
+                    flow.stmt(body)
+                else:
+                    flow.expr(body)
+            except RecursionError:
+                raise
+            for key, view in flow.state.items():
+                if function is None or "." in key or key not in flow.locals_declared:
+                    ctx.long_lived.add(key)
+
+
+def _declared(body: Node) -> set[str]:
+    """Names declared directly in a function body (not in nested functions)."""
+    names: set[str] = set()
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type == "variable_declarator":
+            name = node.child_by_field_name("name")
+            if name is not None and name.type == "identifier":
+                names.add(name.text.decode())
+        for child in node.named_children:
+            if child.type not in FUNCTION_TYPES:
+                stack.append(child)
+    return names
+
+
+def _run(host: HostFile, ctx: FileContext) -> None:
+    # Summaries first: a function that nothing calls may run after any call into the module.
+    for function in ctx.functions.values():
+        summary(ctx, function)
+    Flow(ctx, {}).stmt(host.tree.root_node)
+    for grows in ctx.summaries.values():
+        for grow in grows or ():
+            if grow not in ctx.all_grows and len(ctx.all_grows) < 64:
+                ctx.all_grows.append(grow)
+    entry_grows = tuple(ctx.all_grows[:16])
+    holders = sorted(ctx.long_lived)
+    for function in sorted(ctx.functions.values(), key=lambda f: f.node.start_byte):
+        if function.called or function.body is None:
+            continue
+        state: dict[str, View] = {}
+        text = function.body.text
+        for key in holders:
+            name = key.split(".")[-1].encode()
+            if name in text and entry_grows:
+                state[key] = View("view", 0, key, entry_grows, from_entry=True)
+        if not state and b"buffer" not in text:
+            continue  # holds no view: nothing in it can be stale
+        flow = Flow(ctx, state, this_class=function.class_name)
+        flow.bind_params(function, [], flow)
+        for name in _declared(function.body):
+            if name in state and "." not in name:
+                state.pop(name)
+        body = function.body
+        flow.stmt(body) if body.type == "statement_block" else flow.expr(body)

@@ -1,0 +1,899 @@
+"""Follow views over memory.buffer through a host file and find each use after a call that may grow.
+
+The analysis runs statements in order with a state that maps each place holding a view (a
+variable, `this.field`, `obj.prop`) to where the view was made and which calls since then may have
+grown memory. Branches are run apart and joined (a view is stale if it is stale on some path),
+loop bodies twice (a use on the next turn sees the calls after it), calls to the file's own
+functions are followed into their bodies (a few times each, then by summary), and callbacks given
+to a call run where they are given. A guard that tests a view's `byteLength` or `buffer` (or the
+memory's buffer) and re-creates views makes them fresh again, as wasm-bindgen's glue does.
+
+Functions that nothing in the file calls (exported API, methods, handlers) start with every
+long-lived view stale by the file's calls into the module: they may run after any of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from wasmlint.host.values import (
+    BUFFER, EXPORT_FN, EXPORTS, FUNCTION, GLUE_FN, GLUE_OBJECT, HOLDER, INSTANCE, MEMORY, OBJECT, RESULT,
+    SAFE_BUFFER, SAFE_MEMORY, VIEW_TYPES, Grow, StaleUse, Val, View,
+)
+
+FUNCTION_TYPES = frozenset({
+    "function_declaration", "generator_function_declaration", "function_expression", "function",
+    "generator_function", "arrow_function", "method_definition",
+})
+_WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
+                       "type_assertion", "await_expression"})
+_LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
+_ITERATING = frozenset({"forEach", "map", "filter", "reduce", "reduceRight", "some", "every", "find",
+                        "findIndex", "flatMap", "findLast", "findLastIndex"})
+_MEMORY_NAME = re.compile(r"^(?:wasm|_?wasm_?|the)?[mM]em(?:ory)?$|[a-z]Memory$")
+_INLINE_BUDGET = 4  # times one function's body is followed from call sites before its summary is used
+_INLINE_DEPTH = 3
+_LOOP_TWICE_DEPTH = 3  # nested loops deeper than this run once: twice each would be exponential
+MAX_GROWS = 16  # calls kept per stale view (the first ones): the module decides which of them grow
+
+
+def _unwrap(node: Node | None) -> Node | None:
+    while node is not None and node.type in _WRAPPERS:
+        inner = node.named_children
+        node = inner[0] if inner else None
+    return node
+
+
+def _text(node: Node, limit: int = 60) -> str:
+    text = node.text.decode("utf-8", errors="replace")
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _line(node: Node) -> int:
+    return node.start_point[0] + 1
+
+
+@dataclass
+class Function:
+    node: Node
+    name: str
+    body: Node | None
+    params: list[Node]
+    class_name: str | None = None
+    getter: bool = False
+    inlined: int = 0
+    called: bool = False
+
+
+@dataclass
+class FileContext:
+    """What the whole file says: its functions and classes, module-wide values, long-lived views."""
+
+    source: bytes
+    functions: dict[int, Function] = field(default_factory=dict)  # node id -> function
+    by_name: dict[str, list[Function]] = field(default_factory=dict)
+    methods: dict[str, dict[str, Function]] = field(default_factory=dict)  # class -> method -> function
+    getters: dict[str, list[Function]] = field(default_factory=dict)  # getter name -> functions
+    globals: dict[str, Val] = field(default_factory=dict)
+    long_lived: set[str] = field(default_factory=set)  # holders a view is kept in beyond one call
+    uses: list[StaleUse] = field(default_factory=list)
+    reported: set[tuple[int, int]] = field(default_factory=set)
+    summaries: dict[int, tuple[Grow, ...] | None] = field(default_factory=dict)
+    exports_called: dict[str, None] = field(default_factory=dict)
+    all_grows: list[Grow] = field(default_factory=list)
+    glue_specifiers: set[str] = field(default_factory=set)
+
+
+class Flow:
+    """Runs one function body (or the program) over a view state."""
+
+    def __init__(self, ctx: FileContext, state: dict[str, View], locals_: dict[str, Val] | None = None,
+                 depth: int = 0, loop_depth: int = 0, dry: bool = False, this_class: str | None = None) -> None:
+        self.ctx = ctx
+        self.state = state
+        self.locals = locals_ if locals_ is not None else {}
+        self.depth = depth
+        self.loop_depth = loop_depth
+        self.dry = dry  # only learn values (the first pass over the file): no uses, no inlining
+        self.this_class = this_class
+        self.condition = 0  # > 0 inside an if/ternary/logical test: reads there are not uses
+
+    # --- statements -------------------------------------------------------------------------
+
+    def block(self, statements) -> bool:
+        """Run statements in order; True when the block always leaves (return/throw/break)."""
+        for statement in statements:
+            if self.stmt(statement):
+                return True
+        return False
+
+    def stmt(self, node: Node) -> bool:
+        kind = node.type
+        if kind in ("statement_block", "program", "class_body", "switch_body"):
+            return self.block(node.named_children)
+        if kind in ("expression_statement",):
+            for child in node.named_children:
+                self.expr(child)
+            return False
+        if kind in ("lexical_declaration", "variable_declaration"):
+            for declarator in node.named_children:
+                if declarator.type == "variable_declarator":
+                    self.declare(declarator)
+            return False
+        if kind == "if_statement":
+            return self.if_statement(node)
+        if kind in _LOOPS:
+            self.loop(node)
+            return False
+        if kind in ("return_statement", "throw_statement"):
+            for child in node.named_children:
+                value = self.expr(child, use=kind == "throw_statement")
+                if kind == "return_statement":
+                    self.returned = value
+            return True
+        if kind in ("break_statement", "continue_statement"):
+            return True
+        if kind == "try_statement":
+            return self.try_statement(node)
+        if kind == "switch_statement":
+            return self.switch(node)
+        if kind == "labeled_statement":
+            body = node.child_by_field_name("body") or (node.named_children[-1] if node.named_children else None)
+            return self.stmt(body) if body is not None else False
+        if kind == "export_statement":
+            declaration = node.child_by_field_name("declaration")
+            value = node.child_by_field_name("value")
+            if declaration is not None:
+                return self.stmt(declaration)
+            if value is not None:
+                self.expr(value)
+            return False
+        if kind in ("class_declaration", "class", "abstract_class_declaration"):
+            return False  # methods run when called
+        if kind in FUNCTION_TYPES:
+            return False  # runs when called
+        # Anything else (imports, types, empty statements): no effect on views.
+        return False
+
+    def declare(self, declarator: Node) -> None:
+        name = declarator.child_by_field_name("name")
+        value = declarator.child_by_field_name("value")
+        if value is None or name is None:
+            if name is not None and name.type == "identifier":
+                self.state.pop(name.text.decode(), None)
+                self.locals.pop(name.text.decode(), None)
+            return
+        result = self.expr(value, use=False)
+        self.bind(name, result, value)
+
+    def bind(self, target: Node, result, value_node: Node | None) -> None:
+        """Give `target` (an identifier, member or destructuring pattern) the value `result`."""
+        target = _unwrap(target)
+        if target is None:
+            return
+        if target.type in ("object_pattern", "array_pattern"):
+            self.destructure(target, result)
+            return
+        if target.type == "subscript_expression":
+            self.expr(target, use=True)  # `view[i] = x` writes into the view
+            return
+        key = self.holder_key(target)
+        if key is None:
+            if target.type == "member_expression":
+                self.expr(target.child_by_field_name("object"), use=False)
+            return
+        if isinstance(result, View):
+            self.state[key] = result.copy()
+            self.locals.pop(key, None)
+            return
+        self.state.pop(key, None)
+        if isinstance(result, Val):
+            self.locals[key] = result
+            if self.dry and ("." in key or key not in self.locals_declared):
+                self.ctx.globals.setdefault(key, result)
+        else:
+            self.locals.pop(key, None)
+
+    locals_declared: set[str] = set()
+
+    def destructure(self, pattern: Node, result) -> None:
+        source = result if isinstance(result, Val) else None
+        for child in pattern.named_children:
+            if child.type in ("shorthand_property_identifier_pattern", "shorthand_property_identifier"):
+                name = child.text.decode()
+                self.set_local(name, self.member_value(source, name))
+            elif child.type == "pair_pattern":
+                key = child.child_by_field_name("key")
+                value = child.child_by_field_name("value")
+                if key is None or value is None:
+                    continue
+                name = key.text.decode().strip("'\"")
+                inner = self.member_value(source, name)
+                if value.type in ("object_pattern", "array_pattern"):
+                    self.destructure(value, inner)
+                elif value.type == "identifier":
+                    self.set_local(value.text.decode(), inner)
+                elif value.type == "assignment_pattern":
+                    left = value.child_by_field_name("left")
+                    if left is not None and left.type == "identifier":
+                        self.set_local(left.text.decode(), inner)
+            elif child.type == "object_assignment_pattern":
+                left = child.child_by_field_name("left")
+                if left is not None:
+                    self.set_local(left.text.decode(), self.member_value(source, left.text.decode()))
+
+    def set_local(self, name: str, value: Val | None) -> None:
+        self.state.pop(name, None)
+        if value is None:
+            self.locals.pop(name, None)
+            return
+        self.locals[name] = value
+        if self.dry:
+            self.ctx.globals.setdefault(name, value)
+
+    def if_statement(self, node: Node) -> bool:
+        condition = node.child_by_field_name("condition")
+        guarded = self.test(condition)
+        consequence = node.child_by_field_name("consequence")
+        alternative = node.child_by_field_name("alternative")
+        before = self.snapshot()
+        then_leaves = self.stmt(consequence) if consequence is not None else False
+        after_then = self.snapshot()
+        assigned = {key for key, view in after_then.items() if not view.grows and before.get(key) is not view}
+        self.restore(before)
+        else_leaves = False
+        if alternative is not None:
+            body = alternative.named_children[0] if alternative.named_children else None
+            else_leaves = self.stmt(body) if body is not None else False
+        after_else = self.snapshot()
+        if then_leaves and else_leaves:
+            return True
+        if then_leaves:
+            merged = after_else
+        elif else_leaves:
+            merged = after_then
+        else:
+            merged = self.join(after_then, after_else)
+        if guarded:
+            # The test looked at the buffer: on the path past it, the views it names or the
+            # branch re-created are fresh (the wasm-bindgen getter shape).
+            for key in guarded | assigned:
+                view = merged.get(key)
+                if view is not None and view.grows:
+                    fresh = view.copy()
+                    fresh.grows = ()
+                    fresh.from_entry = False
+                    merged[key] = fresh
+        self.restore(merged)
+        return False
+
+    def test(self, condition: Node | None) -> set[str]:
+        """Run a branch condition; returns the holders it checks for detachment (empty: no guard)."""
+        if condition is None:
+            return set()
+        self.condition += 1
+        try:
+            self.expr(condition, use=False)
+        finally:
+            self.condition -= 1
+        text = condition.text
+        if b"byteLength" not in text and b"buffer" not in text and b"detached" not in text:
+            return set()
+        checked: set[str] = set()
+        stack = [condition]
+        while stack:
+            current = stack.pop()
+            if current.type == "member_expression":
+                prop = current.child_by_field_name("property")
+                if prop is not None and prop.text in (b"byteLength", b"buffer", b"detached"):
+                    inner = self.holder_key(_unwrap(current.child_by_field_name("object")))
+                    if inner is not None:
+                        checked.add(inner)
+            stack.extend(current.named_children)
+        # A test of the memory's own buffer guards every view: the branch re-creates them.
+        return checked | {"*"}
+
+    def loop(self, node: Node) -> None:
+        body = node.child_by_field_name("body")
+        parts = [node.child_by_field_name(name) for name in ("initializer", "condition", "increment", "right", "left")]
+        if node.type == "for_statement" and parts[0] is not None:
+            self.stmt(parts[0]) if parts[0].type.endswith("declaration") else self.expr(parts[0])
+        if node.type == "for_in_statement" and parts[3] is not None:
+            self.expr(parts[3])
+        turns = 2 if self.loop_depth < _LOOP_TWICE_DEPTH else 1
+        before = self.snapshot()
+        self.loop_depth += 1
+        try:
+            for _ in range(turns):
+                if parts[1] is not None and node.type != "do_statement":
+                    self.expr(parts[1], use=True)
+                if body is not None:
+                    self.stmt(body)
+                if parts[2] is not None:
+                    self.expr(parts[2])
+                if node.type == "do_statement" and parts[1] is not None:
+                    self.expr(parts[1], use=True)
+        finally:
+            self.loop_depth -= 1
+        # The loop may run zero times: join with the state before it.
+        after = self.snapshot()
+        self.restore(self.join(before, after) if node.type != "do_statement" else after)
+
+    def try_statement(self, node: Node) -> bool:
+        before = self.snapshot()
+        body = node.child_by_field_name("body")
+        leaves = self.stmt(body) if body is not None else False
+        handler = node.child_by_field_name("handler")
+        if handler is not None:
+            after_body = self.snapshot()
+            # The handler may start anywhere in the body: from the joined state.
+            self.restore(self.join(before, after_body))
+            caught = handler.child_by_field_name("body")
+            handler_leaves = self.stmt(caught) if caught is not None else False
+            after_handler = self.snapshot()
+            if leaves and handler_leaves:
+                leaves = True
+            elif leaves:
+                self.restore(after_handler)
+                leaves = False
+            elif not handler_leaves:
+                self.restore(self.join(after_body, after_handler))
+            else:
+                self.restore(after_body)
+        finalizer = node.child_by_field_name("finalizer")
+        if finalizer is not None:
+            inner = finalizer.child_by_field_name("body") or finalizer
+            self.stmt(inner)
+        return leaves
+
+    def switch(self, node: Node) -> bool:
+        value = node.child_by_field_name("value")
+        if value is not None:
+            self.expr(value)
+        body = node.child_by_field_name("body")
+        before = self.snapshot()
+        outcomes = []
+        if body is not None:
+            for case in body.named_children:
+                self.restore({k: v.copy() for k, v in before.items()})
+                statements = [c for c in case.named_children if c != case.child_by_field_name("value")]
+                self.block(statements)
+                outcomes.append(self.snapshot())
+        merged = before
+        for outcome in outcomes:
+            merged = self.join(merged, outcome)
+        self.restore(merged)
+        return False
+
+    # --- state ------------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, View]:
+        return dict(self.state)
+
+    def restore(self, snapshot: dict[str, View]) -> None:
+        self.state.clear()
+        self.state.update(snapshot)
+
+    @staticmethod
+    def join(a: dict[str, View], b: dict[str, View]) -> dict[str, View]:
+        """A view is stale after the join if it is stale on either path (a use then may throw)."""
+        merged = dict(a)
+        for key, view in b.items():
+            mine = merged.get(key)
+            if mine is None or mine is view:
+                merged[key] = view
+            elif view.grows and not mine.grows:
+                merged[key] = view
+            elif view.grows and mine.grows and view.grows != mine.grows:
+                joined = mine.copy()
+                joined.grows = tuple(dict.fromkeys(mine.grows + view.grows))[:MAX_GROWS]
+                merged[key] = joined
+        return merged
+
+    def grow(self, grow: Grow) -> None:
+        """A call that may grow memory: every view held now may be detached after it."""
+        if self.dry:
+            return
+        if len(self.ctx.all_grows) < 64 and grow not in self.ctx.all_grows:
+            self.ctx.all_grows.append(grow)
+        for export in grow.exports:
+            self.ctx.exports_called.setdefault(export, None)
+        for key, view in list(self.state.items()):
+            if len(view.grows) < MAX_GROWS and grow not in view.grows:
+                stale = view.copy()
+                stale.grows = view.grows + (grow,)
+                self.state[key] = stale
+
+    # --- expressions ------------------------------------------------------------------------
+
+    def holder_key(self, node: Node | None) -> str | None:
+        node = _unwrap(node)
+        if node is None:
+            return None
+        if node.type in ("identifier", "shorthand_property_identifier"):
+            return node.text.decode()
+        if node.type == "member_expression":
+            obj = _unwrap(node.child_by_field_name("object"))
+            prop = node.child_by_field_name("property")
+            if obj is None or prop is None:
+                return None
+            if obj.type == "this":
+                return f"this.{prop.text.decode()}"
+            if obj.type == "identifier":
+                return f"{obj.text.decode()}.{prop.text.decode()}"
+        return None
+
+    def lookup(self, name: str) -> Val | None:
+        value = self.locals.get(name)
+        if value is not None:
+            return value
+        value = self.ctx.globals.get(name)
+        if value is not None:
+            return value
+        functions = self.ctx.by_name.get(name)
+        if functions:
+            return Val(FUNCTION, name)
+        if _MEMORY_NAME.search(name):
+            return Val(MEMORY, name)
+        return None
+
+    def member_value(self, obj: Val | None, prop: str) -> Val | None:
+        if obj is None:
+            return None
+        if obj.kind == EXPORTS:
+            return Val(MEMORY, prop) if prop == "memory" else Val(EXPORT_FN, prop)
+        if obj.kind in (MEMORY, SAFE_MEMORY) and prop == "buffer":
+            return Val(BUFFER if obj.kind == MEMORY else SAFE_BUFFER)
+        if obj.kind == INSTANCE and prop == "exports":
+            return Val(EXPORTS)
+        if obj.kind == RESULT:
+            if prop == "instance":
+                return Val(INSTANCE)
+            if prop == "exports":  # the value of wasm-bindgen's init() is the exports
+                return Val(EXPORTS)
+        if obj.kind == GLUE_FN:
+            return Val(GLUE_FN, f"{obj.name}.{prop}")
+        if obj.kind == GLUE_OBJECT:
+            return Val(GLUE_FN, f"{obj.name}#{prop}")
+        return None
+
+    def read_view(self, key: str, node: Node, use: bool) -> View | None:
+        view = self.state.get(key)
+        if view is None:
+            return None
+        if use and not self.dry and self.condition == 0 and len(view.grows) > view.reported:
+            self.report(key, view, node)
+        return view
+
+    def report(self, key: str, view: View, node: Node) -> None:
+        where = (node.start_byte, node.end_byte)
+        reported = view.copy()
+        reported.reported = len(view.grows)
+        self.state[key] = reported
+        if where in self.ctx.reported:
+            return
+        self.ctx.reported.add(where)
+        start, end = node.start_point, node.end_point
+        source = self.ctx.source
+        line_start = node.start_byte - start[1]
+        column = len(source[line_start:node.start_byte].decode("utf-8", errors="replace")) + 1
+        if end[0] == start[0]:
+            end_column = column + len(source[node.start_byte:node.end_byte].decode("utf-8", errors="replace"))
+        else:
+            end_line_start = node.end_byte - end[1]
+            end_column = len(source[end_line_start:node.end_byte].decode("utf-8", errors="replace")) + 1
+        self.ctx.uses.append(StaleUse(
+            holder=key, ctor=view.ctor, created_line=view.line, created_text=view.text, grows=view.grows,
+            line=start[0] + 1, column=column, end_line=end[0] + 1, end_column=max(end_column, column + 1),
+            text=_text(node, 80), from_entry=view.from_entry,
+        ))
+
+    def expr(self, node: Node | None, use: bool = True):
+        """Run an expression's effects in evaluation order; returns its value (a Val, a View or None)."""
+        node = node if node is None else node
+        if node is None:
+            return None
+        kind = node.type
+        if kind in _WRAPPERS:
+            inner = node.named_children
+            return self.expr(inner[0], use) if inner else None
+        if kind in ("identifier", "shorthand_property_identifier"):
+            name = node.text.decode()
+            if name in self.state:
+                return self.read_view(name, node, use)
+            return self.lookup(name)
+        if kind == "this":
+            return None
+        if kind == "member_expression":
+            return self.member(node, use)
+        if kind == "subscript_expression":
+            index = node.child_by_field_name("index")
+            obj = node.child_by_field_name("object")
+            self.expr(index)
+            key = self.holder_key(obj)
+            if key is not None and key in self.state:
+                self.read_view(key, node, True)
+                return None
+            value = self.expr(obj, use=True)
+            if isinstance(value, Val) and index is not None and index.type == "string":
+                return self.member_value(value, index.text.decode().strip("'\"`"))
+            return None
+        if kind == "call_expression":
+            return self.call(node, use)
+        if kind == "new_expression":
+            return self.new(node)
+        if kind in ("assignment_expression", "augmented_assignment_expression"):
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            if kind == "augmented_assignment_expression":
+                operator = node.child_by_field_name("operator")
+                if operator is not None and operator.text in (b"??=", b"||="):
+                    # `cached ??= new Uint8Array(...)`: keeps a view that is there (stale or not).
+                    self.expr(right, use=False)
+                    return None
+                self.expr(left, use=True)
+                self.expr(right)
+                return None
+            value = self.expr(right, use=False)
+            self.bind(left, value, right)
+            return value
+        if kind == "ternary_expression":
+            condition = node.child_by_field_name("condition")
+            guarded = self.test(condition)
+            before = self.snapshot()
+            first = self.expr(node.child_by_field_name("consequence"), use)
+            after_first = self.snapshot()
+            self.restore(before)
+            second = self.expr(node.child_by_field_name("alternative"), use)
+            self.restore(self.join(after_first, self.snapshot()))
+            if guarded and (isinstance(first, View) or isinstance(second, View)):
+                fresh = View((first if isinstance(first, View) else second).ctor, _line(node), _text(node))
+                return fresh
+            return first if first is not None else second
+        if kind == "binary_expression":
+            return self.binary(node)
+        if kind in ("arrow_function", "function_expression", "function", "generator_function"):
+            function = self.ctx.functions.get(node.id)
+            return Val(FUNCTION, f"#{node.id}") if function is not None else None
+        if kind in ("class", "class_declaration"):
+            return None
+        if kind == "sequence_expression":
+            value = None
+            for child in node.named_children:
+                value = self.expr(child, use)
+            return value
+        if kind in ("object", "array", "template_string", "arguments", "spread_element", "pair", "unary_expression",
+                    "update_expression", "yield_expression", "template_substitution", "computed_property_name"):
+            if kind == "unary_expression":
+                operator = node.child_by_field_name("operator")
+                if operator is not None and operator.text in (b"typeof", b"!", b"void", b"delete"):
+                    self.condition += 1
+                    try:
+                        for child in node.named_children:
+                            self.expr(child, use=False)
+                    finally:
+                        self.condition -= 1
+                    return None
+            for child in node.named_children:
+                if child.type in FUNCTION_TYPES:
+                    continue  # a method or callback stored in an object: runs when called
+                value = self.expr(child, use=True if kind != "pair" else use)
+                if kind == "pair" and child == node.child_by_field_name("value"):
+                    return value
+            return None
+        return None
+
+    def binary(self, node: Node):
+        # `a + b + c + ...` nests to the left: walk the spine without recursing (minified bundles
+        # concatenate thousands of strings).
+        spine = []
+        current = node
+        while current is not None and current.type == "binary_expression":
+            spine.append(current)
+            current = current.child_by_field_name("left")
+        comparison = False
+        self.expr(current)
+        for part in reversed(spine):
+            operator = part.child_by_field_name("operator")
+            op = operator.text if operator is not None else b""
+            if op in (b"===", b"!==", b"==", b"!=", b"&&", b"||", b"??"):
+                comparison = True
+            if op in (b"&&", b"||", b"??"):
+                # The right side runs only on some paths.
+                before = self.snapshot()
+                self.expr(part.child_by_field_name("right"))
+                self.restore(self.join(before, self.snapshot()))
+            else:
+                self.expr(part.child_by_field_name("right"))
+        return None if comparison or spine else None
+
+    def member(self, node: Node, use: bool):
+        obj_node = _unwrap(node.child_by_field_name("object"))
+        prop_node = node.child_by_field_name("property")
+        prop = prop_node.text.decode() if prop_node is not None else ""
+        key = self.holder_key(node)
+        if key is not None and key in self.state:
+            return self.read_view(key, node, use)
+        if obj_node is not None and obj_node.type == "this" and self.this_class is not None:
+            getter = self.ctx.methods.get(self.this_class, {}).get(f"get {prop}")
+            if getter is not None:
+                return self.run_function(getter, node, [], this_class=self.this_class)
+        inner_key = self.holder_key(obj_node)
+        if inner_key is not None and inner_key in self.state:
+            # A property of a view: `.buffer` gives its (old) buffer, anything else reads it.
+            view = self.read_view(inner_key, node, use or prop not in ("buffer",))
+            if prop == "buffer" and view is not None:
+                return Val(BUFFER) if not view.grows else None
+            return None
+        if obj_node is not None and obj_node.type == "this":
+            value = self.lookup(f"this.{prop}")
+            if value is None and _MEMORY_NAME.search(prop):
+                return Val(MEMORY, prop)
+            if value is None and prop in ("exports", "wasm", "wasmExports"):
+                return Val(EXPORTS)
+            return value
+        obj = self.expr(obj_node, use=True)
+        if isinstance(obj, View):
+            return Val(BUFFER) if prop == "buffer" else None
+        value = self.member_value(obj, prop)
+        if value is not None:
+            return value
+        if key is not None and key in self.ctx.globals:
+            return self.ctx.globals[key]
+        if prop == "exports" and obj_node is not None and obj_node.text != b"module":
+            # `<anything>.instance.exports`, `inst.exports`: the exports of an instance.
+            if obj_node.type == "member_expression" or re.search(rb"(?i)inst", obj_node.text or b""):
+                return Val(EXPORTS)
+        if prop == "memory" and obj is None:
+            return Val(MEMORY, prop)
+        if prop == "buffer" and obj is None and obj_node is not None and _MEMORY_NAME.search(obj_node.text.decode(errors="replace").split(".")[-1]):
+            return Val(BUFFER)
+        return None
+
+    def new(self, node: Node):
+        ctor = _unwrap(node.child_by_field_name("constructor"))
+        args_node = node.child_by_field_name("arguments")
+        args = args_node.named_children if args_node is not None else []
+        ctor_text = ctor.text.decode(errors="replace") if ctor is not None else ""
+        if ctor_text in VIEW_TYPES:
+            first = self.expr(args[0], use=True) if args else None
+            for arg in args[1:]:
+                self.expr(arg)
+            if isinstance(first, Val) and first.kind == BUFFER:
+                return View(ctor_text, _line(node), _text(node))
+            return None
+        values = [self.expr(arg) for arg in args]
+        if ctor_text in ("WebAssembly.Memory", "Memory"):
+            shared = bool(args) and b"shared" in args[0].text and re.search(rb"shared\s*:\s*true", args[0].text)
+            return Val(SAFE_MEMORY if shared else MEMORY)
+        if ctor_text in ("WebAssembly.Instance", "Instance"):
+            return Val(INSTANCE)
+        value = self.lookup(ctor_text) if ctor is not None and ctor.type == "identifier" else None
+        if value is not None and value.kind == GLUE_FN:
+            self.grow(Grow((_glue_export(value.name, "new"),), _line(node), _text(node)))
+            return Val(GLUE_OBJECT, value.name)
+        if ctor_text in self.ctx.methods:
+            constructor = self.ctx.methods[ctor_text].get("constructor")
+            if constructor is not None:
+                self.run_function(constructor, node, args, this_class=ctor_text, values=values)
+            return Val(OBJECT, ctor_text)
+        return None
+
+    def call(self, node: Node, use: bool):
+        callee = _unwrap(node.child_by_field_name("function"))
+        args_node = node.child_by_field_name("arguments")
+        args = args_node.named_children if args_node is not None and args_node.type == "arguments" else []
+        if callee is None:
+            return None
+        if callee.type == "import":
+            return None
+        prop = ""
+        obj_value = None
+        view_key = None
+        if callee.type == "member_expression":
+            prop_node = callee.child_by_field_name("property")
+            prop = prop_node.text.decode() if prop_node is not None else ""
+            obj_node = _unwrap(callee.child_by_field_name("object"))
+            view_key = self.holder_key(obj_node)
+            if view_key is not None and view_key not in self.state:
+                view_key = None
+            if view_key is None:
+                obj_value = self.expr(obj_node, use=True)
+                if isinstance(obj_value, View):
+                    view_key, obj_value = "", obj_value
+            callee_value = None if view_key is not None else self.member_value(obj_value if isinstance(obj_value, Val) else None, prop)
+            if callee_value is None and obj_node is not None and obj_node.type == "this" and self.this_class:
+                method = self.ctx.methods.get(self.this_class, {}).get(prop)
+                if method is not None:
+                    callee_value = Val(FUNCTION, f"method:{self.this_class}.{prop}")
+            if callee_value is None and isinstance(obj_value, Val) and obj_value.kind == OBJECT:
+                if prop in self.ctx.methods.get(obj_value.name, {}):
+                    callee_value = Val(FUNCTION, f"method:{obj_value.name}.{prop}")
+        else:
+            callee_value = self.expr(callee, use=False)
+            if isinstance(callee_value, View):
+                callee_value = None
+        # Arguments run before the call; callbacks given to it run during it.
+        arg_values = []
+        callbacks = []
+        for arg in args:
+            inner = _unwrap(arg)
+            if inner is not None and inner.type in FUNCTION_TYPES and inner.id in self.ctx.functions:
+                callbacks.append(self.ctx.functions[inner.id])
+                arg_values.append(None)
+            else:
+                arg_values.append(self.expr(arg, use=True))
+        if view_key is not None:
+            # A method of a view: `.slice()`, `.set()`, `.subarray()`, DataView getters...
+            view = self.read_view(view_key, node, True) if view_key else obj_value
+            if isinstance(view, View) and prop == "subarray":
+                return View(view.ctor, view.line, view.text, view.grows, len(view.grows), view.from_entry)
+            return None
+        result = None
+        if isinstance(callee_value, Val):
+            result = self.call_value(callee_value, node, args, arg_values, prop)
+        elif callee.type == "member_expression" and prop == "grow" and isinstance(obj_value, Val) and obj_value.kind == MEMORY:
+            self.grow(Grow((), _line(node), _text(node), host_grow=True))
+        elif callee.type == "member_expression" and prop in ("then", "catch", "finally") and callbacks:
+            # `.then(({ instance }) => ...)`: the callback's parameter is what the promise gives.
+            given = obj_value if isinstance(obj_value, Val) else None
+            for callback in callbacks:
+                self.run_function(callback, node, [], values=[given], inline_only=True)
+            return None
+        elif callee.type == "member_expression" and prop in ("instantiate", "instantiateStreaming") and callee.text.startswith(b"WebAssembly"):
+            return Val(RESULT)
+        elif callee.type == "member_expression" and prop == "toResizableBuffer":
+            return Val(SAFE_BUFFER)
+        for callback in callbacks:
+            twice = prop in _ITERATING
+            for _ in range(2 if twice else 1):
+                self.run_function(callback, node, [], inline_only=True)
+        if isinstance(callee_value, Val) and callee_value.kind == MEMORY and prop == "grow":
+            self.grow(Grow((), _line(node), _text(node), host_grow=True))
+        return result
+
+    def call_value(self, value: Val, node: Node, args, arg_values, prop: str):
+        if value.kind == EXPORT_FN:
+            self.grow(Grow((value.name,), _line(node), _text(node)))
+            return None
+        if value.kind == GLUE_FN:
+            export = _glue_export(value.name, prop)
+            self.grow(Grow((export,), _line(node), _text(node)))
+            if "#" not in value.name and "." in value.name:
+                return Val(GLUE_OBJECT, value.name.split(".")[0])  # `Universe.new()`
+            return None
+        if value.kind == FUNCTION:
+            function = self.resolve_function(value.name)
+            if function is not None:
+                cls = function.class_name
+                return self.run_function(function, node, args, values=arg_values, this_class=cls)
+            return None
+        if value.kind == MEMORY and prop == "grow":
+            self.grow(Grow((), _line(node), _text(node), host_grow=True))
+        if value.kind == RESULT:
+            return None
+        return None
+
+    def resolve_function(self, name: str) -> Function | None:
+        if name.startswith("#"):
+            for function in self.ctx.functions.values():
+                if f"#{function.node.id}" == name:
+                    return function
+            return None
+        if name.startswith("method:"):
+            cls, _, method = name[len("method:"):].partition(".")
+            return self.ctx.methods.get(cls, {}).get(method)
+        candidates = self.ctx.by_name.get(name) or []
+        return candidates[0] if len(candidates) == 1 else (candidates[-1] if candidates else None)
+
+    def run_function(self, function: Function, node: Node, args, values=None, this_class: str | None = None,
+                     inline_only: bool = False):
+        """A call of one of the file's functions: follow its body with the caller's views, or,
+        past the budget, apply its summary. Returns what it returns (a fresh view, a holder...)."""
+        function.called = True
+        if self.dry:
+            if inline_only and function.body is not None:
+                self.bind_params(function, values or [], flow=self)
+                flow = Flow(self.ctx, self.state, dict(self.locals), self.depth + 1, dry=True,
+                            this_class=this_class or function.class_name)
+                flow.locals_declared = self.locals_declared
+                self.bind_params(function, values or [], flow=flow)
+                body = function.body
+                if self.depth < _INLINE_DEPTH:
+                    flow.stmt(body) if body.type == "statement_block" else flow.expr(body)
+            return self.returns_of(function)
+        if self.depth < _INLINE_DEPTH and (inline_only or function.inlined < _INLINE_BUDGET) and function.body is not None:
+            function.inlined += 1
+            flow = Flow(self.ctx, self.state, dict(self.locals), self.depth + 1, self.loop_depth,
+                        this_class=this_class or function.class_name)
+            self.bind_params(function, values or [], flow=flow)
+            flow.returned = None
+            body = function.body
+            if body.type == "statement_block":
+                flow.stmt(body)
+                returned = flow.returned
+            else:
+                returned = flow.expr(body, use=False)
+            if isinstance(returned, View):
+                return returned
+            return returned if isinstance(returned, Val) else self.returns_of(function)
+        grows = summary(self.ctx, function)
+        if grows:
+            first = grows[0]
+            self.grow(Grow(tuple(dict.fromkeys(e for g in grows for e in g.exports)), _line(node), _text(node),
+                           (function.name,) + first.via, any(g.host_grow for g in grows)))
+        return self.returns_of(function)
+
+    def returns_of(self, function: Function):
+        """What a call of `function` gives when its body is not followed: a fresh view when it
+        makes or re-checks one (a getter), else nothing known."""
+        returned = getattr(function, "returns_view", None)
+        if returned == "fresh":
+            return View("Uint8Array", _line(function.node), function.name + "()")
+        return None
+
+    def bind_params(self, function: Function, values, flow: "Flow") -> None:
+        for index, param in enumerate(function.params):
+            value = values[index] if index < len(values) else None
+            target = param
+            if param.type in ("required_parameter", "optional_parameter"):
+                target = param.child_by_field_name("pattern") or param
+            if target.type == "assignment_pattern":
+                target = target.child_by_field_name("left") or target
+            if target.type in ("object_pattern", "array_pattern"):
+                flow.destructure(target, value if isinstance(value, Val) else None)
+            elif target.type == "identifier":
+                name = target.text.decode()
+                flow.state.pop(name, None) if not isinstance(value, View) else None
+                if isinstance(value, View):
+                    flow.state[name] = value.copy()
+                elif isinstance(value, Val):
+                    flow.locals[name] = value
+                else:
+                    flow.locals.pop(name, None)
+
+
+def _glue_export(name: str, prop: str) -> str:
+    """The module export a wasm-bindgen JS name calls: `greet` -> greet, `Universe.new` ->
+    universe_new, `Universe#tick` -> universe_tick."""
+    if "#" in name:
+        cls, _, method = name.partition("#")
+        return f"{cls.lower()}_{method}"
+    if "." in name:
+        cls, _, method = name.partition(".")
+        return f"{cls.lower()}_{method}"
+    return name
+
+
+def summary(ctx: FileContext, function: Function) -> tuple[Grow, ...]:
+    """The calls into the module a function may make, directly or through the file's functions
+    (a fixpoint by memo: a function being summarised counts as making none)."""
+    key = function.node.id
+    if key in ctx.summaries:
+        return ctx.summaries[key] or ()
+    ctx.summaries[key] = None
+    state: dict[str, View] = {}
+    flow = Flow(ctx, state, {}, depth=_INLINE_DEPTH, this_class=function.class_name)
+    collected: list[Grow] = []
+    original = flow.grow
+
+    def collect(grow: Grow) -> None:
+        if len(collected) < 8:
+            collected.append(grow)
+        original(grow)
+
+    flow.grow = collect  # type: ignore[method-assign]
+    flow.report = lambda *a, **k: None  # type: ignore[method-assign]
+    body = function.body
+    if body is not None:
+        try:
+            flow.stmt(body) if body.type == "statement_block" else flow.expr(body)
+        except RecursionError:
+            pass
+    result = tuple(collected)
+    ctx.summaries[key] = result
+    return result

@@ -1,0 +1,80 @@
+"""Turn stale view uses into findings, judged per export by the module the host loads."""
+
+from __future__ import annotations
+
+from wasmlint.findings import Finding, Layer, Severity
+from wasmlint.host.values import HostFacts, StaleUse
+from wasmlint.rules import Rule
+
+STALE_MEMORY_VIEW = "stale-memory-view"
+HOST_RULES = (STALE_MEMORY_VIEW,)
+NO_MODULE = ("no module found for this host: give it with `--wasm FILE`, or keep the `.wasm` where the host "
+             "names it (or beside the glue, `x.js` / `x_bg.wasm`), so the module layer can say which exports grow")
+
+
+def _verdict(use: StaleUse, module) -> tuple[str | None, tuple[str, ...], bool]:
+    """(the export that grows memory, its path in the module, whether an export's growth is
+    unknown): from the module's facts, or (None, (), True) without a module."""
+    for grow in use.grows:
+        if grow.host_grow:
+            return grow.text, (), False
+    if module is None:
+        # Any of the calls may have grown memory: name the last one before the use.
+        last = next((e for g in reversed(use.grows) for e in g.exports), None)
+        return last, (), True
+    unknown = False
+    for grow in use.grows:
+        for name in grow.exports:
+            export = module.export(name)
+            if export is None or export.kind != "func":
+                unknown = True
+                continue
+            if export.status == "grows":
+                return name, export.path, False
+            if export.host_growth_path:
+                return name, export.host_growth_path, False
+    return None, (), unknown
+
+
+def host_findings(facts: HostFacts, rules: dict[str, Rule], module=None, module_label: str | None = None) -> list[Finding]:
+    """`stale-memory-view` findings of one host file. `module` is the ModuleFacts of the module
+    the host loads (None: not found); with it, only uses after an export that reaches
+    memory.grow are reported, as the rule's severity; without it, every use is a warning."""
+    rule = rules.get(STALE_MEMORY_VIEW)
+    if rule is None:
+        return []
+    if module is not None and any(m.shared for m in module.memories if m.exported_as or m.imported):
+        return []  # a shared memory's SharedArrayBuffer never detaches
+    found: list[Finding] = []
+    for use in facts.uses:
+        export, path, unknown = _verdict(use, module)
+        if export is None and not unknown:
+            continue  # every call between the view and the use is known not to grow memory
+        grow = next((g for g in use.grows if export in g.exports or g.text == export), use.grows[-1])
+        if module is not None and export is not None:
+            severity = rule.severity
+        else:
+            severity = min(rule.severity, Severity.WARNING)
+            export = export or next((e for g in reversed(use.grows) for e in g.exports), "an export")
+        made = "when the function starts" if use.from_entry else f"at line {use.created_line}"
+        where_made = (f"`{use.holder}` (kept from before this function runs)" if use.from_entry
+                      else f"`{use.holder}` = {use.created_text} (line {use.created_line})")
+        evidence = [f"host: view {where_made}; {grow.describe()}; used at line {use.line}"]
+        if module is not None and path:
+            evidence.append(f"module: `{export}` reaches memory.grow via {' -> '.join(path)} ({module_label})")
+        elif module is not None:
+            evidence.append(f"module: {module_label} does not export `{export}`: it may call into the module and grow memory")
+        elif grow.host_grow:
+            pass
+        else:
+            evidence.append(f"note: {NO_MODULE}")
+        message = rule.format_message(view=use.holder, ctor=use.ctor, export=export, made=made,
+                                      call=grow.text, call_line=str(grow.line))
+        found.append(Finding(
+            rule_id=rule.id, severity=severity, message=message, path=facts.path,
+            line=use.line, column=use.column, end_line=use.end_line, end_column=use.end_column,
+            layer=Layer.HOST, symbol=export if not grow.host_grow else None,
+            call_path=(where_made, f"{grow.text} (line {grow.line})", f"{use.text} (line {use.line})"),
+            evidence=tuple(evidence), snippet=use.text,
+        ))
+    return found

@@ -1,0 +1,130 @@
+"""Run the host layer over a check's host files: analyse each (from the cache when its bytes were
+seen), find the module it loads, and judge its stale views by that module's exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wasmlint.cache import ResultCache, digest, result_key
+from wasmlint.discover import display_path
+from wasmlint.findings import Finding, RunError
+from wasmlint.host.values import HostFacts
+from wasmlint.suppress import Problem, Suppression
+
+
+@dataclass
+class HostOutcome:
+    """One host file's analysis: plain data, so that it can be cached and cross processes."""
+
+    facts: HostFacts
+    suppressions: list[Suppression] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    error: RunError | None = None
+
+
+def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | None) -> HostOutcome:
+    shown = display_path(path)
+    try:
+        source = path.read_bytes()
+    except OSError as exc:
+        return HostOutcome(HostFacts(shown), error=RunError(shown, f"cannot read: {exc.strerror or exc}"))
+
+    def compute() -> HostOutcome:
+        from wasmlint.host.analyze import analyze_host
+        from wasmlint.host.parsing import parse_host
+        from wasmlint.suppress import find_suppressions
+
+        try:
+            facts = analyze_host(shown, source)
+        except Exception as exc:  # a bug of ours on odd input: lose this file, not the run
+            return HostOutcome(HostFacts(shown), error=RunError(
+                shown, f"internal error, host not analysed ({type(exc).__name__}: {exc}); please report it"))
+        outcome = HostOutcome(facts)
+        if b"wasmlint:" in source:
+            outcome.suppressions, outcome.problems = find_suppressions(parse_host(shown, source), set(known_ids))
+        return outcome
+
+    if cache_dir is None:
+        return compute()
+    key = result_key("host", shown, sorted(known_ids), digest(source))
+    return ResultCache(cache_dir).get_or_compute(key, HostOutcome, compute)
+
+
+def _all_outcomes(paths: list[Path], known_ids: frozenset[str], options) -> list[HostOutcome]:
+    if options.jobs <= 1 or len(paths) < 2:
+        return [analyze_host_file(path, known_ids, options.cache_dir) for path in paths]
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Largest files first, so that one big bundle does not start last and run alone.
+    order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
+    with ProcessPoolExecutor(max_workers=min(options.jobs, len(paths))) as pool:
+        futures = {i: pool.submit(analyze_host_file, paths[i], known_ids, options.cache_dir) for i in order}
+        return [futures[i].result() for i in range(len(paths))]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+@dataclass
+class HostResults:
+    findings: list[Finding] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    errors: list[RunError] = field(default_factory=list)
+    partial_files: set[str] = field(default_factory=set)
+    modules: dict[str, Path | None] = field(default_factory=dict)  # host path -> the module it was judged by
+
+
+def run_hosts(hosts: list[Path], rules, known_ids: set[str], options) -> HostResults:
+    """Host findings for every file. `options.wasm` (from `--wasm`) is the module every host is
+    judged by; otherwise each host's own module is found from what it loads."""
+    from wasmlint.host.modules import resolve_module
+    from wasmlint.host.report import host_findings
+    from wasmlint.layers import module_facts
+    from wasmlint.module import ModuleLoadError
+
+    results = HostResults()
+    facts_of: dict[Path, object] = {}
+    for path, outcome in zip(hosts, _all_outcomes(hosts, frozenset(known_ids), options)):
+        results.suppressions.extend(outcome.suppressions)
+        results.problems.extend(outcome.problems)
+        if outcome.error is not None:
+            results.errors.append(outcome.error)
+            continue
+        facts = outcome.facts
+        if facts.parse_error is not None:
+            results.partial_files.add(facts.path)
+            line, column, detail = facts.parse_error
+            results.findings.extend(_parse_error(rules, facts.path, line, column, detail))
+        module_path = resolve_module(path, facts, tuple(options.wasm)) if facts.uses else None
+        module = None
+        if module_path is not None:
+            if module_path not in facts_of:
+                try:
+                    facts_of[module_path] = module_facts(module_path, options.cache_dir)
+                except ModuleLoadError as exc:
+                    facts_of[module_path] = None
+                    results.errors.append(RunError(display_path(module_path), exc.message, offset=exc.offset))
+            module = facts_of[module_path]
+        results.modules[facts.path] = module_path if module is not None else None
+        label = display_path(module_path) if module_path is not None else None
+        results.findings.extend(host_findings(facts, rules, module, label))
+    return results
+
+
+def _parse_error(rules, path: str, line: int, column: int, detail: str) -> list[Finding]:
+    from wasmlint.findings import Finding, Layer
+
+    rule = rules.get("parse-error")
+    if rule is None:
+        return []
+    return [Finding(
+        rule_id=rule.id, severity=rule.severity, message=rule.format_message(detail=detail),
+        path=path, line=line, column=column, end_line=line, end_column=column + 1, layer=Layer.HOST,
+        snippet=detail,
+    )]

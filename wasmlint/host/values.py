@@ -1,0 +1,105 @@
+"""The abstract values the host analysis tracks: what an expression is, as far as Wasm memory goes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Constructors whose first argument may be `memory.buffer`: each makes a view that detaches with it.
+VIEW_TYPES = frozenset({
+    "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array",
+    "Uint32Array", "Float16Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
+    "DataView",
+})
+
+# Kinds of value (Val.kind). A view is not a Val: views live in the flow state, because whether a
+# view is stale depends on the path to each use.
+EXPORTS = "exports"  # the module's exports object
+MEMORY = "memory"  # a WebAssembly.Memory that may detach its buffer
+SAFE_MEMORY = "safe-memory"  # a shared memory: its buffer never detaches
+BUFFER = "buffer"  # memory.buffer
+SAFE_BUFFER = "safe-buffer"  # a SharedArrayBuffer or a length-tracking resizable buffer
+INSTANCE = "instance"  # a WebAssembly.Instance
+RESULT = "result"  # what WebAssembly.instantiate resolves to: { instance, module }
+EXPORT_FN = "export"  # an exported function as a value (`const { set_name } = instance.exports`)
+GLUE_FN = "glue"  # a function or class of a wasm-bindgen package whose memory the host reads
+GLUE_OBJECT = "glue-object"  # an object of a wasm-bindgen class (its methods call exports)
+FUNCTION = "function"  # a function of this file (name: its key in the function table)
+OBJECT = "object"  # `new C()` of a class of this file (name: the class)
+HOLDER = "holder"  # a function returns a long-lived view holder as is (name: the holder)
+
+
+@dataclass(frozen=True)
+class Val:
+    kind: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Grow:
+    """A call that may grow memory: into the module (naming the exports it may reach), or the
+    host's own `memory.grow`."""
+
+    exports: tuple[str, ...]
+    line: int
+    text: str  # the call as written, shortened
+    via: tuple[str, ...] = ()  # host functions from the call to the export
+    host_grow: bool = False
+
+    def describe(self) -> str:
+        if self.host_grow:
+            return f"`{self.text}` (line {self.line}) grows memory"
+        names = ", ".join(f"`{e}`" for e in self.exports[:3]) + (" ..." if len(self.exports) > 3 else "")
+        through = f" through {' -> '.join(self.via)}" if self.via else ""
+        return f"`{self.text}` (line {self.line}) calls {names}{through}"
+
+
+@dataclass
+class View:
+    """A view over memory.buffer on one path: where it was made, and the calls since that may
+    have grown memory (empty: fresh)."""
+
+    ctor: str
+    line: int
+    text: str
+    grows: tuple[Grow, ...] = ()
+    reported: int = 0  # how many of `grows` a reported use already covered: report again only for new ones
+    from_entry: bool = False  # made before the function ran (a long-lived variable or field)
+
+    def copy(self) -> "View":
+        return View(self.ctor, self.line, self.text, self.grows, self.reported, self.from_entry)
+
+
+@dataclass(frozen=True)
+class StaleUse:
+    """A view used after a call that may have grown memory since the view was made."""
+
+    holder: str
+    ctor: str
+    created_line: int
+    created_text: str
+    grows: tuple[Grow, ...]
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    text: str
+    from_entry: bool = False
+
+    def exports(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for grow in self.grows:
+            for name in grow.exports:
+                seen.setdefault(name, None)
+        return tuple(seen)
+
+
+@dataclass
+class HostFacts:
+    """What the host layer found in one file: plain data, cached and sent across processes."""
+
+    path: str
+    uses: list[StaleUse] = field(default_factory=list)
+    module_refs: list[str] = field(default_factory=list)  # strings naming a .wasm the host loads
+    glue_stem: str | None = None  # `x` for a wasm-bindgen glue file `x.js` / `x_bg.js`
+    exports_called: list[str] = field(default_factory=list)
+    parse_error: tuple[int, int, str] | None = None  # (line, column, detail)
