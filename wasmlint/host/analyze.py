@@ -197,6 +197,34 @@ def _learn_values(host: HostFile, ctx: FileContext) -> None:
                     ctx.long_lived.add(key)
 
 
+# Functions a host runs when memory grows, to re-create its long-lived views: Emscripten's
+# `updateMemoryViews` / `growMemory`, Go's `runtime.resetMemoryDataView`, hand-written `onGrow`.
+_REFRESH_NAME = re.compile(r"(?i)resize|grow|(update|reset|refresh|rebuild).*(view|heap|memory|buffer)")
+
+
+def _refreshed_on_growth(ctx: FileContext) -> set[str]:
+    """Long-lived view holders that a growth handler re-creates: a function named like one, one
+    that calls `memory.grow` itself, or a function either of them calls."""
+    handlers = [f for f in ctx.functions.values()
+                if f.body is not None and (_REFRESH_NAME.search(f.name) or re.search(rb"\.grow\(", f.body.text))]
+    seen: set[int] = set()
+    refreshed: set[str] = set()
+    while handlers:
+        function = handlers.pop()
+        if function.node.id in seen:
+            continue
+        seen.add(function.node.id)
+        text = function.body.text
+        flow = Flow(ctx, {}, {}, dry=True, this_class=function.class_name)
+        flow.bind_params(function, [], flow)
+        flow.stmt(function.body) if function.body.type == "statement_block" else flow.expr(function.body)
+        refreshed |= {key for key in flow.state if key in ctx.long_lived}
+        for name, called in ctx.by_name.items():
+            if name.encode() + b"(" in text:
+                handlers.extend(called)
+    return refreshed
+
+
 def _declared(body: Node) -> set[str]:
     """Names declared directly in a function body (not in nested functions)."""
     names: set[str] = set()
@@ -215,6 +243,7 @@ def _declared(body: Node) -> set[str]:
 
 def _run(host: HostFile, ctx: FileContext) -> None:
     # Summaries first: a function that nothing calls may run after any call into the module.
+    ctx.refreshed = _refreshed_on_growth(ctx)
     for function in ctx.functions.values():
         summary(ctx, function)
     Flow(ctx, {}).stmt(host.tree.root_node)
@@ -230,6 +259,8 @@ def _run(host: HostFile, ctx: FileContext) -> None:
         state: dict[str, View] = {}
         text = function.body.text
         for key in holders:
+            if key in ctx.refreshed:
+                continue
             name = key.split(".")[-1].encode()
             if name in text and entry_grows:
                 state[key] = View("view", 0, key, entry_grows, from_entry=True)

@@ -86,6 +86,7 @@ class FileContext:
     exports_called: dict[str, None] = field(default_factory=dict)
     all_grows: list[Grow] = field(default_factory=list)
     glue_specifiers: set[str] = field(default_factory=set)
+    refreshed: set[str] = field(default_factory=set)  # long-lived views the host re-creates on growth
 
 
 class Flow:
@@ -259,15 +260,7 @@ class Flow:
         else:
             merged = self.join(after_then, after_else)
         if guarded:
-            # The test looked at the buffer: on the path past it, the views it names or the
-            # branch re-created are fresh (the wasm-bindgen getter shape).
-            for key in guarded | assigned:
-                view = merged.get(key)
-                if view is not None and view.grows:
-                    fresh = view.copy()
-                    fresh.grows = ()
-                    fresh.from_entry = False
-                    merged[key] = fresh
+            _freshen(merged, guarded | assigned)
         self.restore(merged)
         return False
 
@@ -280,9 +273,12 @@ class Flow:
             self.expr(condition, use=False)
         finally:
             self.condition -= 1
-        text = condition.text
-        if b"byteLength" not in text and b"buffer" not in text and b"detached" not in text:
+        if not _detach_test(condition):
             return set()
+        return self.guards_in(condition)
+
+    def guards_in(self, condition: Node) -> set[str]:
+        """The holders a condition already run checks for detachment (see `test`)."""
         checked: set[str] = set()
         stack = [condition]
         while stack:
@@ -293,8 +289,8 @@ class Flow:
                     inner = self.holder_key(_unwrap(current.child_by_field_name("object")))
                     if inner is not None:
                         checked.add(inner)
-            stack.extend(current.named_children)
-        # A test of the memory's own buffer guards every view: the branch re-creates them.
+            if current.type not in FUNCTION_TYPES:
+                stack.extend(current.named_children)
         return checked | {"*"}
 
     def loop(self, node: Node) -> None:
@@ -403,6 +399,8 @@ class Flow:
         for export in grow.exports:
             self.ctx.exports_called.setdefault(export, None)
         for key, view in list(self.state.items()):
+            if key in self.ctx.refreshed:
+                continue  # the host re-creates it whenever memory grows (Emscripten, Go)
             if len(view.grows) < MAX_GROWS and grow not in view.grows:
                 stale = view.copy()
                 stale.grows = view.grows + (grow,)
@@ -596,17 +594,31 @@ class Flow:
             spine.append(current)
             current = current.child_by_field_name("left")
         comparison = False
-        self.expr(current)
+        first_op = spine[-1].child_by_field_name("operator") if spine else None
+        if first_op is not None and first_op.text in (b"&&", b"||", b"??") and _detach_test(current):
+            pass  # run as the test of the first logical operator below
+        else:
+            self.expr(current)
         for part in reversed(spine):
             operator = part.child_by_field_name("operator")
             op = operator.text if operator is not None else b""
             if op in (b"===", b"!==", b"==", b"!=", b"&&", b"||", b"??"):
                 comparison = True
             if op in (b"&&", b"||", b"??"):
-                # The right side runs only on some paths.
+                # The right side runs only on some paths. `(v === null || v.byteLength === 0) &&
+                # (v = new Uint8Array(m.buffer))` is the minified form of the getter's guard.
+                left = part.child_by_field_name("left")
+                guarded = set()
+                if _detach_test(left):
+                    guarded = self.test(left) if left == current else self.guards_in(left)
                 before = self.snapshot()
                 self.expr(part.child_by_field_name("right"))
-                self.restore(self.join(before, self.snapshot()))
+                after = self.snapshot()
+                assigned = {k for k, v in after.items() if not v.grows and before.get(k) is not v}
+                merged = self.join(before, after)
+                if guarded:
+                    _freshen(merged, guarded | assigned)
+                self.restore(merged)
             else:
                 self.expr(part.child_by_field_name("right"))
         return None if comparison or spine else None
@@ -855,6 +867,24 @@ class Flow:
                     flow.locals[name] = value
                 else:
                     flow.locals.pop(name, None)
+
+
+def _freshen(state: dict[str, View], keys: set[str]) -> None:
+    """Past a guard that looked at the buffer, the views it names or re-created are fresh (the
+    wasm-bindgen getter shape)."""
+    for key in keys:
+        view = state.get(key)
+        if view is not None and view.grows:
+            fresh = view.copy()
+            fresh.grows = ()
+            fresh.reported = 0
+            fresh.from_entry = False
+            state[key] = fresh
+
+
+def _detach_test(node: Node | None) -> bool:
+    text = node.text if node is not None else b""
+    return b"byteLength" in text or b"buffer" in text or b"detached" in text
 
 
 def _glue_export(name: str, prop: str) -> str:
