@@ -1,6 +1,7 @@
 """`// wasmlint: allow(rule-id) -- reason` comments: what they cover, what they hide, which went unused.
 
-An allow at the end of a line covers that line. An allow on a line of its own covers the next
+An allow (in a Rust or a JavaScript/TypeScript comment) at the end of a line covers that line. An allow
+on a line of its own covers the next
 item: a statement, or a whole `fn` (with its attributes) when placed above it. Every allow keeps
 track of whether it hid anything, so stale ones are reported as `unused-suppression`.
 """
@@ -22,7 +23,7 @@ INVALID = "invalid-suppression"
 _MARKER = re.compile(rb"//[/!]?\s*wasmlint:")
 _DIRECTIVE = re.compile(r"^//[/!]?\s*wasmlint:\s*(?P<body>.*)$")
 _ALLOW = re.compile(r"^allow\s*(\((?P<ids>[^)]*)\))?\s*(?P<rest>.*)$")
-_COMMENT_TYPES = ("line_comment", "block_comment")
+_COMMENT_TYPES = ("line_comment", "block_comment", "comment")  # Rust; JavaScript and TypeScript
 
 
 @dataclass

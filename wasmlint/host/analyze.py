@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 
-from tree_sitter import Node
+from functools import cache
+
+from tree_sitter import Node, Query
 
 from wasmlint.host.flow import FUNCTION_TYPES, FileContext, Flow, Function, summary
-from wasmlint.host.parsing import HostFile, first_syntax_error, parse_host
+from wasmlint.host.parsing import HostFile, first_syntax_error, grammar_for, parse_host
 from wasmlint.host.values import EXPORT_FN, EXPORTS, GLUE_FN, MEMORY, HostFacts, Val, View
 
 # A specifier that names the module itself: `./x_bg.wasm`, `pkg/x_bg` (bundlers resolve it to the
@@ -90,34 +92,49 @@ def _params(node: Node) -> list[Node]:
     return [single] if single is not None else []
 
 
+_STRUCTURE = """
+[(function_declaration) (generator_function_declaration) (function_expression) (generator_function)
+ (arrow_function) (method_definition)] @function
+(import_statement) @import
+"""
+
+
+@cache
+def _structure_query(grammar: str) -> Query:
+    from wasmlint.host.parsing import language
+
+    return Query(language(grammar), _STRUCTURE)
+
+
+def _class_of(node: Node) -> str | None:
+    """The class a method belongs to (its class_body's owner)."""
+    body = node.parent
+    owner = body.parent if body is not None else None
+    if owner is None or owner.type not in ("class_declaration", "class", "abstract_class_declaration"):
+        return None
+    name = owner.child_by_field_name("name")
+    return name.text.decode(errors="replace") if name is not None else _function_name(owner) or f"class@{owner.start_byte}"
+
+
 def _collect(host: HostFile, ctx: FileContext) -> None:
-    """Every function, method and class of the file, and what the imports bring in."""
-    stack: list[tuple[Node, str | None]] = [(host.tree.root_node, None)]
-    while stack:
-        node, cls = stack.pop()
+    """Every function, method and class of the file, and what the imports bring in. A query finds
+    them (in C): walking every node of a large bundle in Python would cost more than parsing it."""
+    from tree_sitter import QueryCursor
+
+    captures = QueryCursor(_structure_query(grammar_for(host.display))).captures(host.tree.root_node)
+    for node in sorted(captures.get("function", []), key=lambda n: n.start_byte):
         kind = node.type
-        if kind in ("class_declaration", "class", "abstract_class_declaration"):
-            name = node.child_by_field_name("name")
-            cls = name.text.decode(errors="replace") if name is not None else _function_name(node) or f"class@{node.start_byte}"
-            ctx.methods.setdefault(cls, {})
-        elif kind in FUNCTION_TYPES:
-            name = _function_name(node)
-            getter = kind == "method_definition" and any(c.type == "get" for c in node.children)
-            function = Function(node, name, node.child_by_field_name("body"), _params(node),
-                                class_name=cls if kind == "method_definition" else None, getter=getter)
-            ctx.functions[node.id] = function
-            if kind == "method_definition" and cls is not None:
-                ctx.methods[cls][f"get {name}" if getter else name] = function
-            elif name:
-                ctx.by_name.setdefault(name, []).append(function)
-        elif kind == "import_statement":
-            _import(node, ctx)
-            continue
-        for child in reversed(node.named_children):
-            stack.append((child, cls if kind not in FUNCTION_TYPES or kind == "method_definition" else None))
-        if kind in FUNCTION_TYPES and kind != "method_definition":
-            # Methods of classes nested in a function still belong to their class.
-            pass
+        name = _function_name(node)
+        cls = _class_of(node) if kind == "method_definition" else None
+        getter = kind == "method_definition" and any(c.type == "get" for c in node.children)
+        function = Function(node, name, node.child_by_field_name("body"), _params(node), class_name=cls, getter=getter)
+        ctx.functions[node.id] = function
+        if cls is not None:
+            ctx.methods.setdefault(cls, {})[f"get {name}" if getter else name] = function
+        elif name:
+            ctx.by_name.setdefault(name, []).append(function)
+    for node in captures.get("import", []):
+        _import(node, ctx)
 
 
 def _import(node: Node, ctx: FileContext) -> None:
@@ -178,8 +195,12 @@ def _learn_values(host: HostFile, ctx: FileContext) -> None:
             ctx.globals.setdefault(name, Val(EXPORTS))
         elif "." not in name:
             ctx.globals.setdefault(name, Val(EXPORTS))
-    bodies = [(host.tree.root_node, None)] + [(f.body, f) for f in ctx.functions.values() if f.body is not None]
-    for _ in range(2):
+    ctx.relevant = _relevant_pattern(ctx, set())
+    bodies = [(host.tree.root_node, None)] + [(f.body, f) for f in ctx.functions.values()
+                                              if f.body is not None and ctx.touches(f.body)]
+    for round_ in range(2):
+        if round_:
+            ctx.relevant = _relevant_pattern(ctx, set())
         for body, function in bodies:
             flow = Flow(ctx, {}, {}, dry=True, this_class=function.class_name if function else None)
             flow.locals_declared = _declared(body) if function is not None else set()
@@ -225,6 +246,28 @@ def _refreshed_on_growth(ctx: FileContext) -> set[str]:
     return refreshed
 
 
+_BASE_TOKENS = (rb"buffer", rb"\.grow\(", rb"exports", rb"WebAssembly", rb"instantiate", rb"[mM]emory\b", rb"\binit(?:Sync)?\(")
+
+
+def _relevant_pattern(ctx: FileContext, extra: set[str]) -> re.Pattern:
+    """What code must contain to matter: view and memory words, the names that hold the exports,
+    the memory or a view, and the file's functions that mention any of these (to a fixpoint), so
+    that calling one is seen."""
+    names = {name.split(".")[-1] for name in ctx.globals} | {key.split(".")[-1] for key in ctx.long_lived} | extra
+    tokens = list(_BASE_TOKENS) + [rb"\b" + re.escape(n.encode()) + rb"\b" for n in sorted(names) if n]
+    pattern = re.compile(b"|".join(tokens))
+    functions = [f for f in ctx.functions.values() if f.name and f.body is not None]
+    known: set[str] = set()
+    for _ in range(4):
+        grown = {f.name for f in functions if f.name not in known
+                 and pattern.search(ctx.source, f.body.start_byte, f.body.end_byte)}
+        if not grown:
+            break
+        known |= grown
+        pattern = re.compile(b"|".join(tokens + [rb"\b" + re.escape(n.encode()) + rb"\b" for n in sorted(known)]))
+    return pattern
+
+
 def _declared(body: Node) -> set[str]:
     """Names declared directly in a function body (not in nested functions)."""
     names: set[str] = set()
@@ -243,6 +286,7 @@ def _declared(body: Node) -> set[str]:
 
 def _run(host: HostFile, ctx: FileContext) -> None:
     # Summaries first: a function that nothing calls may run after any call into the module.
+    ctx.relevant = _relevant_pattern(ctx, set())
     ctx.refreshed = _refreshed_on_growth(ctx)
     for function in ctx.functions.values():
         summary(ctx, function)
@@ -253,6 +297,9 @@ def _run(host: HostFile, ctx: FileContext) -> None:
                 ctx.all_grows.append(grow)
     entry_grows = tuple(ctx.all_grows[:16])
     holders = sorted(ctx.long_lived)
+    # Functions that make views: an entry function that calls one holds a view too.
+    makers = [f.name.encode() + b"(" for f in ctx.functions.values()
+              if f.name and f.body is not None and b"buffer" in f.body.text]
     for function in sorted(ctx.functions.values(), key=lambda f: f.node.start_byte):
         if function.called or function.body is None:
             continue
@@ -264,7 +311,7 @@ def _run(host: HostFile, ctx: FileContext) -> None:
             name = key.split(".")[-1].encode()
             if name in text and entry_grows:
                 state[key] = View("view", 0, key, entry_grows, from_entry=True)
-        if not state and b"buffer" not in text:
+        if not state and b"buffer" not in text and not any(maker in text for maker in makers):
             continue  # holds no view: nothing in it can be stale
         flow = Flow(ctx, state, this_class=function.class_name)
         flow.bind_params(function, [], flow)

@@ -87,6 +87,12 @@ class FileContext:
     all_grows: list[Grow] = field(default_factory=list)
     glue_specifiers: set[str] = field(default_factory=set)
     refreshed: set[str] = field(default_factory=set)  # long-lived views the host re-creates on growth
+    # Matches the text of code that can make, hold, use or detach a view; None: everything can.
+    # Code it does not match is skipped, which is most of a large bundle.
+    relevant: re.Pattern | None = None
+
+    def touches(self, node: Node) -> bool:
+        return self.relevant is None or self.relevant.search(self.source, node.start_byte, node.end_byte) is not None
 
 
 class Flow:
@@ -108,9 +114,19 @@ class Flow:
     def block(self, statements) -> bool:
         """Run statements in order; True when the block always leaves (return/throw/break)."""
         for statement in statements:
+            if not self.touches(statement) and statement.type not in ("return_statement", "throw_statement",
+                                                                       "break_statement", "continue_statement"):
+                continue
             if self.stmt(statement):
                 return True
         return False
+
+    def touches(self, node: Node) -> bool:
+        """Whether a statement can matter: it names something relevant to the file or a view held now."""
+        if self.ctx.touches(node):
+            return True
+        source, start, end = self.ctx.source, node.start_byte, node.end_byte
+        return any(source.find(key.rsplit(".", 1)[-1].encode(), start, end) != -1 for key in self.state)
 
     def stmt(self, node: Node) -> bool:
         kind = node.type
@@ -729,7 +745,9 @@ class Flow:
             callee_value = self.expr(callee, use=False)
             if isinstance(callee_value, View):
                 callee_value = None
-        # Arguments run before the call; callbacks given to it run during it.
+        # Arguments run before the call; callbacks given to it run during it. A view passed to
+        # one of the file's functions that is followed is used where that function uses it.
+        followed = self.followed(callee_value)
         arg_values = []
         callbacks = []
         for arg in args:
@@ -738,7 +756,7 @@ class Flow:
                 callbacks.append(self.ctx.functions[inner.id])
                 arg_values.append(None)
             else:
-                arg_values.append(self.expr(arg, use=True))
+                arg_values.append(self.expr(arg, use=not followed))
         if view_key is not None:
             # A method of a view: `.slice()`, `.set()`, `.subarray()`, DataView getters...
             view = self.read_view(view_key, node, True) if view_key else obj_value
@@ -767,6 +785,14 @@ class Flow:
         if isinstance(callee_value, Val) and callee_value.kind == MEMORY and prop == "grow":
             self.grow(Grow((), _line(node), _text(node), host_grow=True))
         return result
+
+    def followed(self, value) -> bool:
+        """Whether a call of `value` will be followed into the function's body (see run_function)."""
+        if self.dry or not isinstance(value, Val) or value.kind != FUNCTION:
+            return False
+        function = self.resolve_function(value.name)
+        return (function is not None and function.body is not None and self.depth < _INLINE_DEPTH
+                and function.inlined < _INLINE_BUDGET)
 
     def call_value(self, value: Val, node: Node, args, arg_values, prop: str):
         if value.kind == EXPORT_FN:
@@ -906,6 +932,9 @@ def summary(ctx: FileContext, function: Function) -> tuple[Grow, ...]:
     if key in ctx.summaries:
         return ctx.summaries[key] or ()
     ctx.summaries[key] = None
+    if function.body is None or not ctx.touches(function.body):
+        ctx.summaries[key] = ()
+        return ()
     state: dict[str, View] = {}
     flow = Flow(ctx, state, {}, depth=_INLINE_DEPTH, this_class=function.class_name)
     collected: list[Grow] = []

@@ -12,16 +12,20 @@ _TYPESCRIPT = (".ts", ".mts", ".cts")
 
 
 @cache
-def _parser(grammar: str) -> Parser:
-    # One parser per grammar and process: creating one costs more than parsing a small file.
+def language(grammar: str) -> Language:
     if grammar == "javascript":
         import tree_sitter_javascript as module
 
-        return Parser(Language(module.language()))
+        return Language(module.language())
     import tree_sitter_typescript as module
 
-    language = module.language_tsx() if grammar == "tsx" else module.language_typescript()
-    return Parser(Language(language))
+    return Language(module.language_tsx() if grammar == "tsx" else module.language_typescript())
+
+
+@cache
+def _parser(grammar: str) -> Parser:
+    # One parser per grammar and process: creating one costs more than parsing a small file.
+    return Parser(language(grammar))
 
 
 def grammar_for(display: str) -> str:
