@@ -125,7 +125,8 @@ def _node_env() -> dict[str, str]:
 
 def node_command(script: str, *, memory_mb: int = DEFAULT_MEMORY_MB) -> list[str]:
     """The sandboxed command that runs the ES module text `script` (the harness, or a probe in
-    tests); raises NodeUnavailable."""
+    tests); raises NodeUnavailable. No network limit before Node 25, but none is needed: the only
+    JavaScript is the harness, which opens nothing, and the guest reaches only its stub imports."""
     node, version = _find_node()
     return [
         node, *permission_flags(version), "--no-warnings", "--disallow-code-generation-from-strings",

@@ -99,11 +99,12 @@ function watchedMemory(module, instance, memoryName, created) {
 }
 
 function makeView(kind, buffer) {
+  if (!VIEWS.has(kind)) throw new StepError(`${JSON.stringify(kind)} is not a view constructor`);
   if (kind === "ArrayBuffer") return buffer; // the host kept `memory.buffer` itself
   if (kind === "Buffer") return Buffer.from(buffer);
   if (kind === "DataView") return new DataView(buffer);
   const View = globalThis[kind];
-  if (typeof View !== "function") throw new TypeError(`this Node has no ${kind}`);
+  if (typeof View !== "function") throw new StepError(`this Node (${process.version}) has no ${kind}`);
   return new View(buffer);
 }
 
