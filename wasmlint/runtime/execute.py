@@ -319,6 +319,14 @@ def _read(live: Live, step: Step, saved: dict, outcome: Outcome, run: int) -> No
                                       pages_after=pages, note=note))
 
 
+def smoke_arguments(kinds: list[str] | tuple[str, ...]) -> list[tuple]:
+    """The argument sets smoke mode calls a function with parameters of these value types (one
+    set, `()`, for no parameters); none when a parameter is not a number."""
+    if any(kind not in NUMERIC for kind in kinds):
+        return []
+    return list(dict.fromkeys(tuple(value for _ in kinds) for value in SMOKE_VALUES))
+
+
 def smoke_calls(module: wasmtime.Module) -> list[tuple[str, tuple]]:
     """(export, args) for every exported function whose parameters are all numbers."""
     calls = []
@@ -326,11 +334,7 @@ def smoke_calls(module: wasmtime.Module) -> list[tuple[str, tuple]]:
         ty = export.type
         if not isinstance(ty, wasmtime.FuncType):
             continue
-        kinds = [str(kind) for kind in ty.params]
-        if any(kind not in NUMERIC for kind in kinds):
-            continue
-        argument_sets = dict.fromkeys(tuple(value for _ in kinds) for value in SMOKE_VALUES)
-        calls.extend((export.name, args) for args in argument_sets)
+        calls.extend((export.name, args) for args in smoke_arguments([str(kind) for kind in ty.params]))
     return calls
 
 

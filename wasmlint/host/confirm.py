@@ -1,0 +1,440 @@
+"""Confirm host findings in V8: a sandboxed Node process views `memory.buffer`, calls the export and
+reports whether the view detached, without running any of the user's JavaScript."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import resource
+import selectors
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from wasmlint.module.analysis import ModuleLoadError, load_module_bytes
+from wasmlint.module.decoder import WasmModule, decode_module
+from wasmlint.module.leb import DecodeError
+from wasmlint.runtime.execute import smoke_arguments
+from wasmlint.runtime.result import StepRecord
+from wasmlint.runtime.scenario import REFERENCE, Operand, Scenario
+
+HARNESS = Path(__file__).with_name("harness.mjs")
+NODE_HINT = "install Node.js 20 or newer (Debian: apt-get install nodejs)"
+VIEWS = (
+    "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array",
+    "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array", "Float16Array",
+    "DataView", "ArrayBuffer", "Buffer",
+)
+PAGES_PER_MB = 16
+DEFAULT_TIMEOUT = 10.0  # seconds: starting node and compiling, then each export (instance, steps, calls)
+DEFAULT_MEMORY_MB = 512  # each wasm memory, as the runtime layer's memory_bytes
+# Memory cap. RLIMIT_AS cannot be used: V8 reserves about 10 GiB of address space (guard regions)
+# for every wasm memory, so under a 4 GiB RLIMIT_AS even a 1-page memory fails ("Cannot allocate
+# Wasm memory"); measured with Node 20. So, three caps: V8's --wasm-max-mem-pages makes
+# `memory.grow` past memory_mb return -1 and refuses larger initial memories (the runtime layer's
+# semantics); --max-old-space-size bounds the JavaScript heap; and RLIMIT_DATA bounds the whole
+# process. RLIMIT_DATA counts only writable private mappings, so V8's PROT_NONE reservations pass,
+# while committing pages beyond it fails and `memory.grow` returns -1 (measured: node starts and runs a
+# small module within 50 MiB of it).
+JS_HEAP_MB = 256
+NODE_OVERHEAD_MB = 512  # node itself, its JavaScript heap and compiled code of a small module
+# Compiled code and copies of the module's bytes: a 60 MB module took node's data from 80 MB
+# (a tiny module) to 200 MB.
+CODE_BYTES_PER_MODULE_BYTE = 4
+
+
+class NodeUnavailable(Exception):
+    """No usable `node`: the message says how to get one."""
+
+
+@dataclass(frozen=True)
+class NodeVerdict:
+    """What V8 showed for one export: whether a view over `memory.buffer` made before the call
+    detached, and the page counts around that call (`error` when it could not be checked)."""
+
+    export: str
+    call: str  # e.g. `set_name(10, 16)`, as the runtime layer renders calls
+    detached: bool
+    pages_before: int | None
+    pages_after: int | None
+    error: str | None = None  # could not check: no instance, a trap, a limit (named) ...
+    calls: int = 0  # calls of the export made (smoke mode tries several argument sets)
+    smoke: bool = False  # made-up arguments: the scenario does not call this export, or there is none
+
+    def evidence(self) -> str:
+        """One `node: ...` line for the finding's evidence."""
+        if self.error is not None:
+            return f"node: could not check `{self.export}`: {self.error}"
+        before, after = self.pages_before, self.pages_after
+        how = " (a smoke call)" if self.smoke else ""
+        if self.detached:
+            return (f"node: the view over memory.buffer detached when {self.call} grew memory "
+                    f"{before} -> {after} pages{how}")
+        if after is not None and before is not None and after > before:
+            return (f"node: {self.call} grew memory {before} -> {after} pages{how}, but the view stayed "
+                    "attached (a shared memory's buffer never detaches)")
+        others = self.calls - 1
+        more = f", nor did {others} more smoke call{'s' if others > 1 else ''}" if self.smoke and others > 0 else ""
+        return (f"node: {self.call}{how} did not grow memory ({before} page{'' if before == 1 else 's'} before and after){more}; "
+                "the view stayed attached")
+
+
+# --- node ------------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def _node_version(node: str) -> tuple[int, ...]:
+    try:
+        done = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30,
+                              env=_node_env())
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise NodeUnavailable(f"`{node} --version` failed ({exc}): {NODE_HINT}") from None
+    match = re.match(r"v(\d+)\.(\d+)\.(\d+)", done.stdout.strip())
+    if done.returncode != 0 or not match:
+        raise NodeUnavailable(f"`{node} --version` did not print a version: {NODE_HINT}")
+    return tuple(int(part) for part in match.groups())
+
+
+def _find_node() -> tuple[str, tuple[int, ...]]:
+    node = shutil.which("node")
+    if node is None:
+        raise NodeUnavailable(f"`node` was not found on PATH, so host findings cannot be confirmed in V8: {NODE_HINT}")
+    return node, _node_version(node)
+
+
+def permission_flags(version: tuple[int, ...]) -> list[str]:
+    """Node's permission model for this version: no file system, child processes, workers, addons
+    or WASI (and from Node 25 no network). The harness reads only stdin, so it grants nothing."""
+    if version >= (23, 5) or (22, 13) <= version < (23,):
+        return ["--permission"]
+    if version >= (20,):
+        return ["--experimental-permission"]
+    return []  # older: no permission model; the harness still opens nothing itself
+
+
+def _node_env() -> dict[str, str]:
+    # NODE_OPTIONS could load code (--require, --import) or change limits; NODE_PATH and the like
+    # mean nothing to a harness that imports only built-ins.
+    return {key: value for key, value in os.environ.items() if not key.startswith("NODE_")}
+
+
+def node_command(script: str, *, memory_mb: int = DEFAULT_MEMORY_MB) -> list[str]:
+    """The sandboxed command that runs the ES module text `script` (the harness, or a probe in
+    tests); raises NodeUnavailable. No network limit before Node 25, but none is needed: the only
+    JavaScript is the harness, which opens nothing, and the guest reaches only its stub imports."""
+    node, version = _find_node()
+    return [
+        node, *permission_flags(version), "--no-warnings", "--disallow-code-generation-from-strings",
+        f"--max-old-space-size={JS_HEAP_MB}", f"--wasm-max-mem-pages={memory_mb * PAGES_PER_MB}",
+        "--input-type=module", "--eval", script,
+    ]
+
+
+# --- the request -----------------------------------------------------------------------------
+
+def _operand(value: Operand) -> dict:
+    if isinstance(value, str):
+        match = REFERENCE.match(value)
+        delta = int(match.group(3) or 0) * (-1 if match.group(2) == "-" else 1)
+        return {"saved": match.group(1), "delta": str(delta)}
+    if isinstance(value, float):
+        return {"float": repr(value)}
+    return {"int": str(value)}
+
+
+def _shown(operand: dict) -> int | float:
+    return int(operand["int"]) if "int" in operand else float(operand["float"])
+
+
+def _call_text(export: str, args: list[dict]) -> str:
+    return StepRecord("call", 0, export=export, args=tuple(_shown(arg) for arg in args)).call_text()
+
+
+def _import_dicts(module: WasmModule) -> list[dict]:
+    described = []
+    for item in module.imports:
+        entry = {"module": item.module, "name": item.name, "kind": item.kind}
+        if item.kind in ("func", "tag"):
+            ty = module.types[item.type_index]
+            entry.update(params=list(ty.params), results=list(ty.results))
+        elif item.kind in ("memory", "table"):
+            entry.update(min=item.limits.min, max=item.limits.max, shared=item.limits.shared,
+                         memory64=item.limits.is64, type=item.value_type)
+        elif item.kind == "global":
+            entry.update(type=item.value_type, mutable=item.mutable)
+        described.append(entry)
+    return described
+
+
+def _functions(module: WasmModule) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Exported function name -> (parameter types, result types)."""
+    out = {}
+    for export in module.exports:
+        if export.kind == "func" and export.name not in out:
+            ty = module.func_type(export.index)
+            if ty is not None:
+                out[export.name] = (ty.params, ty.results)
+    return out
+
+
+def _step_dicts(scenario: Scenario, functions: dict) -> list[dict]:
+    steps = []
+    for step in scenario.steps:
+        if step.kind == "call":
+            params, results = functions.get(step.export, ((), ()))
+            steps.append({"label": step.label(), "export": step.export, "args": [_operand(a) for a in step.args],
+                          "params": list(params), "results": list(results), "save": step.save, "repeat": step.repeat,
+                          "expect_trap": bool(step.expect_trap)})
+        elif step.kind == "write":
+            steps.append({"label": step.label(), "pointer": _operand(step.pointer), "hex": step.data.hex()})
+        # Reads change nothing: not replayed.
+    return steps
+
+
+def _scenario_calls(scenario: Scenario | None, export: str) -> bool:
+    return scenario is not None and any(step.kind == "call" and step.export == export for step in scenario.steps)
+
+
+# --- running ---------------------------------------------------------------------------------
+
+def _error(export: str, message: str, smoke: bool = False) -> NodeVerdict:
+    return NodeVerdict(export, f"{export}(...)", False, None, None, error=message, smoke=smoke)
+
+
+def _feed(stream, payload: bytes) -> None:
+    try:
+        stream.write(payload)
+        stream.close()
+    except (BrokenPipeError, OSError, ValueError):
+        pass  # node died or was killed first: its exit tells the story
+
+
+def _crash_text(returncode: int | None, stderr: bytes, memory_mb: int) -> str:
+    text = stderr.decode("utf-8", errors="replace")
+    if "heap out of memory" in text:
+        return f"node ran out of JavaScript heap (--max-old-space-size={JS_HEAP_MB} MB) and stopped"
+    if "out of memory" in text.lower():
+        return f"node ran out of memory (memory_mb = {memory_mb} MiB, plus {NODE_OVERHEAD_MB} MiB for node) and stopped"
+    if returncode is not None and returncode < 0:
+        try:
+            how = f"killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            how = f"killed by signal {-returncode}"
+    else:
+        how = f"exit status {returncode}"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return f"node stopped ({how})" + (f": {lines[-1]}" if lines else "")
+
+
+def _kill(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # the whole group: nothing is left behind
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _cap_memory(pid: int, limit: int) -> None:
+    # Set from outside, before the request is written: the harness reads all of stdin before it
+    # compiles anything, so no guest code runs unbounded (and no preexec_fn, which is unsafe when
+    # the caller has threads).
+    try:
+        resource.prlimit(pid, resource.RLIMIT_DATA, (limit, limit))
+    except (AttributeError, OSError, ValueError):
+        pass  # not Linux: the V8 limits still hold
+
+
+class _Session:
+    """One node process for the exports still pending; per-phase deadlines."""
+
+    def __init__(self, command: list[str], payload: bytes, data_limit: int, timeout: float, memory_mb: int):
+        self.command, self.payload, self.data_limit = command, payload, data_limit
+        self.timeout, self.memory_mb = timeout, memory_mb
+        self.verdicts: dict[int, dict] = {}
+        self.compile_error: str | None = None
+        self.compiled = False
+        self.running: int | None = None  # the export being checked when the process stopped
+        self.failure: str | None = None  # why the process stopped early
+
+    def run(self) -> None:
+        began = time.monotonic()
+        try:
+            process = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, start_new_session=True, env=_node_env())
+        except OSError as exc:
+            self.failure = f"cannot start node: {exc}"
+            return
+        _cap_memory(process.pid, self.data_limit)
+        writer = threading.Thread(target=_feed, args=(process.stdin, self.payload), daemon=True)
+        writer.start()
+        stderr = bytearray()
+        pending = bytearray()
+        done = False
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(process.stdout, selectors.EVENT_READ, "out")
+                selector.register(process.stderr, selectors.EVENT_READ, "err")
+                deadline = began + self.timeout
+                while selector.get_map():
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        self.failure = self._timeout_text()
+                        return
+                    for key, _ in selector.select(remaining):
+                        chunk = os.read(key.fd, 65536)
+                        if not chunk:
+                            selector.unregister(key.fileobj)
+                        elif key.data == "err":
+                            stderr += chunk
+                            del stderr[:-16384]  # the tail says why node stopped
+                        else:
+                            pending += chunk
+                            while b"\n" in pending:
+                                line, _, rest = bytes(pending).partition(b"\n")
+                                pending[:] = rest
+                                done = self._event(json.loads(line)) or done
+                                deadline = time.monotonic() + self.timeout
+            process.wait()
+            if not done and self.compile_error is None:
+                self.failure = _crash_text(process.returncode, bytes(stderr), self.memory_mb)
+        except ValueError as exc:  # a line that is not JSON: never from our harness, but say so
+            self.failure = f"the harness sent an unreadable line ({exc})"
+        finally:
+            _kill(process)
+            process.wait()
+            writer.join()
+            for stream in (process.stdin, process.stdout, process.stderr):
+                stream.close()
+
+    def _timeout_text(self) -> str:
+        if not self.compiled:
+            return f"node did not compile the module within {self.timeout:g} s (timeout) and was killed"
+        return f"stopped after {self.timeout:g} s (timeout): node was killed"
+
+    def _event(self, event: dict) -> bool:
+        """Take one line of the harness; True when it was the last."""
+        kind = event.get("event")
+        if kind == "compiled":
+            self.compiled = True
+        elif kind == "compile-error":
+            self.compile_error = event["message"]
+        elif kind == "begin":
+            self.running = event["index"]
+        elif kind == "verdict":
+            self.verdicts[event["index"]] = event
+            self.running = None
+        return kind == "done" or kind == "compile-error"
+
+
+def _verdict(spec: dict, event: dict) -> NodeVerdict:
+    export, smoke = spec["export"], spec["smoke"] is not None
+    record = event.get("record")
+    if event.get("error") is not None:
+        return _error(export, event["error"], smoke)
+    if record is None:
+        return _error(export, "no call of it returned", smoke)
+    return NodeVerdict(export, _call_text(export, record["args"]), bool(record["detached"]),
+                       int(record["pages_before"]), int(record["pages_after"]),
+                       calls=int(event.get("calls", 1)), smoke=smoke)
+
+
+def _load(module: Path) -> tuple[bytes, WasmModule]:
+    """The module's bytes (a `.wat` file converted) and its decoding; raises ModuleLoadError."""
+    data = load_module_bytes(module)
+    try:
+        return data, decode_module(data)
+    except DecodeError as exc:
+        raise ModuleLoadError(str(module), f"malformed module: {exc.message}", exc.offset) from None
+
+
+def _specs(decoded: WasmModule, views: dict[str, str], scenario: Scenario | None,
+           verdicts: dict[str, NodeVerdict]) -> list[dict]:
+    """What the harness does for each export it can check; the others get their verdict here."""
+    functions = _functions(decoded)
+    specs = []
+    for export, view in views.items():
+        if view not in VIEWS:
+            verdicts[export] = _error(export, f"`{view}` is not a view constructor the harness knows ({', '.join(VIEWS)})")
+            continue
+        if export not in functions:
+            verdicts[export] = _error(export, f"the module has no exported function `{export}`")
+            continue
+        params, results = functions[export]
+        spec = {"index": len(specs), "export": export, "view": view, "params": list(params),
+                "results": list(results), "smoke": None}
+        if not _scenario_calls(scenario, export):
+            arguments = smoke_arguments(params)
+            if not arguments:
+                verdicts[export] = _error(export, f"`{export}` takes parameters that are not numbers "
+                                                  f"({', '.join(params)}): a scenario must call it", True)
+                continue
+            spec["smoke"] = [[_operand(value) for value in args] for args in arguments]
+        specs.append(spec)
+    return specs
+
+
+def confirm_in_node(module: Path, exports: list[tuple[str, str]], scenario: Scenario | None = None, *,
+                    timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB,
+                    decoded: WasmModule | None = None) -> dict[str, NodeVerdict]:
+    """For each (export, view constructor) pair: make that view over `memory.buffer` in V8, call
+    the export (the scenario's steps replayed up to its calls; smoke arguments when the scenario
+    does not call it or there is none) and see whether the view detached.
+
+    One node process runs all exports, each on a fresh instance; an export that times out or
+    crashes node costs only itself (the rest go on in a new process). `timeout` is for starting
+    node and compiling, and again for each export; `memory_mb` caps each wasm memory. An export
+    given twice is checked once, with its first view. `decoded`: the module's decoding, when the
+    caller has it (decoding a large module takes seconds). Guest trouble becomes an `error`
+    verdict; only a missing `node` raises (NodeUnavailable)."""
+    if timeout <= 0 or memory_mb <= 0:
+        raise ValueError("timeout and memory_mb must be positive")
+    views: dict[str, str] = {}
+    for export, view in exports:
+        views.setdefault(export, view)  # the first view given for an export wins
+    command = node_command(HARNESS.read_text(encoding="utf-8"), memory_mb=memory_mb)
+    module = Path(module)
+    try:
+        if decoded is None:
+            data, decoded = _load(module)
+        else:
+            data = load_module_bytes(module)
+    except ModuleLoadError as exc:
+        return {export: _error(export, str(exc)) for export in views}
+    cap = memory_mb * PAGES_PER_MB
+    too_large = next((m for m in decoded.memories if not m.imported and m.min_pages > cap), None)
+    if too_large is not None:
+        message = (f"the module's memory starts at {too_large.min_pages} pages, more than the {cap} pages "
+                   f"memory_mb = {memory_mb} allows")
+        return {export: _error(export, message) for export in views}
+    verdicts: dict[str, NodeVerdict] = {}
+    pending = _specs(decoded, views, scenario, verdicts)
+    request = {
+        "imports": _import_dicts(decoded),
+        "memory": scenario.memory if scenario else None,
+        "max_pages": cap,
+        "steps": _step_dicts(scenario, _functions(decoded)) if scenario else [],
+    }
+    data_limit = ((memory_mb + NODE_OVERHEAD_MB) << 20) + CODE_BYTES_PER_MODULE_BYTE * len(data)
+    while pending:
+        line = json.dumps({**request, "exports": pending}, separators=(",", ":")).encode("utf-8")
+        session = _Session(command, line + b"\n" + data, data_limit, timeout, memory_mb)
+        session.run()
+        for spec in pending:
+            if spec["index"] in session.verdicts:
+                verdicts[spec["export"]] = _verdict(spec, session.verdicts[spec["index"]])
+        left = [spec for spec in pending if spec["export"] not in verdicts]
+        if session.compile_error is not None:
+            failure = f"node cannot compile the module: {session.compile_error}"
+        else:
+            failure = session.failure or "node stopped before it reported"
+        stopped = next((spec for spec in left if spec["index"] == session.running), None)
+        for spec in [stopped] if stopped is not None else left:
+            # Only the export that was running when node stopped is lost; when node stopped before
+            # any export (start-up, compiling), another process would too.
+            verdicts[spec["export"]] = _error(spec["export"], failure, spec["smoke"] is not None)
+        pending = [spec for spec in left if spec is not stopped] if stopped is not None else []
+    return {export: verdicts[export] for export in views}
