@@ -3,6 +3,7 @@ memory, then run the flow analysis from the top level and from every function no
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from functools import cache
@@ -249,10 +250,18 @@ def _refreshed_on_growth(ctx: FileContext) -> set[str]:
 _BASE_TOKENS = (rb"buffer", rb"\.grow\(", rb"exports", rb"WebAssembly", rb"instantiate", rb"[mM]emory\b", rb"\binit(?:Sync)?\(")
 
 
-def _relevant_pattern(ctx: FileContext, extra: set[str]) -> re.Pattern:
+# Below this size every statement is analysed; above it (bundles), statements that name nothing
+# relevant are skipped, at the price of missing a call into the module made through a name the
+# file binds only locally (a parameter holding the exports, say).
+WHOLE_FILE_LIMIT = 512 * 1024
+
+
+def _relevant_pattern(ctx: FileContext, extra: set[str]) -> re.Pattern | None:
     """What code must contain to matter: view and memory words, the names that hold the exports,
     the memory or a view, and the file's functions that mention any of these (to a fixpoint), so
     that calling one is seen."""
+    if len(ctx.source) < WHOLE_FILE_LIMIT:
+        return None
     names = {name.split(".")[-1] for name in ctx.globals} | {key.split(".")[-1] for key in ctx.long_lived} | extra
     tokens = list(_BASE_TOKENS) + [rb"\b" + re.escape(n.encode()) + rb"\b" for n in sorted(names) if n]
     pattern = re.compile(b"|".join(tokens))
@@ -295,13 +304,15 @@ def _run(host: HostFile, ctx: FileContext) -> None:
         for grow in grows or ():
             if grow not in ctx.all_grows and len(ctx.all_grows) < 64:
                 ctx.all_grows.append(grow)
-    entry_grows = tuple(ctx.all_grows[:16])
+    entry_grows = tuple(dataclasses.replace(grow, earlier=True) for grow in ctx.all_grows[:16])
     holders = sorted(ctx.long_lived)
     # Functions that make views: an entry function that calls one holds a view too.
     makers = [f.name.encode() + b"(" for f in ctx.functions.values()
               if f.name and f.body is not None and b"buffer" in f.body.text]
     for function in sorted(ctx.functions.values(), key=lambda f: f.node.start_byte):
-        if function.called or function.body is None:
+        # A method is API: besides the calls followed into it, it may run after any call into the
+        # module. A plain function the file calls is judged where it is called.
+        if function.body is None or (function.called and function.class_name is None):
             continue
         state: dict[str, View] = {}
         text = function.body.text

@@ -81,7 +81,7 @@ class FileContext:
     globals: dict[str, Val] = field(default_factory=dict)
     long_lived: set[str] = field(default_factory=set)  # holders a view is kept in beyond one call
     uses: list[StaleUse] = field(default_factory=list)
-    reported: set[tuple[int, int]] = field(default_factory=set)
+    reported: dict[tuple[int, int], int] = field(default_factory=dict)  # use's bytes -> its index in `uses`
     summaries: dict[int, tuple[Grow, ...] | None] = field(default_factory=dict)
     exports_called: dict[str, None] = field(default_factory=dict)
     all_grows: list[Grow] = field(default_factory=list)
@@ -488,9 +488,9 @@ class Flow:
         reported = view.copy()
         reported.reported = len(view.grows)
         self.state[key] = reported
-        if where in self.ctx.reported:
+        earlier = self.ctx.reported.get(where)
+        if earlier is not None and set(view.grows) <= set(self.ctx.uses[earlier].grows):
             return
-        self.ctx.reported.add(where)
         start, end = node.start_point, node.end_point
         source = self.ctx.source
         line_start = node.start_byte - start[1]
@@ -500,11 +500,17 @@ class Flow:
         else:
             end_line_start = node.end_byte - end[1]
             end_column = len(source[end_line_start:node.end_byte].decode("utf-8", errors="replace")) + 1
-        self.ctx.uses.append(StaleUse(
+        use = StaleUse(
             holder=key, ctor=view.ctor, created_line=view.line, created_text=view.text, grows=view.grows,
             line=start[0] + 1, column=column, end_line=end[0] + 1, end_column=max(end_column, column + 1),
             text=_text(node, 80), from_entry=view.from_entry,
-        ))
+        )
+        if earlier is not None:
+            # The same use seen again (the next turn of a loop) after more calls: keep them all.
+            self.ctx.uses[earlier] = use
+        else:
+            self.ctx.reported[where] = len(self.ctx.uses)
+            self.ctx.uses.append(use)
 
     def expr(self, node: Node | None, use: bool = True):
         """Run an expression's effects in evaluation order; returns its value (a Val, a View or None)."""

@@ -44,8 +44,11 @@ class Grow:
     text: str  # the call as written, shortened
     via: tuple[str, ...] = ()  # host functions from the call to the export
     host_grow: bool = False
+    earlier: bool = False  # made before the function being analysed ran (by an earlier call)
 
     def describe(self) -> str:
+        if self.earlier:
+            return f"an earlier call may have grown memory since: {self.text} (line {self.line})"
         if self.host_grow:
             return f"`{self.text}` (line {self.line}) grows memory"
         names = ", ".join(f"`{e}`" for e in self.exports[:3]) + (" ..." if len(self.exports) > 3 else "")
