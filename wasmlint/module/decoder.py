@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from wasmlint.module import opcodes as op
+from wasmlint.module.instructions import BodyFacts, decode_instruction
 from wasmlint.module.leb import DecodeError
-from wasmlint.module.leb import read_s32 as _s32, read_signed as _s_value, read_u32 as _u32, read_u64 as _u64
+from wasmlint.module.leb import read_s32 as _s32, read_u32 as _u32
 from wasmlint.module.leb import skip as _skip_leb
 from wasmlint.module.model import (
     SECTION_NAMES, ElementSegment, Export, FuncType, FunctionBody, GrowSite, Import, Limits, Memory,
@@ -15,7 +15,7 @@ from wasmlint.module.model import (
 )
 from wasmlint.module.opcodes import FAST_TOKENS
 from wasmlint.module.readers import SIMPLE_TYPES
-from wasmlint.module.readers import read_byte as _byte, read_heap_type as _heap_type, read_limits as _limits
+from wasmlint.module.readers import read_byte as _byte, read_limits as _limits
 from wasmlint.module.readers import read_name as _name, read_value_type as _value_type
 
 MAGIC = b"\0asm"
@@ -60,21 +60,10 @@ def read_sections(data: bytes) -> list[Section]:
     return [section for section, _ in _section_headers(data)]
 
 
-@dataclass(slots=True)
-class _BodyFacts:
-    """What one function body contributes to the call graph (filled by the slow path)."""
-
-    calls: set[int] = field(default_factory=set)
-    indirect: set[int] = field(default_factory=set)
-    refs: set[int] = field(default_factory=set)
-    grows: list[tuple[int, int, int]] = field(default_factory=list)  # offset, memory, size
-
-
 # The fast path classifies each distinct token once per module (the same callee is called from
 # many places) into one int whose range says what it is: a call target, an indirect call's type
 # index, a ref.func target, or something the slow path must look at.
 _INDIRECT, _REF, _SPECIAL = 1 << 32, 1 << 33, 1 << 34
-_ONE_BYTE_LEBS = re.compile(rb"[\x00-\x7f]*")
 _SIMPLE_CONST = re.compile(
     rb"\x41([\x80-\xff]{0,4}[\x00-\x7f])\x0b|[\x42\x23][\x80-\xff]{0,9}[\x00-\x7f]\x0b")
 _SIMPLE_LOCALS = re.compile(b"(?:[\x00-\x7f][" + re.escape(bytes(sorted(SIMPLE_TYPES))) + b"])*")
@@ -507,7 +496,7 @@ class _Decoder:
                 depth -= 1
             elif b in (0x02, 0x03, 0x04, 0x06, 0x1F):
                 depth += 1
-            pos = self._instruction(pos, end, facts)
+            pos = decode_instruction(data, pos, end, facts, len(self.m.func_type_indices))
 
     def _custom(self, name: str, pos: int, end: int) -> None:
         # Custom sections are not validated by engines: a malformed one is ignored, not an error.
@@ -696,16 +685,16 @@ class _Decoder:
             raise DecodeError(f"function {func_index} declares too many locals ({total})", pos)
         return pos
 
-    def _slow_body(self, pos: int, end: int) -> _BodyFacts:
+    def _slow_body(self, pos: int, end: int) -> BodyFacts:
         """Scan a body the fast path could not: token by token, decoding each instruction the
         pattern stops at (a grow site, a long br_table, a rare encoding, an error) in Python, then
         resuming the pattern right after it."""
         data = self.data
-        facts = _BodyFacts()
+        facts = BodyFacts()
         calls, indirect, refs = facts.calls, facts.indirect, facts.refs
         values = self.token_values
         finditer = FAST_TOKENS.finditer
-        instruction = self._instruction
+        num_funcs = len(self.m.func_type_indices)
         while pos < end:
             for match in finditer(data, pos, end):
                 value = values[match.group(1)]
@@ -719,123 +708,15 @@ class _Decoder:
                 elif value < _SPECIAL:
                     refs.add(value - _REF)
                 else:  # decode it properly: records what it is, or raises with its offset
-                    pos = instruction(match.start(1), end, facts)
+                    pos = decode_instruction(data, match.start(1), end, facts, num_funcs)
                     break
             else:
                 break
         return facts
 
-    def _instruction(self, pos: int, end: int, facts) -> int:
-        """Decode one instruction at `pos` (any opcode space); record what the call graph needs."""
-        data = self.data
-        start = pos
-        code = data[pos]
-        pos += 1
-        kind = op.CORE.get(code)
-        if kind is None:
-            table = op.PREFIXED.get(code)
-            if table is None:
-                raise DecodeError(f"unknown opcode {code:#04x}", start)
-            if pos >= end:
-                raise DecodeError(f"unexpected end of function body after prefix {code:#04x}", pos)
-            sub, pos = _u32(data, pos, end)
-            kind = table.get(sub)
-            if kind is None:
-                raise DecodeError(f"unknown opcode {code:#04x} {sub}", start)
-        if kind == op.NONE:
-            return pos
-        if kind == op.LEB:
-            return _skip_leb(data, pos, end)
-        if kind == op.LEB2:
-            return _skip_leb(data, _skip_leb(data, pos, end), end)
-        if kind == op.MEMARG or kind == op.MEMARG_LANE:
-            align, pos = _u32(data, pos, end)
-            if align & 0x40:  # multi-memory: a memory index follows the alignment
-                _, pos = _u32(data, pos, end)
-            _, pos = _u64(data, pos, end)
-            if kind == op.MEMARG_LANE:
-                _byte(data, pos, end)
-                pos += 1
-            return pos
-        if kind == op.BLOCK:
-            return self._block_type(pos, end)
-        if kind in (op.BYTES4, op.BYTES8, op.BYTES16, op.LANE):
-            width = {op.BYTES4: 4, op.BYTES8: 8, op.BYTES16: 16, op.LANE: 1}[kind]
-            if pos + width > end:
-                raise DecodeError("unexpected end of function body in an immediate", end)
-            return pos + width
-        if kind == op.CALL or kind == op.REF_FUNC:
-            target, pos = _u32(data, pos, end)
-            total = len(self.m.func_type_indices)
-            if target >= total:
-                raise DecodeError(f"function index {target} out of range ({total} functions)", start)
-            (facts.calls if kind == op.CALL else facts.refs).add(target)
-            return pos
-        if kind == op.CALL_INDIRECT:
-            type_index, pos = _u32(data, pos, end)
-            _, pos = _u32(data, pos, end)
-            facts.indirect.add(type_index)
-            return pos
-        if kind == op.CALL_REF:
-            type_index, pos = _u32(data, pos, end)
-            facts.indirect.add(type_index)
-            return pos
-        if kind == op.MEMORY_GROW:
-            memory_index, pos = _u32(data, pos, end)
-            facts.grows.append((start, memory_index, pos - start))
-            return pos
-        if kind == op.BR_TABLE:
-            n, pos = _u32(data, pos, end)
-            if _ONE_BYTE_LEBS.fullmatch(data, pos, pos + n + 1) and pos + n + 1 <= end:
-                return pos + n + 1  # every label fits in one byte: the usual case
-            for _ in range(n + 1):
-                _, pos = _u32(data, pos, end)
-            return pos
-        if kind == op.SELECT_T:
-            n, pos = _u32(data, pos, end)
-            for _ in range(n):
-                _, pos = _value_type(data, pos, end)
-            return pos
-        if kind == op.TRY_TABLE:
-            pos = self._block_type(pos, end)
-            n, pos = _u32(data, pos, end)
-            for _ in range(n):
-                clause = _byte(data, pos, end)
-                if clause > 3:
-                    raise DecodeError(f"invalid catch clause {clause:#04x}", pos)
-                pos += 1
-                if clause < 2:  # catch / catch_ref name a tag
-                    _, pos = _u32(data, pos, end)
-                _, pos = _u32(data, pos, end)
-            return pos
-        if kind == op.BR_ON_CAST:
-            flags = _byte(data, pos, end)
-            if flags > 3:
-                raise DecodeError(f"invalid cast flags {flags:#04x}", pos)
-            _, pos = _u32(data, pos + 1, end)
-            _, pos = _heap_type(data, pos, end)
-            return _heap_type(data, pos, end)[1]
-        if kind == op.ZERO_BYTE:
-            if _byte(data, pos, end) != 0:
-                raise DecodeError("atomic.fence: reserved byte must be zero", pos)
-            return pos + 1
-        raise AssertionError(f"unhandled immediate kind {kind}")  # pragma: no cover - table bug
-
-    def _block_type(self, pos: int, end: int) -> int:
-        data = self.data
-        b = _byte(data, pos, end)
-        if b == 0x40 or b in SIMPLE_TYPES:
-            return pos + 1
-        if b in (0x63, 0x64):
-            return _heap_type(data, pos + 1, end)[1]
-        value, new_pos = _s_value(data, pos, end, 5)
-        if value < 0:
-            raise DecodeError(f"invalid block type {b:#04x}", pos)
-        return new_pos
-
 
 @dataclass(slots=True)
-class _ConstFacts(_BodyFacts):
+class _ConstFacts(BodyFacts):
     constant: int | None = None
 
 
