@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from wasmlint.module.custom_sections import read_custom_section
 from wasmlint.module.instructions import BodyFacts, decode_instruction
 from wasmlint.module.leb import DecodeError
 from wasmlint.module.leb import read_s32 as _s32, read_u32 as _u32
@@ -205,7 +206,7 @@ class _Decoder:
         for section, contents in _section_headers(self.data):
             self.hint = section.start
             if section.id == 0:
-                self._custom(section.name, contents, section.end)
+                read_custom_section(self.data, self.m, section.name, contents, section.end)
             else:
                 kind = SECTION_NAMES[section.id]
                 order = SECTION_ORDER[section.id]
@@ -497,74 +498,6 @@ class _Decoder:
             elif b in (0x02, 0x03, 0x04, 0x06, 0x1F):
                 depth += 1
             pos = decode_instruction(data, pos, end, facts, len(self.m.func_type_indices))
-
-    def _custom(self, name: str, pos: int, end: int) -> None:
-        # Custom sections are not validated by engines: a malformed one is ignored, not an error.
-        try:
-            if name == "name":
-                self._names(pos, end)
-            elif name == "producers":
-                self._producers(pos, end)
-        except DecodeError:
-            pass
-
-    def _names(self, pos: int, end: int) -> None:
-        data, m = self.data, self.m
-        m.has_name_section = True
-        while pos < end:
-            sub_id = data[pos]
-            size, pos = _u32(data, pos + 1, end)
-            sub_end = pos + size
-            if sub_end > end:
-                return
-            if sub_id == 0:
-                m.module_name, _ = _name(data, pos, sub_end)
-            elif sub_id == 1:
-                count, p = _u32(data, pos, sub_end)
-                names = m.func_names
-                for _ in range(count):
-                    # Inline one- and two-byte LEB128s: large modules have 10^4-10^5 names. Each
-                    # inline read looks at two bytes, which must both be inside the subsection: a
-                    # longer (padded) index can leave less than that for the length.
-                    if p + 4 <= sub_end:
-                        b, c = data[p], data[p + 1]
-                        if b < 0x80:
-                            index, p = b, p + 1
-                        elif c < 0x80:
-                            index, p = (b & 0x7F) | c << 7, p + 2
-                        else:
-                            index, p = _u32(data, p, sub_end)
-                    else:
-                        index, p = _u32(data, p, sub_end)
-                    if p + 2 <= sub_end:
-                        b, c = data[p], data[p + 1]
-                        if b < 0x80:
-                            length, p = b, p + 1
-                        elif c < 0x80:
-                            length, p = (b & 0x7F) | c << 7, p + 2
-                        else:
-                            length, p = _u32(data, p, sub_end)
-                    else:
-                        length, p = _u32(data, p, sub_end)
-                    if p + length > sub_end:
-                        raise DecodeError("function name runs past its subsection", p)
-                    names[index] = data[p:p + length].decode("utf-8", "replace")
-                    p += length
-            pos = sub_end
-
-    def _producers(self, pos: int, end: int) -> None:
-        data = self.data
-        count, pos = _u32(data, pos, end)
-        producers: dict[str, list[tuple[str, str]]] = {}
-        for _ in range(count):
-            field_name, pos = _name(data, pos, end)
-            values, pos = _u32(data, pos, end)
-            entries = producers.setdefault(field_name, [])
-            for _ in range(values):
-                value, pos = _name(data, pos, end)
-                version, pos = _name(data, pos, end)
-                entries.append((value, version))
-        self.m.producers = producers
 
     # -- code --
     def _sec_code(self, pos: int, end: int) -> int:
