@@ -295,16 +295,16 @@ def parallel_everywhere(monkeypatch):
     yields the list of helpers started."""
     import importlib
 
-    decoder = importlib.import_module("wasmlint.module.decoder")
-    monkeypatch.setattr(decoder, "PARALLEL_MIN_BYTES", 1)
+    code_section = importlib.import_module("wasmlint.module.code_section")
+    monkeypatch.setattr(code_section, "PARALLEL_MIN_BYTES", 1)
     started = []
-    original = decoder._Helper.__init__
+    original = code_section._Helper.__init__
 
     def counting_init(self, *args):
         started.append(self)
         original(self, *args)
 
-    monkeypatch.setattr(decoder._Helper, "__init__", counting_init)
+    monkeypatch.setattr(code_section._Helper, "__init__", counting_init)
     yield started
 
 
