@@ -267,3 +267,14 @@ def test_wasm_bindgen_glue_of_real_packages_has_no_stale_view(npm_glue):
 
     judged = [h for h in hosts if "_bg" not in h.stem and (h.parent / f"{h.stem}_bg.wasm").is_file()]
     assert judged and all(resolve_module(h, analyze_host(h.name, h.read_bytes())) is not None for h in judged)
+
+
+def test_confirm_reproduces_the_detach_in_node(tmp_path, modules):
+    if shutil.which("node") is None:
+        unavailable("node is not installed (scripts/setup.sh --dev installs it)")
+    (tmp_path / "classic.mjs").write_text(CLASSIC)
+    shutil.copy(GUESTS / "greeting-alloc" / "scenario.toml", tmp_path / "scenario.toml")
+    code, findings, err = _check("classic.mjs", "--wasm", str(modules["greeting-alloc"]), "--confirm", cwd=tmp_path)
+    (finding,) = [f for f in findings if f["rule_id"] == "stale-memory-view"]
+    assert finding["confirmed"] is True
+    assert "node: the view over memory.buffer detached when set_name(10, 16) grew memory 17 -> 18 pages" in finding["evidence"]

@@ -113,8 +113,58 @@ def run_hosts(hosts: list[Path], rules, known_ids: set[str], options) -> HostRes
             module = facts_of[module_path]
         results.modules[facts.path] = module_path if module is not None else None
         label = display_path(module_path) if module_path is not None else None
-        results.findings.extend(host_findings(facts, rules, module, label))
+        found = host_findings(facts, rules, module, label)
+        if options.confirm and module is not None and found:
+            found = _confirmed(found, module_path, path, options, results)
+        results.findings.extend(found)
     return results
+
+
+def _scenario_for(module: Path, host: Path, options):
+    """--scenario, else the configured one, else `scenario.toml` beside the host or the module."""
+    from wasmlint.runtime import load_scenario
+
+    for candidate in [options.scenario, *options.scenarios, host.parent / "scenario.toml", module.parent / "scenario.toml"]:
+        if candidate is not None and Path(candidate).is_file():
+            return load_scenario(Path(candidate))
+    return None
+
+
+def _confirmed(found: list[Finding], module: Path, host: Path, options, results: HostResults) -> list[Finding]:
+    """Reproduce each finding's growth in V8: a generated harness makes the same kind of view,
+    calls the export and reports whether the view detached. The host's own code never runs."""
+    from wasmlint.host.confirm import NodeUnavailable, confirm_in_node
+    from wasmlint.runtime import ScenarioError
+
+    wanted = {(f.symbol, _view_kind(f.message)) for f in found if f.symbol}
+    try:
+        scenario = _scenario_for(module, host, options)
+        verdicts = confirm_in_node(module, sorted(wanted), scenario)
+    except NodeUnavailable as exc:
+        results.errors.append(RunError(display_path(host), f"--confirm: {exc}"))
+        return found
+    except ScenarioError as exc:
+        results.errors.append(RunError(display_path(host), f"--confirm: {exc}"))
+        return found
+    confirmed = []
+    for finding in found:
+        verdict = verdicts.get(finding.symbol or "")
+        if verdict is None:
+            confirmed.append(finding)
+            continue
+        if verdict.error:
+            results.errors.append(RunError(display_path(host), f"--confirm: {finding.symbol}: {verdict.error}"))
+        confirmed.append(finding.replace(evidence=finding.evidence + (verdict.evidence(),),
+                                         confirmed=finding.confirmed or verdict.detached))
+    return confirmed
+
+
+def _view_kind(message: str) -> str:
+    """The view constructor a finding's message names (`... (Uint8Array over memory.buffer ...`)."""
+    from wasmlint.host.values import VIEW_TYPES
+
+    word = message.split("(", 1)[-1].split(" ", 1)[0]
+    return word if word in VIEW_TYPES else "Uint8Array"
 
 
 def _parse_error(rules, path: str, line: int, column: int, detail: str) -> list[Finding]:
