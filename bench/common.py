@@ -29,10 +29,11 @@ def cache_dir() -> Path:
     return directory
 
 
-def npm_wasm(package: str) -> Path:
-    """The largest .wasm in an npm package, fetched with `npm pack` on first use (never into the repo)."""
+def npm_wasm(package: str, suffix: str = ".wasm") -> Path:
+    """The largest file ending in `suffix` (a .wasm, or a JS bundle) in an npm package, fetched with
+    `npm pack` on first use (never into the repo)."""
     target = cache_dir() / package.replace("@", "").replace("/", "-")
-    found = sorted(target.rglob("*.wasm"), key=lambda p: p.stat().st_size, reverse=True) if target.is_dir() else []
+    found = sorted(target.rglob("*" + suffix), key=lambda p: p.stat().st_size, reverse=True) if target.is_dir() else []
     if found:
         return found[0]
     npm = shutil.which("npm")
@@ -44,10 +45,10 @@ def npm_wasm(package: str) -> Path:
         sys.exit(f"npm pack {package} failed: {out.stderr.strip()}")
     tarball = target / out.stdout.strip().splitlines()[-1]
     with tarfile.open(tarball) as archive:
-        members = [m for m in archive.getmembers() if m.isfile() and m.name.endswith(".wasm")]
+        members = [m for m in archive.getmembers() if m.isfile() and m.name.endswith(suffix)]
         if not members:
-            sys.exit(f"{package} contains no .wasm file")
+            sys.exit(f"{package} contains no {suffix} file")
         for member in members:
             (target / Path(member.name).name).write_bytes(archive.extractfile(member).read())
     tarball.unlink()
-    return npm_wasm(package)
+    return npm_wasm(package, suffix)

@@ -206,6 +206,34 @@ def module_rows(runs: int) -> list[Row]:
                 "wasm-objdump -d", theirs, "objdump / ours", ">= 1.0, ours <= 2 s")]
 
 
+# -- host layer ------------------------------------------------------------------------------------
+
+BIG_BUNDLE = "sql.js@1.13.0"  # Emscripten glue plus sql.js's API: a real, large, hand-fed JS host
+
+
+def host_rows(runs: int) -> list[Row]:
+    """The host layer on a large real JavaScript file, next to tree-sitter's parse alone (1 core)."""
+    from wasmlint.host import analyze_host
+    from wasmlint.host.parsing import parse_host
+
+    path = npm_wasm(BIG_BUNDLE, ".js")
+    source = path.read_bytes()
+    lines = source.count(b"\n") + 1
+
+    def best(work) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            work()
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    parse = best(lambda: parse_host(path.name, source))
+    ours = best(lambda: analyze_host(path.name, source))
+    return [Row(f"host layer, {path.name} of {BIG_BUNDLE} ({len(source) / 2**20:.1f} MiB, {lines} lines, "
+                f"{lines / ours:,.0f} lines/s)", ours, "tree-sitter parse only", parse, "parse / ours", ">= 0.5")]
+
+
 # -- runtime layer ---------------------------------------------------------------------------------
 
 
@@ -263,11 +291,11 @@ def table(rows: list[Row]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("source", "module", "runtime"), action="append")
+    parser.add_argument("--only", choices=("source", "module", "runtime", "host"), action="append")
     parser.add_argument("--crates", nargs="*", help="registry crate name prefixes (default: every installed crate)")
     parser.add_argument("--runs", type=int, default=3, help="best of N runs (default 3)")
     args = parser.parse_args()
-    parts = args.only or ["source", "module", "runtime"]
+    parts = args.only or ["source", "module", "runtime", "host"]
     rows: list[Row] = []
     if "source" in parts:
         rows += source_rows(crates(args.crates), args.runs)
@@ -275,6 +303,8 @@ def main() -> None:
         rows += module_rows(args.runs)
     if "runtime" in parts:
         rows += runtime_rows()
+    if "host" in parts:
+        rows += host_rows(args.runs)
     print(f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {len(os.sched_getaffinity(0))} cores, "
           f"Python {platform.python_version()}, best of {args.runs}\n")
     print(table(rows))

@@ -33,7 +33,7 @@ def test_readme_opens_with_the_two_quick_start_commands():
 def test_rules_table_lists_every_rule_with_its_layer_and_severity():
     rows = dict(
         (m.group(1), (m.group(2), m.group(3)))
-        for m in re.finditer(r"^\| `([a-z0-9-]+)` \| (source|module|runtime) \| (error|warning|info) \|", README, re.M)
+        for m in re.finditer(r"^\| `([a-z0-9-]+)` \| (source|module|runtime|host) \| (error|warning|info) \|", README, re.M)
     )
     rules = builtin_rules()
     assert set(rows) == set(rules)
