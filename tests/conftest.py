@@ -59,6 +59,37 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def guest_module(name: str) -> Path:
+    """The module of a shipped guest: a crate built for wasm32 (cached by the toolchain), or the
+    hand-written `greeting-wat` as its text file."""
+    from wasmlint import toolchain
+
+    if name == "greeting-wat":
+        return GUESTS / name / "greeting.wat"
+    try:
+        (artifact,) = toolchain.build(GUESTS / name)
+    except toolchain.ToolchainError as exc:
+        unavailable(str(exc))
+    return artifact.path
+
+
+def npm_pack(packages, directory: Path) -> list[Path]:
+    """`npm pack` the packages into `directory` (the registry is reachable here); their tarballs."""
+    import shutil
+
+    npm = shutil.which("npm")
+    if npm is None:
+        unavailable("npm is not installed (scripts/setup.sh --dev installs it)")
+    try:
+        proc = subprocess.run([npm, "pack", "--silent", *packages], cwd=directory,
+                              capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        unavailable("npm pack timed out (no network?)")
+    if proc.returncode != 0:
+        unavailable(f"npm pack failed (no network?): {proc.stderr.strip().splitlines()[-1:]}")
+    return sorted(directory.glob("*.tgz"))
+
+
 def json_findings(stdout: str) -> list[dict]:
     return json.loads(stdout)["findings"]
 

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GUESTS, unavailable
+from conftest import GUESTS, guest_module, unavailable
 from test_hostile_guests import leftover_processes
-from wasmlint import toolchain
 from wasmlint.host.confirm import NodeUnavailable, NodeVerdict, confirm_in_node, node_command, permission_flags
 from wasmlint.runtime import load_scenario, parse_scenario
 
@@ -22,14 +21,6 @@ from wasmlint.runtime import load_scenario, parse_scenario
 def node():
     if shutil.which("node") is None:
         unavailable("`node` is not on PATH (Debian: apt-get install nodejs)")
-
-
-def _built(name: str) -> Path:
-    try:
-        (artifact,) = toolchain.build(GUESTS / name)
-    except toolchain.ToolchainError as exc:
-        unavailable(str(exc))
-    return artifact.path
 
 
 def _wat(tmp_path: Path, text: str) -> Path:
@@ -45,7 +36,7 @@ def _scenario(name: str):
 # --- detached ------------------------------------------------------------------------------------
 
 def test_greeting_alloc_set_name_detaches_the_view():
-    verdicts = confirm_in_node(_built("greeting-alloc"), [("set_name", "Uint8Array")], _scenario("greeting-alloc"))
+    verdicts = confirm_in_node(guest_module("greeting-alloc"), [("set_name", "Uint8Array")], _scenario("greeting-alloc"))
     assert verdicts == {"set_name": NodeVerdict("set_name", "set_name(10, 16)", True, 17, 18, calls=1)}
     assert verdicts["set_name"].evidence() == (
         "node: the view over memory.buffer detached when set_name(10, 16) grew memory 17 -> 18 pages")
@@ -75,7 +66,7 @@ def test_an_imported_memory_grown_by_memory_grow_detaches_a_dataview(tmp_path):
 
 @pytest.mark.parametrize("name", ["greeting-static", "greeting-wat"])
 def test_static_greeting_guests_leave_the_view_attached(name):
-    module = GUESTS / name / "greeting.wat" if name == "greeting-wat" else _built(name)
+    module = GUESTS / name / "greeting.wat" if name == "greeting-wat" else guest_module(name)
     verdicts = confirm_in_node(module, [("set_name", "Int32Array")], _scenario(name))
     assert verdicts == {"set_name": NodeVerdict("set_name", "set_name(10, 16)", False, 17, 17, calls=1)}
     assert verdicts["set_name"].evidence() == (

@@ -25,8 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GUESTS, unavailable
-from wasmlint import toolchain
+from conftest import GUESTS, guest_module, unavailable
 from wasmlint.module import load_module_bytes
 
 HOSTS = GUESTS / "hosts"
@@ -256,11 +255,7 @@ def modules(workdir) -> dict[str, Path]:
     hand-written greeting.wat assembled by the project's own helper."""
     found = {}
     for name in ("greeting-alloc", "greeting-static"):
-        try:
-            (artifact,) = toolchain.build(GUESTS / name)
-        except toolchain.ToolchainError as exc:
-            unavailable(str(exc))
-        found[name] = artifact.path
+        found[name] = guest_module(name)
     wat = workdir / "greeting_wat.wasm"
     wat.write_bytes(load_module_bytes(GUESTS / "greeting-wat" / "greeting.wat"))
     found["greeting-wat"] = wat

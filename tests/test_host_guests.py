@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GUESTS, run_cli, unavailable
-from wasmlint import toolchain
+from conftest import GUESTS, guest_module, run_cli
 
 HOSTS = GUESTS / "hosts"
 EXPECT = re.compile(r"//\s*expect:\s*([a-z0-9, -]+)")
@@ -32,16 +31,6 @@ def _expected() -> set[tuple[str, int]]:
     return found
 
 
-def _module(name: str) -> Path:
-    if name == "greeting-wat":
-        return GUESTS / name / "greeting.wat"
-    try:
-        (artifact,) = toolchain.build(GUESTS / name)
-    except toolchain.ToolchainError as exc:
-        unavailable(str(exc))
-    return artifact.path
-
-
 def _findings(module: Path) -> list[dict]:
     proc = run_cli("check", ".", "--layer", "host", "--wasm", str(module), "--format", "json", cwd=HOSTS)
     assert proc.returncode in (0, 1), proc.stderr
@@ -49,7 +38,7 @@ def _findings(module: Path) -> list[dict]:
 
 
 def test_growing_module_flags_exactly_the_expected_lines():
-    findings = _findings(_module("greeting-alloc"))
+    findings = _findings(guest_module("greeting-alloc"))
     reported = {(f["path"], f["line"]) for f in findings if f["rule_id"] == "stale-memory-view"}
     expected = _expected()
     single_file = {e for e in expected if e[0] not in ACROSS_FILES}
@@ -61,4 +50,4 @@ def test_growing_module_flags_exactly_the_expected_lines():
 
 @pytest.mark.parametrize("guest", ["greeting-static", "greeting-wat"])
 def test_module_that_cannot_grow_flags_nothing(guest):
-    assert _findings(_module(guest)) == []
+    assert _findings(guest_module(guest)) == []

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tarfile
 from pathlib import Path
 
 import pytest
 
-from conftest import GUESTS, run_cli, unavailable
-from wasmlint import toolchain
+from conftest import GUESTS, guest_module, npm_pack, run_cli, unavailable
 
 CLASSIC = """\
 import { readFileSync } from 'node:fs'
@@ -62,19 +60,9 @@ export async function main(path: string): Promise<number> {
 HELPER_STALE_LINE = 15  # in readByte, which main calls with the stale view
 
 
-def _built(name: str) -> Path:
-    if name == "greeting-wat":
-        return GUESTS / name / "greeting.wat"
-    try:
-        (artifact,) = toolchain.build(GUESTS / name)
-    except toolchain.ToolchainError as exc:
-        unavailable(str(exc))
-    return artifact.path
-
-
 @pytest.fixture(scope="module")
 def modules() -> dict[str, Path]:
-    return {name: _built(name) for name in ("greeting-alloc", "greeting-static", "greeting-wat")}
+    return {name: guest_module(name) for name in ("greeting-alloc", "greeting-static", "greeting-wat")}
 
 
 def _check(*args: str, cwd: Path) -> tuple[int, list[dict], str]:
@@ -236,18 +224,8 @@ GLUE_PACKAGES = ("tiktoken@1.0.22", "@jsquash/png@1.2.0", "@resvg/resvg-wasm@2.0
 
 @pytest.fixture(scope="module")
 def npm_glue(tmp_path_factory) -> Path:
-    npm = shutil.which("npm")
-    if npm is None:
-        unavailable("npm is not installed (scripts/setup.sh --dev installs it)")
     directory = tmp_path_factory.mktemp("glue")
-    try:
-        proc = subprocess.run([npm, "pack", "--silent", *GLUE_PACKAGES], cwd=directory,
-                              capture_output=True, text=True, timeout=300)
-    except subprocess.TimeoutExpired:
-        unavailable("npm pack timed out (no network?)")
-    if proc.returncode != 0:
-        unavailable(f"npm pack failed (no network?): {proc.stderr.strip().splitlines()[-1:]}")
-    for tarball in sorted(directory.glob("*.tgz")):
+    for tarball in npm_pack(GLUE_PACKAGES, directory):
         with tarfile.open(tarball) as archive:
             archive.extractall(directory / tarball.stem, filter="data")
         tarball.unlink()

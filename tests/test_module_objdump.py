@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import unavailable
+from conftest import npm_pack, unavailable
 
 from wasmlint.module import decode_module, load_module_bytes
 
@@ -144,19 +144,9 @@ NPM_PACKAGES = ("@jsquash/png", "tiktoken")
 
 @pytest.fixture(scope="module")
 def npm_modules(tmp_path_factory) -> list[Path]:
-    npm = shutil.which("npm")
-    if npm is None:
-        unavailable("npm is not installed (scripts/setup.sh --dev installs it)")
     directory = tmp_path_factory.mktemp("npm")
-    try:
-        proc = subprocess.run([npm, "pack", "--silent", *NPM_PACKAGES], cwd=directory,
-                              capture_output=True, text=True, timeout=300)
-    except subprocess.TimeoutExpired:
-        unavailable("npm pack timed out (no network?)")
-    if proc.returncode != 0:
-        unavailable(f"npm pack failed (no network?): {proc.stderr.strip().splitlines()[-1:]}")
     modules = []
-    for tarball in sorted(directory.glob("*.tgz")):
+    for tarball in npm_pack(NPM_PACKAGES, directory):
         with tarfile.open(tarball) as archive:
             for member in archive.getmembers():
                 if member.isfile() and member.name.endswith(".wasm"):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import unavailable
+from conftest import guest_module, unavailable
 from wasmlint import toolchain
 
 from wasmlint.runtime import load_scenario, render_run_text, run_module, runtime_findings
@@ -14,21 +14,11 @@ from wasmlint.runtime import load_scenario, render_run_text, run_module, runtime
 GUESTS = Path(__file__).parent.parent / "guests"
 
 
-def _module(name: str) -> Path:
-    if name == "greeting-wat":
-        return GUESTS / name / "greeting.wat"
-    try:
-        (artifact,) = toolchain.build(GUESTS / name)
-    except toolchain.ToolchainError as exc:
-        unavailable(str(exc))
-    return artifact.path
-
-
 @pytest.fixture(scope="module")
 def runs():
     results = {}
     for name in ("greeting-alloc", "greeting-static", "greeting-wat"):
-        results[name] = run_module(_module(name), load_scenario(GUESTS / name / "scenario.toml"))
+        results[name] = run_module(guest_module(name), load_scenario(GUESTS / name / "scenario.toml"))
     return results
 
 

@@ -18,7 +18,6 @@ from wasmlint.host.values import EXPORT_FN, EXPORTS, GLUE_FN, MEMORY, HostFacts,
 # .wasm), `./x.wasm`. `x_bg.js` is wasm-bindgen's JS glue, not the module.
 _MODULE_SPECIFIER = re.compile(r"(?:_bg|\.wasm)$")
 _WASM_STRING = re.compile(rb"""["'`]([^"'`\n]{1,300}?\.wasm)["'`]""")
-_INIT_NAMES = ("init", "initSync", "__wbg_init", "default")
 # Tokens without which a file holds no view over Wasm memory: most of a large bundle is skipped.
 _RELEVANT = re.compile(rb"\.buffer\b|WebAssembly|_bg\b|\.wasm\b")
 
@@ -46,10 +45,6 @@ def analyze_host(display: str, source: bytes) -> HostFacts:
     facts.uses = sorted(ctx.uses, key=lambda u: (u.line, u.column))
     facts.exports_called = list(ctx.exports_called)
     return facts
-
-
-def parse_only(display: str, source: bytes) -> HostFile:
-    return parse_host(display, source)
 
 
 def _module_refs(source: bytes) -> list[str]:
@@ -134,59 +129,62 @@ def _collect(host: HostFile, ctx: FileContext) -> None:
             ctx.methods.setdefault(cls, {})[f"get {name}" if getter else name] = function
         elif name:
             ctx.by_name.setdefault(name, []).append(function)
-    for node in captures.get("import", []):
-        _import(node, ctx)
+    _imports(captures.get("import", []), ctx)
 
 
-def _import(node: Node, ctx: FileContext) -> None:
-    source = node.child_by_field_name("source")
-    if source is None:
-        return
-    specifier = source.text.decode(errors="replace").strip("'\"`")
-    is_module = bool(_MODULE_SPECIFIER.search(specifier))
-    clause = next((c for c in node.named_children if c.type == "import_clause"), None)
-    if clause is None:
-        return
-    for part in clause.named_children:
-        if part.type == "namespace_import":
-            name = part.named_children[-1].text.decode() if part.named_children else ""
-            if is_module and name:
-                ctx.globals[name] = Val(EXPORTS)
-        elif part.type == "identifier":  # a default import
-            name = part.text.decode()
-            if is_module:
-                ctx.globals[name] = Val(EXPORTS)
+_INIT = re.compile(r"^(?:__wbg_)?init(?:Sync|Wasm)?$", re.I)
+
+
+def _imports(nodes: list[Node], ctx: FileContext) -> None:
+    """What the imports bring in. From the module itself (`./x_bg.wasm`, `pkg/x_bg`): its exports
+    and memory. From a wasm-bindgen package (one whose `_bg` module or whose `init` the file also
+    imports): glue functions and classes, whose calls reach the module's exports. Anything else
+    is an ordinary import."""
+    imported: list[tuple[str, str, str]] = []  # (specifier, imported name or "default" / "*", local)
+    for node in nodes:
+        source = node.child_by_field_name("source")
+        clause = next((c for c in node.named_children if c.type == "import_clause"), None)
+        if source is None or clause is None:
+            continue
+        specifier = source.text.decode(errors="replace").strip("'\"`")
+        for part in clause.named_children:
+            if part.type == "namespace_import" and part.named_children:
+                imported.append((specifier, "*", part.named_children[-1].text.decode()))
+            elif part.type == "identifier":
+                imported.append((specifier, "default", part.text.decode()))
+            elif part.type == "named_imports":
+                for spec in part.named_children:
+                    original = spec.child_by_field_name("name") if spec.type == "import_specifier" else None
+                    if original is not None:
+                        alias = spec.child_by_field_name("alias") or original
+                        imported.append((specifier, original.text.decode(), alias.text.decode()))
+    packages = {_package_of(spec) for spec, _, _ in imported if _MODULE_SPECIFIER.search(spec)}
+    packages |= {spec for spec, name, local in imported
+                 if (name == "default" and _INIT.match(local)) or _INIT.match(name)}
+    for specifier, name, local in imported:
+        if _MODULE_SPECIFIER.search(specifier):
+            if name in ("*", "default"):
+                ctx.globals[local] = Val(EXPORTS)
             else:
-                ctx.globals.setdefault(name, Val(GLUE_FN, "__init__"))
-                ctx.glue_specifiers.add(specifier)
-        elif part.type == "named_imports":
-            for spec in part.named_children:
-                if spec.type != "import_specifier":
-                    continue
-                original = spec.child_by_field_name("name")
-                alias = spec.child_by_field_name("alias") or original
-                if original is None or alias is None:
-                    continue
-                imported, local = original.text.decode(), alias.text.decode()
-                if is_module:
-                    ctx.globals[local] = Val(MEMORY, imported) if imported == "memory" else Val(EXPORT_FN, imported)
-                    ctx.glue_specifiers.add(specifier.rsplit("/", 1)[0] if "/" in specifier else specifier)
-                elif imported in ("initSync",):
-                    ctx.globals[local] = Val(GLUE_FN, "__init__")
-                else:
-                    ctx.globals.setdefault(local, Val(GLUE_FN, imported))
-                    ctx.glue_specifiers.add(specifier)
+                ctx.globals[local] = Val(MEMORY, name) if name == "memory" else Val(EXPORT_FN, name)
+        elif specifier in packages or _package_of(specifier) in packages:
+            if (name == "default" and _INIT.match(local)) or _INIT.match(name):
+                ctx.globals[local] = Val(GLUE_FN, "__init__")
+            elif name not in ("*", "default"):
+                ctx.globals[local] = Val(GLUE_FN, name)
+
+
+def _package_of(specifier: str) -> str:
+    """`pkg/x_bg` -> `pkg`, `./pkg/x_bg.wasm` -> `./pkg`, `@scope/pkg/x` -> `@scope/pkg`."""
+    parts = specifier.split("/")
+    if specifier.startswith("."):
+        return "/".join(parts[:-1]) or specifier
+    return "/".join(parts[:2]) if specifier.startswith("@") else parts[0]
 
 
 def _learn_values(host: HostFile, ctx: FileContext) -> None:
     """Which names hold the exports, the memory or a view, wherever the file assigns them (the
     wasm-bindgen glue's `let wasm;` is assigned inside a function): two dry passes over the file."""
-    # Glue functions imported from a package are calls into the module only when the same host
-    # reads that package's memory; otherwise they are ordinary imports.
-    if not any(isinstance(v, Val) and v.kind in (MEMORY, EXPORTS) for v in ctx.globals.values()):
-        for name, value in list(ctx.globals.items()):
-            if value.kind == GLUE_FN and value.name != "__init__":
-                del ctx.globals[name]
     # `X.memory.buffer` says X is the exports object, whatever its name (`wasm`, `this.exports`...).
     for match in re.finditer(rb"([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?)\.memory\.buffer", ctx.source):
         name = match.group(1).decode()
@@ -216,7 +214,7 @@ def _learn_values(host: HostFile, ctx: FileContext) -> None:
                 raise
             for key, view in flow.state.items():
                 if function is None or "." in key or key not in flow.locals_declared:
-                    ctx.long_lived.add(key)
+                    ctx.long_lived.setdefault(key, view)
 
 
 # Functions a host runs when memory grows, to re-create its long-lived views: Emscripten's
@@ -305,7 +303,7 @@ def _run(host: HostFile, ctx: FileContext) -> None:
             if grow not in ctx.all_grows and len(ctx.all_grows) < 64:
                 ctx.all_grows.append(grow)
     entry_grows = tuple(dataclasses.replace(grow, earlier=True) for grow in ctx.all_grows[:16])
-    holders = sorted(ctx.long_lived)
+    holders = sorted(ctx.long_lived.items())
     # Functions that make views: an entry function that calls one holds a view too.
     makers = [f.name.encode() + b"(" for f in ctx.functions.values()
               if f.name and f.body is not None and b"buffer" in f.body.text]
@@ -314,14 +312,11 @@ def _run(host: HostFile, ctx: FileContext) -> None:
         # module. A plain function the file calls is judged where it is called.
         if function.body is None or (function.called and function.class_name is None):
             continue
-        state: dict[str, View] = {}
+        # Every long-lived view, not only those the function names: the functions it calls may
+        # use them.
         text = function.body.text
-        for key in holders:
-            if key in ctx.refreshed:
-                continue
-            name = key.split(".")[-1].encode()
-            if name in text and entry_grows:
-                state[key] = View("view", 0, key, entry_grows, from_entry=True)
+        state = {key: View(made.ctor, made.line, made.text, entry_grows, from_entry=True)
+                 for key, made in holders if key not in ctx.refreshed} if entry_grows else {}
         if not state and b"buffer" not in text and not any(maker in text for maker in makers):
             continue  # holds no view: nothing in it can be stale
         flow = Flow(ctx, state, this_class=function.class_name)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from wasmlint.host.values import (
-    BUFFER, EXPORT_FN, EXPORTS, FUNCTION, GLUE_FN, GLUE_OBJECT, HOLDER, INSTANCE, MEMORY, OBJECT, RESULT,
+    BUFFER, EXPORT_FN, EXPORTS, FUNCTION, GLUE_FN, GLUE_OBJECT, INSTANCE, MEMORY, OBJECT, RESULT,
     SAFE_BUFFER, SAFE_MEMORY, VIEW_TYPES, Grow, StaleUse, Val, View,
 )
 
@@ -79,13 +79,12 @@ class FileContext:
     methods: dict[str, dict[str, Function]] = field(default_factory=dict)  # class -> method -> function
     getters: dict[str, list[Function]] = field(default_factory=dict)  # getter name -> functions
     globals: dict[str, Val] = field(default_factory=dict)
-    long_lived: set[str] = field(default_factory=set)  # holders a view is kept in beyond one call
+    long_lived: dict[str, View] = field(default_factory=dict)  # holder kept beyond one call -> the view first put there
     uses: list[StaleUse] = field(default_factory=list)
     reported: dict[tuple[int, int], int] = field(default_factory=dict)  # use's bytes -> its index in `uses`
     summaries: dict[int, tuple[Grow, ...] | None] = field(default_factory=dict)
     exports_called: dict[str, None] = field(default_factory=dict)
     all_grows: list[Grow] = field(default_factory=list)
-    glue_specifiers: set[str] = field(default_factory=set)
     refreshed: set[str] = field(default_factory=set)  # long-lived views the host re-creates on growth
     # Matches the text of code that can make, hold, use or detach a view; None: everything can.
     # Code it does not match is skipped, which is most of a large bundle.
@@ -479,9 +478,19 @@ class Flow:
         view = self.state.get(key)
         if view is None:
             return None
-        if use and not self.dry and self.condition == 0 and len(view.grows) > view.reported:
+        if use and not self.dry and not self.checking(node) and len(view.grows) > view.reported:
             self.report(key, view, node)
         return view
+
+    def checking(self, node: Node) -> bool:
+        """Whether a read inside a test only checks the view (`if (v)`, `v === null`,
+        `v.byteLength === 0`, `v.buffer !== m.buffer`) rather than reading its contents."""
+        if self.condition == 0:
+            return False
+        if node.type in ("identifier", "shorthand_property_identifier"):
+            return True
+        prop = node.child_by_field_name("property") if node.type == "member_expression" else None
+        return prop is not None and prop.text in (b"byteLength", b"buffer", b"detached")
 
     def report(self, key: str, view: View, node: Node) -> None:
         where = (node.start_byte, node.end_byte)
@@ -615,7 +624,6 @@ class Flow:
         while current is not None and current.type == "binary_expression":
             spine.append(current)
             current = current.child_by_field_name("left")
-        comparison = False
         first_op = spine[-1].child_by_field_name("operator") if spine else None
         if first_op is not None and first_op.text in (b"&&", b"||", b"??") and _detach_test(current):
             pass  # run as the test of the first logical operator below
@@ -624,8 +632,6 @@ class Flow:
         for part in reversed(spine):
             operator = part.child_by_field_name("operator")
             op = operator.text if operator is not None else b""
-            if op in (b"===", b"!==", b"==", b"!=", b"&&", b"||", b"??"):
-                comparison = True
             if op in (b"&&", b"||", b"??"):
                 # The right side runs only on some paths. `(v === null || v.byteLength === 0) &&
                 # (v = new Uint8Array(m.buffer))` is the minified form of the getter's guard.
@@ -643,7 +649,7 @@ class Flow:
                 self.restore(merged)
             else:
                 self.expr(part.child_by_field_name("right"))
-        return None if comparison or spine else None
+        return None
 
     def member(self, node: Node, use: bool):
         obj_node = _unwrap(node.child_by_field_name("object"))
@@ -804,6 +810,8 @@ class Flow:
         if value.kind == EXPORT_FN:
             self.grow(Grow((value.name,), _line(node), _text(node)))
             return None
+        if value.kind == GLUE_FN and value.name == "__init__":
+            return Val(EXPORTS)  # wasm-bindgen's `await init()` / `initSync()` give the exports
         if value.kind == GLUE_FN:
             export = _glue_export(value.name, prop)
             self.grow(Grow((export,), _line(node), _text(node)))
@@ -873,11 +881,7 @@ class Flow:
         return self.returns_of(function)
 
     def returns_of(self, function: Function):
-        """What a call of `function` gives when its body is not followed: a fresh view when it
-        makes or re-checks one (a getter), else nothing known."""
-        returned = getattr(function, "returns_view", None)
-        if returned == "fresh":
-            return View("Uint8Array", _line(function.node), function.name + "()")
+        """What a call gives when its body is not followed (past the budget): nothing known."""
         return None
 
     def bind_params(self, function: Function, values, flow: "Flow") -> None:

@@ -56,9 +56,10 @@ def host_findings(facts: HostFacts, rules: dict[str, Rule], module=None, module_
         else:
             severity = min(rule.severity, Severity.WARNING)
             export = export or next((e for g in reversed(use.grows) for e in g.exports), "an export")
-        made = "when the function starts" if use.from_entry else f"at line {use.created_line}"
-        where_made = (f"`{use.holder}` (kept from before this function runs)" if use.from_entry
-                      else f"`{use.holder}` = {use.created_text} (line {use.created_line})")
+        made = f"at line {use.created_line}" + (", kept across calls" if use.from_entry else "")
+        where_made = f"`{use.holder}` = {use.created_text} (line {use.created_line})"
+        if use.from_entry:
+            where_made += ", kept while other code calls into the module"
         evidence = [f"host: view {where_made}; {grow.describe()}; used at line {use.line}"]
         if module is not None and path:
             evidence.append(f"module: `{export}` reaches memory.grow via {' -> '.join(path)} ({module_label})")

@@ -25,7 +25,6 @@ GLUE_FN = "glue"  # a function or class of a wasm-bindgen package whose memory t
 GLUE_OBJECT = "glue-object"  # an object of a wasm-bindgen class (its methods call exports)
 FUNCTION = "function"  # a function of this file (name: its key in the function table)
 OBJECT = "object"  # `new C()` of a class of this file (name: the class)
-HOLDER = "holder"  # a function returns a long-lived view holder as is (name: the holder)
 
 
 @dataclass(frozen=True)
