@@ -30,10 +30,10 @@ def cache_dir() -> Path:
 
 
 def npm_wasm(package: str, suffix: str = ".wasm") -> Path:
-    """The largest file ending in `suffix` (a .wasm, or a JS bundle) in an npm package, fetched with
-    `npm pack` on first use (never into the repo)."""
+    """The largest file whose name ends in `suffix` (a .wasm, or a JS bundle's whole name) in an
+    npm package, fetched with `npm pack` on first use (never into the repo)."""
     target = cache_dir() / package.replace("@", "").replace("/", "-")
-    found = sorted(target.rglob("*" + suffix), key=lambda p: p.stat().st_size, reverse=True) if target.is_dir() else []
+    found = sorted(target.glob("*" + suffix), key=lambda p: (p.name != suffix, -p.stat().st_size)) if target.is_dir() else []
     if found:
         return found[0]
     npm = shutil.which("npm")
@@ -45,7 +45,8 @@ def npm_wasm(package: str, suffix: str = ".wasm") -> Path:
         sys.exit(f"npm pack {package} failed: {out.stderr.strip()}")
     tarball = target / out.stdout.strip().splitlines()[-1]
     with tarfile.open(tarball) as archive:
-        members = [m for m in archive.getmembers() if m.isfile() and m.name.endswith(suffix)]
+        # Kept flat, by file name: the lookup above finds them so.
+        members = [m for m in archive.getmembers() if m.isfile() and Path(m.name).name.endswith(suffix)]
         if not members:
             sys.exit(f"{package} contains no {suffix} file")
         for member in members:

@@ -10,9 +10,11 @@ from functools import cache
 
 from tree_sitter import Node, Query
 
-from wasmlint.host.flow import FUNCTION_TYPES, FileContext, Flow, Function, summary
+from wasmlint.host.flow import FUNCTION_TYPES, FileContext, Flow, Function, Relevance
 from wasmlint.host.parsing import HostFile, first_syntax_error, grammar_for, parse_host
-from wasmlint.host.values import EXPORT_FN, EXPORTS, GLUE_FN, MEMORY, HostFacts, Val, View
+from wasmlint.host.values import (
+    BUFFER, EXPORT_FN, EXPORTS, GLUE_FN, GLUE_OBJECT, INSTANCE, MEMORY, RESULT, HostFacts, Val, View,
+)
 
 # A specifier that names the module itself: `./x_bg.wasm`, `pkg/x_bg` (bundlers resolve it to the
 # .wasm), `./x.wasm`. `x_bg.js` is wasm-bindgen's JS glue, not the module.
@@ -60,6 +62,24 @@ def _glue_stem(display: str) -> str | None:
     return stem[: -len("_bg")] if stem.endswith("_bg") else stem
 
 
+def _plain(node: Node) -> bool:
+    """Whether a plain call `name()` reaches the function: a declaration, or a function bound to a
+    variable (not a method, an object's property or a field, which are called on an object)."""
+    if node.type in ("function_declaration", "generator_function_declaration"):
+        return True
+    parent = node.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "as_expression"):
+        parent = parent.parent
+    if parent is None:
+        return False
+    if parent.type == "variable_declarator":
+        return True
+    if parent.type == "assignment_expression":
+        left = parent.child_by_field_name("left")
+        return left is not None and left.type == "identifier"
+    return False
+
+
 def _function_name(node: Node) -> str:
     name = node.child_by_field_name("name")
     if name is not None:
@@ -92,6 +112,7 @@ _STRUCTURE = """
 [(function_declaration) (generator_function_declaration) (function_expression) (generator_function)
  (arrow_function) (method_definition)] @function
 (import_statement) @import
+(variable_declarator name: (identifier) @declared)
 """
 
 
@@ -127,9 +148,16 @@ def _collect(host: HostFile, ctx: FileContext) -> None:
         ctx.functions[node.id] = function
         if cls is not None:
             ctx.methods.setdefault(cls, {})[f"get {name}" if getter else name] = function
-        elif name:
+        elif name and _plain(node):
             ctx.by_name.setdefault(name, []).append(function)
     _imports(captures.get("import", []), ctx)
+    for name in captures.get("declared", []):
+        owner = name.parent
+        while owner is not None and owner.type not in FUNCTION_TYPES:
+            owner = owner.parent
+        body = owner.child_by_field_name("body") if owner is not None else None
+        if body is not None:
+            ctx.declared.setdefault(body.id, set()).add(name.text.decode())
 
 
 _INIT = re.compile(r"^(?:__wbg_)?init(?:Sync|Wasm)?$", re.I)
@@ -182,27 +210,42 @@ def _package_of(specifier: str) -> str:
     return "/".join(parts[:2]) if specifier.startswith("@") else parts[0]
 
 
+_NAME_BEFORE = re.compile(rb"(?<![\w$.])([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?)$")
+
+
 def _learn_values(host: HostFile, ctx: FileContext) -> None:
     """Which names hold the exports, the memory or a view, wherever the file assigns them (the
     wasm-bindgen glue's `let wasm;` is assigned inside a function): two dry passes over the file."""
     # `X.memory.buffer` says X is the exports object, whatever its name (`wasm`, `this.exports`...).
-    for match in re.finditer(rb"([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?)\.memory\.buffer", ctx.source):
-        name = match.group(1).decode()
+    for match in re.finditer(rb"\.memory\.buffer", ctx.source):
+        # The name before it, looked for in a bounded window: a regular expression anchored
+        # anywhere would try every start inside a long run of word characters (base64 blobs).
+        before = _NAME_BEFORE.search(ctx.source[max(0, match.start() - 128):match.start()])
+        if before is None:
+            continue
+        name = before.group(1).decode()
         if name == "this":
             continue
         if name.startswith("this."):
             ctx.globals.setdefault(name, Val(EXPORTS))
         elif "." not in name:
             ctx.globals.setdefault(name, Val(EXPORTS))
-    ctx.relevant = _relevant_pattern(ctx, set())
-    bodies = [(host.tree.root_node, None)] + [(f.body, f) for f in ctx.functions.values()
-                                              if f.body is not None and ctx.touches(f.body)]
-    for round_ in range(2):
-        if round_:
-            ctx.relevant = _relevant_pattern(ctx, set())
+    # Only functions that name something about the module can bind one of these (a second pass
+    # picks up names the first learned: `const w = wasm` in one function, `w.memory` in another).
+    learned = -1
+    for _ in range(2):
+        if learned == len(ctx.globals) + len(ctx.long_lived):
+            break
+        learned = len(ctx.globals) + len(ctx.long_lived)
+        relevance = _relevant_pattern(ctx, whole_file=False)
+        # Learning needs only the statements that can bind such a value: they name one.
+        ctx.relevant = relevance
+        bodies = [(host.tree.root_node, None)] + [
+            (f.body, f) for f in ctx.functions.values()
+            if f.body is not None and relevance.within(f.body.start_byte, f.body.end_byte)]
         for body, function in bodies:
             flow = Flow(ctx, {}, {}, dry=True, this_class=function.class_name if function else None)
-            flow.locals_declared = _declared(body) if function is not None else set()
+            flow.locals_declared = _declared(ctx, body) if function is not None else set()
             if function is not None:
                 flow.bind_params(function, [], flow)
             try:
@@ -219,33 +262,34 @@ def _learn_values(host: HostFile, ctx: FileContext) -> None:
 
 # Functions a host runs when memory grows, to re-create its long-lived views: Emscripten's
 # `updateMemoryViews` / `growMemory`, Go's `runtime.resetMemoryDataView`, hand-written `onGrow`.
+_CALLED_NAME = re.compile(rb"(?<![\w$])([A-Za-z_$][\w$]*)\s*\(")  # from word starts only: linear on long words
+_GROW_CALL = re.compile(rb"\.grow\(")
 _REFRESH_NAME = re.compile(r"(?i)resize|grow|(update|reset|refresh|rebuild).*(view|heap|memory|buffer)")
 
 
 def _refreshed_on_growth(ctx: FileContext) -> set[str]:
     """Long-lived view holders that a growth handler re-creates: a function named like one, one
     that calls `memory.grow` itself, or a function either of them calls."""
-    handlers = [f for f in ctx.functions.values()
-                if f.body is not None and (_REFRESH_NAME.search(f.name) or re.search(rb"\.grow\(", f.body.text))]
+    handlers = [(f, 0) for f in ctx.functions.values()
+                if f.body is not None and (_REFRESH_NAME.search(f.name)
+                                           or _GROW_CALL.search(ctx.source, f.body.start_byte, f.body.end_byte))]
     seen: set[int] = set()
     refreshed: set[str] = set()
     while handlers:
-        function = handlers.pop()
-        if function.node.id in seen:
+        function, depth = handlers.pop()
+        if function.node.id in seen or not ctx.long_lived:
             continue
         seen.add(function.node.id)
-        text = function.body.text
         flow = Flow(ctx, {}, {}, dry=True, this_class=function.class_name)
         flow.bind_params(function, [], flow)
         flow.stmt(function.body) if function.body.type == "statement_block" else flow.expr(function.body)
         refreshed |= {key for key in flow.state if key in ctx.long_lived}
-        for name, called in ctx.by_name.items():
-            if name.encode() + b"(" in text:
-                handlers.extend(called)
+        if depth == 0:  # the handler and what it calls (`growMemory` -> `updateMemoryViews`)
+            for call in _CALLED_NAME.finditer(ctx.source, function.body.start_byte, function.body.end_byte):
+                handlers.extend((f, 1) for f in ctx.by_name.get(call.group(1).decode(), ()))
     return refreshed
 
 
-_BASE_TOKENS = (rb"buffer", rb"\.grow\(", rb"exports", rb"WebAssembly", rb"instantiate", rb"[mM]emory\b", rb"\binit(?:Sync)?\(")
 
 
 # Below this size every statement is analysed; above it (bundles), statements that name nothing
@@ -254,59 +298,52 @@ _BASE_TOKENS = (rb"buffer", rb"\.grow\(", rb"exports", rb"WebAssembly", rb"insta
 WHOLE_FILE_LIMIT = 512 * 1024
 
 
-def _relevant_pattern(ctx: FileContext, extra: set[str]) -> re.Pattern | None:
-    """What code must contain to matter: view and memory words, the names that hold the exports,
-    the memory or a view, and the file's functions that mention any of these (to a fixpoint), so
-    that calling one is seen."""
-    if len(ctx.source) < WHOLE_FILE_LIMIT:
+# Values that come from the module: a name holding one makes the code that names it matter.
+_MODULE_KINDS = frozenset({EXPORTS, MEMORY, EXPORT_FN, GLUE_FN, GLUE_OBJECT, INSTANCE, RESULT, BUFFER})
+
+
+def _relevant_pattern(ctx: FileContext, whole_file: bool = True) -> Relevance | None:
+    """Where code matters: memory and view words, the names that hold the exports, the memory or
+    a view, and the names of the file's functions that contain any of these (to a fixpoint, so
+    that calling one is seen)."""
+    if whole_file and len(ctx.source) < WHOLE_FILE_LIMIT:
         return None
-    names = {name.split(".")[-1] for name in ctx.globals} | {key.split(".")[-1] for key in ctx.long_lived} | extra
-    tokens = list(_BASE_TOKENS) + [rb"\b" + re.escape(n.encode()) + rb"\b" for n in sorted(names) if n]
-    pattern = re.compile(b"|".join(tokens))
-    functions = [f for f in ctx.functions.values() if f.name and f.body is not None]
-    known: set[str] = set()
+    names = {name.split(".")[-1] for name, value in ctx.globals.items() if value.kind in _MODULE_KINDS}
+    names |= {key.split(".")[-1] for key in ctx.long_lived}
+    if ctx.words is None:
+        ctx.words = Relevance(ctx.source, names)
+    else:
+        ctx.words.add(names - ctx.words_added)
+    ctx.words_added |= names
+    relevance = ctx.words
+    functions = [f for name, plain in ctx.by_name.items() for f in plain if f.body is not None]
     for _ in range(4):
-        grown = {f.name for f in functions if f.name not in known
-                 and pattern.search(ctx.source, f.body.start_byte, f.body.end_byte)}
+        # Short names are left out: in minified code they name a different function in every
+        # scope, so that calls to them would make everything relevant.
+        grown = {f.name for f in functions if len(f.name) > 2 and f.name not in ctx.words_added
+                 and relevance.within(f.body.start_byte, f.body.end_byte)}
         if not grown:
             break
-        known |= grown
-        pattern = re.compile(b"|".join(tokens + [rb"\b" + re.escape(n.encode()) + rb"\b" for n in sorted(known)]))
-    return pattern
+        ctx.words_added |= grown
+        relevance.add(grown)
+    return relevance
 
 
-def _declared(body: Node) -> set[str]:
-    """Names declared directly in a function body (not in nested functions)."""
-    names: set[str] = set()
-    stack = [body]
-    while stack:
-        node = stack.pop()
-        if node.type == "variable_declarator":
-            name = node.child_by_field_name("name")
-            if name is not None and name.type == "identifier":
-                names.add(name.text.decode())
-        for child in node.named_children:
-            if child.type not in FUNCTION_TYPES:
-                stack.append(child)
-    return names
+def _declared(ctx: FileContext, body: Node) -> set[str]:
+    """Names declared directly in a function body (not in nested functions); `_collect` filled
+    the table from its query."""
+    return ctx.declared.get(body.id, set())
 
 
 def _run(host: HostFile, ctx: FileContext) -> None:
     # Summaries first: a function that nothing calls may run after any call into the module.
-    ctx.relevant = _relevant_pattern(ctx, set())
+    ctx.relevant = _relevant_pattern(ctx)
     ctx.refreshed = _refreshed_on_growth(ctx)
-    for function in ctx.functions.values():
-        summary(ctx, function)
+    # The dry passes saw every call into the module the file writes: a function that nothing
+    # calls may run after any of them.
     Flow(ctx, {}).stmt(host.tree.root_node)
-    for grows in ctx.summaries.values():
-        for grow in grows or ():
-            if grow not in ctx.all_grows and len(ctx.all_grows) < 64:
-                ctx.all_grows.append(grow)
     entry_grows = tuple(dataclasses.replace(grow, earlier=True) for grow in ctx.all_grows[:16])
     holders = sorted(ctx.long_lived.items())
-    # Functions that make views: an entry function that calls one holds a view too.
-    makers = [f.name.encode() + b"(" for f in ctx.functions.values()
-              if f.name and f.body is not None and b"buffer" in f.body.text]
     for function in sorted(ctx.functions.values(), key=lambda f: f.node.start_byte):
         # A method is API: besides the calls followed into it, it may run after any call into the
         # module. A plain function the file calls is judged where it is called.
@@ -314,14 +351,13 @@ def _run(host: HostFile, ctx: FileContext) -> None:
             continue
         # Every long-lived view, not only those the function names: the functions it calls may
         # use them.
-        text = function.body.text
+        if not ctx.words.within(function.body.start_byte, function.body.end_byte):
+            continue  # names nothing of the module, no long-lived view, no function that does
         state = {key: View(made.ctor, made.line, made.text, entry_grows, from_entry=True)
                  for key, made in holders if key not in ctx.refreshed} if entry_grows else {}
-        if not state and b"buffer" not in text and not any(maker in text for maker in makers):
-            continue  # holds no view: nothing in it can be stale
         flow = Flow(ctx, state, this_class=function.class_name)
         flow.bind_params(function, [], flow)
-        for name in _declared(function.body):
+        for name in _declared(ctx, function.body):
             if name in state and "." not in name:
                 state.pop(name)
         body = function.body

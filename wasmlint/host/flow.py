@@ -15,6 +15,7 @@ long-lived view stale by the file's calls into the module: they may run after an
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -57,6 +58,43 @@ def _line(node: Node) -> int:
     return node.start_point[0] + 1
 
 
+_WORD = re.compile(rb"(?<![\w$])[A-Za-z_$][\w$]*")
+# Words that make code matter whatever the file: memory, views, instantiation, growth.
+# (`buffer` alone is not one: binary-heavy code that never touches Wasm says it everywhere; a
+# view over Wasm memory is made from a memory, whose name is.)
+# Nor are `exports`, `init` and `grow`, common words of any bundle: the names that do hold the
+# module's exports or its init function are added once the file is known to bind them.)
+_BASE_WORD = re.compile(r"^(?:\w*[mM]emory\w*|mem|WebAssembly|instantiate\w*|[iI]nstance)$")
+
+
+class Relevance:
+    """The places in a file where relevant words occur; `within` asks whether a range holds one.
+    The file's words are listed once (one regular-expression pass); adding words merges their
+    positions, so asking about thousands of names costs no pass over the file per name."""
+
+    def __init__(self, source: bytes, names: set[str]) -> None:
+        self.places: dict[bytes, list[int]] = {}
+        for match in _WORD.finditer(source):
+            self.places.setdefault(match.group(), []).append(match.start())
+        self.starts: list[int] = []
+        self.add({w.decode() for w in self.places if _BASE_WORD.search(w.decode(errors="replace"))} | names)
+
+    def add(self, names: set[str]) -> None:
+        found = [at for name in names for at in self.places.get(name.encode(), ())]
+        if found:
+            self.starts = sorted(self.starts + found)
+
+    def within(self, start: int, end: int) -> bool:
+        at = bisect_left(self.starts, start)
+        return at < len(self.starts) and self.starts[at] < end
+
+    def word_within(self, word: str, start: int, end: int) -> bool:
+        """Whether `word` itself (not as part of a longer one) occurs in the range."""
+        places = self.places.get(word.encode(), ())
+        at = bisect_left(places, start)
+        return at < len(places) and places[at] < end
+
+
 @dataclass
 class Function:
     node: Node
@@ -83,15 +121,18 @@ class FileContext:
     uses: list[StaleUse] = field(default_factory=list)
     reported: dict[tuple[int, int], int] = field(default_factory=dict)  # use's bytes -> its index in `uses`
     summaries: dict[int, tuple[Grow, ...] | None] = field(default_factory=dict)
+    declared: dict[int, set[str]] = field(default_factory=dict)  # function body -> names declared in it
     exports_called: dict[str, None] = field(default_factory=dict)
     all_grows: list[Grow] = field(default_factory=list)
     refreshed: set[str] = field(default_factory=set)  # long-lived views the host re-creates on growth
     # Matches the text of code that can make, hold, use or detach a view; None: everything can.
     # Code it does not match is skipped, which is most of a large bundle.
-    relevant: re.Pattern | None = None
+    relevant: "Relevance | None" = None
+    words: "Relevance | None" = None  # built once per file, grown as names become relevant
+    words_added: set[str] = field(default_factory=set)
 
     def touches(self, node: Node) -> bool:
-        return self.relevant is None or self.relevant.search(self.source, node.start_byte, node.end_byte) is not None
+        return self.relevant is None or self.relevant.within(node.start_byte, node.end_byte)
 
 
 class Flow:
@@ -124,8 +165,9 @@ class Flow:
         """Whether a statement can matter: it names something relevant to the file or a view held now."""
         if self.ctx.touches(node):
             return True
-        source, start, end = self.ctx.source, node.start_byte, node.end_byte
-        return any(source.find(key.rsplit(".", 1)[-1].encode(), start, end) != -1 for key in self.state)
+        held = [*self.state, *(name for name, value in self.locals.items() if value.kind != FUNCTION)]
+        words = self.ctx.words
+        return any(words.word_within(key.rsplit(".", 1)[-1], node.start_byte, node.end_byte) for key in held)
 
     def stmt(self, node: Node) -> bool:
         kind = node.type
@@ -407,12 +449,12 @@ class Flow:
 
     def grow(self, grow: Grow) -> None:
         """A call that may grow memory: every view held now may be detached after it."""
-        if self.dry:
-            return
         if len(self.ctx.all_grows) < 64 and grow not in self.ctx.all_grows:
             self.ctx.all_grows.append(grow)
         for export in grow.exports:
             self.ctx.exports_called.setdefault(export, None)
+        if self.dry:
+            return
         for key, view in list(self.state.items()):
             if key in self.ctx.refreshed:
                 continue  # the host re-creates it whenever memory grows (Emscripten, Go)
@@ -832,10 +874,7 @@ class Flow:
 
     def resolve_function(self, name: str) -> Function | None:
         if name.startswith("#"):
-            for function in self.ctx.functions.values():
-                if f"#{function.node.id}" == name:
-                    return function
-            return None
+            return self.ctx.functions.get(int(name[1:]))
         if name.startswith("method:"):
             cls, _, method = name[len("method:"):].partition(".")
             return self.ctx.methods.get(cls, {}).get(method)
@@ -847,6 +886,8 @@ class Flow:
         """A call of one of the file's functions: follow its body with the caller's views, or,
         past the budget, apply its summary. Returns what it returns (a fresh view, a holder...)."""
         function.called = True
+        if function.body is not None and not self.touches(function.body):
+            return None  # names nothing of the module and no view held now: no effect here
         if self.dry:
             if inline_only and function.body is not None:
                 self.bind_params(function, values or [], flow=self)
