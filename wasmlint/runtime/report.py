@@ -158,6 +158,10 @@ def render_run_text(result: RunResult) -> str:
         if frames:
             lines.append(f"    path ({result.pinpoint_method}):")
             lines.extend(f"      {'-> ' if i else ''}{frame.display()}" for i, frame in enumerate(frames))
+    if result.uncalled:
+        lines.append("")
+        lines.append("not called:")
+        lines.extend(f"  {export}: {why}" for export, why in result.uncalled.items())
     if result.scenario:
         lines.append("")
         if result.failures:
