@@ -72,6 +72,10 @@ def module_and_runtime(
     module_out: list[Finding] = []
     runtime_out: list[Finding] = []
     evidence: RuntimeEvidence | None = None
+    if options.confirm:
+        from wasmlint.runtime import RuntimeEvidence
+
+        evidence = RuntimeEvidence()
     all_facts = _all_module_facts([path for path, _ in modules], options)
     for (path, crate), facts in zip(modules, all_facts):
         if isinstance(facts, RunError):
@@ -87,11 +91,9 @@ def module_and_runtime(
         module_out.extend(module_findings(facts, where, rules))
         if not options.confirm:
             continue
-        from wasmlint.runtime import (RuntimeEvidence, ScenarioError, export_evidence, load_scenario, run_module,
-                                      runtime_findings, unchecked)
+        from wasmlint.runtime import (ScenarioError, export_evidence, load_scenario, run_module, runtime_findings,
+                                      unchecked)
 
-        if evidence is None:
-            evidence = RuntimeEvidence()
         # Whose source findings this module's runs speak for: its crate's; a module given with
         # --wasm, every crate's; a module found on its own, the findings in its folder.
         if crate is not None:

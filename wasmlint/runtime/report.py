@@ -121,15 +121,16 @@ def export_evidence(result: RunResult, exports: Iterable[str], scenario: str | N
         elif returned:
             first, others = returned[0], len(returned) - 1
             nor = f", nor did {others} other call{'s' if others > 1 else ''}" if others else ""
+            pages = _pages(first.pages_before)
             seen[export] = ExportEvidence(
-                f"runtime: {first.call_text()} did not grow memory ({_pages(first.pages_before)} before and after){nor}",
+                f"runtime: {first.call_text()} did not grow memory ({pages} before and after){nor}",
                 called=True, widen=widen)
         elif calls:
             first = calls[0]
+            past = "a scenario whose steps" if smoke else "steps or args that"
             seen[export] = ExportEvidence(
-                f"runtime: {first.call_text()} trapped before memory grew ({_pages(first.pages_before)}): {first.trap}; "
-                f"its growth is unknown: {'a scenario whose steps' if smoke else 'steps or args that'} get past the trap "
-                "would check it")
+                f"runtime: {first.call_text()} trapped before memory grew ({_pages(first.pages_before)}): "
+                f"{first.trap}; its growth is unknown: {past} get past the trap would check it")
         elif export in result.uncalled:
             seen[export] = ExportEvidence(f"runtime: `{export}` was not called: {result.uncalled[export]}")
         elif start is not None:
