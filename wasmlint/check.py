@@ -203,7 +203,7 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     ran: set[str] = {r.id for r in rules.values() if r.layer is Layer.SOURCE and Layer.SOURCE in options.layers}
     module_findings: list[Finding] = []
     runtime_findings: list[Finding] = []
-    runtime_evidence: dict[str, str] = {}
+    runtime_evidence = None  # with --confirm: what the runtime layer saw of each export
     if run_modules:
         from wasmlint.layers import module_and_runtime  # heavy imports only when a module is checked
 

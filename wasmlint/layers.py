@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.discover import Crate, display_path
 from wasmlint.findings import Finding, Report, RunError
 from wasmlint.module import GROWS, ModuleFacts, ModuleLoadError, analyze_loaded_module, load_module_bytes, module_findings
+
+if TYPE_CHECKING:
+    from wasmlint.runtime import RuntimeEvidence
 
 SCENARIO_FILE = "scenario.toml"
 
@@ -59,14 +63,19 @@ def module_and_runtime(
     options,
     report: Report,
     predicted_by_source: set[str],
-) -> tuple[list[Finding], list[Finding], dict[str, str]]:
-    """Module findings, runtime findings and export -> runtime evidence line, for every module.
+) -> tuple[list[Finding], list[Finding], RuntimeEvidence | None]:
+    """Module findings, runtime findings and what the runtime layer saw of every exported function
+    (None without --confirm), for every module.
 
     `rules_of(crate)` gives the rules in force for the crate a module was built from (None: given
     with --wasm)."""
     module_out: list[Finding] = []
     runtime_out: list[Finding] = []
-    evidence: dict[str, str] = {}
+    evidence: RuntimeEvidence | None = None
+    if options.confirm:
+        from wasmlint.runtime import RuntimeEvidence
+
+        evidence = RuntimeEvidence()
     all_facts = _all_module_facts([path for path, _ in modules], options)
     for (path, crate), facts in zip(modules, all_facts):
         if isinstance(facts, RunError):
@@ -82,9 +91,18 @@ def module_and_runtime(
         module_out.extend(module_findings(facts, where, rules))
         if not options.confirm:
             continue
-        from wasmlint.runtime import ScenarioError, load_scenario, run_module, runtime_findings, unchecked
+        from wasmlint.runtime import (ScenarioError, export_evidence, load_scenario, run_module, runtime_findings,
+                                      unchecked)
+
+        # Whose source findings this module's runs speak for: its crate's; a module given with
+        # --wasm, every crate's; a module found on its own, the findings in its folder.
+        if crate is not None:
+            scope = display_path(crate.root)
+        else:
+            scope = None if path in options.wasm else display_path(path.parent)
 
         predicted = predicted_by_source | {e.name for e in facts.exports if e.status == GROWS}
+        functions = [e.name for e in facts.exports if e.kind == "func"]
         for scenario_path in _scenarios_for(path, crate, options):
             try:
                 scenario = load_scenario(scenario_path) if scenario_path is not None else None
@@ -98,8 +116,8 @@ def module_and_runtime(
                 continue
             if (problem := unchecked(result)) is not None:
                 report.errors.append(RunError(label, f"runtime: {problem}"))  # its findings still count
-            found, lines = runtime_findings(result, where, rules, predicted)
+            found, _ = runtime_findings(result, where, rules, predicted)
             runtime_out.extend(found)
-            for export, line in lines.items():
-                evidence.setdefault(export, line)
+            label_of_scenario = display_path(scenario_path) if scenario_path is not None else None
+            evidence.add(where, scope, export_evidence(result, functions, label_of_scenario))
     return module_out, runtime_out, evidence

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from wasmlint.findings import ExportSite, Finding, finding_key
+
+if TYPE_CHECKING:
+    from wasmlint.runtime import RuntimeEvidence
 
 # Module findings that say the same thing as an allocation found in the source: their evidence is
 # attached to the source findings of that export instead of being reported a second time.
@@ -24,7 +29,7 @@ def merge_layers(
     shown: list[Finding],
     module: list[Finding],
     runtime: list[Finding],
-    runtime_evidence: dict[str, str],
+    runtime_evidence: RuntimeEvidence | None,
     sites: dict[str, ExportSite],
     reach: dict[str, frozenset],
 ) -> list[Finding]:
@@ -34,6 +39,8 @@ def merge_layers(
     reaches (`reach`, keyed by `finding_key`). When they exist, the module's "reaches memory.grow"
     becomes an evidence line on them; when all of them were allowed, the growth was accepted with
     them and is not reported again; otherwise it stands on its own, on the export's `fn`.
+    Every finding on an export the runtime layer ran (or left uncalled) gets its `runtime:` line;
+    growth marks it confirmed.
     """
     merged = list(shown)
     position_of = {finding_key(f): i for i, f in enumerate(merged)}
@@ -43,29 +50,36 @@ def merge_layers(
         own = {finding_key(f) for f in source if symbol and f.symbol == symbol}
         return own | set(reach.get(symbol or "", ()))
 
-    def attach(keys: set[tuple], line: str, confirmed: bool = False) -> None:
-        for key in keys:
-            position = position_of.get(key)
-            if position is not None and line not in merged[position].evidence:
-                current = merged[position]
+    def attach(positions: list[int], line: str, confirmed: bool = False) -> None:
+        for position in positions:
+            current = merged[position]
+            if line not in current.evidence:
                 merged[position] = current.replace(evidence=current.evidence + (line,), confirmed=current.confirmed or confirmed)
 
-    standalone: dict[str, int] = {}
+    def positions(keys: set[tuple]) -> list[int]:
+        return [position_of[key] for key in keys if key in position_of]
+
+    standalone: list[tuple[int, str, str]] = []  # module findings placed on their own: position, export, module
     for finding in module:
         keys = explaining(finding.symbol) if finding.rule_id in JOINED_MODULE_RULES else set()
         if keys:
             if not keys <= hidden:  # when every allocation behind this growth was allowed: nothing to add
                 for line in finding.evidence:
-                    attach(keys, line)
+                    attach(positions(keys), line)
             continue
         merged.append(_placed(finding, sites))
-        if finding.symbol and finding.rule_id in JOINED_MODULE_RULES:
-            standalone[finding.symbol] = len(merged) - 1
+        if finding.symbol:
+            standalone.append((len(merged) - 1, finding.symbol, finding.path))
 
-    for symbol, line in runtime_evidence.items():
-        attach(explaining(symbol), line, confirmed=True)
-        if symbol in standalone:
-            current = merged[standalone[symbol]]
-            merged[standalone[symbol]] = current.replace(evidence=current.evidence + (line,), confirmed=True)
+    if runtime_evidence is not None:
+        for symbol in sorted(runtime_evidence.exports()):
+            for position in sorted(positions(explaining(symbol))):
+                seen = runtime_evidence.seen(symbol, merged[position].path)
+                if seen is not None:
+                    attach([position], seen.line_for(merged[position].rule_id), confirmed=seen.grew)
+        for position, symbol, module in standalone:
+            seen = runtime_evidence.seen(symbol, "", module=module)
+            if seen is not None:
+                attach([position], seen.line_for(merged[position].rule_id), confirmed=seen.grew)
     merged.extend(_placed(f, sites) for f in runtime)
     return merged

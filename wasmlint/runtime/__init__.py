@@ -3,20 +3,24 @@
 from wasmlint.runtime.cases import findings_for_wat
 from wasmlint.runtime.client import run_module, show_progress
 from wasmlint.runtime.limits import Limits
-from wasmlint.runtime.report import evidence_line, render_run_text, runtime_findings, unchecked
+from wasmlint.runtime.report import (ExportEvidence, RuntimeEvidence, evidence_line, export_evidence,
+                                     render_run_text, runtime_findings, unchecked)
 from wasmlint.runtime.result import ExportGrowth, Frame, RunResult, StepRecord
 from wasmlint.runtime.scenario import Scenario, ScenarioError, Step, load_scenario, parse_scenario
 
 __all__ = [
+    "ExportEvidence",
     "ExportGrowth",
     "Frame",
     "Limits",
     "RunResult",
+    "RuntimeEvidence",
     "Scenario",
     "ScenarioError",
     "Step",
     "StepRecord",
     "evidence_line",
+    "export_evidence",
     "findings_for_wat",
     "load_scenario",
     "parse_scenario",

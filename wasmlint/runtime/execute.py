@@ -338,6 +338,21 @@ def smoke_calls(module: wasmtime.Module) -> list[tuple[str, tuple]]:
     return calls
 
 
+def smoke_skipped(module: wasmtime.Module) -> dict[str, str]:
+    """Exported functions smoke mode cannot call, and why: a parameter that is not a number."""
+    skipped = {}
+    for export in module.exports:
+        ty = export.type
+        if isinstance(ty, wasmtime.FuncType) and not smoke_arguments([str(kind) for kind in ty.params]):
+            # wasmtime-py spells externref `anyref`; compare instead of trusting the spelling.
+            others = ["externref" if kind == wasmtime.ValType.externref() else str(kind)
+                      for kind in ty.params if str(kind) not in NUMERIC]
+            what = "a parameter" if len(others) == 1 else "parameters"
+            skipped[export.name] = (f"it takes {what} of type {' and '.join(dict.fromkeys(others))}, "
+                                    "which smoke calls cannot pass")
+    return skipped
+
+
 def run_smoke(session: Session, export: str, args: tuple, run: int, *, arm_at: int | None = None,
               arm: Arm | None = None) -> Outcome:
     """Call one export twice on a fresh instance: the first call, then a steady-state call."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from wasmlint.findings import Finding, Layer
 from wasmlint.runtime.result import RunResult, StepRecord
@@ -10,6 +11,9 @@ from wasmlint.runtime.result import RunResult, StepRecord
 GROWTH_RULE = "runtime-growth"
 UNSUPPORTED_RULE = "runtime-unsupported"
 SCENARIO_RULE = "scenario-expectation-failed"
+# Module rules whose finding a run without growth does not contradict, or cannot test.
+PANIC_ONLY_RULE = "export-grows-only-on-panic"
+HOST_GROWTH_RULE = "host-grows-memory"
 
 
 def _when(record: StepRecord) -> str:
@@ -28,6 +32,116 @@ def evidence_line(result: RunResult, export: str) -> str | None:
         line += f"; {summary}"
     how = "confirmed by a smoke call" if result.mode == "smoke" else "confirmed"
     return f"{line} ({how})"
+
+
+@dataclass(frozen=True)
+class ExportEvidence:
+    """What one run saw of one export, as the `runtime:` line every finding on that export carries."""
+
+    line: str
+    grew: bool = False
+    called: bool = False  # at least one call returned, without growth unless `grew`
+    widen: str = ""  # how to make a run reach the growth a finding predicts, when this one did not
+
+    @property
+    def rank(self) -> int:
+        """Which to keep when several runs saw the export: growth, then a call, then no call."""
+        return 2 if self.grew else 1 if self.called else 0
+
+    def line_for(self, rule_id: str) -> str:
+        """The line for a finding of `rule_id`: a finding that predicts growth the run did not
+        reproduce also says how to widen the run."""
+        if self.grew or not self.called or rule_id == PANIC_ONLY_RULE:
+            return self.line
+        if rule_id == HOST_GROWTH_RULE:
+            return f"{self.line}; not reproduced: the sandbox's stub imports never grow memory for the module"
+        return f"{self.line}; {self.widen}"
+
+
+@dataclass
+class RuntimeEvidence:
+    """What the runtime layer saw of each export of each module it ran, and which findings that
+    speaks for: a module's own findings, and the source findings of the crate it was built from
+    (of every crate checked, for a module given with --wasm). Two crates may export one name."""
+
+    by_module: dict[str, dict[str, ExportEvidence]] = field(default_factory=dict)  # module label -> export ->
+    crate_of: dict[str, str | None] = field(default_factory=dict)  # module label -> crate folder (None: any)
+
+    def add(self, module: str, crate: str | None, seen: Mapping[str, ExportEvidence]) -> None:
+        """Record one run; of several runs of an export (one per scenario), keep what says the most."""
+        self.crate_of[module] = crate
+        known = self.by_module.setdefault(module, {})
+        for export, evidence in seen.items():
+            if export not in known or evidence.rank > known[export].rank:
+                known[export] = evidence
+
+    def exports(self) -> set[str]:
+        return {export for seen in self.by_module.values() for export in seen}
+
+    def seen(self, export: str, path: str, *, module: str | None = None) -> ExportEvidence | None:
+        """The evidence for a finding on `export`: of `module` for a module's own finding, else of
+        the modules whose crate holds `path`."""
+        found = None
+        for label, seen in self.by_module.items():
+            if module is not None:
+                applies = label == module
+            else:
+                crate = self.crate_of.get(label)
+                applies = crate is None or crate == "." or path == crate or path.startswith(crate + "/")
+            evidence = seen.get(export) if applies else None
+            if evidence is not None and (found is None or evidence.rank > found.rank):
+                found = evidence
+        return found
+
+
+def _pages(count: int) -> str:
+    return f"{count} page{'' if count == 1 else 's'}"
+
+
+def export_evidence(result: RunResult, exports: Iterable[str], scenario: str | None = None
+                    ) -> dict[str, ExportEvidence]:
+    """For each exported function, what the run saw of it: the growth, calls that did not grow,
+    calls that trapped, or no call at all. `scenario` names the scenario file in advice (default:
+    the result's own). Nothing when the run could not run the module."""
+    if result.error or result.unsupported:
+        return {}
+    scenario = scenario or result.scenario
+    smoke = result.mode == "smoke"
+    if smoke:
+        widen = "not reproduced by smoke calls: a scenario.toml whose steps take the growing branch may reproduce it"
+    else:
+        widen = f"not reproduced: add steps to {scenario}, or args, that take the growing branch"
+    start = next((record for record in result.steps if record.kind == "start"), None)
+    seen: dict[str, ExportEvidence] = {}
+    for export in exports:
+        calls = result.calls_of(export)
+        returned = [record for record in calls if record.trap is None]
+        if result.growth.get(export) is not None and result.growth[export].grew:
+            seen[export] = ExportEvidence(evidence_line(result, export) or "", grew=True, called=True)
+        elif returned:
+            first, others = returned[0], len(returned) - 1
+            nor = f", nor did {others} other call{'s' if others > 1 else ''}" if others else ""
+            pages = _pages(first.pages_before)
+            seen[export] = ExportEvidence(
+                f"runtime: {first.call_text()} did not grow memory ({pages} before and after){nor}",
+                called=True, widen=widen)
+        elif calls:
+            first = calls[0]
+            past = "a scenario whose steps" if smoke else "steps or args that"
+            seen[export] = ExportEvidence(
+                f"runtime: {first.call_text()} trapped before memory grew ({_pages(first.pages_before)}): "
+                f"{first.trap}; its growth is unknown: {past} get past the trap would check it")
+        elif export in result.uncalled:
+            seen[export] = ExportEvidence(f"runtime: `{export}` was not called: {result.uncalled[export]}")
+        elif start is not None:
+            seen[export] = ExportEvidence(f"runtime: `{export}` could not be called: the module could not be "
+                                          f"instantiated ({start.trap})")
+        elif smoke:
+            seen[export] = ExportEvidence(f"runtime: `{export}` was not called by the smoke calls")
+        else:
+            seen[export] = ExportEvidence(f"runtime: `{export}` was not called by the scenario ({scenario}); "
+                                          "add a step that calls it to check it")
+    return seen
 
 
 def _rules_by_id(rules: Mapping | Iterable) -> dict:
@@ -158,6 +272,10 @@ def render_run_text(result: RunResult) -> str:
         if frames:
             lines.append(f"    path ({result.pinpoint_method}):")
             lines.extend(f"      {'-> ' if i else ''}{frame.display()}" for i, frame in enumerate(frames))
+    if result.uncalled:
+        lines.append("")
+        lines.append("not called:")
+        lines.extend(f"  {export}: {why}" for export, why in result.uncalled.items())
     if result.scenario:
         lines.append("")
         if result.failures:

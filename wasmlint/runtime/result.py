@@ -93,6 +93,7 @@ class RunResult:
     pinpoint_method: str | None = None  # "instrument" or "memory-limit"
     failures: list[str] = field(default_factory=list)  # scenario expectations that did not hold
     unsupported: str | None = None  # why wasmtime could not compile the module
+    uncalled: dict[str, str] = field(default_factory=dict)  # smoke mode: export -> why it was not called
     imports_called: dict[str, int] = field(default_factory=dict)  # "module::name" -> calls
     error: str | None = None  # the run itself failed (worker crash, timeout, unreadable module)
     notes: list[str] = field(default_factory=list)
@@ -121,6 +122,7 @@ class RunResult:
             "pinpoint_method": self.pinpoint_method,
             "failures": list(self.failures),
             "unsupported": self.unsupported,
+            "uncalled": dict(self.uncalled),
             "imports_called": dict(self.imports_called),
             "error": self.error,
             "notes": list(self.notes),
@@ -144,6 +146,7 @@ class RunResult:
             pinpoint_method=data.get("pinpoint_method"),
             failures=list(data.get("failures", [])),
             unsupported=data.get("unsupported"),
+            uncalled=dict(data.get("uncalled", {})),
             imports_called=dict(data.get("imports_called", {})),
             error=data.get("error"),
             notes=list(data.get("notes", [])),

@@ -112,7 +112,8 @@ def run_request(request: dict) -> RunResult:
 
 def _run(result: RunResult, data: bytes, limits: Limits, scenario: Scenario | None, *, pinpoint: bool,
          code_size: int, has_dwarf: bool, trap_imports: bool) -> None:
-    from wasmlint.runtime.execute import Session, run_scenario, run_smoke, scenario_problems, smoke_calls
+    from wasmlint.runtime.execute import (Session, run_scenario, run_smoke, scenario_problems, smoke_calls,
+                                          smoke_skipped)
     from wasmlint.runtime.pinpoint import pinpoint_growth
     from wasmlint.runtime.sandbox import CompileError, EpochTicker, compile_module
 
@@ -142,6 +143,7 @@ def _run(result: RunResult, data: bytes, limits: Limits, scenario: Scenario | No
         else:
             result.notes.append("smoke mode: each export was called with made-up arguments; "
                                 "treat growth and traps as hints (a trap on zeros is not a bug)")
+            result.uncalled = smoke_skipped(compiled.module)
             for run, (export, args) in enumerate(smoke_calls(compiled.module)):
                 outcome = run_smoke(session, export, args, run)
                 result.steps.extend(outcome.records)
