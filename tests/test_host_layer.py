@@ -256,3 +256,21 @@ def test_confirm_reproduces_the_detach_in_node(tmp_path, modules):
     (finding,) = [f for f in findings if f["rule_id"] == "stale-memory-view"]
     assert finding["confirmed"] is True
     assert "node: the view over memory.buffer detached when set_name(10, 16) grew memory 17 -> 18 pages" in finding["evidence"]
+
+
+def test_calls_into_an_imported_file_are_followed_and_its_edits_reach_the_cache(tmp_path, modules):
+    # The view is made in one file and the export called in another; the use is in the host.
+    (tmp_path / "view.mjs").write_text("export function bytesOf(exp) { return new Uint8Array(exp.memory.buffer) }\n")
+    (tmp_path / "calls.mjs").write_text("export function compose(exp) { return exp.set_name(10, 16) }\n")
+    (tmp_path / "host.mjs").write_text(
+        "import { bytesOf } from './view.mjs'\nimport { compose } from './calls.mjs'\n"
+        "const { instance } = await WebAssembly.instantiate(bytes)\nconst exp = instance.exports\n"
+        "const mem = bytesOf(exp)\nconst n = compose(exp)\nconsole.log(mem.slice(32, 32 + n))\n")
+    cache = tmp_path / "cache"
+    args = ("host.mjs", "--wasm", str(modules["greeting-alloc"]), "--cache-dir", str(cache))
+    code, findings, _ = _check(*args, cwd=tmp_path)
+    assert [(f["path"], f["line"], f["severity"]) for f in findings] == [("host.mjs", 7, "error")]
+    # The helper stops calling the export: the cached result for host.mjs must not be reused.
+    (tmp_path / "calls.mjs").write_text("export function compose(exp) { return 29 }\n")
+    code, findings, _ = _check(*args, cwd=tmp_path)
+    assert findings == []

@@ -4,7 +4,9 @@ memory, then run the flow analysis from the top level and from every function no
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
+from typing import Callable
 
 from functools import cache
 
@@ -13,7 +15,7 @@ from tree_sitter import Node, Query
 from wasmlint.host.flow import FUNCTION_TYPES, FileContext, Flow, Function, Relevance
 from wasmlint.host.parsing import HostFile, first_syntax_error, grammar_for, parse_host
 from wasmlint.host.values import (
-    BUFFER, EXPORT_FN, EXPORTS, GLUE_FN, GLUE_OBJECT, INSTANCE, MEMORY, RESULT, HostFacts, Val, View,
+    BUFFER, EXPORT_FN, EXPORTS, FOREIGN, FOREIGN_MODULE, GLUE_FN, GLUE_OBJECT, INSTANCE, MEMORY, RESULT, HostFacts, Val, View,
 )
 
 # A specifier that names the module itself: `./x_bg.wasm`, `pkg/x_bg` (bundlers resolve it to the
@@ -24,7 +26,14 @@ _WASM_STRING = re.compile(rb"""["'`]([^"'`\n]{1,300}?\.wasm)["'`]""")
 _RELEVANT = re.compile(rb"\.buffer\b|WebAssembly|_bg\b|\.wasm\b")
 
 
-def analyze_host(display: str, source: bytes) -> HostFacts:
+# Reads a file a host imports: (importing file, relative specifier) -> (its display path, bytes).
+ImportReader = Callable[[str, str], "tuple[str, bytes] | None"]
+
+
+def analyze_host(display: str, source: bytes, read_import: ImportReader | None = None) -> HostFacts:
+    """Stale view uses in one host file. With `read_import`, calls into the files it imports
+    (`./helper.js`, `require('./load')`) are followed too; those files are then listed, with a
+    digest of their bytes, in `dependencies` (a cached result holds only while they are unchanged)."""
     facts = HostFacts(display)
     facts.module_refs = _module_refs(source)
     facts.glue_stem = _glue_stem(display)
@@ -37,6 +46,8 @@ def analyze_host(display: str, source: bytes) -> HostFacts:
     if not _RELEVANT.search(source):
         return facts
     ctx = FileContext(source)
+    if read_import is not None:
+        ctx.load = _loader(display, read_import, {}, facts.dependencies)
     _collect(host, ctx)
     try:
         _learn_values(host, ctx)
@@ -47,6 +58,29 @@ def analyze_host(display: str, source: bytes) -> HostFacts:
     facts.uses = sorted(ctx.uses, key=lambda u: (u.line, u.column))
     facts.exports_called = list(ctx.exports_called)
     return facts
+
+
+def _loader(importer: str, read_import: ImportReader, loaded: dict, dependencies: list):
+    """Loads the files `importer` imports, each once per analysis, as contexts whose functions
+    can be followed (their values learned, not their own stale uses)."""
+
+    def load(specifier: str) -> FileContext | None:
+        found = read_import(importer, specifier)
+        if found is None:
+            return None
+        display, source = found
+        if display not in loaded:
+            loaded[display] = None  # a file importing itself back is not followed again
+            dependencies.append((display, hashlib.sha256(source).hexdigest()))
+            other = FileContext(source)
+            other.load = _loader(display, read_import, loaded, dependencies)
+            host = parse_host(display, source)
+            _collect(host, other)
+            _learn_values(host, other)
+            loaded[display] = other
+        return loaded[display]
+
+    return load
 
 
 def _module_refs(source: bytes) -> list[str]:
@@ -190,7 +224,10 @@ def _imports(nodes: list[Node], ctx: FileContext) -> None:
     packages |= {spec for spec, name, local in imported
                  if (name == "default" and _INIT.match(local)) or _INIT.match(name)}
     for specifier, name, local in imported:
-        if _MODULE_SPECIFIER.search(specifier):
+        if specifier.startswith(".") and not _MODULE_SPECIFIER.search(specifier) and specifier not in packages:
+            # Another host file: its functions are followed when it can be read.
+            ctx.globals[local] = Val(FOREIGN_MODULE, specifier) if name == "*" else Val(FOREIGN, f"{specifier}#{name}")
+        elif _MODULE_SPECIFIER.search(specifier):
             if name in ("*", "default"):
                 ctx.globals[local] = Val(EXPORTS)
             else:

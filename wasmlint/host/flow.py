@@ -17,12 +17,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from typing import Callable
 
 from tree_sitter import Node
 
 from wasmlint.host.values import (
-    BUFFER, EXPORT_FN, EXPORTS, FUNCTION, GLUE_FN, GLUE_OBJECT, INSTANCE, MEMORY, OBJECT, RESULT,
-    SAFE_BUFFER, SAFE_MEMORY, VIEW_TYPES, Grow, StaleUse, Val, View,
+    BUFFER, EXPORT_FN, EXPORTS, FOREIGN, FOREIGN_MODULE, FUNCTION, GLUE_FN, GLUE_OBJECT, INSTANCE, MEMORY,
+    OBJECT, RESULT, SAFE_BUFFER, SAFE_MEMORY, VIEW_TYPES, Grow, Record, StaleUse, Val, View,
 )
 
 FUNCTION_TYPES = frozenset({
@@ -130,6 +131,9 @@ class FileContext:
     relevant: "Relevance | None" = None
     words: "Relevance | None" = None  # built once per file, grown as names become relevant
     words_added: set[str] = field(default_factory=set)
+    # Another host file this one imports, analysed for its functions (None: not readable, or
+    # imports are not followed); calls into it are followed like calls inside this file.
+    load: "Callable[[str], FileContext | None] | None" = None
 
     def touches(self, node: Node) -> bool:
         return self.relevant is None or self.relevant.within(node.start_byte, node.end_byte)
@@ -244,9 +248,18 @@ class Flow:
             if target.type == "member_expression":
                 self.expr(target.child_by_field_name("object"), use=False)
             return
+        self.assign(key, result)
+
+    def assign(self, key: str, result) -> None:
+        """`key` now holds `result`: a view (in the state), a value (in locals), or a record,
+        whose parts are held as `key.prop`."""
         if isinstance(result, View):
             self.state[key] = result.copy()
             self.locals.pop(key, None)
+            return
+        if isinstance(result, Record):
+            for prop, value in result.items():
+                self.assign(f"{key}.{prop}", value)
             return
         self.state.pop(key, None)
         if isinstance(result, Val):
@@ -261,7 +274,10 @@ class Flow:
     def destructure(self, pattern: Node, result) -> None:
         source = result if isinstance(result, Val) else None
         for child in pattern.named_children:
-            if child.type in ("shorthand_property_identifier_pattern", "shorthand_property_identifier"):
+            if isinstance(result, Record) and child.type in ("shorthand_property_identifier_pattern",
+                                                               "shorthand_property_identifier"):
+                self.assign(child.text.decode(), result.get(child.text.decode()))
+            elif child.type in ("shorthand_property_identifier_pattern", "shorthand_property_identifier"):
                 name = child.text.decode()
                 self.set_local(name, self.member_value(source, name))
             elif child.type == "pair_pattern":
@@ -512,6 +528,8 @@ class Flow:
                 return Val(EXPORTS)
         if obj.kind == GLUE_FN:
             return Val(GLUE_FN, f"{obj.name}.{prop}")
+        if obj.kind == FOREIGN_MODULE:
+            return Val(FOREIGN, f"{obj.name}#{prop}")
         if obj.kind == GLUE_OBJECT:
             return Val(GLUE_FN, f"{obj.name}#{prop}")
         return None
@@ -637,6 +655,8 @@ class Flow:
             for child in node.named_children:
                 value = self.expr(child, use)
             return value
+        if kind == "object":
+            return self.record(node)
         if kind in ("object", "array", "template_string", "arguments", "spread_element", "pair", "unary_expression",
                     "update_expression", "yield_expression", "template_substitution", "computed_property_name"):
             if kind == "unary_expression":
@@ -657,6 +677,26 @@ class Flow:
                     return value
             return None
         return None
+
+    def record(self, node: Node) -> Record | None:
+        """An object literal: its properties' effects, and the ones that hold something of the module."""
+        fields = Record()
+        for child in node.named_children:
+            if child.type in FUNCTION_TYPES:
+                continue  # a method: runs when called
+            if child.type == "shorthand_property_identifier":
+                fields[child.text.decode()] = self.expr(child, use=False)
+            elif child.type == "pair":
+                key, value = child.child_by_field_name("key"), child.child_by_field_name("value")
+                if value is None or value.type in FUNCTION_TYPES:
+                    continue
+                found = self.expr(value, use=False)
+                if key is not None and key.type in ("property_identifier", "string", "identifier"):
+                    fields[key.text.decode(errors="replace").strip("'\"")] = found
+            else:
+                self.expr(child)
+        kept = Record({k: v for k, v in fields.items() if isinstance(v, (Val, View, Record))})
+        return kept or None
 
     def binary(self, node: Node):
         # `a + b + c + ...` nests to the left: walk the spine without recursing (minified bundles
@@ -700,6 +740,8 @@ class Flow:
         key = self.holder_key(node)
         if key is not None and key in self.state:
             return self.read_view(key, node, use)
+        if key is not None and key in self.locals:
+            return self.locals[key]
         if obj_node is not None and obj_node.type == "this" and self.this_class is not None:
             getter = self.ctx.methods.get(self.this_class, {}).get(f"get {prop}")
             if getter is not None:
@@ -773,6 +815,9 @@ class Flow:
             return None
         if callee.type == "import":
             return None
+        if callee.type == "identifier" and callee.text == b"require" and len(args) == 1 and args[0].type == "string":
+            specifier = args[0].text.decode(errors="replace").strip("'\"`")
+            return Val(FOREIGN_MODULE, specifier) if specifier.startswith(".") else None
         prop = ""
         obj_value = None
         view_key = None
@@ -860,6 +905,8 @@ class Flow:
             if "#" not in value.name and "." in value.name:
                 return Val(GLUE_OBJECT, value.name.split(".")[0])  # `Universe.new()`
             return None
+        if value.kind == FOREIGN:
+            return self.run_foreign(value.name, node, args, arg_values)
         if value.kind == FUNCTION:
             function = self.resolve_function(value.name)
             if function is not None:
@@ -903,7 +950,7 @@ class Flow:
             function.inlined += 1
             flow = Flow(self.ctx, self.state, dict(self.locals), self.depth + 1, self.loop_depth,
                         this_class=this_class or function.class_name)
-            self.bind_params(function, values or [], flow=flow)
+            self.bind_params(function, values or [], flow, args)
             flow.returned = None
             body = function.body
             if body.type == "statement_block":
@@ -911,7 +958,7 @@ class Flow:
                 returned = flow.returned
             else:
                 returned = flow.expr(body, use=False)
-            if isinstance(returned, View):
+            if isinstance(returned, (View, Record)):
                 return returned
             return returned if isinstance(returned, Val) else self.returns_of(function)
         grows = summary(self.ctx, function)
@@ -921,29 +968,57 @@ class Flow:
                            (function.name,) + first.via, any(g.host_grow for g in grows)))
         return self.returns_of(function)
 
+    def run_foreign(self, name: str, node: Node, args, values):
+        """A call of a function another host file exports: followed into that file's body, with
+        this file's views, when the file can be read (its own uses are reported when it is checked)."""
+        specifier, _, function_name = name.rpartition("#")
+        other = self.ctx.load(specifier) if self.ctx.load is not None and self.depth < _INLINE_DEPTH else None
+        candidates = other.by_name.get(function_name) if other is not None else None
+        if not candidates or candidates[0].body is None:
+            return None
+        function = candidates[0]
+        flow = Flow(other, self.state, {}, self.depth + 1, self.loop_depth)
+        self.bind_params(function, values, flow, args)
+        flow.returned = None
+        body = function.body
+        if body.type == "statement_block":
+            flow.stmt(body)
+            returned = flow.returned
+        else:
+            returned = flow.expr(body, use=False)
+        for grow in other.all_grows:
+            if grow not in self.ctx.all_grows and len(self.ctx.all_grows) < 64:
+                self.ctx.all_grows.append(grow)
+        return returned if isinstance(returned, (Val, View, Record)) else None
+
     def returns_of(self, function: Function):
         """What a call gives when its body is not followed (past the budget): nothing known."""
         return None
 
-    def bind_params(self, function: Function, values, flow: "Flow") -> None:
+    def bind_params(self, function: Function, values, flow: "Flow", args=()) -> None:
+        """Give the parameters the arguments' values. An argument that names an object whose
+        parts are held (`wasm` with `wasm.heap` a view) lends them to the parameter (`p.heap`)."""
         for index, param in enumerate(function.params):
             value = values[index] if index < len(values) else None
+            arg = _unwrap(args[index]) if index < len(args) else None
+            if arg is not None and arg.type == "identifier" and value is None:
+                prefix = arg.text.decode() + "."
+                parts = Record({key[len(prefix):]: view for key, view in self.state.items() if key.startswith(prefix)})
+                parts.update({key[len(prefix):]: val for key, val in self.locals.items() if key.startswith(prefix)})
+                value = parts or None
             target = param
             if param.type in ("required_parameter", "optional_parameter"):
                 target = param.child_by_field_name("pattern") or param
             if target.type == "assignment_pattern":
                 target = target.child_by_field_name("left") or target
             if target.type in ("object_pattern", "array_pattern"):
-                flow.destructure(target, value if isinstance(value, Val) else None)
+                flow.destructure(target, value if isinstance(value, (Val, Record)) else None)
             elif target.type == "identifier":
                 name = target.text.decode()
-                flow.state.pop(name, None) if not isinstance(value, View) else None
-                if isinstance(value, View):
-                    flow.state[name] = value.copy()
-                elif isinstance(value, Val):
-                    flow.locals[name] = value
-                else:
-                    flow.locals.pop(name, None)
+                flow.state.pop(name, None)
+                flow.locals.pop(name, None)
+                if value is not None:
+                    flow.assign(name, value)
 
 
 def _freshen(state: dict[str, View], keys: set[str]) -> None:

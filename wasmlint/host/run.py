@@ -3,6 +3,7 @@ seen), find the module it loads, and judge its stale views by that module's expo
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | N
         from wasmlint.suppress import find_suppressions
 
         try:
-            facts = analyze_host(shown, source)
+            facts = analyze_host(shown, source, read_import)
         except Exception as exc:  # a bug of ours on odd input: lose this file, not the run
             return HostOutcome(HostFacts(shown), error=RunError(
                 shown, f"internal error, host not analysed ({type(exc).__name__}: {exc}); please report it"))
@@ -48,7 +49,42 @@ def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | N
     if cache_dir is None:
         return compute()
     key = result_key("host", shown, sorted(known_ids), digest(source))
-    return ResultCache(cache_dir).get_or_compute(key, HostOutcome, compute)
+    cache = ResultCache(cache_dir)
+    outcome = cache.load(key, HostOutcome)
+    if outcome is None or not _unchanged(outcome.facts.dependencies):
+        # The files it imports are part of the result: a changed helper is a new analysis.
+        outcome = compute()
+        cache.store(key, outcome)
+    return outcome
+
+
+def read_import(importer: str, specifier: str) -> tuple[str, bytes] | None:
+    """The file a relative import names, as Node and bundlers resolve it: the path itself, with a
+    JavaScript/TypeScript suffix added, or its folder's index file."""
+    from wasmlint.host.parsing import HOST_SUFFIXES
+
+    base = Path(importer).parent / specifier
+    candidates = [base, *(base.with_name(base.name + suffix) for suffix in HOST_SUFFIXES),
+                  *(base / f"index{suffix}" for suffix in (".js", ".mjs", ".cjs", ".ts"))]
+    if base.suffix == ".js":  # TypeScript sources import `./x.js` meaning `./x.ts`
+        candidates += [base.with_suffix(".ts"), base.with_suffix(".tsx")]
+    for candidate in candidates:
+        try:
+            if candidate.is_file():
+                return display_path(candidate), candidate.read_bytes()
+        except OSError:
+            return None
+    return None
+
+
+def _unchanged(dependencies: list[tuple[str, str]]) -> bool:
+    for path, expected in dependencies:
+        try:
+            if hashlib.sha256(Path(path).read_bytes()).hexdigest() != expected:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _all_outcomes(paths: list[Path], known_ids: frozenset[str], options) -> list[HostOutcome]:

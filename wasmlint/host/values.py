@@ -24,6 +24,8 @@ EXPORT_FN = "export"  # an exported function as a value (`const { set_name } = i
 GLUE_FN = "glue"  # a function or class of a wasm-bindgen package whose memory the host reads
 GLUE_OBJECT = "glue-object"  # an object of a wasm-bindgen class (its methods call exports)
 FUNCTION = "function"  # a function of this file (name: its key in the function table)
+FOREIGN = "foreign"  # a function another host file exports (name: "specifier#name")
+FOREIGN_MODULE = "foreign-module"  # another host file's exports object (name: the specifier)
 OBJECT = "object"  # `new C()` of a class of this file (name: the class)
 
 
@@ -31,6 +33,11 @@ OBJECT = "object"  # `new C()` of a class of this file (name: the class)
 class Val:
     kind: str
     name: str = ""
+
+
+class Record(dict):
+    """An object literal's properties that matter (`{ exp, heap: new Uint8Array(...) }`): each a
+    Val, a View or a Record. Bound to a name, its views are held as `name.prop`."""
 
 
 @dataclass(frozen=True)
@@ -103,5 +110,6 @@ class HostFacts:
     uses: list[StaleUse] = field(default_factory=list)
     module_refs: list[str] = field(default_factory=list)  # strings naming a .wasm the host loads
     glue_stem: str | None = None  # `x` for a wasm-bindgen glue file `x.js` / `x_bg.js`
+    dependencies: list[tuple[str, str]] = field(default_factory=list)  # (file, digest) of the files it imports
     exports_called: list[str] = field(default_factory=list)
     parse_error: tuple[int, int, str] | None = None  # (line, column, detail)
