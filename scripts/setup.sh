@@ -2,7 +2,8 @@
 # Set up wasmlint on a Debian/Ubuntu machine: a wasm32 Rust toolchain, then wasmlint in ./.venv.
 #   scripts/setup.sh        what `wasmlint check --build --confirm` needs
 #   scripts/setup.sh --dev  also what the test suite needs (pytest, jsonschema, pre-commit, wabt,
-#                           Node.js/npm, git) and an editable install of this checkout
+#                           Node.js/npm, git, Debian's wasm-bindgen sources) and an editable install
+#                           of this checkout
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,8 @@ if [[ $dev == 1 ]]; then
     command -v wasm-objdump >/dev/null || missing+=(wabt)
     command -v npm >/dev/null || missing+=(nodejs npm)
     command -v git >/dev/null || missing+=(git)
+    # wasm-bindgen 0.2.83 from Debian's Rust registry: the wasm-bindgen guests build offline with it
+    compgen -G '/usr/share/cargo/registry/wasm-bindgen-0.2.*' >/dev/null || missing+=(librust-wasm-bindgen-dev)
     if [[ ${#missing[@]} -gt 0 ]]; then
         log "installing ${missing[*]}"
         apt_install "${missing[@]}"

@@ -23,7 +23,7 @@ from wasmlint.host.values import (
 _MODULE_SPECIFIER = re.compile(r"(?:_bg|\.wasm)$")
 _WASM_STRING = re.compile(rb"""["'`]([^"'`\n]{1,300}?\.wasm)["'`]""")
 # Tokens without which a file holds no view over Wasm memory: most of a large bundle is skipped.
-_RELEVANT = re.compile(rb"\.buffer\b|WebAssembly|_bg\b|\.wasm\b")
+_RELEVANT = re.compile(rb"\.buffer\b|WebAssembly|_bg\b|\.wasm\b|require\(\s*['\"]\.|from\s+['\"]\.")
 
 
 # Reads a file a host imports: (importing file, relative specifier) -> (its display path, bytes).
