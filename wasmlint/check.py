@@ -181,7 +181,10 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
         return crate_rules.get(crate.root, rules) if crate is not None else rules
 
     run_modules = bool(modules) and (Layer.MODULE in options.layers or options.confirm)
-    outcomes = _run_source(targets, rules_of, known_ids, options, with_reach=run_modules)
+    run_hosts_ = Layer.HOST in options.layers and bool(targets.hosts)
+    # Which findings each export reaches: the module layer joins on it, and hosts are judged by it
+    # where no module is built.
+    outcomes = _run_source(targets, rules_of, known_ids, options, with_reach=run_modules or run_hosts_)
     findings: list[Finding] = []
     sites: dict[str, ExportSite] = {}
     reach: dict[str, frozenset] = {}
@@ -219,10 +222,16 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     # source finding, and again after, for module and runtime findings placed on a source `fn`.
     shown = hide_suppressed(findings, suppressions)
     merged = merge_layers(findings, shown, module_findings, runtime_findings, runtime_evidence, sites, reach)
-    if Layer.HOST in options.layers and targets.hosts:
+    if run_hosts_:
+        from wasmlint.host.crates import source_module
         from wasmlint.host.run import run_hosts  # tree-sitter's JS grammars only when there are hosts
 
-        hosts = run_hosts(targets.hosts, rules, known_ids, options)
+        stand_ins = {
+            crate.root: source_module(f"{display_path(crate.manifest or crate.root)} (its source; no module built)",
+                                      crate.name, outcome.exports, outcome.findings, outcome.reach)
+            for crate, outcome in zip(targets.crates, outcomes) if crate.manifest is not None
+        }
+        hosts = run_hosts(targets.hosts, rules, known_ids, options, stand_ins)
         merged += hosts.findings
         suppressions += hosts.suppressions
         problems += hosts.problems

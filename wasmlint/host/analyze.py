@@ -36,6 +36,7 @@ def analyze_host(display: str, source: bytes, read_import: ImportReader | None =
     digest of their bytes, in `dependencies` (a cached result holds only while they are unchanged)."""
     facts = HostFacts(display)
     facts.module_refs = _module_refs(source)
+    facts.imports = list(dict.fromkeys(m.group(1).decode("utf-8", errors="replace") for m in _IMPORT.finditer(source)))
     facts.glue_stem = _glue_stem(display)
     host = parse_host(display, source)
     error = first_syntax_error(host.tree)
@@ -194,6 +195,7 @@ def _collect(host: HostFile, ctx: FileContext) -> None:
             ctx.declared.setdefault(body.id, set()).add(name.text.decode())
 
 
+_IMPORT = re.compile(rb"""(?:\bfrom|\bimport|\brequire\(|\bimport\()\s*["']([^"'\n]{1,200})["']""")
 _INIT = re.compile(r"^(?:__wbg_)?init(?:Sync|Wasm)?$", re.I)
 
 

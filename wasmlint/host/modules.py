@@ -8,7 +8,8 @@ from pathlib import Path
 from wasmlint.host.values import HostFacts
 
 
-def _candidates(host: Path, ref: str) -> list[Path]:
+def module_candidates(host: Path, ref: str) -> list[Path]:
+    """Where a module the host names may be, most likely first."""
     ref = ref.split("?", 1)[0].split("#", 1)[0]
     if ref.startswith(("http:", "https:", "data:")):
         return []
@@ -33,7 +34,7 @@ def resolve_module(host: Path, facts: HostFacts, given: tuple[Path, ...] = ()) -
     if given:
         return given[0]
     for ref in facts.module_refs:
-        for candidate in _candidates(host, ref):
+        for candidate in module_candidates(host, ref):
             if candidate.is_file():
                 return candidate
     if facts.glue_stem:

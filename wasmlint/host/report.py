@@ -23,7 +23,8 @@ def _verdict(use: StaleUse, module) -> tuple[str | None, tuple[str, ...], bool]:
         last = next((e for g in reversed(use.grows) for e in g.exports), None)
         return last, (), True
     unknown = False
-    for grow in use.grows:
+    # The calls inside the function before the ones that ran before it: they are the nearer cause.
+    for grow in sorted(use.grows, key=lambda g: g.earlier):
         for name in grow.exports:
             export = module.export(name)
             if export is None or export.kind != "func":
@@ -50,7 +51,8 @@ def host_findings(facts: HostFacts, rules: dict[str, Rule], module=None, module_
         export, path, unknown = _verdict(use, module)
         if export is None and not unknown:
             continue  # every call between the view and the use is known not to grow memory
-        grow = next((g for g in use.grows if export in g.exports or g.text == export), use.grows[-1])
+        grow = next((g for g in sorted(use.grows, key=lambda g: g.earlier) if export in g.exports or g.text == export),
+                    use.grows[-1])
         if module is not None and export is not None:
             severity = rule.severity
         else:
@@ -61,7 +63,9 @@ def host_findings(facts: HostFacts, rules: dict[str, Rule], module=None, module_
         if use.from_entry:
             where_made += ", kept while other code calls into the module"
         evidence = [f"host: view {where_made}; {grow.describe()}; used at line {use.line}"]
-        if module is not None and path:
+        if module is not None and path and getattr(module, "from_source", False):
+            evidence.append(f"source: `{export}` allocates, so it may grow memory: {' -> '.join(path)} ({module_label})")
+        elif module is not None and path:
             evidence.append(f"module: `{export}` reaches memory.grow via {' -> '.join(path)} ({module_label})")
         elif module is not None:
             evidence.append(f"module: {module_label} does not export `{export}`: it may call into the module and grow memory")

@@ -114,11 +114,15 @@ class HostResults:
     errors: list[RunError] = field(default_factory=list)
     partial_files: set[str] = field(default_factory=set)
     modules: dict[str, Path | None] = field(default_factory=dict)  # host path -> the module it was judged by
+    crates: dict[str, Path] = field(default_factory=dict)  # host path -> root of the crate it loads
 
 
-def run_hosts(hosts: list[Path], rules, known_ids: set[str], options) -> HostResults:
+def run_hosts(hosts: list[Path], rules, known_ids: set[str], options, crates: dict | None = None) -> HostResults:
     """Host findings for every file. `options.wasm` (from `--wasm`) is the module every host is
-    judged by; otherwise each host's own module is found from what it loads."""
+    judged by; otherwise each host's own module is found from what it loads, and where it is not
+    built, the source of the project's crate it loads stands in (`crates`: crate root -> its
+    SourceModule)."""
+    from wasmlint.host.crates import crate_loaded_by
     from wasmlint.host.modules import resolve_module
     from wasmlint.host.report import host_findings
     from wasmlint.layers import module_facts
@@ -137,6 +141,10 @@ def run_hosts(hosts: list[Path], rules, known_ids: set[str], options) -> HostRes
             results.partial_files.add(facts.path)
             line, column, detail = facts.parse_error
             results.findings.extend(_parse_error(rules, facts.path, line, column, detail))
+        crates = crates or {}
+        root = crate_loaded_by(path, facts, {r: m.name for r, m in crates.items()}) if crates else None
+        if root is not None:
+            results.crates[facts.path] = root
         module_path = resolve_module(path, facts, tuple(options.wasm)) if facts.uses else None
         module = None
         if module_path is not None:
@@ -149,6 +157,8 @@ def run_hosts(hosts: list[Path], rules, known_ids: set[str], options) -> HostRes
             module = facts_of[module_path]
         results.modules[facts.path] = module_path if module is not None else None
         label = display_path(module_path) if module_path is not None else None
+        if module is None and root is not None and facts.uses:
+            module, label = crates[root], crates[root].label
         found = host_findings(facts, rules, module, label)
         if options.confirm and module is not None and found:
             found = _confirmed(found, module_path, path, options, results)

@@ -109,6 +109,7 @@ class HostFacts:
     path: str
     uses: list[StaleUse] = field(default_factory=list)
     module_refs: list[str] = field(default_factory=list)  # strings naming a .wasm the host loads
+    imports: list[str] = field(default_factory=list)  # the specifiers it imports or requires
     glue_stem: str | None = None  # `x` for a wasm-bindgen glue file `x.js` / `x_bg.js`
     dependencies: list[tuple[str, str]] = field(default_factory=list)  # (file, digest) of the files it imports
     exports_called: list[str] = field(default_factory=list)

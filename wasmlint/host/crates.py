@@ -1,0 +1,120 @@
+"""Which crate of the project a host loads, and that crate's exports judged by its source: where
+no module is built (as in most repositories), the source layer's findings say which exports may
+grow memory, so a host can still be judged per export."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wasmlint.host.modules import module_candidates
+from wasmlint.host.values import HostFacts
+
+ALLOCATION_FREE_RULES = {"parse-error", "unused-suppression", "invalid-suppression"}
+
+
+@dataclass(frozen=True)
+class SourceExport:
+    """One export as the source shows it, shaped like the module layer's export facts."""
+
+    name: str
+    status: str  # "grows": an allocation is reachable from it; "no": none is
+    path: tuple[str, ...] = ()  # export -> ... -> the allocating construct (file:line)
+    kind: str = "func"
+    host_growth_path: tuple[str, ...] = ()
+
+
+@dataclass
+class SourceModule:
+    """A crate's exports judged by its source, standing in for its module."""
+
+    label: str  # e.g. "guests/game-of-life/Cargo.toml (source; no module built)"
+    name: str  # the crate's name
+    exports: dict[str, SourceExport] = field(default_factory=dict)
+    memories: tuple = ()
+    from_source: bool = True
+
+    def export(self, name: str) -> SourceExport | None:
+        return self.exports.get(name)
+
+
+def source_module(label: str, name: str, symbols, findings, reach: dict[str, frozenset]) -> SourceModule:
+    """`symbols`: the crate's exports; `findings`: its source findings; `reach`: export -> keys of
+    the findings in the functions it reaches (see check.CrateOutcome)."""
+    from wasmlint.findings import finding_key
+
+    by_key = {finding_key(f): f for f in findings if f.rule_id not in ALLOCATION_FREE_RULES}
+    module = SourceModule(label, name)
+    for symbol in symbols:
+        reached = [by_key[k] for k in sorted(reach.get(symbol, ())) if k in by_key]
+        reached += [f for f in by_key.values() if f.symbol == symbol and f not in reached]
+        if reached:
+            first = reached[0]
+            hops = first.call_path or (symbol,)
+            module.exports[symbol] = SourceExport(symbol, "grows", (*hops, f"{first.path}:{first.line}"))
+        else:
+            module.exports[symbol] = SourceExport(symbol, "no")
+    return module
+
+
+def crate_loaded_by(host: Path, facts: HostFacts, roots: dict[Path, str]) -> Path | None:
+    """The root of the crate whose module the host loads, from: a path it names under the crate's
+    `target/` or wasm-pack `pkg/` (built or not), its own place in a `pkg/`, or a package it
+    imports by name that a `package.json` above it maps to `file:../pkg` (or that is named as the
+    crate is)."""
+    for ref in facts.module_refs:
+        for candidate in module_candidates(host, ref):
+            root = _crate_above(candidate, roots)
+            if root is not None:
+                return root
+    root = _crate_above(host, roots)
+    if root is not None and "pkg" in host.parts:
+        return root
+    packages = {_package_name(spec) for spec in facts.imports if not spec.startswith((".", "/"))}
+    for package in sorted(packages):
+        target = _local_dependency(host, package)
+        if target is not None:
+            root = target if target in roots else (target.parent if target.parent in roots else None)
+            if root is not None:
+                return root
+        named = [r for r, name in roots.items() if name == package or name.replace("-", "_") == package.replace("-", "_")]
+        if len(named) == 1:
+            return named[0]
+    return None
+
+
+def _crate_above(path: Path, roots: dict[Path, str]) -> Path | None:
+    """A crate root that `path` lies in through its `target/` or `pkg/` folder."""
+    parts = path.parts
+    for index, part in enumerate(parts):
+        if part in ("target", "pkg"):
+            root = Path(*parts[:index])
+            resolved = root.resolve() if root.exists() else root
+            if resolved in roots:
+                return resolved
+    return None
+
+
+def _package_name(specifier: str) -> str:
+    parts = specifier.split("/")
+    return "/".join(parts[:2]) if specifier.startswith("@") else parts[0]
+
+
+def _local_dependency(host: Path, package: str) -> Path | None:
+    """The folder a `file:` dependency on `package` points to, in the nearest package.json above."""
+    for folder in host.resolve().parents:
+        manifest = folder / "package.json"
+        if manifest.is_file():
+            try:
+                data = json.loads(manifest.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return None
+            for key in ("dependencies", "devDependencies", "peerDependencies"):
+                spec = (data.get(key) or {}).get(package) if isinstance(data, dict) else None
+                if isinstance(spec, str) and spec.startswith("file:"):
+                    return (folder / spec[len("file:"):]).resolve()
+            return None
+        if (folder / ".git").exists():
+            return None
+    return None
