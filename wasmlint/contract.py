@@ -1,0 +1,106 @@
+"""Severity follows the host contract: a guest's allocation matters as much as the hosts that call it.
+
+An export's contract is `raw` (`no_mangle` / `export_name`: the host reads memory itself) or
+`wasm-bindgen` (the generated glue marshals every argument and result, through getters that
+re-create their views when memory grew). An allocation can detach a view only in a host that keeps
+one across a call, so:
+
+- a finding in a `wasm-bindgen` export is `info`, unless a host of the project keeps a view over
+  that module's memory across a call to it: then it is an `error`, joined with the host's
+  `stale-memory-view` (each names the other);
+- a finding in a `raw` export keeps its severity, unless the project holds the hosts that load the
+  crate and none of them keeps a view across a call to it: then it is `info`, "safe with the hosts
+  in this project"; a crate whose hosts are not all in the project (`hosts = "unknown"`) keeps it;
+- `--strict` leaves every severity as the rules give it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wasmlint.findings import ExportSite, Finding, Layer, Severity, finding_key
+
+STALE_MEMORY_VIEW = "stale-memory-view"
+# Findings about the files themselves, not about an export's allocation.
+_NOT_ALLOCATION = {"parse-error", "unused-suppression", "invalid-suppression", "memory-has-no-maximum"}
+
+
+@dataclass
+class CrateContract:
+    """What the contract step needs to know of one crate."""
+
+    root: Path
+    files: set[str]  # the display paths of its files (and its Cargo.toml)
+    exports: dict[str, ExportSite]
+    reach: dict[str, frozenset] = field(default_factory=dict)  # export -> finding keys it reaches
+    hosts_unknown: bool = False  # [package.metadata.wasmlint] hosts = "unknown"
+
+
+def apply_host_contract(findings: list[Finding], crates: list[CrateContract], host_crates: dict[str, Path],
+                        strict: bool = False) -> list[Finding]:
+    """Findings with severities set by their exports' contracts and the hosts that load each crate.
+    `host_crates` maps each host file checked to the crate it loads."""
+    if strict or not crates:
+        return findings
+    crate_of: dict[str, CrateContract] = {path: crate for crate in crates for path in crate.files}
+    hosts_of: dict[Path, list[str]] = {}
+    for host, root in sorted(host_crates.items()):
+        hosts_of.setdefault(root, []).append(host)
+    stale: dict[tuple[Path, str], list[Finding]] = {}
+    for finding in findings:
+        root = host_crates.get(finding.path)
+        if finding.rule_id == STALE_MEMORY_VIEW and finding.symbol and root is not None and finding.severity >= Severity.ERROR:
+            stale.setdefault((root, finding.symbol), []).append(finding)
+
+    adjusted: list[Finding] = []
+    guests_of_host: dict[tuple, list[Finding]] = {}
+    for finding in findings:
+        crate = crate_of.get(finding.path)
+        if crate is None or finding.layer is Layer.HOST or finding.rule_id in _NOT_ALLOCATION:
+            adjusted.append(finding)
+            continue
+        key = finding_key(finding)
+        names = {finding.symbol} if finding.symbol else set()
+        names |= {name for name, keys in crate.reach.items() if key in keys}
+        sites = [crate.exports[name] for name in sorted(names) if name in crate.exports]
+        if not sites:
+            adjusted.append(finding)
+            continue
+        joined = [host for site in sites for host in stale.get((crate.root, site.symbol), ())]
+        if joined:
+            lines = tuple(dict.fromkeys(
+                f"host: {host.path}:{host.line} keeps a view over memory.buffer across a call to `{host.symbol}` "
+                f"(stale-memory-view)" for host in joined))
+            finding = finding.replace(severity=max(finding.severity, Severity.ERROR),
+                                      evidence=finding.evidence + tuple(line for line in lines if line not in finding.evidence))
+            for host in joined:
+                guests_of_host.setdefault(finding_key(host), []).append(finding)
+        elif all(site.contract == "wasm-bindgen" for site in sites):
+            finding = finding.replace(
+                severity=Severity.INFO,
+                message=f"{finding.message} (a wasm-bindgen export: its glue cannot be left holding a detached view)",
+                evidence=finding.evidence + (
+                    "note: wasm-bindgen's generated JavaScript reads memory through getters that re-create their "
+                    "views after growth; this matters only for a host that keeps its own view over memory.buffer "
+                    "across a call to this export (the host layer reports it there)",))
+        elif all(site.contract == "raw" for site in sites) and hosts_of.get(crate.root) and not crate.hosts_unknown:
+            hosts = ", ".join(hosts_of[crate.root])
+            finding = finding.replace(
+                severity=Severity.INFO,
+                message=f"{finding.message}; safe with the hosts in this project ({hosts})",
+                evidence=finding.evidence + (
+                    f"note: every view the hosts in this project ({hosts}) make over memory.buffer is made after the "
+                    "calls that may grow it; set `hosts = \"unknown\"` in [package.metadata.wasmlint] when other "
+                    "hosts load this module, or use --strict",))
+        adjusted.append(finding)
+
+    # Each host finding joined with the guest's allocation names it.
+    result = []
+    for finding in adjusted:
+        guests = guests_of_host.get(finding_key(finding)) if finding.layer is Layer.HOST else None
+        if guests:
+            lines = tuple(dict.fromkeys(f"guest: `{g.symbol}` {g.rule_id} at {g.path}:{g.line}" for g in guests))
+            finding = finding.replace(evidence=finding.evidence + lines)
+        result.append(finding)
+    return result
