@@ -91,7 +91,7 @@ class CrateWork:
     build: BuildCfg = BuildCfg()  # the features its cfgs are judged by
 
 
-def _read_crate(crate: Crate) -> tuple[list[tuple[str, bytes, tuple[str, ...]]], list[RunError]]:
+def read_crate(crate: Crate) -> tuple[list[tuple[str, bytes, tuple[str, ...]]], list[RunError]]:
     files: list[tuple[str, bytes, tuple[str, ...]]] = []
     errors: list[RunError] = []
     for path in crate.files:
@@ -132,7 +132,7 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
     outcomes: list[CrateOutcome | None] = []
     pending: list[tuple[int, CrateWork]] = []
     for crate in targets.crates:
-        files, read_errors = _read_crate(crate)
+        files, read_errors = read_crate(crate)
         rules = rules_of(crate)
         key = None
         if cache is not None:
