@@ -13,15 +13,13 @@ from __future__ import annotations
 import os
 import re
 from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from wasmlint.cfg import BuildCfg, attribute_applied, conditions_of, excluded_by
 
 
-@dataclass(frozen=True)
-class Declaration:
+class Declaration(NamedTuple):
     kind: str  # "mod" (a `mod x;` declaration) or "include" (`include!("x.rs")`)
     name: str  # the module's name, or the included path
     attributes: tuple[str, ...]  # the texts inside the `#[...]` written above it
@@ -29,26 +27,31 @@ class Declaration:
     line: int
 
 
-@dataclass
 class Scanned:
-    inner: list[str] = field(default_factory=list)  # `#![...]` of the file itself
-    declarations: list[Declaration] = field(default_factory=list)
+    # Plain classes and named tuples here: every run with a crate imports this module, and a
+    # dataclass costs the start-up path most of a millisecond to create.
+    def __init__(self) -> None:
+        self.inner: list[str] = []  # `#![...]` of the file itself
+        self.declarations: list[Declaration] = []
 
 
 # Only what matters to module declarations: comments, strings and character literals (which may
 # hold braces or `mod`), attributes, braces, `mod name` followed by `;` or `{`, and `include!`.
+# Every branch starts with a literal character, so the regular expression engine skips to the
+# next candidate character in C (a branch starting with a group or a look-behind defeats that, and
+# made this scan cost more than the rest of a cached run). Runs of `//` lines are one match.
 _SCAN = re.compile(
     r"""
-      (?P<line>//[^\n]*)
-    | (?P<block>/\*)
-    | (?P<raw>(?<![\w])b?r(?P<hashes>\#*)")
-    | (?P<string>")
-    | (?P<char>'(?:[^'\\\n]|\\(?:x[0-9a-fA-F]{2}|u\{[0-9a-fA-F_]{1,8}\}|.))')
-    | (?P<attr>\#!?\[)
-    | (?P<open>\{)
-    | (?P<close>\})
-    | (?P<mod>(?<![\w$])mod\s+(?:r\#)?(?P<name>[A-Za-z_]\w*)\s*(?P<end>[;{]))
-    | (?P<include>(?<![\w$])include!\s*[(\[{]\s*)
+      /(?:(?P<line>/[^\n]*(?:\n[ \t]*//[^\n]*)*)|(?P<block>\*))
+    | b(?P<braw>r(?P<bhashes>\#*)")
+    | r(?P<raw>(?P<hashes>\#*)")
+    | "(?P<string>)
+    | '(?P<char>(?:[^'\\\n]|\\(?:x[0-9a-fA-F]{2}|u\{[0-9a-fA-F_]{1,8}\}|.))')
+    | \#(?P<attr>!?\[)
+    | \{(?P<open>)
+    | \}(?P<close>)
+    | m(?P<mod>od\s+(?:r\#)?(?P<name>[A-Za-z_]\w*)\s*(?P<end>[;{]))
+    | i(?P<include>nclude!\s*[(\[{]\s*)
     """,
     re.X,
 )
@@ -56,14 +59,18 @@ _STRING_REST = re.compile(r'(?:[^"\\]|\\.)*"', re.S)
 _BLOCK_PART = re.compile(r"/\*|\*/")
 _ATTRIBUTE_PART = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]]', re.S)
 _VISIBILITY = re.compile(r"\s*(?:pub\s*(?:\([^)]*\))?\s*)?")
-_WORTH_SCANNING = re.compile(r"(?<![\w$])mod\s+(?:r#)?[A-Za-z_]|(?<![\w$])include!|#!\[")
+# Cheap tests (each starts with a literal) for whether a file can declare anything at all.
+_MOD_CANDIDATE = re.compile(r"mod\s+(?:r#)?[A-Za-z_]")
+_INNER_CFG = re.compile(r"#!\[\s*cfg")
+# Branches that only stand at the start of a word: after a word character they are not tokens.
+_WORD_STARTS = ("braw", "raw", "mod", "include")
 
 
 def scan_declarations(text: str) -> Scanned:
     """The `mod x;` declarations and `include!("...")`s of one file, with their attributes and the
     inline modules around them, and the file's own `#![...]` attributes."""
     found = Scanned()
-    if _WORTH_SCANNING.search(text) is None:
+    if _MOD_CANDIDATE.search(text) is None and "include!" not in text and _INNER_CFG.search(text) is None:
         return found
     frames: list[tuple[str, list[str]] | None] = []  # per open brace: an inline mod (name, attributes) or None
     chain: list[str] = []  # the outer attributes just read, waiting for their item
@@ -75,6 +82,9 @@ def scan_declarations(text: str) -> Scanned:
             break
         kind = match.lastgroup
         start, position = match.start(), match.end()
+        if kind in _WORD_STARTS and start and (text[start - 1].isalnum() or text[start - 1] in "_$"):
+            position = start + 1  # inside a word (`for"`, `my_mod x`): not a token
+            continue
         if kind == "line":
             if chain and not text[chain_end:start].strip():
                 chain_end = position
@@ -82,9 +92,10 @@ def scan_declarations(text: str) -> Scanned:
             position = _block_comment_end(text, position)
             if chain and not text[chain_end:start].strip():
                 chain_end = position
-        elif kind == "raw":
-            close = text.find('"' + match.group("hashes"), position)
-            position = len(text) if close < 0 else close + 1 + len(match.group("hashes"))
+        elif kind in ("raw", "braw"):
+            hashes = match.group("hashes") if kind == "raw" else match.group("bhashes")
+            close = text.find('"' + hashes, position)
+            position = len(text) if close < 0 else close + 1 + len(hashes)
         elif kind == "string":
             rest = _STRING_REST.match(text, position)
             position = rest.end() if rest else len(text)
@@ -209,17 +220,16 @@ def build_script(root: Path, manifest: dict | None) -> Path | None:
 # -- following the declarations ---------------------------------------------------------------------
 
 
-@dataclass
 class CrateTree:
-    files: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # resolved file -> its module path, in the order reached
-    conditions: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # the cfgs that held on the way to each file
-    sources: dict[Path, bytes] = field(default_factory=dict)  # what was read of each file
-    cut: dict[Path, str] = field(default_factory=dict)  # resolved file -> why the build leaves it out (a false cfg)
-    missing: list[str] = field(default_factory=list)  # `mod x;` declarations naming no file
+    def __init__(self) -> None:
+        self.files: dict[Path, tuple[str, ...]] = {}  # resolved file -> its module path, in the order reached
+        self.conditions: dict[Path, tuple[str, ...]] = {}  # the cfgs that held on the way to each file
+        self.sources: dict[Path, bytes] = {}  # what was read of each file
+        self.cut: dict[Path, str] = {}  # resolved file -> why the build leaves it out (a false cfg)
+        self.missing: list[str] = []  # `mod x;` declarations naming no file
 
 
-@dataclass(frozen=True)
-class _Place:
+class _Place(NamedTuple):
     """Where a module's own `mod x;` declarations look (rustc's directory and `relative` prefix:
     a non-mod-rs file `a.rs` declares its modules in `a/`)."""
 
