@@ -272,3 +272,16 @@ def test_the_features_are_part_of_the_cache_key(tmp_path):
 def test_build_cfg_reaches_the_source_layer():
     (nested,) = discover([NESTED]).crates
     assert nested.cfg == BuildCfg(frozenset({"default"}))
+
+
+def test_build_uses_the_features_the_source_was_judged_with():
+    from conftest import unavailable
+    from wasmlint.toolchain import ToolchainError, find_toolchain
+
+    try:
+        find_toolchain()
+    except ToolchainError as exc:
+        unavailable(f"no wasm32 Rust toolchain: {exc}")
+    code, out, err = _check(NESTED, "--build", "--features", "native", "--layer", "source,module")
+    (finding,) = [f for f in json_findings(out) if f["symbol"] == "os_report"]
+    assert any(line.startswith("module: `os_report` reaches memory.grow") for line in finding["evidence"]), finding

@@ -291,6 +291,7 @@ def _layers(values: list[str] | None, confirm: bool) -> frozenset[Layer]:
 
 def _build(targets) -> list:
     """Build every crate for wasm32; a crate that fails to build is a run error, the rest go on."""
+    from wasmlint.cfg import FeatureRequest
     from wasmlint.discover import display_path
     from wasmlint.toolchain import BuildError, ToolchainError, build
 
@@ -299,8 +300,10 @@ def _build(targets) -> list:
     for crate in targets.crates:
         if crate.manifest is None:
             continue
+        # The module is built with the features the source layer judged the crate by.
+        features = None if crate.feature_request == FeatureRequest() else sorted(crate.cfg.features)
         try:
-            artifacts = build(crate.root)
+            artifacts = build(crate.root, features=features)
         except ToolchainError as exc:
             fail(str(exc))
         except BuildError as exc:

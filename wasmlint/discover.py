@@ -82,6 +82,7 @@ class Crate:
     files: list[Path] = field(default_factory=list)  # the files rustc compiles into it (all .rs files of loose ones)
     report_files: set[Path] | None = None  # None: report every file; else only these (pre-commit)
     cfg: BuildCfg = field(default_factory=BuildCfg)  # the build its cfgs are judged by (features)
+    feature_request: FeatureRequest = FeatureRequest()  # the feature options it was judged with
     features: Features | None = None  # what the feature options turned on, and the names it lacks
     modules: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # file -> module path, from its `mod` tree
     conditions: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # file -> the cfgs its `mod` declarations needed
@@ -399,6 +400,7 @@ def _keep_compiled_files(crate: Crate, request: FeatureRequest, targets: Targets
     """Keep only the files rustc compiles into the crate, with their module paths; say which of the
     others are not part of it. A file named on the command line that is not part of its crate is
     checked alone, as its own crate root."""
+    crate.feature_request = request
     if crate.manifest is None:
         crate.cfg = BuildCfg(frozenset(request.features))  # loose files: no [features] to resolve
         return
