@@ -218,3 +218,11 @@ def test_the_contract_travels_with_the_export_site_through_the_cache():
     assert outcome.exports["universe_size"].contract == "raw"
     again = from_plain(CrateOutcome, json.loads(json.dumps(to_plain(outcome))))
     assert again.exports == outcome.exports
+
+
+def test_the_readme_shows_real_output():
+    readme = (GUESTS.parent / "README.md").read_text(encoding="utf-8")
+    listed = run_cli("exports", IMPL, "--features", "console")
+    assert listed.stdout.strip() in readme
+    checked = run_cli("check", "guests/crate-tree")
+    assert "\n".join(checked.stdout.rstrip().splitlines()[-4:]) in readme
