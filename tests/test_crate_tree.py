@@ -219,6 +219,7 @@ def test_module_paths_follow_path_attributes_and_declarations():
     (nested,) = discover([NESTED]).crates
     assert nested.module_path((NESTED / "lib/codec/frame.rs").resolve()) == ("codec", "frame")
     assert nested.module_path((NESTED / "lib/generated.rs").resolve()) == ()  # include!d into the root
+    assert nested.module_path((NESTED / "lib/platform/web_impl.rs").resolve()) == ("platform", "web")
 
 
 def test_a_feature_brings_a_gated_module_into_the_crate():
