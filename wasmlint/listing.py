@@ -70,7 +70,8 @@ def render_text(listings: list[CrateExports], infos: list[str]) -> str:
         out.append(f"  {total} export{'s' if total != 1 else ''} ({counts['raw']} raw, {counts['wasm-bindgen']} wasm-bindgen)")
         out.append("")
     out += [f"info: {line}" for line in infos]
-    return "\n".join(out).rstrip("\n") + "\n"
+    text = "\n".join(out).rstrip("\n")
+    return text + "\n" if text else ""
 
 
 def render_json(listings: list[CrateExports], infos: list[str], errors: list[RunError]) -> str:
