@@ -456,7 +456,7 @@ def _keep_compiled_files(crate: Crate, request: FeatureRequest, targets: Targets
             targets.crates.append(Crate(path.parent, path.stem, None, [path], None, cfg=crate.cfg, modules={path: ()}))
         targets.notes.append(note)
     if in_scope is None:
-        targets.notes.extend(f"{problem}" for problem in tree.missing)
+        targets.notes.extend(tree.missing)
     elif not in_scope and any(path in named for path in orphans):
         targets.crates.remove(crate)  # only files that are not part of it were asked for
 
