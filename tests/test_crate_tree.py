@@ -86,6 +86,24 @@ include!(concat!(env!("OUT_DIR"), "/x.rs"));
     ]
 
 
+def test_scanner_counts_braces_from_the_first_inline_module():
+    # Braces before the first possible inline module are not counted (they cannot hold one); an
+    # inline module in a comment only starts the counting early.
+    text = """// mod looks_inline { in a comment
+fn f() { if true { let _ = [0u8; 2]; } }
+mod first;
+fn g() {
+    mod in_fn { mod deep; }
+}
+mod after;
+pub mod outer { pub mod inner { mod leaf; } mod sibling; }
+mod last;
+"""
+    found = [(d.name, tuple(name for name, _ in d.inline)) for d in scan_declarations(text).declarations]
+    assert found == [("first", ()), ("deep", ("in_fn",)), ("after", ()), ("leaf", ("outer", "inner")),
+                     ("sibling", ("outer",)), ("last", ())]
+
+
 def test_scanner_on_a_file_without_declarations_is_cheap_and_empty():
     scanned = scan_declarations("fn model() { let module = 1; }\n" * 1000)
     assert scanned.declarations == [] and scanned.inner == []
