@@ -86,9 +86,8 @@ include!(concat!(env!("OUT_DIR"), "/x.rs"));
     ]
 
 
-def test_scanner_counts_braces_from_the_first_inline_module():
-    # Braces before the first possible inline module are not counted (they cannot hold one); an
-    # inline module in a comment only starts the counting early.
+def test_scanner_tracks_inline_modules_among_other_braces():
+    # Function bodies and blocks are braces too; an inline module in a comment is no module.
     text = """// mod looks_inline { in a comment
 fn f() { if true { let _ = [0u8; 2]; } }
 mod first;

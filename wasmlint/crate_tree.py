@@ -55,10 +55,6 @@ _SCAN = re.compile(
     """,
     re.X,
 )
-# The same without braces: they matter only inside an inline `mod m { ... }`, so the scan counts
-# them only from the first place one may open (most files have none, or one `mod tests` at the end).
-_SCAN_FLAT = re.compile(_SCAN.pattern.replace("| \\{(?P<open>)\n    | \\}(?P<close>)\n", ""), re.X)
-_INLINE_MOD = re.compile(r"mod\s+(?:r#)?[A-Za-z_]\w*\s*\{")
 _STRING_REST = re.compile(r'(?:[^"\\]|\\.)*"', re.S)
 _BLOCK_PART = re.compile(r"/\*|\*/")
 _ATTRIBUTE_PART = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]]', re.S)
@@ -80,14 +76,8 @@ def scan_declarations(text: str) -> Scanned:
     chain: list[str] = []  # the outer attributes just read, waiting for their item
     chain_end = -1
     position = 0
-    inline = _INLINE_MOD.search(text)
-    braces_from = inline.start() if inline is not None else len(text) + 1
-    scan = _SCAN_FLAT
     while True:
-        match = scan.search(text, position)
-        if scan is _SCAN_FLAT and (match is None or match.start() >= braces_from):
-            scan = _SCAN
-            match = scan.search(text, position)
+        match = _SCAN.search(text, position)
         if match is None:
             break
         kind = match.lastgroup
