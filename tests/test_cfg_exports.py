@@ -226,3 +226,21 @@ def test_the_readme_shows_real_output():
     assert listed.stdout.strip() in readme
     checked = run_cli("check", "guests/crate-tree")
     assert "\n".join(checked.stdout.rstrip().splitlines()[-4:]) in readme
+
+
+def test_a_workspace_table_may_name_a_feature_some_members_have(tmp_path):
+    root = tmp_path / "ws"
+    for guest in (RAW, IMPL):
+        shutil.copytree(guest_dir(guest), root / "crates" / Path(guest).name)
+    (root / "Cargo.toml").write_text('[workspace]\nmembers = ["crates/*"]\n\n[workspace.metadata.wasmlint]\nfeatures = ["js"]\n')
+    data = exports(str(root))
+    by_crate = {crate["name"]: {e["symbol"] for e in crate["exports"]} for crate in data["crates"]}
+    assert by_crate["cfg-attr-impl"] == set(EXPORTS[(IMPL, ("--features", "js"))])
+    assert by_crate["cfg-attr-raw"] == set(EXPORTS[(RAW, ())])
+    (root / "Cargo.toml").write_text('[workspace]\nmembers = ["crates/*"]\n\n[workspace.metadata.wasmlint]\nfeatures = ["nope"]\n')
+    result = run_cli("exports", str(root))
+    assert result.returncode == 2
+    assert "[workspace.metadata.wasmlint]: `features`: none of the crates checked has feature `nope`" in result.stderr
+    result = run_cli("check", str(root), "--features", "also-nope")
+    assert result.returncode == 2
+    assert "error: --features: none of the crates checked has feature `also-nope`" in result.stderr

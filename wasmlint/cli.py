@@ -244,23 +244,22 @@ def _feature_request(config):
 
 
 def _check_features(targets, config_of) -> None:
-    """cargo refuses a feature the package does not have: so does wasmlint. A feature from the
-    command line must exist in at least one crate checked (a workspace's members differ); one from a
-    crate's own configuration must exist in that crate. Raises ConfigError."""
+    """cargo refuses a feature the package does not have: so does wasmlint. A feature asked for by
+    the command line, or by one configuration for several crates (a workspace's table), must exist
+    in at least one of them (a workspace's members differ). Raises ConfigError."""
     from wasmlint.config import ConfigError
 
-    crates = [crate for crate in targets.crates if crate.features is not None]
-    for crate in crates:
-        origin = config_of(crate.root).origins.get("features", "command line")
-        if crate.features.unknown and origin != "command line":
-            raise ConfigError(f"{origin}: `features`: crate {crate.name} has no feature "
-                              f"`{crate.features.unknown[0]}`{_has(crate)}")
-    asked = {name for crate in crates for name in crate.features.unknown}
-    for name in sorted(asked):
-        if all(name in crate.features.unknown for crate in crates):
-            crate = crates[0]
-            where = f"crate {crate.name}" if len(crates) == 1 else "any crate checked"
-            raise ConfigError(f"--features: {where} has no feature `{name}`{_has(crate) if len(crates) == 1 else ''}")
+    asked_by: dict[str, list] = {}
+    for crate in targets.crates:
+        if crate.features is not None:
+            asked_by.setdefault(config_of(crate.root).origins.get("features", "command line"), []).append(crate)
+    for origin, crates in asked_by.items():
+        for name in sorted({name for crate in crates for name in crate.features.unknown}):
+            if all(name in crate.features.unknown for crate in crates):
+                where = "--features" if origin == "command line" else f"{origin}: `features`"
+                who = f"crate {crates[0].name}" if len(crates) == 1 else "none of the crates checked"
+                has = _has(crates[0]) if len(crates) == 1 else ""
+                raise ConfigError(f"{where}: {who} has{' no' if len(crates) == 1 else ''} feature `{name}`{has}")
 
 
 def _has(crate) -> str:
