@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,10 +18,12 @@ DIRTY = '#[no_mangle]\npub extern "C" fn greet(n: i32) -> usize {\n    format!("
 
 
 def make_crate(root: Path, name: str = "demo", files: dict[str, str | bytes] | None = None) -> Path:
-    """A crate whose src/lib.rs has one real finding (format-in-export, line 3), plus `files`."""
+    """A crate whose src/lib.rs has one real finding (format-in-export, line 3), plus `files`; those
+    directly in src/ are declared as modules after it, so that they are part of the crate."""
     (root / "src").mkdir(parents=True, exist_ok=True)
     (root / "Cargo.toml").write_text(f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n')
-    (root / "src/lib.rs").write_text(DIRTY)
+    modules = [Path(relative).stem for relative in files or {} if re.fullmatch(r"src/\w+\.rs", relative)]
+    (root / "src/lib.rs").write_text(DIRTY + "".join(f"mod {module};\n" for module in modules))
     for relative, data in (files or {}).items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -217,3 +217,20 @@ def test_findings_in_files_not_being_committed_do_not_block(crate):
     crate.write("src/text.rs", CLEAN_TEXT + IS_BLANK + "\n// a comment\n")
     committed, output = crate.commit("touch only text.rs")
     assert committed, output
+
+
+def test_a_file_that_is_not_part_of_the_crate_is_named_and_checked_alone(crate):
+    # An old version of lib.rs kept beside it: no `mod` reaches it, so rustc never compiles it.
+    # pre-commit passes it by name: wasmlint says it is not part of the crate, and checks it alone
+    # instead of reporting nothing.
+    crate.discard_changes()
+    crate.write("src/lib_old.rs", FORMAT_LIB.replace("mod text;\n", ""))
+    try:
+        committed, output = crate.commit("keep the old lib.rs around")
+    finally:
+        (crate.path / "src/lib_old.rs").unlink(missing_ok=True)
+        crate.discard_changes()
+    assert not committed, f"the commit went through:\n{output}"
+    assert ("info: src/lib_old.rs is not part of crate hooked (no mod declaration reaches it); checked alone"
+            in output), output
+    assert "error[format-in-export]" in output and "--> src/lib_old.rs:" in output, output

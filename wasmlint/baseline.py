@@ -167,6 +167,7 @@ def apply_baseline(report: Report, path: Path, checked_paths: set[str] | None = 
         files_checked=report.files_checked,
         partial_files=set(report.partial_files),
         notes=list(report.notes),
+        infos=list(report.infos),
     )
     checked = None if checked_paths is None else {path_from(folder, p) for p in checked_paths}
     fixed = sum(n for key, n in remaining.items() if checked is None or key[1] in checked)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wasmlint.cache import ResultCache, digest, result_key
+from wasmlint.cfg import BuildCfg
 from wasmlint.discover import Crate, Targets, display_path
 from wasmlint.findings import ExportSite, Finding, Layer, Report, RunError
 from wasmlint.merge import merge_layers
@@ -53,14 +54,16 @@ def analyze_sources(
     known_ids: set[str],
     all_functions: bool = False,
     with_reach: bool = False,
+    build: BuildCfg = BuildCfg(),
 ) -> CrateOutcome:
-    """The source layer on one crate given as (display, bytes, module path), plus its suppressions."""
+    """The source layer on one crate given as (display, bytes, module path), compiled for `build`,
+    plus its suppressions."""
     # Imported here: a run whose crates all come from the cache never needs tree-sitter.
     from wasmlint.source import analyze_crate
     from wasmlint.suppress import find_suppressions
 
     source_rules = {k: r for k, r in rules.items() if r.layer is Layer.SOURCE}
-    result = analyze_crate(files, source_rules, all_functions=all_functions, with_reach=with_reach)
+    result = analyze_crate(files, source_rules, all_functions=all_functions, with_reach=with_reach, build=build)
     outcome = CrateOutcome(
         findings=result.findings,
         errors=result.errors,
@@ -85,14 +88,16 @@ class CrateWork:
     rules: dict[str, Rule]
     key: str | None  # None: not cached
     label: str  # the crate as errors name it: its Cargo.toml, or its folder
+    build: BuildCfg = BuildCfg()  # the features its cfgs are judged by
 
 
-def _read_crate(crate: Crate) -> tuple[list[tuple[str, bytes, tuple[str, ...]]], list[RunError]]:
+def read_crate(crate: Crate) -> tuple[list[tuple[str, bytes, tuple[str, ...]]], list[RunError]]:
     files: list[tuple[str, bytes, tuple[str, ...]]] = []
     errors: list[RunError] = []
     for path in crate.files:
         try:
-            files.append((display_path(path), path.read_bytes(), crate.module_path(path)))
+            data = crate.sources.get(path)  # read already while following its module tree
+            files.append((display_path(path), data if data is not None else path.read_bytes(), crate.module_path(path)))
         except OSError as exc:
             errors.append(RunError(display_path(path), f"cannot read: {exc.strerror or exc}"))
     return files, errors
@@ -110,7 +115,7 @@ def _rules_fingerprint(rules: dict[str, Rule]) -> str:
 
 def _analyze_work(work: CrateWork, known_ids: set[str], options: CheckOptions, with_reach: bool) -> CrateOutcome:
     try:
-        outcome = analyze_sources(work.files, work.rules, known_ids, options.all_functions, with_reach)
+        outcome = analyze_sources(work.files, work.rules, known_ids, options.all_functions, with_reach, work.build)
     except Exception as exc:  # a bug of ours on odd input: lose this crate, not the whole run
         problem = f"internal error, crate not analysed ({type(exc).__name__}: {exc}); please report it"
         return CrateOutcome(errors=[RunError(work.label, problem)], files=len(work.files))
@@ -127,7 +132,7 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
     outcomes: list[CrateOutcome | None] = []
     pending: list[tuple[int, CrateWork]] = []
     for crate in targets.crates:
-        files, read_errors = _read_crate(crate)
+        files, read_errors = read_crate(crate)
         rules = rules_of(crate)
         key = None
         if cache is not None:
@@ -135,6 +140,7 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
                 fingerprints[id(rules)] = _rules_fingerprint(rules)
             key = result_key(
                 "crate", fingerprints[id(rules)], sorted(known_ids), options.all_functions, with_reach,
+                sorted(crate.cfg.features),
                 [(display, module_path, digest(source)) for display, source, module_path in files],
             )
             cached = cache.load(key, CrateOutcome)
@@ -144,7 +150,7 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
                 continue
         outcomes.append(None)
         label = display_path(crate.manifest or crate.root)
-        pending.append((len(outcomes) - 1, CrateWork(files, read_errors, rules, key, label)))
+        pending.append((len(outcomes) - 1, CrateWork(files, read_errors, rules, key, label, crate.cfg)))
     if pending:
         from wasmlint.source import validate_queries
 
@@ -173,7 +179,7 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
               modules: list[tuple[Path, Crate | None]] = (), crate_rules: dict[Path, dict[str, Rule]] | None = None) -> Report:
     """Run every requested layer. `modules` pairs each compiled module with the crate it came from;
     `crate_rules` holds the rules of crates whose own configuration differs from the run's."""
-    report = Report(errors=list(targets.errors))
+    report = Report(errors=list(targets.errors), infos=list(targets.notes))
     known_ids = set(all_rules)
     crate_rules = crate_rules or {}
 

@@ -1,4 +1,4 @@
-"""The command line: check, inspect, run, rules, explain, clean. The only place that prints and picks exit codes.
+"""The command line: check, exports, inspect, run, rules, explain, clean. The only place that prints and picks exit codes.
 
 Exit codes: 0 no findings at or above the fail level, 1 findings, 2 could not run (bad path, bad
 configuration, unknown rule id, unreadable or malformed input, failed build).
@@ -40,6 +40,11 @@ class SimpleFormat(str, Enum):
     text = "text"
     json = "json"
 
+
+# Shared by the commands that judge a crate's cfgs (check, exports): cargo's feature options.
+FEATURES_OPTION = typer.Option(None, "--features", "-F", help="Features to enable, as cargo takes them (comma- or space-separated; `crate/feature` for one crate).")
+ALL_FEATURES_OPTION = typer.Option(False, "--all-features", help="Enable every feature of the crates checked.")
+NO_DEFAULT_FEATURES_OPTION = typer.Option(False, "--no-default-features", help="Do not enable the `default` feature.")
 
 # Shared by the commands that cache results (check, inspect).
 CACHE_DIR_OPTION = typer.Option(None, "--cache-dir", envvar="WASMLINT_CACHE_DIR", help="Where to keep results between runs [default: the user cache dir].")
@@ -97,6 +102,9 @@ def check(
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit code 1: error, warning, info."),
     exclude: list[str] = typer.Option(None, "--exclude", help="Glob of paths to skip (adds to the configuration's)."),
     all_functions: bool = typer.Option(False, "--all-functions", help="Also report allocation in functions no export reaches (as info)."),
+    features: list[str] = FEATURES_OPTION,
+    all_features: bool = ALL_FEATURES_OPTION,
+    no_default_features: bool = NO_DEFAULT_FEATURES_OPTION,
     config_file: Optional[Path] = typer.Option(None, "--config", help="Use this wasmlint.toml (or Cargo.toml) instead of searching."),
     show_config: bool = typer.Option(False, "--show-config", help="Print the effective configuration and where each value came from."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Hide findings recorded in this baseline file."),
@@ -124,6 +132,7 @@ def check(
         "select": _split(select),
         "ignore": _split(ignore),
         "fail_on": severity,
+        **_feature_overrides(features, all_features, no_default_features),
     }
 
     def configured(found):
@@ -140,14 +149,28 @@ def check(
         raise typer.Exit(EXIT_CLEAN)
     layers = _layers(layer, confirm)
 
-    targets = discover(paths, config.exclude)
     # Each crate follows its nearest configuration (a workspace member's own table, say); the
     # first path's configuration decides run-wide settings (fail-on, scenarios, --show-config).
+    # Found once per crate: its features are asked while discovery follows its modules, its rules after.
+    found: dict[Path, object] = {}
+
+    def config_of(root: Path):
+        if config_file is not None:
+            return config
+        if root not in found:
+            found[root] = configured(find_config(root))
+        return found[root]
+
+    try:
+        targets = discover(paths, config.exclude, features=lambda root: _feature_request(config_of(root)))
+        _check_features(targets, config_of)
+    except ConfigError as exc:
+        fail(str(exc))
     crate_rules = {}
     if config_file is None:
         try:
             for crate in targets.crates:
-                own = configured(find_config(crate.root))
+                own = config_of(crate.root)
                 if own.source != config.source:
                     crate_rules[crate.root] = effective_rules(own, results)[1]
                     crate.files = [f for f in crate.files if not is_excluded(f, own.exclude)]
@@ -203,6 +226,47 @@ def check(
     raise typer.Exit(_exit_code(report, config.fail_on))
 
 
+def _feature_overrides(features: list[str] | None, all_features: bool, no_default_features: bool) -> dict:
+    """The feature options given (None: not given, so the configuration's stand)."""
+    from wasmlint.config import split_features
+
+    return {
+        "features": split_features(features) if features else None,
+        "all_features": True if all_features else None,
+        "no_default_features": True if no_default_features else None,
+    }
+
+
+def _feature_request(config):
+    from wasmlint.cfg import FeatureRequest
+
+    return FeatureRequest(config.features, config.all_features, config.no_default_features)
+
+
+def _check_features(targets, config_of) -> None:
+    """cargo refuses a feature the package does not have: so does wasmlint. A feature asked for by
+    the command line, or by one configuration for several crates (a workspace's table), must exist
+    in at least one of them (a workspace's members differ). Raises ConfigError."""
+    from wasmlint.config import ConfigError
+
+    asked_by: dict[str, list] = {}
+    for crate in targets.crates:
+        if crate.features is not None:
+            asked_by.setdefault(config_of(crate.root).origins.get("features", "command line"), []).append(crate)
+    for origin, crates in asked_by.items():
+        for name in sorted({name for crate in crates for name in crate.features.unknown}):
+            if all(name in crate.features.unknown for crate in crates):
+                where = "--features" if origin == "command line" else f"{origin}: `features`"
+                who = f"crate {crates[0].name}" if len(crates) == 1 else "none of the crates checked"
+                has = _has(crates[0]) if len(crates) == 1 else ""
+                raise ConfigError(f"{where}: {who} has{' no' if len(crates) == 1 else ''} feature `{name}`{has}")
+
+
+def _has(crate) -> str:
+    names = sorted(crate.features.known - {"default"})
+    return f" (it has: {', '.join(names)})" if names else " (it has no features)"
+
+
 def _cores() -> int:
     """The cores this process may run on (fewer than the machine's under a CPU affinity mask)."""
     try:
@@ -226,6 +290,7 @@ def _layers(values: list[str] | None, confirm: bool) -> frozenset[Layer]:
 
 def _build(targets) -> list:
     """Build every crate for wasm32; a crate that fails to build is a run error, the rest go on."""
+    from wasmlint.cfg import FeatureRequest
     from wasmlint.discover import display_path
     from wasmlint.toolchain import BuildError, ToolchainError, build
 
@@ -234,8 +299,10 @@ def _build(targets) -> list:
     for crate in targets.crates:
         if crate.manifest is None:
             continue
+        # The module is built with the features the source layer judged the crate by.
+        features = None if crate.feature_request == FeatureRequest() else sorted(crate.cfg.features)
         try:
-            artifacts = build(crate.root)
+            artifacts = build(crate.root, features=features)
         except ToolchainError as exc:
             fail(str(exc))
         except BuildError as exc:
@@ -271,6 +338,54 @@ def _exit_code(report: Report, fail_on: Severity) -> int:
     if any(f.severity >= fail_on for f in report.findings):
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+@app.command()
+def exports(
+    paths: list[Path] = typer.Argument(None, help="Crates, workspaces, src/ folders or .rs files [default: .]"),
+    format: SimpleFormat = typer.Option(SimpleFormat.text, "--format", "-f", help="Output format."),
+    features: list[str] = FEATURES_OPTION,
+    all_features: bool = ALL_FEATURES_OPTION,
+    no_default_features: bool = NO_DEFAULT_FEATURES_OPTION,
+) -> None:
+    """List what wasmlint considers exported: each export's symbol, function, form (no_mangle,
+    export_name, wasm_bindgen, method of a type, start), host contract and the cfg that enabled it.
+
+    Exit codes: 0 listed, 2 a path, a crate or a configuration could not be read.
+    """
+    from wasmlint.config import ConfigError, find_config
+    from wasmlint.discover import discover
+    from wasmlint.listing import crate_exports, render_json, render_text
+
+    paths = list(paths or [Path(".")])
+    overrides = _feature_overrides(features, all_features, no_default_features)
+    found: dict[Path, object] = {}
+
+    def config_of(root: Path):
+        if root not in found:
+            found[root] = find_config(root).with_overrides(**overrides)
+        return found[root]
+
+    try:
+        exclude = config_of(paths[0]).exclude
+        targets = discover(paths, exclude, features=lambda root: _feature_request(config_of(root)))
+        _check_features(targets, config_of)
+    except ConfigError as exc:
+        fail(str(exc))
+    errors = list(targets.errors)
+    listings = []
+    for crate in targets.crates:
+        listing = crate_exports(crate)
+        errors += listing.errors
+        listings.append(listing)
+    if not targets.crates and not errors:
+        errors.append(RunError(", ".join(str(p) for p in paths), "no Rust crate or .rs file here"))
+    if format is SimpleFormat.json:
+        typer.echo(render_json(listings, targets.notes, errors), nl=False)
+    else:
+        typer.echo(render_text(listings, targets.notes), nl=False)
+    _print_errors(errors)
+    raise typer.Exit(EXIT_ERROR if errors else EXIT_CLEAN)
 
 
 @app.command()

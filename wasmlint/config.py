@@ -8,6 +8,7 @@ which wins over its `[workspace.metadata.wasmlint]`. The first one found is used
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,8 @@ from pathlib import Path
 from wasmlint.findings import Severity
 from wasmlint.tomlfiles import read_toml
 
-KEYS = ("select", "ignore", "severity", "fail-on", "exclude", "scenarios", "rules-dirs")
+KEYS = ("select", "ignore", "severity", "fail-on", "exclude", "scenarios", "rules-dirs",
+        "features", "all-features", "no-default-features")
 
 
 class ConfigError(ValueError):
@@ -31,6 +33,11 @@ class Config:
     exclude: tuple[str, ...] = ()
     scenarios: tuple[Path, ...] = ()
     rules_dirs: tuple[Path, ...] = ()
+    # The crate's features as cargo's options spell them: they decide its `#[cfg]`s, `cfg_attr`
+    # exports and which `mod` declarations are compiled.
+    features: tuple[str, ...] = ()
+    all_features: bool = False
+    no_default_features: bool = False
     source: str = "defaults"  # where the file values came from
     origins: dict[str, str] = field(default_factory=dict, compare=False)  # key -> "defaults" | file | "command line"
 
@@ -52,6 +59,9 @@ class Config:
             ("exclude", ", ".join(self.exclude) or "(none)"),
             ("scenarios", ", ".join(p.as_posix() for p in self.scenarios) or "(scenario.toml beside each crate, if any)"),
             ("rules-dirs", ", ".join(p.as_posix() for p in self.rules_dirs) or "(built-in rules only)"),
+            ("features", ", ".join(self.features) or "(none beyond the defaults)"),
+            ("all-features", str(self.all_features).lower()),
+            ("no-default-features", str(self.no_default_features).lower()),
         ]
         width = max(len(key) for key, _ in rows)
         lines = [f"configuration: {self.source}"]
@@ -102,8 +112,20 @@ def parse_config(data: dict, where: str, base: Path) -> Config:
         values["scenarios"] = tuple(base / p for p in _strings(data["scenarios"], where, "scenarios"))
     if "rules-dirs" in data:
         values["rules_dirs"] = tuple(base / p for p in _strings(data["rules-dirs"], where, "rules-dirs"))
+    if "features" in data:
+        values["features"] = split_features(_strings(data["features"], where, "features"))
+    for key in ("all-features", "no-default-features"):
+        if key in data:
+            if not isinstance(data[key], bool):
+                raise ConfigError(f"{where}: `{key}` must be true or false")
+            values[key.replace("-", "_")] = data[key]
     origins = {key.replace("_", "-"): where for key in values}
     return Config(source=where, origins=origins, **values)
+
+
+def split_features(values) -> tuple[str, ...]:
+    """Feature names as cargo reads `--features`: separated by commas or spaces, in any number of values."""
+    return tuple(dict.fromkeys(name for value in values for name in re.split(r"[\s,]+", value) if name))
 
 
 def _load_toml(path: Path) -> dict:

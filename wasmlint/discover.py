@@ -12,7 +12,10 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
+from wasmlint.cfg import BuildCfg, FeatureRequest, Features, crate_features
+from wasmlint.crate_tree import build_script, crate_roots, follow_crate
 from wasmlint.findings import RunError
 from wasmlint.tomlfiles import read_toml
 
@@ -76,11 +79,21 @@ class Crate:
     root: Path  # the directory holding Cargo.toml (or the folder of loose files)
     name: str
     manifest: Path | None
-    files: list[Path] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # the files rustc compiles into it (all .rs files of loose ones)
     report_files: set[Path] | None = None  # None: report every file; else only these (pre-commit)
+    cfg: BuildCfg = field(default_factory=BuildCfg)  # the build its cfgs are judged by (features)
+    feature_request: FeatureRequest = FeatureRequest()  # the feature options it was judged with
+    features: Features | None = None  # what the feature options turned on, and the names it lacks
+    modules: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # file -> module path, from its `mod` tree
+    conditions: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # file -> the cfgs its `mod` declarations needed
+    sources: dict[Path, bytes] = field(default_factory=dict)  # bytes read while following the tree
 
     def module_path(self, file: Path) -> tuple[str, ...]:
-        """The Rust module a file is, from its place under src/ (src/a/b.rs -> a::b)."""
+        """The Rust module a file is: where its `mod` declarations put it (`#[path]` followed), else
+        from its place under src/ (src/a/b.rs -> a::b)."""
+        found = self.modules.get(file)
+        if found is not None:
+            return found
         # On strings: this runs for every file of every run, and pathlib's relative_to is slow.
         base = os.path.join(self.root, "src", "")
         text = str(file)
@@ -99,6 +112,7 @@ class Targets:
     modules: list[Path] = field(default_factory=list)
     hosts: list[Path] = field(default_factory=list)  # JavaScript/TypeScript files (the host layer)
     errors: list[RunError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # .rs files found that are not part of their crate
 
 
 class ManifestError(Exception):
@@ -228,6 +242,7 @@ class _Collector:
         self.exclude = exclude
         self.targets = Targets()
         self.crates: dict[Path, Crate] = {}
+        self.named: set[Path] = set()  # .rs files given on the command line (resolved)
 
     def excluded(self, path: Path) -> bool:
         return is_excluded(path, self.exclude)
@@ -342,11 +357,17 @@ class _Collector:
         if enclosing is None:
             self.loose_files(path.parent, [path])
         else:
+            self.named.add(path.resolve())
             self.crate(enclosing, {path.resolve()})
 
 
-def discover(paths: list[Path], exclude: tuple[str, ...] = ()) -> Targets:
-    """Find what to check. Paths that do not exist are errors; the others are still collected."""
+def discover(paths: list[Path], exclude: tuple[str, ...] = (),
+             features: FeatureRequest | Callable[[Path], FeatureRequest] = FeatureRequest()) -> Targets:
+    """Find what to check. Paths that do not exist are errors; the others are still collected.
+
+    A crate's files are those rustc compiles for wasm32 with the features `features` asks for (one
+    request for all crates, or one per crate root): its roots and the `mod` declarations they reach.
+    """
     collector = _Collector(exclude)
     for path in paths:
         if not path.exists() and not path.is_symlink():  # a broken link is named as such below
@@ -358,6 +379,9 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = ()) -> Targets:
     targets = collector.targets
     for crate in targets.crates:
         crate.files = _readable(crate.files, targets.errors)
+    request_of = features if callable(features) else (lambda _root: features)
+    for crate in list(targets.crates):
+        _keep_compiled_files(crate, request_of(crate.root), targets, collector.named, exclude)
     targets.modules = _readable(targets.modules, targets.errors, resolve=False)
     targets.hosts = _readable(targets.hosts, targets.errors)
     empty = set()
@@ -369,6 +393,72 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = ()) -> Targets:
         if path.is_dir() and path.resolve() not in empty and not _has_input(path, targets):
             targets.errors.append(RunError(display_path(path), "no Rust files (.rs), modules or hosts found here"))
     return targets
+
+
+def _keep_compiled_files(crate: Crate, request: FeatureRequest, targets: Targets, named: set[Path],
+                         exclude: tuple[str, ...]) -> None:
+    """Keep only the files rustc compiles into the crate, with their module paths; say which of the
+    others are not part of it. A file named on the command line that is not part of its crate is
+    checked alone, as its own crate root."""
+    crate.feature_request = request
+    if crate.manifest is None:
+        crate.cfg = BuildCfg(frozenset(request.features))  # loose files: no [features] to resolve
+        return
+    data = _manifest_or_none(crate.manifest)
+    crate.features = crate_features(data, request, crate.name)
+    crate.cfg = BuildCfg(crate.features.enabled)
+    roots = crate_roots(crate.root, data, crate.name)
+    if not roots:
+        return  # nothing for rustc to start from (no src/lib.rs...): every file is read, as before
+    known = set(crate.files)
+    inside = os.path.join(crate.root, "")
+    outside: list[Path] = []
+
+    def read(path: Path) -> tuple[Path, bytes] | None:
+        real = resolved(path) if path.exists() else None
+        if real is None:
+            return None
+        if real not in known:
+            # Under the crate folder, discovery skipped it (excluded, hidden, unreadable: said
+            # already); elsewhere (`#[path = "../shared/x.rs"]`) it is read now.
+            if str(real).startswith(inside) or os.path.normpath(path).startswith(inside) or is_excluded(path, exclude):
+                return None
+            problem = _unreadable(path)
+            if problem is not None:
+                targets.errors.append(RunError(_shown_as_named(path), problem))
+                return None
+            known.add(real)
+            outside.append(real)
+        try:
+            return real, real.read_bytes()
+        except OSError as exc:
+            targets.errors.append(RunError(display_path(real), f"cannot read: {exc.strerror or exc}"))
+            return None
+
+    tree = follow_crate(roots, crate.cfg, read, display_path)
+    script = build_script(crate.root, data)
+    script = resolved(script) if script is not None and script.is_file() else None
+    orphans = [path for path in crate.files if path not in tree.files and path != script]
+    crate.files = [path for path in crate.files if path in tree.files] + [p for p in outside if p in tree.files]
+    crate.modules = tree.files
+    crate.conditions = tree.conditions
+    crate.sources = tree.sources
+    in_scope = crate.report_files
+    for path in orphans:
+        if in_scope is not None and path not in in_scope:
+            continue
+        why = tree.cut.get(path, "no mod declaration reaches it")
+        note = f"{display_path(path)} is not part of crate {crate.name} ({why})"
+        if in_scope is not None:
+            in_scope.discard(path)
+        if path in named:
+            note += "; checked alone"
+            targets.crates.append(Crate(path.parent, path.stem, None, [path], None, cfg=crate.cfg, modules={path: ()}))
+        targets.notes.append(note)
+    if in_scope is None:
+        targets.notes.extend(tree.missing)
+    elif not in_scope and any(path in named for path in orphans):
+        targets.crates.remove(crate)  # only files that are not part of it were asked for
 
 
 def _readable(paths: list[Path], errors: list[RunError], resolve: bool = True) -> list[Path]:

@@ -110,6 +110,9 @@ class Report:
     files_checked: int = 0
     partial_files: set[str] = field(default_factory=set)  # files whose results are incomplete
     notes: list[str] = field(default_factory=list)  # summary-level remarks (e.g. baseline counts)
+    # Facts about what was checked, one `info:` line each under the summary (a .rs file that is
+    # not part of its crate); the JSON and SARIF reports list them with the notes.
+    infos: list[str] = field(default_factory=list)
 
     def extend(self, other: "Report") -> None:
         self.findings.extend(other.findings)
@@ -117,6 +120,7 @@ class Report:
         self.files_checked += other.files_checked
         self.partial_files |= other.partial_files
         self.notes.extend(other.notes)
+        self.infos.extend(other.infos)
 
     def sorted_findings(self) -> list[Finding]:
         return sorted(self.findings, key=lambda f: f.sort_key)
@@ -124,7 +128,9 @@ class Report:
 
 @dataclass(frozen=True)
 class ExportSite:
-    """Where an exported function is defined: module and runtime findings for it are placed here."""
+    """Where an exported function is defined (module and runtime findings for it are placed
+    here), how it is exported and the contract its host has with it. Plain data: the results cache
+    rebuilds it field by field."""
 
     symbol: str
     display: str
@@ -133,6 +139,10 @@ class ExportSite:
     column: int
     end_line: int
     end_column: int
+    form: str = "no_mangle"  # no_mangle | export_name | wasm_bindgen | method | start
+    owner: str | None = None  # the type whose method it is (form `method`)
+    contract: str = "raw"  # `raw` (no_mangle / export_name) or `wasm-bindgen` (its glue marshals every call)
+    cfg: tuple[str, ...] = ()  # the cfg conditions that enabled it, outermost first
 
 
 def finding_key(finding: Finding) -> tuple:

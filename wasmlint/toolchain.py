@@ -124,11 +124,13 @@ def build(
     target_dir: Path | None = None,
     offline: bool = True,
     timeout: float | None = 900,
+    features: list[str] | None = None,
 ) -> list[Artifact]:
     """Build a crate or workspace for wasm32 in release mode; one Artifact per cdylib package.
 
     `offline` keeps cargo from touching the network (it would hang here, and guests usually have
     no dependencies); crates whose dependencies are not in cargo's local cache need offline=False.
+    `features`, when given, is exactly the set of features to build with (the source layer's).
     """
     crate_dir = Path(crate_dir).resolve()
     if crate_dir.name == "Cargo.toml":
@@ -151,6 +153,10 @@ def build(
            "--target-dir", str(target_dir)]
     if offline:
         cmd.append("--offline")
+    if features is not None:
+        cmd.append("--no-default-features")
+        if features:
+            cmd += ["--features", ",".join(features)]
     env = _probe_env()
     env["RUSTC"] = toolchain.rustc
     try:

@@ -22,7 +22,7 @@ def render(report: Report, rules: dict[str, Rule]) -> str:
             "by_severity": {
                 level: sum(1 for f in findings if f.severity.label == level) for level in ("error", "warning", "info")
             },
-            "notes": list(report.notes),
+            "notes": [*report.notes, *report.infos],
         },
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -169,7 +169,7 @@ def _invocation(report: Report) -> dict:
             "message": _text("results for this file are incomplete"),
             "locations": [{"physicalLocation": {"artifactLocation": _artifact(path)}}],
         })
-    notifications += [{"level": "note", "message": _text(note)} for note in report.notes]
+    notifications += [{"level": "note", "message": _text(note)} for note in [*report.notes, *report.infos]]
     invocation: dict = {"executionSuccessful": not report.errors}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications

@@ -197,5 +197,8 @@ def use_color(stream) -> bool:
 def render(report: Report, rules: dict[str, Rule], *, color: bool = False) -> str:
     paint = _Paint(color)
     blocks = [render_finding(f, rules, paint) for f in report.sorted_findings()]
-    blocks.append(paint(_BOLD, summary(report)))
+    # The run's info lines (files that are not part of their crate) open the summary block, so
+    # that the summary sentence stays the report's last line.
+    infos = [f"{paint(_COLORS[Severity.INFO], 'info')}: {line}" for line in report.infos]
+    blocks.append("\n".join([*infos, paint(_BOLD, summary(report))]))
     return "\n\n".join(blocks) + "\n"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node, Tree
 
+from wasmlint.cfg import BuildCfg
 from wasmlint.findings import PATH_HEAD, PATH_TAIL, ExportSite, Finding, Layer, RunError, Severity, elided_hops, finding_key
 from wasmlint.rules import Rule
 from wasmlint.source.exports import Export
@@ -85,14 +86,16 @@ def analyze_crate(
     *,
     all_functions: bool = False,
     with_reach: bool = False,
+    build: BuildCfg = BuildCfg(),
 ) -> SourceResult:
-    """Analyse one crate given as (display path, bytes, module path) per .rs file.
+    """Analyse one crate given as (display path, bytes, module path) per .rs file, as compiled for
+    `build` (its `#[cfg]`s and `cfg_attr`s decide what is compiled and what is exported).
 
     `with_reach` also records which findings each export reaches (for joining module findings).
     """
     result = SourceResult()
     query_rules = tuple(rule for rule in rules.values() if rule.matches_code)
-    scanner = Scanner(query_rules)
+    scanner = Scanner(query_rules, build)
     for file_index, (display, source, module_path) in enumerate(files):
         parsed, problems = parse_rust_file(display, source, module_path)
         result.files.append(parsed)
@@ -226,7 +229,9 @@ def _export_sites(index: CrateIndex) -> dict[str, ExportSite]:
     for fn, export in _exported(index):
         name = fn.node.child_by_field_name("name")
         start, end = _span(name, fn.snippet)
-        sites.setdefault(export.symbol, ExportSite(export.symbol, export.display, fn.snippet.file.display, *start, *end))
+        sites.setdefault(export.symbol, ExportSite(export.symbol, export.display, fn.snippet.file.display, *start, *end,
+                                                   form=export.form, owner=export.owner, contract=export.contract,
+                                                   cfg=export.cfg))
     return sites
 
 

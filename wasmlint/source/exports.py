@@ -1,4 +1,11 @@
-"""Decide which Rust functions a wasm module exports, from their attributes."""
+"""Decide which Rust functions a wasm module exports, from their attributes, for one build.
+
+`cfg_attr(PRED, ...)` applies its attributes only when PRED holds for the build (`wasmlint.cfg`),
+so `#[cfg_attr(feature = "enable_wasm", wasm_bindgen)]` is an export exactly when cargo would make
+one. Each export says how it was made (its form), the contract its host has with it (`raw`: the
+host reads memory itself; `wasm-bindgen`: generated glue marshals every argument and result) and
+the cfg conditions that enabled it.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +13,32 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from wasmlint.cfg import BuildCfg, Meta, attribute_applied, conditions_of, excluded_by
+
 _SKIPPED_SIBLINGS = {"line_comment", "block_comment"}
+DEFAULT_BUILD = BuildCfg()
+
+# Forms of export: the linker attributes (the host calls the function as it is) and wasm-bindgen's.
+RAW_FORMS = ("no_mangle", "export_name")
+BINDGEN_FORMS = ("wasm_bindgen", "method", "start")
+
+
+def contract_of(form: str) -> str:
+    """`raw` for `no_mangle` / `export_name` exports, `wasm-bindgen` for the forms its glue calls."""
+    return "raw" if form in RAW_FORMS else "wasm-bindgen"
 
 
 @dataclass(frozen=True)
 class Export:
     symbol: str  # the name the host sees in the module's export section
     display: str  # how to name it in messages (`Counter::inc` for a wasm_bindgen method)
+    form: str = "no_mangle"  # no_mangle | export_name | wasm_bindgen | method | start
+    owner: str | None = None  # the type whose method it is (form `method`)
+    cfg: tuple[str, ...] = ()  # the cfg conditions that had to hold for it to be exported
+
+    @property
+    def contract(self) -> str:
+        return contract_of(self.form)
 
 
 def _text(node: Node | None) -> str:
@@ -42,97 +68,72 @@ def _attribute_name(attribute: Node) -> str:
     return _text(head)
 
 
-def _string_value(node: Node | None) -> str | None:
-    if node is None or node.type != "string_literal":
-        return None
-    return _text(node)[1:-1]
+# Attributes whose meaning depends on the build or that make exports; others are not parsed.
+_RELEVANT = {"no_mangle", "export_name", "unsafe", "cfg_attr", "wasm_bindgen", "cfg", "test"}
 
 
-def _tokens(token_tree: Node) -> list[Node]:
-    return [child for child in token_tree.children if child.type not in ("(", ")", "[", "]", "{", "}")]
-
-
-def _name_from_tokens(tokens: list[Node], key: str) -> str | None:
-    """Find `key = "value"` in a flat token list (inside `unsafe(...)`, `cfg_attr(...)`, `wasm_bindgen(...)`)."""
-    for index, token in enumerate(tokens):
-        if token.type == "identifier" and _text(token) == key:
-            if index + 2 < len(tokens) and _text(tokens[index + 1]) == "=":
-                value = tokens[index + 2]
-                return _string_value(value) or _text(value)
-    return None
-
-
-def _export_in_tokens(tokens: list[Node], fn_name: str) -> str | None:
-    names = [_text(t) for t in tokens if t.type == "identifier"]
-    if "export_name" in names:
-        return _name_from_tokens(tokens, "export_name")
-    if "no_mangle" in names:
-        return fn_name
-    return None
-
-
-def _token_tree(attribute: Node) -> Node | None:
-    return next((c for c in attribute.named_children if c.type == "token_tree"), None)
-
-
-def linker_export(attributes: list[Node], fn_name: str) -> str | None:
-    """The symbol exported by `#[no_mangle]`, `#[unsafe(no_mangle)]`, `#[export_name]` or a `cfg_attr` of them."""
+def applied_attributes(attributes: list[Node], build: BuildCfg) -> list[tuple[Meta, tuple[str, ...]]]:
+    """The attributes that apply in this build (a true `cfg_attr`'s, `unsafe(...)`'s inner one),
+    each with the cfg_attr conditions that applied it."""
+    found: list[tuple[Meta, tuple[str, ...]]] = []
     for attribute in attributes:
-        name = _attribute_name(attribute)
-        if name == "no_mangle":
-            return fn_name
-        if name == "export_name":
-            value = next((c for c in attribute.named_children if c.type == "string_literal"), None)
-            return _string_value(value) or fn_name
-        if name in ("unsafe", "cfg_attr"):
-            tree = _token_tree(attribute)
-            if tree is not None:
-                tokens = _tokens(tree)
-                if name == "cfg_attr":
-                    # The first comma separates the condition from the attributes it applies.
-                    commas = [i for i, t in enumerate(tokens) if t.type == ","]
-                    tokens = tokens[commas[0] + 1 :] if commas else []
-                    for nested in (t for t in tokens if t.type == "token_tree"):
-                        tokens = tokens + _tokens(nested)
-                found = _export_in_tokens(tokens, fn_name)
-                if found:
-                    return found
+        if _attribute_name(attribute) in _RELEVANT:
+            found.extend(attribute_applied(_text(attribute), build))
+    return found
+
+
+def linker_export(attributes: list[Node], fn_name: str, build: BuildCfg = DEFAULT_BUILD) -> Export | None:
+    """The export made by `#[no_mangle]`, `#[unsafe(no_mangle)]`, `#[export_name]` or a true `cfg_attr` of them."""
+    return _linker_export(applied_attributes(attributes, build), fn_name)
+
+
+def _linker_export(applied: list[tuple[Meta, tuple[str, ...]]], fn_name: str) -> Export | None:
+    for meta, conditions in applied:
+        if meta.name == "export_name":
+            symbol = meta.value or fn_name
+            return Export(symbol, symbol, "export_name", cfg=conditions)
+        if meta.name == "no_mangle":
+            return Export(fn_name, fn_name, "no_mangle", cfg=conditions)
     return None
 
 
-_WASM_TARGETS = ('target_arch="wasm32"', 'target_arch="wasm64"', 'target_family="wasm"')
-
-
-def cfg_excludes_wasm(attributes: list[Node]) -> bool:
-    """True for `#[cfg(...)]` that leaves the item out of a wasm32 build (or out of a non-test build).
-
-    Recognised: `#[test]`, `cfg(test)`, `cfg(unix)`, `cfg(windows)`, `cfg(not(<wasm target>))` and
-    `cfg(target_arch = "<not wasm>")`; anything else (features, `any`, `all`) is kept.
-    """
+def cfg_excludes_wasm(attributes: list[Node], build: BuildCfg = DEFAULT_BUILD) -> bool:
+    """True for a `#[test]` function, or a `#[cfg(...)]` false for the build (wasm32, its features)."""
     for attribute in attributes:
         name = _attribute_name(attribute)
         if name == "test":
             return True  # a #[test] function: only in test builds
-        if name != "cfg":
-            continue
-        tree = _token_tree(attribute)
-        condition = "".join(_text(tree).split()) if tree is not None else ""
-        if condition in ("(test)", "(unix)", "(windows)"):
-            return True
-        if condition.startswith("(not(") and any(target in condition for target in _WASM_TARGETS):
-            return True
-        if condition.startswith("(target_arch=") and condition not in ('(target_arch="wasm32")', '(target_arch="wasm64")'):
+        if name == "cfg" and excluded_by((_text(attribute),), build) is not None:
             return True
     return False
 
 
-def wasm_bindgen_attribute(attributes: list[Node]) -> Node | None:
-    return next((a for a in attributes if _attribute_name(a) == "wasm_bindgen"), None)
+def _bindgen(applied: list[tuple[Meta, tuple[str, ...]]]) -> tuple[Meta, tuple[str, ...]] | None:
+    return next(((m, c) for m, c in applied if m.name == "wasm_bindgen"), None)
 
 
-def js_name(attribute: Node) -> str | None:
-    tree = _token_tree(attribute)
-    return _name_from_tokens(_tokens(tree), "js_name") if tree is not None else None
+def _bindgen_impl(impl_node: Node, build: BuildCfg) -> tuple[str, str, tuple[str, ...]] | None:
+    """For a `#[wasm_bindgen] impl Type { ... }` block (or one a true `cfg_attr` makes so): the
+    type, the class name its exports carry (`js_class`, else the type) and the conditions; None
+    for trait impls and plain impls."""
+    if impl_node.child_by_field_name("trait") is not None:
+        return None
+    attributes = outer_attributes(impl_node)
+    found = _bindgen(applied_attributes(attributes, build))
+    if found is None:
+        return None
+    owner = type_name(impl_node.child_by_field_name("type"))
+    if owner is None:
+        return None
+    meta, conditions = found
+    texts = [_text(a) for a in attributes if _attribute_name(a) == "cfg"]
+    return owner, meta.arg("js_class") or owner, conditions_of(texts, build) + conditions
+
+
+def bindgen_impl_type(impl_node: Node, build: BuildCfg = DEFAULT_BUILD) -> str | None:
+    """The type of a `#[wasm_bindgen] impl Type { ... }` block; None for trait impls and plain impls."""
+    found = _bindgen_impl(impl_node, build)
+    return found[0] if found is not None else None
 
 
 def _is_pub(fn_node: Node) -> bool:
@@ -168,25 +169,47 @@ def type_name(node: Node | None) -> str | None:
     return None
 
 
-def exports_of(fn_node: Node, fn_name: str, impl_node: Node | None, attributes: list[Node]) -> list[Export]:
-    """Every export a `function_item` produces: linker attributes, `#[wasm_bindgen]`, bindgen impl methods.
+def exports_of(fn_node: Node, fn_name: str, impl_node: Node | None, attributes: list[Node],
+               build: BuildCfg = DEFAULT_BUILD) -> list[Export]:
+    """Every export a `function_item` produces in this build: linker attributes, `#[wasm_bindgen]`
+    (`start` included), `pub` methods of a bindgen impl; each with the conditions that enabled it.
 
     `attributes` are the fn's outer attributes (`outer_attributes`), read once by the caller.
     """
     if impl_node is None and not attributes:
         return []  # no attributes: the common case
-    symbol = linker_export(attributes, fn_name)
-    if symbol:
-        return [Export(symbol, symbol)]
-    bindgen = wasm_bindgen_attribute(attributes)
-    if impl_node is None:
-        if bindgen is not None:
-            name = js_name(bindgen) or fn_name
-            return [Export(name, name)]
+    applied = applied_attributes(attributes, build)
+    export = _linker_export(applied, fn_name)
+    bindgen = _bindgen(applied)
+    if export is None and impl_node is None and bindgen is not None:
+        meta, conditions = bindgen
+        name = meta.arg("js_name") or fn_name
+        export = Export(name, name, "start" if "start" in meta.flags() else "wasm_bindgen", cfg=conditions)
+    elif export is None and impl_node is not None:
+        found = _bindgen_impl(impl_node, build)
+        if found is None or not _is_pub(fn_node):
+            return []
+        owner, class_name, impl_conditions = found
+        method = (bindgen[0].arg("js_name") if bindgen is not None else None) or fn_name
+        conditions = impl_conditions + (bindgen[1] if bindgen is not None else ())
+        # wasm-bindgen names a method's export `<class in lower case>_<method>`.
+        export = Export(f"{class_name.lower()}_{method}", f"{owner}::{fn_name}", "method", owner, conditions)
+    if export is None:
         return []
-    owner = bindgen_impl_type(impl_node)
-    if owner is None or not _is_pub(fn_node):
-        return []
-    method = (js_name(bindgen) if bindgen is not None else None) or fn_name
-    # wasm-bindgen names a method's export `<class in lower case>_<method>`.
-    return [Export(f"{owner.lower()}_{method}", f"{owner}::{fn_name}")]
+    own = conditions_of([_text(a) for a in attributes if _attribute_name(a) == "cfg"], build)
+    return [Export(export.symbol, export.display, export.form, export.owner,
+                   enclosing_conditions(fn_node, build) + own + export.cfg)]
+
+
+def enclosing_conditions(node: Node, build: BuildCfg) -> tuple[str, ...]:
+    """The true `#[cfg]`s of the inline `mod`s and `impl`/`trait` blocks around an item, outermost
+    first (computed for exports only: walking up costs time per level)."""
+    found: list[tuple[str, ...]] = []
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ("mod_item", "impl_item", "trait_item"):
+            texts = [_text(a) for a in outer_attributes(parent) if _attribute_name(a) == "cfg"]
+            if texts:
+                found.append(conditions_of(texts, build))
+        parent = parent.parent
+    return tuple(c for conditions in reversed(found) for c in conditions)

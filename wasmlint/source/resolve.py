@@ -42,7 +42,7 @@ class FnDef:
     node: Node | None = None  # the function_item, in its snippet's tree
     snippet: object = None  # scan.Snippet: the tree it was found in
     template: str | None = None  # the macro_rules! name, for functions a macro generates
-    exports_template: list[str] = field(default_factory=list)  # export names before substitution
+    exports_template: list[Export] = field(default_factory=list)  # exports before substitution
     trait_default: bool = False  # a default method written in a `trait` block (impl_type is the trait)
     substitutions: dict[str, set[str]] = field(default_factory=dict)  # macro template: `_x` -> invocation args
 

@@ -8,11 +8,13 @@ generate exports are re-parsed and scanned the same way, with positions mapped b
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from tree_sitter import Node, QueryCursor
 
+from wasmlint.cfg import BuildCfg
 from wasmlint.rules import Rule, RuleError
 from wasmlint.source.exports import Export, cfg_excludes_wasm, exports_of, outer_attributes, type_name
 from wasmlint.source.parsing import IDENTITY, Shift, SourceFile, compile_query, reparse_items, reparse_token_tree
@@ -159,9 +161,10 @@ class CrateScan:
 
 
 class Scanner:
-    def __init__(self, rules: tuple[Rule, ...]) -> None:
+    def __init__(self, rules: tuple[Rule, ...], build: BuildCfg = BuildCfg()) -> None:
         self.combined = combined_query(rules)
         self.scan = CrateScan()
+        self.build = build  # decides `#[cfg]`s and `cfg_attr`s
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -179,8 +182,8 @@ class Scanner:
             arguments = _macro_arguments(invocation)
             for fn in template.fns:
                 for export in list(fn.exports_template):
-                    symbol = _substitute(export, template.bindings, arguments)
-                    fn.exports.append(Export(symbol, symbol))
+                    symbol = _substitute(export.symbol, template.bindings, arguments)
+                    fn.exports.append(dataclasses.replace(export, symbol=symbol, display=symbol))
                 # `$helper()` in the template calls whatever each invocation passes as `helper`.
                 for binding, argument in zip(template.bindings, arguments):
                     fn.substitutions.setdefault("_" + binding, set()).add(argument.replace(" ", ""))
@@ -263,7 +266,7 @@ class Scanner:
             for position, parent in enumerate(parents):
                 if parent >= 0:
                     fns[parent][2].nested.append((fns[position][0], fns[position][1]))
-        excluded = _cfg_excluded_spans(cfg_items)
+        excluded = _cfg_excluded_spans(cfg_items, self.build)
         for byte, kind, captures in records:
             fn = owner or _innermost(fns, starts, parents, byte)
             if fn is None or _inside(excluded, byte):
@@ -297,7 +300,7 @@ class Scanner:
         """Register a function, or return None when `#[cfg]` leaves it (or its mod/impl) out of wasm32."""
         index = self.scan.index
         attributes = _attributes(node)
-        inner_module, impl_node, excluded = _context(node, attributes, self._blocks)
+        inner_module, impl_node, excluded = _context(node, attributes, self._blocks, self.build)
         if excluded:
             return None
         trait_default = impl_node is not None and impl_node.type == "trait_item"
@@ -305,7 +308,7 @@ class Scanner:
             impl_type = node_text(impl_node.child_by_field_name("name"))  # a default method of the trait
         else:
             impl_type = type_name(impl_node.child_by_field_name("type")) if impl_node is not None else None
-        exports = exports_of(node, name, impl_node, attributes)
+        exports = exports_of(node, name, impl_node, attributes, self.build)
         fn = FnDef(
             index=len(index.fns),
             name=name,
@@ -320,7 +323,7 @@ class Scanner:
         if template is None:
             fn.exports = exports
         else:
-            fn.exports_template = [e.symbol for e in exports]
+            fn.exports_template = exports  # their symbols name the template's metavariables
         index.add(fn)
         return fn
 
@@ -368,22 +371,22 @@ def _attributes(item: Node) -> list[Node]:
     return outer_attributes(item) if previous is not None and previous.type in _ATTRIBUTE_SIBLINGS else []
 
 
-def _block_excluded(block: Node, cache: dict[int, bool]) -> bool:
+def _block_excluded(block: Node, cache: dict[int, bool], build: BuildCfg) -> bool:
     """`#[cfg]` on a mod/impl/trait block; `cache` (per tree: node ids are unique within one) saves
     reading the same block's attributes for each of its functions."""
     found = cache.get(block.id)
     if found is None:
-        found = cache[block.id] = cfg_excludes_wasm(_attributes(block))
+        found = cache[block.id] = cfg_excludes_wasm(_attributes(block), build)
     return found
 
 
-def _context(node: Node, attributes: list[Node], blocks: dict[int, bool]) -> tuple[tuple[str, ...], Node | None, bool]:
+def _context(node: Node, attributes: list[Node], blocks: dict[int, bool], build: BuildCfg) -> tuple[tuple[str, ...], Node | None, bool]:
     """The inline `mod` path around a function, the `impl`/`trait` block it sits in, and whether a
-    `#[cfg]` on it (`attributes`) or on an enclosing item leaves it out of a wasm32 build."""
+    `#[cfg]` on it (`attributes`) or on an enclosing item leaves it out of the build."""
     modules: list[str] = []
     impl_node = None
     inside_fn = False  # a fn nested in a fn body is not a method of the impl around the outer fn
-    excluded = cfg_excludes_wasm(attributes)
+    excluded = cfg_excludes_wasm(attributes, build)
     parent = node.parent
     while parent is not None and not excluded:
         kind = parent.type
@@ -396,15 +399,15 @@ def _context(node: Node, attributes: list[Node], blocks: dict[int, bool]) -> tup
             if name is not None:
                 modules.append(node_text(name))
         if kind in ("mod_item", "impl_item", "trait_item"):
-            excluded = _block_excluded(parent, blocks)
+            excluded = _block_excluded(parent, blocks, build)
         parent = parent.parent
     modules.reverse()
     return tuple(modules), impl_node, excluded
 
 
-def _cfg_excluded_spans(cfg_items: list[Node]) -> tuple[list[int], list[int]]:
+def _cfg_excluded_spans(cfg_items: list[Node], build: BuildCfg) -> tuple[list[int], list[int]]:
     """Byte spans of the statements and items that a `#[cfg(...)]` (or `#[test]`) leaves out of
-    wasm32, merged and sorted as (starts, ends).
+    the build, merged and sorted as (starts, ends).
 
     Computed once per tree from the attributes themselves: walking up from every match instead
     costs O(depth) per step in tree-sitter (a node does not store its parent), which made a long
@@ -413,7 +416,7 @@ def _cfg_excluded_spans(cfg_items: list[Node]) -> tuple[list[int], list[int]]:
     spans = []
     for item in cfg_items:
         attribute = next((c for c in item.named_children if c.type == "attribute"), None)
-        if attribute is None or not cfg_excludes_wasm([attribute]):
+        if attribute is None or not cfg_excludes_wasm([attribute], build):
             continue
         target = item.next_sibling  # the statement or item the attribute is written above
         while target is not None and target.type in _ATTRIBUTE_SIBLINGS:
