@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wasmlint.cache import ResultCache, digest, result_key
+from wasmlint.contract import CrateContract, apply_host_contract
 from wasmlint.cfg import BuildCfg
 from wasmlint.discover import Crate, Targets, display_path
 from wasmlint.findings import ExportSite, Finding, Layer, Report, RunError
@@ -32,6 +33,8 @@ class CheckOptions:
     jobs: int = 1
     cache_dir: Path | None = None  # None: no results cache
     scenarios: tuple[Path, ...] = ()  # from the configuration; --scenario wins
+    strict: bool = False  # every export at the rules' own severities, whatever its host contract
+    hosts_unknown: frozenset[Path] = frozenset()  # crate roots configured with hosts = "unknown"
 
 
 @dataclass
@@ -244,6 +247,11 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
         report.errors.extend(hosts.errors)
         report.partial_files |= hosts.partial_files
         ran |= {r.id for r in rules.values() if r.layer is Layer.HOST}
+    merged = apply_host_contract(merged, [
+        CrateContract(crate.root, {display_path(f) for f in crate.files} | ({display_path(crate.manifest)} if crate.manifest else set()),
+                      outcome.exports, outcome.reach, crate.root in options.hosts_unknown)
+        for crate, outcome in zip(targets.crates, outcomes)
+    ], hosts.crates if run_hosts_ else {}, options.strict)
     merged = hide_suppressed(merged, suppressions)
     if Layer.SOURCE in options.layers or Layer.HOST in options.layers:
         merged += suppression_findings(suppressions, problems, rules, ran)

@@ -101,6 +101,7 @@ def check(
     ignore: list[str] = typer.Option(None, "--ignore", help="Rule ids or globs to skip."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Lowest severity that makes the exit code 1: error, warning, info."),
     exclude: list[str] = typer.Option(None, "--exclude", help="Glob of paths to skip (adds to the configuration's)."),
+    strict: bool = typer.Option(False, "--strict", help="Every export at the rules' own severities, whatever its host contract (wasm-bindgen / raw) and the project's hosts."),
     all_functions: bool = typer.Option(False, "--all-functions", help="Also report allocation in functions no export reaches (as info)."),
     features: list[str] = FEATURES_OPTION,
     all_features: bool = ALL_FEATURES_OPTION,
@@ -195,6 +196,8 @@ def check(
         jobs=jobs or _cores(),
         scenarios=config.scenarios,
         cache_dir=results,
+        strict=strict,
+        hosts_unknown=frozenset(crate.root for crate in targets.crates if config_of(crate.root).hosts == "unknown"),
     )
     try:
         report = run_check(targets, rules, all_rules, options, [m for m in modules if m[0].is_file()], crate_rules)

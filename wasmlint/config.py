@@ -17,7 +17,8 @@ from wasmlint.findings import Severity
 from wasmlint.tomlfiles import read_toml
 
 KEYS = ("select", "ignore", "severity", "fail-on", "exclude", "scenarios", "rules-dirs",
-        "features", "all-features", "no-default-features")
+        "features", "all-features", "no-default-features", "hosts")
+HOSTS = ("project", "unknown")
 
 
 class ConfigError(ValueError):
@@ -38,6 +39,10 @@ class Config:
     features: tuple[str, ...] = ()
     all_features: bool = False
     no_default_features: bool = False
+    # "project": the hosts that load the crate's module are in the checked project, so a raw
+    # export's allocation they cannot be hurt by is `info`; "unknown": others exist (a published
+    # crate), keep raw exports at full severity.
+    hosts: str = "project"
     source: str = "defaults"  # where the file values came from
     origins: dict[str, str] = field(default_factory=dict, compare=False)  # key -> "defaults" | file | "command line"
 
@@ -62,6 +67,7 @@ class Config:
             ("features", ", ".join(self.features) or "(none beyond the defaults)"),
             ("all-features", str(self.all_features).lower()),
             ("no-default-features", str(self.no_default_features).lower()),
+            ("hosts", self.hosts),
         ]
         width = max(len(key) for key, _ in rows)
         lines = [f"configuration: {self.source}"]
@@ -119,6 +125,10 @@ def parse_config(data: dict, where: str, base: Path) -> Config:
             if not isinstance(data[key], bool):
                 raise ConfigError(f"{where}: `{key}` must be true or false")
             values[key.replace("-", "_")] = data[key]
+    if "hosts" in data:
+        if data["hosts"] not in HOSTS:
+            raise ConfigError(f"{where}: `hosts` must be \"project\" or \"unknown\"")
+        values["hosts"] = data["hosts"]
     origins = {key.replace("_", "-"): where for key in values}
     return Config(source=where, origins=origins, **values)
 

@@ -22,7 +22,7 @@ from typing import Callable
 from tree_sitter import Node
 
 from wasmlint.host.values import (
-    BUFFER, EXPORT_FN, EXPORTS, FOREIGN, FOREIGN_MODULE, FUNCTION, GLUE_FN, GLUE_OBJECT, INSTANCE, MEMORY,
+    BUFFER, EXPORT_FN, EXPORTS, FOREIGN, FOREIGN_MODULE, FOREIGN_OBJECT, FUNCTION, GLUE_FN, GLUE_OBJECT, INSTANCE, MEMORY,
     OBJECT, RESULT, SAFE_BUFFER, SAFE_MEMORY, VIEW_TYPES, Grow, Record, StaleUse, Val, View,
 )
 
@@ -800,6 +800,10 @@ class Flow:
         if value is not None and value.kind == GLUE_FN:
             self.grow(Grow((_glue_export(value.name, "new"),), _line(node), _text(node)))
             return Val(GLUE_OBJECT, value.name)
+        if value is not None and value.kind == FOREIGN:
+            # A class another host file exports: its constructor runs there.
+            self.run_foreign(f"{value.name}.constructor", node, args, values)
+            return Val(FOREIGN_OBJECT, value.name)
         if ctor_text in self.ctx.methods:
             constructor = self.ctx.methods[ctor_text].get("constructor")
             if constructor is not None:
@@ -840,6 +844,8 @@ class Flow:
             if callee_value is None and isinstance(obj_value, Val) and obj_value.kind == OBJECT:
                 if prop in self.ctx.methods.get(obj_value.name, {}):
                     callee_value = Val(FUNCTION, f"method:{obj_value.name}.{prop}")
+            if callee_value is None and isinstance(obj_value, Val) and obj_value.kind == FOREIGN_OBJECT:
+                callee_value = Val(FOREIGN, f"{obj_value.name}.{prop}")
         else:
             callee_value = self.expr(callee, use=False)
             if isinstance(callee_value, View):
@@ -973,11 +979,13 @@ class Flow:
         this file's views, when the file can be read (its own uses are reported when it is checked)."""
         specifier, _, function_name = name.rpartition("#")
         other = self.ctx.load(specifier) if self.ctx.load is not None and self.depth < _INLINE_DEPTH else None
-        candidates = other.by_name.get(function_name) if other is not None else None
-        if not candidates or candidates[0].body is None:
+        if other is None:
             return None
-        function = candidates[0]
-        flow = Flow(other, self.state, {}, self.depth + 1, self.loop_depth)
+        cls, _, method = function_name.partition(".")  # `Class.method` of an object of its class
+        function = other.methods.get(cls, {}).get(method) if method else next(iter(other.by_name.get(cls, ())), None)
+        if function is None or function.body is None:
+            return None
+        flow = Flow(other, self.state, {}, self.depth + 1, self.loop_depth, this_class=cls if method else None)
         self.bind_params(function, values, flow, args)
         flow.returned = None
         body = function.body

@@ -16,7 +16,8 @@ def module_candidates(host: Path, ref: str) -> list[Path]:
     ref = ref.removeprefix("file://")
     folder = host.parent
     if os.path.isabs(ref):
-        return [Path(ref)]
+        # Also as the tail of `__dirname + '/x.wasm'`: relative to the host's folder.
+        return [Path(ref), folder / ref.lstrip("/")]
     # A path the host reads at run time may be relative to its own file (`new URL(.., import.meta.url)`,
     # `path.join(__dirname, ..)`) or to the folder it is started from; try the file's folder first.
     found = [folder / ref, Path.cwd() / ref]

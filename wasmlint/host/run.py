@@ -145,6 +145,8 @@ def run_hosts(hosts: list[Path], rules, known_ids: set[str], options, crates: di
         root = crate_loaded_by(path, facts, {r: m.name for r, m in crates.items()}) if crates else None
         if root is not None:
             results.crates[facts.path] = root
+            for dependency, _ in facts.dependencies:  # a helper it requires talks to the same module
+                results.crates.setdefault(dependency, root)
         module_path = resolve_module(path, facts, tuple(options.wasm)) if facts.uses else None
         module = None
         if module_path is not None:

@@ -26,6 +26,7 @@ GLUE_OBJECT = "glue-object"  # an object of a wasm-bindgen class (its methods ca
 FUNCTION = "function"  # a function of this file (name: its key in the function table)
 FOREIGN = "foreign"  # a function another host file exports (name: "specifier#name")
 FOREIGN_MODULE = "foreign-module"  # another host file's exports object (name: the specifier)
+FOREIGN_OBJECT = "foreign-object"  # `new C()` of a class another host file exports (name: "specifier#C")
 OBJECT = "object"  # `new C()` of a class of this file (name: the class)
 
 

@@ -78,7 +78,9 @@ ALLOCATOR_ENTRY = re.compile(
     r"__wbindgen_(?:malloc|realloc|export_\d+)|_?malloc|_?realloc|_?calloc|cabi_realloc"
     r"|__alloc|__new|alloc|allocate"
 )
-GLUE_EXPORT = re.compile(r"__wbindgen_|cabi_realloc$")
+# wasm-bindgen's own exports (`__wbindgen_*`, its externref table's `__externref_*`, `__wbg_*`):
+# only its glue calls them, and it re-creates its views afterwards.
+GLUE_EXPORT = re.compile(r"__wbindgen_|__externref_|__wbg_|cabi_realloc$")
 # Imports through which the host grows memory on the guest's behalf.
 HOST_GROWTH_IMPORT = re.compile(r"^_?(?:emscripten_resize_heap|sbrk|brk|grow_memory|growMemory)$")
 
