@@ -124,3 +124,17 @@ def test_every_export_of_a_macro_template_is_joined_to_the_template_finding(tmp_
     result = run_cli("check", str(crate), "--build", "--format", "json")
     assert [f["rule_id"] for f in json_findings(result.stdout) if f["severity"] == "error"] == []
     assert result.returncode == 0
+
+
+def test_allocator_api_behind_use_is_found_and_a_bump_allocator_is_not():
+    # The demo's `malloc` calls `alloc(layout)` after `use std::alloc::{alloc, ...}`: the source
+    # layer flags it (the module layer sees `malloc` as an allocator entry point, so only the
+    # source layer can say it). `bump_alloc` calls a method named `alloc` on a bump allocator
+    # over a static buffer, `free` calls `dealloc`: no layer reports them.
+    result = run_cli("check", "guests/alloc-imports", "--build", "--format", "json")
+    assert result.returncode == 1, result.stderr
+    findings = json_findings(result.stdout)
+    source = (GUESTS / "alloc-imports/src/lib.rs").read_text().splitlines()
+    line = next(i for i, text in enumerate(source, 1) if "alloc(layout)" in text)
+    assert [(f["rule_id"], f["line"]) for f in findings if f["symbol"] == "malloc"] == [("alloc-api-in-export", line)]
+    assert not [f for f in findings if f["symbol"] in ("free", "bump_alloc") and f["severity"] != "info"]

@@ -51,7 +51,8 @@ class Rule:
     tests: tuple[RuleCase, ...]
     origin: Path
     methods: tuple[str, ...] = ()  # instead of a query: method names whose calls it flags (`x.to_string()`)
-    calls: tuple[str, ...] = ()  # instead of a query: `Type::function` calls it flags (`String::from`)
+    calls: tuple[str, ...] = ()  # `Type::function` (or `module::function`) calls it flags (`String::from`),
+    # wherever `use` brings the name from; a `query` beside them covers what no path names (`System.alloc(..)`)
     macros: tuple[str, ...] = ()  # instead of a query: macros whose invocations with arguments it flags (`format!`)
 
     @property
@@ -153,9 +154,9 @@ def parse_rule(path: Path) -> Rule:
         raise RuleError(f"{where}: `methods` is for source rules without a `query`")
     calls = data.get("calls", [])
     if not isinstance(calls, list) or not all(isinstance(c, str) and _TYPE_CALL.match(c) for c in calls):
-        raise RuleError(f"{where}: `calls` must be a list of `Type::function` names")
-    if calls and (query or methods or layer is not Layer.SOURCE):
-        raise RuleError(f"{where}: `calls` is for source rules without a `query` or `methods`")
+        raise RuleError(f"{where}: `calls` must be a list of `Type::function` or `module::function` names")
+    if calls and (methods or layer is not Layer.SOURCE):
+        raise RuleError(f"{where}: `calls` is for source rules without `methods`")
     macros = data.get("macros", [])
     if not isinstance(macros, list) or not all(isinstance(m, str) and m.isidentifier() for m in macros):
         raise RuleError(f"{where}: `macros` must be a list of macro names (without `!`)")

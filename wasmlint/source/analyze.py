@@ -281,9 +281,10 @@ def construct_label(node: Node) -> str:
 def _keeps(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
     """Whether a rule match stands. A method call on a crate type that defines that method itself
     is not the std method the rule means: the call graph follows it instead. Rules can ask for
-    more by name (`check = ...` in their file)."""
+    more by name (`check = ...` in their file). A `calls` match whose path leads to a crate
+    function (the crate's own `alloc`, or `alloc::alloc` in its `mod alloc`) is not std's either."""
     if hit.receiver is None:
-        return True
+        return hit.path is None or not index.names_crate_fn(list(hit.path), fn)
     method = hit.captures.get("method", "")
     byte = hit.receiver.start_byte + hit.snippet.shift.byte
     owner = index.receiver_type(hit.receiver, fn, byte) if method in index.methods_by_name or hit.rule.check else None

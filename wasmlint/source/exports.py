@@ -130,24 +130,9 @@ def _bindgen_impl(impl_node: Node, build: BuildCfg) -> tuple[str, str, tuple[str
     return owner, meta.arg("js_class") or owner, conditions_of(texts, build) + conditions
 
 
-def bindgen_impl_type(impl_node: Node, build: BuildCfg = DEFAULT_BUILD) -> str | None:
-    """The type of a `#[wasm_bindgen] impl Type { ... }` block; None for trait impls and plain impls."""
-    found = _bindgen_impl(impl_node, build)
-    return found[0] if found is not None else None
-
-
 def _is_pub(fn_node: Node) -> bool:
     """Plain `pub`: wasm-bindgen exports neither `pub(crate)` nor private methods."""
     return any(child.type == "visibility_modifier" and child.text == b"pub" for child in fn_node.children)
-
-
-def bindgen_impl_type(impl_node: Node) -> str | None:
-    """The type of a `#[wasm_bindgen] impl Type { ... }` block; None for trait impls and plain impls."""
-    if impl_node.child_by_field_name("trait") is not None:
-        return None
-    if wasm_bindgen_attribute(outer_attributes(impl_node)) is None:
-        return None
-    return type_name(impl_node.child_by_field_name("type"))
 
 
 def type_name(node: Node | None) -> str | None:

@@ -64,7 +64,7 @@ class FnDef:
         for root, snippet in roots:
             shift = snippet.shift.byte
             nested = self.nested if root is self.node else ()
-            for pattern, captures in QueryCursor(_calls_query()).matches(root):
+            for pattern, captures in QueryCursor(calls_query()).matches(root):
                 node = next(iter(captures.values()))[0]
                 if nested and any(start <= node.start_byte < end for start, end in nested):
                     continue  # belongs to a fn defined inside this one
@@ -83,10 +83,20 @@ class FnDef:
         return f"{self.impl_type}::{self.name}" if self.impl_type else self.name
 
 
-def use_aliases(use_node: Node) -> tuple[dict[str, list[str]], list[list[str]]]:
-    """`use a::b::{c, d as e, f::*}` -> ({"c": [a,b,c], "e": [a,b,d]}, [[a,b,f]])."""
-    aliases: dict[str, list[str]] = {}
+def use_bindings(use_node: Node) -> tuple[list[tuple[str, list[str]]], list[list[str]]]:
+    """`use a::b::{c, d as e, f::*}` -> ([("c", [a,b,c]), ("e", [a,b,d])], [[a,b,f]]);
+    `extern crate alloc as heap;` -> ([("heap", ["alloc"])], []).
+
+    A list, in source order, not a dict: `use std::alloc::{self, alloc};` binds `alloc` twice,
+    to the module and to the function (Rust keeps them apart by namespace)."""
+    aliases: list[tuple[str, list[str]]] = []
     globs: list[list[str]] = []
+    if use_node.type == "extern_crate_declaration":
+        # Without `as`, the crate's own name is already a path root (EXTERNAL_ROOTS for std's).
+        name, alias = use_node.child_by_field_name("name"), use_node.child_by_field_name("alias")
+        if name is not None and alias is not None:
+            aliases.append((node_text(alias), [node_text(name)]))
+        return aliases, globs
 
     def segments(node: Node | None) -> list[str]:
         # `a::b::c` nests to the left: (scoped_identifier path: (scoped_identifier a b) name: c).
@@ -112,10 +122,10 @@ def use_aliases(use_node: Node) -> tuple[dict[str, list[str]], list[list[str]]]:
                 name = path[-1]
                 if name == "self" and len(path) > 1:
                     path, name = path[:-1], path[-2]
-                aliases[name] = path
+                aliases.append((name, path))
             elif kind == "use_as_clause":
                 path = prefix + segments(node.child_by_field_name("path"))
-                aliases[node_text(node.child_by_field_name("alias"))] = path
+                aliases.append((node_text(node.child_by_field_name("alias")), path))
             elif kind == "scoped_use_list":
                 inner = prefix + segments(node.child_by_field_name("path"))
                 use_list = node.child_by_field_name("list")
@@ -131,6 +141,17 @@ def use_aliases(use_node: Node) -> tuple[dict[str, list[str]], list[list[str]]]:
     if argument is not None:
         walk(argument, [])
     return aliases, globs
+
+
+def expand_alias(segments: list[str], uses: dict[str, list[str]]) -> list[str]:
+    """A path with its first segment replaced by what a `use` of the file says it names, followed
+    a few times (`use std::alloc as a;` then `a::alloc` -> [std, alloc, alloc])."""
+    for _ in range(MAX_ALIAS_DEPTH):
+        alias = uses.get(segments[0]) if segments else None
+        if not alias or alias == segments[:1]:
+            break
+        segments = alias + segments[1:]
+    return segments
 
 
 _VARIABLES_QUERY = """
@@ -179,7 +200,7 @@ _CALLS_QUERY = """
 _compiled_calls_query = None
 
 
-def _calls_query():
+def calls_query():
     global _compiled_calls_query
     if _compiled_calls_query is None:
         from wasmlint.source.parsing import compile_query
@@ -288,11 +309,11 @@ class CrateIndex:
             base = caller.module[:-1]
             while rest and rest[0] == "super":
                 base, rest = base[:-1], rest[1:]
-        elif head in EXTERNAL_ROOTS:
-            return None
-        elif caller.module + (head,) in self.modules:
+        elif caller.module + (head,) in self.modules:  # a module of the crate, even one named `alloc`
             base, rest = caller.module + (head,), rest
             return base + tuple(rest)
+        elif head in EXTERNAL_ROOTS:
+            return None
         elif (head,) in self.modules:
             base, rest = (head,), rest
             return base + tuple(rest)
@@ -337,6 +358,19 @@ class CrateIndex:
             return []
         # A module path we could not follow exactly (re-exports, `#[path]`): match on its tail.
         return [fn for fn in self.free_by_name.get(name, []) if fn.module and fn.module[-1] == prefix[-1]]
+
+    def names_crate_fn(self, segments: list[str], caller: FnDef) -> bool:
+        """Whether a called path names a free function of the crate itself (its `use` aliases and
+        module paths followed as the call graph does): a crate's own `alloc` or `alloc::alloc`
+        that merely shares a name with a std function. Types are not looked at: a crate's
+        `impl From<X> for String` does not make `String::from` the crate's."""
+        segments = expand_alias(segments, caller.uses)
+        if not segments:
+            return False
+        if len(segments) == 1:
+            return bool(self.free.get((caller.module, segments[0])))  # shadows a glob import
+        module = self._module_of(segments[:-1], caller)
+        return module is not None and bool(self.free.get((module, segments[-1])))
 
     # -- methods ------------------------------------------------------------------------------
 

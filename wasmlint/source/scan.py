@@ -16,9 +16,11 @@ from tree_sitter import Node, QueryCursor
 
 from wasmlint.cfg import BuildCfg
 from wasmlint.rules import Rule, RuleError
-from wasmlint.source.exports import Export, cfg_excludes_wasm, exports_of, outer_attributes, type_name
+from wasmlint.source.exports import cfg_excludes_wasm, exports_of, outer_attributes, type_name
 from wasmlint.source.parsing import IDENTITY, Shift, SourceFile, compile_query, reparse_items, reparse_token_tree
-from wasmlint.source.resolve import CrateIndex, FnDef, node_text, use_aliases
+from wasmlint.source.resolve import (
+    EXTERNAL_ROOTS, CrateIndex, FnDef, calls_query, expand_alias, node_text, path_segments, use_bindings,
+)
 
 MAX_MACRO_DEPTH = 4
 _ITEM_CONTAINERS = ("source_file", "declaration_list")
@@ -27,7 +29,7 @@ _ITEM_CONTAINERS = ("source_file", "declaration_list")
 STRUCTURAL_PATTERNS = (
     ("fn", "(function_item) @fn"),
     ("macro", "(macro_invocation) @macro"),
-    ("use", "(use_declaration) @use"),
+    ("use", "[(use_declaration) (extern_crate_declaration)] @use"),
     ("struct", "(struct_item name: (type_identifier) @name body: (field_declaration_list) @body)"),
     ("macrodef", "(macro_definition name: (identifier) @name) @macrodef"),
     ("cfg", '(attribute_item (attribute (identifier) @name (#any-of? @name "cfg" "test"))) @cfg'),
@@ -55,13 +57,16 @@ METHOD_CALL_PATTERN = """
 
 
 # Rules given as `calls = ["Type::function", ...]` share this one: a path call tested once by
-# function name, then looked up by (type, function).
+# function name, then looked up by (type, function) once the file's `use` aliases are known
+# (`use std::string::String as S;` makes `S::from` a `String::from`). Functions a file imports
+# by name (`use std::alloc::{alloc as grab};` then `grab(..)`) are found by `_imported_calls`.
 TYPE_CALL_PATTERN = """
 (call_expression
   function: (scoped_identifier
     path: [(identifier) @type
            (scoped_identifier name: (identifier) @type)
-           (generic_type type: (type_identifier) @type)]
+           (generic_type type: [(type_identifier) @type
+                                (scoped_identifier name: (identifier) @type)])]
     name: (identifier) @ctor)
   (#any-of? @ctor {names})) @match
 """
@@ -142,6 +147,7 @@ class RuleHit:
     captures: dict[str, str]
     receiver: Node | None
     snippet: Snippet
+    path: tuple[str, ...] | None = None  # a `calls` match: the called path as written, `use`s unexpanded
 
 
 @dataclass
@@ -170,6 +176,7 @@ class Scanner:
 
     def scan_file(self, file: SourceFile, file_index: int) -> None:
         self._blocks: dict[int, bool] = {}
+        self._imported: dict[int, tuple[dict, dict[str, tuple[str, str]]]] = {}
         snippet = Snippet(file, file_index)
         self._scan_tree(file.tree.root_node, file.source, snippet, owner=None, module=file.module_path, depth=0)
 
@@ -207,8 +214,12 @@ class Scanner:
         by_call = self.combined.by_call
         by_macro = self.combined.by_macro
         fns: list[tuple[int, int, FnDef]] = []
-        records: list[tuple[int, object, dict]] = []
-        file_uses: dict[str, list[str]] = {}
+        # (byte, "macro" | Rule, captures, resolved, called); the last two only for `calls` matches:
+        # the message values of the resolved path, and the path as written
+        records: list[tuple] = []
+        path_calls: list[dict] = []
+        file_uses: dict[str, list[str]] = {}  # the last binding of each name: what paths resolve through
+        file_bindings: list[tuple[str, list[str]]] = []  # every binding, for functions imported by name
         file_globs: list[list[str]] = []
         cfg_items: list[Node] = []
         for pattern, captures in QueryCursor(self.combined.query).matches(root):
@@ -219,10 +230,10 @@ class Scanner:
                     if owner is None and template is None:
                         self.scan.item_macros.append((node, snippet))
                 else:
-                    records.append((node.start_byte, kind, captures))
+                    records.append((node.start_byte, kind, captures, None, None))
                     for rule in by_macro.get(_macro_name(node), ()) if by_macro else ():
                         if _has_arguments(node):  # `vec![]` makes an empty Vec: no allocation
-                            records.append((node.start_byte, rule, {"match": [node]}))
+                            records.append((node.start_byte, rule, {"match": [node]}, None, None))
             elif kind == "fn":
                 if owner is None:
                     node = captures["fn"][0]
@@ -231,8 +242,9 @@ class Scanner:
                     if fn is not None:
                         fns.append((node.start_byte, node.end_byte, fn))
             elif kind == "use":
-                aliases, globs = use_aliases(captures["use"][0])
-                file_uses.update(aliases)
+                bindings, globs = use_bindings(captures["use"][0])
+                file_uses.update(bindings)
+                file_bindings.extend(bindings)
                 file_globs.extend(globs)
             elif kind == "struct":
                 self._add_struct(captures)
@@ -244,21 +256,23 @@ class Scanner:
             elif kind == "methodcall":
                 node = captures["match"][0]
                 for rule in by_method[captures["method"][0].text.decode()]:
-                    records.append((node.start_byte, rule, captures))
+                    records.append((node.start_byte, rule, captures, None, None))
             elif kind == "typecall":
-                key = (captures["type"][0].text.decode(), captures["ctor"][0].text.decode())
-                rules = by_call.get(key)
-                if rules:
-                    node = captures["match"][0]
-                    for rule in rules:
-                        records.append((node.start_byte, rule, captures))
+                path_calls.append(captures)  # looked up once the file's `use`s are all known
             else:  # a rule's pattern
                 node = captures["match"][0]
-                records.append((node.start_byte, kind, captures))
+                records.append((node.start_byte, kind, captures, None, None))
 
         for _, _, fn in fns:
             fn.uses = file_uses
             fn.globs = file_globs
+        if by_call:
+            uses, globs = (owner.uses, owner.globs) if owner is not None else (file_uses, file_globs)
+            for captures in path_calls:
+                self._add_path_call(captures, uses, records)
+            imported = self._imported_names(uses, globs, file_bindings if owner is None else None)
+            if imported:
+                _imported_calls(root, imported, by_call, records)
         if owner is None:
             fns.sort(key=lambda entry: entry[0])
             starts = [start for start, _, _ in fns]
@@ -267,7 +281,7 @@ class Scanner:
                 if parent >= 0:
                     fns[parent][2].nested.append((fns[position][0], fns[position][1]))
         excluded = _cfg_excluded_spans(cfg_items, self.build)
-        for byte, kind, captures in records:
+        for byte, kind, captures, resolved, called in records:
             fn = owner or _innermost(fns, starts, parents, byte)
             if fn is None or _inside(excluded, byte):
                 continue
@@ -277,10 +291,68 @@ class Scanner:
                     self._scan_macro_arguments(fn, args, source, snippet, depth)
             else:
                 node = captures["match"][0]
+                if called is not None:
+                    fn.matches.append(RuleHit(kind, node, dict(resolved), None, snippet, called))
+                    continue
                 values = {name: node_text(nodes[0]) for name, nodes in captures.items() if name not in ("match", "receiver")}
                 receiver = captures["receiver"][0] if "receiver" in captures else None
                 fn.matches.append(RuleHit(kind, node, values, receiver, snippet))
         return [fn for _, _, fn in fns]
+
+    def _add_path_call(self, captures: dict, uses: dict[str, list[str]], records: list) -> None:
+        """Record the `calls` rules a `Type::function(..)` call matches, its type named through
+        the file's `use`s: `S::from` after `use std::string::String as S;`, `a::alloc` after
+        `use std::alloc as a;`, and no longer `Vec::new` after `use crate::buf::Buf as Vec;`."""
+        type_name = captures["type"][0].text.decode()
+        ctor = captures["ctor"][0].text.decode()
+        node = captures["match"][0]
+        if type_name in uses:
+            path = node.child_by_field_name("function").child_by_field_name("path")
+            if path.type == "generic_type":
+                path = path.child_by_field_name("type")
+            if path.type == "identifier" or path.type == "type_identifier":  # the type is the path's head
+                type_name = expand_alias([type_name], uses)[-1]
+        rules = self.combined.by_call.get((type_name, ctor))
+        if rules:
+            values = (("type", type_name), ("ctor", ctor))
+            called = tuple(path_segments(node.child_by_field_name("function").text))
+            for rule in rules:
+                records.append((node.start_byte, rule, captures, values, called))
+
+    def _imported_names(
+        self, uses: dict[str, list[str]], globs: list[list[str]], bindings: list | None,
+    ) -> dict[str, tuple[str, str]]:
+        """Names the file imports that are functions a `calls` rule flags, with the (module,
+        function) they stand for: `grab` after `use std::alloc::alloc as grab;`, and `alloc`,
+        `realloc`... after `use std::alloc::*;`. Computed once per file: the file's own tree
+        comes first, its macro arguments (scanned with `bindings` None) reuse the answer."""
+        cached = self._imported.get(id(uses))
+        if cached is not None and cached[0] is uses:
+            return cached[1]
+        by_call = self.combined.by_call
+        found: dict[str, tuple[str, str]] = {}
+        modules = []  # what the globs import from: `use std::alloc::{self, *}` binds no function
+        for glob in globs:
+            target = expand_alias(glob, uses)
+            if target and target[0] in EXTERNAL_ROOTS:
+                modules.append(target)
+                for key in by_call:
+                    if key[0] == target[-1]:
+                        found[key[1]] = key
+        named: dict[str, bool] = {}  # name -> whether one of its bindings is a flagged function
+        for name, path in bindings if bindings is not None else uses.items():
+            target = expand_alias(path, uses)
+            key = (target[-2], target[-1]) if len(target) >= 2 else None
+            if key in by_call:
+                found[name] = key
+                named[name] = True
+            elif target not in modules:
+                named.setdefault(name, False)
+        for name, flagged in named.items():
+            if not flagged:
+                found.pop(name, None)  # imported by name from elsewhere: not what a glob brings in
+        self._imported[id(uses)] = (uses, found)
+        return found
 
     def _scan_macro_arguments(self, fn: FnDef, args: Node, source: bytes, snippet: Snippet, depth: int) -> None:
         # Arguments without `(` or `!` hold no call, method call or nested macro: nothing to see.
@@ -438,6 +510,31 @@ def _inside(spans: tuple[list[int], list[int]], byte: int) -> bool:
     starts, ends = spans
     i = bisect.bisect_right(starts, byte) - 1
     return i >= 0 and byte < ends[i]
+
+
+def _imported_calls(root: Node, imported: dict[str, tuple[str, str]], by_call: dict, records: list) -> None:
+    """Calls of plain names the file imported from a flagged path (`alloc(layout)` after
+    `use std::alloc::{alloc, Layout};`), found with the call graph's own query. Only files that
+    import such a name pay for this walk."""
+    for _, captures in QueryCursor(calls_query()).matches(root):
+        path = captures.get("path")
+        if path is None:
+            continue
+        callee = path[0]
+        if callee.type != "identifier":
+            continue
+        name = callee.text.decode()
+        key = imported.get(name)
+        if key is None:
+            continue
+        call = callee.parent
+        if call is not None and call.type == "generic_function":
+            call = call.parent
+        if call is None:
+            continue
+        values = (("type", key[0]), ("ctor", key[1]))
+        for rule in by_call[key]:
+            records.append((call.start_byte, rule, {"match": [call]}, values, (name,)))
 
 
 def _macro_name(invocation: Node) -> str:
