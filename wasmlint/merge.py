@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wasmlint.findings import ExportSite, Finding, finding_key
+from wasmlint.findings import UNRESOLVED_INDIRECT, ExportSite, Finding, Severity, finding_key
 
 # Module findings that say the same thing as an allocation found in the source: their evidence is
 # attached to the source findings of that export instead of being reported a second time.
@@ -16,6 +16,15 @@ def _placed(finding: Finding, sites: dict[str, ExportSite]) -> Finding:
         return finding
     return finding.replace(
         path=site.path, line=site.line, column=site.column, end_line=site.end_line, end_column=site.end_column
+    )
+
+
+def _unconfirmed_guess(finding: Finding) -> Finding:
+    """A module finding whose only path to memory.grow takes an indirect call wasmlint could not
+    resolve, for an export whose source shows no allocation on its paths: a warning that says so."""
+    return finding.replace(
+        severity=min(finding.severity, Severity.WARNING),
+        message=f"{finding.message}, but only {UNRESOLVED_INDIRECT}; its source shows no allocation",
     )
 
 
@@ -33,7 +42,8 @@ def merge_layers(
     The source findings that explain an export's growth are its own and those in every function it
     reaches (`reach`, keyed by `finding_key`). When they exist, the module's "reaches memory.grow"
     becomes an evidence line on them; when all of them were allowed, the growth was accepted with
-    them and is not reported again; otherwise it stands on its own, on the export's `fn`.
+    them and is not reported again; otherwise it stands on its own, on the export's `fn` (a warning
+    when its only path takes an indirect call the module layer could not resolve).
     """
     merged = list(shown)
     position_of = {finding_key(f): i for i, f in enumerate(merged)}
@@ -58,6 +68,9 @@ def merge_layers(
                 for line in finding.evidence:
                     attach(keys, line)
             continue
+        if (finding.rule_id in JOINED_MODULE_RULES and finding.symbol in sites
+                and any(UNRESOLVED_INDIRECT in line for line in finding.evidence)):
+            finding = _unconfirmed_guess(finding)
         merged.append(_placed(finding, sites))
         if finding.symbol and finding.rule_id in JOINED_MODULE_RULES:
             standalone[finding.symbol] = len(merged) - 1
