@@ -294,6 +294,16 @@ def test_the_evidence_says_whose_code_names_the_target():
     assert export.indirect == ("`call_through` calls `grow_method` via the vtable at 0x410 (from `noisy_sibling`)",)
 
 
+def test_past_the_exploration_budget_indirect_calls_match_by_type(monkeypatch):
+    from wasmlint.module import analysis
+
+    monkeypatch.setattr(analysis, "EXPLORATION_BUDGET", -1)
+    facts = facts_of(f'''(module {VTABLES}
+        (func (export "quiet") (param i32) (result i32)
+          (call $call_through (i32.const 0) (i32.const 1024) (local.get 0))))''')
+    assert (facts.export("quiet").status, facts.export("quiet").resolution) == (GROWS, "unresolved")
+
+
 def test_without_known_table_slots_indirect_calls_match_by_type():
     # An imported table may hold anything: the slots cannot be read from the module.
     facts = facts_of('''
