@@ -49,6 +49,65 @@ def test_static_guest_has_no_growth(guest):
     assert panic and panic[0]["severity"] == "info" and panic[0]["path"] == f"guests/{guest}/src/lib.rs"
 
 
+def test_fixed_writer_export_has_no_finding_and_the_format_export_keeps_its_module_path():
+    # wasmlint's own advice (`core::fmt::Write` on a fixed buffer, `write!`) next to `format!`: the
+    # `dyn Write` call in `core::fmt::write` is resolved by the vtable each export passes.
+    result = run_cli("check", "guests/fixed-writer", "--build", "--confirm", "--format", "json")
+    assert result.returncode == 1, result.stderr
+    findings = json_findings(result.stdout)
+    fixed = [f for f in findings if f["symbol"] == "write_fixed"]
+    assert [(f["rule_id"], f["severity"]) for f in fixed] == [("export-grows-only-on-panic", "info")]
+    assert "via the `dyn Write` vtable of `FixedWriter`" in fixed[0]["evidence"][0]
+    heap = [f for f in findings if f["symbol"] == "write_heap"]
+    assert [(f["rule_id"], f["severity"]) for f in heap] == [("format-in-export", "error")]
+    module_line = next(e for e in heap[0]["evidence"] if e.startswith("module:"))
+    assert module_line.startswith("module: `write_heap` reaches memory.grow via write_heap -> alloc::fmt::format::format_inner")
+    assert module_line.endswith("(direct calls only)")
+    assert heap[0]["confirmed"] is True
+
+
+def test_dyn_callbacks_are_followed_through_the_vtable_each_export_passes():
+    result = run_cli("check", "guests/dyn-callbacks", "--build", "--format", "json")
+    findings = json_findings(result.stdout)
+    by_symbol = {f["symbol"]: f for f in findings if f["symbol"]}
+    assert "apply_pure" not in by_symbol and "handle_pure" not in by_symbol
+    closure = by_symbol["apply_alloc"]
+    assert closure["rule_id"] == "to-string-in-export"
+    assert "via the closure vtable of `apply_alloc::{{closure}}`" in closure["evidence"][0]
+    boxed = by_symbol["handle_alloc"]
+    assert boxed["rule_id"] == "box-in-export"
+    assert "<dyn_callbacks::Namer as dyn_callbacks::Handler>::handle" in boxed["evidence"][0]
+    assert "via the `dyn Handler` vtable of `Namer`" in boxed["evidence"][0]
+    # The host's function pointer: only an unresolved indirect call reaches memory.grow, and the
+    # source shows no allocation, so a warning that says so.
+    host = by_symbol["call_host"]
+    assert (host["rule_id"], host["severity"]) == ("export-reaches-memory-grow", "warning")
+    assert host["message"].endswith("but only through an unresolved indirect call; its source shows no allocation")
+    assert "through an unresolved indirect call (any `(i32, i32) -> (i32)` function" in host["evidence"][0]
+
+
+def test_an_unresolved_path_is_a_warning_only_where_the_source_shows_no_allocation():
+    from wasmlint.findings import ExportSite, Finding, Layer, Severity
+    from wasmlint.merge import merge_layers
+
+    def module_finding(symbol: str) -> Finding:
+        evidence = (f"module: `{symbol}` reaches memory.grow via {symbol} -> alloc; `{symbol}` calls `alloc` through "
+                    "an unresolved indirect call (any `(i32) -> (i32)` function in the table may be its target)")
+        return Finding("export-reaches-memory-grow", Severity.ERROR, f"exported function `{symbol}` can grow",
+                       "m.wasm", 1, 1, 1, 1, Layer.MODULE, symbol=symbol, evidence=(evidence,))
+
+    site = ExportSite("known", "known", "src/lib.rs", 3, 8, 3, 13)
+    merged = merge_layers([], [], [module_finding("known"), module_finding("bare")], [], {}, {"known": site}, {})
+    by_symbol = {f.symbol: f for f in merged}
+    # The source knows `known` and found nothing on its paths: a warning, placed on its `fn`.
+    assert (by_symbol["known"].severity, by_symbol["known"].path) == (Severity.WARNING, "src/lib.rs")
+    assert by_symbol["known"].message.endswith(
+        "but only through an unresolved indirect call; its source shows no allocation")
+    # Nothing is known of `bare`'s source (a module checked alone): the module layer's error stands.
+    bare = by_symbol["bare"]
+    assert (bare.severity, bare.message) == (Severity.ERROR, "exported function `bare` can grow")
+
+
 def test_wat_guest_runs_its_scenario_without_growth():
     result = run_cli("check", "guests/greeting-wat/greeting.wat", "--confirm", "--format", "json")
     assert result.returncode == 0, result.stdout + result.stderr

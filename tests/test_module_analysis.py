@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from wasmlint.findings import Layer, Severity
+from wasmlint.findings import UNRESOLVED_INDIRECT, Layer, Severity
 from wasmlint.module import (
     GROWS,
     NO,
@@ -90,6 +90,44 @@ def test_export_forms_direct_memory_grow_is_explicit():
     assert [(f.symbol, f.call_path) for f in explicit] == [("grow_by_one_page", ("grow_by_one_page",))]
 
 
+def test_fixed_writer_reaches_memory_grow_only_through_string_formatting():
+    # Both exports format through `core::fmt::write`, whose `call_indirect` on the `&mut dyn Write`
+    # vtable would reach `String`'s `write_str` (and the allocator) by type alone.
+    facts = analyze_module_file(guest("fixed-writer"))
+    write_fixed, write_heap = facts.export("write_fixed"), facts.export("write_heap")
+    assert write_fixed.status == PANIC_ONLY
+    assert "the `dyn Write` vtable of `FixedWriter`" in write_fixed.resolved_by
+    assert not [step for step in write_fixed.path if "alloc::string::String" in step]
+    assert (write_heap.status, write_heap.resolution) == (GROWS, "direct")
+    assert write_heap.path[:2] == ("write_heap", "alloc::fmt::format::format_inner")
+    found = {f.symbol: f for f in module_findings(facts, "fixed_writer.wasm", RULES)}
+    assert found["write_fixed"].severity is Severity.INFO
+    assert "its indirect calls go only where" in found["write_fixed"].evidence[0]
+    assert found["write_heap"].severity is Severity.ERROR
+    assert found["write_heap"].evidence[0].endswith("(direct calls only)")
+
+
+def test_dyn_callbacks_reach_memory_grow_through_the_vtable_passed():
+    facts = analyze_module_file(guest("dyn-callbacks"))
+    assert facts.export("apply_pure").status == NO
+    assert facts.export("handle_pure").status == NO
+    apply_alloc, handle_alloc = facts.export("apply_alloc"), facts.export("handle_alloc")
+    assert (apply_alloc.status, apply_alloc.resolution) == (GROWS, "resolved")
+    assert apply_alloc.path[:3] == ("apply_alloc", "dyn_callbacks::apply", "dyn_callbacks::apply_alloc::{{closure}}")
+    assert apply_alloc.indirect[0] == ("`dyn_callbacks::apply` calls `dyn_callbacks::apply_alloc::{{closure}}` via the "
+                                       "closure vtable of `apply_alloc::{{closure}}` (from `apply_alloc`)")
+    assert (handle_alloc.status, handle_alloc.resolution) == (GROWS, "resolved")
+    assert handle_alloc.path[:3] == ("handle_alloc", "dyn_callbacks::dispatch",
+                                     "<dyn_callbacks::Namer as dyn_callbacks::Handler>::handle")
+    assert handle_alloc.indirect == (
+        "`dyn_callbacks::dispatch` calls `<dyn_callbacks::Namer as dyn_callbacks::Handler>::handle` via the "
+        "`dyn Handler` vtable of `Namer` (from `handle_alloc`)",)
+    # The host's function pointer: nothing in the module names it.
+    call_host = facts.export("call_host")
+    assert (call_host.status, call_host.resolution) == (GROWS, "unresolved")
+    assert call_host.indirect[0].startswith(f"`call_host` calls `{call_host.path[1]}` {UNRESOLVED_INDIRECT}")
+
+
 def test_findings_for_greeting_alloc():
     facts = analyze_module_file(guest("greeting-alloc"))
     found = module_findings(facts, "target/greeting_alloc.wasm", RULES)
@@ -100,7 +138,8 @@ def test_findings_for_greeting_alloc():
         Severity.ERROR, Layer.MODULE, "set_name", "target/greeting_alloc.wasm")
     assert (grows.line, grows.column, grows.end_line, grows.end_column) == (1, 1, 1, 1)
     assert grows.call_path == facts.export("set_name").path
-    assert grows.evidence == (f"module: `set_name` reaches memory.grow via {' -> '.join(grows.call_path)}",)
+    assert grows.evidence == (
+        f"module: `set_name` reaches memory.grow via {' -> '.join(grows.call_path)} (direct calls only)",)
     assert "set_name" in grows.message and "<dlmalloc::sys::System" in grows.message
 
 
@@ -139,6 +178,143 @@ def test_structurally_equal_types_match_and_shortest_path_wins():
         (func (export "both") (result i32) (drop (call $deep)) (call $grow)))''')
     assert facts.export("via_b").status == GROWS
     assert facts.export("both").path == ("both", "grow")
+
+
+# --- indirect calls resolved by the constants of the export's code ---------------------------------
+
+# Two Rust-style vtables (drop, size, align, one method) in the data, whose methods have the same
+# type: `quiet_method` returns, `grow_method` grows memory. `call_through` calls slot 12 of the
+# vtable it is given, as code calling through a `&dyn Trait` does. Table slots start at 32: without
+# the linker's padding, smaller constants are taken for plain numbers.
+VTABLES = r'''
+  (memory (export "memory") 1)
+  (type $method (func (param i32 i32) (result i32)))
+  (table 64 funcref)
+  (elem (i32.const 32) $drop $quiet_method $grow_method $plain_fmt $grow_fmt)
+  (data (i32.const 1024) "\20\00\00\00\00\00\00\00\01\00\00\00\21\00\00\00")
+  (data (i32.const 1040) "\20\00\00\00\00\00\00\00\01\00\00\00\22\00\00\00")
+  (data (i32.const 3000) "\00\00\00\00\10\04\00\00")
+  (func $drop (param i32))
+  (func $quiet_method (type $method) (local.get 1))
+  (func $grow_method (type $method) (memory.grow (local.get 1)))
+  (func $plain_fmt (type $method) (local.get 0))
+  (func $grow_fmt (type $method) (memory.grow (local.get 0)))
+  (func $call_through (param $data i32) (param $vtable i32) (param $x i32) (result i32)
+    (call_indirect (type $method) (local.get $data) (local.get $x) (i32.load offset=12 (local.get $vtable))))
+  (func $write (param $args i32) (result i32)
+    (call_indirect (type $method) (i32.load (local.get $args)) (i32.const 0) (i32.load offset=4 (local.get $args))))
+'''
+
+
+def test_an_indirect_call_reaches_only_the_vtables_the_export_passes():
+    facts = facts_of(f'''(module {VTABLES}
+        (func (export "quiet") (param i32) (result i32)
+          (call $call_through (i32.const 0) (i32.const 1024) (local.get 0)))
+        (func (export "noisy") (param i32) (result i32)
+          (call $call_through (i32.const 0) (i32.const 1040) (local.get 0))))''')
+    quiet, noisy = facts.export("quiet"), facts.export("noisy")
+    assert quiet.status == NO and quiet.resolved_by == ("the vtable at 0x400",)
+    assert (noisy.status, noisy.resolution) == (GROWS, "resolved")
+    assert noisy.path == ("noisy", "call_through", "grow_method")
+    assert noisy.indirect == ("`call_through` calls `grow_method` via the vtable at 0x410 (from `noisy`)",)
+    evidence = module_findings(facts, "m.wasm", RULES)[0].evidence[0]
+    assert evidence.endswith("via noisy -> call_through -> grow_method; "
+                             "`call_through` calls `grow_method` via the vtable at 0x410 (from `noisy`)")
+
+
+def test_a_function_pointer_stored_in_the_stack_frame_resolves_the_call():
+    # As `fmt::Arguments` holds its `fmt` functions: a struct on the caller's frame, the function's
+    # table index in a field, the callee loading it.
+    facts = facts_of(f'''(module {VTABLES}
+        (func (export "plain") (result i32)
+          (i32.store offset=4 (i32.const 2048) (i32.const 35))
+          (call $write (i32.const 2048)))
+        (func (export "grows") (result i32)
+          (i32.store offset=4 (i32.const 2048) (i32.const 36))
+          (call $write (i32.const 2048))))''')
+    assert facts.export("plain").status == NO
+    grows = facts.export("grows")
+    assert (grows.status, grows.resolution, grows.path) == (GROWS, "resolved", ("grows", "write", "grow_fmt"))
+    assert grows.indirect == ("`write` calls `grow_fmt` via a function pointer to `grow_fmt` (from `grows`)",)
+
+
+def test_a_vtable_held_by_a_static_resolves_the_call():
+    facts = facts_of(f'''(module {VTABLES}
+        (func (export "from_static") (param i32) (result i32)
+          (call $call_through (i32.load (i32.const 3000)) (i32.load (i32.const 3004)) (local.get 0))))''')
+    assert facts.export("from_static").path == ("from_static", "call_through", "grow_method")
+    assert facts.export("from_static").resolution == "resolved"
+
+
+def test_a_callee_no_constant_names_falls_back_to_the_type():
+    # The vtable comes from the host: nothing in the export's code names a method, so the call
+    # may reach every table entry of its type, and the evidence says so.
+    facts = facts_of(f'''(module {VTABLES}
+        (func (export "from_host") (param i32 i32) (result i32)
+          (call $call_through (i32.const 0) (local.get 0) (local.get 1))))''')
+    from_host = facts.export("from_host")
+    assert (from_host.status, from_host.resolution) == (GROWS, "unresolved")
+    assert from_host.path[:2] == ("from_host", "call_through")
+    assert from_host.indirect[0].startswith(f"`call_through` calls `{from_host.path[2]}` {UNRESOLVED_INDIRECT} (any ")
+    evidence = module_findings(facts, "m.wasm", RULES)[0].evidence[0]
+    assert UNRESOLVED_INDIRECT in evidence
+
+
+def test_a_vtable_slot_the_call_does_not_load_is_not_a_target():
+    # The quiet vtable's method sits at offset 12; a call through offset 16 does not reach it,
+    # and with nothing else flowing in it stays unresolved.
+    facts = facts_of(f'''(module {VTABLES}
+        (func $call_slot_16 (param $vtable i32) (param $x i32) (result i32)
+          (call_indirect (type $method) (i32.const 0) (local.get $x) (i32.load offset=16 (local.get $vtable))))
+        (func (export "other_slot") (param i32) (result i32) (call $call_slot_16 (i32.const 1024) (local.get 0))))''')
+    assert facts.export("other_slot").resolution == "unresolved"
+
+
+def test_constants_flow_to_callees_not_to_callers_or_siblings():
+    # `noisy_leaf` names the growing vtable, but it calls nothing: what its constants name flows
+    # nowhere, and the export's own indirect call gets the quiet vtable alone.
+    facts = facts_of(f'''(module {VTABLES}
+        (func $noisy_leaf (result i32) (i32.store (i32.const 2048) (i32.const 1040)) (i32.const 0))
+        (func (export "quiet_then_leaf") (param i32) (result i32)
+          (drop (call $noisy_leaf))
+          (call $call_through (i32.const 0) (i32.const 1024) (local.get 0))))''')
+    assert facts.export("quiet_then_leaf").status == NO
+
+
+def test_the_evidence_says_whose_code_names_the_target():
+    # Context-insensitive: what one caller passes flows into `call_through` for every path there,
+    # so the evidence names the function whose constant it was.
+    facts = facts_of(f'''(module {VTABLES}
+        (func $noisy_sibling (result i32) (call $call_through (i32.const 0) (i32.const 1040) (i32.const 1)))
+        (func (export "quiet_then_sibling") (param i32) (result i32)
+          (drop (call $call_through (i32.const 0) (i32.const 1024) (local.get 0)))
+          (call $noisy_sibling)))''')
+    export = facts.export("quiet_then_sibling")
+    assert (export.status, export.resolution) == (GROWS, "resolved")
+    assert export.indirect == ("`call_through` calls `grow_method` via the vtable at 0x410 (from `noisy_sibling`)",)
+
+
+def test_past_the_exploration_budget_indirect_calls_match_by_type(monkeypatch):
+    from wasmlint.module import analysis
+
+    monkeypatch.setattr(analysis, "EXPLORATION_BUDGET", -1)
+    facts = facts_of(f'''(module {VTABLES}
+        (func (export "quiet") (param i32) (result i32)
+          (call $call_through (i32.const 0) (i32.const 1024) (local.get 0))))''')
+    assert (facts.export("quiet").status, facts.export("quiet").resolution) == (GROWS, "unresolved")
+
+
+def test_without_known_table_slots_indirect_calls_match_by_type():
+    # An imported table may hold anything: the slots cannot be read from the module.
+    facts = facts_of('''
+      (module
+        (import "env" "table" (table 4 funcref))
+        (memory 1)
+        (type $t (func (result i32)))
+        (func $grow (type $t) (memory.grow (i32.const 1)))
+        (func (export "call") (result i32) (call_indirect (type $t) (i32.const 0)))
+        (elem (i32.const 0) $grow))''')
+    assert (facts.export("call").status, facts.export("call").resolution) == (GROWS, "unresolved")
 
 
 def test_typed_function_references_are_followed():

@@ -7,6 +7,12 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
 
+# The module layer's words for a path to `memory.grow` that takes an indirect call no constant of
+# the export's code resolved (matched by its type alone); merge.py weighs such a path against
+# what the source layer found.
+UNRESOLVED_INDIRECT = "through an unresolved indirect call"
+
+
 class Severity(IntEnum):
     INFO = 1
     WARNING = 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from wasmlint.findings import ExportSite, Finding, finding_key
+from wasmlint.findings import UNRESOLVED_INDIRECT, ExportSite, Finding, Severity, finding_key
 
 if TYPE_CHECKING:
     from wasmlint.runtime import RuntimeEvidence
@@ -24,6 +24,15 @@ def _placed(finding: Finding, sites: dict[str, ExportSite]) -> Finding:
     )
 
 
+def _unconfirmed_guess(finding: Finding) -> Finding:
+    """A module finding whose only path to memory.grow takes an indirect call wasmlint could not
+    resolve, for an export whose source shows no allocation on its paths: a warning that says so."""
+    return finding.replace(
+        severity=min(finding.severity, Severity.WARNING),
+        message=f"{finding.message}, but only {UNRESOLVED_INDIRECT}; its source shows no allocation",
+    )
+
+
 def merge_layers(
     source: list[Finding],
     shown: list[Finding],
@@ -38,7 +47,8 @@ def merge_layers(
     The source findings that explain an export's growth are its own and those in every function it
     reaches (`reach`, keyed by `finding_key`). When they exist, the module's "reaches memory.grow"
     becomes an evidence line on them; when all of them were allowed, the growth was accepted with
-    them and is not reported again; otherwise it stands on its own, on the export's `fn`.
+    them and is not reported again; otherwise it stands on its own, on the export's `fn` (a warning
+    when its only path takes an indirect call the module layer could not resolve).
     Every finding on an export the runtime layer ran (or left uncalled) gets its `runtime:` line;
     growth marks it confirmed.
     """
@@ -67,6 +77,9 @@ def merge_layers(
                 for line in finding.evidence:
                     attach(positions(keys), line)
             continue
+        if (finding.rule_id in JOINED_MODULE_RULES and finding.symbol in sites
+                and any(UNRESOLVED_INDIRECT in line for line in finding.evidence)):
+            finding = _unconfirmed_guess(finding)
         merged.append(_placed(finding, sites))
         if finding.symbol:
             standalone.append((len(merged) - 1, finding.symbol, finding.path))

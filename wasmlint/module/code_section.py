@@ -127,6 +127,10 @@ class CodeSection:
             except OSError:  # could not fork: scan everything here
                 self.helper = None
         self._merge(self._scan_bodies(bodies))
+        # A minimal unsigned LEB128 never ends in a zero byte after a continuation byte; wasm-ld's
+        # padded call targets do. The distinct call tokens of this process's bodies are enough.
+        m.relocation_padding = any(len(token) > 2 and token[0] in (0x10, 0x12) and token[-1] == 0
+                                   for token in self.token_values)
         return pos
 
     def _scan_bodies(self, bodies: list[FunctionBody]) -> tuple:

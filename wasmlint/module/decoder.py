@@ -6,16 +6,16 @@ from wasmlint.module.code_section import CodeSection
 from wasmlint.module.custom_sections import read_custom_section
 from wasmlint.module.leb import DecodeError
 from wasmlint.module.model import (
-    SECTION_NAMES, ElementSegment, Export, FuncType, FunctionBody, GrowSite, Import, Limits, Memory, Section,
-    Table, WasmModule,
+    SECTION_NAMES, DataSegment, ElementSegment, Export, FuncType, FunctionBody, GrowSite, Import, Limits, Memory,
+    Section, Table, WasmModule,
 )
 from wasmlint.module.sections import MAGIC, SECTION_ORDER, SectionReader, read_sections, section_headers
 
 # What the rest of wasmlint imports from here: the entry point, its error, the decoded data and
 # the section headers (the runtime layer reads those alone).
 __all__ = [
-    "MAGIC", "SECTION_ORDER", "DecodeError", "ElementSegment", "Export", "FuncType", "FunctionBody",
-    "GrowSite", "Import", "Limits", "Memory", "Section", "Table", "WasmModule", "decode_module",
+    "MAGIC", "SECTION_ORDER", "DataSegment", "DecodeError", "ElementSegment", "Export", "FuncType",
+    "FunctionBody", "GrowSite", "Import", "Limits", "Memory", "Section", "Table", "WasmModule", "decode_module",
     "read_sections",
 ]
 

@@ -107,6 +107,15 @@ class ElementSegment:
     table_index: int | None
     offset: int | None  # constant i32 offset of an active segment, when it is one
     func_indices: tuple[int, ...]  # functions placed by the segment (null entries left out)
+    exact: bool = True  # func_indices[i] goes to table slot offset + i (no null or other entry left out)
+
+
+@dataclass(frozen=True, slots=True)
+class DataSegment:
+    memory_index: int
+    offset: int | None  # constant i32 address of an active segment, when it is one (None: passive or computed)
+    start: int  # offset of the segment's bytes in the module file
+    size: int
 
 
 @dataclass
@@ -124,11 +133,16 @@ class WasmModule:
     exports: list[Export] = field(default_factory=list)
     start_func: int | None = None
     table_entries: list[ElementSegment] = field(default_factory=list)
+    data_segments: list[DataSegment] = field(default_factory=list)
     bodies: list[FunctionBody] = field(default_factory=list)
     grow_sites: list[GrowSite] = field(default_factory=list)
     calls: dict[int, set[int]] = field(default_factory=dict)  # direct call / return_call
     indirect_call_types: dict[int, set[int]] = field(default_factory=dict)  # call_indirect, call_ref
     ref_funcs: set[int] = field(default_factory=set)  # ref.func in code and global initialisers
+    # The linker's padding survives in the code (wasm-ld writes every relocated index and address
+    # as a 5-byte LEB128 and nothing rewrote it since): a padded i32.const is an address or a
+    # table index, an unpadded one a plain number.
+    relocation_padding: bool = False
     func_names: dict[int, str] = field(default_factory=dict)  # raw, from the name section
     module_name: str | None = None
     has_name_section: bool = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 # Immediate kinds. The decoder's slow path dispatches on these; the fast path compiles the
 # instructions the call graph does not need into one regular expression that skips them.
@@ -173,3 +174,35 @@ FAST_TOKENS = re.compile(
     + b"|\\Z|.)",
     re.DOTALL,
 )
+
+
+@cache
+def constant_tokens() -> re.Pattern:
+    """The pattern of the targeted second scan (compiled on first use, as only modules with
+    indirect calls to resolve need it).
+
+    `finditer` over a body (up to and with its final `end`) gives one match per token, with the
+    groups: (1) an i32.const's LEB128, and after it either (2) an i32.load's memarg (the constant
+    is the address it reads) or (3) the next opcode byte (how the value is used); (4) a ref.func's
+    function index; an indirect call's (5) memarg of the `i32.load offset=K` right before it, when
+    the callee was just loaded from memory (a vtable slot, a struct field), and (6) type index;
+    (7) a call_ref's type index; (8) b"" at the end, or one byte where the slow path must decode an
+    instruction to find the next one. Calls and `memory.grow` are skipped like anything else.
+    """
+    core = {op: LEB if kind in (CALL, MEMORY_GROW) else kind for op, kind in CORE.items()
+            if op not in (0x28, 0x41, 0xD2) and kind not in (CALL_INDIRECT, CALL_REF)}
+    prefixed = [b"".join([re.escape(bytes([p])), b"(?:",
+                          b"|".join(_opcode_alternatives(t, SKIPPED_KINDS, leb=True)), b")"])
+                for p, t in PREFIXED.items()]
+    load = rb"\x28" + _MEMARG  # escaped: 0x28 is "(" 
+    skipped = b"(?:" + b"|".join(
+        _opcode_alternatives(core, SKIPPED_KINDS, leb=False)
+        + [load + b"(?![\x11\x13])"]  # i32.load, unless an indirect call follows
+        + prefixed + [_br_tables(_BR_TABLE_MAX)]) + b")"
+    return re.compile(
+        b"(?:" + skipped + b")*+(?:"
+        + b"\x41(" + _LEB + rb")(?=\x28(" + _MEMARG + b")|(.))"
+        + b"|\xd2(" + _LEB + b")"
+        + rb"|(?:\x28(" + _MEMARG + b"))?[\x11\x13](" + _LEB + b")" + _LEB
+        + b"|[\x14\x15](" + _LEB + b")"
+        + b"|(\\Z|.))", re.DOTALL)

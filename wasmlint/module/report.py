@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 from wasmlint.findings import Finding, Layer
-from wasmlint.module.analysis import GROWS, PANIC_ONLY, GLUE_EXPORT, ModuleFacts, analyze_module, wat_to_wasm
+from wasmlint.module.analysis import (
+    DIRECT, GLUE_EXPORT, GROWS, PANIC_ONLY, ExportFacts, ModuleFacts, analyze_module, wat_to_wasm,
+)
 from wasmlint.rules import Rule
 
 EXPORT_REACHES_MEMORY_GROW = "export-reaches-memory-grow"
@@ -41,10 +43,11 @@ def module_findings(facts: ModuleFacts, module_path: str, rules: dict[str, Rule]
         values = {"export": export.name, "path": via, "function": export.path[-1] if export.path else ""}
         if export.status == GROWS and not expected:
             add(EXPORT_REACHES_MEMORY_GROW, export.name, export.path,
-                f"module: `{export.name}` reaches memory.grow via {via}", **values)
+                f"module: `{export.name}` reaches memory.grow via {via}{_how(export)}", **values)
         elif export.status == PANIC_ONLY and not expected:
             add(EXPORT_GROWS_ONLY_ON_PANIC, export.name, export.path,
-                f"module: `{export.name}` reaches memory.grow only through panic handling, via {via}", **values)
+                f"module: `{export.name}` reaches memory.grow only through panic handling, via {via}"
+                f"{_how(export)}{_resolved_by(export)}", **values)
         if export.host_growth_path and not expected:
             host_via = " -> ".join(export.host_growth_path)
             add(HOST_GROWS_MEMORY, export.name, export.host_growth_path,
@@ -80,6 +83,28 @@ def module_findings(facts: ModuleFacts, module_path: str, rules: dict[str, Rule]
             f"(first at byte offset {site.offset:#x})",
             function=site.function, offset=f"{site.offset:#x}", count=str(count))
     return out
+
+
+def _how(export: ExportFacts) -> str:
+    """How the path gets through indirect calls, as the end of an evidence line."""
+    if export.resolution == DIRECT:
+        return " (direct calls only)"
+    return "".join(f"; {hop}" for hop in export.indirect)
+
+
+def _resolved_by(export: ExportFacts) -> str:
+    """For an export that grows only on panic although indirect calls matched by type would reach
+    memory.grow: what its indirect calls were resolved by."""
+    if not export.resolved_by:
+        return ""
+    return f"; outside panic handling, its indirect calls go only where {_listed(export.resolved_by)} point"
+
+
+def _listed(items: tuple[str, ...], limit: int = 4) -> str:
+    shown = list(items[:limit])
+    if len(items) > limit:
+        shown.append(f"{len(items) - limit} more")
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
 def findings_for_wat(wat: str, rules: dict[str, Rule]) -> list[Finding]:

@@ -10,7 +10,8 @@ from wasmlint.module.leb import DecodeError
 from wasmlint.module.leb import read_s32 as _s32, read_u32 as _u32
 from wasmlint.module.leb import skip as _skip_leb
 from wasmlint.module.model import (
-    SECTION_NAMES, ElementSegment, Export, FuncType, Import, Limits, Memory, Section, Table, WasmModule,
+    SECTION_NAMES, DataSegment, ElementSegment, Export, FuncType, Import, Limits, Memory, Section, Table,
+    WasmModule,
 )
 from wasmlint.module.readers import read_byte as _byte, read_limits as _limits, read_name as _name
 from wasmlint.module.readers import read_value_type as _value_type
@@ -300,14 +301,16 @@ class SectionReader:
                     pos += 1
             n, pos = _u32(data, pos, end)
             funcs: list[int] = []
+            exact = True
             for _ in range(n):
                 if uses_exprs:
                     pos, facts = self._const_expr(pos, end)
+                    exact = exact and len(facts.refs) == 1
                     funcs.extend(sorted(facts.refs))
                 else:
                     index, pos = _u32(data, pos, end)
                     funcs.append(index)
-            m.table_entries.append(ElementSegment(mode, table_index, offset, tuple(funcs)))
+            m.table_entries.append(ElementSegment(mode, table_index, offset, tuple(funcs), exact))
         return pos
 
     def _sec_datacount(self, pos: int, end: int) -> int:
@@ -320,13 +323,16 @@ class SectionReader:
             flags, pos = _u32(data, pos, end)
             if flags > 2:
                 raise DecodeError(f"invalid data segment flags {flags}", pos - 1)
+            memory_index, address = 0, None
             if flags == 2:
-                _, pos = _u32(data, pos, end)
+                memory_index, pos = _u32(data, pos, end)
             if flags != 1:
-                pos, _ = self._const_expr(pos, end)
+                pos, facts = self._const_expr(pos, end)
+                address = facts.constant
             size, pos = _u32(data, pos, end)
             if pos + size > end:
                 raise DecodeError(f"data segment of {size} bytes runs past the end of its section", pos)
+            self.m.data_segments.append(DataSegment(memory_index, address, pos, size))
             pos += size
         return pos
 
