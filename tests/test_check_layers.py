@@ -97,7 +97,7 @@ def test_an_unresolved_path_is_a_warning_only_where_the_source_shows_no_allocati
                        "m.wasm", 1, 1, 1, 1, Layer.MODULE, symbol=symbol, evidence=(evidence,))
 
     site = ExportSite("known", "known", "src/lib.rs", 3, 8, 3, 13)
-    merged = merge_layers([], [], [module_finding("known"), module_finding("bare")], [], {}, {"known": site}, {})
+    merged = merge_layers([], [], [module_finding("known"), module_finding("bare")], [], None, {"known": site}, {})
     by_symbol = {f.symbol: f for f in merged}
     # The source knows `known` and found nothing on its paths: a warning, placed on its `fn`.
     assert (by_symbol["known"].severity, by_symbol["known"].path) == (Severity.WARNING, "src/lib.rs")
