@@ -65,22 +65,52 @@ _WORD = re.compile(rb"(?<![\w$])[A-Za-z_$][\w$]*")
 # view over Wasm memory is made from a memory, whose name is.)
 # Nor are `exports`, `init` and `grow`, common words of any bundle: the names that do hold the
 # module's exports or its init function are added once the file is known to bind them.)
-_BASE_WORD = re.compile(r"^(?:\w*[mM]emory\w*|mem|WebAssembly|instantiate\w*|[iI]nstance)$")
+# Where code reaches Wasm memory whatever the file: `WebAssembly.`, `memory.buffer`,
+# `wasmMemory.grow(`, `instance.exports`. (Words such as `memory`, `instance` or `instantiate`
+# alone are common in any large program: a type checker instantiates types.)
+_MODULE_USE = re.compile(rb"WebAssembly\b|\.\s*(buffer|grow|exports)\b")
+_WORD_BEFORE = re.compile(rb"([\w$]+)\s*$")
+
+
+def module_uses(source: bytes) -> list[int]:
+    """Where code reaches Wasm memory: found by their literal tails (fast), then the word before
+    is checked, so that a long file costs one quick search."""
+    found = []
+    for match in _MODULE_USE.finditer(source):
+        tail = match.group(1)
+        if tail is None:
+            found.append(match.start())
+            continue
+        before = _WORD_BEFORE.search(source, max(0, match.start() - 64), match.start())
+        word = before.group(1).lower() if before else b""
+        if (b"inst" in word) if tail == b"exports" else (b"mem" in word):
+            found.append(before.start())
+    return found
 
 
 class Relevance:
-    """The places in a file where relevant words occur; `within` asks whether a range holds one.
-    The file's words are listed once (one regular-expression pass); adding words merges their
-    positions, so asking about thousands of names costs no pass over the file per name."""
+    """The places in a file where relevant code occurs; `within` asks whether a range holds one.
+    The file's words are listed once, when a name is first added (one regular-expression pass);
+    adding names merges their positions, so asking about thousands of names costs no pass over the
+    file per name, and a file with nothing of the module costs one search."""
 
     def __init__(self, source: bytes, names: set[str]) -> None:
-        self.places: dict[bytes, list[int]] = {}
-        for match in _WORD.finditer(source):
-            self.places.setdefault(match.group(), []).append(match.start())
-        self.starts: list[int] = []
-        self.add({w.decode() for w in self.places if _BASE_WORD.search(w.decode(errors="replace"))} | names)
+        self.source = source
+        self._places: dict[bytes, list[int]] | None = None
+        self.starts = module_uses(source)
+        self.add(names)
+
+    @property
+    def places(self) -> dict[bytes, list[int]]:
+        if self._places is None:
+            self._places = {}
+            for match in _WORD.finditer(self.source):
+                self._places.setdefault(match.group(), []).append(match.start())
+        return self._places
 
     def add(self, names: set[str]) -> None:
+        if not names:
+            return
         found = [at for name in names for at in self.places.get(name.encode(), ())]
         if found:
             self.starts = sorted(self.starts + found)
