@@ -20,6 +20,7 @@ from pathlib import Path
 from wasmlint.module.analysis import ModuleLoadError, load_module_bytes
 from wasmlint.module.decoder import WasmModule, decode_module
 from wasmlint.module.leb import DecodeError
+from wasmlint.runtime.client import how_it_stopped
 from wasmlint.runtime.execute import smoke_arguments
 from wasmlint.runtime.result import StepRecord
 from wasmlint.runtime.scenario import REFERENCE, Operand, Scenario
@@ -220,13 +221,7 @@ def _crash_text(returncode: int | None, stderr: bytes, memory_mb: int) -> str:
         return f"node ran out of JavaScript heap (--max-old-space-size={JS_HEAP_MB} MB) and stopped"
     if "out of memory" in text.lower():
         return f"node ran out of memory (memory_mb = {memory_mb} MiB, plus {NODE_OVERHEAD_MB} MiB for node) and stopped"
-    if returncode is not None and returncode < 0:
-        try:
-            how = f"killed by {signal.Signals(-returncode).name}"
-        except ValueError:
-            how = f"killed by signal {-returncode}"
-    else:
-        how = f"exit status {returncode}"
+    how = how_it_stopped(returncode)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return f"node stopped ({how})" + (f": {lines[-1]}" if lines else "")
 

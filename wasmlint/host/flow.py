@@ -987,13 +987,7 @@ class Flow:
             flow = Flow(self.ctx, self.state, dict(self.locals), self.depth + 1, self.loop_depth,
                         this_class=this_class or function.class_name)
             self.bind_params(function, values or [], flow, args)
-            flow.returned = None
-            body = function.body
-            if body.type == "statement_block":
-                flow.stmt(body)
-                returned = flow.returned
-            else:
-                returned = flow.expr(body, use=False)
+            returned = flow.run_body(function.body)
             if isinstance(returned, (View, Record)):
                 return returned
             return returned if isinstance(returned, Val) else self.returns_of(function)
@@ -1003,6 +997,14 @@ class Flow:
             self.grow(Grow(tuple(dict.fromkeys(e for g in grows for e in g.exports)), _line(node), _text(node),
                            (function.name,) + first.via, any(g.host_grow for g in grows)))
         return self.returns_of(function)
+
+    def run_body(self, body: Node):
+        """Run a function's body (a block, or an arrow function's expression); what it returns."""
+        self.returned = None
+        if body.type == "statement_block":
+            self.stmt(body)
+            return self.returned
+        return self.expr(body, use=False)
 
     def run_foreign(self, name: str, node: Node, args, values):
         """A call of a function another host file exports: followed into that file's body, with
@@ -1017,13 +1019,7 @@ class Flow:
             return None
         flow = Flow(other, self.state, {}, self.depth + 1, self.loop_depth, this_class=cls if method else None)
         self.bind_params(function, values, flow, args)
-        flow.returned = None
-        body = function.body
-        if body.type == "statement_block":
-            flow.stmt(body)
-            returned = flow.returned
-        else:
-            returned = flow.expr(body, use=False)
+        returned = flow.run_body(function.body)
         for grow in other.all_grows:
             if grow not in self.ctx.all_grows and len(self.ctx.all_grows) < 64:
                 self.ctx.all_grows.append(grow)

@@ -39,14 +39,18 @@ def _worker_env() -> dict[str, str]:
     return env
 
 
-def _crash_message(returncode: int, stderr: bytes) -> str:
-    if returncode < 0:
+def how_it_stopped(returncode: int | None) -> str:
+    """`killed by SIGKILL` or `exit status 3`: how a worker process ended."""
+    if returncode is not None and returncode < 0:
         try:
-            how = f"killed by {signal.Signals(-returncode).name}"
+            return f"killed by {signal.Signals(-returncode).name}"
         except ValueError:
-            how = f"killed by signal {-returncode}"
-    else:
-        how = f"exit status {returncode}"
+            return f"killed by signal {-returncode}"
+    return f"exit status {returncode}"
+
+
+def _crash_message(returncode: int, stderr: bytes) -> str:
+    how = how_it_stopped(returncode)
     lines = [line for line in stderr.decode("utf-8", errors="replace").splitlines() if line.strip()]
     tail = f": {lines[-1].strip()}" if lines else ""
     return f"the runtime worker crashed ({how}){tail}"
