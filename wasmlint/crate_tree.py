@@ -5,7 +5,8 @@ the files its `mod x;` declarations name (`x.rs` or `x/mod.rs`, `#[path = "..."]
 skipping declarations whose `#[cfg]` is false for the build. A `.rs` file lying beside them that
 nothing declares (an old `lib_growth.rs`) is not part of the crate. Declarations are found by a
 small scanner over the text (comments, strings and braces understood), not by tree-sitter: a run
-whose crates all come from the results cache never loads a parser.
+whose crates all come from the results cache never loads a parser. Which named files may be read
+is the caller's to say (`read`): one it will not give is a note naming the declaration.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from typing import Callable
 from wasmlint.cfg import BuildCfg, FeatureRequest, Features, crate_features
 from wasmlint.crate_tree import NotRead, build_script, crate_roots, follow_crate
 from wasmlint.findings import RunError
-from wasmlint.reading import SOURCE_LIMIT, TOML_LIMIT, inside, outside, problem_reading, problem_with, project_root, read_regular, reason
+from wasmlint.reading import SOURCE_LIMIT, CONFIG_LIMIT, inside, outside, problem_reading, problem_with, project_root, read_regular, reason
 from wasmlint.tomlfiles import read_toml
 
 MODULE_SUFFIXES = (".wasm", ".wat")
@@ -556,7 +556,7 @@ def _place_in_manifest(manifest: Path, value: str) -> str:
     quoted), else the file alone."""
     shown = display_path(manifest)
     try:
-        lines = read_regular(manifest, TOML_LIMIT).decode("utf-8", errors="replace").split("\n")
+        lines = read_regular(manifest, CONFIG_LIMIT).decode("utf-8", errors="replace").split("\n")
     except OSError:
         return shown
     quoted = (json.dumps(value), f"'{value}'")

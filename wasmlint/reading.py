@@ -18,7 +18,7 @@ from pathlib import Path
 MIB = 1 << 20
 # Caps well above any real input of each kind; beyond them a file is refused, not read in part.
 SOURCE_LIMIT = 64 * MIB  # a .rs, .js or .ts file (a bundled host can be tens of MB)
-TOML_LIMIT = 16 * MIB  # Cargo.toml, wasmlint.toml, scenario and rule files
+CONFIG_LIMIT = 16 * MIB  # Cargo.toml, package.json, wasmlint.toml, scenario and rule files
 BASELINE_LIMIT = 256 * MIB
 MODULE_LIMIT = 512 * MIB  # .wasm / .wat modules (real ones reach about 50 MB)
 CACHE_LIMIT = 512 * MIB  # one results-cache entry
@@ -76,6 +76,16 @@ def read_regular(path: Path | str, limit: int) -> bytes:
             if size > limit:
                 raise Unreadable(too_large(limit))
             chunks.append(chunk)
+    finally:
+        os.close(handle)
+
+
+def read_start(path: Path | str, size: int) -> bytes:
+    """The first `size` bytes (fewer in a shorter file) of the regular file at `path`, read as
+    `read_regular` reads; raises Unreadable."""
+    handle = _open_regular(path)
+    try:
+        return _read(handle, size)
     finally:
         os.close(handle)
 
@@ -157,6 +167,12 @@ def outside(path: Path | str, root: Path) -> str | None:
     out, an absolute path elsewhere), else None."""
     real = os.path.realpath(path)
     return None if inside(real, root) else real
+
+
+def leads_out(path: Path) -> bool:
+    """Whether a file found by its name in a project folder (`scenario.toml` beside Cargo.toml)
+    resolves outside that folder's project."""
+    return outside(path, project_root(path.parent)) is not None
 
 
 def inside(real: Path | str, root: Path) -> bool:
