@@ -221,7 +221,7 @@ class Meta(NamedTuple):
 
 
 def _unquote(token: str) -> str:
-    if token.endswith('"'):
+    if '"' in token:  # a string literal (`"..."`, `r#"..."#`); words and punctuation hold no quote
         return string_value(token)
     return token
 

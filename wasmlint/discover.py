@@ -90,10 +90,8 @@ class Crate:
     conditions: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # file -> the cfgs its `mod` declarations needed
     sources: dict[Path, bytes] = field(default_factory=dict)  # bytes read while following the tree
     project: Path | None = None  # the project root its files must lie in (reading.project_root)
-    # Files the folder walk found but did not keep, as named (normalised, not resolved): those it
-    # reported as errors, and symlinks leading out of the project -> the note that says so.
+    # Files the folder walk found and reported as errors, as named (normalised, not resolved).
     unreadable: set[str] = field(default_factory=set)
-    refused: dict[str, str] = field(default_factory=dict)
 
     def module_path(self, file: Path) -> tuple[str, ...]:
         """The Rust module a file is: where its `mod` declarations put it (`#[path]` followed), else
@@ -162,12 +160,37 @@ def _manifest_or_none(manifest: Path) -> dict | None:
 NOT_IN_LIBRARY = ("tests", "examples", "benches")
 
 
-class _Boundary:
-    """The project root that discovery stays inside, and the notes saying what it left out."""
+class _Refused:
+    """The paths the folder walks met that lead out of the project (symlinked files and folders),
+    each said once at the end of discovery: by the declaration that names it or a file in it,
+    else by its own note."""
 
-    def __init__(self, root: Path, notes: list[str]) -> None:
+    def __init__(self) -> None:
+        self.why: dict[str, str] = {}  # path as named (normalised) -> why it was not read
+        self.said: set[str] = set()
+
+    def covering(self, named: str) -> str | None:
+        """Why `named` (normalised) was not read when it is, or lies in, a refused path (the
+        refused path is then said)."""
+        for path, why in self.why.items():
+            if named == path:
+                self.said.add(path)
+                return why
+            if named.startswith(path + os.sep):
+                self.said.add(path)
+                return f"in {named_path(path)}, {why}"
+        return None
+
+    def notes(self) -> list[str]:
+        return [f"{named_path(path)}: {why}" for path, why in self.why.items() if path not in self.said]
+
+
+class _Boundary:
+    """The project root that discovery stays inside, and what it refused to follow out of it."""
+
+    def __init__(self, root: Path, refused: _Refused) -> None:
         self.root = root
-        self.notes = notes
+        self.refused = refused
 
     def why_outside(self, path: Path, real: Path | str | None = None) -> str | None:
         """Why `path` (as the tree names it; `real`: where it resolves, when known) is not read
@@ -180,11 +203,11 @@ class _Boundary:
         link = f"a symlink to {os.readlink(path)}, " if os.path.islink(path) else ""
         return f"{link}outside the project ({display_path(self.root)}); not read"
 
-    def leaves(self, path: Path, real: str | None = None) -> bool:
-        """Whether `path` leads out of the project; if so, a note says that it was not read."""
+    def leaves(self, path: Path, real: Path | str | None = None) -> bool:
+        """Whether `path`, met by a folder walk, leads out of the project; if so it is refused."""
         why = self.why_outside(path, real)
         if why is not None:
-            self.notes.append(f"{named_path(path)}: {why}")
+            self.refused.why.setdefault(os.path.normpath(path), why)
         return why is not None
 
 
@@ -238,7 +261,8 @@ def _walk_rs(root: Path, excluded, errors: list[RunError], boundary: _Boundary, 
 
 def _shown_as_named(path: Path) -> str:
     """How to name a path that may be a symlink: the link itself, not what it points to."""
-    return f"{display_path(path.parent)}/{path.name}"
+    folder = display_path(path.parent)
+    return path.name if folder == "." else f"{folder}/{path.name}"
 
 
 def _unreadable(path: Path) -> str | None:
@@ -270,7 +294,8 @@ class _Collector:
         self.named: set[Path] = set()  # .rs files given on the command line (resolved)
         # The project of the command-line path being collected: what the tree names is read
         # only inside it.
-        self.boundary = _Boundary(Path("/"), self.targets.notes)
+        self.refused = _Refused()
+        self.boundary = _Boundary(Path("/"), self.refused)
 
     def excluded(self, path: Path) -> bool:
         return is_excluded(path, self.exclude)
@@ -411,7 +436,7 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = (),
             targets.errors.append(RunError(display_path(path), "no such file or directory"))
             continue
         # Paths given here are the user's: each one's project is found from where it points.
-        collector.boundary = _Boundary(project_root(path), targets.notes)
+        collector.boundary = _Boundary(project_root(path), collector.refused)
         modules, hosts = len(targets.modules), len(targets.hosts)
         if path.is_dir():
             collector.directory(path)
@@ -421,13 +446,14 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = (),
         for found, start in ((targets.modules, modules), (targets.hosts, hosts)):
             found[start:] = [file for file in found[start:] if file == path or not collector.boundary.leaves(file)]
     for crate in targets.crates:
-        crate.files = _crate_files(crate, targets.errors)
+        crate.files = _crate_files(crate, targets.errors, collector.refused)
     request_of = features if callable(features) else (lambda _root: features)
     for crate in list(targets.crates):
-        _keep_compiled_files(crate, request_of(crate.root), targets, collector.named, exclude)
+        _keep_compiled_files(crate, request_of(crate.root), targets, collector.named, exclude, collector.refused)
     targets.modules = _readable(targets.modules, targets.errors, resolve=False)
     targets.hosts = _readable(targets.hosts, targets.errors)
-    targets.notes[:] = list(dict.fromkeys(targets.notes))  # a folder walked twice (crate, hosts) says it once
+    targets.notes += collector.refused.notes()
+    targets.notes[:] = list(dict.fromkeys(targets.notes))  # a workspace given twice says it once
     empty = set()
     for crate in targets.crates:
         if crate.manifest is not None and not crate.files and crate.report_files is None and not exclude:
@@ -440,35 +466,32 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = (),
 
 
 def _keep_compiled_files(crate: Crate, request: FeatureRequest, targets: Targets, named: set[Path],
-                         exclude: tuple[str, ...]) -> None:
+                         exclude: tuple[str, ...], refused: _Refused) -> None:
     """Keep only the files rustc compiles into the crate, with their module paths; say which of the
     others are not part of it. A file named on the command line that is not part of its crate is
     checked alone, as its own crate root."""
     crate.feature_request = request
     if crate.manifest is None:
         crate.cfg = BuildCfg(frozenset(request.features))  # loose files: no [features] to resolve
-        targets.notes.extend(crate.refused.values())
         return
     data = _manifest_or_none(crate.manifest)
     crate.features = crate_features(data, request, crate.name)
     crate.cfg = BuildCfg(crate.features.enabled)
     roots = crate_roots(crate.root, data, crate.name, lambda value: _place_in_manifest(crate.manifest, value))
     if not roots:
-        targets.notes.extend(crate.refused.values())
         return  # nothing for rustc to start from (no src/lib.rs...): every file is read, as before
     known = set(crate.files)
     under_crate = os.path.join(crate.root, "")
-    boundary = _Boundary(crate.project or Path("/"), targets.notes)
+    boundary = _Boundary(crate.project or Path("/"), refused)
     beyond: list[Path] = []  # files the declarations reach beyond the crate folder (`../shared/x.rs`)
-    noted: set[str] = set()
 
     def read(path: Path) -> tuple[Path, bytes] | NotRead | None:
         named = os.path.normpath(path)
         if named in crate.unreadable:
             return None  # the folder walk said why already
-        if named in crate.refused:
-            noted.add(named)
-            return NotRead(crate.refused[named])
+        why = refused.covering(named)
+        if why is not None:
+            return NotRead(why)
         if not os.path.lexists(path):
             return NotRead("no such file")
         problem = _unreadable(path)
@@ -512,8 +535,6 @@ def _keep_compiled_files(crate: Crate, request: FeatureRequest, targets: Targets
         targets.notes.append(note)
     if in_scope is None:
         targets.notes.extend(tree.notes)
-        # Symlinks leading out of the project that no declaration reached: said once each.
-        targets.notes.extend(note for named, note in crate.refused.items() if named not in noted)
     elif not in_scope and any(path in named for path in orphans):
         targets.crates.remove(crate)  # only files that are not part of it were asked for
 
@@ -530,12 +551,12 @@ def _readable(paths: list[Path], errors: list[RunError], resolve: bool = True) -
     return list(kept)
 
 
-def _crate_files(crate: Crate, errors: list[RunError]) -> list[Path]:
+def _crate_files(crate: Crate, errors: list[RunError], refused: _Refused) -> list[Path]:
     """The crate's files found by the folder walk that may be read, resolved, each once. One that
-    is not a regular file is an error naming it; a symlink leading out of the project is kept
-    aside in `crate.refused`, to be said once: by the declaration that names it, else alone."""
+    is not a regular file is an error naming it; a symlink leading out of the project is refused,
+    to be said once: by the declaration that names it, else alone."""
     kept: dict[Path, None] = {}
-    boundary = _Boundary(crate.project or Path("/"), [])
+    boundary = _Boundary(crate.project or Path("/"), refused)
     for path in crate.files:
         problem = _unreadable(path)
         if problem is not None:
@@ -543,10 +564,7 @@ def _crate_files(crate: Crate, errors: list[RunError]) -> list[Path]:
             crate.unreadable.add(os.path.normpath(path))
             continue
         real = resolved(path)
-        why = boundary.why_outside(path, real)
-        if why is not None:
-            crate.refused[os.path.normpath(path)] = f"{named_path(path)}: {why}"
-        else:
+        if not boundary.leaves(path, real):
             kept[real] = None
     return list(kept)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wasmlint.cache import ResultCache, digest, result_key
-from wasmlint.discover import Crate, display_path
+from wasmlint.discover import Crate, display_path, named_path
 from wasmlint.findings import Finding, Report, RunError
 from wasmlint.module import GROWS, ModuleFacts, ModuleLoadError, analyze_loaded_module, load_module_bytes, module_findings
 from wasmlint.reading import leads_out
@@ -116,7 +116,7 @@ def module_and_runtime(
                 scenario = load_scenario(scenario_path) if scenario_path is not None else None
             except ScenarioError as exc:
                 message = str(exc).removeprefix(f"{scenario_path}: ")
-                report.errors.append(RunError(display_path(scenario_path), message))
+                report.errors.append(RunError(named_path(scenario_path), message))  # a link as itself
                 continue
             result = run_module(path, scenario)
             if result.error:
