@@ -492,13 +492,15 @@ def _keep_compiled_files(crate: Crate, request: FeatureRequest, targets: Targets
         why = refused.covering(named)
         if why is not None:
             return NotRead(why)
-        if not os.path.lexists(path):
-            return NotRead("no such file")
-        problem = _unreadable(path)
-        if problem is not None:
-            return NotRead(problem)
-        real = resolved(path)
+        real = _resolved_or_none(path)
         if real not in known:
+            # Not one the walk found and checked: look at it before anything else.
+            if not os.path.lexists(path):
+                return NotRead("no such file")
+            problem = _unreadable(path)
+            if problem is not None:
+                return NotRead(problem)
+            real = resolved(path)
             why = boundary.why_outside(path, real)
             if why is not None:
                 return NotRead(why)
@@ -537,6 +539,13 @@ def _keep_compiled_files(crate: Crate, request: FeatureRequest, targets: Targets
         targets.notes.extend(tree.notes)
     elif not in_scope and any(path in named for path in orphans):
         targets.crates.remove(crate)  # only files that are not part of it were asked for
+
+
+def _resolved_or_none(path: Path) -> Path | None:
+    try:
+        return resolved(path)
+    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+        return None
 
 
 def _readable(paths: list[Path], errors: list[RunError], resolve: bool = True) -> list[Path]:
