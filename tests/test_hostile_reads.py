@@ -112,21 +112,17 @@ def one_note(run: Run, *words: str) -> str:
 # -- files the crate names, outside the project ---------------------------------------------------
 
 
-@pytest.mark.parametrize("written", ["/proc/self/environ", "../../elsewhere/secret.rs"], ids=["absolute", "climbing-out"])
-def test_a_path_attribute_leading_out_of_the_project_is_one_note(tmp_path, written):
-    root = project(tmp_path, f'#[path = "{written}"]\nmod env;\n')
+@pytest.mark.parametrize(("source", "declared"), [
+    ('#[path = "/proc/self/environ"]\nmod env;\n', 'src/lib.rs:6: `#[path = "/proc/self/environ"] mod env;`'),
+    ('#[path = "../../elsewhere/secret.rs"]\nmod env;\n', 'src/lib.rs:6: `#[path = "../../elsewhere/secret.rs"] mod env;`'),
+    ('include!("/proc/self/environ");\n', 'src/lib.rs:5: `include!("/proc/self/environ")`'),
+    ('include!(r#"../../elsewhere/secret.rs"#);\n', 'src/lib.rs:5: `include!(r#"../../elsewhere/secret.rs"#)`'),
+], ids=["path-absolute", "path-climbing-out", "include-absolute", "include-raw-climbing-out"])
+def test_a_declaration_leading_out_of_the_project_is_one_note(tmp_path, source, declared):
+    root = project(tmp_path, source)
     run = wasmlint(".", cwd=root)
     assert run.code == 1
-    one_note(run, f'src/lib.rs:6: `#[path = "{written}"] mod env;` names ', "outside the project (.); not read")
-    assert run.findings() == [("src/lib.rs", 3, "greet")]
-
-
-@pytest.mark.parametrize("literal", ['"/proc/self/environ"', 'r#"../../elsewhere/secret.rs"#'], ids=["absolute", "raw-climbing-out"])
-def test_an_include_leading_out_of_the_project_is_one_note(tmp_path, literal):
-    root = project(tmp_path, f"include!({literal});\n")
-    run = wasmlint(".", cwd=root)
-    assert run.code == 1
-    one_note(run, f"src/lib.rs:5: `include!({literal})` names ", "outside the project (.); not read")
+    one_note(run, f"{declared} names ", "outside the project (.); not read")
     assert run.findings() == [("src/lib.rs", 3, "greet")]
 
 
@@ -324,6 +320,35 @@ def test_a_special_wasmlint_toml_or_rule_file_is_one_error_line(tmp_path, kind):
     special_file(root / "lint" / "mine.toml", kind)
     run = wasmlint(".", cwd=root)
     assert run.code == 2 and run.stderr == [f"error: {root / 'lint' / 'mine.toml'}: {SPECIAL[kind]}"]
+
+
+@pytest.mark.parametrize("name", ["wasmlint.toml", "Cargo.toml"])
+def test_a_configuration_file_linked_out_of_the_project_is_not_read(tmp_path, name):
+    # Outside: a configuration that would ignore every rule. A wasmlint.toml leading out is an
+    # error; a crate folder whose Cargo.toml leads out is not this project's crate (a note), and
+    # its metadata configures nothing.
+    root = project(tmp_path)
+    outside = tmp_path / "elsewhere" / name
+    table = '[package]\nname = "x"\nversion = "0.1.0"\n[package.metadata.wasmlint]\n' if name == "Cargo.toml" else ""
+    outside.write_text(f'{table}ignore = ["*"]\n')
+    if name == "Cargo.toml":
+        # A folder of crates (no Cargo.toml at its top): each crate folder found is checked.
+        top = tmp_path / "top"
+        (top / ".git").mkdir(parents=True)
+        os.rename(root, top / "good")
+        (top / "good" / ".git").rmdir()
+        (top / "linked").mkdir()
+        (top / "linked" / "Cargo.toml").symlink_to(outside)
+        (top / "linked" / "lib.rs").write_text(LEAKY)
+        run = wasmlint(".", cwd=top)
+        assert run.code == 1
+        one_note(run, "linked/Cargo.toml: a symlink to ", "outside the project (.); not read")
+        assert run.findings() == [("good/src/lib.rs", 3, "greet")]
+    else:
+        (root / "wasmlint.toml").symlink_to(outside)
+        run = wasmlint(".", cwd=root)
+        assert run.code == 2
+        assert run.stderr == [f"error: {root / 'wasmlint.toml'}: a symlink leading outside the project; not read"]
 
 
 @pytest.mark.parametrize("key", ["scenarios", "rules-dirs"])
