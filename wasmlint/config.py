@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wasmlint.findings import Severity
-from wasmlint.reading import leads_out, outside, project_root, reason
+from wasmlint.reading import leads_out, outside, problem_with, project_root, reason
 from wasmlint.tomlfiles import read_toml
 
 KEYS = ("select", "ignore", "severity", "fail-on", "exclude", "scenarios", "rules-dirs",
@@ -189,7 +189,7 @@ def find_config(start: Path) -> Config:
     for folder in [directory, *directory.parents]:
         own = folder / "wasmlint.toml"
         if os.path.lexists(own) and not own.is_dir():  # a FIFO or a broken link there is an error, not no file
-            if leads_out(own):
+            if problem_with(own) is None and leads_out(own):  # else reading it says what it is
                 raise ConfigError(f"{own.as_posix()}: a symlink leading outside the project; not read")
             return parse_config(_load_toml(own), own.as_posix(), folder)
         manifest = folder / "Cargo.toml"
