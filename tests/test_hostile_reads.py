@@ -435,3 +435,20 @@ def test_a_module_found_by_the_walk_and_given_with_wasm_is_reported_once(tmp_pat
     both = wasmlint(".", "--wasm", given, cwd=root)
     assert alone.findings() and len(both.findings()) == len(alone.findings())
     assert both.json["summary"]["files_checked"] == alone.json["summary"]["files_checked"] == 1
+
+
+@pytest.mark.parametrize("named_by", ["declaration", "--baseline"])
+def test_a_file_over_its_size_cap_is_one_error_line_and_never_read(tmp_path, named_by):
+    # Sparse files: their size is a number in the inode, so the test costs no disk and no time;
+    # a read that ignored the cap would take gigabytes.
+    root = project(tmp_path, "mod big;\n" if named_by == "declaration" else "")
+    big = root / "src" / "big.rs" if named_by == "declaration" else tmp_path / "baseline.json"
+    with open(big, "wb") as handle:
+        handle.truncate(4 << 30)
+    run = wasmlint(".", *(["--baseline", big] if named_by == "--baseline" else []), cwd=root)
+    assert run.code == 2
+    if named_by == "declaration":
+        assert run.stderr == ["error: src/big.rs: larger than 64 MiB; not read"]
+        good_finding_kept(run)
+    else:
+        assert run.stderr == [f"error: {big}: cannot read baseline: larger than 256 MiB; not read"]
