@@ -119,6 +119,7 @@ def check(
     from wasmlint.check import CheckOptions, checked_paths, run_check
     from wasmlint.config import ConfigError, find_config, load_config_file
     from wasmlint.discover import discover, is_excluded
+    from wasmlint.reading import problem_with
     from wasmlint.rules import RuleError
     from wasmlint.ruleset import effective_rules
     from wasmlint.reporters import renderer, text
@@ -177,10 +178,11 @@ def check(
                     crate.files = [f for f in crate.files if not is_excluded(f, own.exclude)]
         except ConfigError as exc:
             fail(str(exc))
-    modules = [(p, None) for p in list(wasm or []) + targets.modules]
+    modules = _modules_once(list(wasm or []) + targets.modules)
     for path in wasm or []:
-        if not path.is_file():
-            targets.errors.append(RunError(str(path), "no such module file"))
+        problem = problem_with(path)
+        if problem is not None:
+            targets.errors.append(RunError(str(path), problem if os.path.lexists(path) else "no such module file"))
     confirm = confirm or Layer.RUNTIME in layers  # asking for the runtime layer means running it
     if (confirm or Layer.MODULE in layers and layer) and not (modules or build):
         fail("the module and runtime layers need a compiled module: add --build, or --wasm FILE, or give a .wasm path")
@@ -227,6 +229,19 @@ def check(
         typer.echo(renderer("github")(report, rules), nl=False)
     _print_errors(report.errors)
     raise typer.Exit(_exit_code(report, config.fail_on))
+
+
+def _modules_once(paths: list[Path]) -> list[tuple[Path, None]]:
+    """Each module file once, by where it really is: one given with --wasm that the folder walk
+    also found is checked (and reported) once, as given."""
+    seen: set[str] = set()
+    kept = []
+    for path in paths:
+        real = os.path.realpath(path)
+        if real not in seen:
+            seen.add(real)
+            kept.append((path, None))
+    return kept
 
 
 def _feature_overrides(features: list[str] | None, all_features: bool, no_default_features: bool) -> dict:

@@ -8,12 +8,14 @@ which wins over its `[workspace.metadata.wasmlint]`. The first one found is used
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from wasmlint.findings import Severity
+from wasmlint.reading import leads_out, outside, problem_with, project_root, reason
 from wasmlint.tomlfiles import read_toml
 
 KEYS = ("select", "ignore", "severity", "fail-on", "exclude", "scenarios", "rules-dirs",
@@ -115,9 +117,9 @@ def parse_config(data: dict, where: str, base: Path) -> Config:
     if "exclude" in data:
         values["exclude"] = _strings(data["exclude"], where, "exclude")
     if "scenarios" in data:
-        values["scenarios"] = tuple(base / p for p in _strings(data["scenarios"], where, "scenarios"))
+        values["scenarios"] = _project_paths(data["scenarios"], where, "scenarios", base)
     if "rules-dirs" in data:
-        values["rules_dirs"] = tuple(base / p for p in _strings(data["rules-dirs"], where, "rules-dirs"))
+        values["rules_dirs"] = _project_paths(data["rules-dirs"], where, "rules-dirs", base)
     if "features" in data:
         values["features"] = split_features(_strings(data["features"], where, "features"))
     for key in ("all-features", "no-default-features"):
@@ -133,6 +135,18 @@ def parse_config(data: dict, where: str, base: Path) -> Config:
     return Config(source=where, origins=origins, **values)
 
 
+def _project_paths(value: object, where: str, key: str, base: Path) -> tuple[Path, ...]:
+    """Paths a configuration file names, relative to its folder. They must lie inside its project
+    (the configuration may come from the pull request being checked); a path given on the command
+    line instead (`--scenario`) may point anywhere."""
+    paths = tuple(base / p for p in _strings(value, where, key))
+    root = project_root(base) if paths else base
+    for path in paths:
+        if outside(path, root) is not None:
+            raise ConfigError(f"{where}: `{key}`: {path.as_posix()} is outside the project ({root.as_posix()}); not read")
+    return paths
+
+
 def split_features(values) -> tuple[str, ...]:
     """Feature names as cargo reads `--features`: separated by commas or spaces, in any number of values."""
     return tuple(dict.fromkeys(name for value in values for name in re.split(r"[\s,]+", value) if name))
@@ -141,7 +155,9 @@ def split_features(values) -> tuple[str, ...]:
 def _load_toml(path: Path) -> dict:
     try:
         return read_toml(path)
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise ConfigError(f"{path}: {reason(exc)}") from None
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
@@ -172,10 +188,12 @@ def find_config(start: Path) -> Config:
     directory = start if start.is_dir() else start.parent
     for folder in [directory, *directory.parents]:
         own = folder / "wasmlint.toml"
-        if own.is_file():
+        if os.path.lexists(own) and not own.is_dir():  # a FIFO or a broken link there is an error, not no file
+            if problem_with(own) is None and leads_out(own):  # else reading it says what it is
+                raise ConfigError(f"{own.as_posix()}: a symlink leading outside the project; not read")
             return parse_config(_load_toml(own), own.as_posix(), folder)
         manifest = folder / "Cargo.toml"
-        if manifest.is_file():
+        if manifest.is_file() and not leads_out(manifest):  # discovery says so of a manifest leading out
             try:
                 data = read_toml(manifest)
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):

@@ -7,9 +7,12 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from wasmlint.reading import CONFIG_LIMIT, read_regular
+
 
 def read_toml(path: Path) -> dict:
-    """The parsed file; raises OSError, UnicodeDecodeError or tomllib.TOMLDecodeError.
+    """The parsed file; raises OSError (reading.Unreadable for a file that is not a regular one or
+    is too large), UnicodeDecodeError or tomllib.TOMLDecodeError.
 
     Memoised on the file's size and modification time, so an edited file is read again. The
     result is shared between callers: read it, never change it."""
@@ -19,5 +22,4 @@ def read_toml(path: Path) -> dict:
 
 @lru_cache(maxsize=1024)
 def _parsed(path: str, size: int, mtime_ns: int) -> dict:
-    with open(path, "rb") as handle:
-        return tomllib.loads(handle.read().decode("utf-8"))
+    return tomllib.loads(read_regular(path, CONFIG_LIMIT).decode("utf-8"))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from wasmlint.host.modules import module_candidates
 from wasmlint.host.values import HostFacts
+from wasmlint.reading import CONFIG_LIMIT, read_regular
 
 ALLOCATION_FREE_RULES = {"parse-error", "unused-suppression", "invalid-suppression"}
 
@@ -107,7 +108,7 @@ def _local_dependency(host: Path, package: str) -> Path | None:
         manifest = folder / "package.json"
         if manifest.is_file():
             try:
-                data = json.loads(manifest.read_text(encoding="utf-8"))
+                data = json.loads(read_regular(manifest, CONFIG_LIMIT))
             except (OSError, ValueError):
                 return None
             for key in ("dependencies", "devDependencies", "peerDependencies"):

@@ -11,6 +11,7 @@ from wasmlint.findings import PATH_HEAD, PATH_TAIL, UNRESOLVED_INDIRECT, elided_
 from wasmlint.module.decoder import DecodeError, Import, Memory, WasmModule, decode_module
 from wasmlint.module.demangle import demangle
 from wasmlint.module.indirect import Exploration, Hop, IndirectCalls, describe
+from wasmlint.reading import MODULE_LIMIT, read_regular, reason
 
 GROWS, PANIC_ONLY, NO = "grows", "panic-only", "no"
 
@@ -226,9 +227,9 @@ def load_module_bytes(path: Path) -> bytes:
     path = Path(path)
     label = str(path)
     try:
-        data = path.read_bytes()
+        data = read_regular(path, MODULE_LIMIT)
     except OSError as exc:
-        raise ModuleLoadError(label, f"cannot read: {exc.strerror or exc}") from None
+        raise ModuleLoadError(label, reason(exc)) from None
     looks_textual = not data.startswith(b"\0asm") and data.lstrip()[:1] in (b"(", b";")
     if path.suffix.lower() not in (".wat", ".wast") and not looks_textual:
         return data

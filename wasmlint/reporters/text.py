@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 from wasmlint.findings import Finding, Layer, Report, Severity
+from wasmlint.reading import SOURCE_LIMIT, read_regular
 from wasmlint.rules import Rule
 
 _COLORS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.INFO: "\033[1;36m"}
@@ -34,8 +35,7 @@ def _lines(path: str) -> tuple[str, ...]:
 @lru_cache(maxsize=64)
 def _read_lines(path: str, _mtime_ns: int, _size: int) -> tuple[str, ...]:
     try:
-        with open(path, encoding="utf-8", errors="replace", newline="") as handle:
-            text = handle.read()
+        text = read_regular(path, SOURCE_LIMIT).decode("utf-8", errors="replace")
     except OSError:
         return ()
     # Only \n ends a line, as for the parser that gave the line numbers; str.splitlines would also
