@@ -124,11 +124,13 @@ def test_a_long_line_of_wide_characters_stays_within_the_window(source):
     assert len(carets) - len(carets.lstrip(" ")) == sum(2 if ch in "漢字" else 1 for ch in code[:code.index("format!")])
 
 
-def test_control_characters_are_shown_as_placeholders_not_sent_to_the_terminal(source):
+def test_control_characters_are_shown_as_escapes_not_sent_to_the_terminal(source):
+    # One notation for every string from the analysed tree (wasmlint.terminal): the escape Python
+    # writes in a string literal; the carets move right by the width the escapes add.
     line = '    let s = "\x1b[2J\x1b]0;pwned\x07\x08\r\x7f\x9b\u202e"; let t = format!("{}", s);'
     source("fn f() {", line, "}")
     code, carets = excerpt(finding_on(line, 'format!("{}", s)'))
-    assert code == '    let s = "␛[2J␛]0;pwned␇␈␍␡\ufffd\ufffd"; let t = format!("{}", s);'
+    assert code == r'    let s = "\x1b[2J\x1b]0;pwned\x07\x08\r\x7f\x9b\u202e"; let t = format!("{}", s);'
     assert not any(ch < " " or "\x7f" <= ch < "\xa0" or ch == "\u202e" for ch in code)
     assert caret_columns(code, carets) == 'format!("{}", s)'
 
