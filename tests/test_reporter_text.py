@@ -172,3 +172,23 @@ def test_a_very_long_call_path_keeps_its_first_and_last_hops(source):
     hops = ("set_name", *(f"step_{i}" for i in range(2998)), "format!")
     note = call_path_note(finding_on(line, 'format!("{}", s)', call_path=hops))
     assert note == "set_name -> step_0 -> step_1 -> step_2 -> ... (2993 more) ... -> step_2996 -> step_2997 -> format!"
+
+
+@pytest.mark.parametrize("functions", [10, 25, 109])
+def test_the_count_of_a_shortened_call_path_is_every_function_left_out(tmp_path, functions):
+    """A chain `start -> f0 -> ... -> f{n-1} -> format!` through the real source layer: a long one the
+    layer has already shortened around its own "... (N more) ..." hop (25, 109), a shorter one only
+    the text report shortens (10). Either way the text names 7 hops and counts the other n - 5."""
+    from conftest import run_cli
+
+    crate = tmp_path / "chain"
+    (crate / "src").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text('[package]\nname = "chain"\nversion = "0.1.0"\nedition = "2021"\n')
+    body = [f"fn f{i}() -> usize {{ f{i + 1}() }}" for i in range(functions - 1)]
+    body.append(f'fn f{functions - 1}() -> usize {{ format!("{{}}", 1).len() }}')
+    body.append('#[no_mangle]\npub extern "C" fn start() -> usize { f0() }')
+    (crate / "src/lib.rs").write_text("\n".join(body) + "\n")
+    result = run_cli("check", str(crate), "--layer", "source", "--no-cache")
+    note = next(line for line in result.stdout.splitlines() if "note: call path:" in line).split("call path: ", 1)[1]
+    last = functions - 1
+    assert note == (f"start -> f0 -> f1 -> f2 -> ... ({functions - 5} more) ... -> f{last - 1} -> f{last} -> format!")

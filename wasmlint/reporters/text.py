@@ -10,7 +10,7 @@ import os
 import unicodedata
 from functools import lru_cache
 
-from wasmlint.findings import Finding, Layer, Report, Severity
+from wasmlint.findings import Finding, Layer, Report, Severity, elided_count, elided_hops
 from wasmlint.rules import Rule
 from wasmlint.terminal import escaped_char, visible
 
@@ -137,11 +137,14 @@ def _code_excerpt(finding: Finding, paint: _Paint) -> list[str]:
 
 
 def _call_path(hops: tuple[str, ...]) -> str:
-    """`a -> b -> c`; a very long path keeps its first and last hops: the export and the construct."""
+    """`a -> b -> c`; a very long path keeps its first and last hops: the export and the construct.
+
+    The hops left out may include one the layer already wrote for a run of functions it left out
+    (`... (84 more) ...`): the count shown adds up the functions, not the hops."""
     if len(hops) <= CALL_PATH_HEAD + CALL_PATH_TAIL + 1:
         return " -> ".join(hops)
-    left_out = len(hops) - CALL_PATH_HEAD - CALL_PATH_TAIL
-    return " -> ".join([*hops[:CALL_PATH_HEAD], f"... ({left_out} more) ...", *hops[-CALL_PATH_TAIL:]])
+    left_out = sum(elided_count(hop) or 1 for hop in hops[CALL_PATH_HEAD:-CALL_PATH_TAIL])
+    return " -> ".join([*hops[:CALL_PATH_HEAD], elided_hops(left_out), *hops[-CALL_PATH_TAIL:]])
 
 
 def _visible_strings(finding: Finding) -> Finding:
