@@ -221,19 +221,22 @@ def check(
     colored = text.use_color(sys.stdout) if color is None else color
     if output is not None:
         try:
-            output.write_text(rendered(report, rules), encoding="utf-8")
+            # errors=: a file name that is not UTF-8 is written with its own bytes, as on stdout.
+            output.write_text(rendered(report, rules), encoding="utf-8", errors="surrogateescape")
         except OSError as exc:
             fail(f"{output}: cannot write the report: {exc.strerror or exc}")
     if output is not None or chosen is Format.text:
         # color=: click would strip the escapes when stdout is a pipe
         typer.echo(text.render(report, rules, color=colored), nl=False, color=colored)
     else:
-        typer.echo(rendered(report, rules), nl=False)
+        # color=True: a machine format is written exactly as rendered; click would strip what
+        # looks like a colour code in a pipe, and so change a path in a `github` annotation.
+        typer.echo(rendered(report, rules), nl=False, color=True)
     # On GitHub Actions the text report also carries annotations, so a SARIF run with --output
     # still annotates the pull request.
     text_on_stdout = format is None or output is not None or chosen is Format.text
     if text_on_stdout and os.environ.get("GITHUB_ACTIONS") == "true":
-        typer.echo(renderer("github")(report, rules), nl=False)
+        typer.echo(renderer("github")(report, rules), nl=False, color=True)
     _print_errors(report.errors)
     raise typer.Exit(_exit_code(report, config.fail_on))
 

@@ -3,12 +3,12 @@ build (its symbol, function, form, host contract and the cfg that enabled it), a
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from wasmlint.cfg import combine
 from wasmlint.discover import Crate, display_path
 from wasmlint.findings import ExportSite, RunError
+from wasmlint.reporters.json import json_document
 from wasmlint.terminal import visible
 
 
@@ -107,4 +107,4 @@ def render_json(listings: list[CrateExports], infos: list[str], errors: list[Run
         "errors": [error.to_dict() for error in errors],
         "notes": list(infos),
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_document(data)
