@@ -18,16 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes
 
-import pytest
 
 from conftest import REPO
 
 # A GitHub workflow command on a line of its own, a colour, an OSC 52 clipboard write, a bidi override.
 CLASSIC = "\n::error file=x::pwned\x1b[31m\x1b]52;c;cHduZWQ=\x07\u202e"
 CLASSIC_SHOWN = r"\n::error file=x::pwned\x1b[31m\x1b]52;c;cHduZWQ=\x07\u202e"
-# Built differently: CR LF, an 8-bit CSI (C1), a line separator, a bidi isolate, a zero-width space.
-OTHER = "\r\n::warning::x\x1b[2J\x9b\u2028\u2066\u200b"
-OTHER_SHOWN = r"\r\n::warning::x\x1b[2J\x9b\u2028\u2066\u200b"
+# Built differently: a vertical tab, an erase-screen, an 8-bit CSI and NEL (C1), a line separator,
+# a bidi isolate, a zero-width space. (No CR: rustc reads CR LF in a literal as LF; CR gets its own
+# cases below, where nothing reads it as a Rust literal.)
+OTHER = "\x0b::warning::x\x1b[2J\x9b\x85\u2028\u2066\u200b"
+OTHER_SHOWN = r"\x0b::warning::x\x1b[2J\x9b\x85\u2028\u2066\u200b"
 
 # The only escape sequences wasmlint itself writes: its colours (reporters/text.py).
 OWN_SGR = re.compile(r"\x1b\[(?:1;3[1346]|1|0)m")
@@ -51,8 +52,8 @@ def wasmlint(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Run:
     full_env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO), **(env or {})}
     if "GITHUB_ACTIONS" not in (env or {}):
         full_env.pop("GITHUB_ACTIONS", None)
-    result = subprocess.run([sys.executable, "-m", "wasmlint", *args, "--no-cache", "-j", "1"]
-                            if args[0] == "check" else [sys.executable, "-m", "wasmlint", *args],
+    fresh = ["--no-cache", "-j", "1"] if args[0] == "check" else []  # every run analyses for real
+    result = subprocess.run([sys.executable, "-m", "wasmlint", *args, *fresh],
                             cwd=cwd, env=full_env, capture_output=True, timeout=300)
     return Run(result.returncode, result.stdout.decode("utf-8", "surrogateescape"),
                result.stderr.decode("utf-8", "surrogateescape"))
@@ -128,8 +129,8 @@ def check_every_format(cwd: Path, *args: str) -> Outputs:
 
 def assert_output_cannot_be_steered(outputs: Outputs) -> None:
     """The checks every shape must pass, whatever it smuggles in."""
-    for run in (outputs.text, outputs.actions, outputs.github, outputs.json_run):
-        assert "\x1b" not in run.err
+    for run in (outputs.actions, outputs.github, outputs.json_run):  # stderr, whatever the format
+        assert raw_hidden(run.err) == []
     assert_terminal_safe(outputs.text)
     assert_terminal_safe(outputs.color, own_colours=True)
     # With --color the colours still work: the header is red, yellow or cyan, the summary bold.
@@ -462,3 +463,44 @@ def test_configuration_errors_and_values(tmp_path):
     assert_terminal_safe(shown)
     assert runner_commands(shown.out) == []
     assert r"exclude             = e\r\n::warning::z\u2028\x9b2J    # " in shown.out
+
+
+# --- a project's own rules ----------------------------------------------------------------------
+
+PROJECT_RULE = '''id = "{id}"
+layer = "source"
+severity = "warning"
+summary = "a project's own rule"
+message = "{message}"
+why = "Because."
+fix = "{fix}"
+macros = ["{macro}"]
+
+[[tests]]
+name = "flagged"
+flag = 'pub extern "C" fn g() -> usize {{ {macro}!("a").len() }}'
+
+[[tests]]
+name = "fine"
+ok = 'pub extern "C" fn g() -> usize {{ 1 }}'
+'''
+
+
+def test_a_projects_own_rules(tmp_path):
+    # The tree being checked may bring its own rules (`rules-dirs`): one with the payload in its
+    # message, another in its fix (the report's `= help:` line).
+    crate = write_crate(tmp_path / "own", '#[no_mangle]\npub extern "C" fn g() -> usize { format!("a").len() + vec![1u8].len() }\n')
+    with open(crate / "Cargo.toml", "a") as handle:
+        handle.write('[package.metadata.wasmlint]\nrules-dirs = ["lint"]\n')
+    (crate / "lint").mkdir()
+    (crate / "lint/loud-format.toml").write_text(PROJECT_RULE.format(
+        id="loud-format", macro="format", message="says\\u001b]52;c;eA==\\u0007\\n::error file=x::pwned", fix="Fix it."))
+    (crate / "lint/loud-vec.toml").write_text(PROJECT_RULE.format(
+        id="loud-vec", macro="vec", message="a vec", fix="Do not\\u001b[2J\\u202e\\r::warning::y do it. Really."))
+    outputs = check_every_format(tmp_path, "own")
+    assert_output_cannot_be_steered(outputs)
+    assert {"loud-format", "loud-vec"} <= {f["rule_id"] for f in outputs.json["findings"]}
+    assert_shown_escaped(outputs, "says\x1b]52;c;eA==\x07\n::error file=x::pwned",
+                         r"warning[loud-format]: says\x1b]52;c;eA==\x07\n::error file=x::pwned")
+    # (The help line is the fix's first sentence with its whitespace, the CR too, made single spaces.)
+    assert r"= help: Do not\x1b[2J\u202e ::warning::y do it; `wasmlint explain loud-vec`" in outputs.text.out
