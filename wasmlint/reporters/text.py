@@ -150,6 +150,10 @@ def _call_path(hops: tuple[str, ...]) -> str:
 def _visible_strings(finding: Finding) -> Finding:
     """The finding as the terminal may be given it: every string, which may come from the analysed
     tree or module (paths, export and function names, quoted code), made `visible`."""
+    strings = (finding.rule_id, finding.message, finding.path, finding.symbol or "", finding.snippet,
+               *finding.call_path, *finding.evidence)
+    if all(text.isprintable() for text in strings):  # nearly every finding: no copy to make
+        return finding
     return finding.replace(
         rule_id=visible(finding.rule_id),
         message=visible(finding.message),
