@@ -11,6 +11,7 @@ import dataclasses
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,8 +57,9 @@ class Config:
             origins[key.replace("_", "-")] = "command line"
         return dataclasses.replace(self, origins=origins, **given)
 
-    def describe(self) -> str:
-        """The effective configuration and where each value came from (`--show-config`)."""
+    def describe(self, shown: Callable[[str], str] = str) -> str:
+        """The effective configuration and where each value came from (`--show-config`), one line
+        per setting; `shown` is applied to every value, which may come from the analysed tree."""
         rows = [
             ("select", ", ".join(self.select)),
             ("ignore", ", ".join(self.ignore) or "(none)"),
@@ -72,8 +74,9 @@ class Config:
             ("hosts", self.hosts),
         ]
         width = max(len(key) for key, _ in rows)
-        lines = [f"configuration: {self.source}"]
-        lines += [f"  {key.ljust(width)} = {value}    # {self.origins.get(key, 'defaults')}" for key, value in rows]
+        lines = [f"configuration: {shown(str(self.source))}"]
+        lines += [f"  {key.ljust(width)} = {shown(value)}    # {shown(self.origins.get(key, 'defaults'))}"
+                  for key, value in rows]
         return "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ from wasmlint.module.decoder import DecodeError, Import, Memory, WasmModule, dec
 from wasmlint.module.demangle import demangle
 from wasmlint.module.indirect import Exploration, Hop, IndirectCalls, describe
 from wasmlint.reading import MODULE_LIMIT, read_regular, reason
+from wasmlint.terminal import visible
 
 GROWS, PANIC_ONLY, NO = "grows", "panic-only", "no"
 
@@ -868,4 +869,6 @@ def render_inspect_text(facts: ModuleFacts, path_label: str) -> str:
         lines.append("other exports: " + ", ".join(f"{e.name} ({e.kind})" for e in other_exports))
     for note in facts.notes:
         lines.append(f"note: {note}")
-    return "\n".join(lines) + "\n"
+    # Names, imports and producers come from the module: made visible line by line, so that a
+    # newline or an escape sequence in a name stays on its line and never reaches the terminal.
+    return "".join(visible(line) + "\n" for line in lines)
