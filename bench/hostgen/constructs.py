@@ -44,9 +44,11 @@ SHAPES = {shape.name: shape for shape in (*TYPED_ARRAYS, DATAVIEW, NODE_BUFFER, 
 # -- making a fresh value over the current buffer ----------------------------------------------------
 
 # How a value is built over a buffer: `range` views a part with a length, `whole` views all of it,
-# `subarray` views a part of a whole view, `copy` copies a range out of memory (`.slice()`: safe to
-# keep), `buffer` is the buffer itself (`memory.buffer` captured).
-SourceForm = Literal["range", "whole", "subarray", "copy", "dataview", "buffer-from", "buffer"]
+# `subarray` views a part of a whole view, `copy` and `copy-constructor` copy a range out of memory
+# (`.slice()`, `new Uint8Array(view)`: safe to keep), `buffer` is the buffer itself (`memory.buffer`
+# captured).
+SourceForm = Literal["range", "whole", "subarray", "copy", "copy-constructor", "dataview", "buffer-from", "buffer"]
+COPIES = ("copy", "copy-constructor")
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class Source:
             return f"new {name}({buffer}, {at}, {count})"
         if self.form == "copy":
             return f"new {name}({buffer}, {at}, {count}).slice()"
+        if self.form == "copy-constructor":
+            return f"new {name}(new {name}({buffer}, {at}, {count}))"
         if self.form == "whole":
             return f"new {name}({buffer})"
         if self.form == "subarray":
@@ -85,12 +89,13 @@ class Source:
 
 
 def view_sources() -> list[Source]:
-    """Every way the generator makes a view: each typed array kind over a range, whole and as a
-    subarray; a DataView; Node's Buffer.from(arrayBuffer, offset, length)."""
+    """Every way the generator makes a view: each typed array kind over a range, a third of them
+    whole, as a subarray and as a copy; a DataView; Node's Buffer.from(arrayBuffer, offset, length)."""
     found = [Source(shape, "range", 8 * (i % 4 + 1)) for i, shape in enumerate(TYPED_ARRAYS)]
     found += [Source(shape, "whole") for shape in TYPED_ARRAYS[::3]]
     found += [Source(shape, "subarray", 16) for shape in TYPED_ARRAYS[1::3]]
     found += [Source(shape, "copy", 32) for shape in TYPED_ARRAYS[2::4]]
+    found += [Source(shape, "copy-constructor", 40) for shape in TYPED_ARRAYS[3::4]]
     found += [Source(DATAVIEW, "dataview", 24), Source(NODE_BUFFER, "buffer-from", 32)]
     return found
 
@@ -252,8 +257,9 @@ ASSIGNABLE = frozenset({"local", "module-let", "object-property", "array-element
 GLUE_VIEWS = {"HEAP8": "Int8Array", "HEAPU8": "Uint8Array", "HEAP16": "Int16Array", "HEAP32": "Int32Array",
               "HEAPU32": "Uint32Array", "HEAPF32": "Float32Array", "HEAPF64": "Float64Array"}
 
-# How the driver runs an entry point.
-ENTRY_STYLES = ("function", "class-method", "timer", "event", "promise", "animation-frame")
+# How an entry point is written and how the driver runs it: a function, a function the host module
+# exports, a class method, a timer, an event handler, a promise continuation, an animation frame.
+ENTRY_STYLES = ("function", "exported-function", "class-method", "timer", "event", "promise", "animation-frame")
 
 # How a use reaches the value: in place; through a helper's parameter; a helper that first calls
 # an export it is given as a function value; a method's parameter; a callback's argument; the

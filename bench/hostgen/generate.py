@@ -27,7 +27,7 @@ from itertools import count
 from typing import Callable, Generic, Iterable, TypeVar, get_args
 
 from bench.hostgen.constructs import (
-    ACCESSOR_STORAGES, ARRAY_BUFFER, ASSIGNABLE, BUFFER_SOURCE, CALL_ROUTES, CALLBACK_EXPORTS, DIRECT_GROWTH,
+    ACCESSOR_STORAGES, ARRAY_BUFFER, ASSIGNABLE, BUFFER_SOURCE, CALL_ROUTES, CALLBACK_EXPORTS, COPIES, DIRECT_GROWTH,
     ENTRY_STYLES, EXPORTS, GLUE_DIRECT, GLUE_VIEWS, GUARD_FORMS, GUARD_TESTS, OPS, OUT_OF_REACH_STORAGES, PASSES,
     PLACEMENTS, POINTER_EXPORTS, SHAPES, STORAGES, CallRoute, GuardVariant, Op, Shape, Source, SourceForm,
     guard_tests_for, ops_for, view_sources,
@@ -122,6 +122,7 @@ class Decks:
         self.control: Deck[str] = Deck(CONTROLS, rng)
         self.op: Deck[Op] = Deck(OPS, rng)
         self.export: Deck[str] = Deck(EXPORTS, rng)
+        self.passed_export: Deck[str] = Deck(EXPORTS, rng)  # the export a helper is given as a function value
         self.pointer: Deck[str] = Deck(POINTER_EXPORTS, rng)
         self.route: Deck[CallRoute] = Deck(CALL_ROUTES, rng)
 
@@ -185,7 +186,7 @@ class _Builder:
         self.bodies: dict[int, Body] = {id(f): Body() for f in [self.top, *self.entries, self.callback]}
 
     def _entry(self, style: str) -> Function:
-        name = {"function": "step", "class-method": "update", "timer": "onTimer", "event": "tick",
+        name = {"function": "step", "exported-function": "handle", "class-method": "update", "timer": "onTimer", "event": "tick",
                 "promise": "onReady", "animation-frame": "render"}[style]
         return Function(f"{name}{next(self.names)}", "entry", style, ["time"] if style == "animation-frame" else [])
 
@@ -229,14 +230,14 @@ class _Builder:
             self.bodies[id(self.rng.choice([self.top, *self.entries]))].insert(
                 [CallExport(Call(name, self.decks.route.draw()))], self.rng)
 
-    def export_call(self, where: Function | None = None) -> Call:
+    def export_call(self, where: Function | None = None, deck: Deck[str] | None = None) -> Call:
         def fits(name: str) -> bool:
             if self.glue and name in DIRECT_GROWTH:
                 return False  # Emscripten-shaped: memory grows only through the resize import
             # The import callback may call back into the module, but not into an export that calls it.
             return not (where is not None and where.kind == "callback" and "callback" in EXPORTS[name].effects)
 
-        return Call(self.decks.export.draw(fits), self.decks.route.draw())
+        return Call((deck or self.decks.export).draw(fits), self.decks.route.draw())
 
     # -- threads -------------------------------------------------------------------------------------
 
@@ -287,7 +288,7 @@ class _Builder:
 
         def fits(storage: str) -> bool:
             if storage in ACCESSOR_STORAGES:
-                return origin == "view" and source.form != "copy"
+                return origin == "view" and source.form not in COPIES
             return True
 
         storage = self.decks.storage.draw(fits)
@@ -483,7 +484,7 @@ class _Builder:
         helper.body = [Use(site, inner, op, thread.shape)]
         args: list[Value] = [subject]
         if pass_ == "helper-calls-export":
-            call = self.export_call(where)
+            call = self.export_call(where, self.decks.passed_export)
             helper.body.insert(0, CallExport(Call("alloc", "param", via="allocFn")))
             args.append(ExportValue(call.export))
             site.tags.add(f"passed-export:{call.export}")

@@ -307,6 +307,11 @@ class Renderer:
         style = function.style
         if style in ("function", "timer", "animation-frame"):
             head = f"function {function.name}({params}) {{"
+        elif style == "exported-function":  # the instrumented copy is a function body: no `export` there
+            self.emit(f"export function {function.name}({params}) {{", f"function {function.name}({params}) {{")
+            self.function_body(function)
+            self.emit("}")
+            return
         elif style in ("method", "class-method", "own-method"):
             head = f"{function.name}({params}) {{"
         elif style == "getter":
@@ -521,7 +526,7 @@ def _subject_text(renderer: Renderer, value: Value) -> str:
 
 def _drive(entry: Function) -> str:
     return {
-        "function": f"{entry.name}()", "class-method": f"app.{entry.name}()", "timer": f"await later({entry.name})",
+        "function": f"{entry.name}()", "exported-function": f"{entry.name}()", "class-method": f"app.{entry.name}()", "timer": f"await later({entry.name})",
         "event": f"emitter.emit('{entry.name}')", "promise": f"await Promise.resolve().then({entry.name})",
         "animation-frame": f"await nextFrame({entry.name})",
     }[entry.style]

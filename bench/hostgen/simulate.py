@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bench.hostgen.constructs import EXPORTS
+from bench.hostgen.constructs import COPIES, EXPORTS
 from bench.hostgen.program import (
     Call, CallExport, Cell, Condition, ExportValue, Function, GlueView, Guard, Hidden, If, Invoke, Live, Make,
     Null, Param, Program, Read, Repeat, Return, Site, Stmt, Through, TryRetry, Use, Value, Write,
@@ -169,7 +169,7 @@ class Simulation:
             self.visit(value.site, buffer)
             if self.detached(buffer):
                 return Dead()
-            if value.source.form == "copy":
+            if value.source.form in COPIES:
                 return Standalone()
             assert isinstance(buffer, Snapshot), buffer
             return buffer
