@@ -54,7 +54,8 @@ IDENTITY_TESTS = frozenset({"buffer-identity", "detached"})
 class Outcome:
     """What one run did at each site: how often it ran and how often the value was detached; the
     order of the visits; and the calls made between the value's making and each use (as
-    `between:<export>` and `route:<how it was called>`)."""
+    `between:<export>` and `route:<how it was called>`; `between:quiet-only` when none of them
+    grows memory, `between:nothing` when there were none)."""
 
     runs: dict[int, list[int]] = field(default_factory=dict)  # site id -> [ran, detached]
     trace: list[tuple[Site, bool]] = field(default_factory=list)
@@ -213,8 +214,11 @@ class Simulation:
         self.outcome.trace.append((site, detached))
         if site.role == "use" and isinstance(state, Snapshot):
             between = self.outcome.between.setdefault(site.id, set())
-            for export, route in self.calls[state.since:]:
+            calls = self.calls[state.since:]
+            for export, route in calls:
                 between |= {f"between:{export}", f"route:{route}"}
+            if not any(EXPORTS[export].grows for export, _ in calls):
+                between.add("between:quiet-only" if calls else "between:nothing")
 
 
 def expect(program: Program) -> tuple[dict[int, list[int]], dict[int, set[str]]]:
