@@ -168,3 +168,18 @@ def test_the_bench_command_prints_the_table_and_gates_on_the_targets():
     assert proc.returncode == (0 if met else 1), (precision, recall, proc.stderr)
     for dimension in ("origin", "storage", "placement", "pass", "guard", "op", "between"):
         assert re.search(rf"^\| {dimension}:", proc.stdout, re.M), dimension
+
+
+def test_without_node_the_oracle_says_so_in_one_line(batch, modules, tmp_path, monkeypatch):
+    from bench.hostgen.oracle import OracleError
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # a folder with no node in it
+    with pytest.raises(OracleError, match="^node is not installed"):
+        observe(batch[:2], modules)
+
+
+def test_a_batch_of_no_programs_is_a_one_line_error():
+    proc = subprocess.run([sys.executable, "-m", "bench", "--only", "host-differential", "--programs", "0"],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr == "error: --programs must be at least 1\n" and "Traceback" not in proc.stderr

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.hostgen.generate import generate
-from bench.hostgen.judge import Judgement, Score, judge, wasmlint_findings
+from bench.hostgen.judge import Judgement, JudgeError, Score, judge, wasmlint_findings
 from bench.hostgen.modules import ModuleUnavailable, build_modules
-from bench.hostgen.oracle import Observed, observe
+from bench.hostgen.oracle import Observed, OracleError, observe
 from bench.hostgen.program import Program
 from bench.hostgen.simulate import expect
 
@@ -56,15 +56,23 @@ def disagreements(programs: list[Program], observed: dict[str, Observed]) -> lis
 
 
 def run(options: Options) -> int:
+    """Print the figures; 0, or 1 below the targets with `gate`, or 2 when it could not judge."""
+    if options.programs < 1:
+        print("error: --programs must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        return _run(options)
+    except (ModuleUnavailable, OracleError, JudgeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(options: Options) -> int:
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="wasmlint-hostgen-") as scratch:
         folder = options.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        try:
-            modules = build_modules(folder, options.modules)
-        except ModuleUnavailable as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        modules = build_modules(folder, options.modules)
         programs = generate(options.seed, options.programs, tuple(modules))
         generated = time.perf_counter()
         observed = observe(programs, modules)

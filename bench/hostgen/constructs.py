@@ -49,6 +49,16 @@ SHAPES = {shape.name: shape for shape in (*TYPED_ARRAYS, DATAVIEW, NODE_BUFFER, 
 # captured).
 SourceForm = Literal["range", "whole", "subarray", "copy", "copy-constructor", "dataview", "buffer-from", "buffer"]
 COPIES = ("copy", "copy-constructor")
+SOURCE_TEMPLATES: dict[str, str] = {
+    "range": "new {ctor}({b}, {at}, 4)",
+    "whole": "new {ctor}({b})",
+    "subarray": "new {ctor}({b}).subarray({first}, {end})",
+    "copy": "new {ctor}({b}, {at}, 4).slice()",
+    "copy-constructor": "new {ctor}(new {ctor}({b}, {at}, 4))",
+    "dataview": "new DataView({b}, {at}, 32)",
+    "buffer-from": "Buffer.from({b}, {at}, 32)",
+    "buffer": "{b}",
+}
 
 
 @dataclass(frozen=True)
@@ -61,23 +71,9 @@ class Source:
 
     def build(self, buffer: str, pointer: str | None = None) -> str:
         """The JS expression over `buffer`; `pointer` (a call's text) replaces the offset."""
-        at = pointer if pointer is not None else str(self.offset)
-        name, count = self.shape.name, 4
-        if self.form == "buffer":
-            return buffer
-        if self.form == "range":
-            return f"new {name}({buffer}, {at}, {count})"
-        if self.form == "copy":
-            return f"new {name}({buffer}, {at}, {count}).slice()"
-        if self.form == "copy-constructor":
-            return f"new {name}(new {name}({buffer}, {at}, {count}))"
-        if self.form == "whole":
-            return f"new {name}({buffer})"
-        if self.form == "subarray":
-            return f"new {name}({buffer}).subarray({self.offset // self.shape.element}, {self.offset // self.shape.element + count})"
-        if self.form == "dataview":
-            return f"new DataView({buffer}, {at}, 32)"
-        return f"Buffer.from({buffer}, {at}, 32)"  # buffer-from
+        first = self.offset // self.shape.element
+        return SOURCE_TEMPLATES[self.form].format(
+            ctor=self.shape.name, b=buffer, at=pointer if pointer is not None else self.offset, first=first, end=first + 4)
 
     @property
     def tag(self) -> str:

@@ -163,30 +163,21 @@ class Renderer:
         self.emit("}")
 
     def classes(self) -> None:
-        """The classes of entry points and of the callback, whose methods are generated bodies."""
+        """The classes of entry points, helpers and the callback, whose methods are generated bodies."""
         p = self.program
-        methods = [e for e in p.entries if e.style == "class-method"]
-        if methods:
-            self.emit("class App {")
-            self.depth += 1
-            for entry in methods:
-                self.function(entry)
-            self.depth -= 1
-            self.emit("}")
-        helpers = [h for h in p.helpers if h.style == "method"]
-        if helpers:
-            self.emit("class Tools {")
-            self.depth += 1
-            for helper in helpers:
-                self.function(helper)
-            self.depth -= 1
-            self.emit("}")
-        if p.callback_style == "method":
-            self.emit("class Bridge {")
-            self.depth += 1
-            self.function(p.callback)
-            self.depth -= 1
-            self.emit("}")
+        self.generated_class("App", [e for e in p.entries if e.style == "class-method"])
+        self.generated_class("Tools", [h for h in p.helpers if h.style == "method"])
+        self.generated_class("Bridge", [p.callback] if p.callback_style == "method" else [])
+
+    def generated_class(self, name: str, methods: list[Function]) -> None:
+        if not methods:
+            return
+        self.emit(f"class {name} {{")
+        self.depth += 1
+        for method in methods:
+            self.function(method)
+        self.depth -= 1
+        self.emit("}")
 
     def functions(self) -> None:
         p = self.program
@@ -490,17 +481,10 @@ class Renderer:
         raise TypeError(f"no rendering for {value!r}")
 
     def call(self, call: Call) -> str:
-        export = EXPORTS[call.export] if call.route != "param" else None
-        argument = export.argument if export is not None else "16"
-        if call.route == "direct":
-            return f"{self.program.exports}.{call.export}({argument})"
-        if call.route == "destructured":
-            return f"{call.export}({argument})"
-        if call.route == "stored":
-            return f"{call.export}Fn({argument})"
-        if call.route == "method":
-            return f"api.{call.export}({argument})"
-        return f"{call.via}({argument})"
+        argument = EXPORTS[call.export].argument if call.route != "param" else "16"
+        callee = {"direct": f"{self.program.exports}.{call.export}", "destructured": call.export,
+                  "stored": f"{call.export}Fn", "method": f"api.{call.export}", "param": call.via}[call.route]
+        return f"{callee}({argument})"
 
 
 _CLASS_SUFFIX = {"class-field": "Store", "private-field": "Box", "private-array": "Pool", "keeper-class": "Frame",
