@@ -440,15 +440,18 @@ class _Builder:
     def decoy(self, thread: Thread) -> tuple[Value, Shape, str]:
         """What a wrong guard tests instead: another view kept at module level, or the live buffer."""
         others = [c for c in self.cells if c is not thread.cell and c.scope == "module" and c.shape.family != "arraybuffer"
-                  and c.storage in STORAGES and self._made_at_top(c)]
+                  and c.storage in STORAGES and self._made_visibly_at_top(c)]
         if others and self.rng.random() < 0.5:
             other = self.rng.choice(others)
             return Read(other), other.shape, self.decks.test.draw(lambda t: t in guard_tests_for(other.shape))
         return Live(), ARRAY_BUFFER, "byteLength"
 
-    def _made_at_top(self, cell: Cell) -> bool:
+    def _made_visibly_at_top(self, cell: Cell) -> bool:
+        """Whether the top level makes `cell` before anything else runs, and not by `eval` (a guard
+        that tests it then stays within an analysis' reach)."""
         body = self.bodies[id(self.top)]
-        return any(isinstance(s, Write) and s.cell is cell for chunk in body.chunks[:body.floor] for s in chunk)
+        return any(isinstance(s, Write) and s.cell is cell and not isinstance(s.value, Hidden)
+                   for chunk in body.chunks[:body.floor] for s in chunk)
 
     def try_retry(self, thread: Thread, subject: Value, op: Op, tags: set[str]) -> TryRetry:
         assert thread.cell is not None
