@@ -147,10 +147,6 @@ def ops_for(shape: Shape) -> list[Op]:
     return [op for op in OPS if op.applies(shape)]
 
 
-def throwing_ops_for(shape: Shape) -> list[Op]:
-    return [op for op in ops_for(shape) if op.throws]
-
-
 # -- guards ------------------------------------------------------------------------------------------
 
 # A test that is true when `{s}` has detached; `{m}` is the memory object. Each holds in Node 20,
@@ -225,7 +221,6 @@ EXPORTS = {e.name: e for e in (
     Export("poke", (), argument="64, 7"),
 )}
 DIRECT_GROWTH = ("alloc", "reserve", "grow_then_write", "write_then_grow")
-QUIET = ("scratch", "peek", "poke", "write_only")  # exports that never grow (write_only calls back)
 CALLBACK_EXPORTS = ("grow_then_write", "write_then_grow", "write_only")
 POINTER_EXPORTS = ("alloc", "em_malloc", "scratch")
 

@@ -79,7 +79,7 @@ class Thread:
     cell: Cell | None  # None: a glue view read afresh at every use
     shape: Shape
     tags: set[str]
-    source: Source | None  # None for glue views and buffers
+    source: Source | None  # None for glue views
     origin: str  # "view", "buffer", "glue", "arg-order", "eval"
     glue_name: str | None = None
     saved: Cell | None = None  # the buffer captured when it was first made (stale-buffer guards)

@@ -238,7 +238,6 @@ class Program:
     helpers: list[Function]
     order: list[Function]  # the driver's sequence of entry points (two rounds)
     sites: list[Site]
-    out_of_reach: set[int] = field(default_factory=set)  # ids of sites the analysis cannot reach by design
     plain: str = ""
     instrumented: str = ""
 

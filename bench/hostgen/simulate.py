@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bench.hostgen.constructs import COPIES, EXPORTS
+from bench.hostgen.constructs import COPIES, EXPORTS, GLUE_VIEWS
 from bench.hostgen.program import (
-    Call, CallExport, Cell, Condition, ExportValue, Function, GlueView, Guard, Hidden, If, Invoke, Live, Make,
+    Call, CallExport, Condition, ExportValue, Function, GlueView, Guard, Hidden, If, Invoke, Live, Make,
     Null, Param, Program, Read, Repeat, Return, Site, Stmt, Through, TryRetry, Use, Value, Write,
 )
 
@@ -152,9 +152,7 @@ class Simulation:
                 self.invoke(self.program.callback, [])
 
     def _refresh_glue(self) -> None:
-        # updateMemoryViews(): every HEAP* view made anew over the live buffer
-        from bench.hostgen.constructs import GLUE_VIEWS
-
+        """updateMemoryViews(): every HEAP* view made anew over the live buffer."""
         for name in GLUE_VIEWS:
             self.glue[name] = Snapshot(self.epoch, len(self.calls))
 
