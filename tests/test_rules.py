@@ -1,7 +1,8 @@
 """Every inline case of every rule file, one generated test each: `<rule>::<case>`.
 
 A `flag` case that reports nothing on the expected lines is *missing*; an `ok` case that reports
-something is *noisy*. Then: rule files that are wrong fail to load, naming the file and what is wrong (a message
+something is *noisy*; a `flag` case may also name the column and the message its findings have.
+Then: rule files that are wrong fail to load, naming the file and what is wrong (a message
 placeholder no match gives, above all).
 """
 
@@ -48,6 +49,12 @@ def case_problem(rule, case: RuleCase, found: list) -> str | None:
         return f"missing: {rule.id} reported nothing for case {case.name!r}"
     if case.lines and lines != sorted(case.lines):
         return f"missing/noisy: {rule.id} reported lines {lines}, expected {list(case.lines)}"
+    columns = sorted({f.column for f in found})
+    if case.column is not None and columns != [case.column]:
+        return f"wrong column: {rule.id} reported columns {columns} for case {case.name!r}, expected {case.column}"
+    messages = sorted({f.message for f in found})
+    if case.message is not None and messages != [case.message]:
+        return f"wrong message: {rule.id} said {messages} for case {case.name!r}, expected {case.message!r}"
     return None
 
 
@@ -55,6 +62,23 @@ def case_problem(rule, case: RuleCase, found: list) -> str | None:
 def test_rule_case(rule, case):
     problem = case_problem(rule, case, findings_for(rule, case))
     assert problem is None, problem
+
+
+def test_a_case_with_the_wrong_column_or_message_fails():
+    rule = RULES["format-in-export"]
+    case = next(c for c in rule.tests if c.column is not None and c.message is not None)
+    found = findings_for(rule, case)
+    assert case_problem(rule, case, found) is None
+    moved = RuleCase(case.name, case.code, True, case.lines, column=case.column + 1, message=case.message)
+    assert case_problem(rule, moved, found).startswith("wrong column: format-in-export reported columns")
+    reworded = RuleCase(case.name, case.code, True, case.lines, column=case.column, message="`format!` is fine")
+    assert case_problem(rule, reworded, found).startswith("wrong message: format-in-export said")
+
+
+def test_some_cases_state_their_column_and_message():
+    stating = {rule.id for rule, case in CASES if case.column is not None and case.message is not None}
+    layers = {RULES[rule_id].layer for rule_id in stating}
+    assert len(stating) >= 4 and {Layer.SOURCE, Layer.MODULE, Layer.HOST} <= layers, stating
 
 
 @pytest.mark.parametrize("rule", list(RULES.values()), ids=list(RULES))
@@ -79,6 +103,20 @@ def test_bad_rule_file_names_file_and_key(tmp_path):
     (tmp_path / "my-rule.toml").write_text('id = "my-rule"\nbogus = 1\n')
     with pytest.raises(RuleError, match=r"my-rule\.toml: unknown key `bogus`"):
         load_rules_from(tmp_path)
+
+
+def test_case_column_and_message_are_checked_when_the_rule_loads(tmp_path):
+    head = ('id = "my-rule"\nlayer = "source"\nseverity = "error"\nsummary = "s"\nmessage = "m"\n'
+            'why = "w"\nfix = "f"\nmacros = ["format"]\n')
+    for case, problem in [
+        ('[[tests]]\nok = "fn f() {}"\ncolumn = 3\n', "`column` and `message` only make sense for a `flag` case"),
+        ('[[tests]]\nflag = "fn f() {}"\ncolumn = 0\n', "`column` must be a 1-based column number"),
+        ('[[tests]]\nflag = "fn f() {}"\ncolumn = "4"\n', "`column` must be a 1-based column number"),
+        ('[[tests]]\nflag = "fn f() {}"\nmessage = 7\n', "`message` must be the finding's message"),
+    ]:
+        (tmp_path / "my-rule.toml").write_text(head + case)
+        with pytest.raises(RuleError, match=rf"my-rule\.toml: tests\[0\]: {problem}"):
+            load_rules_from(tmp_path)
 
 
 def _builtin_copy(tmp_path, rule_id: str, old: str, new: str):

@@ -27,7 +27,7 @@ RULE_KEYS = {
     "allocation", "joins-source",
 }
 REQUIRED_KEYS = ("id", "layer", "severity", "summary", "message", "why", "fix")
-CASE_KEYS = {"name", "flag", "ok", "lines"}
+CASE_KEYS = {"name", "flag", "ok", "lines", "column", "message"}
 # What a source rule's matches give its message, by how it matches (a query gives its captures).
 METHOD_VALUES = frozenset({"method"})
 CALL_VALUES = frozenset({"type", "ctor"})
@@ -50,6 +50,8 @@ class RuleCase:
     code: str
     flagged: bool  # True: a `flag` case (must be reported); False: an `ok` case
     lines: tuple[int, ...] = ()  # for flag cases: the 1-based lines that must be reported
+    column: int | None = None  # for flag cases: the 1-based column every finding starts at
+    message: str | None = None  # for flag cases: the message every finding has
 
 
 @dataclass(frozen=True)
@@ -228,7 +230,15 @@ def _parse_case(raw: object, index: int, where: str) -> RuleCase:
         raise RuleError(f"{here}: `lines` must be a list of 1-based line numbers")
     if lines and not has_flag:
         raise RuleError(f"{here}: `lines` only makes sense for a `flag` case")
-    return RuleCase(name=name, code=code, flagged=has_flag, lines=tuple(lines))
+    column = raw.get("column")
+    if column is not None and (type(column) is not int or column < 1):
+        raise RuleError(f"{here}: `column` must be a 1-based column number")
+    message = raw.get("message")
+    if message is not None and (not isinstance(message, str) or not message):
+        raise RuleError(f"{here}: `message` must be the finding's message")
+    if (column is not None or message is not None) and not has_flag:
+        raise RuleError(f"{here}: `column` and `message` only make sense for a `flag` case")
+    return RuleCase(name=name, code=code, flagged=has_flag, lines=tuple(lines), column=column, message=message)
 
 
 def parse_rule(path: Path) -> Rule:
