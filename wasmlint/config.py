@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wasmlint.findings import Severity
-from wasmlint.tomlfiles import read_toml
+from wasmlint.fsquery import exists, is_dir, is_file
+from wasmlint.tomlfiles import read_toml, value_at
 
 KEYS = ("select", "ignore", "severity", "fail-on", "exclude", "scenarios", "rules-dirs",
         "features", "all-features", "no-default-features", "hosts")
@@ -160,7 +161,8 @@ def load_config_file(path: Path) -> Config:
 
 def _from_manifest(manifest: Path, data: dict) -> Config | None:
     for section in ("package", "workspace"):
-        table = ((data.get(section) or {}).get("metadata") or {}).get("wasmlint")
+        # cargo lets `metadata` hold any value: only a `wasmlint` key inside a table is ours.
+        table = value_at(data, section, "metadata", "wasmlint")
         if table is not None:
             return parse_config(table, f"{manifest.as_posix()} [{section}.metadata.wasmlint]", manifest.parent)
     return None
@@ -169,13 +171,13 @@ def _from_manifest(manifest: Path, data: dict) -> Config | None:
 def find_config(start: Path) -> Config:
     """The nearest configuration above `start` (a file or folder), or the defaults."""
     start = start.resolve()
-    directory = start if start.is_dir() else start.parent
+    directory = start if is_dir(start) else start.parent
     for folder in [directory, *directory.parents]:
         own = folder / "wasmlint.toml"
-        if own.is_file():
+        if is_file(own):
             return parse_config(_load_toml(own), own.as_posix(), folder)
         manifest = folder / "Cargo.toml"
-        if manifest.is_file():
+        if is_file(manifest):
             try:
                 data = read_toml(manifest)
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -183,6 +185,6 @@ def find_config(start: Path) -> Config:
             found = _from_manifest(manifest, data)
             if found is not None:
                 return found
-        if (folder / ".git").exists():
+        if exists(folder / ".git"):
             break  # do not pick up configuration from outside the repository
     return Config()

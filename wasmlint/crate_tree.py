@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 
 from wasmlint.cfg import BuildCfg, attribute_applied, conditions_of, excluded_by
+from wasmlint.fsquery import is_dir, is_file
 
 
 class Declaration(NamedTuple):
@@ -198,12 +199,15 @@ def crate_roots(root: Path, manifest: dict | None, package: str) -> list[Path]:
     if not (isinstance(section, dict) and section.get("autobins") is False):
         candidates.append(root / "src" / "main.rs")
         folder = root / "src" / "bin"
-        if folder.is_dir():
-            for entry in sorted(os.listdir(folder)):
-                candidates += [folder / entry] if entry.endswith(".rs") else [folder / entry / "main.rs"]
+        try:
+            entries = sorted(os.listdir(folder)) if is_dir(folder) else []
+        except OSError:
+            entries = []  # a folder that cannot be listed: discovery's walk names it
+        for entry in entries:
+            candidates += [folder / entry] if entry.endswith(".rs") else [folder / entry / "main.rs"]
     found: dict[Path, None] = {}
     for path in candidates:
-        if path.is_file():
+        if is_file(path):
             found.setdefault(path, None)
     return list(found)
 
@@ -286,7 +290,7 @@ def follow_crate(
             where = f"{shown(path)}:{declaration.line}"
             if why is not None:
                 for target, *_ in targets:
-                    if target.is_file():
+                    if is_file(target):
                         tree.cut.setdefault(_resolved(target), f"its declaration at {where} is under #[cfg({why})], false for this build")
                 continue
             if not targets:
@@ -322,9 +326,9 @@ def _module_files(declaration: Declaration, attributes, folder: Path, relative: 
         return [(target, inner, _Place(target.parent))]
     base = folder / relative if relative else folder
     plain, nested = base / f"{name}.rs", base / name / "mod.rs"
-    if plain.is_file():
+    if is_file(plain):
         return [(plain, inner, _Place(base, name))]
-    if nested.is_file():
+    if is_file(nested):
         return [(nested, inner, _Place(base / name))]
     return []
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.discover import Crate, display_path
 from wasmlint.findings import Finding, Report, RunError
+from wasmlint.fsquery import is_file
 from wasmlint.module import GROWS, ModuleFacts, ModuleLoadError, analyze_loaded_module, load_module_bytes, module_findings
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ def _scenarios_for(module: Path, crate: Crate | None, options) -> list[Path | No
     if options.scenarios:
         return list(options.scenarios)
     folder = crate.root if crate is not None else module.parent
-    return [folder / SCENARIO_FILE] if (folder / SCENARIO_FILE).is_file() else [None]
+    return [folder / SCENARIO_FILE] if is_file(folder / SCENARIO_FILE) else [None]
 
 
 def module_facts(path: Path, cache_dir: Path | None) -> ModuleFacts:

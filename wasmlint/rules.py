@@ -12,6 +12,7 @@ from pathlib import Path
 
 from wasmlint.config import Config
 from wasmlint.findings import Layer, Severity
+from wasmlint.tomlfiles import parse_toml
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _TYPE_CALL = re.compile(r"^[A-Za-z_]\w*::[A-Za-z_]\w*$")
@@ -119,7 +120,7 @@ def _parse_case(raw: object, index: int, where: str) -> RuleCase:
 def parse_rule(path: Path) -> Rule:
     where = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = parse_toml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"{where}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
