@@ -97,6 +97,8 @@ def read_baseline(path: Path) -> Counter[tuple[str, str, str, str]]:
         raise BaselineError(f"{path}: baseline is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}: baseline is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: baseline is not a wasmlint baseline (arrays or objects nested thousands deep)") from None
     if not isinstance(document, dict) or "findings" not in document:
         raise BaselineError(f"{path}: not a wasmlint baseline (expected an object with `version` and `findings`)")
     version = document.get("version")
