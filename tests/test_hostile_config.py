@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import GUESTS, json_findings
+from conftest import GUESTS, json_findings, unavailable
 from test_cli import DIRTY, make_crate
 from unprivileged import permissions_apply, wasmlint_unprivileged
 
@@ -435,3 +436,30 @@ def test_each_unreadable_folder_checked_alone_is_named_and_the_crate_beside_it_c
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert sorted(error_lines(result.stdout)) == sorted(v for k, v in LOCKED_ERRORS.items() if k.startswith(top + "/"))
     assert "clean/src/lib.rs" in finding_paths(result.stdout) and result.returncode == 2
+
+
+NODE_MODULE = ('(module (memory (export "memory") 1) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))'
+               ' (func (export "half") (param f64)))')
+
+
+@pytest.mark.parametrize("args, problem", [
+    ("[nan]", "nan is not an integer, as an i32 parameter needs"),
+    ("[8589934592]", "8589934592 does not fit an i32 (-2147483648 to 4294967295)"),
+    ("[1e308]", "1e+308 does not fit an i32 (-2147483648 to 4294967295)"),
+])
+def test_the_node_harness_refuses_the_same_scenario_numbers_by_name(tmp_path, args, problem):
+    if shutil.which("node") is None:
+        unavailable("`node` is not on PATH (Debian: apt-get install nodejs)")
+    from wasmlint.host.confirm import confirm_in_node
+
+    module = tmp_path / "m.wat"
+    module.write_text(NODE_MODULE)
+    exports = [("grow", "Uint8Array"), ("half", "Uint8Array")]
+    broken = parse_scenario(f'[[steps]]\ncall = "grow"\nargs = {args}\n', "s.toml")
+    verdicts = confirm_in_node(module, exports, broken)
+    assert {name: verdict.error for name, verdict in verdicts.items()} == dict.fromkeys(("grow", "half"), f"s.toml: steps[0]: `args[0]`: {problem}")
+    # NaN and infinities are what an f64 takes: that scenario runs, and growth detaches the view.
+    fitting = parse_scenario('[[steps]]\ncall = "half"\nargs = [nan]\n[[steps]]\ncall = "half"\nargs = [-inf]\n'
+                             '[[steps]]\ncall = "grow"\nargs = [1]\n', "s.toml")
+    verdicts = confirm_in_node(module, exports, fitting)
+    assert (verdicts["grow"].error, verdicts["grow"].detached, verdicts["half"].error, verdicts["half"].detached) == (None, True, None, False)

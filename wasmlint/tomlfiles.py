@@ -108,8 +108,13 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
+def _shown(key: str) -> str:
+    # Keys come from the file (feature and dependency names): a long one is cut, not repeated whole.
+    return key if len(key) <= 80 else key[:77] + "..."
+
+
 def _wrong(key: str, wanted: str, value: object, problems: list[str]) -> None:
-    problems.append(f"`{key}` must be {wanted}, not {_kind(value)}; ignored")
+    problems.append(f"`{_shown(key)}` must be {wanted}, not {_kind(value)}; ignored")
 
 
 def _scalar(kinds: tuple[type, ...], wanted: str) -> Shape:
@@ -133,7 +138,7 @@ def _path(also_boolean: bool = False) -> Shape:
 
     def check(value: object, key: str, problems: list[str]) -> object:
         if isinstance(value, str) and "\x00" in value:
-            problems.append(f"`{key}` holds a NUL character, which no path can; ignored")
+            problems.append(f"`{_shown(key)}` holds a NUL character, which no path can; ignored")
         elif isinstance(value, str) or also_boolean and isinstance(value, bool):
             return value
         else:
