@@ -10,12 +10,15 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import typer
 
 from wasmlint import __version__
 from wasmlint.findings import Layer, Report, RunError, Severity
+
+if TYPE_CHECKING:
+    from wasmlint.config import Config
 
 app = typer.Typer(
     add_completion=False,
@@ -243,14 +246,15 @@ class _CrateConfigs:
     configuration stands in for it. The run's own configuration (the first path's, or --config)
     was read before: an error in it ends the run, as it decides run-wide settings."""
 
-    def __init__(self, run, configured=lambda found: found, fixed: bool = False) -> None:
+    def __init__(self, run: Config, configured: Callable[[Config], Config] = lambda found: found,
+                 fixed: bool = False) -> None:
         self.run = run
         self.configured = configured
         self.fixed = fixed  # --config: one configuration for every crate
-        self.found: dict[Path, object] = {}
+        self.found: dict[Path, Config] = {}
         self.misconfigured: dict[Path, str] = {}  # crate root -> what is wrong with its configuration
 
-    def __call__(self, root: Path):
+    def __call__(self, root: Path) -> Config:
         from wasmlint.config import ConfigError, find_config
 
         if self.fixed:

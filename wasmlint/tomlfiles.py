@@ -90,22 +90,13 @@ _ABSENT = object()
 Shape = Callable[[object, str, list[str]], object]
 
 
+# Checked in this order: bool before int (True is an int in Python, not in TOML).
+_KINDS = ((bool, "a boolean"), (int, "an integer"), (float, "a float"), (str, "a string"), (list, "an array"),
+          (dict, "a table"), ((datetime.date, datetime.time), "a date or time"))
+
+
 def _kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a float"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, (datetime.date, datetime.time)):
-        return "a date or time"
-    return type(value).__name__
+    return next((name for kinds, name in _KINDS if isinstance(value, kinds)), type(value).__name__)
 
 
 def _shown(key: str) -> str:
