@@ -111,13 +111,15 @@ def test_a_build_script_writing_into_its_crate_writes_into_the_copy(project, tmp
     assert written.read_text() == "made by build.rs"
 
 
-def test_the_projects_cargo_config_applies_as_to_cargo_build_there(project, tmp_path):
+@pytest.mark.parametrize("table", ["target.wasm32-unknown-unknown", "build"])
+def test_the_projects_cargo_config_applies_as_to_cargo_build_there(project, tmp_path, table):
     # cargo runs in the crate's own folder: a .cargo/config.toml there or above it is read, as
-    # `cargo build` would read it (here: a memory maximum given at link time).
+    # `cargo build` would read it (here: a memory maximum given at link time). The flags wasmlint
+    # adds (build.rustflags) are joined to the project's, never in their place.
     crate = project / "capped"
     shutil.copytree(GUESTS / "greeting-alloc", crate)
     (project / ".cargo").mkdir()
-    (project / ".cargo/config.toml").write_text('[target.wasm32-unknown-unknown]\nrustflags = ["-C", "link-arg=--max-memory=4194304"]\n')
+    (project / ".cargo/config.toml").write_text(f'[{table}]\nrustflags = ["-C", "link-arg=--max-memory=4194304"]\n')
     read_only(project)
     before = snapshot(project)
     result = wasmlint_unprivileged("check", "capped", "--build", "--no-cache", "--format", "json", cwd=project, env=cache_env(tmp_path))

@@ -160,6 +160,11 @@ def build(
     cmd = [toolchain.cargo, "build", "--release", "--target", TARGET,
            "--message-format=json", "--manifest-path", str(tree / crate_dir.relative_to(root) / "Cargo.toml"),
            "--target-dir", str(target_dir)]
+    if "=" not in str(root):
+        # Debug info names the files rustc compiled: the project's, not the copy's. Given as
+        # build.rustflags, which cargo joins with the project's own; a project that sets
+        # target.<triple>.rustflags (or RUSTFLAGS) keeps only those, and its debug info names the copy.
+        cmd[1:1] = ["--config", "build.rustflags=" + json.dumps([f"--remap-path-prefix={tree}={root}"])]
     if offline:
         cmd.append("--offline")
     if features is not None:
