@@ -179,14 +179,26 @@ def _same_file(target: Path, info: os.stat_result) -> bool:
 
 
 def _copy(source: Path, target: Path, into: Path) -> None:
+    """Copy a regular file's bytes, permission bits and modification time. Opened without blocking
+    and checked again once open: a FIFO put in its place since the walk must not hang the copy."""
     _make_folder(target.parent, into)
     _remove(target)
     try:
-        # copy2 writes the bytes, then the time: a copy cut short keeps a time of its own and is
-        # copied again next run.
-        shutil.copy2(source, target)
+        handle = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
-        _remove(target)  # unreadable: left out
+        return  # unreadable: left out
+    with open(handle, "rb") as reading:
+        info = os.fstat(reading.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return
+        try:
+            with open(target, "xb") as writing:
+                shutil.copyfileobj(reading, writing)
+            os.chmod(target, stat.S_IMODE(info.st_mode))
+            # The time last: a copy cut short keeps a time of its own and is copied again next run.
+            os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns))
+        except OSError:
+            _remove(target)
 
 
 def _make_folder(folder: Path, into: Path) -> None:
