@@ -1,7 +1,9 @@
 """Every wasmlint benchmark in one run: our time next to a reference's time on the same input.
 
     python -m bench                 (or: python bench/run.py)
-    python -m bench --only source   (source | module | runtime)
+    python -m bench --only source   (source | module | runtime | host)
+    python -m bench --only host-differential [--programs N] [--seed S] [--gate]
+                                    (the host layer judged by V8 on generated programs: bench/hostgen)
 
 Inputs: the Rust crates Debian installs under /usr/share/cargo/registry (apt-get install
 librust-regex-dev librust-serde-dev librust-syn-dev ...), `@biomejs/wasm-nodejs` and
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script too, from anywhere
 
 from bench.common import best_of, npm_wasm  # noqa: E402
+from bench.hostgen.command import DEFAULT_PROGRAMS, DEFAULT_SEED, TARGET_PRECISION, TARGET_RECALL  # noqa: E402
 
 REGISTRY = Path("/usr/share/cargo/registry")
 SMALL_CRATE = "proc-macro2-"  # about 5.5k lines: the "normal crate" of the start-up target
@@ -296,11 +299,24 @@ def table(rows: list[Row]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("source", "module", "runtime", "host"), action="append")
+    parser.add_argument("--only", choices=("source", "module", "runtime", "host", "host-differential"), action="append")
     parser.add_argument("--crates", nargs="*", help="registry crate name prefixes (default: every installed crate)")
     parser.add_argument("--runs", type=int, default=3, help="best of N runs (default 3)")
+    differential = parser.add_argument_group("host-differential (not part of the default run)")
+    differential.add_argument("--programs", type=int, default=DEFAULT_PROGRAMS, help=f"programs to generate (default {DEFAULT_PROGRAMS})")
+    differential.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"the batch's seed (default {DEFAULT_SEED})")
+    differential.add_argument("--gate", action="store_true",
+                              help=f"exit 1 below precision {TARGET_PRECISION} or recall {TARGET_RECALL}")
+    differential.add_argument("--keep", type=Path, help="keep the programs and per-site verdicts in this folder")
+    differential.add_argument("--jobs", type=int, default=1, help="wasmlint's -j (default 1)")
     args = parser.parse_args()
-    parts = args.only or ["source", "module", "runtime", "host"]
+    if args.only and "host-differential" in args.only:
+        from bench.hostgen.command import Options, run
+
+        code = run(Options(args.programs, args.seed, args.gate, args.keep, args.jobs))
+        if code or args.only == ["host-differential"]:
+            sys.exit(code)
+    parts = [part for part in args.only or ["source", "module", "runtime", "host"] if part != "host-differential"]
     rows: list[Row] = []
     if "source" in parts:
         rows += source_rows(crates(args.crates), args.runs)

@@ -158,3 +158,22 @@ def test_a_crate_without_features_table():
     features = crate_features({"package": {"name": "p"}}, FeatureRequest(), "p")
     assert features.enabled == frozenset() and features.known == frozenset()
     assert crate_features(None, FeatureRequest(("x",)), "p").unknown == ["x"]
+
+
+@pytest.mark.parametrize(("literal", "value"), [
+    (r'"sub\x2fh.rs"', "sub/h.rs"),
+    (r'"\u{1F_600}\u{2f}"', "\U0001F600/"),
+    (r'"tab\there\\and\"quote\""', 'tab\there\\and"quote"'),
+    ('"a\\\n      b"', "ab"),  # a backslash ending a line skips the break and the indentation
+    (r'r"C:\x2f"', r"C:\x2f"),  # raw: escapes are text
+    (r'r##"say "#hi"#"##', 'say "#hi"#'),
+    (r'b"\xff"', "\xff"),  # only a byte string reaches past \x7f
+    (r'"\xff"', r"\xff"),  # rustc rejects these: the text stays as written
+    (r'"\q"', r"\q"),
+    (r'"\u{d800}"', r"\u{d800}"),
+])
+def test_string_literals_are_read_with_rustc_escapes(literal, value):
+    from wasmlint.cfg import string_value
+
+    assert string_value(literal) == value
+    assert parse_attribute(f"path = {literal}").value == value

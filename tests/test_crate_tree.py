@@ -197,11 +197,25 @@ def test_a_declaration_naming_no_file_is_said(tmp_path):
     assert discover([root]).notes == [f"{_shown(root / 'src/lib.rs')}:1: `mod gone;` names no file (gone.rs or gone/mod.rs)"]
 
 
-def test_a_path_outside_the_crate_folder_is_read(tmp_path):
+def test_a_path_outside_the_crate_folder_but_inside_the_project_is_read(tmp_path):
+    (tmp_path / ".git").mkdir()  # the project is the git work tree holding both folders
     shared = write(tmp_path / "shared", {"common.rs": ALLOC.format(name="common")})
     root = crate(tmp_path / "c", {"src/lib.rs": f'#[path = "{shared}/common.rs"]\nmod common;\n'})
     code, out, _ = _check(root)
     assert [(Path(f["path"]).name, f["symbol"]) for f in json_findings(out)] == [("common.rs", "common")]
+
+
+def test_a_path_outside_the_project_is_not_read(tmp_path):
+    # Issue 19: without a work tree above, the project is the crate's folder; the shared file
+    # beside it is outside, whether named absolutely or by climbing out with `..`.
+    shared = write(tmp_path / "shared", {"common.rs": ALLOC.format(name="common")})
+    for name, written in (("absolute", f"{shared}/common.rs"), ("relative", "../../shared/common.rs")):
+        root = crate(tmp_path / name, {"src/lib.rs": f'#[path = "{written}"]\nmod common;\n'})
+        code, out, _ = _check(root)
+        assert code == 0 and json_findings(out) == []
+        assert json.loads(out)["summary"]["notes"] == [
+            f'{_shown(root)}/src/lib.rs:2: `#[path = "{written}"] mod common;` names {_shown(shared)}/common.rs: '
+            f"outside the project ({_shown(root)}); not read"]
 
 
 def _check(*args) -> tuple[int, str, str]:

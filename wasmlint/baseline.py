@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wasmlint.findings import Finding, Report
+from wasmlint.reading import BASELINE_LIMIT, read_regular_text, reason
 
 # Version 2: entry paths are relative to the folder holding the baseline file, so one baseline works
 # whichever folder wasmlint runs from. Version 1 stored paths as printed, relative to the folder
@@ -88,11 +89,11 @@ def read_baseline(path: Path) -> Counter[tuple[str, str, str, str]]:
     """The recorded identities, paths relative to the baseline file's folder, and how many findings
     had each; raises BaselineError when malformed."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BaselineError(f"{path}: baseline file not found (create it with --write-baseline)") from None
+        document = json.loads(read_regular_text(path, BASELINE_LIMIT))
     except OSError as exc:
-        raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+        if not os.path.lexists(path):
+            raise BaselineError(f"{path}: baseline file not found (create it with --write-baseline)") from None
+        raise BaselineError(f"{path}: cannot read baseline: {reason(exc).removeprefix('cannot read: ')}") from None
     except UnicodeDecodeError:
         raise BaselineError(f"{path}: baseline is not UTF-8 text") from None
     except json.JSONDecodeError as exc:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from wasmlint import __version__
 from wasmlint.plain import PlainError, from_plain, to_plain
+from wasmlint.reading import CACHE_LIMIT, read_regular, read_start
 
 FORMAT = "wasmlint-results 1"
 # Entries unused for this long are removed, so the cache stays bounded; a sweep runs at most once
@@ -28,6 +29,21 @@ SWEEP_MARKER = ".last-sweep"
 _SHARD = re.compile(r"^[0-9a-f]{2}$")
 _ENTRY = re.compile(r"^[0-9a-f]{40}\.json$")
 _TEMPORARY = re.compile(r"^\.tmp-\w+\.json$")
+
+
+def _written_here(entry: Path) -> bool:
+    """Whether the file `entry` is one this cache wrote: a regular file (never a symlink, whose
+    target is not ours) that starts with its header, naming its own key for an entry. A leftover
+    temporary file may also be empty (a run killed before writing it)."""
+    if os.path.islink(entry):
+        return False
+    try:
+        start = read_start(entry, len(FORMAT) + 42)
+    except OSError:
+        return False
+    if _TEMPORARY.match(entry.name):
+        return start == b"" or start.startswith(f"{FORMAT} ".encode())
+    return start == f"{FORMAT} {entry.stem} ".encode()
 
 
 def user_cache_dir() -> Path:
@@ -100,8 +116,8 @@ class ResultCache:
     def load(self, key: str, kind):
         """The stored value of type `kind`, or None when there is none or it cannot be trusted."""
         try:
-            raw = self._path(key).read_bytes()
-        except OSError:
+            raw = read_regular(self._path(key), CACHE_LIMIT)
+        except OSError:  # none, or not a file it wrote (a FIFO, a link to /dev/zero): a miss
             return None
         header, _, payload = raw.partition(b"\n")
         if header != f"{FORMAT} {key} {digest(payload)}".encode():
@@ -158,11 +174,14 @@ class ResultCache:
 
     def remove(self, older_than: float | None = None) -> tuple[int, int]:
         """Remove the entries (and leftover temporary files) last used before `older_than`, or all
-        of them; returns how many files and bytes went. Only names wasmlint writes are touched:
-        the folder may be one a user named with --cache-dir."""
+        of them; returns how many files and bytes went. Only files wasmlint wrote are touched (the
+        folder may be one a user named with --cache-dir): a name it gives, and in it what it
+        writes (see `_written_here`)."""
         files = removed = 0
         for entry in self.directory.glob("*/*.json"):
             if not (_ENTRY.match(entry.name) or _TEMPORARY.match(entry.name)) or not _SHARD.match(entry.parent.name):
+                continue
+            if not _written_here(entry):
                 continue
             try:
                 stat = entry.stat()

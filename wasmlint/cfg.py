@@ -201,7 +201,8 @@ class Meta(NamedTuple):
 
     path: str
     args: tuple | None = None  # the tokens inside `(...)`
-    value: str | None = None  # the literal after `=`, unquoted when a string
+    value: str | None = None  # the literal after `=`, its value when a string (escapes read)
+    literal: str | None = None  # that literal as written
 
     @property
     def name(self) -> str:
@@ -220,11 +221,50 @@ class Meta(NamedTuple):
 
 
 def _unquote(token: str) -> str:
-    if token.endswith('"'):
-        start = token.index('"')
-        hashes = token[:start].lstrip("br")
-        return token[start + 1 : len(token) - 1 - len(hashes)]
+    if '"' in token:  # a string literal (`"..."`, `r#"..."#`); words and punctuation hold no quote
+        return string_value(token)
     return token
+
+
+# The escapes of a Rust string literal: `\n`-style, `\x7f`, `\u{10ffff}` (underscores allowed), and
+# a backslash ending a line, which skips the line break and the whitespace after it.
+_ESCAPE = re.compile(r'\\(?:x([0-9a-fA-F]{2})|u\{([0-9a-fA-F][0-9a-fA-F_]{0,7})\}|\r?\n[ \t\n\r]*|(.))', re.S)
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "0": "\0", "'": "'", '"': '"'}
+
+
+def string_value(literal: str) -> str:
+    """The value of a Rust string literal as rustc reads it (`"sub\\x2fh.rs"` is `sub/h.rs`; raw
+    strings `r#"..."#` as written). A literal rustc would reject keeps its text as written."""
+    start = literal.index('"')
+    prefix = literal[:start]
+    hashes = prefix.lstrip("br")
+    body = literal[start + 1 : len(literal) - 1 - len(hashes)]
+    if "r" in prefix or "\\" not in body:
+        return body
+    limit = 0xFF if prefix.startswith("b") else 0x7F  # `\x` reaches 0xff only in byte strings
+
+    def one(match: re.Match) -> str:
+        byte, code, simple = match.group(1), match.group(2), match.group(3)
+        if byte is not None:
+            if int(byte, 16) > limit:
+                raise ValueError(byte)
+            return chr(int(byte, 16))
+        if code is not None:
+            digits = code.replace("_", "")
+            value = int(digits, 16)
+            if len(digits) > 6 or value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
+                raise ValueError(code)
+            return chr(value)
+        if simple is None:
+            return ""  # a line continuation
+        if simple not in _SIMPLE_ESCAPES:
+            raise ValueError(simple)
+        return _SIMPLE_ESCAPES[simple]
+
+    try:
+        return _ESCAPE.sub(one, body)
+    except ValueError:
+        return body
 
 
 def meta_of(items: tuple) -> Meta | None:
@@ -234,7 +274,7 @@ def meta_of(items: tuple) -> Meta | None:
     if len(items) >= 2 and isinstance(items[1], Group) and items[1].open == "(":
         return Meta(path, args=items[1].items)
     if len(items) >= 3 and items[1] == "=" and isinstance(items[2], str):
-        return Meta(path, value=_unquote(items[2]))
+        return Meta(path, value=_unquote(items[2]), literal=items[2])
     return Meta(path)
 
 

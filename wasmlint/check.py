@@ -18,6 +18,7 @@ from wasmlint.discover import Crate, Targets, display_path
 from wasmlint.findings import ExportSite, Finding, Layer, Report, RunError
 from wasmlint.merge import merge_layers
 from wasmlint.plain import to_plain
+from wasmlint.reading import SOURCE_LIMIT, read_regular, reason
 from wasmlint.rules import Rule
 from wasmlint.suppress import Problem, Suppression, hide_suppressed, suppression_findings
 
@@ -100,9 +101,10 @@ def read_crate(crate: Crate) -> tuple[list[tuple[str, bytes, tuple[str, ...]]], 
     for path in crate.files:
         try:
             data = crate.sources.get(path)  # read already while following its module tree
-            files.append((display_path(path), data if data is not None else path.read_bytes(), crate.module_path(path)))
+            data = data if data is not None else read_regular(path, SOURCE_LIMIT)
+            files.append((display_path(path), data, crate.module_path(path)))
         except OSError as exc:
-            errors.append(RunError(display_path(path), f"cannot read: {exc.strerror or exc}"))
+            errors.append(RunError(display_path(path), reason(exc)))
     return files, errors
 
 

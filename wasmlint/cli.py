@@ -60,9 +60,17 @@ def _results_dir(cache_dir: Path | None, no_cache: bool) -> Path | None:
     return None if no_cache else (cache_dir.absolute() if cache_dir else default_results_dir())
 
 
+def say_error(message: str) -> None:
+    """`error: message` on stderr. The message often names a file, a key or a value from the analysed
+    tree, so it is made visible: one line, and nothing in it reaches the terminal (or CI log) raw."""
+    from wasmlint.terminal import visible
+
+    typer.echo(f"error: {visible(message)}", err=True)
+
+
 def fail(message: str) -> None:
     """A one-line error on stderr and exit 2: wasmlint could not run."""
-    typer.echo(f"error: {message}", err=True)
+    say_error(message)
     raise typer.Exit(EXIT_ERROR)
 
 
@@ -74,7 +82,7 @@ def _split(values: list[str] | None) -> tuple[str, ...] | None:
 
 def _print_errors(errors: list[RunError]) -> None:
     for error in errors:
-        typer.echo(f"error: {error.one_line()}", err=True)
+        say_error(error.one_line())
 
 
 def _version(value: bool) -> None:
@@ -122,9 +130,11 @@ def check(
     from wasmlint.check import CheckOptions, checked_paths, run_check
     from wasmlint.config import ConfigError, find_config, load_config_file
     from wasmlint.discover import discover, is_excluded
+    from wasmlint.reading import problem_with
     from wasmlint.rules import RuleError
     from wasmlint.ruleset import effective_rules
     from wasmlint.reporters import renderer, text
+    from wasmlint.terminal import visible
 
     paths = list(paths or [Path(".")])
     results = _results_dir(cache_dir, no_cache)
@@ -149,7 +159,7 @@ def check(
     except ConfigError as exc:
         fail(str(exc))
     if show_config:
-        typer.echo(config.describe())
+        typer.echo(config.describe(visible))
         raise typer.Exit(EXIT_CLEAN)
     layers = _layers(layer, confirm)
 
@@ -170,10 +180,11 @@ def check(
                     config_of.misconfigured[crate.root] = str(exc)
                 crate.files = [f for f in crate.files if not is_excluded(f, own.exclude)]
     config_of.drop_misconfigured(targets)
-    modules = [(p, None) for p in list(wasm or []) + targets.modules]
+    modules = _modules_once(list(wasm or []) + targets.modules)
     for path in wasm or []:
-        if not path.is_file():
-            targets.errors.append(RunError(str(path), "no such module file"))
+        problem = problem_with(path)
+        if problem is not None:
+            targets.errors.append(RunError(str(path), problem if os.path.lexists(path) else "no such module file"))
     confirm = confirm or Layer.RUNTIME in layers  # asking for the runtime layer means running it
     if (confirm or Layer.MODULE in layers and layer) and not (modules or build):
         fail("the module and runtime layers need a compiled module: add --build, or --wasm FILE, or give a .wasm path")
@@ -205,21 +216,37 @@ def check(
     colored = text.use_color(sys.stdout) if color is None else color
     if output is not None:
         try:
-            output.write_text(rendered(report, rules), encoding="utf-8")
+            # errors=: a file name that is not UTF-8 is written with its own bytes, as on stdout.
+            output.write_text(rendered(report, rules), encoding="utf-8", errors="surrogateescape")
         except OSError as exc:
             fail(f"{output}: cannot write the report: {exc.strerror or exc}")
     if output is not None or chosen is Format.text:
         # color=: click would strip the escapes when stdout is a pipe
         typer.echo(text.render(report, rules, color=colored), nl=False, color=colored)
     else:
-        typer.echo(rendered(report, rules), nl=False)
+        # color=True: a machine format is written exactly as rendered; click would strip what
+        # looks like a colour code in a pipe, and so change a path in a `github` annotation.
+        typer.echo(rendered(report, rules), nl=False, color=True)
     # On GitHub Actions the text report also carries annotations, so a SARIF run with --output
     # still annotates the pull request.
     text_on_stdout = format is None or output is not None or chosen is Format.text
     if text_on_stdout and os.environ.get("GITHUB_ACTIONS") == "true":
-        typer.echo(renderer("github")(report, rules), nl=False)
+        typer.echo(renderer("github")(report, rules), nl=False, color=True)
     _print_errors(report.errors)
     raise typer.Exit(_exit_code(report, config.fail_on))
+
+
+def _modules_once(paths: list[Path]) -> list[tuple[Path, None]]:
+    """Each module file once, by where it really is: one given with --wasm that the folder walk
+    also found is checked (and reported) once, as given."""
+    seen: set[str] = set()
+    kept = []
+    for path in paths:
+        real = os.path.realpath(path)
+        if real not in seen:
+            seen.add(real)
+            kept.append((path, None))
+    return kept
 
 
 def _feature_overrides(features: list[str] | None, all_features: bool, no_default_features: bool) -> dict:
@@ -488,7 +515,7 @@ def run(
     else:
         typer.echo(render_run_text(result), nl=False)
     if result.error or result.unsupported:
-        typer.echo(f"error: {module}: {result.error or result.unsupported}", err=True)
+        say_error(f"{module}: {result.error or result.unsupported}")
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FINDINGS if result.failures else EXIT_CLEAN)
 
@@ -569,10 +596,10 @@ def main() -> None:
     try:
         app(prog_name="wasmlint")
     except KeyboardInterrupt:
-        typer.echo("error: interrupted", err=True)
+        say_error("interrupted")
         sys.exit(EXIT_ERROR)
     except Exception as exc:  # a bug of ours: one line and exit 2, never a traceback or exit 1
-        typer.echo(f"error: internal error ({type(exc).__name__}: {exc}); please report it", err=True)
+        say_error(f"internal error ({type(exc).__name__}: {exc}); please report it")
         sys.exit(EXIT_ERROR)
 
 

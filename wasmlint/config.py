@@ -8,13 +8,16 @@ which wins over its `[workspace.metadata.wasmlint]`. The first one found is used
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from wasmlint.findings import Severity
 from wasmlint.fsquery import exists, is_dir, is_file
+from wasmlint.reading import leads_out, outside, problem_with, project_root, reason
 from wasmlint.tomlfiles import read_toml, value_at
 
 KEYS = ("select", "ignore", "severity", "fail-on", "exclude", "scenarios", "rules-dirs",
@@ -55,8 +58,9 @@ class Config:
             origins[key.replace("_", "-")] = "command line"
         return dataclasses.replace(self, origins=origins, **given)
 
-    def describe(self) -> str:
-        """The effective configuration and where each value came from (`--show-config`)."""
+    def describe(self, shown: Callable[[str], str] = str) -> str:
+        """The effective configuration and where each value came from (`--show-config`), one line
+        per setting; `shown` is applied to every value, which may come from the analysed tree."""
         rows = [
             ("select", ", ".join(self.select)),
             ("ignore", ", ".join(self.ignore) or "(none)"),
@@ -71,8 +75,9 @@ class Config:
             ("hosts", self.hosts),
         ]
         width = max(len(key) for key, _ in rows)
-        lines = [f"configuration: {self.source}"]
-        lines += [f"  {key.ljust(width)} = {value}    # {self.origins.get(key, 'defaults')}" for key, value in rows]
+        lines = [f"configuration: {shown(str(self.source))}"]
+        lines += [f"  {key.ljust(width)} = {shown(value)}    # {shown(self.origins.get(key, 'defaults'))}"
+                  for key, value in rows]
         return "\n".join(lines)
 
 
@@ -116,9 +121,9 @@ def parse_config(data: dict, where: str, base: Path) -> Config:
     if "exclude" in data:
         values["exclude"] = _strings(data["exclude"], where, "exclude")
     if "scenarios" in data:
-        values["scenarios"] = tuple(base / p for p in _strings(data["scenarios"], where, "scenarios"))
+        values["scenarios"] = _project_paths(data["scenarios"], where, "scenarios", base)
     if "rules-dirs" in data:
-        values["rules_dirs"] = tuple(base / p for p in _strings(data["rules-dirs"], where, "rules-dirs"))
+        values["rules_dirs"] = _project_paths(data["rules-dirs"], where, "rules-dirs", base)
     if "features" in data:
         values["features"] = split_features(_strings(data["features"], where, "features"))
     for key in ("all-features", "no-default-features"):
@@ -134,6 +139,20 @@ def parse_config(data: dict, where: str, base: Path) -> Config:
     return Config(source=where, origins=origins, **values)
 
 
+def _project_paths(value: object, where: str, key: str, base: Path) -> tuple[Path, ...]:
+    """Paths a configuration file names, relative to its folder. They must lie inside its project
+    (the configuration may come from the pull request being checked); a path given on the command
+    line instead (`--scenario`) may point anywhere."""
+    paths = tuple(base / p for p in _strings(value, where, key))
+    root = project_root(base) if paths else base
+    for path in paths:
+        if "\x00" in str(path):  # no file name holds one; every file-system call would raise
+            raise ConfigError(f"{where}: `{key}` holds a NUL character, which no path can")
+        if outside(path, root) is not None:
+            raise ConfigError(f"{where}: `{key}`: {path.as_posix()} is outside the project ({root.as_posix()}); not read")
+    return paths
+
+
 def split_features(values) -> tuple[str, ...]:
     """Feature names as cargo reads `--features`: separated by commas or spaces, in any number of values."""
     return tuple(dict.fromkeys(name for value in values for name in re.split(r"[\s,]+", value) if name))
@@ -142,7 +161,9 @@ def split_features(values) -> tuple[str, ...]:
 def _load_toml(path: Path) -> dict:
     try:
         return read_toml(path)
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise ConfigError(f"{path}: {reason(exc)}") from None
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
@@ -174,10 +195,12 @@ def find_config(start: Path) -> Config:
     directory = start if is_dir(start) else start.parent
     for folder in [directory, *directory.parents]:
         own = folder / "wasmlint.toml"
-        if is_file(own):
+        if os.path.lexists(own) and not is_dir(own):  # a FIFO or a broken link there is an error, not no file
+            if problem_with(own) is None and leads_out(own):  # else reading it says what it is
+                raise ConfigError(f"{own.as_posix()}: a symlink leading outside the project; not read")
             return parse_config(_load_toml(own), own.as_posix(), folder)
         manifest = folder / "Cargo.toml"
-        if is_file(manifest):
+        if is_file(manifest) and not leads_out(manifest):  # discovery says so of a manifest leading out
             try:
                 data = read_toml(manifest)
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):

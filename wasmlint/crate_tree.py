@@ -5,27 +5,30 @@ the files its `mod x;` declarations name (`x.rs` or `x/mod.rs`, `#[path = "..."]
 skipping declarations whose `#[cfg]` is false for the build. A `.rs` file lying beside them that
 nothing declares (an old `lib_growth.rs`) is not part of the crate. Declarations are found by a
 small scanner over the text (comments, strings and braces understood), not by tree-sitter: a run
-whose crates all come from the results cache never loads a parser.
+whose crates all come from the results cache never loads a parser. Which named files may be read
+is the caller's to say (`read`): one it will not give is a note naming the declaration.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections import deque
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from wasmlint.cfg import BuildCfg, attribute_applied, conditions_of, excluded_by
+from wasmlint.cfg import BuildCfg, Meta, attribute_applied, conditions_of, excluded_by, string_value
 from wasmlint.fsquery import is_dir, is_file
 
 
 class Declaration(NamedTuple):
     kind: str  # "mod" (a `mod x;` declaration) or "include" (`include!("x.rs")`)
-    name: str  # the module's name, or the included path
+    name: str  # the module's name, or the included path (its escapes read as rustc reads them)
     attributes: tuple[str, ...]  # the texts inside the `#[...]` written above it
     inline: tuple[tuple[str, tuple[str, ...]], ...]  # the inline `mod a { ... }` around it: (name, attributes)
     line: int
+    literal: str = ""  # the included path's string literal as written
 
 
 class Scanned:
@@ -132,14 +135,26 @@ def scan_declarations(text: str) -> Scanned:
         elif kind == "include":
             attributes = tuple(chain) if chain and _VISIBILITY.fullmatch(text, chain_end, start) else ()
             chain = []
-            if text.startswith('"', position):
-                rest = _STRING_REST.match(text, position + 1)
-                if rest is not None:
-                    literal = text[position + 1 : rest.end() - 1]
-                    if "\\" not in literal:
-                        found.declarations.append(Declaration("include", literal, attributes, _inline(frames),
-                                                              text.count("\n", 0, start) + 1))
+            literal = _string_literal(text, position)
+            if literal is not None:
+                found.declarations.append(Declaration("include", string_value(literal), attributes, _inline(frames),
+                                                      text.count("\n", 0, start) + 1, literal))
     return found
+
+
+_RAW_START = re.compile(r'r(#*)"')
+
+
+def _string_literal(text: str, position: int) -> str | None:
+    """The string literal (`"..."`, `r"..."`, `r#"..."#`) starting at `position`, as written."""
+    if text.startswith('"', position):
+        rest = _STRING_REST.match(text, position + 1)
+        return text[position : rest.end()] if rest is not None else None
+    raw = _RAW_START.match(text, position)
+    if raw is None:
+        return None
+    close = text.find('"' + raw.group(1), raw.end())
+    return text[position : close + 1 + len(raw.group(1))] if close >= 0 else None
 
 
 def _inline(frames) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -176,40 +191,52 @@ def _attribute_end(text: str, position: int) -> int:
 # -- the crate's roots ------------------------------------------------------------------------------
 
 
-def crate_roots(root: Path, manifest: dict | None, package: str) -> list[Path]:
+class Root(NamedTuple):
+    path: Path
+    declared: str | None = None  # where Cargo.toml names it (`[lib] path = "..."`); None for a default root
+
+
+def crate_roots(root: Path, manifest: dict | None, package: str,
+                place: Callable[[str], str] = lambda value: "Cargo.toml") -> list[Root]:
     """The files rustc starts from: the library (`[lib] path` or `src/lib.rs`) and the binaries
-    (`[[bin]]` paths, `src/main.rs`, `src/bin/*.rs`, `src/bin/*/main.rs`), those that exist."""
+    (`[[bin]]` paths, `src/main.rs`, `src/bin/*.rs`, `src/bin/*/main.rs`). A path Cargo.toml
+    names is kept whatever is there (following it says what it found), with the declaration
+    (`place(value)` says where the manifest writes it); default ones only when they exist."""
     manifest = manifest if isinstance(manifest, dict) else {}
-    candidates: list[Path] = []
+    candidates: list[Root] = []
+
+    def named(table: str, value: str) -> Root:
+        return Root(root / value, f"{place(value)}: `{table} path = {json.dumps(value)}`")
+
     lib = manifest.get("lib")
     lib_path = lib.get("path") if isinstance(lib, dict) else None
-    candidates.append(root / lib_path if isinstance(lib_path, str) else root / "src" / "lib.rs")
+    candidates.append(named("[lib]", lib_path) if isinstance(lib_path, str) else Root(root / "src" / "lib.rs"))
     bins = manifest.get("bin")
     for target in bins if isinstance(bins, list) else ():
         if not isinstance(target, dict):
             continue
         path, name = target.get("path"), target.get("name")
         if isinstance(path, str):
-            candidates.append(root / path)
+            candidates.append(named("[[bin]]", path))
         elif isinstance(name, str):
-            candidates += [root / "src" / "bin" / f"{name}.rs", root / "src" / "bin" / name / "main.rs"]
+            candidates += [Root(root / "src" / "bin" / f"{name}.rs"), Root(root / "src" / "bin" / name / "main.rs")]
             if name == package:
-                candidates.append(root / "src" / "main.rs")
+                candidates.append(Root(root / "src" / "main.rs"))
     section = manifest.get("package")
     if not (isinstance(section, dict) and section.get("autobins") is False):
-        candidates.append(root / "src" / "main.rs")
+        candidates.append(Root(root / "src" / "main.rs"))
         folder = root / "src" / "bin"
         try:
             entries = sorted(os.listdir(folder)) if is_dir(folder) else []
         except OSError:
             entries = []  # a folder that cannot be listed: discovery's walk names it
         for entry in entries:
-            candidates += [folder / entry] if entry.endswith(".rs") else [folder / entry / "main.rs"]
-    found: dict[Path, None] = {}
-    for path in candidates:
-        if is_file(path):
-            found.setdefault(path, None)
-    return list(found)
+            candidates.append(Root(folder / entry if entry.endswith(".rs") else folder / entry / "main.rs"))
+    found: dict[Path, Root] = {}
+    for candidate in candidates:
+        if candidate.declared is not None or is_file(candidate.path):
+            found.setdefault(candidate.path, candidate)
+    return list(found.values())
 
 
 def build_script(root: Path, manifest: dict | None) -> Path | None:
@@ -230,7 +257,14 @@ class CrateTree:
         self.conditions: dict[Path, tuple[str, ...]] = {}  # the cfgs that held on the way to each file
         self.sources: dict[Path, bytes] = {}  # what was read of each file
         self.cut: dict[Path, str] = {}  # resolved file -> why the build leaves it out (a false cfg)
-        self.missing: list[str] = []  # `mod x;` declarations naming no file
+        self.notes: list[str] = []  # declarations naming no file, or a file that was not read
+
+
+class NotRead(NamedTuple):
+    """What `read` says of a file it will not give: the words after its name ("no such file",
+    "outside the project (/src/app); not read"). A note names the declaration with them."""
+
+    why: str
 
 
 class _Place(NamedTuple):
@@ -242,22 +276,28 @@ class _Place(NamedTuple):
 
 
 def follow_crate(
-    roots: list[Path],
+    roots: list[Root],
     build: BuildCfg,
-    read: Callable[[Path], tuple[Path, bytes] | None],
+    read: Callable[[Path], tuple[Path, bytes] | NotRead | None],
     shown: Callable[[Path], str],
+    named: Callable[[Path], str],
 ) -> CrateTree:
     """Every file the roots reach through `mod` declarations true for `build`. `read(path)` gives
-    the resolved path and bytes of a file that may be analysed, or None (missing, unreadable,
-    excluded); `shown` names a file in messages."""
+    the resolved path and bytes of a file that may be analysed, NotRead (the declaration gets a
+    note), or None (said already, or excluded); `shown` names a file that was read in messages,
+    `named` one as a declaration names it (a symlink as itself)."""
     tree = CrateTree()
-    queue: deque[tuple[Path, tuple[str, ...], _Place, tuple[str, ...]]] = deque(
-        (root, (), _Place(root.parent), ()) for root in roots
+    queue: deque[tuple[Path, tuple[str, ...], _Place, tuple[str, ...], str | None]] = deque(
+        (root.path, (), _Place(root.path.parent), (), root.declared) for root in roots
     )
     while queue:
-        path, module, place, conditions = queue.popleft()
+        path, module, place, conditions, declared = queue.popleft()
         found = read(path)
         if found is None:
+            continue
+        if isinstance(found, NotRead):
+            if declared is not None:
+                tree.notes.append(f"{declared} names {named(path)}: {found.why}")
             continue
         real, data = found
         if real in tree.files:
@@ -278,16 +318,19 @@ def follow_crate(
             for name, inner in declaration.inline:
                 moved = _path_attribute(inner, build)
                 if moved is not None:
-                    folder, relative = folder / moved, None
+                    folder, relative = folder / moved.value, None
                 else:
                     folder, relative = (folder / relative if relative else folder) / name, None
                 names.append(name)
+            where = f"{shown(path)}:{declaration.line}"
             if declaration.kind == "include":
                 targets = [(path.parent / declaration.name, module + tuple(names), _Place(folder, relative))]
+                written = f"include!({declaration.literal})"
             else:
                 targets = _module_files(declaration, attributes, folder, relative, module + tuple(names), build)
+                moved = _path_attribute(declaration.attributes, build)
+                written = f"mod {declaration.name};" if moved is None else f"#[path = {moved.literal}] mod {declaration.name};"
             why = excluded_by(attributes, build)
-            where = f"{shown(path)}:{declaration.line}"
             if why is not None:
                 for target, *_ in targets:
                     if is_file(target):
@@ -295,42 +338,49 @@ def follow_crate(
                 continue
             if not targets:
                 name = declaration.name
-                tree.missing.append(f"{where}: `mod {name};` names no file ({name}.rs or {name}/mod.rs)")
+                tree.notes.append(f"{where}: `mod {name};` names no file ({name}.rs or {name}/mod.rs)")
                 continue
             held = conditions + conditions_of(attributes, build)
             for target, inner_module, inner_place in targets:
-                queue.append((target, inner_module, inner_place, held))
+                queue.append((target, inner_module, inner_place, held, f"{where}: `{written}`"))
     tree.cut = {path: why for path, why in tree.cut.items() if path not in tree.files}
     return tree
 
 
-def _path_attribute(attributes, build: BuildCfg) -> str | None:
+def _path_attribute(attributes, build: BuildCfg) -> Meta | None:
     """The first `#[path = "..."]` (or one a true `cfg_attr` applies)."""
     for text in attributes:
         for meta, _ in attribute_applied(text, build):
             if meta.path == "path" and meta.value:
-                return meta.value
+                return meta
     return None
 
 
 def _module_files(declaration: Declaration, attributes, folder: Path, relative: str | None,
                   module: tuple[str, ...], build: BuildCfg) -> list[tuple[Path, tuple[str, ...], _Place]]:
     """The file a `mod x;` declaration names, as rustc looks for it, with the module path and the
-    place of its own declarations; empty when neither candidate exists."""
+    place of its own declarations; empty when neither candidate exists. A candidate that is
+    there but is not a readable file (a FIFO, a broken symlink) is still the one named: reading
+    it says what it is."""
     name = declaration.name
     inner = module + (name,)
     moved = _path_attribute(attributes, build)
     if moved is not None:
         # A `#[path]` file is read as a mod.rs file: its declarations are its siblings.
-        target = folder / moved
+        target = folder / moved.value
         return [(target, inner, _Place(target.parent))]
     base = folder / relative if relative else folder
     plain, nested = base / f"{name}.rs", base / name / "mod.rs"
-    if is_file(plain):
+    if _present(plain):
         return [(plain, inner, _Place(base, name))]
-    if is_file(nested):
+    if _present(nested):
         return [(nested, inner, _Place(base / name))]
     return []
+
+
+def _present(path: Path) -> bool:
+    """Something other than a folder is there (a file, a FIFO, a symlink even if broken)."""
+    return os.path.lexists(path) and not os.path.isdir(path)
 
 
 def _resolved(path: Path) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import fnmatch
 import glob
+import json
 import os
 import re
 import stat
@@ -15,9 +16,10 @@ from pathlib import Path
 from typing import Callable
 
 from wasmlint.cfg import BuildCfg, FeatureRequest, Features, crate_features
-from wasmlint.crate_tree import build_script, crate_roots, follow_crate
+from wasmlint.crate_tree import NotRead, build_script, crate_roots, follow_crate
 from wasmlint.findings import RunError
 from wasmlint.fsquery import exists, is_dir, is_file
+from wasmlint.reading import SOURCE_LIMIT, CONFIG_LIMIT, inside, outside, problem_reading, problem_with, project_root, read_regular, reason
 from wasmlint.tomlfiles import CargoToml, read_cargo_toml
 
 MODULE_SUFFIXES = (".wasm", ".wat")
@@ -88,6 +90,9 @@ class Crate:
     modules: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # file -> module path, from its `mod` tree
     conditions: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # file -> the cfgs its `mod` declarations needed
     sources: dict[Path, bytes] = field(default_factory=dict)  # bytes read while following the tree
+    project: Path | None = None  # the project root its files must lie in (reading.project_root)
+    # Files the folder walk found and reported as errors, as named (normalised, not resolved).
+    unreadable: set[str] = field(default_factory=set)
 
     def module_path(self, file: Path) -> tuple[str, ...]:
         """The Rust module a file is: where its `mod` declarations put it (`#[path]` followed), else
@@ -156,10 +161,70 @@ def _manifest_or_none(manifest: Path) -> dict | None:
 NOT_IN_LIBRARY = ("tests", "examples", "benches")
 
 
-def _walk(root: Path, errors: list[RunError]):
+class _Refused:
+    """The paths the folder walks met that lead out of the project (symlinked files and folders),
+    each said once at the end of discovery: by the declaration that names it or a file in it,
+    else by its own note."""
+
+    def __init__(self) -> None:
+        self.why: dict[str, str] = {}  # path as named (normalised) -> why it was not read
+        self.said: set[str] = set()
+
+    def covering(self, named: str) -> str | None:
+        """Why `named` (normalised) was not read when it is, or lies in, a refused path (the
+        refused path is then said)."""
+        for path, why in self.why.items():
+            if named == path:
+                self.said.add(path)
+                return why
+            if named.startswith(path + os.sep):
+                self.said.add(path)
+                return f"in {named_path(path)}, {why}"
+        return None
+
+    def notes(self) -> list[str]:
+        return [f"{named_path(path)}: {why}" for path, why in self.why.items() if path not in self.said]
+
+
+class _Boundary:
+    """The project root that discovery stays inside, and what it refused to follow out of it."""
+
+    def __init__(self, root: Path, refused: _Refused) -> None:
+        self.root = root
+        self.refused = refused
+
+    def why_outside(self, path: Path, real: Path | str | None = None) -> str | None:
+        """Why `path` (as the tree names it; `real`: where it resolves, when known) is not read
+        when it leads out of the project, else None."""
+        if real is None:
+            if outside(path, self.root) is None:
+                return None
+        elif inside(real, self.root):
+            return None
+        link = f"a symlink to {os.readlink(path)}, " if os.path.islink(path) else ""
+        return f"{link}outside the project ({display_path(self.root)}); not read"
+
+    def leaves(self, path: Path, real: Path | str | None = None) -> bool:
+        """Whether `path`, met by a folder walk, leads out of the project; if so it is refused."""
+        why = self.why_outside(path, real)
+        if why is not None:
+            self.refused.why.setdefault(os.path.normpath(path), why)
+        return why is not None
+
+
+def named_path(path: Path | str) -> str:
+    """A path as it was named (a symlink as itself, `..` folded), relative to the working folder
+    when below it: for messages about files that were not read."""
+    shown = os.path.abspath(path)
+    base = os.path.join(os.getcwd(), "")
+    return shown[len(base):] if shown.startswith(base) else shown
+
+
+def _walk(root: Path, errors: list[RunError], boundary: _Boundary):
     """os.walk that also enters symlinked folders, each real folder once; a link back to a folder
     above it (a loop) and a folder that cannot be listed (no permission) are reported in `errors`
-    and not followed. Callers filter `subdirs` in place as with os.walk."""
+    and not followed, and one leading out of the project is a note in `boundary`. Callers filter
+    `subdirs` in place as with os.walk."""
     # The real path of each folder walked: a folder that is not a link is its parent's real
     # path plus its name, so only links need realpath (a system call per path component).
     real = {str(root): os.path.realpath(root)}
@@ -181,17 +246,17 @@ def _walk(root: Path, errors: list[RunError]):
             if here == target or here.startswith(target.rstrip(os.sep) + os.sep):
                 errors.append(RunError(_shown_as_named(Path(path)), f"symlink loop: points to {display_path(Path(target))}, "
                                        "a folder above it (not followed)"))
-            elif target not in seen:
+            elif target not in seen and not boundary.leaves(Path(path), target):
                 seen.add(target)
                 keep.append(name)
         subdirs[:] = keep
 
 
-def _walk_rs(root: Path, excluded, errors: list[RunError], crate: bool = True) -> list[Path]:
+def _walk_rs(root: Path, excluded, errors: list[RunError], boundary: _Boundary, crate: bool = True) -> list[Path]:
     """.rs files below root, skipping target/, hidden folders and nested crates (they are crates of
     their own); in a crate, also its tests/, examples/ and benches/ folders."""
     found: list[Path] = []
-    for here, subdirs, files in _walk(root, errors):
+    for here, subdirs, files in _walk(root, errors, boundary):
         subdirs[:] = sorted(
             d for d in subdirs
             if not d.startswith(".") and d != "target" and not is_file(here / d / "Cargo.toml")
@@ -204,33 +269,18 @@ def _walk_rs(root: Path, excluded, errors: list[RunError], crate: bool = True) -
 
 def _shown_as_named(path: Path) -> str:
     """How to name a path that may be a symlink: the link itself, not what it points to."""
-    return f"{display_path(path.parent)}/{path.name}"
+    folder = display_path(path.parent)
+    return path.name if folder == "." else f"{folder}/{path.name}"
 
 
 def _unreadable(path: Path) -> str | None:
     """Why an input file cannot be read as a file (a broken link, a FIFO that would block the
     read forever...), or None."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return f"symlink loop ({exc.strerror})"
-        if os.path.islink(path):
-            return f"broken symlink to {os.readlink(path)} ({exc.strerror or exc})"
-        return f"cannot read: {exc.strerror or exc}"
-    if stat.S_ISREG(mode):
-        if os.path.islink(path):
-            # Files are read through their resolved path later; a link whose target cannot be
-            # read is found now, so that the error names the link the user knows.
-            try:
-                with open(path, "rb") as handle:
-                    handle.read(1)
-            except OSError as exc:
-                return f"cannot read: {exc.strerror or exc}"
-        return None
-    kind = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
-            stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder"}.get(stat.S_IFMT(mode), "not a regular file")
-    return f"not a regular file ({kind}); not read"
+    if os.path.islink(path):
+        # Files are read through their resolved path later; a link whose target cannot be read
+        # is found now, so that the error names the link the user knows.
+        return problem_reading(path)
+    return problem_with(path)
 
 
 def _enclosing_crate(path: Path) -> Path | None:
@@ -250,6 +300,10 @@ class _Collector:
         self.targets = Targets()
         self.crates: dict[Path, Crate] = {}
         self.named: set[Path] = set()  # .rs files given on the command line (resolved)
+        # The project of the command-line path being collected: what the tree names is read
+        # only inside it.
+        self.refused = _Refused()
+        self.boundary = _Boundary(Path("/"), self.refused)
         self.manifests_read: set[Path] = set()  # each Cargo.toml's problems are reported once
         self.entered: list[Path] = []  # the folders directory() is inside of: a workspace member among them is a cycle
 
@@ -280,8 +334,8 @@ class _Collector:
             # A Cargo.toml that cannot be read is reported; its .rs files are still checked.
             data = self.manifest(manifest) if has_manifest else None
             name = ((data or {}).get("package") or {}).get("name") or root.name
-            found = _walk_rs(root, self.excluded, self.targets.errors)
-            crate = Crate(root, name, manifest if has_manifest else None, found, set())
+            found = _walk_rs(root, self.excluded, self.targets.errors, self.boundary)
+            crate = Crate(root, name, manifest if has_manifest else None, found, set(), project=self.boundary.root)
             if files is None:
                 self.targets.hosts.extend(self.host_files(root))
             self.crates[root] = crate
@@ -295,7 +349,7 @@ class _Collector:
         """JavaScript/TypeScript files below a crate or project folder (its www/, pkg/...), skipping
         target/, node_modules/, hidden folders and nested crates (they collect their own)."""
         found: list[Path] = []
-        for here, subdirs, files in _walk(root, self.targets.errors):  # repeats of _walk_rs's are dropped at the end
+        for here, subdirs, files in _walk(root, self.targets.errors, self.boundary):  # repeats of _walk_rs's are dropped at the end
             subdirs[:] = sorted(
                 d for d in subdirs
                 if not d.startswith(".") and d not in _SKIPPED_FOLDERS and not is_file(here / d / "Cargo.toml")
@@ -307,6 +361,8 @@ class _Collector:
     def directory(self, path: Path) -> None:
         manifest = path / "Cargo.toml"
         if is_file(manifest):
+            if self.boundary.leaves(manifest):
+                return  # a crate whose manifest lies elsewhere is not this project's
             data = self.manifest(manifest)
             if data is None:
                 self.crate(path, None)  # still checks the .rs files
@@ -326,18 +382,19 @@ class _Collector:
         enclosing = _enclosing_crate(path)
         if enclosing is not None:
             # A folder inside a crate (`src/`): analyse the crate, report this folder's files.
-            inside = {f.resolve() for f in _walk_rs(path, self.excluded, self.targets.errors, crate=False)}
+            inside = {f.resolve() for f in _walk_rs(path, self.excluded, self.targets.errors, self.boundary, crate=False)}
             self.crate(enclosing, inside)
             self.targets.hosts.extend(self.host_files(path))
             return
         loose: list[Path] = []
-        for here, subdirs, files in _walk(path, self.targets.errors):
+        for here, subdirs, files in _walk(path, self.targets.errors, self.boundary):
             keep = []
             for d in sorted(subdirs):
                 if d.startswith(".") or d in _SKIPPED_FOLDERS or self.excluded(here / d):
                     continue
                 if is_file(here / d / "Cargo.toml"):
-                    self.directory(here / d)
+                    if not self.boundary.leaves(here / d):
+                        self.directory(here / d)
                 else:
                     keep.append(d)
             subdirs[:] = keep
@@ -355,32 +412,37 @@ class _Collector:
         """Each member once. The root may list itself (`members = ["."]` beside its [package]: it is
         checked as that package); a member that is a workspace being read already, the root of a
         virtual manifest or one above it (`members = [".."]`), is a cycle: named, not followed."""
-        manifest = root / "Cargo.toml"
         excluded = {(root / e).resolve() for e in workspace.get("exclude", [])}
+        shown = display_path(root / "Cargo.toml")
         for pattern in workspace.get("members", []):
             matches = sorted(glob.glob(str(root / pattern)))
             if not matches:
-                self.targets.errors.append(RunError(display_path(manifest), f"workspace member {pattern!r} matches no folder"))
+                self.targets.errors.append(RunError(shown, f"workspace member {pattern!r} matches no folder"))
             for member in map(Path, matches):
+                why = self.boundary.why_outside(member)
+                if why is not None:
+                    self.targets.notes.append(f"{shown}: workspace member {json.dumps(pattern)} names {named_path(member)}: {why}")
+                    continue
                 real = member.resolve()
                 if real in excluded:
                     continue
                 if not is_file(member / "Cargo.toml"):
                     if is_dir(member) and not os.access(member, os.R_OK | os.X_OK, effective_ids=True):
-                        self.targets.errors.append(RunError(display_path(manifest), f"workspace member {pattern!r}: cannot "
+                        self.targets.errors.append(RunError(shown, f"workspace member {pattern!r}: cannot "
                                                             f"read {display_path(member)} (permission denied); not checked"))
                     continue
                 if real == self.entered[-1] and is_package:
                     continue  # the root package, checked by directory() once its members are
                 if real in self.entered:
-                    self.targets.errors.append(RunError(display_path(manifest), f"workspace member {pattern!r} is "
+                    self.targets.errors.append(RunError(shown, f"workspace member {pattern!r} is "
                                                         f"{display_path(real)}: the workspace itself, or one that lists this one "
                                                         "(a cycle); not followed"))
                     continue
                 self.directory(member)
 
     def loose_files(self, root: Path, files: list[Path]) -> None:
-        crate = Crate(root.resolve(), root.resolve().name, None, [f.resolve() for f in files], None)
+        # The files are resolved once found readable: a broken link is named as itself.
+        crate = Crate(root.resolve(), root.resolve().name, None, list(files), None, project=self.boundary.root)
         self.targets.crates.append(crate)
 
     def file(self, path: Path) -> None:
@@ -412,21 +474,30 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = (),
     request for all crates, or one per crate root): its roots and the `mod` declarations they reach.
     """
     collector = _Collector(exclude)
+    targets = collector.targets
     for path in paths:
         if not exists(path) and not os.path.islink(path):  # a broken link is named as such below
-            collector.targets.errors.append(RunError(display_path(path), "no such file or directory"))
-        elif is_dir(path):
+            targets.errors.append(RunError(display_path(path), "no such file or directory"))
+            continue
+        # Paths given here are the user's: each one's project is found from where it points.
+        collector.boundary = _Boundary(project_root(path), collector.refused)
+        modules, hosts = len(targets.modules), len(targets.hosts)
+        if is_dir(path):
             collector.directory(path)
         else:
             collector.file(path)
-    targets = collector.targets
+        # A module or host the walk found through a symlink leading out of the project is not read.
+        for found, start in ((targets.modules, modules), (targets.hosts, hosts)):
+            found[start:] = [file for file in found[start:] if file == path or not collector.boundary.leaves(file)]
     for crate in targets.crates:
-        crate.files = _readable(crate.files, targets.errors)
+        crate.files = _crate_files(crate, targets.errors, collector.refused)
     request_of = features if callable(features) else (lambda _root: features)
     for crate in list(targets.crates):
-        _keep_compiled_files(crate, request_of(crate.root), targets, collector.named, exclude)
+        _keep_compiled_files(crate, request_of(crate.root), targets, collector.named, exclude, collector.refused)
     targets.modules = _readable(targets.modules, targets.errors, resolve=False)
     targets.hosts = _readable(targets.hosts, targets.errors)
+    targets.notes += collector.refused.notes()
+    targets.notes[:] = list(dict.fromkeys(targets.notes))  # a workspace given twice says it once
     empty = set()
     for crate in targets.crates:
         if crate.manifest is not None and not crate.files and crate.report_files is None and not exclude:
@@ -441,7 +512,7 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = (),
 
 
 def _keep_compiled_files(crate: Crate, request: FeatureRequest, targets: Targets, named: set[Path],
-                         exclude: tuple[str, ...]) -> None:
+                         exclude: tuple[str, ...], refused: _Refused) -> None:
     """Keep only the files rustc compiles into the crate, with their module paths; say which of the
     others are not part of it. A file named on the command line that is not part of its crate is
     checked alone, as its own crate root."""
@@ -452,39 +523,49 @@ def _keep_compiled_files(crate: Crate, request: FeatureRequest, targets: Targets
     data = _manifest_or_none(crate.manifest)
     crate.features = crate_features(data, request, crate.name)
     crate.cfg = BuildCfg(crate.features.enabled)
-    roots = crate_roots(crate.root, data, crate.name)
+    roots = crate_roots(crate.root, data, crate.name, lambda value: _place_in_manifest(crate.manifest, value))
     if not roots:
         return  # nothing for rustc to start from (no src/lib.rs...): every file is read, as before
     known = set(crate.files)
-    inside = os.path.join(crate.root, "")
-    outside: list[Path] = []
+    under_crate = os.path.join(crate.root, "")
+    boundary = _Boundary(crate.project or Path("/"), refused)
+    beyond: list[Path] = []  # files the declarations reach beyond the crate folder (`../shared/x.rs`)
 
-    def read(path: Path) -> tuple[Path, bytes] | None:
-        real = resolved(path) if exists(path) else None
-        if real is None:
-            return None
+    def read(path: Path) -> tuple[Path, bytes] | NotRead | None:
+        named = os.path.normpath(path)
+        if named in crate.unreadable:
+            return None  # the folder walk said why already
+        why = refused.covering(named)
+        if why is not None:
+            return NotRead(why)
+        real = _resolved_or_none(path)
         if real not in known:
-            # Under the crate folder, discovery skipped it (excluded, hidden, unreadable: said
-            # already); elsewhere (`#[path = "../shared/x.rs"]`) it is read now.
-            if str(real).startswith(inside) or os.path.normpath(path).startswith(inside) or is_excluded(path, exclude):
-                return None
+            # Not one the walk found and checked: look at it before anything else.
+            if not os.path.lexists(path):
+                return NotRead("no such file")
             problem = _unreadable(path)
             if problem is not None:
-                targets.errors.append(RunError(_shown_as_named(path), problem))
+                return NotRead(problem)
+            real = resolved(path)
+            why = boundary.why_outside(path, real)
+            if why is not None:
+                return NotRead(why)
+            # Under the crate folder, discovery skipped it on purpose (excluded, hidden, target/).
+            if str(real).startswith(under_crate) or named.startswith(under_crate) or is_excluded(path, exclude):
                 return None
             known.add(real)
-            outside.append(real)
+            beyond.append(real)
         try:
-            return real, real.read_bytes()
+            return real, read_regular(real, SOURCE_LIMIT)
         except OSError as exc:
-            targets.errors.append(RunError(display_path(real), f"cannot read: {exc.strerror or exc}"))
+            targets.errors.append(RunError(_shown_as_named(path), reason(exc)))
             return None
 
-    tree = follow_crate(roots, crate.cfg, read, display_path)
+    tree = follow_crate(roots, crate.cfg, read, display_path, named_path)
     script = build_script(crate.root, data)
     script = resolved(script) if script is not None and is_file(script) else None
     orphans = [path for path in crate.files if path not in tree.files and path != script]
-    crate.files = [path for path in crate.files if path in tree.files] + [p for p in outside if p in tree.files]
+    crate.files = [path for path in crate.files if path in tree.files] + [p for p in beyond if p in tree.files]
     crate.modules = tree.files
     crate.conditions = tree.conditions
     crate.sources = tree.sources
@@ -501,9 +582,16 @@ def _keep_compiled_files(crate: Crate, request: FeatureRequest, targets: Targets
             targets.crates.append(Crate(path.parent, path.stem, None, [path], None, cfg=crate.cfg, modules={path: ()}))
         targets.notes.append(note)
     if in_scope is None:
-        targets.notes.extend(tree.missing)
+        targets.notes.extend(tree.notes)
     elif not in_scope and any(path in named for path in orphans):
         targets.crates.remove(crate)  # only files that are not part of it were asked for
+
+
+def _resolved_or_none(path: Path) -> Path | None:
+    try:
+        return resolved(path)
+    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+        return None
 
 
 def _readable(paths: list[Path], errors: list[RunError], resolve: bool = True) -> list[Path]:
@@ -516,6 +604,37 @@ def _readable(paths: list[Path], errors: list[RunError], resolve: bool = True) -
         else:
             kept[resolved(path) if resolve else path] = None
     return list(kept)
+
+
+def _crate_files(crate: Crate, errors: list[RunError], refused: _Refused) -> list[Path]:
+    """The crate's files found by the folder walk that may be read, resolved, each once. One that
+    is not a regular file is an error naming it; a symlink leading out of the project is refused,
+    to be said once: by the declaration that names it, else alone."""
+    kept: dict[Path, None] = {}
+    boundary = _Boundary(crate.project or Path("/"), refused)
+    for path in crate.files:
+        problem = _unreadable(path)
+        if problem is not None:
+            errors.append(RunError(_shown_as_named(path), problem))
+            crate.unreadable.add(os.path.normpath(path))
+            continue
+        real = resolved(path)
+        if not boundary.leaves(path, real):
+            kept[real] = None
+    return list(kept)
+
+
+def _place_in_manifest(manifest: Path, value: str) -> str:
+    """Where a Cargo.toml writes a path value: `Cargo.toml:LINE` (the first line holding it
+    quoted), else the file alone."""
+    shown = display_path(manifest)
+    try:
+        lines = read_regular(manifest, CONFIG_LIMIT).decode("utf-8", errors="replace").split("\n")
+    except OSError:
+        return shown
+    quoted = (json.dumps(value), f"'{value}'")
+    line = next((number for number, text in enumerate(lines, 1) if any(q in text for q in quoted)), None)
+    return shown if line is None else f"{shown}:{line}"
 
 
 def _has_input(folder: Path, targets: Targets) -> bool:

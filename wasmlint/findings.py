@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
@@ -165,3 +166,15 @@ PATH_HEAD, PATH_TAIL = 12, 6
 def elided_hops(count: int) -> str:
     """The hop that stands for `count` functions left out of a long call path."""
     return f"... ({count} more) ..."
+
+
+_ELIDED_HOPS = re.compile(r"\.\.\. \((\d+) more\) \.\.\.")
+
+
+def elided_count(hop: str) -> int | None:
+    """How many functions an `elided_hops` hop stands for; None for a function's own name.
+
+    A reporter that shortens a path again must count them, not the one hop, to say how many it
+    hides. (Source paths hold Rust names, which cannot look like this hop.)"""
+    match = _ELIDED_HOPS.fullmatch(hop)
+    return int(match.group(1)) if match else None

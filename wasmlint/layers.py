@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wasmlint.cache import ResultCache, digest, result_key
-from wasmlint.discover import Crate, display_path
+from wasmlint.discover import Crate, display_path, named_path
 from wasmlint.findings import Finding, Report, RunError
 from wasmlint.fsquery import is_file
 from wasmlint.module import GROWS, ModuleFacts, ModuleLoadError, analyze_loaded_module, load_module_bytes, module_findings
+from wasmlint.reading import leads_out
 
 if TYPE_CHECKING:
     from wasmlint.runtime import RuntimeEvidence
@@ -17,15 +18,22 @@ if TYPE_CHECKING:
 SCENARIO_FILE = "scenario.toml"
 
 
-def _scenarios_for(module: Path, crate: Crate | None, options) -> list[Path | None]:
+def _scenarios_for(module: Path, crate: Crate | None, options, notes: list[str]) -> list[Path | None]:
     """--scenario, else the configured ones, else `scenario.toml` beside the crate's Cargo.toml
-    (or beside a module file given directly); [None] means smoke calls."""
+    (or beside a module file given directly); [None] means smoke calls. A `scenario.toml` that
+    is a symlink leading out of the project is not read (one of `notes` says so)."""
     if options.scenario is not None:
         return [options.scenario]
     if options.scenarios:
         return list(options.scenarios)
     folder = crate.root if crate is not None else module.parent
-    return [folder / SCENARIO_FILE] if is_file(folder / SCENARIO_FILE) else [None]
+    beside = folder / SCENARIO_FILE
+    if not is_file(beside):
+        return [None]
+    if leads_out(beside):
+        notes.append(f"{display_path(folder)}/{SCENARIO_FILE}: leads outside the project; not read")
+        return [None]
+    return [beside]
 
 
 def module_facts(path: Path, cache_dir: Path | None) -> ModuleFacts:
@@ -104,12 +112,12 @@ def module_and_runtime(
 
         predicted = predicted_by_source | {e.name for e in facts.exports if e.status == GROWS}
         functions = [e.name for e in facts.exports if e.kind == "func"]
-        for scenario_path in _scenarios_for(path, crate, options):
+        for scenario_path in _scenarios_for(path, crate, options, report.infos):
             try:
                 scenario = load_scenario(scenario_path) if scenario_path is not None else None
             except ScenarioError as exc:
                 message = str(exc).removeprefix(f"{scenario_path}: ")
-                report.errors.append(RunError(display_path(scenario_path), message))
+                report.errors.append(RunError(named_path(scenario_path), message))  # a link as itself
                 continue
             result = run_module(path, scenario)
             if result.error:

@@ -3,12 +3,13 @@ build (its symbol, function, form, host contract and the cfg that enabled it), a
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from wasmlint.cfg import combine
 from wasmlint.discover import Crate, display_path
 from wasmlint.findings import ExportSite, RunError
+from wasmlint.reporters.json import json_document
+from wasmlint.terminal import visible
 
 
 @dataclass
@@ -52,11 +53,13 @@ def render_text(listings: list[CrateExports], infos: list[str]) -> str:
         crate = listing.crate
         where = display_path(crate.manifest or crate.root)
         features = ", ".join(_features(crate)) or "none"
-        out.append(f"crate {crate.name} ({where}); features: {features}")
-        rows = [("EXPORT", "FUNCTION", "FORM", "CONTRACT", "CFG", "DEFINED AT")]
+        # Names, paths, symbols and cfgs all come from the crate: each is made visible before the
+        # columns are measured, so that a newline or escape sequence in one stays in its cell.
+        out.append(visible(f"crate {crate.name} ({where}); features: {features}"))
+        rows: list[tuple[str, ...]] = [("EXPORT", "FUNCTION", "FORM", "CONTRACT", "CFG", "DEFINED AT")]
         rows += [
-            (site.symbol, site.display, _form(site), site.contract, listing.cfg_of(site) or "-",
-             f"{site.path}:{site.line}:{site.column}")
+            tuple(map(visible, (site.symbol, site.display, _form(site), site.contract, listing.cfg_of(site) or "-",
+                                f"{site.path}:{site.line}:{site.column}")))
             for site in listing.exports
         ]
         if len(rows) == 1:
@@ -69,7 +72,7 @@ def render_text(listings: list[CrateExports], infos: list[str]) -> str:
         total = len(listing.exports)
         out.append(f"  {total} export{'s' if total != 1 else ''} ({counts['raw']} raw, {counts['wasm-bindgen']} wasm-bindgen)")
         out.append("")
-    out += [f"info: {line}" for line in infos]
+    out += [f"info: {visible(line)}" for line in infos]
     text = "\n".join(out).rstrip("\n")
     return text + "\n" if text else ""
 
@@ -104,4 +107,4 @@ def render_json(listings: list[CrateExports], infos: list[str], errors: list[Run
         "errors": [error.to_dict() for error in errors],
         "notes": list(infos),
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_document(data)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from wasmlint.config import Config
 from wasmlint.findings import Layer, Severity
+from wasmlint.reading import CONFIG_LIMIT, read_regular, read_regular_text, reason
 from wasmlint.tomlfiles import parse_toml
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -120,8 +121,10 @@ def _parse_case(raw: object, index: int, where: str) -> RuleCase:
 def parse_rule(path: Path) -> Rule:
     where = str(path)
     try:
-        data = parse_toml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        data = parse_toml(read_regular_text(path, CONFIG_LIMIT))
+    except OSError as exc:
+        raise RuleError(f"{where}: {reason(exc)}") from None
+    except UnicodeDecodeError as exc:
         raise RuleError(f"{where}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise RuleError(f"{where}: invalid TOML: {exc}") from None
@@ -206,7 +209,7 @@ def load_rules_from(directory: Path, cache_dir: Path | None = None) -> dict[str,
     from wasmlint.cache import ResultCache, digest, result_key
 
     try:
-        contents = [(path.name, digest(path.read_bytes())) for path in files]
+        contents = [(path.name, digest(read_regular(path, CONFIG_LIMIT))) for path in files]
     except OSError:
         return parse()  # parse_rule names the file it cannot read
     key = result_key("rules", str(directory.resolve()), contents)

@@ -13,6 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+from wasmlint.reading import CONFIG_LIMIT, read_regular
+
 # Deeper than any real file nests; tomllib parses arrays and inline tables recursively, so a
 # deeper one would end in a RecursionError that depends on how deep the caller's stack is.
 MAX_NESTING = 100
@@ -68,7 +70,8 @@ def parse_toml(text: str) -> dict:
 
 
 def read_toml(path: Path) -> dict:
-    """The parsed file; raises OSError, UnicodeDecodeError or tomllib.TOMLDecodeError.
+    """The parsed file; raises OSError (reading.Unreadable for a file that is not a regular one or
+    is too large), UnicodeDecodeError or tomllib.TOMLDecodeError.
 
     Memoised on the file's size and modification time, so an edited file is read again. The
     result is shared between callers: read it, never change it."""
@@ -78,8 +81,7 @@ def read_toml(path: Path) -> dict:
 
 @lru_cache(maxsize=1024)
 def _parsed(path: str, size: int, mtime_ns: int) -> dict:
-    with open(path, "rb") as handle:
-        return parse_toml(handle.read().decode("utf-8"))
+    return parse_toml(read_regular(path, CONFIG_LIMIT).decode("utf-8"))
 
 
 # -- shapes -----------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 from wasmlint.fsquery import exists, is_file
 from wasmlint.host.modules import module_candidates
 from wasmlint.host.values import HostFacts
+from wasmlint.reading import CONFIG_LIMIT, read_regular
 
 ALLOCATION_FREE_RULES = {"parse-error", "unused-suppression", "invalid-suppression"}
 
@@ -108,7 +109,7 @@ def _local_dependency(host: Path, package: str) -> Path | None:
         manifest = folder / "package.json"
         if is_file(manifest):
             try:
-                data = json.loads(manifest.read_text(encoding="utf-8"))
+                data = json.loads(read_regular(manifest, CONFIG_LIMIT))
             except (OSError, ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
                 return None  # a hint only, like a package.json that is not JSON
             for key in ("dependencies", "devDependencies", "peerDependencies"):

@@ -11,6 +11,7 @@ from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.discover import display_path
 from wasmlint.findings import Finding, RunError
 from wasmlint.host.values import HostFacts
+from wasmlint.reading import SOURCE_LIMIT, leads_out, read_regular, reason
 from wasmlint.suppress import Problem, Suppression
 
 
@@ -27,9 +28,9 @@ class HostOutcome:
 def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | None) -> HostOutcome:
     shown = display_path(path)
     try:
-        source = path.read_bytes()
+        source = read_regular(path, SOURCE_LIMIT)
     except OSError as exc:
-        return HostOutcome(HostFacts(shown), error=RunError(shown, f"cannot read: {exc.strerror or exc}"))
+        return HostOutcome(HostFacts(shown), error=RunError(shown, reason(exc)))
 
     def compute() -> HostOutcome:
         from wasmlint.host.analyze import analyze_host
@@ -71,7 +72,7 @@ def read_import(importer: str, specifier: str) -> tuple[str, bytes] | None:
     for candidate in candidates:
         try:
             if candidate.is_file():
-                return display_path(candidate), candidate.read_bytes()
+                return display_path(candidate), read_regular(candidate, SOURCE_LIMIT)
         except OSError:
             return None
     return None
@@ -80,7 +81,7 @@ def read_import(importer: str, specifier: str) -> tuple[str, bytes] | None:
 def _unchanged(dependencies: list[tuple[str, str]]) -> bool:
     for path, expected in dependencies:
         try:
-            if hashlib.sha256(Path(path).read_bytes()).hexdigest() != expected:
+            if hashlib.sha256(read_regular(path, SOURCE_LIMIT)).hexdigest() != expected:
                 return False
         except OSError:
             return False
@@ -172,9 +173,12 @@ def _scenario_for(module: Path, host: Path, options):
     """--scenario, else the configured one, else `scenario.toml` beside the host or the module."""
     from wasmlint.runtime import load_scenario
 
-    for candidate in [options.scenario, *options.scenarios, host.parent / "scenario.toml", module.parent / "scenario.toml"]:
+    for candidate in [options.scenario, *options.scenarios]:
         if candidate is not None and Path(candidate).is_file():
             return load_scenario(Path(candidate))
+    for beside in (host.parent / "scenario.toml", module.parent / "scenario.toml"):
+        if beside.is_file() and not leads_out(beside):  # one leading out of the project is not read
+            return load_scenario(beside)
     return None
 
 

@@ -11,6 +11,8 @@ from wasmlint.findings import PATH_HEAD, PATH_TAIL, UNRESOLVED_INDIRECT, elided_
 from wasmlint.module.decoder import DecodeError, Import, Memory, WasmModule, decode_module
 from wasmlint.module.demangle import demangle
 from wasmlint.module.indirect import Exploration, Hop, IndirectCalls, describe
+from wasmlint.reading import MODULE_LIMIT, read_regular, reason
+from wasmlint.terminal import visible
 
 GROWS, PANIC_ONLY, NO = "grows", "panic-only", "no"
 
@@ -226,9 +228,9 @@ def load_module_bytes(path: Path) -> bytes:
     path = Path(path)
     label = str(path)
     try:
-        data = path.read_bytes()
+        data = read_regular(path, MODULE_LIMIT)
     except OSError as exc:
-        raise ModuleLoadError(label, f"cannot read: {exc.strerror or exc}") from None
+        raise ModuleLoadError(label, reason(exc)) from None
     looks_textual = not data.startswith(b"\0asm") and data.lstrip()[:1] in (b"(", b";")
     if path.suffix.lower() not in (".wat", ".wast") and not looks_textual:
         return data
@@ -867,4 +869,6 @@ def render_inspect_text(facts: ModuleFacts, path_label: str) -> str:
         lines.append("other exports: " + ", ".join(f"{e.name} ({e.kind})" for e in other_exports))
     for note in facts.notes:
         lines.append(f"note: {note}")
-    return "\n".join(lines) + "\n"
+    # Names, imports and producers come from the module: made visible line by line, so that a
+    # newline or an escape sequence in a name stays on its line and never reaches the terminal.
+    return "".join(visible(line) + "\n" for line in lines)

@@ -25,4 +25,14 @@ def render(report: Report, rules: dict[str, Rule]) -> str:
             "notes": [*report.notes, *report.infos],
         },
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_document(data)
+
+
+def json_document(data: object) -> str:
+    """`data` as indented JSON text, ending in a newline, non-ASCII characters written as they are.
+
+    A file name that is not UTF-8 reaches us with its odd bytes as lone surrogates (Python's
+    surrogateescape), which no UTF-8 text can hold: they are written as JSON escapes (`\\udcff`),
+    which a JSON reader decodes back to the same string, instead of failing the whole report."""
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")

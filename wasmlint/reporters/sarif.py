@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from urllib.parse import quote
 
 import wasmlint
 from wasmlint.baseline import finding_identity
 from wasmlint.findings import Finding, Layer, Report, RunError, Severity
+from wasmlint.reporters.json import json_document
 from wasmlint.rules import Rule
 
 SCHEMA_URI = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
@@ -33,11 +33,13 @@ def _pascal_case(rule_id: str) -> str:
 
 def _artifact(path: str) -> dict:
     # Paths are relative to the project root; %SRCROOT% tells a viewer to resolve them against its
-    # checkout. Spaces and non-ASCII characters must be percent-encoded in a URI reference.
+    # checkout. Spaces and non-ASCII characters must be percent-encoded in a URI reference; a name
+    # that is not UTF-8 keeps its own bytes (surrogateescape), as the file system has them.
+    uri = quote(path, safe="/", errors="surrogateescape")
     if path.startswith("/"):
         # Outside the working folder (wasmlint shows such paths absolute): a file URI, no base.
-        return {"uri": "file://" + quote(path, safe="/")}
-    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+        return {"uri": "file://" + uri}
+    return {"uri": uri, "uriBaseId": SRCROOT}
 
 
 def _region(line: int, column: int, end_line: int, end_column: int) -> dict:
@@ -123,7 +125,8 @@ def _code_flow(finding: Finding) -> dict | None:
 def _fingerprint(finding: Finding, occurrence: int) -> str:
     # Same identity as the baseline (rule, path, symbol, code text; no line numbers), hashed so it is
     # short, plus the occurrence number so two identical findings in one file stay distinct.
-    digest = hashlib.sha256("\0".join(finding_identity(finding)).encode("utf-8")).hexdigest()[:32]
+    identity = "\0".join(finding_identity(finding)).encode("utf-8", "surrogateescape")  # a non-UTF-8 file name
+    digest = hashlib.sha256(identity).hexdigest()[:32]
     return f"{digest}:{occurrence}"
 
 
@@ -212,4 +215,4 @@ def build_log(report: Report, rules: dict[str, Rule]) -> dict:
 
 
 def render(report: Report, rules: dict[str, Rule]) -> str:
-    return json.dumps(build_log(report, rules), indent=2, ensure_ascii=False) + "\n"
+    return json_document(build_log(report, rules))

@@ -1,4 +1,8 @@
-"""The human report, shaped like rustc/clippy diagnostics: header, location, code with carets, notes."""
+"""The human report, shaped like rustc/clippy diagnostics: header, location, code with carets, notes.
+
+Every string a finding carries may come from the analysed tree or module, so each is made
+`visible` (wasmlint.terminal) as it is rendered; the only escape sequences this report writes are
+its own colours."""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ import os
 import unicodedata
 from functools import lru_cache
 
-from wasmlint.findings import Finding, Layer, Report, Severity
+from wasmlint.findings import Finding, Layer, Report, Severity, elided_count, elided_hops
+from wasmlint.reading import SOURCE_LIMIT, read_regular
 from wasmlint.rules import Rule
+from wasmlint.terminal import escaped_char, visible
 
 _COLORS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.INFO: "\033[1;36m"}
 _BLUE, _BOLD, _RESET = "\033[1;34m", "\033[1m", "\033[0m"
@@ -18,8 +24,6 @@ EXCERPT_WIDTH = 120
 # A call path longer than HEAD + TAIL + 1 hops shows only its first and last hops.
 CALL_PATH_HEAD, CALL_PATH_TAIL = 4, 3
 TAB_WIDTH = 4
-# Bidirectional formatting characters reorder how a terminal shows the line ("Trojan Source").
-_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _lines(path: str) -> tuple[str, ...]:
@@ -34,8 +38,7 @@ def _lines(path: str) -> tuple[str, ...]:
 @lru_cache(maxsize=64)
 def _read_lines(path: str, _mtime_ns: int, _size: int) -> tuple[str, ...]:
     try:
-        with open(path, encoding="utf-8", errors="replace", newline="") as handle:
-            text = handle.read()
+        text = read_regular(path, SOURCE_LIMIT).decode("utf-8", errors="replace")
     except OSError:
         return ()
     # Only \n ends a line, as for the parser that gave the line numbers; str.splitlines would also
@@ -48,15 +51,11 @@ def _cell(char: str, column: int) -> tuple[str, int]:
     if char == "\t":
         width = TAB_WIDTH - column % TAB_WIDTH
         return " " * width, width
-    code = ord(char)
-    # Control characters would act on the terminal (colours, cursor moves, erasing the line):
-    # show a visible stand-in instead, the Unicode "control picture" where there is one.
-    if code < 0x20:
-        return chr(0x2400 + code), 1
-    if code == 0x7F:
-        return "\u2421", 1
-    if 0x80 <= code < 0xA0 or char in _BIDI_CONTROLS:
-        return "\ufffd", 1
+    # Control and format characters would act on the terminal (colours, cursor moves, erasing the
+    # line) or reorder what it shows (bidi overrides): they are spelled out, several columns wide.
+    stand_in = escaped_char(char)
+    if stand_in is not None:
+        return stand_in, len(stand_in)
     if unicodedata.combining(char):
         return char, 0
     return char, 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
@@ -138,27 +137,50 @@ def _code_excerpt(finding: Finding, paint: _Paint) -> list[str]:
 
 
 def _call_path(hops: tuple[str, ...]) -> str:
-    """`a -> b -> c`; a very long path keeps its first and last hops: the export and the construct."""
+    """`a -> b -> c`; a very long path keeps its first and last hops: the export and the construct.
+
+    The hops left out may include one the layer already wrote for a run of functions it left out
+    (`... (84 more) ...`): the count shown adds up the functions, not the hops."""
     if len(hops) <= CALL_PATH_HEAD + CALL_PATH_TAIL + 1:
         return " -> ".join(hops)
-    left_out = len(hops) - CALL_PATH_HEAD - CALL_PATH_TAIL
-    return " -> ".join([*hops[:CALL_PATH_HEAD], f"... ({left_out} more) ...", *hops[-CALL_PATH_TAIL:]])
+    left_out = sum(elided_count(hop) or 1 for hop in hops[CALL_PATH_HEAD:-CALL_PATH_TAIL])
+    return " -> ".join([*hops[:CALL_PATH_HEAD], elided_hops(left_out), *hops[-CALL_PATH_TAIL:]])
+
+
+def _visible_strings(finding: Finding) -> Finding:
+    """The finding as the terminal may be given it: every string, which may come from the analysed
+    tree or module (paths, export and function names, quoted code), made `visible`."""
+    strings = (finding.rule_id, finding.message, finding.path, finding.symbol or "", finding.snippet,
+               *finding.call_path, *finding.evidence)
+    if all(text.isprintable() for text in strings):  # nearly every finding: no copy to make
+        return finding
+    return finding.replace(
+        rule_id=visible(finding.rule_id),
+        message=visible(finding.message),
+        path=visible(finding.path),
+        symbol=None if finding.symbol is None else visible(finding.symbol),
+        call_path=tuple(map(visible, finding.call_path)),
+        evidence=tuple(map(visible, finding.evidence)),
+        snippet=visible(finding.snippet),
+    )
 
 
 def render_finding(finding: Finding, rules: dict[str, Rule], paint: _Paint) -> str:
+    excerpt = _code_excerpt(finding, paint)  # reads the file by its real path; escapes as it measures
+    rule = rules.get(finding.rule_id)
+    help_text = visible(rule.help_line()) if rule is not None else ""  # a project's own rules may say anything
+    finding = _visible_strings(finding)
     color = _COLORS[finding.severity]
     out = [f"{paint(color, f'{finding.severity.label}[{finding.rule_id}]')}{paint(_BOLD, ': ' + finding.message)}"]
     gutter = " " * max(1, len(str(finding.line)))
     out.append(f"{gutter}{paint(_BLUE, '-->')} {finding.path}:{finding.line}:{finding.column}")
-    out.extend(_code_excerpt(finding, paint))
+    out.extend(excerpt)
     eq = paint(_BLUE, "=")
     # Module and runtime evidence lines already spell out their path.
     if len(finding.call_path) > 2 and finding.layer is Layer.SOURCE:
         out.append(f"{gutter} {eq} note: call path: {_call_path(finding.call_path)}")
     for line in finding.evidence:  # runtime lines say themselves whether they confirm
         out.append(f"{gutter} {eq} {line}")
-    rule = rules.get(finding.rule_id)
-    help_text = rule.help_line() if rule is not None else ""
     hint = f"`wasmlint explain {finding.rule_id}`"
     out.append(f"{gutter} {eq} help: {help_text}; {hint}" if help_text else f"{gutter} {eq} help: {hint}")
     return "\n".join(out)
@@ -182,7 +204,7 @@ def summary(report: Report) -> str:
         parts.append(f"{len(report.partial_files)} only partly analysed (see parse-error)")
     if report.errors:
         parts.append(f"{len(report.errors)} could not be checked")
-    parts.extend(report.notes)
+    parts.extend(map(visible, report.notes))  # a note may name a path
     return "; ".join(parts) + "."
 
 
@@ -199,6 +221,6 @@ def render(report: Report, rules: dict[str, Rule], *, color: bool = False) -> st
     blocks = [render_finding(f, rules, paint) for f in report.sorted_findings()]
     # The run's info lines (files that are not part of their crate) open the summary block, so
     # that the summary sentence stays the report's last line.
-    infos = [f"{paint(_COLORS[Severity.INFO], 'info')}: {line}" for line in report.infos]
+    infos = [f"{paint(_COLORS[Severity.INFO], 'info')}: {visible(line)}" for line in report.infos]
     blocks.append("\n".join([*infos, paint(_BOLD, summary(report))]))
     return "\n\n".join(blocks) + "\n"

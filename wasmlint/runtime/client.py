@@ -14,6 +14,7 @@ import wasmlint
 from wasmlint.runtime.limits import Limits
 from wasmlint.runtime.result import RunResult
 from wasmlint.runtime.scenario import Scenario
+from wasmlint.terminal import visible
 
 PROGRESS_AFTER = 1.0  # seconds before a terminal gets a progress line
 SPINNER = "|/-\\"
@@ -26,7 +27,8 @@ def show_progress(label: str, elapsed: float | None) -> None:
     if elapsed is None:
         sys.stderr.write("\r\x1b[K")
     else:
-        sys.stderr.write(f"\r{SPINNER[int(elapsed * 4) % 4]} {label} ({elapsed:.0f} s)\x1b[K")
+        # The label names a file of the analysed tree: made visible, only our own escapes are raw.
+        sys.stderr.write(f"\r{SPINNER[int(elapsed * 4) % 4]} {visible(label)} ({elapsed:.0f} s)\x1b[K")
     sys.stderr.flush()
 
 

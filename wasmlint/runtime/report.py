@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from wasmlint.findings import Finding, Layer
 from wasmlint.runtime.result import RunResult, StepRecord
+from wasmlint.terminal import visible
 
 GROWTH_RULE = "runtime-growth"
 UNSUPPORTED_RULE = "runtime-unsupported"
@@ -235,6 +236,12 @@ def _outcome_text(record: StepRecord) -> str:
     return text
 
 
+def _shown(lines: list[str]) -> str:
+    """The report's lines as the terminal may be given them: export names, trap messages and paths
+    come from the module, so each line is made visible (a newline in a name stays on its line)."""
+    return "".join(visible(line) + "\n" for line in lines)
+
+
 def render_run_text(result: RunResult) -> str:
     """The report of `wasmlint run MODULE`: one line per step, then growth, paths and failures."""
     how = f"scenario {result.scenario}" if result.scenario else "smoke mode"
@@ -243,10 +250,10 @@ def render_run_text(result: RunResult) -> str:
     lines = [f"wasmlint run: {result.module} ({how}{engine})"]
     if result.error:
         lines.append(f"  error: {result.error}")
-        return "\n".join(lines) + "\n"
+        return _shown(lines)
     if result.unsupported:
         lines.append(f"  unsupported: the runtime layer cannot run this module: {result.unsupported}")
-        return "\n".join(lines) + "\n"
+        return _shown(lines)
     width = max((len(_step_text(r)) for r in result.steps), default=0)
     smoke = result.mode == "smoke"
     if smoke and any(record.kind == "call" for record in result.steps):
@@ -290,4 +297,4 @@ def render_run_text(result: RunResult) -> str:
     if result.notes:
         lines.append("")
         lines.extend(f"note: {note}" for note in result.notes)
-    return "\n".join(lines) + "\n"
+    return _shown(lines)

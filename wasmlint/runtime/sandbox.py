@@ -11,6 +11,7 @@ import wasmtime
 from wasmtime import _ffi as ffi
 
 from wasmlint.cache import user_cache_dir
+from wasmlint.reading import CONFIG_LIMIT, read_regular
 from wasmlint.runtime.limits import Limits
 
 EPOCH_TICK = 0.01  # seconds between epoch increments: the granularity of the wall-clock limit
@@ -48,13 +49,25 @@ def _enable_cache(config: wasmtime.Config) -> bool:
     for index, text in enumerate(formats):
         settings = directory / f"config-{index}.toml"
         try:
-            if not settings.exists() or settings.read_text(encoding="utf-8") != text:
-                settings.write_text(text, encoding="utf-8")
+            if _settings_text(settings) != text:
+                # Written beside it and renamed over it: whatever stood there (a FIFO, a link)
+                # is replaced, never opened.
+                fresh = settings.with_name(f".{settings.name}.{os.getpid()}")
+                fresh.write_text(text, encoding="utf-8")
+                os.replace(fresh, settings)
             config.cache = str(settings)
             return True
         except (OSError, wasmtime.WasmtimeError):
             continue
     return False
+
+
+def _settings_text(path: Path) -> str | None:
+    """The settings file's text, or None when there is none or it is not a regular file."""
+    try:
+        return read_regular(path, CONFIG_LIMIT).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _config(limits: Limits, *, winch: bool, cache: bool) -> tuple[wasmtime.Config, bool]:

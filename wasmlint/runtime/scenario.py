@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from wasmlint.reading import CONFIG_LIMIT, read_regular_text, reason
 from wasmlint.tomlfiles import parse_toml
 
 TOP_KEYS = {"description", "memory", "expect-growth", "steps"}
@@ -279,7 +280,9 @@ def load_scenario(path: Path) -> Scenario:
     """Read and validate a scenario file; raises ScenarioError naming the file and the key or step."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_regular_text(path, CONFIG_LIMIT)
+    except OSError as exc:
+        raise ScenarioError(f"{path}: {reason(exc)}") from None
+    except UnicodeDecodeError as exc:
         raise ScenarioError(f"{path}: cannot read: {exc}") from None
     return parse_scenario(text, path.as_posix())

@@ -9,6 +9,7 @@ import time
 import traceback
 from pathlib import Path
 
+from wasmlint.reading import MODULE_LIMIT, read_regular
 from wasmlint.runtime.limits import Limits
 from wasmlint.runtime.result import RunResult, StepRecord, summarise_growth
 from wasmlint.runtime.scenario import Scenario
@@ -16,7 +17,7 @@ from wasmlint.runtime.scenario import Scenario
 
 def load_bytes(path: Path) -> bytes:
     """The module's binary; `.wat` text is assembled first."""
-    data = path.read_bytes()
+    data = read_regular(path, MODULE_LIMIT)
     if data[:4] != b"\0asm":
         import wasmtime
 

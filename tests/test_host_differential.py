@@ -1,0 +1,185 @@
+"""The oracle of the host layer's differential test (bench/hostgen) is right.
+
+On a seeded batch of generated programs: V8, running the instrumented copies, records at every site
+exactly what the generator expects by construction (which checks the generator and the
+instrumentation against each other); the plain programs, run as they are, fail exactly where a
+throwing use meets a detached value (so the instrumented copy is the same program); every construct
+kind the generator knows is exercised; and the real CLI reads every plain program.
+
+wasmlint's own precision and recall are not gated here: `python -m bench --only host-differential
+--gate` exits 1 below the targets, and the host-layer rebuild (issue 21) turns that on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, unavailable
+
+from bench.hostgen.command import TARGET_PRECISION, TARGET_RECALL, disagreements
+from bench.hostgen.generate import construct_kinds, generate
+from bench.hostgen.judge import judge, site_tags, wasmlint_findings
+from bench.hostgen.modules import ModuleUnavailable, build_modules
+from bench.hostgen.oracle import Observed, observe
+from bench.hostgen.program import Program
+from bench.hostgen.simulate import Simulation, expect
+
+SEED = 21
+PROGRAMS = 60
+
+# Runs plain programs as they are (ES modules beside module.wasm), one flag setting at a time.
+PLAIN_RUNNER = """\
+import { readFileSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
+const results = []
+for (const job of JSON.parse(readFileSync(process.argv[2], 'utf8'))) {
+  process.env.HOSTGEN_FLAGS = JSON.stringify(job.flags)
+  try {
+    await import(pathToFileURL(job.file).href + '?setting=' + job.setting)
+    results.push(null)
+  } catch (error) {
+    results.push(`${error.name}: ${error.message}`)
+  }
+}
+process.stdout.write(JSON.stringify(results))
+"""
+
+
+@pytest.fixture(scope="module")
+def modules(tmp_path_factory) -> dict[str, Path]:
+    if shutil.which("node") is None:
+        unavailable("node is not installed: the oracle runs the programs in Node")
+    try:
+        return build_modules(tmp_path_factory.mktemp("hostgen-modules"))
+    except ModuleUnavailable as exc:
+        unavailable(str(exc))
+        raise
+
+
+@pytest.fixture(scope="module")
+def batch(modules) -> list[Program]:
+    return generate(SEED, PROGRAMS, tuple(modules))
+
+
+@pytest.fixture(scope="module")
+def observed(batch, modules) -> dict[str, Observed]:
+    return observe(batch, modules, concurrency=4)
+
+
+def test_v8_records_what_the_generator_expects_at_every_site(batch, observed):
+    assert disagreements(batch, observed) == []
+    visits = [counts for seen in observed.values() for counts in seen.sites.values()]
+    detached = sum(1 for ran, stale in visits if stale)
+    assert detached > 50 and len(visits) - detached > 50, "the batch has both stale and fresh sites"
+
+
+def test_silent_reads_of_detached_views_are_recorded(batch, observed):
+    # Reads and writes through a detached typed array do not throw (they read `undefined`, write
+    # nothing, decode ""): the instrumentation must see them all the same.
+    silent = {site.op for program in batch for site in program.sites
+              if site.role == "use" and not site.throws and observed[program.name].sites.get(site.id, [0, 0])[1]}
+    assert {"index-read", "index-write", "decode"} <= silent
+
+
+def test_both_modules_and_glue_programs_are_in_the_batch(batch, modules):
+    assert {p.module for p in batch} == set(modules) == {"wat", "rust"}
+    assert any(p.glue for p in batch) and any(not p.glue for p in batch)
+
+
+def test_every_construct_kind_is_exercised(batch, observed, modules):
+    ran: set[str] = set()
+    for program in batch:
+        _, between = expect(program)
+        for site in program.sites:
+            if observed[program.name].sites.get(site.id, [0, 0])[0]:
+                ran |= site_tags(program, site, between)
+    missing = construct_kinds(tuple(modules)) - ran
+    assert not missing, f"construct kinds no site exercised: {sorted(missing)}"
+
+
+def test_plain_programs_fail_exactly_where_a_throwing_use_meets_a_detached_value(batch, modules, tmp_path):
+    jobs, expected = [], []
+    for module, wasm in modules.items():
+        (tmp_path / module).mkdir()
+        shutil.copyfile(wasm, tmp_path / module / "module.wasm")
+    for program in batch:
+        path = tmp_path / program.module / program.name
+        path.write_text(program.plain, encoding="utf-8")
+        for number, flags in enumerate(program.flag_settings()):
+            trace = Simulation(program, flags).run().trace
+            throws = any(detached and site.throws and site.role == "use" for site, detached in trace)
+            jobs.append({"file": str(path), "flags": flags, "setting": number})
+            expected.append((program.name, flags, throws))
+    (tmp_path / "jobs.json").write_text(json.dumps(jobs))
+    (tmp_path / "runner.mjs").write_text(PLAIN_RUNNER)
+    proc = subprocess.run(["node", str(tmp_path / "runner.mjs"), str(tmp_path / "jobs.json")],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    outcomes = json.loads(proc.stdout)
+    wrong = [(name, flags, error) for (name, flags, throws), error in zip(expected, outcomes) if throws != (error is not None)]
+    assert not wrong, wrong[:5]
+    errors = [error for error in outcomes if error is not None]
+    assert errors, "some plain programs use a detached value in a way that throws"
+    assert all(re.match(r"(TypeError: .*detached|RangeError: )", error) for error in errors), errors
+
+
+def test_the_batch_is_a_function_of_the_seed():
+    first = generate(SEED, 12)
+    assert [p.plain for p in first] == [p.plain for p in generate(SEED, 12)]
+    assert [p.plain for p in generate(SEED, 5)] == [p.plain for p in first[:5]]
+    assert [p.plain for p in generate(SEED + 1, 12)] != [p.plain for p in first]
+
+
+def test_every_site_is_alone_on_its_line(batch):
+    for program in batch:
+        lines = [site.line for site in program.sites]
+        assert len(lines) == len(set(lines)), program.name
+        text = program.plain.splitlines()
+        assert all(0 < site.column <= len(text[site.line - 1]) for site in program.sites), program.name
+
+
+def test_wasmlint_reads_every_plain_program_and_each_finding_maps_to_its_line(batch, modules, observed, tmp_path):
+    flagged, errors = wasmlint_findings(batch, modules, tmp_path)
+    assert errors == []  # every generated program parses and is analysed
+    judgement = judge(batch, observed, flagged)
+    assert sum(v.flagged for v in judgement.verdicts) + len(judgement.off_site) == sum(
+        len({s.line for s in p.sites if observed[p.name].sites.get(s.id, [0, 0])[0]} & flagged[p.name]) +
+        len(flagged[p.name] - {s.line for s in p.sites}) for p in batch)
+    positives = sum(v.positive for v in judgement.verdicts)
+    assert positives == sum(1 for p in batch for s in p.sites if s.role == "use" and observed[p.name].sites.get(s.id, [0, 0])[1])
+
+
+def test_the_bench_command_prints_the_table_and_gates_on_the_targets():
+    proc = subprocess.run([sys.executable, "-m", "bench", "--only", "host-differential", "--programs", "25",
+                           "--seed", str(SEED), "--gate"], cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert f"seed {SEED}, 25 programs" in proc.stdout
+    row = re.search(r"^\| all sites in reach \(.*\| (\S+) \| (\S+) \|$", proc.stdout, re.M)
+    assert row, proc.stdout
+    precision, recall = (float(x) if x != "-" else 0.0 for x in row.groups())
+    met = precision >= TARGET_PRECISION and recall >= TARGET_RECALL
+    assert proc.returncode == (0 if met else 1), (precision, recall, proc.stderr)
+    for dimension in ("origin", "storage", "placement", "pass", "guard", "op", "between"):
+        assert re.search(rf"^\| {dimension}:", proc.stdout, re.M), dimension
+
+
+def test_without_node_the_oracle_says_so_in_one_line(batch, modules, tmp_path, monkeypatch):
+    from bench.hostgen.oracle import OracleError
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # a folder with no node in it
+    with pytest.raises(OracleError, match="^node is not installed"):
+        observe(batch[:2], modules)
+
+
+def test_a_batch_of_no_programs_is_a_one_line_error():
+    proc = subprocess.run([sys.executable, "-m", "bench", "--only", "host-differential", "--programs", "0"],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr == "error: --programs must be at least 1\n" and "Traceback" not in proc.stderr

@@ -1,0 +1,181 @@
+"""Reading a file that the project, its configuration or the user names: the one guard every read
+goes through, and the project's boundary.
+
+The tree wasmlint checks is untrusted (a pull request). A name in it may point anywhere: at a FIFO
+that blocks a read forever, at `/dev/zero`, which never ends, at `/proc/self/environ`, whose
+secrets a report would quote. So a file is read only when it is a regular file, opened without
+blocking and checked again once open (it may have been swapped since), and read only up to a size
+cap. Which files the project may name at all is its boundary: see `project_root`.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+MIB = 1 << 20
+# Caps well above any real input of each kind; beyond them a file is refused, not read in part.
+SOURCE_LIMIT = 64 * MIB  # a .rs, .js or .ts file (a bundled host can be tens of MB)
+CONFIG_LIMIT = 16 * MIB  # Cargo.toml, package.json, wasmlint.toml, scenario and rule files
+BASELINE_LIMIT = 256 * MIB
+MODULE_LIMIT = 512 * MIB  # .wasm / .wat modules (real ones reach about 50 MB)
+CACHE_LIMIT = 512 * MIB  # one results-cache entry
+
+_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+          stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder"}
+
+
+class Unreadable(OSError):
+    """A file the guard refused or could not read. `str(exc)` is the reason, in words that follow
+    the file's name in a one-line error: "not a regular file (a FIFO); not read"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def problem_with(path: Path | str) -> str | None:
+    """Why `path` cannot be read as a file (missing, a broken or looping symlink, a FIFO or a
+    device, ...), or None. It looks without reading, so it never blocks."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"symlink loop ({exc.strerror})"
+        if os.path.islink(path):
+            return f"broken symlink to {os.readlink(path)} ({exc.strerror or exc})"
+        return f"cannot read: {exc.strerror or exc}"
+    if not stat.S_ISREG(mode):
+        return f"not a regular file ({_KINDS.get(stat.S_IFMT(mode), 'of an unknown kind')}); not read"
+    return None
+
+
+def read_regular(path: Path | str, limit: int) -> bytes:
+    """The bytes of the regular file at `path`; raises Unreadable (an OSError) with the reason.
+
+    Only a regular file is opened (a device may act on being opened); it is opened without
+    blocking (a FIFO put there since would block the open) and checked again once open. At most
+    `limit` bytes are taken: a file growing, or one whose size the kernel does not know
+    (`/proc`), cannot make the read unbounded."""
+    handle = _open_regular(path)
+    try:
+        if os.fstat(handle).st_size > limit:
+            raise Unreadable(too_large(limit))
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = _read(handle, min(limit + 1 - size, 8 * MIB))
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > limit:
+                raise Unreadable(too_large(limit))
+            chunks.append(chunk)
+    finally:
+        os.close(handle)
+
+
+def read_start(path: Path | str, size: int) -> bytes:
+    """The first `size` bytes (fewer in a shorter file) of the regular file at `path`, read as
+    `read_regular` reads; raises Unreadable."""
+    handle = _open_regular(path)
+    try:
+        return _read(handle, size)
+    finally:
+        os.close(handle)
+
+
+def problem_reading(path: Path | str) -> str | None:
+    """`problem_with`, and then whether the file's first byte can be read (a symlink's target may
+    refuse to be read though it can be looked at)."""
+    try:
+        handle = _open_regular(path)
+    except Unreadable as exc:
+        return exc.reason
+    try:
+        _read(handle, 1)
+    except Unreadable as exc:
+        return exc.reason
+    finally:
+        os.close(handle)
+    return None
+
+
+def _open_regular(path: Path | str) -> int:
+    problem = problem_with(path)
+    if problem is not None:
+        raise Unreadable(problem)
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise Unreadable("not a regular file (it was replaced while being opened); not read")
+    return handle
+
+
+def _read(handle: int, size: int) -> bytes:
+    try:
+        return os.read(handle, size)
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+
+
+def read_regular_text(path: Path | str, limit: int) -> str:
+    """`read_regular` decoded as UTF-8; raises Unreadable or UnicodeDecodeError."""
+    return read_regular(path, limit).decode("utf-8")
+
+
+def too_large(limit: int) -> str:
+    return f"larger than {limit // MIB} MiB; not read"
+
+
+def reason(exc: OSError) -> str:
+    """An OSError as the words after a file's name: the guard's own reason, else "cannot read: ..."."""
+    return exc.reason if isinstance(exc, Unreadable) else f"cannot read: {exc.strerror or exc}"
+
+
+# -- the project's boundary --------------------------------------------------------------------------
+
+
+def project_root(path: Path) -> Path:
+    """The folder the project at `path` lives in; files it names are read only inside it.
+
+    `path` is resolved first (a path given on the command line is the user's: it counts where it
+    points). Then the nearest folder at or above it holding `.git` (the git work tree; a folder or,
+    in a worktree or submodule, a file), else the outermost folder at or above it holding a
+    `Cargo.toml` (the workspace), else the folder itself (a file's own folder)."""
+    start = path.resolve()
+    if not start.is_dir():
+        start = start.parent
+    folders = [start, *start.parents]
+    for folder in folders:
+        if os.path.lexists(folder / ".git"):
+            return folder
+    manifests = [folder for folder in folders if os.path.isfile(folder / "Cargo.toml")]
+    return manifests[-1] if manifests else start
+
+
+def outside(path: Path | str, root: Path) -> str | None:
+    """Where `path` really is when that is outside `root` (a symlink leading out, `..` climbing
+    out, an absolute path elsewhere), else None."""
+    real = os.path.realpath(path)
+    return None if inside(real, root) else real
+
+
+def leads_out(path: Path) -> bool:
+    """Whether a file found by its name in a project folder (`scenario.toml` beside Cargo.toml)
+    resolves outside that folder's project."""
+    return outside(path, project_root(path.parent)) is not None
+
+
+def inside(real: Path | str, root: Path) -> bool:
+    """Whether the resolved path `real` is `root` or lies below it."""
+    text, base = str(real), str(root)
+    return text == base or text.startswith(base.rstrip(os.sep) + os.sep)
