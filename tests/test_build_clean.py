@@ -164,6 +164,25 @@ def test_a_path_dependency_beside_the_crate_is_copied_and_an_outside_one_is_not(
                                 f"{(tmp_path / 'elsewhere').resolve()}, outside the project; --build copies only the project's own files")
 
 
+@pytest.mark.parametrize("linked", ["libs/shared/Cargo.toml", "Cargo.toml"], ids=["dependency", "workspace-root"])
+def test_a_manifest_linked_out_of_the_project_is_not_read_to_plan_the_copy(project, tmp_path, linked):
+    # A path dependency's manifest, or the workspace's own, is a symlink to a file outside the git
+    # work tree; that file names a folder further out. Read, it would be followed (and named in
+    # the build's error); as it lies outside the project, it is not read at all.
+    (project / ".git").mkdir()
+    app = project / "apps/app"
+    shutil.copytree(GUESTS / "greeting-alloc", app)
+    (project / "libs/shared").mkdir(parents=True)
+    with (app / "Cargo.toml").open("a") as handle:
+        handle.write('\n[dependencies]\nshared = { path = "../../libs/shared" }\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "Cargo.toml").write_text('[package]\nname = "x"\nversion = "0.1.0"\n'
+                                          '[dependencies]\nfar = { path = "../../../far" }\n[workspace]\nmembers = ["../../far"]\n')
+    os.symlink(elsewhere / "Cargo.toml", project / linked)
+    assert plan_copy(app) == (project.resolve(), ())
+
+
 def test_a_build_killed_while_cargo_works_leaves_nothing_in_the_tree(project, tmp_path):
     crate = project / "slow"
     shutil.copytree(GUESTS / "greeting-alloc", crate)

@@ -4,8 +4,9 @@ cargo writes `Cargo.lock` beside the workspace's manifest and has no option (in 
 project supports, 1.63) to put it elsewhere; building in the source tree would write into it,
 leave the file behind when the build is killed, and fail on a read-only tree. So cargo builds a
 copy: the regular files of the project (its outermost `Cargo.toml` folder, widened to the path
-dependencies it names inside the same git work tree), with their bytes and modification times,
-so that cargo's fingerprints see an unchanged file as unchanged and rebuild only what changed.
+dependencies it names, never beyond the project root of `reading.project_root`), with their
+bytes and modification times, so that cargo's fingerprints see an unchanged file as unchanged
+and rebuild only what changed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
-from wasmlint.fsquery import exists, is_file
+from wasmlint.reading import Unreadable, inside, is_file, open_regular, outside, project_root
 from wasmlint.tomlfiles import read_cargo_toml, value_at
 
 # Never part of a build's input: cargo's output, JavaScript packages, and hidden folders (.git,
@@ -33,17 +34,12 @@ _WRITTEN_BY_CARGO = "Cargo.lock"
 _MAX_MANIFESTS = 1000  # the manifests followed for path dependencies (a bound on odd projects)
 
 
-def _git_root(folder: Path) -> Path | None:
-    for above in [folder, *folder.parents]:
-        if exists(above / ".git"):
-            return above
-    return None
-
-
-def _outermost_manifest_folder(crate_dir: Path, boundary: Path | None) -> Path:
+def _outermost_manifest_folder(crate_dir: Path, project: Path) -> Path:
+    """The outermost folder holding a Cargo.toml from `crate_dir` up to `project` (its workspace):
+    a git work tree may hold much else, which the build does not need."""
     top = crate_dir
     for above in crate_dir.parents:
-        if boundary is not None and boundary != above and boundary not in above.parents:
+        if not inside(above, project):
             break
         if is_file(above / "Cargo.toml"):
             top = above
@@ -77,30 +73,29 @@ class CopyPlan(NamedTuple):
 def plan_copy(crate_dir: Path) -> CopyPlan:
     """The folder whose files the build needs: the outermost one holding a Cargo.toml above
     `crate_dir` (its workspace), widened to take in the path dependencies and members named by the
-    manifests met, but never beyond the git work tree holding the crate (nor, outside one, beyond
-    that outermost folder): what lies outside the project is not read, and is listed."""
+    manifests met, but never beyond the crate's project root (`reading.project_root`: the git work
+    tree, else that outermost folder): what lies outside the project is not read, and is listed."""
     crate_dir = Path(os.path.realpath(crate_dir))
-    boundary = _git_root(crate_dir)
-    top = _outermost_manifest_folder(crate_dir, boundary)
-    limit = boundary or top
-    root = top
-    outside: list[tuple[Path, Path]] = []
-    queue = deque([crate_dir / "Cargo.toml", top / "Cargo.toml"])
+    project = project_root(crate_dir)
+    root = _outermost_manifest_folder(crate_dir, project)
+    beyond: list[tuple[Path, Path]] = []
+    queue = deque([crate_dir / "Cargo.toml", root / "Cargo.toml"])
     seen: set[Path] = set()
     while queue and len(seen) < _MAX_MANIFESTS:
         manifest = queue.popleft()
-        if manifest in seen or not is_file(manifest):
+        # A Cargo.toml that is a symlink leading out of the project is not read either.
+        if manifest in seen or not is_file(manifest) or outside(manifest, project) is not None:
             continue
         seen.add(manifest)
         for folder in _path_dependencies(manifest):
             real = Path(os.path.realpath(folder))
-            if real != limit and limit not in real.parents:
-                outside.append((manifest, real))
+            if not inside(real, project):
+                beyond.append((manifest, real))
                 continue
             queue.append(real / "Cargo.toml")
-            while root != real and root not in real.parents:
+            while not inside(real, root):
                 root = root.parent
-    return CopyPlan(root, tuple(outside))
+    return CopyPlan(root, tuple(beyond))
 
 
 def copy_folder(root: Path) -> Path:
@@ -179,18 +174,17 @@ def _same_file(target: Path, info: os.stat_result) -> bool:
 
 
 def _copy(source: Path, target: Path, into: Path) -> None:
-    """Copy a regular file's bytes, permission bits and modification time. Opened without blocking
-    and checked again once open: a FIFO put in its place since the walk must not hang the copy."""
+    """Copy a regular file's bytes, permission bits and modification time. Opened through the
+    read guard, links not followed: a FIFO or a link put in its place since the walk must not hang
+    the copy nor bring in a file from outside the project."""
     _make_folder(target.parent, into)
     _remove(target)
     try:
-        handle = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError:
+        handle = open_regular(source, follow_links=False)
+    except Unreadable:
         return  # unreadable: left out
     with open(handle, "rb") as reading:
         info = os.fstat(reading.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            return
         try:
             with open(target, "xb") as writing:
                 shutil.copyfileobj(reading, writing)

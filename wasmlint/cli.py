@@ -130,7 +130,7 @@ def check(
     from wasmlint.check import CheckOptions, checked_paths, run_check
     from wasmlint.config import ConfigError, find_config, load_config_file
     from wasmlint.discover import discover, is_excluded
-    from wasmlint.reading import problem_with
+    from wasmlint.reading import is_file, problem_with
     from wasmlint.rules import RuleError
     from wasmlint.ruleset import effective_rules
     from wasmlint.reporters import renderer, text
@@ -192,7 +192,7 @@ def check(
         modules += _build(targets)
     options = CheckOptions(
         layers=layers,
-        wasm=tuple(p for p in wasm or () if p.is_file()),
+        wasm=tuple(p for p in wasm or () if is_file(p)),
         build=build,
         confirm=confirm,
         scenario=scenario,
@@ -204,7 +204,7 @@ def check(
         hosts_unknown=frozenset(crate.root for crate in targets.crates if config_of(crate.root).hosts == "unknown"),
     )
     try:
-        report = run_check(targets, rules, all_rules, options, [m for m in modules if m[0].is_file()], crate_rules)
+        report = run_check(targets, rules, all_rules, options, [m for m in modules if is_file(m[0])], crate_rules)
     except RuleError as exc:  # a rule query that does not compile, found when it is first needed
         fail(str(exc))
 

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wasmlint.findings import Severity
-from wasmlint.fsquery import exists, is_dir, is_file
-from wasmlint.reading import leads_out, outside, problem_with, project_root, reason
+from wasmlint.reading import exists, is_dir, is_file, leads_out, outside, problem_with, project_root, reason
 from wasmlint.tomlfiles import read_toml, value_at
 
 KEYS = ("select", "ignore", "severity", "fail-on", "exclude", "scenarios", "rules-dirs",

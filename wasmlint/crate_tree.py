@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 
 from wasmlint.cfg import BuildCfg, Meta, attribute_applied, conditions_of, excluded_by, string_value
-from wasmlint.fsquery import is_dir, is_file
+from wasmlint.reading import is_dir, is_file
 
 
 class Declaration(NamedTuple):

@@ -18,8 +18,8 @@ from typing import Callable
 from wasmlint.cfg import BuildCfg, FeatureRequest, Features, crate_features
 from wasmlint.crate_tree import NotRead, build_script, crate_roots, follow_crate
 from wasmlint.findings import RunError
-from wasmlint.fsquery import exists, is_dir, is_file
-from wasmlint.reading import SOURCE_LIMIT, CONFIG_LIMIT, inside, outside, problem_reading, problem_with, project_root, read_regular, reason
+from wasmlint.reading import (CONFIG_LIMIT, SOURCE_LIMIT, exists, inside, is_dir, is_file, outside, problem_reading,
+                              problem_with, project_root, read_regular, reason)
 from wasmlint.tomlfiles import CargoToml, read_cargo_toml
 
 MODULE_SUFFIXES = (".wasm", ".wat")

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.discover import Crate, display_path, named_path
 from wasmlint.findings import Finding, Report, RunError
-from wasmlint.fsquery import is_file
 from wasmlint.module import GROWS, ModuleFacts, ModuleLoadError, analyze_loaded_module, load_module_bytes, module_findings
-from wasmlint.reading import leads_out
+from wasmlint.reading import is_file, leads_out
 
 if TYPE_CHECKING:
     from wasmlint.runtime import RuntimeEvidence

@@ -8,10 +8,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wasmlint.fsquery import exists, is_file
 from wasmlint.host.modules import module_candidates
 from wasmlint.host.values import HostFacts
-from wasmlint.reading import CONFIG_LIMIT, read_regular
+from wasmlint.reading import CONFIG_LIMIT, exists, is_file, read_regular
 
 ALLOCATION_FREE_RULES = {"parse-error", "unused-suppression", "invalid-suppression"}
 

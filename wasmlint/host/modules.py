@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from wasmlint.fsquery import is_file
 from wasmlint.host.values import HostFacts
+from wasmlint.reading import is_file
 
 
 def module_candidates(host: Path, ref: str) -> list[Path]:
