@@ -10,6 +10,7 @@ from pathlib import Path
 
 from wasmlint.findings import Finding, Report
 from wasmlint.reading import BASELINE_LIMIT, read_regular_text, reason
+from wasmlint.reporters.json import json_document
 
 # Version 2: entry paths are relative to the folder holding the baseline file, so one baseline works
 # whichever folder wasmlint runs from. Version 1 stored paths as printed, relative to the folder
@@ -79,7 +80,8 @@ def write_baseline(report: Report, path: Path) -> int:
         entry["symbol"] = entry["symbol"] or None
     document = {"version": BASELINE_VERSION, "tool": "wasmlint", "findings": entries}
     try:
-        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        # json_document: a file name that is not UTF-8 is written as JSON escapes, read back the same.
+        path.write_text(json_document(document), encoding="utf-8")
     except OSError as exc:
         raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
     return sum(counts.values())
