@@ -266,6 +266,30 @@ def test_a_members_cargo_toml_too_deep_to_parse_is_named_with_its_line_and_its_f
     assert sorted(p.split("ws/")[-1] for p in finding_paths(out)) == ["bad/src/lib.rs", "good/src/lib.rs"] and code == 2
 
 
+# A key as the file spells it (JSON keeps it exact) and as stderr must show it (terminal.visible).
+PAYLOAD_KEY = "k\x1b]52;c;eA==\x07\n::error file=x::pwned\u202e"
+PAYLOAD_SHOWN = r"k\x1b]52;c;eA==\x07\n::error file=x::pwned\u202e"
+PAYLOAD_TOML = json.dumps(PAYLOAD_KEY)  # a TOML basic string accepts JSON's escapes
+
+
+@pytest.mark.parametrize("where, text, named", [
+    ("Cargo.toml", f"[features]\n{PAYLOAD_TOML} = 5\n", f"`features.{PAYLOAD_KEY}` must be an array"),
+    ("Cargo.toml", f"[dependencies]\n{PAYLOAD_TOML} = 7\n", f"`dependencies.{PAYLOAD_KEY}` must be a version string"),
+    ("wasmlint.toml", f"{PAYLOAD_TOML} = 1\n", f"crate bad not checked: .*unknown key `{PAYLOAD_KEY}`"),
+    ("wasmlint.toml", f"[severity]\n{PAYLOAD_TOML} = \"loud\"\n", f"crate bad not checked: .*`severity.{PAYLOAD_KEY}`"),
+], ids=["cargo-feature", "cargo-dependency", "member-config-key", "member-severity-key"])
+def test_a_key_from_a_members_toml_is_named_exactly_in_json_and_escaped_on_stderr(cli, tmp_path, where, text, named):
+    ws, bad = _workspace_with_bad_member(tmp_path)
+    with open(bad / where, "a") as handle:
+        handle.write(text)
+    code, out, err = cli("check", str(ws), "--format", "json")
+    (line,) = error_lines(out)
+    assert re.search(re.escape(named).replace(r"\.\*", ".*"), line), line
+    assert err.count("\n") == 1 and err.startswith("error: ") and PAYLOAD_SHOWN in err, err
+    assert "\x1b" not in err and "\x07" not in err and "\u202e" not in err
+    assert "good/src/lib.rs" in " ".join(finding_paths(out)) and code == 2
+
+
 def test_the_runs_own_configuration_too_deep_to_parse_is_one_line(cli, tmp_path):
     crate = make_crate(tmp_path / "c", DIRTY)
     (crate / "wasmlint.toml").write_text("\n\nignore = " + "[" * 120 + "]" * 120 + "\n")
