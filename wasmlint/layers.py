@@ -9,7 +9,7 @@ from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.discover import Crate, display_path, named_path
 from wasmlint.findings import Finding, Report, RunError
 from wasmlint.module import GROWS, ModuleFacts, ModuleLoadError, analyze_loaded_module, load_module_bytes, module_findings
-from wasmlint.reading import leads_out
+from wasmlint.reading import is_file, leads_out
 
 if TYPE_CHECKING:
     from wasmlint.runtime import RuntimeEvidence
@@ -27,7 +27,7 @@ def _scenarios_for(module: Path, crate: Crate | None, options, notes: list[str])
         return list(options.scenarios)
     folder = crate.root if crate is not None else module.parent
     beside = folder / SCENARIO_FILE
-    if not beside.is_file():
+    if not is_file(beside):
         return [None]
     if leads_out(beside):
         notes.append(f"{display_path(folder)}/{SCENARIO_FILE}: leads outside the project; not read")

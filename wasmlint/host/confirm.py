@@ -23,7 +23,7 @@ from wasmlint.module.leb import DecodeError
 from wasmlint.runtime.client import how_it_stopped
 from wasmlint.runtime.execute import smoke_arguments
 from wasmlint.runtime.result import StepRecord
-from wasmlint.runtime.scenario import REFERENCE, Operand, Scenario
+from wasmlint.runtime.scenario import REFERENCE, Operand, Scenario, argument_problem
 
 HARNESS = Path(__file__).with_name("harness.mjs")
 NODE_HINT = "install Node.js 20 or newer (Debian: apt-get install nodejs)"
@@ -195,6 +195,18 @@ def _step_dicts(scenario: Scenario, functions: dict) -> list[dict]:
             steps.append({"label": step.label(), "pointer": _operand(step.pointer), "hex": step.data.hex()})
         # Reads change nothing: not replayed.
     return steps
+
+
+def _argument_misfit(scenario: Scenario, functions: dict) -> str | None:
+    """The first literal argument of the scenario that its parameter's type cannot take (NaN for an
+    i32, 2**40 for an i32...), named by file, step and argument; None when they all fit."""
+    for step in scenario.steps:
+        params = functions.get(step.export, ((), ()))[0] if step.kind == "call" else ()
+        for index, (arg, kind) in enumerate(zip(step.args, params)):
+            problem = None if isinstance(arg, str) else argument_problem(arg, kind)
+            if problem is not None:
+                return f"{scenario.path}: steps[{step.index}]: `args[{index}]`: {problem}"
+    return None
 
 
 def _scenario_calls(scenario: Scenario | None, export: str) -> bool:
@@ -405,6 +417,9 @@ def confirm_in_node(module: Path, exports: list[tuple[str, str]], scenario: Scen
         message = (f"the module's memory starts at {too_large.min_pages} pages, more than the {cap} pages "
                    f"memory_mb = {memory_mb} allows")
         return {export: _error(export, message) for export in views}
+    misfit = _argument_misfit(scenario, _functions(decoded)) if scenario else None
+    if misfit is not None:  # the runtime layer refuses such a scenario too (scenario_problems)
+        return {export: _error(export, misfit) for export in views}
     verdicts: dict[str, NodeVerdict] = {}
     pending = _specs(decoded, views, scenario, verdicts)
     request = {

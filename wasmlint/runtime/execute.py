@@ -13,7 +13,7 @@ import wasmtime
 from wasmlint.runtime.limits import Limits
 from wasmlint.runtime.result import StepRecord
 from wasmlint.runtime.sandbox import describe_trap, limit_hit, new_store, refill
-from wasmlint.runtime.scenario import REFERENCE, Operand, Scenario, Step
+from wasmlint.runtime.scenario import REFERENCE, Operand, Scenario, Step, argument_problem
 from wasmlint.runtime.stubs import link_imports
 
 PAGE = 65536
@@ -130,6 +130,11 @@ class StepFailure(Exception):
 
 
 def _coerce(value: int | float, kind: str) -> int | float:
+    # Literal arguments were checked against the module (scenario_problems); this catches values
+    # computed from a `$saved` result.
+    problem = argument_problem(value, kind)
+    if problem is not None:
+        raise StepFailure(problem)
     if kind in ("f32", "f64"):
         return float(value)
     number = int(value)
@@ -157,8 +162,11 @@ def _resolve(operand: Operand, saved: dict[str, int | float]) -> int | float:
 
 
 def _address(value: int | float) -> int:
+    problem = argument_problem(value, "i32")  # a `$saved` result may be a float, or out of range
+    if problem is not None:
+        raise StepFailure(f"the address: {problem}")
     # Guests hand out pointers as i32 results, which read back negative above 2 GiB.
-    return int(value) & 0xFFFF_FFFF if int(value) < 0 else int(value)
+    return int(value) & 0xFFFF_FFFF
 
 
 def _show(data: bytes, is_text: bool) -> str:
@@ -219,6 +227,11 @@ def scenario_problems(module: wasmtime.Module, scenario: Scenario) -> list[str]:
             wanted = len(ty.params)
             problems.append(f"{where}: `{step.export}` takes {wanted} argument{'' if wanted == 1 else 's'}, "
                             f"the step gives {len(step.args)}")
+        else:
+            for index, (arg, kind) in enumerate(zip(step.args, ty.params)):
+                problem = None if isinstance(arg, str) else argument_problem(arg, str(kind))
+                if problem is not None:
+                    problems.append(f"{where}: `args[{index}]`: {problem}")
     return problems
 
 
