@@ -162,10 +162,18 @@ def run_hosts(hosts: list[Path], rules, known_ids: set[str], options, crates: di
         if module is None and root is not None and facts.uses:
             module, label = crates[root], crates[root].label
         found = host_findings(facts, rules, module, label)
-        if options.confirm and module is not None and found:
-            found = _confirmed(found, module_path, path, options, results)
+        if options.confirm and found:
+            if module_path is not None and module is facts_of.get(module_path):
+                found = _confirmed(found, module_path, path, options, results)
+            elif module is not None:
+                # Judged by a crate's source: there is no module for V8 to run.
+                found = [f.replace(evidence=f.evidence + (_NOT_CONFIRMED.format(label=label),)) for f in found]
         results.findings.extend(found)
     return results
+
+
+# --confirm on a host judged by a crate's source (no module file found for it): V8 has nothing to run.
+_NOT_CONFIRMED = "node: not checked: judged by {label}, so there is no module for V8 to run"
 
 
 def _scenario_for(module: Path, host: Path, options):
