@@ -12,7 +12,7 @@ import wasmtime
 
 from wasmlint.runtime.limits import Limits
 from wasmlint.runtime.result import StepRecord
-from wasmlint.runtime.sandbox import describe_trap, limit_hit, new_store, refill
+from wasmlint.runtime.sandbox import StoreBudget, StoreShape, describe_trap, limit_hit, new_store, refill
 from wasmlint.runtime.scenario import REFERENCE, Operand, Scenario, Step
 from wasmlint.runtime.stubs import link_imports
 
@@ -28,6 +28,7 @@ class Live:
     store: wasmtime.Store
     exports: dict
     memory: object | None
+    budget: StoreBudget
     called: set[str] = field(default_factory=set)
 
     def pages(self) -> int:
@@ -53,8 +54,11 @@ class Session:
     """A compiled module plus what it takes to instantiate it again and again under the limits."""
 
     def __init__(self, engine: wasmtime.Engine, module: wasmtime.Module, limits: Limits,
-                 *, memory_name: str | None = None, trap_imports: bool = False) -> None:
+                 *, memory_name: str | None = None, trap_imports: bool = False,
+                 shape: StoreShape = StoreShape()) -> None:
         self.engine, self.module, self.limits = engine, module, limits
+        self.shape = shape
+        self.budget = StoreBudget.of(limits, shape)
         self.memory_name = memory_name
         self.trap_imports = trap_imports
         self.import_calls: Counter = Counter()
@@ -63,14 +67,14 @@ class Session:
     def instantiate(self) -> Live:
         """A fresh instance; raises the trap of a failing start function."""
         began = time.perf_counter()
-        store = new_store(self.engine, self.limits)
+        store = new_store(self.engine, self.limits, self.budget)
         linker, created = link_imports(self.engine, store, self.module, self.import_calls, trap=self.trap_imports)
         try:
             instance = linker.instantiate(store, self.module)
         finally:
             self.instantiate_seconds.append(time.perf_counter() - began)
         exports = {name: instance.exports(store)[name] for name in instance.exports(store)}
-        return Live(store, exports, self._watched_memory(exports, created))
+        return Live(store, exports, self._watched_memory(exports, created), self.budget)
 
     def _watched_memory(self, exports: dict, created: list) -> object | None:
         memories = {name: item for name, item in exports.items()
@@ -88,7 +92,7 @@ class Session:
         try:
             return self.instantiate()
         except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
-            outcome.records.append(StepRecord("start", run, trap=describe_trap(exc, self.limits),
+            outcome.records.append(StepRecord("start", run, trap=describe_trap(exc, self.limits, self.budget),
                                               limit=limit_hit(exc)))
             return None
 
@@ -114,12 +118,13 @@ class Session:
             error = exc
         after = live.pages()
         note = None
-        cap = self.limits.memory_bytes // PAGE
+        cap = self.budget.pages_each
         if after > before and after * 10 >= cap * 9:
-            note = f"memory is at {after} of the {cap} pages allowed (memory_bytes): larger growth is refused"
+            each = " for each memory" if self.budget.shares > 1 else ""
+            note = f"memory is at {after} of the {cap} pages allowed{each} (memory_bytes): larger growth is refused"
         record = StepRecord("call", run, step=step, export=export, args=tuple(args), result=result,
                             pages_before=before, pages_after=after,
-                            trap=describe_trap(error, self.limits) if error else None,
+                            trap=describe_trap(error, self.limits, self.budget) if error else None,
                             first_call=first, call_number=call_number, note=note,
                             limit=limit_hit(error) if error else None)
         return record, error

@@ -8,10 +8,14 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wasmlint.runtime.limits import Limits
 from wasmlint.runtime.result import RunResult, StepRecord, summarise_growth
 from wasmlint.runtime.scenario import Scenario
+
+if TYPE_CHECKING:  # wasmtime is imported only once a module is to be run
+    from wasmlint.runtime.sandbox import StoreShape
 
 
 def load_bytes(path: Path) -> bytes:
@@ -69,6 +73,31 @@ def v128_at_the_boundary(data: bytes) -> str | None:
     return None
 
 
+def store_shape(data: bytes, module) -> "StoreShape":
+    """The memories and tables an instance of the module holds, and whether it has a GC heap (GC
+    types or exception tags), from its declarations. When the decoder cannot read them, the
+    memories and tables wasmtime shows (imported and exported ones), without count limits: the
+    worker's process limit then stands behind the budget."""
+    import wasmtime
+
+    from wasmlint.runtime.sandbox import StoreShape
+
+    try:
+        from wasmlint.module.decoder import DecodeError, decode_declarations
+    except ImportError:
+        decode_declarations = None
+    if decode_declarations is not None:
+        try:
+            declared = decode_declarations(data)
+            gc_heap = any(ty.kind in ("struct", "array") for ty in declared.types) or bool(declared.tag_type_indices)
+            return StoreShape(len(declared.memories), len(declared.tables), gc_heap)
+        except DecodeError:
+            pass
+    kinds = [item.type for item in [*module.imports, *module.exports]]
+    return StoreShape(sum(isinstance(kind, wasmtime.MemoryType) for kind in kinds),
+                      sum(isinstance(kind, wasmtime.TableType) for kind in kinds), counted=False)
+
+
 def _replayer(session, scenario: Scenario | None):
     from wasmlint.runtime.execute import run_scenario, run_smoke
 
@@ -115,7 +144,7 @@ def _run(result: RunResult, data: bytes, limits: Limits, scenario: Scenario | No
     from wasmlint.runtime.execute import (Session, run_scenario, run_smoke, scenario_problems, smoke_calls,
                                           smoke_skipped)
     from wasmlint.runtime.pinpoint import pinpoint_growth
-    from wasmlint.runtime.sandbox import CompileError, EpochTicker, compile_module
+    from wasmlint.runtime.sandbox import CompileError, EpochTicker, cap_process_memory, compile_module
 
     began = time.perf_counter()
     try:
@@ -132,10 +161,13 @@ def _run(result: RunResult, data: bytes, limits: Limits, scenario: Scenario | No
         more = len(problems) - 1
         result.error = problems[0] + (f" (and {more} more such problem{'s' if more > 1 else ''})" if more else "")
         return
+    cap_process_memory(limits, len(data))  # compiling is over: from here on, guest code runs
     ticker = EpochTicker(compiled.engine)
     try:
-        session = Session(compiled.engine, compiled.module, limits,
-                          memory_name=scenario.memory if scenario else None, trap_imports=trap_imports)
+        session = Session(compiled.engine, compiled.module, limits, memory_name=scenario.memory if scenario else None,
+                          trap_imports=trap_imports, shape=store_shape(data, compiled.module))
+        if (note := session.budget.note()) is not None:
+            result.notes.append(note)
         began = time.perf_counter()
         if scenario is not None:
             outcome = run_scenario(session, scenario)
