@@ -113,8 +113,9 @@ def module_and_runtime(
             result = run_module(path, scenario)
             if result.error:
                 report.errors.append(RunError(label, f"runtime: {result.error}"))
-                continue
-            if (problem := unchecked(result)) is not None:
+                if not result.steps:
+                    continue  # else the calls made before the run went wrong still count
+            elif (problem := unchecked(result)) is not None:
                 report.errors.append(RunError(label, f"runtime: {problem}"))  # its findings still count
             found, _ = runtime_findings(result, where, rules, predicted)
             runtime_out.extend(found)

@@ -11,9 +11,9 @@ from typing import Callable
 import wasmtime
 
 from wasmlint.runtime.limits import Limits
-from wasmlint.runtime.result import StepRecord
+from wasmlint.runtime.result import Resume, StepRecord
 from wasmlint.runtime.sandbox import StoreBudget, StoreShape, describe_trap, limit_hit, new_store, refill
-from wasmlint.runtime.scenario import REFERENCE, Operand, Scenario, Step
+from wasmlint.runtime.scenario import REFERENCE, Operand, Scenario, Step, call_problem
 from wasmlint.runtime.stubs import link_imports
 
 PAGE = 65536
@@ -39,12 +39,33 @@ class Live:
         return self.memory.size(self.store)
 
 
+# Receives each event of a run as JSON-ready data, as it happens: the worker streams them to its
+# parent, so that a worker stopped in the middle of a call loses only that call.
+Sink = Callable[[dict], None]
+
+
 @dataclass
 class Outcome:
     records: list[StepRecord] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     captured: Exception | None = None  # the trap raised by the armed call, when replaying
     armed: bool = False
+    sink: Sink | None = None  # where what the run keeps goes as it is kept (not for replays)
+
+    def add(self, record: StepRecord) -> None:
+        self.records.append(record)
+        if self.sink is not None:
+            self.sink({"event": "record", "record": record.to_dict()})
+
+    def fail(self, text: str) -> None:
+        self.failures.append(text)
+        if self.sink is not None:
+            self.sink({"event": "failure", "text": text})
+
+    def save(self, saved: dict[str, int | float], name: str, value: int | float) -> None:
+        saved[name] = value
+        if self.sink is not None:
+            self.sink({"event": "saved", "name": name, "value": value})
 
 
 Arm = Callable[[Live], None]
@@ -55,8 +76,9 @@ class Session:
 
     def __init__(self, engine: wasmtime.Engine, module: wasmtime.Module, limits: Limits,
                  *, memory_name: str | None = None, trap_imports: bool = False,
-                 shape: StoreShape = StoreShape()) -> None:
+                 shape: StoreShape = StoreShape(), sink: Sink | None = None) -> None:
         self.engine, self.module, self.limits = engine, module, limits
+        self.sink = sink  # told when a call or an instantiation begins and ends
         self.shape = shape
         self.budget = StoreBudget.of(limits, shape)
         self.memory_name = memory_name
@@ -87,14 +109,25 @@ class Session:
             return next(iter(memories.values()))
         return created[0] if created else None
 
+    def _begin(self, event: dict) -> None:
+        if self.sink is not None:
+            self.sink({"event": "begin", **event})
+
+    def _end(self) -> None:
+        if self.sink is not None:
+            self.sink({"event": "end"})
+
     def start(self, outcome: Outcome, run: int) -> Live | None:
         """Instantiate; a trapping start function becomes a `start` record and None."""
+        self._begin({"kind": "start", "run": run})
         try:
             return self.instantiate()
         except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
-            outcome.records.append(StepRecord("start", run, trap=describe_trap(exc, self.limits, self.budget),
-                                              limit=limit_hit(exc)))
+            outcome.add(StepRecord("start", run, trap=describe_trap(exc, self.limits, self.budget),
+                                   limit=limit_hit(exc)))
             return None
+        finally:
+            self._end()
 
     def call(self, live: Live, export: str, args: tuple, *, run: int, step: int | None,
              call_number: int) -> tuple[StepRecord, Exception | None]:
@@ -112,10 +145,14 @@ class Session:
         refill(live.store, self.limits)
         error: Exception | None = None
         result: tuple | None = None
+        self._begin({"kind": "call", "run": run, "step": step, "export": export, "args": list(args),
+                     "pages_before": before, "first_call": first, "call_number": call_number})
         try:
             result = _as_tuple(func(live.store, *values))
         except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
             error = exc
+        finally:
+            self._end()
         after = live.pages()
         note = None
         cap = self.budget.pages_each
@@ -172,18 +209,6 @@ def _show(data: bytes, is_text: bool) -> str:
     return data.hex()
 
 
-def _trap_expected(step: Step, trap: str | None) -> str | None:
-    """The failure text when the trap (or its absence) disagrees with `expect-trap`, else None."""
-    wanted = step.expect_trap
-    if trap is None:
-        return "expected a trap, the call returned" if wanted else None
-    if wanted in (None, False):
-        return f"trapped: {trap}"
-    if isinstance(wanted, str) and wanted.lower() not in trap.lower():
-        return f"trapped with {trap!r}, expected a trap mentioning {wanted!r}"
-    return None
-
-
 def _kind(export_type: object) -> str:
     for kind, name in ((wasmtime.MemoryType, "memory"), (wasmtime.GlobalType, "global"),
                        (wasmtime.TableType, "table")):
@@ -228,21 +253,32 @@ def scenario_problems(module: wasmtime.Module, scenario: Scenario) -> list[str]:
 
 
 def run_scenario(session: Session, scenario: Scenario, *, arm_at: int | None = None,
-                 arm: Arm | None = None) -> Outcome:
-    """Carry out every step on one instance (a new one after a trap); stop at the armed call."""
-    outcome = Outcome()
-    run = 0
-    live = session.start(outcome, run)
-    saved: dict[str, int | float] = {}
+                 arm: Arm | None = None, resume: Resume = Resume()) -> Outcome:
+    """Carry out every step on one instance (a new one after a trap or a cut call); stop at the
+    armed call. `resume`: go on after the calls earlier workers made."""
+    outcome = Outcome(list(resume.records), list(resume.failures), sink=session.sink if arm is None else None)
+    run = resume.run
+    live = None if resume.start_blocked else session.start(outcome, run)
+    saved: dict[str, int | float] = dict(resume.saved)
     call_number = 0
     for step in scenario.steps:
         if live is None:
-            outcome.failures.append(f"{step.label()}: not run, the module could not be instantiated")
+            outcome.fail(f"{step.label()}: not run, the module could not be instantiated")
             break
+        if step.kind != "call" and call_number < resume.after:
+            continue  # before the cut call: its effect went with the instance
         try:
             if step.kind == "call":
                 for _ in range(step.repeat):
                     call_number += 1
+                    if call_number <= resume.after:
+                        continue
+                    if call_number in resume.cut:  # a replay: the call that was cut ends its instance
+                        run += 1
+                        live = session.start(outcome, run)
+                        if live is None:
+                            break
+                        continue
                     if call_number == arm_at and arm is not None:
                         arm(live)
                         outcome.armed = True
@@ -253,44 +289,30 @@ def run_scenario(session: Session, scenario: Scenario, *, arm_at: int | None = N
                         outcome.captured = error
                         outcome.records.append(record)
                         return outcome
-                    problem = _check_call(step, record)
+                    problem = call_problem(step, record)
                     if problem:
                         record = replace(record, note=problem)
-                        outcome.failures.append(f"{step.label()}: {problem}")
-                    outcome.records.append(record)
+                        outcome.fail(f"{step.label()}: {problem}")
+                    outcome.add(record)
                     if record.trap is not None:
                         run += 1  # never reuse an instance after a trap
                         live = session.start(outcome, run)
                         if live is None:
                             break
                     elif step.save and record.result:
-                        saved[step.save] = record.result[0]
+                        outcome.save(saved, step.save, record.result[0])
             elif step.kind == "write":
                 _write(live, step, saved, outcome, run)
             else:
                 _read(live, step, saved, outcome, run)
         except StepFailure as exc:
-            outcome.failures.append(f"{step.label()}: {exc}")
+            outcome.fail(f"{step.label()}: {exc}")
     grew = any(record.grew for record in outcome.records)
     if scenario.expect_growth is False and grew:
-        outcome.failures.append(f"{scenario.path}: expect-growth = false, but memory grew")
+        outcome.fail(f"{scenario.path}: expect-growth = false, but memory grew")
     if scenario.expect_growth is True and not grew:
-        outcome.failures.append(f"{scenario.path}: expect-growth = true, but memory never grew")
+        outcome.fail(f"{scenario.path}: expect-growth = true, but memory never grew")
     return outcome
-
-
-def _check_call(step: Step, record: StepRecord) -> str | None:
-    problem = _trap_expected(step, record.trap)
-    if problem or record.trap is not None:
-        return problem
-    if step.expect_growth is not None and record.grew != step.expect_growth:
-        return (f"expect-growth = {str(step.expect_growth).lower()}, but memory went "
-                f"{record.pages_before} -> {record.pages_after} pages")
-    if step.expect_result is not None:
-        got = record.result[0] if record.result else None
-        if got != step.expect_result:
-            return f"expected result {step.expect_result}, got {got}"
-    return None
 
 
 def _write(live: Live, step: Step, saved: dict, outcome: Outcome, run: int) -> None:
@@ -302,7 +324,7 @@ def _write(live: Live, step: Step, saved: dict, outcome: Outcome, run: int) -> N
     except (IndexError, ValueError):
         raise StepFailure(f"{len(step.data)} bytes at {address:#x} lie outside memory") from None
     pages = live.pages()
-    outcome.records.append(StepRecord("write", run, step=step.index, args=(address, _show(step.data, step.is_text)),
+    outcome.add(StepRecord("write", run, step=step.index, args=(address, _show(step.data, step.is_text)),
                                       pages_before=pages, pages_after=pages))
 
 
@@ -317,9 +339,9 @@ def _read(live: Live, step: Step, saved: dict, outcome: Outcome, run: int) -> No
     note = None
     if step.data is not None and data != step.data:
         note = f"expected {_show(step.data, step.is_text)}, read {_show(data, step.is_text)}"
-        outcome.failures.append(f"{step.label()}: {note}")
+        outcome.fail(f"{step.label()}: {note}")
     pages = live.pages()
-    outcome.records.append(StepRecord("read", run, step=step.index, args=(address, step.length),
+    outcome.add(StepRecord("read", run, step=step.index, args=(address, step.length),
                                       result=(_show(data, step.is_text),), pages_before=pages,
                                       pages_after=pages, note=note))
 
@@ -361,7 +383,7 @@ def smoke_skipped(module: wasmtime.Module) -> dict[str, str]:
 def run_smoke(session: Session, export: str, args: tuple, run: int, *, arm_at: int | None = None,
               arm: Arm | None = None) -> Outcome:
     """Call one export twice on a fresh instance: the first call, then a steady-state call."""
-    outcome = Outcome()
+    outcome = Outcome(sink=session.sink if arm is None else None)
     live = session.start(outcome, run)
     if live is None:
         return outcome
@@ -370,10 +392,11 @@ def run_smoke(session: Session, export: str, args: tuple, run: int, *, arm_at: i
             arm(live)
             outcome.armed = True
         record, error = session.call(live, export, args, run=run, step=None, call_number=call_number)
-        outcome.records.append(record)
         if outcome.armed:
+            outcome.records.append(record)
             outcome.captured = error
             return outcome
+        outcome.add(record)
         if error is not None:
             break
     return outcome

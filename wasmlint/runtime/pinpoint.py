@@ -123,7 +123,7 @@ def _instrumented(result: RunResult, data: bytes, session: Session
         result.notes.append(f"pinpointing froze the memory size: the decoder failed ({type(exc).__name__}: {exc})")
         return None, frozenset(), {}
     twin = Session(session.engine, compiled, session.limits, memory_name=session.memory_name,
-                   trap_imports=session.trap_imports, shape=session.shape)
+                   trap_imports=session.trap_imports, shape=session.shape, sink=session.sink)
     return twin, frozenset(rewritten.guards.values()), export_names
 
 

@@ -243,7 +243,8 @@ def render_run_text(result: RunResult) -> str:
     lines = [f"wasmlint run: {result.module} ({how}{engine})"]
     if result.error:
         lines.append(f"  error: {result.error}")
-        return "\n".join(lines) + "\n"
+        if not result.steps:  # else the calls made before it went wrong follow
+            return "\n".join(lines) + "\n"
     if result.unsupported:
         lines.append(f"  unsupported: the runtime layer cannot run this module: {result.unsupported}")
         return "\n".join(lines) + "\n"
