@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import re
-import math
 import resource
 import shutil
 import subprocess
@@ -18,8 +18,8 @@ from pathlib import Path
 from wasmlint.module.analysis import ModuleLoadError, load_module_bytes
 from wasmlint.module.decoder import WasmModule, decode_module
 from wasmlint.module.leb import DecodeError
+from wasmlint.parallel import how_it_stopped
 from wasmlint.runtime.channel import DeadlinePassed, EventChild, UnreadableLine
-from wasmlint.runtime.client import how_it_stopped
 from wasmlint.runtime.execute import smoke_arguments
 from wasmlint.runtime.result import StepRecord
 from wasmlint.runtime.scenario import REFERENCE, Operand, Scenario

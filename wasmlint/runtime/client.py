@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import wasmlint
-from wasmlint.parallel import PARENT_ENV
+from wasmlint.parallel import PARENT_ENV, how_it_stopped
 from wasmlint.runtime.channel import DeadlinePassed, EventChild, UnreadableLine
 from wasmlint.runtime.limits import Limits
 from wasmlint.runtime.result import Resume, RunResult, StepRecord, summarise_growth
@@ -46,16 +45,6 @@ def _worker_env() -> dict[str, str]:
     env.pop("WASMTIME_BACKTRACE_DETAILS", None)  # the worker decides, per module
     env[PARENT_ENV] = str(os.getpid())  # it ends with us
     return env
-
-
-def how_it_stopped(returncode: int | None) -> str:
-    """`killed by SIGKILL` or `exit status 3`: how a worker process ended."""
-    if returncode is not None and returncode < 0:
-        try:
-            return f"killed by {signal.Signals(-returncode).name}"
-        except ValueError:
-            return f"killed by signal {-returncode}"
-    return f"exit status {returncode}"
 
 
 def _crash_message(returncode: int, stderr: str) -> str:
