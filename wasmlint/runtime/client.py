@@ -107,7 +107,7 @@ def _run_worker(request: dict, limits: Limits, deadline: float, progress) -> _At
 
     def next_deadline() -> float:
         progress()
-        if attempt.in_flight is not None and attempt.in_flight.get("kind") == "call":
+        if attempt.in_flight is not None:  # a call, or an instantiation (its start function)
             return min(deadline, attempt.since + limits.seconds_per_call + HOST_CALL_GRACE)
         return deadline
 
