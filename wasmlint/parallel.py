@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:  # multiprocessing costs 25 ms to import: only a run that forks workers pays it
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 PARENT_ENV = "WASMLINT_PARENT_PID"  # how a worker started with a new interpreter learns its parent
@@ -23,6 +23,8 @@ def die_with_parent(parent: int | None) -> None:
     one whose Ctrl-C found us blocked, must not leave workers behind."""
     if sys.platform.startswith("linux"):
         try:
+            import ctypes
+
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):
@@ -74,7 +76,7 @@ def parallel_map(function: Callable[[T], R], units: Sequence[T], *, jobs: int, f
     return _Pool(function, units, min(jobs, len(units)), failed).run(order)
 
 
-def _worker_main(function: Callable, connection: Connection, parent: int) -> None:
+def _worker_main(function: Callable, connection: "Connection", parent: int) -> None:
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops us
     try:
@@ -93,8 +95,8 @@ def _worker_main(function: Callable, connection: Connection, parent: int) -> Non
 
 @dataclass
 class _Worker:
-    process: BaseProcess
-    connection: Connection
+    process: "BaseProcess"
+    connection: "Connection"
     index: int | None = None  # the unit it is working on
 
 
@@ -102,6 +104,8 @@ class _Pool:
     """Workers that each take one unit at a time, so that when one dies its unit is known."""
 
     def __init__(self, function: Callable, units: Sequence, jobs: int, failed: Callable) -> None:
+        import multiprocessing
+
         self.function, self.units, self.jobs, self.failed = function, units, jobs, failed
         self.context = multiprocessing.get_context("fork")
         self.results: dict[int, object] = {}
@@ -141,6 +145,8 @@ class _Pool:
             pass  # it died already: _ready() will see it
 
     def _ready(self) -> list[_Worker]:
+        from multiprocessing.connection import wait
+
         waiting = {worker.connection: worker for worker in self.workers}
         waiting.update({worker.process.sentinel: worker for worker in self.workers})
         return list({id(waiting[item]): waiting[item] for item in wait(list(waiting))}.values())
