@@ -78,10 +78,13 @@ class EventChild:
         return self._stderr.decode("utf-8", errors="replace")
 
     def finish(self) -> int:
-        """Kill the whole group (a no-op for a child that has ended), reap it, and return its
-        exit status (negative: the signal that ended it)."""
+        """Kill the whole group (whatever the child left running, or the child itself), reap the
+        child, and return its exit status (negative: the signal that ended it). Once only: after
+        the child is reaped, its pid (and group id) may belong to someone else."""
+        if self.process.returncode is not None:
+            return self.process.returncode
         try:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            os.killpg(self.process.pid, signal.SIGKILL)  # not yet reaped: the group is still ours
         except (ProcessLookupError, PermissionError):
             pass
         self.process.wait()
@@ -89,13 +92,6 @@ class EventChild:
         for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
             stream.close()
         return self.process.returncode
-
-    def wait_for_exit(self, seconds: float) -> int | None:
-        """The exit status once the child ended by itself within `seconds`, else None."""
-        try:
-            return self.process.wait(timeout=seconds)
-        except subprocess.TimeoutExpired:
-            return None
 
 
 def _event(line: bytes) -> dict:
