@@ -299,9 +299,47 @@ def test_a_worker_killed_in_the_middle_of_a_call_costs_only_that_call(tmp_path):
 
 # --- the Node harness -------------------------------------------------------------------------------
 
-def test_node_ends_when_the_run_that_started_it_is_killed(tmp_path):
+@pytest.fixture
+def node():
     if shutil.which("node") is None:
         unavailable("`node` is not on PATH (Debian: apt-get install nodejs)")
+
+
+def test_node_memory_stays_bounded_when_an_export_fills_it(tmp_path, node):
+    module = write(tmp_path, "bomb.wat", """(module
+  (memory (export "memory") 1)
+  (func (export "bomb") (local $at i32)
+    (loop $again (br_if $again (i32.ne (memory.grow (i32.const 64)) (i32.const -1))))
+    (block $done (loop $touch
+      (br_if $done (i32.ge_u (local.get $at) (i32.mul (memory.size) (i32.const 65536))))
+      (i32.store8 (local.get $at) (i32.const 1))
+      (local.set $at (i32.add (local.get $at) (i32.const 4096)))
+      (br $touch)))))""")
+    probe = ("import json, resource, sys\nfrom wasmlint.host.confirm import confirm_in_node\n"
+             "(verdict,) = confirm_in_node(sys.argv[1], [('bomb', 'Uint8Array')]).values()\n"
+             "print(json.dumps([verdict.pages_after, verdict.detached,"
+             " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024]))\n")
+    done = subprocess.run([sys.executable, "-c", probe, str(module)], env={**os.environ, "PYTHONPATH": str(REPO)},
+                          capture_output=True, text=True, timeout=300)
+    pages, detached, peak = json.loads(done.stdout)
+    assert detached and 8000 < pages <= 8192  # grew right up to memory_mb (512 MiB) and no further
+    assert peak < PEAK_RSS_BOUND, f"node's peak resident memory {peak / MIB:.0f} MiB"
+
+
+def test_node_tables_share_the_table_budget(tmp_path, node):
+    from wasmlint.host.confirm import confirm_in_node
+
+    tables = "\n".join("  (table 3000000 funcref)" for _ in range(4))
+    module = write(tmp_path, "tables.wat", f"""(module
+{tables}
+  (memory (export "memory") 1)
+  (func (export "f") (result i32) (i32.const 1)))""")
+    (verdict,) = confirm_in_node(module, [("f", "Uint8Array")]).values()
+    assert verdict.error == ("the module could not be instantiated: RangeError: WebAssembly.Instance(): initial "
+                             "table size (3000000 elements) is larger than implementation limit (2500000 elements)")
+
+
+def test_node_ends_when_the_run_that_started_it_is_killed(tmp_path, node):
     module = write(tmp_path, "spin.wat", '(module (memory (export "memory") 1) (func (export "spin") (loop $l (br $l))))')
     marker = uuid.uuid4().hex
     script = ("import sys\nfrom wasmlint.host.confirm import confirm_in_node\n"
