@@ -65,7 +65,8 @@ def parallel_map(function: Callable[[T], R], units: Sequence[T], *, jobs: int, f
     lazily it imports again). `prepare()` runs here before the workers fork, so that they inherit
     what it loads (grammars, compiled queries) instead of each loading it.
 
-    `function` must not raise. A unit whose worker dies (killed, out of memory, a crash in native
+    `function` should catch its own errors (in a worker, one that escapes becomes
+    `failed(unit, "internal error (...)")`). A unit whose worker dies (killed, out of memory, a crash in native
     code) is tried once more in a new worker; if that dies too, its result is `failed(unit, why)`,
     and every other unit's result is kept. Workers end with this process."""
     if jobs <= 1 or len(units) < 2 or sum(size(unit) for unit in units) < serial_below:
