@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))  # run as a script too, from anywhere
 
 from bench.common import best_of, npm_wasm  # noqa: E402
 from bench.hostgen.command import DEFAULT_PROGRAMS, DEFAULT_SEED, TARGET_PRECISION, TARGET_RECALL  # noqa: E402
+from bench.jobs import jobs_rows  # noqa: E402
 
 REGISTRY = Path("/usr/share/cargo/registry")
 SMALL_CRATE = "proc-macro2-"  # about 5.5k lines: the "normal crate" of the start-up target
@@ -320,6 +321,7 @@ def main() -> None:
     rows: list[Row] = []
     if "source" in parts:
         rows += source_rows(crates(args.crates), args.runs)
+        rows += jobs_rows(args.runs)
     if "module" in parts:
         rows += module_rows(args.runs)
     if "runtime" in parts:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import GUESTS, guest_module, unavailable
-from test_hostile_guests import leftover_processes
+from test_hostile_guests import leftover_processes, wasmlint
 from wasmlint.host.confirm import NodeUnavailable, NodeVerdict, confirm_in_node, node_command, permission_flags
 from wasmlint.runtime import load_scenario, parse_scenario
 
@@ -231,3 +231,15 @@ def test_the_harness_can_read_no_file_and_start_no_process():
     done = subprocess.run(command, capture_output=True, text=True, timeout=60,
                           env={key: value for key, value in os.environ.items() if not key.startswith("NODE_")})
     assert done.stdout.splitlines() == ["read: ERR_ACCESS_DENIED", "spawn: ERR_ACCESS_DENIED"], done.stderr
+
+
+# --- the shipped guests, whole ---------------------------------------------------------------------
+
+def test_check_guests_with_confirm_ends_without_an_internal_error():
+    # Some hosts there are judged by their crate's source (no module built): nothing for V8 to run,
+    # which the finding says, instead of the run dying on the missing module file.
+    result = wasmlint("check", "guests", "--confirm", timeout=600)
+    assert result.returncode in (0, 1), result.stderr
+    assert "internal error" not in result.stderr + result.stdout
+    assert ("= node: not checked: judged by guests/game-of-life-stale/Cargo.toml (its source; no module built), "
+            "so there is no module for V8 to run") in result.stdout

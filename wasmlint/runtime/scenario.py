@@ -9,6 +9,7 @@ from pathlib import Path
 
 from wasmlint.reading import CONFIG_LIMIT, read_regular_text, reason
 from wasmlint.tomlfiles import parse_toml
+from wasmlint.runtime.result import StepRecord
 
 TOP_KEYS = {"description", "memory", "expect-growth", "steps"}
 COMMON_KEYS = {"call", "write", "read", "note"}
@@ -286,3 +287,30 @@ def load_scenario(path: Path) -> Scenario:
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{path}: cannot read: {exc}") from None
     return parse_scenario(text, path.as_posix())
+
+
+def _trap_expected(step: Step, trap: str | None) -> str | None:
+    """The failure text when the trap (or its absence) disagrees with `expect-trap`, else None."""
+    wanted = step.expect_trap
+    if trap is None:
+        return "expected a trap, the call returned" if wanted else None
+    if wanted in (None, False):
+        return f"trapped: {trap}"
+    if isinstance(wanted, str) and wanted.lower() not in trap.lower():
+        return f"trapped with {trap!r}, expected a trap mentioning {wanted!r}"
+    return None
+
+
+def call_problem(step: Step, record: StepRecord) -> str | None:
+    """What a call's record says against its step's expectations (a trap, growth, result), or None."""
+    problem = _trap_expected(step, record.trap)
+    if problem or record.trap is not None:
+        return problem
+    if step.expect_growth is not None and record.grew != step.expect_growth:
+        return (f"expect-growth = {str(step.expect_growth).lower()}, but memory went "
+                f"{record.pages_before} -> {record.pages_after} pages")
+    if step.expect_result is not None:
+        got = record.result[0] if record.result else None
+        if got != step.expect_result:
+            return f"expected result {step.expect_result}, got {got}"
+    return None
