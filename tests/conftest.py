@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from guest_builds import COMPILERS, DEBIAN_RUSTC, Compiler, CompilerMissing, build_guest, buildable_guests
 from wasmlint.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,18 +60,32 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def guest_module(name: str) -> Path:
-    """The module of a shipped guest: a crate built for wasm32 (cached by the toolchain), or the
-    hand-written `greeting-wat` as its text file."""
-    from wasmlint import toolchain
+@pytest.fixture(params=COMPILERS, ids=str)
+def compiler(request) -> Compiler:
+    """Each compiler the guests are built with: Debian's rustc 1.63 and a current rustc. Tests of
+    what wasmlint reads in a built module take it, so both compilers' output is checked."""
+    return request.param
 
+
+def guest_module(name: str, compiler: Compiler = DEBIAN_RUSTC) -> Path:
+    """The module of a shipped guest: a crate built for wasm32 by `compiler` (cached outside the
+    tree), or the hand-written `greeting-wat` as its text file."""
     if name == "greeting-wat":
         return GUESTS / name / "greeting.wat"
-    try:
-        (artifact,) = toolchain.build(GUESTS / name)
-    except toolchain.ToolchainError as exc:
-        unavailable(str(exc))
-    return artifact.path
+    modules = guest_modules(compiler, [GUESTS / name])
+    (module,) = modules.values()
+    return module
+
+
+def guest_modules(compiler: Compiler = DEBIAN_RUSTC, crates: list[Path] | None = None) -> dict[str, Path]:
+    """The modules of `crates` (default: every guest `compiler` builds here), by package name."""
+    modules: dict[str, Path] = {}
+    for crate in buildable_guests(compiler) if crates is None else crates:
+        try:
+            modules.update(build_guest(crate, compiler))
+        except CompilerMissing as exc:
+            unavailable(f"no {compiler} for wasm32: {exc}")
+    return modules
 
 
 def npm_pack(packages, directory: Path) -> list[Path]:
