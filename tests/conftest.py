@@ -60,21 +60,39 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(params=COMPILERS, ids=str)
+# Module scope, so that a test module's shared fixtures (one `check` run, one runtime run) can
+# take it too: each compiler's tests then run together.
+@pytest.fixture(scope="module", params=COMPILERS, ids=str)
 def compiler(request) -> Compiler:
     """Each compiler the guests are built with: Debian's rustc 1.63 and a current rustc. Tests of
     what wasmlint reads in a built module take it, so both compilers' output is checked."""
     return request.param
 
 
-def guest_module(name: str, compiler: Compiler = DEBIAN_RUSTC) -> Path:
-    """The module of a shipped guest: a crate built for wasm32 by `compiler` (cached outside the
-    tree), or the hand-written `greeting-wat` as its text file."""
+def guest_module(name: str | Path, compiler: Compiler = DEBIAN_RUSTC) -> Path:
+    """The module of a guest (a shipped guest's name, or a crate folder): built for wasm32 by
+    `compiler` (cached outside the tree), or the hand-written `greeting-wat` as its text file."""
     if name == "greeting-wat":
         return GUESTS / name / "greeting.wat"
-    modules = guest_modules(compiler, [GUESTS / name])
+    crate = REPO / name if isinstance(name, Path) else GUESTS / name
+    modules = guest_modules(compiler, [crate.resolve()])
     (module,) = modules.values()
     return module
+
+
+def module_options(crate: str | Path, compiler: Compiler) -> list[str]:
+    """The options that give `check` the module of `crate` (a folder, relative to the repository
+    or absolute) as `compiler` builds it: `--build`, as users run it, with Debian's rustc; the
+    module as `--wasm` (and the crate's scenario, which `--build` would find) with the current one,
+    which `--build` cannot drive here: no wasm32 std is packaged for it, the suite builds std from
+    source (tests/guest_builds.py)."""
+    if not compiler.current:
+        return ["--build"]
+    folder = REPO / crate
+    options = ["--wasm", str(guest_module(Path(folder), compiler))]
+    if (folder / "scenario.toml").is_file():
+        options += ["--scenario", str(folder / "scenario.toml")]
+    return options
 
 
 def guest_modules(compiler: Compiler = DEBIAN_RUSTC, crates: list[Path] | None = None) -> dict[str, Path]:

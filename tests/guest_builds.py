@@ -98,15 +98,19 @@ def buildable_guests(compiler: Compiler) -> list[Path]:
 
 
 @functools.cache
-def build_guest(crate_dir: Path, compiler: Compiler) -> dict[str, Path]:
+def build_guest(crate_dir: Path, compiler: Compiler, debug_info: bool = False) -> dict[str, Path]:
     """The modules of one guest (a crate or a workspace), by package name; built once a session
-    (and cached across sessions, outside the tree)."""
+    (and cached across sessions, outside the tree). `debug_info` (the current rustc only) adds
+    DWARF for the crate's own code, not for std, whose build is shared."""
     if not compiler.current:
+        if debug_info:
+            raise ValueError("rustc 1.63 debug builds: set CARGO_PROFILE_RELEASE_DEBUG for toolchain.build")
         try:
             return {artifact.package: artifact.path for artifact in toolchain.build(crate_dir)}
         except toolchain.ToolchainError as exc:
             raise CompilerMissing(str(exc)) from None
-    return _build_with_current_rustc(crate_dir)
+    # Cargo strips debug info from release builds whose profile has none: keep it.
+    return _build_with_current_rustc(crate_dir, ["-Cdebuginfo=2", "-Cstrip=none"] if debug_info else [])
 
 
 def _current_env(prefix: Path) -> dict[str, str]:
@@ -130,7 +134,7 @@ def _cdylib_packages(cargo: Path, manifest: Path, env: dict[str, str]) -> list[s
             if any("cdylib" in target["crate_types"] for target in package["targets"])]
 
 
-def _build_with_current_rustc(crate_dir: Path) -> dict[str, Path]:
+def _build_with_current_rustc(crate_dir: Path, rustc_args: list[str]) -> dict[str, Path]:
     prefix = current_rustc_prefix()
     env = _current_env(prefix)
     cargo, manifest = prefix / "bin/cargo", crate_dir / "Cargo.toml"
@@ -139,13 +143,13 @@ def _build_with_current_rustc(crate_dir: Path) -> dict[str, Path]:
     # guest of the same name overwrites: each build copies its modules out to a folder of its own,
     # under a lock held from the build to the copy.
     key = hashlib.sha256(str(crate_dir.resolve()).encode()).hexdigest()[:16]
-    own = target_dir / "guests" / key
+    own = target_dir / "guests" / key / ("debug" if rustc_args else "")
     own.mkdir(parents=True, exist_ok=True)
     modules: dict[str, Path] = {}
     with (target_dir / "guests" / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         for package in _cdylib_packages(cargo, manifest, env):
-            built = _cargo_rustc(cargo, manifest, package, target_dir, own / "Cargo.lock", env)
+            built = _cargo_rustc(cargo, manifest, package, target_dir, own / "Cargo.lock", env, rustc_args)
             copy = own / built.name
             data = built.read_bytes()
             if not copy.is_file() or copy.read_bytes() != data:
@@ -157,7 +161,7 @@ def _build_with_current_rustc(crate_dir: Path) -> dict[str, Path]:
 
 
 def _cargo_rustc(cargo: Path, manifest: Path, package: str, target_dir: Path, lockfile: Path,
-                 env: dict[str, str]) -> Path:
+                 env: dict[str, str], rustc_args: list[str]) -> Path:
     """Build one cdylib package; the path of its module in the target folder."""
     # The crate's own code is mangled as a stable toolchain mangles it (legacy), std as it ships
     # (v0); RUSTC_BOOTSTRAP alone would make rustc mangle everything v0, as nightly does. The lock
@@ -166,7 +170,7 @@ def _cargo_rustc(cargo: Path, manifest: Path, package: str, target_dir: Path, lo
            "--message-format=json", "--manifest-path", str(manifest), "--target-dir", str(target_dir),
            "-p", package, "-Zbuild-std=std,panic_abort",
            "-Zlockfile-path", "--config", f"resolver.lockfile-path={json.dumps(str(lockfile))}",
-           "--", "-Csymbol-mangling-version=legacy", "-Zunstable-options"]
+           "--", "-Csymbol-mangling-version=legacy", "-Zunstable-options", *rustc_args]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
     messages = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     wasm = [Path(name) for message in messages if message.get("reason") == "compiler-artifact"
