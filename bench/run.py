@@ -1,7 +1,9 @@
 """Every wasmlint benchmark in one run: our time next to a reference's time on the same input.
 
     python -m bench                 (or: python bench/run.py)
-    python -m bench --only source   (source | module | runtime)
+    python -m bench --only source   (source | module | runtime | host)
+    python -m bench --only source-vs-module   (not timed: the source layer's verdicts against the
+                                               module's, bench/source_vs_module.py)
 
 Inputs: the Rust crates Debian installs under /usr/share/cargo/registry (apt-get install
 librust-regex-dev librust-serde-dev librust-syn-dev ...), `@biomejs/wasm-nodejs` and
@@ -296,11 +298,20 @@ def table(rows: list[Row]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("source", "module", "runtime", "host"), action="append")
+    parser.add_argument("--only", choices=("source", "module", "runtime", "host", "source-vs-module"), action="append")
     parser.add_argument("--crates", nargs="*", help="registry crate name prefixes (default: every installed crate)")
+    parser.add_argument("--guests", nargs="*", help="source-vs-module: these guests only (default: every one)")
     parser.add_argument("--runs", type=int, default=3, help="best of N runs (default 3)")
     args = parser.parse_args()
     parts = args.only or ["source", "module", "runtime", "host"]
+    if "source-vs-module" in parts:
+        from bench.source_vs_module import report
+
+        print(report(args.guests))
+        parts = [part for part in parts if part != "source-vs-module"]
+        if not parts:
+            return
+        print()
     rows: list[Row] = []
     if "source" in parts:
         rows += source_rows(crates(args.crates), args.runs)
