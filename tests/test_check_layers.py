@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from conftest import GUESTS, json_findings, module_options, run_cli
+from guest_builds import CURRENT_RUSTC
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +114,20 @@ def test_an_unresolved_path_is_a_warning_only_where_the_source_shows_no_allocati
     # Nothing is known of `bare`'s source (a module checked alone): the module layer's error stands.
     bare = by_symbol["bare"]
     assert (bare.severity, bare.message) == (Severity.ERROR, "exported function `bare` can grow")
+
+
+def test_unsafe_no_mangle_exports_are_joined_with_their_module():
+    # Rust 1.82+ spelling, so only the current rustc builds it: the module's growth of each export
+    # joins the source finding of `#[unsafe(no_mangle)]` / `#[unsafe(export_name)]` fns.
+    result = run_cli("check", "guests/unsafe-no-mangle", *module_options("guests/unsafe-no-mangle", CURRENT_RUSTC),
+                     "--format", "json")
+    assert result.returncode == 1, result.stderr
+    findings = json_findings(result.stdout)
+    assert not [f for f in findings if f["rule_id"] == "export-reaches-memory-grow"]
+    joined = {f["symbol"]: (f["rule_id"], [e.split(" reaches ")[0] for e in f["evidence"]]) for f in findings
+              if f["layer"] == "source"}
+    assert joined == {"set_name": ("format-in-export", ["module: `set_name`"]),
+                      "renamed": ("to-string-in-export", ["module: `renamed`"])}
 
 
 def test_wat_guest_runs_its_scenario_without_growth():
