@@ -119,12 +119,13 @@ EOF
     rm -rf "$work"
 }
 
-install_dependencies
 if installed && probe; then
     log "already usable: $("$PREFIX/bin/rustc" --version) in $PREFIX"
     exit 0
 fi
-command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null || die "needs apt-get and dpkg-deb (Debian 12)"
+command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
+    die "needs apt-get and dpkg-deb (Debian 12 with bookworm-security), or a prefix made elsewhere in $PREFIX"
+install_dependencies
 log "unpacking ${PACKAGES[*]} into $PREFIX"
 unpack_packages
 installed || die "$PREFIX/bin/rustc does not run: $("$PREFIX/bin/rustc" --version 2>&1 | tail -1)"
