@@ -17,8 +17,9 @@ set -euo pipefail
 
 VERSION=1.96
 PREFIX=${WASMLINT_MODERN_RUST:-${XDG_DATA_HOME:-$HOME/.local/share}/wasmlint/rust-web-$VERSION}
-# The std that -Zbuild-std compiles is shared by every build with the same profile, here and in the
-# test suite (tests/guest_builds.py): the first build takes about 40 s on 2 cores, later ones < 1 s.
+# The std that -Zbuild-std compiles (at opt-level 3, as a shipped std is) is shared by every build,
+# here and in the test suite (tests/guest_builds.py): the first takes about 40 s on 2 cores, later
+# ones under a second.
 TARGET_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/wasmlint/target/rustc-web-$VERSION
 PACKAGES=(rustc-web cargo-web libstd-rust-web-dev "libstd-rust-web-$VERSION" rust-web-src)
 # What the unpacked binaries load or run: LLVM 22 and its linker, cargo's libraries, a C toolchain
@@ -36,14 +37,14 @@ probe() {
     local dir rc=0
     dir=$(mktemp -d)
     mkdir -p "$dir/src"
-    # opt-level "s" as most guests have: the std it builds is the one their builds reuse.
-    printf '[package]\nname = "modern-rust-probe"\nversion = "0.1.0"\nedition = "2021"\n\n[lib]\ncrate-type = ["cdylib"]\n\n[profile.release]\nopt-level = "s"\n' \
+    printf '[package]\nname = "modern-rust-probe"\nversion = "0.1.0"\nedition = "2021"\n\n[lib]\ncrate-type = ["cdylib"]\n' \
         >"$dir/Cargo.toml"
     printf '#[no_mangle]\npub extern "C" fn probe(n: usize) -> usize { format!("{n}").len() }\n' >"$dir/src/lib.rs"
     mkdir -p "$TARGET_DIR"
     CARGO_HOME="$PREFIX/cargo-home" RUSTC="$PREFIX/bin/rustc" RUSTC_BOOTSTRAP=1 timeout 900 \
         "$PREFIX/bin/cargo" rustc --quiet --offline --lib --release --target wasm32-unknown-unknown \
-        -Zbuild-std=std,panic_abort --manifest-path "$dir/Cargo.toml" --target-dir "$TARGET_DIR" \
+        -Zbuild-std=std,panic_abort --config 'profile.release.package."*".opt-level=3' \
+        --manifest-path "$dir/Cargo.toml" --target-dir "$TARGET_DIR" \
         -- -Csymbol-mangling-version=legacy -Zunstable-options >"$dir/log" 2>&1 || rc=1
     [[ $rc == 0 && -f "$TARGET_DIR/wasm32-unknown-unknown/release/modern_rust_probe.wasm" ]] || rc=1
     [[ $rc == 0 ]] || tail -20 "$dir/log" >&2

@@ -26,6 +26,8 @@ from wasmlint.cache import user_cache_dir
 GUESTS = Path(__file__).resolve().parents[1] / "guests"
 TARGET = "wasm32-unknown-unknown"
 CURRENT_VERSION = "1.96"
+# Every package outside the guest's workspace, which with -Zbuild-std is std and its dependencies.
+STD_OPT_LEVEL = 'profile.release.package."*".opt-level=3'
 
 
 class CompilerMissing(RuntimeError):
@@ -57,7 +59,7 @@ def current_rustc_prefix() -> Path:
 
 def current_target_dir() -> Path:
     """One target folder for every guest the current rustc builds, shared with the setup script's
-    probe: std is built from source once per profile (about 40 s on 2 cores), then reused."""
+    probe: std is built from source once (about 40 s on 2 cores), then reused."""
     return user_cache_dir() / "target" / f"rustc-web-{CURRENT_VERSION}"
 
 
@@ -164,11 +166,13 @@ def _cargo_rustc(cargo: Path, manifest: Path, package: str, target_dir: Path, lo
                  env: dict[str, str], rustc_args: list[str]) -> Path:
     """Build one cdylib package; the path of its module in the target folder."""
     # The crate's own code is mangled as a stable toolchain mangles it (legacy), std as it ships
-    # (v0); RUSTC_BOOTSTRAP alone would make rustc mangle everything v0, as nightly does. The lock
-    # file goes beside the copies: building never writes into the tree.
+    # (v0); RUSTC_BOOTSTRAP alone would make rustc mangle everything v0, as nightly does. std is
+    # compiled at opt-level 3 whatever the guest's profile says, as the std a toolchain ships is:
+    # one std build then serves every guest. The lock file goes beside the copies: building never
+    # writes into the tree.
     cmd = [str(cargo), "rustc", "--offline", "--lib", "--release", "--target", TARGET,
            "--message-format=json", "--manifest-path", str(manifest), "--target-dir", str(target_dir),
-           "-p", package, "-Zbuild-std=std,panic_abort",
+           "-p", package, "-Zbuild-std=std,panic_abort", "--config", STD_OPT_LEVEL,
            "-Zlockfile-path", "--config", f"resolver.lockfile-path={json.dumps(str(lockfile))}",
            "--", "-Csymbol-mangling-version=legacy", "-Zunstable-options", *rustc_args]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)

@@ -61,7 +61,9 @@ def test_fixed_writer_export_has_no_finding_and_the_format_export_keeps_its_modu
     findings = json_findings(result.stdout)
     fixed = [f for f in findings if f["symbol"] == "write_fixed"]
     assert [(f["rule_id"], f["severity"]) for f in fixed] == [("export-grows-only-on-panic", "info")]
-    assert "via the `dyn Write` vtable of `FixedWriter`" in fixed[0]["evidence"][0]
+    # Through an indirect call on its path (rustc 1.63), or as what resolved its calls where the
+    # path takes none (rustc 1.96 inlines the call through the vtable into `write_fmt`).
+    assert "the `dyn Write` vtable of `FixedWriter`" in fixed[0]["evidence"][0]
     heap = [f for f in findings if f["symbol"] == "write_heap"]
     assert [(f["rule_id"], f["severity"]) for f in heap] == [("format-in-export", "error")]
     module_line = next(e for e in heap[0]["evidence"] if e.startswith("module:"))
@@ -81,7 +83,11 @@ def test_dyn_callbacks_are_followed_through_the_vtable_each_export_passes(compil
     assert pure == ([("export-grows-only-on-panic", "info")] if compiler.current else [])
     closure = by_symbol["apply_alloc"]
     assert closure["rule_id"] == "to-string-in-export"
-    assert "via the closure vtable of `apply_alloc::{{closure}}`" in closure["evidence"][0]
+    if compiler.current:
+        # rustc 1.96 removes the closure's `String` (only its length is used): no module growth.
+        assert not [e for e in closure["evidence"] if e.startswith("module:") and " reaches memory.grow" in e]
+    else:
+        assert "via the closure vtable of `apply_alloc::{{closure}}`" in closure["evidence"][0]
     boxed = by_symbol["handle_alloc"]
     assert boxed["rule_id"] == "box-in-export"
     assert "<dyn_callbacks::Namer as dyn_callbacks::Handler>::handle" in boxed["evidence"][0]
@@ -117,17 +123,18 @@ def test_an_unresolved_path_is_a_warning_only_where_the_source_shows_no_allocati
 
 
 def test_unsafe_no_mangle_exports_are_joined_with_their_module():
-    # Rust 1.82+ spelling, so only the current rustc builds it: the module's growth of each export
-    # joins the source finding of `#[unsafe(no_mangle)]` / `#[unsafe(export_name)]` fns.
+    # Rust 1.82+ spelling, so only the current rustc builds it: the module facts of each export
+    # join the source findings of `#[unsafe(no_mangle)]` / `#[unsafe(export_name)]` fns.
     result = run_cli("check", "guests/unsafe-no-mangle", *module_options("guests/unsafe-no-mangle", CURRENT_RUSTC),
                      "--format", "json")
     assert result.returncode == 1, result.stderr
     findings = json_findings(result.stdout)
     assert not [f for f in findings if f["rule_id"] == "export-reaches-memory-grow"]
-    joined = {f["symbol"]: (f["rule_id"], [e.split(" reaches ")[0] for e in f["evidence"]]) for f in findings
-              if f["layer"] == "source"}
+    joined = {f["symbol"]: (f["rule_id"], [e.split(" reaches ")[0] for e in f["evidence"] if " reaches " in e])
+              for f in findings if f["layer"] == "source"}
+    # `renamed`'s `n.to_string()` is measured and dropped: rustc 1.96 removes its `String`.
     assert joined == {"set_name": ("format-in-export", ["module: `set_name`"]),
-                      "renamed": ("to-string-in-export", ["module: `renamed`"])}
+                      "renamed": ("to-string-in-export", [])}
 
 
 def test_wat_guest_runs_its_scenario_without_growth():
@@ -201,7 +208,8 @@ def test_every_export_of_a_macro_template_is_joined_to_the_template_finding(tmp_
     assert [f["rule_id"] for f in findings if f["layer"] == "module" and "memory.grow" in f["message"]] == []
     (template,) = [f for f in findings if f["rule_id"] == "to-string-in-export"]
     modules = [e for e in template["evidence"] if e.startswith("module:")]
-    assert {e.split("`")[1] for e in modules} == {"hello_len", "goodbye_len"}
+    # rustc 1.96 removes the template's `String` (only its length is used): nothing grows to join.
+    assert {e.split("`")[1] for e in modules} == (set() if compiler.current else {"hello_len", "goodbye_len"})
     # Allowing the template's allocation accepts the growth of both exports.
     lib = crate / "src/lib.rs"
     lib.write_text(lib.read_text().replace("// expect: to-string-in-export", "// wasmlint: allow(to-string-in-export) -- init"))

@@ -114,14 +114,21 @@ def test_fixed_writer_reaches_memory_grow_only_through_string_formatting(compile
 def test_dyn_callbacks_reach_memory_grow_through_the_vtable_passed(compiler):
     facts = analyze_module_file(guest("dyn-callbacks", compiler))
     assert facts.export("apply_pure").status == NO
-    # Dropping the `Box<dyn Handler>` frees it; dlmalloc 0.2.11 (rustc 1.96's std) checks the size
-    # it is given back and panics on a wrong one, dlmalloc 0.2.3 (1.63's) does not check.
+    # Dropping the `Box<dyn Handler>` frees it; the dlmalloc of rustc 1.96's std (0.2.11) checks
+    # the size it is given back and panics on a wrong one, 1.63's does not check.
     assert facts.export("handle_pure").status == (PANIC_ONLY if compiler.current else NO)
     apply_alloc, handle_alloc = facts.export("apply_alloc"), facts.export("handle_alloc")
-    assert (apply_alloc.status, apply_alloc.resolution) == (GROWS, "resolved")
-    assert apply_alloc.path[:3] == ("apply_alloc", "dyn_callbacks::apply", "dyn_callbacks::apply_alloc::{{closure}}")
-    assert apply_alloc.indirect[0] == ("`dyn_callbacks::apply` calls `dyn_callbacks::apply_alloc::{{closure}}` via the "
-                                       "closure vtable of `apply_alloc::{{closure}}` (from `apply_alloc`)")
+    if compiler.current:
+        # rustc 1.96 inlines the integer's `to_string` (std is optimised at opt-level 3, as a
+        # shipped one is) and LLVM removes the `String` whose length alone is used: the closure
+        # allocates nothing. Its vtable, which has no drop function in slot 0, is named by the
+        # closure's body.
+        assert (apply_alloc.status, apply_alloc.resolved_by) == (NO, ("the closure vtable of `apply_alloc::{{closure}}`",))
+    else:
+        assert (apply_alloc.status, apply_alloc.resolution) == (GROWS, "resolved")
+        assert apply_alloc.path[:3] == ("apply_alloc", "dyn_callbacks::apply", "dyn_callbacks::apply_alloc::{{closure}}")
+        assert apply_alloc.indirect[0] == ("`dyn_callbacks::apply` calls `dyn_callbacks::apply_alloc::{{closure}}` via "
+                                           "the closure vtable of `apply_alloc::{{closure}}` (from `apply_alloc`)")
     assert (handle_alloc.status, handle_alloc.resolution) == (GROWS, "resolved")
     assert handle_alloc.path[:3] == ("handle_alloc", "dyn_callbacks::dispatch",
                                      "<dyn_callbacks::Namer as dyn_callbacks::Handler>::handle")
