@@ -4,7 +4,8 @@ Users build with a current rustc, whose wasm32 output differs from Debian's rust
 std, `__rustc::` allocator symbols, padded `call_indirect` immediates, `memory.copy`): the module
 layer must read both. Debian's rustc 1.63 builds as `wasmlint --build` does (`wasmlint.toolchain`);
 the current rustc is rustc-web 1.96 unpacked by `scripts/setup-modern-rust.sh`, with std built from
-source (`-Zbuild-std`), flags as `../shared/modern-rust.md` measured them.
+source (`-Zbuild-std`, std's dependencies from rust-web-src's vendored copies). tests/conftest.py
+gives them to the tests (the `compiler` fixture), bench/source_vs_module.py to its measurement.
 """
 
 from __future__ import annotations
@@ -186,10 +187,3 @@ def _cargo_rustc(cargo: Path, manifest: Path, package: str, target_dir: Path, lo
                            + "\n".join(errors or [proc.stderr.strip()[-3000:]]))
     return wasm[0]
 
-
-def guest_modules(compiler: Compiler) -> dict[str, Path]:
-    """Every guest `compiler` builds here, by package name."""
-    modules: dict[str, Path] = {}
-    for crate in buildable_guests(compiler):
-        modules.update(build_guest(crate, compiler))
-    return modules
