@@ -35,8 +35,9 @@ def _scenario(name: str):
 
 # --- detached ------------------------------------------------------------------------------------
 
-def test_greeting_alloc_set_name_detaches_the_view():
-    verdicts = confirm_in_node(guest_module("greeting-alloc"), [("set_name", "Uint8Array")], _scenario("greeting-alloc"))
+def test_greeting_alloc_set_name_detaches_the_view(compiler):
+    verdicts = confirm_in_node(guest_module("greeting-alloc", compiler), [("set_name", "Uint8Array")],
+                               _scenario("greeting-alloc"))
     assert verdicts == {"set_name": NodeVerdict("set_name", "set_name(10, 16)", True, 17, 18, calls=1)}
     assert verdicts["set_name"].evidence() == (
         "node: the view over memory.buffer detached when set_name(10, 16) grew memory 17 -> 18 pages")
@@ -65,8 +66,8 @@ def test_an_imported_memory_grown_by_memory_grow_detaches_a_dataview(tmp_path):
 # --- not detached --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["greeting-static", "greeting-wat"])
-def test_static_greeting_guests_leave_the_view_attached(name):
-    module = GUESTS / name / "greeting.wat" if name == "greeting-wat" else guest_module(name)
+def test_static_greeting_guests_leave_the_view_attached(name, compiler):
+    module = guest_module(name, compiler)
     verdicts = confirm_in_node(module, [("set_name", "Int32Array")], _scenario(name))
     assert verdicts == {"set_name": NodeVerdict("set_name", "set_name(10, 16)", False, 17, 17, calls=1)}
     assert verdicts["set_name"].evidence() == (
