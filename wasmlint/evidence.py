@@ -201,6 +201,15 @@ class NodeObservation:
     kind: Literal["node"] = "node"
 
 
+@dataclass(frozen=True)
+class NodeNotRun:
+    """--confirm on a host judged by a crate's source (no module file found for it): V8 had no
+    module to run."""
+
+    judged_by: str  # the crate whose source stood in for its module
+    kind: Literal["node-not-run"] = "node-not-run"
+
+
 # --- the host contract -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -237,6 +246,6 @@ class ContractNote:
 Evidence: TypeAlias = (
     GrowthPath | HostGrowthPath | HostGrowthImports | UnboundedMemory | GrowInstructions
     | RuntimeObservation
-    | HostView | ModuleGrows | SourceAllocates | NotExported | NoModule | NodeObservation
+    | HostView | ModuleGrows | SourceAllocates | NotExported | NoModule | NodeObservation | NodeNotRun
     | HostKeepsView | GuestAllocation | ContractNote
 )

@@ -17,6 +17,7 @@ from wasmlint.evidence import Evidence
 from wasmlint.findings import Finding, Layer, Severity, Span
 from wasmlint.reading import CONFIG_LIMIT, read_regular, read_regular_text, reason
 from wasmlint.registry import BUILTIN, SOURCE_CHECKS
+from wasmlint.tomlfiles import parse_toml
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _TYPE_CALL = re.compile(r"^[A-Za-z_]\w*::[A-Za-z_]\w*$")
@@ -244,7 +245,7 @@ def _parse_case(raw: object, index: int, where: str) -> RuleCase:
 def parse_rule(path: Path) -> Rule:
     where = str(path)
     try:
-        data = tomllib.loads(read_regular_text(path, CONFIG_LIMIT))
+        data = parse_toml(read_regular_text(path, CONFIG_LIMIT))
     except OSError as exc:
         raise RuleError(f"{where}: {reason(exc)}") from None
     except UnicodeDecodeError as exc:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from wasmlint.host.modules import module_candidates
 from wasmlint.host.values import HostFacts
-from wasmlint.reading import CONFIG_LIMIT, read_regular
+from wasmlint.reading import CONFIG_LIMIT, exists, is_file, read_regular
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def _crate_above(path: Path, roots: dict[Path, str]) -> Path | None:
     for index, part in enumerate(parts):
         if part in ("target", "pkg"):
             root = Path(*parts[:index])
-            resolved = root.resolve() if root.exists() else root
+            resolved = root.resolve() if exists(root) else root
             if resolved in roots:
                 return resolved
     return None
@@ -108,16 +108,17 @@ def _local_dependency(host: Path, package: str) -> Path | None:
     """The folder a `file:` dependency on `package` points to, in the nearest package.json above."""
     for folder in host.resolve().parents:
         manifest = folder / "package.json"
-        if manifest.is_file():
+        if is_file(manifest):
             try:
                 data = json.loads(read_regular(manifest, CONFIG_LIMIT))
-            except (OSError, ValueError):
-                return None
+            except (OSError, ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
+                return None  # a hint only, like a package.json that is not JSON
             for key in ("dependencies", "devDependencies", "peerDependencies"):
-                spec = (data.get(key) or {}).get(package) if isinstance(data, dict) else None
-                if isinstance(spec, str) and spec.startswith("file:"):
+                table = data.get(key) if isinstance(data, dict) else None
+                spec = table.get(package) if isinstance(table, dict) else None
+                if isinstance(spec, str) and spec.startswith("file:") and "\x00" not in spec:
                     return (folder / spec[len("file:"):]).resolve()
             return None
-        if (folder / ".git").exists():
+        if exists(folder / ".git"):
             return None
     return None
