@@ -2,9 +2,9 @@
 
 A refactor of how findings are made, carried and rendered must not change a word of what users
 read, in any format. These runs need no build: `check guests/` runs the source layer on every guest
-crate, the module layer on `greeting.wat` and the host layer on every host file; the second run
-adds `--confirm` on hand-written modules, so runtime evidence (growth, no growth, a trap, no call)
-is covered too.
+crate, the module layer on `greeting.wat` and the host layer on every host file; the other runs
+add `--confirm`, on hand-written modules (runtime evidence: growth, no growth, a trap, no call) and
+on the guests (a host judged by its crate's source, which V8 cannot run).
 
 When a change to the output is intended, regenerate the snapshots and review their diff:
 
@@ -26,6 +26,7 @@ FORMATS = ("text", "json", "sarif", "github")
 RUNS = {
     "check-guests": ("check", "guests/"),
     "check-modules-confirm": ("check", "guests/greeting-wat", "tests/wat/evidence", "--confirm"),
+    "check-guests-confirm": ("check", "guests/", "--confirm"),
 }
 
 
