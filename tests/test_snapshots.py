@@ -28,6 +28,9 @@ RUNS = {
     "check-modules-confirm": ("check", "guests/greeting-wat", "tests/wat/evidence", "--confirm"),
     "check-guests-confirm": ("check", "guests/", "--confirm"),
 }
+# The last run differs from the first by one evidence line: two formats show it.
+CASES = [(run, form) for run in RUNS for form in FORMATS
+         if run != "check-guests-confirm" or form in ("text", "json")]
 
 
 def _difference(expected: str, actual: str, name: str) -> str:
@@ -38,8 +41,7 @@ def _difference(expected: str, actual: str, name: str) -> str:
     return "".join(shown[:80]) + more
 
 
-@pytest.mark.parametrize("form", FORMATS)
-@pytest.mark.parametrize("run", sorted(RUNS))
+@pytest.mark.parametrize(("run", "form"), CASES, ids=[f"{run}.{form}" for run, form in CASES])
 def test_the_report_is_byte_identical_to_its_snapshot(run, form):
     result = run_cli(*RUNS[run], "--format", form)
     assert result.returncode == 1, result.stderr  # every run finds something
