@@ -9,7 +9,7 @@ import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from wasmlint.config import Config
@@ -140,6 +140,7 @@ class Rule:
         return sentence.rstrip(".:")
 
 
+@lru_cache(maxsize=256)  # asked again for every finding a rule makes
 def message_placeholders(message: str) -> tuple[str, ...]:
     """The `{names}` a message uses; ValueError for a malformed one (an unmatched brace)."""
     names = [name for _, name, _, _ in string.Formatter().parse(message) if name is not None]
