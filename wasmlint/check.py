@@ -1,7 +1,7 @@
 """`wasmlint check`: run the selected layers over what discovery found, then merge into one Report.
 
-Data flows one way: discover -> source -> module -> runtime -> merge -> suppressions -> filter.
-Nothing here prints; the CLI renders the Report.
+Data flows one way: discover -> source -> module -> runtime -> merge -> host -> host contract ->
+suppressions -> filter. Nothing here prints; the CLI renders the Report.
 """
 
 from __future__ import annotations
@@ -234,14 +234,14 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     # Suppressions apply before merging, so that module evidence is not attached to a suppressed
     # source finding, and again after, for module and runtime findings placed on a source `fn`.
     shown = hide_suppressed(findings, suppressions)
-    merged = merge_layers(findings, shown, module_findings, runtime_findings, runtime_evidence, sites, reach)
+    merged = merge_layers(findings, shown, module_findings, runtime_findings, runtime_evidence, sites, reach, all_rules)
     if run_hosts_:
         from wasmlint.host.crates import source_module
         from wasmlint.host.run import run_hosts  # tree-sitter's JS grammars only when there are hosts
 
         stand_ins = {
             crate.root: source_module(f"{display_path(crate.manifest or crate.root)} (its source; no module built)",
-                                      crate.name, outcome.exports, outcome.findings, outcome.reach)
+                                      crate.name, outcome.exports, outcome.findings, outcome.reach, all_rules)
             for crate, outcome in zip(targets.crates, outcomes) if crate.manifest is not None
         }
         hosts = run_hosts(targets.hosts, rules, known_ids, options, stand_ins)
@@ -255,7 +255,7 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
         CrateContract(crate.root, {display_path(f) for f in crate.files} | ({display_path(crate.manifest)} if crate.manifest else set()),
                       outcome.exports, outcome.reach, crate.root in options.hosts_unknown)
         for crate, outcome in zip(targets.crates, outcomes)
-    ], hosts.crates if run_hosts_ else {}, options.strict)
+    ], hosts.crates if run_hosts_ else {}, all_rules, options.strict)
     merged = hide_suppressed(merged, suppressions)
     if Layer.SOURCE in options.layers or Layer.HOST in options.layers:
         merged += suppression_findings(suppressions, problems, rules, ran)

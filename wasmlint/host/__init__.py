@@ -3,7 +3,7 @@
 from wasmlint.host.analyze import analyze_host
 from wasmlint.host.modules import resolve_module
 from wasmlint.host.parsing import HOST_SUFFIXES
-from wasmlint.host.report import HOST_RULES, STALE_MEMORY_VIEW, host_findings
+from wasmlint.host.report import HOST_RULES, host_findings
 from wasmlint.host.values import HostFacts, StaleUse
 
 
@@ -12,5 +12,5 @@ def findings_for_js(code: str, rules) -> list:
     return host_findings(analyze_host("case.mjs", code.encode()), rules)
 
 
-__all__ = ["HOST_RULES", "HOST_SUFFIXES", "STALE_MEMORY_VIEW", "HostFacts", "StaleUse", "analyze_host",
+__all__ = ["HOST_RULES", "HOST_SUFFIXES", "HostFacts", "StaleUse", "analyze_host",
            "findings_for_js", "host_findings", "resolve_module"]
