@@ -10,6 +10,7 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.contract import CrateContract, apply_host_contract
@@ -17,6 +18,7 @@ from wasmlint.cfg import BuildCfg
 from wasmlint.discover import Crate, Targets, display_path
 from wasmlint.findings import ExportSite, Finding, Layer, Report, RunError
 from wasmlint.merge import merge_layers
+from wasmlint.options import CheckOptions
 from wasmlint.parallel import parallel_map
 from wasmlint.plain import to_plain
 from wasmlint.reading import SOURCE_LIMIT, read_regular, reason
@@ -26,21 +28,6 @@ from wasmlint.suppress import Problem, Suppression, hide_suppressed, suppression
 # Below this much Rust in the crates to analyse, one process is faster than several: a worker
 # costs a fork and a pipe, about what analysing 100 KB costs (bench/jobs.py measures -j 2 / -j 1).
 SOURCE_BYTES_WORTH_A_WORKER = 200_000
-
-
-@dataclass(frozen=True)
-class CheckOptions:
-    layers: frozenset[Layer] = frozenset({Layer.SOURCE, Layer.MODULE, Layer.RUNTIME, Layer.HOST})
-    wasm: tuple[Path, ...] = ()
-    build: bool = False
-    confirm: bool = False
-    scenario: Path | None = None
-    all_functions: bool = False
-    jobs: int = 1
-    cache_dir: Path | None = None  # None: no results cache
-    scenarios: tuple[Path, ...] = ()  # from the configuration; --scenario wins
-    strict: bool = False  # every export at the rules' own severities, whatever its host contract
-    hosts_unknown: frozenset[Path] = frozenset()  # crate roots configured with hosts = "unknown"
 
 
 @dataclass
@@ -129,7 +116,7 @@ def _analyze_work(work: CrateWork, known_ids: set[str], options: CheckOptions, w
     except Exception as exc:  # a bug of ours on odd input: lose this crate, not the whole run
         problem = f"internal error, crate not analysed ({type(exc).__name__}: {exc}); please report it"
         return CrateOutcome(errors=[RunError(work.label, problem)], files=len(work.files))
-    if work.key is not None:
+    if work.key is not None and options.cache_dir is not None:
         ResultCache(options.cache_dir).store(work.key, outcome)
     return outcome
 
@@ -179,11 +166,11 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
     for (slot, work), outcome in zip(pending, done):
         outcome.errors = work.read_errors + outcome.errors
         outcomes[slot] = outcome
-    return outcomes
+    return [outcome for outcome in outcomes if outcome is not None]  # every slot is filled by now
 
 
 def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rule], options: CheckOptions,
-              modules: list[tuple[Path, Crate | None]] = (), crate_rules: dict[Path, dict[str, Rule]] | None = None) -> Report:
+              modules: Sequence[tuple[Path, Crate | None]] = (), crate_rules: dict[Path, dict[str, Rule]] | None = None) -> Report:
     """Run every requested layer. `modules` pairs each compiled module with the crate it came from;
     `crate_rules` holds the rules of crates whose own configuration differs from the run's."""
     report = Report(errors=list(targets.errors), infos=list(targets.notes))
@@ -221,11 +208,14 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     runtime_findings: list[Finding] = []
     runtime_evidence = None  # with --confirm: what the runtime layer saw of each export
     if run_modules:
-        from wasmlint.layers import module_and_runtime  # heavy imports only when a module is checked
+        from wasmlint.module_layers import module_and_runtime  # heavy imports only when a module is checked
 
         predicted = {f.symbol for f in findings if f.symbol}
-        outcome = module_and_runtime(modules, rules_of, options, report, predicted)
-        module_findings, runtime_findings, runtime_evidence = outcome
+        module_results = module_and_runtime(modules, rules_of, options, predicted)
+        module_findings, runtime_findings = module_results.module_findings, module_results.runtime_findings
+        runtime_evidence = module_results.evidence
+        report.errors.extend(module_results.errors)
+        report.infos.extend(module_results.notes)
         ran |= {r.id for r in rules.values() if r.layer is Layer.MODULE and Layer.MODULE in options.layers}
         if options.confirm:
             ran |= {r.id for r in rules.values() if r.layer is Layer.RUNTIME}
@@ -237,14 +227,19 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     merged = merge_layers(findings, shown, module_findings, runtime_findings, runtime_evidence, sites, reach, all_rules)
     if run_hosts_:
         from wasmlint.host.crates import source_module
-        from wasmlint.host.run import run_hosts  # tree-sitter's JS grammars only when there are hosts
+        from wasmlint.host.run import read_hosts, run_hosts  # tree-sitter's JS grammars only when there are hosts
+        from wasmlint.module_layers import facts_or_error
 
         stand_ins = {
             crate.root: source_module(f"{display_path(crate.manifest or crate.root)} (its source; no module built)",
                                       crate.name, outcome.exports, outcome.findings, outcome.reach, all_rules)
             for crate, outcome in zip(targets.crates, outcomes) if crate.manifest is not None
         }
-        hosts = run_hosts(targets.hosts, rules, known_ids, options, stand_ins)
+        read = read_hosts(targets.hosts, known_ids, options)
+        # The module layer's facts of every module a host loads, computed here so that the host
+        # layer judges by them without running the module layer itself.
+        loaded = {host.module: facts_or_error(host.module, options.cache_dir) for host in read if host.module is not None}
+        hosts = run_hosts(read, loaded, rules, options, stand_ins)
         merged += hosts.findings
         suppressions += hosts.suppressions
         problems += hosts.problems

@@ -127,7 +127,8 @@ def check(
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report [default: on a terminal, unless NO_COLOR]."),
 ) -> None:
     """Check Rust crates, their compiled modules and the JavaScript/TypeScript hosts that load them."""
-    from wasmlint.check import CheckOptions, checked_paths, run_check
+    from wasmlint.check import checked_paths, run_check
+    from wasmlint.options import CheckOptions
     from wasmlint.config import ConfigError, find_config, load_config_file
     from wasmlint.discover import discover, is_excluded
     from wasmlint.reading import is_file, problem_with
@@ -465,7 +466,7 @@ def inspect(
     import json
 
     from wasmlint.discover import display_path
-    from wasmlint.layers import module_facts
+    from wasmlint.module_layers import module_facts
     from wasmlint.module import ModuleLoadError, render_inspect_text
 
     try:
