@@ -1,20 +1,29 @@
-"""`wasmlint check`: run the selected layers over what discovery found, then merge into one Report.
+"""`wasmlint check`: run the four layers over a planned check and join them into one Report.
 
-Data flows one way: discover -> source -> module -> runtime -> merge -> host -> host contract ->
-suppressions -> filter. Nothing here prints; the CLI renders the Report.
+The only orchestration. Data flows one way, each stage returning plain data (findings, errors,
+facts) that this module passes on; no stage appends to what it was given:
+
+  discover -> plan (plan.py: configuration per crate, features, builds)
+  -> source (per crate, here: cached, parallel) -> module and runtime (module_layers.py)
+  -> merge (merge.py: module and runtime results onto the source findings)
+  -> host (host/run.py: each host file, handed the facts of the module it loads, or its crate's
+     source where no module is built) -> host contract (contract.py: severities by each export's
+     contract, host and guest findings joined) -> suppressions -> only the requested files.
+
+Nothing here prints; the CLI renders the Report.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 from wasmlint.cache import ResultCache, digest, result_key
-from wasmlint.contract import CrateContract, apply_host_contract
 from wasmlint.cfg import BuildCfg
+from wasmlint.contract import CrateContract, apply_host_contract
 from wasmlint.discover import Crate, Targets, display_path
 from wasmlint.findings import ExportSite, Finding, Layer, Report, RunError
 from wasmlint.merge import merge_layers
@@ -23,7 +32,12 @@ from wasmlint.parallel import parallel_map
 from wasmlint.plain import to_plain
 from wasmlint.reading import SOURCE_LIMIT, read_regular, reason
 from wasmlint.rules import Rule
-from wasmlint.suppress import Problem, Suppression, hide_suppressed, suppression_findings
+from wasmlint.suppress import (
+    Problem,
+    Suppression,
+    hide_suppressed,
+    suppression_findings,
+)
 
 # Below this much Rust in the crates to analyse, one process is faster than several: a worker
 # costs a fork and a pipe, about what analysing 100 KB costs (bench/jobs.py measures -j 2 / -j 1).
@@ -170,7 +184,7 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
 
 
 def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rule], options: CheckOptions,
-              modules: Sequence[tuple[Path, Crate | None]] = (), crate_rules: dict[Path, dict[str, Rule]] | None = None) -> Report:
+              modules: Sequence[tuple[Path, Crate | None]] = (), crate_rules: Mapping[Path, dict[str, Rule]] | None = None) -> Report:
     """Run every requested layer. `modules` pairs each compiled module with the crate it came from;
     `crate_rules` holds the rules of crates whose own configuration differs from the run's."""
     report = Report(errors=list(targets.errors), infos=list(targets.notes))
@@ -203,12 +217,12 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
         suppressions.extend(outcome.suppressions)
         problems.extend(outcome.problems)
 
-    ran: set[str] = {r.id for r in rules.values() if r.layer is Layer.SOURCE and Layer.SOURCE in options.layers}
     module_findings: list[Finding] = []
     runtime_findings: list[Finding] = []
     runtime_evidence = None  # with --confirm: what the runtime layer saw of each export
     if run_modules:
-        from wasmlint.module_layers import module_and_runtime  # heavy imports only when a module is checked
+        # Imported here: the heavy imports only when a module is checked.
+        from wasmlint.module_layers import module_and_runtime
 
         predicted = {f.symbol for f in findings if f.symbol}
         module_results = module_and_runtime(modules, rules_of, options, predicted)
@@ -216,9 +230,6 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
         runtime_evidence = module_results.evidence
         report.errors.extend(module_results.errors)
         report.infos.extend(module_results.notes)
-        ran |= {r.id for r in rules.values() if r.layer is Layer.MODULE and Layer.MODULE in options.layers}
-        if options.confirm:
-            ran |= {r.id for r in rules.values() if r.layer is Layer.RUNTIME}
         if Layer.MODULE not in options.layers:
             module_findings = []
     # Suppressions apply before merging, so that module evidence is not attached to a suppressed
@@ -226,8 +237,9 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     shown = hide_suppressed(findings, suppressions)
     merged = merge_layers(findings, shown, module_findings, runtime_findings, runtime_evidence, sites, reach, all_rules)
     if run_hosts_:
+        # Imported here: tree-sitter's JS grammars only when there are hosts.
         from wasmlint.host.crates import source_module
-        from wasmlint.host.run import read_hosts, run_hosts  # tree-sitter's JS grammars only when there are hosts
+        from wasmlint.host.run import read_hosts, run_hosts
         from wasmlint.module_layers import facts_or_error
 
         stand_ins = {
@@ -245,7 +257,6 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
         problems += hosts.problems
         report.errors.extend(hosts.errors)
         report.partial_files |= hosts.partial_files
-        ran |= {r.id for r in rules.values() if r.layer is Layer.HOST}
     merged = apply_host_contract(merged, [
         CrateContract(crate.root, {display_path(f) for f in crate.files} | ({display_path(crate.manifest)} if crate.manifest else set()),
                       outcome.exports, outcome.reach, crate.root in options.hosts_unknown)
@@ -253,10 +264,23 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     ], hosts.crates if run_hosts_ else {}, all_rules, options.strict)
     merged = hide_suppressed(merged, suppressions)
     if Layer.SOURCE in options.layers or Layer.HOST in options.layers:
+        ran = {r.id for r in rules.values() if r.layer in _layers_run(options, run_modules, run_hosts_)}
         merged += suppression_findings(suppressions, problems, rules, ran)
     report.findings = _only_requested_files(merged, targets)
     report.files_checked = len(_source_files_in_scope(targets)) + len(modules) + len(targets.hosts)
     return report
+
+
+def _layers_run(options: CheckOptions, run_modules: bool, run_hosts: bool) -> frozenset[Layer]:
+    """The layers whose rules ran: an allow for a rule of any other layer is not called unused."""
+    ran = {Layer.SOURCE} & options.layers
+    if run_modules:
+        ran |= {Layer.MODULE} & options.layers
+        if options.confirm:
+            ran.add(Layer.RUNTIME)
+    if run_hosts:
+        ran.add(Layer.HOST)
+    return frozenset(ran)
 
 
 def _source_files_in_scope(targets: Targets) -> set[str]:

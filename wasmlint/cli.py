@@ -10,7 +10,7 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Any, NoReturn, Optional
 
 import typer
 
@@ -18,7 +18,8 @@ from wasmlint import __version__
 from wasmlint.findings import Layer, Report, RunError, Severity
 
 if TYPE_CHECKING:
-    from wasmlint.config import Config
+    # The commands import it where they run (the CLI starts without loading the pipeline).
+    from wasmlint.plan import CrateConfigs  # noqa: TC004
 
 app = typer.Typer(
     add_completion=False,
@@ -68,7 +69,7 @@ def say_error(message: str) -> None:
     typer.echo(f"error: {visible(message)}", err=True)
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """A one-line error on stderr and exit 2: wasmlint could not run."""
     say_error(message)
     raise typer.Exit(EXIT_ERROR)
@@ -128,14 +129,15 @@ def check(
 ) -> None:
     """Check Rust crates, their compiled modules and the JavaScript/TypeScript hosts that load them."""
     from wasmlint.check import checked_paths, run_check
-    from wasmlint.options import CheckOptions
     from wasmlint.config import ConfigError, find_config, load_config_file
-    from wasmlint.discover import discover, is_excluded
-    from wasmlint.reading import is_file, problem_with
+    from wasmlint.discover import discover
+    from wasmlint.options import CheckOptions
+    from wasmlint.plan import CrateConfigs, make_plan
+    from wasmlint.reporters import renderer, text
     from wasmlint.rules import RuleError
     from wasmlint.ruleset import effective_rules
-    from wasmlint.reporters import renderer, text
     from wasmlint.terminal import visible
+    from wasmlint.toolchain import ToolchainError
 
     paths = list(paths or [Path(".")])
     results = _results_dir(cache_dir, no_cache)
@@ -167,33 +169,19 @@ def check(
     # Each crate follows its nearest configuration (a workspace member's own table, say); the
     # first path's configuration decides run-wide settings (fail-on, scenarios, --show-config).
     # Found once per crate: its features are asked while discovery follows its modules, its rules after.
-    config_of = _CrateConfigs(config, configured, fixed=config_file is not None)
+    config_of = CrateConfigs(config, configured, fixed=config_file is not None)
     targets = discover(paths, config.exclude, features=lambda root: _feature_request(config_of(root)))
     _contain_feature_problems(targets, config_of)
-    crate_rules = {}
-    if config_file is None:
-        for crate in targets.crates:
-            own = config_of(crate.root)
-            if own.source != config.source:
-                try:
-                    crate_rules[crate.root] = effective_rules(own, results)[1]
-                except ConfigError as exc:
-                    config_of.misconfigured[crate.root] = str(exc)
-                crate.files = [f for f in crate.files if not is_excluded(f, own.exclude)]
-    config_of.drop_misconfigured(targets)
-    modules = _modules_once(list(wasm or []) + targets.modules)
-    for path in wasm or []:
-        problem = problem_with(path)
-        if problem is not None:
-            targets.errors.append(RunError(str(path), problem if os.path.lexists(path) else "no such module file"))
     confirm = confirm or Layer.RUNTIME in layers  # asking for the runtime layer means running it
-    if (confirm or Layer.MODULE in layers and layer) and not (modules or build):
+    if (confirm or Layer.MODULE in layers and layer) and not (wasm or targets.modules or build):
         fail("the module and runtime layers need a compiled module: add --build, or --wasm FILE, or give a .wasm path")
-    if build:
-        modules += _build(targets)
+    try:
+        plan = make_plan(targets, config, config_of, results, list(wasm or []), build)
+    except ToolchainError as exc:
+        fail(str(exc))
     options = CheckOptions(
         layers=layers,
-        wasm=tuple(p for p in wasm or () if is_file(p)),
+        wasm=plan.wasm,
         build=build,
         confirm=confirm,
         scenario=scenario,
@@ -202,15 +190,15 @@ def check(
         scenarios=config.scenarios,
         cache_dir=results,
         strict=strict,
-        hosts_unknown=frozenset(crate.root for crate in targets.crates if config_of(crate.root).hosts == "unknown"),
+        hosts_unknown=plan.hosts_unknown,
     )
     try:
-        report = run_check(targets, rules, all_rules, options, [m for m in modules if is_file(m[0])], crate_rules)
+        report = run_check(plan.targets, rules, all_rules, options, plan.modules, plan.crate_rules)
     except RuleError as exc:  # a rule query that does not compile, found when it is first needed
         fail(str(exc))
 
     if baseline is not None or write_baseline is not None:
-        report = _baseline(report, baseline, write_baseline, checked_paths(targets))
+        report = _baseline(report, baseline, write_baseline, checked_paths(plan.targets))
 
     chosen = format or (Format.text)
     rendered = renderer(chosen.value)
@@ -237,19 +225,6 @@ def check(
     raise typer.Exit(_exit_code(report, config.fail_on))
 
 
-def _modules_once(paths: list[Path]) -> list[tuple[Path, None]]:
-    """Each module file once, by where it really is: one given with --wasm that the folder walk
-    also found is checked (and reported) once, as given."""
-    seen: set[str] = set()
-    kept = []
-    for path in paths:
-        real = os.path.realpath(path)
-        if real not in seen:
-            seen.add(real)
-            kept.append((path, None))
-    return kept
-
-
 def _feature_overrides(features: list[str] | None, all_features: bool, no_default_features: bool) -> dict:
     """The feature options given (None: not given, so the configuration's stand)."""
     from wasmlint.config import split_features
@@ -267,44 +242,7 @@ def _feature_request(config):
     return FeatureRequest(config.features, config.all_features, config.no_default_features)
 
 
-class _CrateConfigs:
-    """Each crate's nearest configuration, found once per crate root (`configs(root)`). A crate
-    whose own configuration is bad is not checked: `drop_misconfigured` turns it into one error
-    naming the file and the key, and the rest of the run goes on; until then the run's
-    configuration stands in for it. The run's own configuration (the first path's, or --config)
-    was read before: an error in it ends the run, as it decides run-wide settings."""
-
-    def __init__(self, run: Config, configured: Callable[[Config], Config] = lambda found: found,
-                 fixed: bool = False) -> None:
-        self.run = run
-        self.configured = configured
-        self.fixed = fixed  # --config: one configuration for every crate
-        self.found: dict[Path, Config] = {}
-        self.misconfigured: dict[Path, str] = {}  # crate root -> what is wrong with its configuration
-
-    def __call__(self, root: Path) -> Config:
-        from wasmlint.config import ConfigError, find_config
-
-        if self.fixed:
-            return self.run
-        if root not in self.found:
-            try:
-                self.found[root] = self.configured(find_config(root))
-            except ConfigError as exc:
-                self.misconfigured[root] = str(exc)
-                self.found[root] = self.run
-        return self.found[root]
-
-    def drop_misconfigured(self, targets) -> None:
-        from wasmlint.discover import display_path
-
-        for crate in [crate for crate in targets.crates if crate.root in self.misconfigured]:
-            targets.crates.remove(crate)
-            targets.errors.append(RunError(display_path(crate.root), f"crate {crate.name} not checked: "
-                                           f"{self.misconfigured[crate.root]}"))
-
-
-def _contain_feature_problems(targets, configs: _CrateConfigs) -> None:
+def _contain_feature_problems(targets, configs: CrateConfigs) -> None:
     """A feature the crates lack: an error that ends the run when the command line or the run's
     configuration asked for it; when a crate's own configuration did, only that crate is not checked."""
     for origin, crates, message in _feature_problems(targets, configs):
@@ -360,33 +298,6 @@ def _layers(values: list[str] | None, confirm: bool) -> frozenset[Layer]:
         fail(f"unknown layer in --layer {','.join(names)!r} (expected source, module, runtime, host)")
 
 
-def _build(targets) -> list:
-    """Build every crate for wasm32; a crate that fails to build is a run error, the rest go on."""
-    from wasmlint.cfg import FeatureRequest
-    from wasmlint.discover import display_path
-    from wasmlint.toolchain import BuildError, ToolchainError, build
-
-    built = []
-    seen: set[Path] = set()
-    for crate in targets.crates:
-        if crate.manifest is None:
-            continue
-        # The module is built with the features the source layer judged the crate by.
-        features = None if crate.feature_request == FeatureRequest() else sorted(crate.cfg.features)
-        try:
-            artifacts = build(crate.root, features=features)
-        except ToolchainError as exc:
-            fail(str(exc))
-        except BuildError as exc:
-            targets.errors.append(RunError(display_path(crate.manifest), str(exc)))
-            continue
-        for artifact in artifacts:
-            if artifact.path not in seen:
-                seen.add(artifact.path)
-                built.append((artifact.path, crate))
-    return built
-
-
 def _baseline(report: Report, use: Path | None, write: Path | None, checked: set[str]) -> Report:
     from wasmlint.baseline import BaselineError, apply_baseline, write_baseline
 
@@ -435,10 +346,10 @@ def exports(
         run_config = find_config(paths[0]).with_overrides(**overrides)
     except ConfigError as exc:
         fail(str(exc))
-    config_of = _CrateConfigs(run_config, lambda found: found.with_overrides(**overrides))
+    config_of = CrateConfigs(run_config, lambda found: found.with_overrides(**overrides))
     targets = discover(paths, run_config.exclude, features=lambda root: _feature_request(config_of(root)))
     _contain_feature_problems(targets, config_of)
-    config_of.drop_misconfigured(targets)
+    targets = config_of.checked(targets)
     errors = list(targets.errors)
     listings = []
     for crate in targets.crates:
@@ -466,8 +377,8 @@ def inspect(
     import json
 
     from wasmlint.discover import display_path
-    from wasmlint.module_layers import module_facts
     from wasmlint.module import ModuleLoadError, render_inspect_text
+    from wasmlint.module_layers import module_facts
 
     try:
         facts = module_facts(module, _results_dir(cache_dir, no_cache))
@@ -496,18 +407,25 @@ def run(
     """
     import json
 
-    from wasmlint.runtime import Limits, ScenarioError, load_scenario, render_run_text, run_module
+    from wasmlint.runtime import (
+        Limits,
+        ScenarioError,
+        load_scenario,
+        render_run_text,
+        run_module,
+    )
 
     if not module.is_file():
         fail(f"{module}: no such module file")
     try:
         loaded = load_scenario(scenario) if scenario is not None else None
-        limits = Limits(**{key: value for key, value in {
+        given: dict[str, Any] = {
             "fuel_per_call": fuel,
             "seconds_per_call": seconds,
             "memory_bytes": memory_mb * 1024 * 1024 if memory_mb else None,
             "worker_timeout": timeout,
-        }.items() if value is not None})
+        }
+        limits = Limits(**{key: value for key, value in given.items() if value is not None})
     except (ScenarioError, ValueError) as exc:
         fail(str(exc))
     result = run_module(module, loaded, limits)
@@ -529,6 +447,7 @@ def clean(
     from wasmlint.cache import ResultCache
 
     folder = _results_dir(cache_dir, no_cache=False)
+    assert folder is not None  # only --no-cache has no results folder
     files = size = 0
     for cache in (ResultCache(folder), ResultCache(folder / "rules")):
         removed = cache.remove()
@@ -557,7 +476,7 @@ def rules(
     width = max(len(r.id) for r in ordered)
     typer.echo(f"{'ID'.ljust(width)}  {'LAYER':7}  {'SEVERITY':8}  SUMMARY")
     for rule in ordered:
-        typer.echo(f"{rule.id.ljust(width)}  {str(rule.layer):7}  {rule.severity.label:8}  {rule.summary}")
+        typer.echo(f"{rule.id.ljust(width)}  {rule.layer!s:7}  {rule.severity.label:8}  {rule.summary}")
 
 
 @app.command()

@@ -7,9 +7,10 @@ where no module is built. Results are returned as plain data (HostResults)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.discover import display_path
