@@ -32,12 +32,7 @@ from wasmlint.parallel import parallel_map
 from wasmlint.plain import to_plain
 from wasmlint.reading import SOURCE_LIMIT, read_regular, reason
 from wasmlint.rules import Rule
-from wasmlint.suppress import (
-    Problem,
-    Suppression,
-    hide_suppressed,
-    suppression_findings,
-)
+from wasmlint.suppress import Problem, Suppression, hide_suppressed, suppression_findings
 
 # Below this much Rust in the crates to analyse, one process is faster than several: a worker
 # costs a fork and a pipe, about what analysing 100 KB costs (bench/jobs.py measures -j 2 / -j 1).

@@ -14,14 +14,7 @@ from typing import TYPE_CHECKING
 from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.discover import Crate, display_path, named_path
 from wasmlint.findings import Finding, RunError
-from wasmlint.module import (
-    GROWS,
-    ModuleFacts,
-    ModuleLoadError,
-    analyze_loaded_module,
-    load_module_bytes,
-    module_findings,
-)
+from wasmlint.module import GROWS, ModuleFacts, ModuleLoadError, analyze_loaded_module, load_module_bytes, module_findings
 from wasmlint.options import CheckOptions
 from wasmlint.parallel import file_size, parallel_map
 from wasmlint.reading import is_file, leads_out
@@ -126,14 +119,8 @@ def module_and_runtime(
         module_out.extend(module_findings(facts, where, rules))
         if not options.confirm:
             continue
-        from wasmlint.runtime import (
-            ScenarioError,
-            export_evidence,
-            load_scenario,
-            run_module,
-            runtime_findings,
-            unchecked,
-        )
+        from wasmlint.runtime import (ScenarioError, export_evidence, load_scenario, run_module, runtime_findings,
+                                      unchecked)
 
         # Whose source findings this module's runs speak for: its crate's; a module given with
         # --wasm, every crate's; a module found on its own, the findings in its folder.
