@@ -339,6 +339,7 @@ def exports(
     from wasmlint.config import ConfigError, find_config
     from wasmlint.discover import discover
     from wasmlint.listing import crate_exports, render_json, render_text
+    from wasmlint.plan import CrateConfigs
 
     paths = list(paths or [Path(".")])
     overrides = _feature_overrides(features, all_features, no_default_features)
