@@ -411,7 +411,8 @@ def test_clean_removes_only_what_the_cache_wrote(tmp_path, shape):
         theirs.write_text('{"mine": true}\n')
     else:
         theirs.symlink_to(keeps)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # XDG_CACHE_HOME: clean also removes the user cache's build folders, which are not this test's
+    env = {**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(tmp_path / "user-cache")}
     result = subprocess.run([sys.executable, "-m", "wasmlint", "clean", "--cache-dir", str(cache)], env=env,
                             capture_output=True, text=True, timeout=TIMEOUT)
     assert result.returncode == 0 and result.stdout.startswith("removed 2 cached results"), result.stdout

@@ -18,8 +18,10 @@ from wasmlint import __version__
 from wasmlint.findings import Layer, Report, RunError, Severity
 
 app = typer.Typer(
-    add_completion=False,
+    # --install-completion / --show-completion: bash, zsh, fish and PowerShell
+    add_completion=True,
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     help="Find the exported functions of Rust WebAssembly guests that can grow linear memory "
@@ -90,7 +92,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
     """wasmlint: lint Rust WebAssembly guests for memory growth on exported paths."""
 
@@ -121,7 +123,8 @@ def check(
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes [default: 0, one per core]; crates and modules are spread over them, one crate being one unit."),
     cache_dir: Optional[Path] = CACHE_DIR_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
-    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report [default: on a terminal, unless NO_COLOR]."),
+    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report [default: on a terminal, unless NO_COLOR or TERM=dumb]."),
+    stdin_filename: Optional[Path] = typer.Option(None, "--stdin-filename", help="With `check -`: the file the text on stdin stands for (an editor's buffer); the rest of its crate and hosts are read from disk."),
 ) -> None:
     """Check Rust crates, their compiled modules and the JavaScript/TypeScript hosts that load them."""
     from wasmlint.check import CheckOptions, checked_paths, run_check
@@ -133,6 +136,9 @@ def check(
     from wasmlint.reporters import renderer, text
     from wasmlint.terminal import visible
 
+    if stdin_filename is not None or any(str(path) == "-" for path in paths or ()):
+        paths = [_stand_in_stdin(paths, stdin_filename)]
+        jobs = 1  # the stand-in lives in this process
     paths = list(paths or [Path(".")])
     results = _results_dir(cache_dir, no_cache)
     try:
@@ -241,6 +247,24 @@ def check(
         typer.echo(renderer("github")(report, rules), nl=False, color=True)
     _print_errors(report.errors)
     raise typer.Exit(_exit_code(report, config.fail_on))
+
+
+def _stand_in_stdin(paths: list[Path] | None, name: Path | None) -> Path:
+    """`check - --stdin-filename PATH`: the text on stdin is checked as the file PATH (every read of
+    PATH gives it); the rest of PATH's crate, its hosts and its configuration come from disk."""
+    from wasmlint.reading import SOURCE_LIMIT, stand_in, too_large
+
+    if name is None:
+        fail("`check -` reads a file's text from stdin: add --stdin-filename PATH, the file it stands for")
+    if paths and [str(path) for path in paths] != ["-"]:
+        fail("--stdin-filename checks the text on stdin: give `-` as the only path")
+    if not name.is_file():
+        fail(f"{name}: --stdin-filename must name an existing file of the project (the rest of its crate is read from disk)")
+    data = sys.stdin.buffer.read(SOURCE_LIMIT + 1)
+    if len(data) > SOURCE_LIMIT:
+        fail(f"stdin ({name}): {too_large(SOURCE_LIMIT)}")
+    stand_in(name, data)
+    return name
 
 
 def _modules_once(paths: list[Path]) -> list[tuple[Path, None]]:
@@ -488,15 +512,14 @@ def run(
 def clean(
     cache_dir: Optional[Path] = CACHE_DIR_OPTION,
 ) -> None:
-    """Remove the cached results (crate results, module facts, parsed rule files)."""
-    from wasmlint.cache import ResultCache
+    """Remove every cache wasmlint made: cached results, --build's cargo folders and project
+    copies, wasmtime's compiled code. Files wasmlint did not write are left alone."""
+    from wasmlint.cleanup import clean_caches, human_size
 
-    folder = _results_dir(cache_dir, no_cache=False)
-    files = size = 0
-    for cache in (ResultCache(folder), ResultCache(folder / "rules")):
-        removed = cache.remove()
-        files, size = files + removed[0], size + removed[1]
-    typer.echo(f"removed {files} cached result{'s' if files != 1 else ''} ({size / 2**20:.1f} MiB) from {folder}")
+    freed = clean_caches(_results_dir(cache_dir, no_cache=False))
+    for kind in freed:
+        typer.echo(kind.line())
+    typer.echo(f"freed {human_size(sum(kind.size for kind in freed))}")
 
 
 @app.command()

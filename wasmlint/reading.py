@@ -55,6 +55,16 @@ def problem_with(path: Path | str) -> str | None:
     return None
 
 
+# Files whose text comes from somewhere else than the disk: `check - --stdin-filename PATH` (an
+# editor's unsaved buffer). Keyed by the resolved path; empty in every other run.
+_STANDING_IN: dict[str, bytes] = {}
+
+
+def stand_in(path: Path, data: bytes) -> None:
+    """Every read of `path` in this process gives `data` instead of the file's bytes."""
+    _STANDING_IN[os.path.realpath(path)] = data
+
+
 def read_regular(path: Path | str, limit: int) -> bytes:
     """The bytes of the regular file at `path`; raises Unreadable (an OSError) with the reason.
 
@@ -62,6 +72,12 @@ def read_regular(path: Path | str, limit: int) -> bytes:
     blocking (a FIFO put there since would block the open) and checked again once open. At most
     `limit` bytes are taken: a file growing, or one whose size the kernel does not know
     (`/proc`), cannot make the read unbounded."""
+    if _STANDING_IN:
+        data = _STANDING_IN.get(os.path.realpath(path))
+        if data is not None:
+            if len(data) > limit:
+                raise Unreadable(too_large(limit))
+            return data
     handle = _open_regular(path)
     try:
         if os.fstat(handle).st_size > limit:

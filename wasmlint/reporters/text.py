@@ -209,10 +209,14 @@ def summary(report: Report) -> str:
 
 
 def use_color(stream) -> bool:
+    """NO_COLOR wins; then FORCE_COLOR / CLICOLOR_FORCE; then a terminal that can show colour
+    (TERM=dumb cannot: Emacs' shell buffers, some CI logs)."""
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR") or os.environ.get("CLICOLOR_FORCE"):
         return True
+    if os.environ.get("TERM") == "dumb":
+        return False
     return hasattr(stream, "isatty") and stream.isatty()
 
 
