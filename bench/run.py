@@ -1,7 +1,7 @@
 """Every wasmlint benchmark in one run: our time next to a reference's time on the same input.
 
     python -m bench                 (or: python bench/run.py)
-    python -m bench --only source   (source | module | runtime | host)
+    python -m bench --only source   (source | module | runtime | host | hook)
     python -m bench --only host-differential [--programs N] [--seed S] [--gate]
                                     (the host layer judged by V8 on generated programs: bench/hostgen)
 
@@ -299,7 +299,7 @@ def table(rows: list[Row]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("source", "module", "runtime", "host", "host-differential"), action="append")
+    parser.add_argument("--only", choices=("source", "module", "runtime", "host", "hook", "host-differential"), action="append")
     parser.add_argument("--crates", nargs="*", help="registry crate name prefixes (default: every installed crate)")
     parser.add_argument("--runs", type=int, default=3, help="best of N runs (default 3)")
     differential = parser.add_argument_group("host-differential (not part of the default run)")
@@ -316,7 +316,7 @@ def main() -> None:
         code = run(Options(args.programs, args.seed, args.gate, args.keep, args.jobs))
         if code or args.only == ["host-differential"]:
             sys.exit(code)
-    parts = [part for part in args.only or ["source", "module", "runtime", "host"] if part != "host-differential"]
+    parts = [part for part in args.only or ["source", "module", "runtime", "host", "hook"] if part != "host-differential"]
     rows: list[Row] = []
     if "source" in parts:
         rows += source_rows(crates(args.crates), args.runs)
@@ -326,6 +326,10 @@ def main() -> None:
         rows += runtime_rows()
     if "host" in parts:
         rows += host_rows(args.runs)
+    if "hook" in parts:
+        from bench.hook import hook_rows
+
+        rows += hook_rows(REGISTRY, max(args.runs, 10), wasmlint_command(), user_env(), Row)
     print(f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {len(os.sched_getaffinity(0))} cores, "
           f"Python {platform.python_version()}, best of {args.runs}\n")
     print(table(rows))

@@ -180,10 +180,32 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
     return outcomes
 
 
+def crates_hosts_load(targets: Targets, known_ids: set[str], options: CheckOptions) -> tuple[dict, list[Path]]:
+    """The hosts' analyses, and the folders of the crates they load that this run does not check
+    yet, inside each host's project: a host named alone is judged by its crate, as when the whole
+    project is checked. The analyses are handed on to `run_check`, not made twice."""
+    from wasmlint.host.crates import crate_folders_named_by
+    from wasmlint.host.run import host_outcomes
+    from wasmlint.reading import inside, project_root
+
+    analysed = host_outcomes(targets.hosts, frozenset(known_ids), options)
+    checked = {crate.root for crate in targets.crates}
+    folders: dict[Path, None] = {}
+    for host, outcome in analysed.items():
+        if outcome.error is None:
+            project = project_root(host)
+            for folder in crate_folders_named_by(host, outcome.facts):
+                if folder.resolve() not in checked and inside(folder.resolve(), project):
+                    folders[folder] = None
+    return analysed, list(folders)
+
+
 def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rule], options: CheckOptions,
-              modules: list[tuple[Path, Crate | None]] = (), crate_rules: dict[Path, dict[str, Rule]] | None = None) -> Report:
+              modules: list[tuple[Path, Crate | None]] = (), crate_rules: dict[Path, dict[str, Rule]] | None = None,
+              analysed_hosts: dict | None = None) -> Report:
     """Run every requested layer. `modules` pairs each compiled module with the crate it came from;
-    `crate_rules` holds the rules of crates whose own configuration differs from the run's."""
+    `crate_rules` holds the rules of crates whose own configuration differs from the run's;
+    `analysed_hosts` the host analyses `crates_hosts_load` made."""
     report = Report(errors=list(targets.errors), infos=list(targets.notes))
     known_ids = set(all_rules)
     crate_rules = crate_rules or {}
@@ -242,7 +264,7 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
                                       crate.name, outcome.exports, outcome.findings, outcome.reach)
             for crate, outcome in zip(targets.crates, outcomes) if crate.manifest is not None
         }
-        hosts = run_hosts(targets.hosts, rules, known_ids, options, stand_ins)
+        hosts = run_hosts(targets.hosts, rules, known_ids, options, stand_ins, analysed_hosts)
         merged += hosts.findings
         suppressions += hosts.suppressions
         problems += hosts.problems
@@ -258,7 +280,7 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     if Layer.SOURCE in options.layers or Layer.HOST in options.layers:
         merged += suppression_findings(suppressions, problems, rules, ran)
     report.findings = _only_requested_files(merged, targets)
-    report.files_checked = len(_source_files_in_scope(targets)) + len(modules) + len(targets.hosts)
+    report.files_checked = len(_source_files_in_scope(targets)) + len(modules) + len(targets.hosts) - len(targets.context_hosts)
     return report
 
 
@@ -283,12 +305,13 @@ def checked_paths(targets: Targets) -> set[str]:
 def _only_requested_files(findings: list[Finding], targets: Targets) -> list[Finding]:
     """When files were named (as pre-commit does), report only findings in those files.
 
-    The whole crate is still analysed, so calls across files resolve; findings on module files
-    (not part of any crate) are always kept.
+    The whole crate is still analysed, so calls across files resolve, and so are its hosts and the
+    crate a named host loads, which decide severities; findings on module files (not part of any
+    crate) are always kept.
     """
-    if all(crate.report_files is None for crate in targets.crates):
+    if all(crate.report_files is None for crate in targets.crates) and not targets.context_hosts:
         return findings
-    hidden = {
+    hidden = {display_path(host) for host in targets.context_hosts} | {
         display_path(path)
         for crate in targets.crates
         if crate.report_files is not None

@@ -183,6 +183,7 @@ def check(
         _check_features(targets, config_of)
     except ConfigError as exc:
         fail(str(exc))
+    analysed_hosts = _add_crates_hosts_load(targets, layers, set(all_rules), jobs, results, config.exclude, config_of)
     crate_rules = {}
     if config_file is None:
         try:
@@ -217,7 +218,8 @@ def check(
         hosts_unknown=frozenset(crate.root for crate in targets.crates if config_of(crate.root).hosts == "unknown"),
     )
     try:
-        report = run_check(targets, rules, all_rules, options, [m for m in modules if m[0].is_file()], crate_rules)
+        report = run_check(targets, rules, all_rules, options, [m for m in modules if m[0].is_file()], crate_rules,
+                           analysed_hosts)
     except RuleError as exc:  # a rule query that does not compile, found when it is first needed
         fail(str(exc))
 
@@ -265,6 +267,23 @@ def _stand_in_stdin(paths: list[Path] | None, name: Path | None) -> Path:
         fail(f"stdin ({name}): {too_large(SOURCE_LIMIT)}")
     stand_in(name, data)
     return name
+
+
+def _add_crates_hosts_load(targets, layers, known_ids: set[str], jobs: int, results: Path | None,
+                           exclude: tuple[str, ...], config_of) -> dict | None:
+    """With the host layer on: the crates the hosts load that the paths given do not include, added
+    as context (read, never reported), so that a host named alone is judged as in the project.
+    Returns the hosts' analyses."""
+    from wasmlint.check import CheckOptions, crates_hosts_load
+    from wasmlint.discover import discover
+
+    if Layer.HOST not in layers or not targets.hosts:
+        return None
+    analysed, folders = crates_hosts_load(targets, known_ids, CheckOptions(jobs=jobs or _cores(), cache_dir=results))
+    if folders:
+        targets.add_context(discover(folders, exclude, features=lambda root: _feature_request(config_of(root)),
+                                     reported=False))
+    return analysed
 
 
 def _modules_once(paths: list[Path]) -> list[tuple[Path, None]]:

@@ -118,6 +118,19 @@ class Targets:
     hosts: list[Path] = field(default_factory=list)  # JavaScript/TypeScript files (the host layer)
     errors: list[RunError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # .rs files found that are not part of their crate
+    # Hosts analysed only for what they tell of the crates beside them (the hosts of a crate whose
+    # file was named): their views decide the crate's severities; their own findings are not reported.
+    context_hosts: set[Path] = field(default_factory=set)
+
+    def add_context(self, other: "Targets") -> None:
+        """Take in what `discover(..., reported=False)` found for context: the crates not here yet
+        (nothing of them reported), their hosts, the errors met reading them."""
+        known = {crate.root for crate in self.crates}
+        self.crates += [crate for crate in other.crates if crate.root not in known]
+        new_hosts = [host for host in other.hosts if host not in self.hosts]
+        self.hosts += new_hosts
+        self.context_hosts |= set(new_hosts)
+        self.errors += [error for error in other.errors if error not in self.errors]
 
 
 class ManifestError(Exception):
@@ -287,9 +300,11 @@ def _enclosing_crate(path: Path) -> Path | None:
 
 
 class _Collector:
-    def __init__(self, exclude: tuple[str, ...]) -> None:
+    def __init__(self, exclude: tuple[str, ...], reported: bool = True) -> None:
         self.exclude = exclude
+        self.reported = reported  # False: everything is collected as context, nothing reported
         self.targets = Targets()
+        self.context_hosts: list[Path] = []  # the hosts of crates whose files were named
         self.crates: dict[Path, Crate] = {}
         self.named: set[Path] = set()  # .rs files given on the command line (resolved)
         # The project of the command-line path being collected: what the tree names is read
@@ -303,6 +318,7 @@ class _Collector:
     def crate(self, root: Path, files: set[Path] | None) -> None:
         root = root.resolve()
         crate = self.crates.get(root)
+        created = crate is None
         if crate is None:
             manifest = root / "Cargo.toml"
             data = None
@@ -314,10 +330,14 @@ class _Collector:
             name = ((data or {}).get("package") or {}).get("name") or root.name
             found = _walk_rs(root, self.excluded, self.targets.errors, self.boundary)
             crate = Crate(root, name, manifest if manifest.is_file() else None, found, set(), project=self.boundary.root)
-            if files is None:
-                self.targets.hosts.extend(self.host_files(root))
             self.crates[root] = crate
             self.targets.crates.append(crate)
+        # Its hosts: reported with the whole crate; with only some of its files named, they still
+        # decide those files' severities (the host contract), as when the whole crate is checked.
+        if files is None and (created or crate.report_files is not None):
+            self.targets.hosts.extend(self.host_files(root))
+        elif created:
+            self.context_hosts.extend(self.host_files(root))
         if files is None:
             crate.report_files = None
         elif crate.report_files is not None:
@@ -343,13 +363,13 @@ class _Collector:
                 return  # a crate whose manifest lies elsewhere is not this project's
             data = _manifest_or_none(manifest)
             if data is None:
-                self.crate(path, None)  # reports the manifest, and still checks the .rs files
+                self.crate(path, None if self.reported else set())  # reports the manifest, and still checks the .rs files
                 return
             workspace = data.get("workspace")
             if workspace is not None:
                 self.workspace(path, workspace)
             if "package" in data:
-                self.crate(path, None)
+                self.crate(path, None if self.reported else set())
             elif workspace is None:
                 self.targets.errors.append(RunError(display_path(manifest), "Cargo.toml has neither [package] nor [workspace]"))
             return
@@ -423,13 +443,15 @@ class _Collector:
 
 
 def discover(paths: list[Path], exclude: tuple[str, ...] = (),
-             features: FeatureRequest | Callable[[Path], FeatureRequest] = FeatureRequest()) -> Targets:
+             features: FeatureRequest | Callable[[Path], FeatureRequest] = FeatureRequest(),
+             reported: bool = True) -> Targets:
     """Find what to check. Paths that do not exist are errors; the others are still collected.
 
     A crate's files are those rustc compiles for wasm32 with the features `features` asks for (one
     request for all crates, or one per crate root): its roots and the `mod` declarations they reach.
+    `reported=False` collects crate folders as context only (see `Targets.add_context`).
     """
-    collector = _Collector(exclude)
+    collector = _Collector(exclude, reported)
     targets = collector.targets
     for path in paths:
         if not path.exists() and not path.is_symlink():  # a broken link is named as such below
@@ -451,7 +473,10 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = (),
     for crate in list(targets.crates):
         _keep_compiled_files(crate, request_of(crate.root), targets, collector.named, exclude, collector.refused)
     targets.modules = _readable(targets.modules, targets.errors, resolve=False)
-    targets.hosts = _readable(targets.hosts, targets.errors)
+    reported_hosts = _readable(targets.hosts, targets.errors)
+    context = [host for host in _readable(collector.context_hosts, targets.errors) if host not in reported_hosts]
+    targets.hosts = reported_hosts + context
+    targets.context_hosts = set(context)
     targets.notes += collector.refused.notes()
     targets.notes[:] = list(dict.fromkeys(targets.notes))  # a workspace given twice says it once
     empty = set()
