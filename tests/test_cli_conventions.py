@@ -159,6 +159,21 @@ def test_stdin_for_a_file_outside_any_crate_is_checked_alone(tmp_path):
     assert "--> loose.rs:3:5" in given.stdout, given.stdout
 
 
+def test_stdin_for_a_host_is_judged_by_the_crate_it_loads(tmp_path):
+    import shutil
+
+    from conftest import GUESTS
+
+    crate = tmp_path / "game-of-life"
+    shutil.copytree(GUESTS / "game-of-life", crate, ignore=shutil.ignore_patterns("target", "Cargo.lock"))
+    stale = (GUESTS / "game-of-life-stale" / "www" / "index.js").read_text().replace("game-of-life-stale", "game-of-life") \
+        .replace("game_of_life_stale_bg", "game_of_life_bg")
+    given = wasmlint("check", "-", "--stdin-filename", "www/index.js", "--no-cache", stdin=stale, cwd=crate)
+    assert given.returncode == 1 and "error[stale-memory-view]" in given.stdout, given.stdout + given.stderr
+    assert "--> www/index.js:18:21" in given.stdout and "Universe::tick" in given.stdout, given.stdout
+    assert wasmlint("check", "www/index.js", "--no-cache", cwd=crate).returncode == 0  # the file on disk is fine
+
+
 @pytest.mark.parametrize("args, says", [
     (["check", "-"], "add --stdin-filename PATH"),
     (["check", "-", "src", "--stdin-filename", "src/text.rs"], "give `-` as the only path"),
