@@ -48,6 +48,9 @@ FEATURES_OPTION = typer.Option(None, "--features", "-F", help="Features to enabl
 ALL_FEATURES_OPTION = typer.Option(False, "--all-features", help="Enable every feature of the crates checked.")
 NO_DEFAULT_FEATURES_OPTION = typer.Option(False, "--no-default-features", help="Do not enable the `default` feature.")
 
+# Shared by the commands that walk folders (check, exports).
+RESPECT_GITIGNORE_OPTION = typer.Option(True, "--respect-gitignore/--no-respect-gitignore", help="Skip what the git work tree's .gitignore and .ignore files leave out when walking folders (paths given are always checked).")
+
 # Shared by the commands that cache results (check, inspect).
 CACHE_DIR_OPTION = typer.Option(None, "--cache-dir", envvar="WASMLINT_CACHE_DIR", help="Where to keep results between runs [default: the user cache dir].")
 NO_CACHE_OPTION = typer.Option(False, "--no-cache", help="Neither read nor write cached results.")
@@ -124,6 +127,7 @@ def check(
     cache_dir: Optional[Path] = CACHE_DIR_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report [default: on a terminal, unless NO_COLOR or TERM=dumb]."),
+    respect_gitignore: bool = RESPECT_GITIGNORE_OPTION,
     stdin_filename: Optional[Path] = typer.Option(None, "--stdin-filename", help="With `check -`: the file the text on stdin stands for (an editor's buffer); the rest of its crate and hosts are read from disk."),
 ) -> None:
     """Check Rust crates, their compiled modules and the JavaScript/TypeScript hosts that load them."""
@@ -179,11 +183,13 @@ def check(
         return found[root]
 
     try:
-        targets = discover(paths, config.exclude, features=lambda root: _feature_request(config_of(root)))
+        targets = discover(paths, config.exclude, features=lambda root: _feature_request(config_of(root)),
+                           respect_ignore=respect_gitignore)
         _check_features(targets, config_of)
     except ConfigError as exc:
         fail(str(exc))
-    analysed_hosts = _add_crates_hosts_load(targets, layers, set(all_rules), jobs, results, config.exclude, config_of)
+    analysed_hosts = _add_crates_hosts_load(targets, layers, set(all_rules), jobs, results, config.exclude, config_of,
+                                            respect_gitignore)
     crate_rules = {}
     if config_file is None:
         try:
@@ -270,7 +276,7 @@ def _stand_in_stdin(paths: list[Path] | None, name: Path | None) -> Path:
 
 
 def _add_crates_hosts_load(targets, layers, known_ids: set[str], jobs: int, results: Path | None,
-                           exclude: tuple[str, ...], config_of) -> dict | None:
+                           exclude: tuple[str, ...], config_of, respect_ignore: bool) -> dict | None:
     """With the host layer on: the crates the hosts load that the paths given do not include, added
     as context (read, never reported), so that a host named alone is judged as in the project.
     Returns the hosts' analyses."""
@@ -282,7 +288,7 @@ def _add_crates_hosts_load(targets, layers, known_ids: set[str], jobs: int, resu
     analysed, folders = crates_hosts_load(targets, known_ids, CheckOptions(jobs=jobs or _cores(), cache_dir=results))
     if folders:
         targets.add_context(discover(folders, exclude, features=lambda root: _feature_request(config_of(root)),
-                                     reported=False))
+                                     reported=False, respect_ignore=respect_ignore))
     return analysed
 
 
@@ -420,6 +426,7 @@ def exports(
     features: list[str] = FEATURES_OPTION,
     all_features: bool = ALL_FEATURES_OPTION,
     no_default_features: bool = NO_DEFAULT_FEATURES_OPTION,
+    respect_gitignore: bool = RESPECT_GITIGNORE_OPTION,
 ) -> None:
     """List what wasmlint considers exported: each export's symbol, function, form (no_mangle,
     export_name, wasm_bindgen, method of a type, start), host contract and the cfg that enabled it.
@@ -441,7 +448,8 @@ def exports(
 
     try:
         exclude = config_of(paths[0]).exclude
-        targets = discover(paths, exclude, features=lambda root: _feature_request(config_of(root)))
+        targets = discover(paths, exclude, features=lambda root: _feature_request(config_of(root)),
+                           respect_ignore=respect_gitignore)
         _check_features(targets, config_of)
     except ConfigError as exc:
         fail(str(exc))

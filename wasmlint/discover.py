@@ -18,6 +18,7 @@ from typing import Callable
 from wasmlint.cfg import BuildCfg, FeatureRequest, Features, crate_features
 from wasmlint.crate_tree import NotRead, build_script, crate_roots, follow_crate
 from wasmlint.findings import RunError
+from wasmlint.ignored import IgnoredPaths
 from wasmlint.reading import SOURCE_LIMIT, CONFIG_LIMIT, inside, outside, problem_reading, problem_with, project_root, read_regular, reason
 from wasmlint.tomlfiles import read_toml
 
@@ -300,8 +301,10 @@ def _enclosing_crate(path: Path) -> Path | None:
 
 
 class _Collector:
-    def __init__(self, exclude: tuple[str, ...], reported: bool = True) -> None:
+    def __init__(self, exclude: tuple[str, ...], reported: bool = True, respect_ignore: bool = True) -> None:
         self.exclude = exclude
+        self.ignore = IgnoredPaths() if respect_ignore else None
+        self.given = Path("/")  # the command-line path being collected (resolved)
         self.reported = reported  # False: everything is collected as context, nothing reported
         self.targets = Targets()
         self.context_hosts: list[Path] = []  # the hosts of crates whose files were named
@@ -313,7 +316,14 @@ class _Collector:
         self.boundary = _Boundary(Path("/"), self.refused)
 
     def excluded(self, path: Path) -> bool:
-        return is_excluded(path, self.exclude)
+        """Whether a folder walk skips `path`: an `exclude` glob matches it, or the work tree's
+        .gitignore / .ignore files do (see ignored.py)."""
+        if is_excluded(path, self.exclude):
+            return True
+        if self.ignore is None or self.boundary.root == Path("/"):
+            return False
+        real = _resolved_folder(path.parent, "" if path.is_absolute() else os.getcwd()) / path.name
+        return self.ignore.ignored(real, self.boundary.root, self.given)
 
     def crate(self, root: Path, files: set[Path] | None) -> None:
         root = root.resolve()
@@ -425,14 +435,15 @@ class _Collector:
         if path.suffix in MODULE_SUFFIXES:
             self.targets.modules.append(path)
             return
+        # A file named on the command line is checked whatever the ignore files say; `exclude` still applies.
         if path.name.endswith(HOST_SUFFIXES):
-            if not self.excluded(path):
+            if not is_excluded(path, self.exclude):
                 self.targets.hosts.append(path)
             return
         if path.suffix != ".rs":
             self.targets.errors.append(RunError(display_path(path), "not a Rust source, crate folder, .wasm/.wat module or JavaScript/TypeScript host"))
             return
-        if self.excluded(path):
+        if is_excluded(path, self.exclude):
             return
         enclosing = _enclosing_crate(path.resolve())
         if enclosing is None:
@@ -444,14 +455,16 @@ class _Collector:
 
 def discover(paths: list[Path], exclude: tuple[str, ...] = (),
              features: FeatureRequest | Callable[[Path], FeatureRequest] = FeatureRequest(),
-             reported: bool = True) -> Targets:
+             reported: bool = True, respect_ignore: bool = True) -> Targets:
     """Find what to check. Paths that do not exist are errors; the others are still collected.
 
     A crate's files are those rustc compiles for wasm32 with the features `features` asks for (one
     request for all crates, or one per crate root): its roots and the `mod` declarations they reach.
     `reported=False` collects crate folders as context only (see `Targets.add_context`).
+    Folder walks skip what the git work tree's .gitignore and .ignore files leave out, unless
+    `respect_ignore` is False; the paths given are checked whatever those files say.
     """
-    collector = _Collector(exclude, reported)
+    collector = _Collector(exclude, reported, respect_ignore)
     targets = collector.targets
     for path in paths:
         if not path.exists() and not path.is_symlink():  # a broken link is named as such below
@@ -459,6 +472,7 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = (),
             continue
         # Paths given here are the user's: each one's project is found from where it points.
         collector.boundary = _Boundary(project_root(path), collector.refused)
+        collector.given = path.resolve()
         modules, hosts = len(targets.modules), len(targets.hosts)
         if path.is_dir():
             collector.directory(path)
@@ -478,6 +492,7 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = (),
     targets.hosts = reported_hosts + context
     targets.context_hosts = set(context)
     targets.notes += collector.refused.notes()
+    targets.notes += collector.ignore.notes if collector.ignore is not None else []
     targets.notes[:] = list(dict.fromkeys(targets.notes))  # a workspace given twice says it once
     empty = set()
     for crate in targets.crates:
