@@ -110,6 +110,7 @@ class Outputs:
     json: dict
     sarif: dict
     json_run: Run
+    concise: Run
 
 
 def check_every_format(cwd: Path, *args: str) -> Outputs:
@@ -120,11 +121,12 @@ def check_every_format(cwd: Path, *args: str) -> Outputs:
         "github": wasmlint("check", *args, "-f", "github", cwd=cwd),
         "json": wasmlint("check", *args, "-f", "json", cwd=cwd),
         "sarif": wasmlint("check", *args, "-f", "sarif", cwd=cwd),
+        "concise": wasmlint("check", *args, "-f", "concise", cwd=cwd),
     }
     codes = {name: run.code for name, run in runs.items()}
     assert len(set(codes.values())) == 1 and codes["text"] in (1, 2), (codes, runs["text"].err)
     return Outputs(runs["text"], runs["color"], runs["actions"], runs["github"],
-                   json.loads(runs["json"].out), json.loads(runs["sarif"].out), runs["json"])
+                   json.loads(runs["json"].out), json.loads(runs["sarif"].out), runs["json"], runs["concise"])
 
 
 def assert_output_cannot_be_steered(outputs: Outputs) -> None:
@@ -133,6 +135,9 @@ def assert_output_cannot_be_steered(outputs: Outputs) -> None:
         assert raw_hidden(run.err) == []
     assert_terminal_safe(outputs.text)
     assert_terminal_safe(outputs.color, own_colours=True)
+    # The concise format: escaped as the text report is, one line per finding, then the info lines and summary.
+    assert_terminal_safe(outputs.concise)
+    assert len(lines_of(outputs.concise.out)) == len(outputs.json["findings"]) + len(outputs.json["summary"]["notes"]) + 1
     # With --color the colours still work: the header is red, yellow or cyan, the summary bold.
     assert re.search(r"\x1b\[1;3[136]m(error|warning|info)\[", outputs.color.out)
     assert "\x1b[1m" in outputs.color.out

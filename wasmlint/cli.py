@@ -7,6 +7,7 @@ configuration, unknown rule id, unreadable or malformed input, failed build).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from enum import Enum
 from pathlib import Path
@@ -33,6 +34,7 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 class Format(str, Enum):
     text = "text"
+    concise = "concise"
     json = "json"
     sarif = "sarif"
     github = "github"
@@ -103,7 +105,7 @@ def main_options(
 @app.command()
 def check(
     paths: list[Path] = typer.Argument(None, help="Files, src/ folders, crates, workspaces or .wasm/.wat modules [default: .]"),
-    format: Optional[Format] = typer.Option(None, "--format", "-f", help="Output format [default: text]."),
+    format: Optional[Format] = typer.Option(None, "--format", "-f", help="Output format [default: text]; concise is one line per finding."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the report in --format to FILE (text still goes to stdout)."),
     layer: list[str] = typer.Option(None, "--layer", help="Layers to run: source, module, runtime, host (repeat or comma-separate)."),
     wasm: list[Path] = typer.Option(None, "--wasm", help="A compiled module of the crate being checked (module layer), and the module the hosts checked load."),
@@ -126,6 +128,8 @@ def check(
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes [default: 0, one per core]; crates and modules are spread over them, one crate being one unit."),
     cache_dir: Optional[Path] = CACHE_DIR_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
+    statistics: bool = typer.Option(False, "--statistics", help="Show how many findings each rule has instead of the findings (text, concise or json)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings only: no info lines, no summary."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report [default: on a terminal, unless NO_COLOR or TERM=dumb]."),
     respect_gitignore: bool = RESPECT_GITIGNORE_OPTION,
     stdin_filename: Optional[Path] = typer.Option(None, "--stdin-filename", help="With `check -`: the file the text on stdin stands for (an editor's buffer); the rest of its crate and hosts are read from disk."),
@@ -235,15 +239,27 @@ def check(
     chosen = format or (Format.text)
     rendered = renderer(chosen.value)
     colored = text.use_color(sys.stdout) if color is None else color
+    if statistics and chosen in (Format.sarif, Format.github):
+        fail(f"--statistics counts findings per rule: use it with --format text, concise or json, not {chosen.value}")
     if output is not None:
         try:
             # errors=: a file name that is not UTF-8 is written with its own bytes, as on stdout.
             output.write_text(rendered(report, rules), encoding="utf-8", errors="surrogateescape")
         except OSError as exc:
             fail(f"{output}: cannot write the report: {exc.strerror or exc}")
-    if output is not None or chosen is Format.text:
+    if statistics:
+        from wasmlint.reporters import statistics as counted
+
+        shown = counted.render_json(report, rules) if chosen is Format.json else counted.render_text(report, rules, quiet=quiet)
+        typer.echo(shown, nl=False, color=True)
+    elif output is not None or chosen is Format.text:
         # color=: click would strip the escapes when stdout is a pipe
-        typer.echo(text.render(report, rules, color=colored), nl=False, color=colored)
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        typer.echo(text.render(report, rules, color=colored, width=width, quiet=quiet), nl=False, color=colored)
+    elif chosen is Format.concise:
+        from wasmlint.reporters import concise
+
+        typer.echo(concise.render(report, rules, quiet=quiet), nl=False, color=True)
     else:
         # color=True: a machine format is written exactly as rendered; click would strip what
         # looks like a colour code in a pipe, and so change a path in a `github` annotation.
