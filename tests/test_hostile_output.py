@@ -151,12 +151,14 @@ def assert_output_cannot_be_steered(outputs: Outputs) -> None:
     assert runner_commands(outputs.actions.err) == []
     assert_terminal_safe(Run(outputs.actions.code, outputs.actions.out.split("\n::", 1)[0], outputs.actions.err))
     # The runner decodes each annotation back to the exact path (so it lands on the file) and message.
-    for (command, properties, message), finding in zip(annotations, outputs.json["findings"]):  # same order
-        assert command in ("error", "warning", "notice")
-        assert properties["file"] == finding["path"] and message.startswith(finding["message"])
+    # Errors come first, then the files that could not be checked, then warnings and notices.
     errors = sorted(outputs.json["errors"], key=lambda e: (e["path"], e["line"] or 0, e["column"] or 0, e["message"]))
-    for (command, properties, message), error in zip(annotations[len(outputs.json["findings"]):], errors):
-        assert command == "error" and properties["file"] == error["path"] and message.startswith(error["message"])
+    of_level = {level: [f for f in outputs.json["findings"] if f["severity"] == level] for level in ("error", "warning", "info")}
+    expected = ([("error", f) for f in of_level["error"]] + [("error", e) for e in errors]
+                + [("warning", f) for f in of_level["warning"]] + [("notice", f) for f in of_level["info"]])
+    for (command, properties, message), (kind, item) in zip(annotations, expected):
+        assert command == kind
+        assert properties["file"] == item["path"] and message.startswith(item["message"])
     # SARIF: the same findings, paths percent-encoded (bytes kept), messages exact.
     results = outputs.sarif["runs"][0]["results"]
     assert outputs.sarif["version"] == "2.1.0" and len(results) == len(outputs.json["findings"])

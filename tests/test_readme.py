@@ -4,15 +4,13 @@ whose commands are run here the way the workflow runs them."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 
 import yaml
 
 from conftest import GUESTS, REPO
+from test_action import runner  # noqa: F401  (the fixture: the action installed once per session)
 from wasmlint.rules import builtin_rules
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -46,36 +44,20 @@ def workflow() -> dict:
     return yaml.safe_load(block)
 
 
-def test_github_workflow_commands_work_locally(tmp_path, validator):
-    steps = next(iter(workflow()["jobs"].values()))["steps"]
-    runs = {step["name"]: step["run"] for step in steps if "run" in step}
-    uses = [step["uses"].split("@")[0] for step in steps if "uses" in step]
-    assert uses == ["actions/checkout", "actions/setup-python", "github/codeql-action/upload-sarif"]
-    upload = next(step for step in steps if step.get("uses", "").startswith("github/codeql-action/upload-sarif"))
+def test_the_workflow_runs_the_action_of_this_repository_as_github_would(tmp_path, runner, validator):
+    from test_action import ACTION, annotations
 
+    steps = next(iter(workflow()["jobs"].values()))["steps"]
+    assert [step["uses"].split("@")[0] for step in steps] == ["actions/checkout", "wasmlint/wasmlint"]
+    inputs = {key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in steps[1]["with"].items()}
+    assert set(inputs) <= set(ACTION["inputs"]), inputs
     # The checkout: a project with one allocating export, as a user's repository would be.
     checkout = tmp_path / "checkout"
     shutil.copytree(GUESTS / "greeting-alloc", checkout, ignore=shutil.ignore_patterns("target", "Cargo.lock"))
-    # "Install wasmlint": the same pip command, from this checkout instead of the release tag, into
-    # a fresh virtual environment (reusing this interpreter's packages keeps it fast and offline).
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
-    bin_dir = venv / "bin"
-    install = re.sub(r'"wasmlint @ [^"]+"', f'"{REPO}"', runs["Install wasmlint"])
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "GITHUB_ACTIONS": "true"}
-    env.pop("PYTHONPATH", None)
-    env.pop("NO_COLOR", None)
-    done = subprocess.run(install, shell=True, cwd=checkout, env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert shutil.which("wasmlint", path=str(bin_dir))
-
-    check = subprocess.run(runs["Check"], shell=True, cwd=checkout, env=env, capture_output=True, text=True, timeout=600)
-    assert check.returncode == 1, check.stderr  # findings fail the job
-    assert "error[format-in-export]" in check.stdout
-    annotations = [line for line in check.stdout.splitlines() if line.startswith("::error ")]
-    assert annotations and "file=src/lib.rs" in annotations[0]
-
-    log = json.loads((checkout / upload["with"]["sarif_file"]).read_text())
+    done, outputs = runner.run("Check", inputs, cwd=checkout)
+    assert done.returncode == 1, done.stderr  # findings fail the job
+    assert annotations(done.stdout) == [] and done.stdout.startswith("Found 1 problem"), done.stdout
+    log = json.loads((checkout / outputs["sarif-file"]).read_text())
     problems = [e.message for e in validator.iter_errors(log)]
     assert not problems, problems
     results = log["runs"][0]["results"]

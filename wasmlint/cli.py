@@ -106,7 +106,7 @@ def main_options(
 def check(
     paths: list[Path] = typer.Argument(None, help="Files, src/ folders, crates, workspaces or .wasm/.wat modules [default: .]"),
     format: Optional[Format] = typer.Option(None, "--format", "-f", help="Output format [default: text]; concise is one line per finding."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the report in --format to FILE (text still goes to stdout)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report in --format to FILE; stdout gets the summary line only."),
     layer: list[str] = typer.Option(None, "--layer", help="Layers to run: source, module, runtime, host (repeat or comma-separate)."),
     wasm: list[Path] = typer.Option(None, "--wasm", help="A compiled module of the crate being checked (module layer), and the module the hosts checked load."),
     build: bool = typer.Option(False, "--build", help="Build the crates with cargo for wasm32-unknown-unknown and check the modules."),
@@ -252,7 +252,11 @@ def check(
 
         shown = counted.render_json(report, rules) if chosen is Format.json else counted.render_text(report, rules, quiet=quiet)
         typer.echo(shown, nl=False, color=True)
-    elif output is not None or chosen is Format.text:
+    elif output is not None:
+        # The report is in the file (for SARIF, code scanning shows it on the pull request): the
+        # log says what happened, and nothing on stdout reports a finding a second time.
+        typer.echo(text.render_summary(report, color=colored), nl=False, color=colored)
+    elif chosen is Format.text:
         # color=: click would strip the escapes when stdout is a pipe
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
         typer.echo(text.render(report, rules, color=colored, width=width, quiet=quiet), nl=False, color=colored)
@@ -264,9 +268,9 @@ def check(
         # color=True: a machine format is written exactly as rendered; click would strip what
         # looks like a colour code in a pipe, and so change a path in a `github` annotation.
         typer.echo(rendered(report, rules), nl=False, color=True)
-    # On GitHub Actions the text report also carries annotations, so a SARIF run with --output
-    # still annotates the pull request.
-    text_on_stdout = format is None or output is not None or chosen is Format.text
+    # On GitHub Actions the text report also carries annotations (errors first: GitHub shows only
+    # the first few of each kind). Not with --output: that report is the one to use.
+    text_on_stdout = output is None and chosen is Format.text and not statistics
     if text_on_stdout and os.environ.get("GITHUB_ACTIONS") == "true":
         typer.echo(renderer("github")(report, rules), nl=False, color=True)
     _print_errors(report.errors)

@@ -122,12 +122,15 @@ class Targets:
     # Hosts analysed only for what they tell of the crates beside them (the hosts of a crate whose
     # file was named): their views decide the crate's severities; their own findings are not reported.
     context_hosts: set[Path] = field(default_factory=set)
+    context_crates: set[Path] = field(default_factory=set)  # roots of the crates named hosts load, read as context
 
     def add_context(self, other: "Targets") -> None:
         """Take in what `discover(..., reported=False)` found for context: the crates not here yet
         (nothing of them reported), their hosts, the errors met reading them."""
         known = {crate.root for crate in self.crates}
-        self.crates += [crate for crate in other.crates if crate.root not in known]
+        added = [crate for crate in other.crates if crate.root not in known]
+        self.crates += added
+        self.context_crates |= {crate.root for crate in added}
         new_hosts = [host for host in other.hosts if host not in self.hosts]
         self.hosts += new_hosts
         self.context_hosts |= set(new_hosts)

@@ -209,6 +209,11 @@ def summary(report: Report) -> str:
     return "; ".join(parts) + "."
 
 
+def render_summary(report: Report, *, color: bool = False) -> str:
+    """The summary line alone (with `--output`, the report is in the file)."""
+    return _Paint(color)(_BOLD, summary(report)) + "\n"
+
+
 def use_color(stream) -> bool:
     """NO_COLOR wins; then FORCE_COLOR / CLICOLOR_FORCE; then a terminal that can show colour
     (TERM=dumb cannot: Emacs' shell buffers, some CI logs)."""
