@@ -4,6 +4,8 @@
     python -m bench --only source   (source | module | runtime | host | hook)
     python -m bench --only host-differential [--programs N] [--seed S] [--gate]
                                     (the host layer judged by V8 on generated programs: bench/hostgen)
+    python -m bench --only source-vs-module   (not timed: the source layer's verdicts against the
+                                               module's, bench/source_vs_module.py)
 
 Inputs: the Rust crates Debian installs under /usr/share/cargo/registry (apt-get install
 librust-regex-dev librust-serde-dev librust-syn-dev ...), `@biomejs/wasm-nodejs` and
@@ -31,6 +33,7 @@ sys.path.insert(0, str(ROOT))  # run as a script too, from anywhere
 
 from bench.common import best_of, npm_wasm  # noqa: E402
 from bench.hostgen.command import DEFAULT_PROGRAMS, DEFAULT_SEED, TARGET_PRECISION, TARGET_RECALL  # noqa: E402
+from bench.jobs import jobs_rows  # noqa: E402
 
 REGISTRY = Path("/usr/share/cargo/registry")
 SMALL_CRATE = "proc-macro2-"  # about 5.5k lines: the "normal crate" of the start-up target
@@ -299,8 +302,9 @@ def table(rows: list[Row]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("source", "module", "runtime", "host", "hook", "host-differential"), action="append")
+    parser.add_argument("--only", choices=("source", "module", "runtime", "host", "hook", "host-differential", "source-vs-module"), action="append")
     parser.add_argument("--crates", nargs="*", help="registry crate name prefixes (default: every installed crate)")
+    parser.add_argument("--guests", nargs="*", help="source-vs-module: these guests only (default: every one)")
     parser.add_argument("--runs", type=int, default=3, help="best of N runs (default 3)")
     differential = parser.add_argument_group("host-differential (not part of the default run)")
     differential.add_argument("--programs", type=int, default=DEFAULT_PROGRAMS, help=f"programs to generate (default {DEFAULT_PROGRAMS})")
@@ -317,9 +321,18 @@ def main() -> None:
         if code or args.only == ["host-differential"]:
             sys.exit(code)
     parts = [part for part in args.only or ["source", "module", "runtime", "host", "hook"] if part != "host-differential"]
+    if "source-vs-module" in parts:
+        from bench.source_vs_module import report
+
+        print(report(args.guests))
+        parts = [part for part in parts if part != "source-vs-module"]
+        if not parts:
+            return
+        print()
     rows: list[Row] = []
     if "source" in parts:
         rows += source_rows(crates(args.crates), args.runs)
+        rows += jobs_rows(args.runs)
     if "module" in parts:
         rows += module_rows(args.runs)
     if "runtime" in parts:

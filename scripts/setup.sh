@@ -2,8 +2,9 @@
 # Set up wasmlint on a Debian/Ubuntu machine: a wasm32 Rust toolchain, then wasmlint in ./.venv.
 #   scripts/setup.sh        what `wasmlint check --build --confirm` needs
 #   scripts/setup.sh --dev  also what the test suite needs (pytest, jsonschema, pre-commit, wabt,
-#                           Node.js/npm, git, Debian's wasm-bindgen sources) and an editable install
-#                           of this checkout
+#                           Node.js/npm, git, Debian's wasm-bindgen sources, a current rustc beside
+#                           Debian's: scripts/setup-modern-rust.sh) and an editable install of this
+#                           checkout
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,8 @@ if [[ $dev == 1 ]]; then
         log "installing ${missing[*]}"
         apt_install "${missing[@]}"
     fi
+    # The suite builds its guests with Debian's rustc 1.63 and with a current one.
+    bash scripts/setup-modern-rust.sh
 fi
 
 if [[ ! -x .venv/bin/python ]]; then

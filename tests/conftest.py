@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from guest_builds import COMPILERS, DEBIAN_RUSTC, Compiler, CompilerMissing, build_guest, buildable_guests
 from wasmlint.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,18 +60,50 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def guest_module(name: str) -> Path:
-    """The module of a shipped guest: a crate built for wasm32 (cached by the toolchain), or the
-    hand-written `greeting-wat` as its text file."""
-    from wasmlint import toolchain
+# Module scope, so that a test module's shared fixtures (one `check` run, one runtime run) can
+# take it too: each compiler's tests then run together.
+@pytest.fixture(scope="module", params=COMPILERS, ids=str)
+def compiler(request) -> Compiler:
+    """Each compiler the guests are built with: Debian's rustc 1.63 and a current rustc. Tests of
+    what wasmlint reads in a built module take it, so both compilers' output is checked."""
+    return request.param
 
+
+def guest_module(name: str | Path, compiler: Compiler = DEBIAN_RUSTC) -> Path:
+    """The module of a guest (a shipped guest's name, or a crate folder): built for wasm32 by
+    `compiler` (cached outside the tree), or the hand-written `greeting-wat` as its text file."""
     if name == "greeting-wat":
         return GUESTS / name / "greeting.wat"
-    try:
-        (artifact,) = toolchain.build(GUESTS / name)
-    except toolchain.ToolchainError as exc:
-        unavailable(str(exc))
-    return artifact.path
+    crate = REPO / name if isinstance(name, Path) else GUESTS / name
+    modules = guest_modules(compiler, [crate.resolve()])
+    (module,) = modules.values()
+    return module
+
+
+def module_options(crate: str | Path, compiler: Compiler) -> list[str]:
+    """The options that give `check` the module of `crate` (a folder, relative to the repository
+    or absolute) as `compiler` builds it: `--build`, as users run it, with Debian's rustc; the
+    module as `--wasm` (and the crate's scenario, which `--build` would find) with the current one,
+    which `--build` cannot drive here: no wasm32 std is packaged for it, the suite builds std from
+    source (tests/guest_builds.py)."""
+    if not compiler.current:
+        return ["--build"]
+    folder = REPO / crate
+    options = ["--wasm", str(guest_module(Path(folder), compiler))]
+    if (folder / "scenario.toml").is_file():
+        options += ["--scenario", str(folder / "scenario.toml")]
+    return options
+
+
+def guest_modules(compiler: Compiler = DEBIAN_RUSTC, crates: list[Path] | None = None) -> dict[str, Path]:
+    """The modules of `crates` (default: every guest `compiler` builds here), by package name."""
+    modules: dict[str, Path] = {}
+    for crate in buildable_guests(compiler) if crates is None else crates:
+        try:
+            modules.update(build_guest(crate, compiler))
+        except CompilerMissing as exc:
+            unavailable(f"no {compiler} for wasm32: {exc}")
+    return modules
 
 
 def npm_pack(packages, directory: Path) -> list[Path]:

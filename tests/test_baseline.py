@@ -227,3 +227,39 @@ def test_checking_part_of_the_tree_does_not_count_the_rest_as_fixed(tmp_path):
     result = run_cli("check", "guests/greeting-alloc", "--baseline", str(baseline))
     assert result.returncode == 0, result.stdout
     assert "1 hidden by the baseline, 0 fixed since it was written" in result.stdout
+
+
+FORMAT_IN_EXPORT = '#[no_mangle]\npub extern "C" fn f() -> usize { format!("{}", 1).len() }\n'
+
+
+@pytest.mark.parametrize("where", ["loose-file", "crate-folder", "folder-of-loose-files"])
+def test_a_file_name_that_is_not_utf8_is_written_to_the_baseline_and_hidden_by_it(cli, tmp_path, where):
+    # Such a name reaches wasmlint with its odd bytes as lone surrogates, which UTF-8 text cannot
+    # hold: the baseline writes them as JSON escapes, and reading it back gives the same name.
+    root = os.fsencode(tmp_path)
+    if where == "loose-file":
+        checked = root + b"/loose"
+        os.makedirs(checked)
+        source = checked + b"/bad\xff.rs"
+    elif where == "crate-folder":
+        checked = root + b"/crate\xfe\xff"
+        os.makedirs(checked + b"/src")
+        with open(checked + b"/Cargo.toml", "w") as handle:
+            handle.write('[package]\nname = "odd"\nversion = "0.1.0"\n')
+        source = checked + b"/src/lib.rs"
+    else:
+        checked = root + b"/caf\xc3\xa9-\xff"  # valid UTF-8 (é) beside an invalid byte
+        os.makedirs(checked + b"/\x80deeper")
+        source = checked + b"/\x80deeper/x.rs"
+    with open(source, "w") as handle:
+        handle.write(FORMAT_IN_EXPORT)
+    baseline = tmp_path / "baseline.json"
+
+    code, out, err = cli("check", os.fsdecode(checked), "--layer", "source", "--write-baseline", str(baseline))
+    assert code == 1 and err == "", err
+    entries = json.loads(baseline.read_text(encoding="utf-8"))["findings"]
+    assert [os.fsencode(entry["path"]) for entry in entries] == [os.path.relpath(source, root)]
+
+    code, out, err = cli("check", os.fsdecode(checked), "--layer", "source", "--baseline", str(baseline))
+    assert code == 0 and err == "", err
+    assert "1 hidden by the baseline, 0 fixed" in out

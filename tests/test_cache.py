@@ -153,7 +153,7 @@ def test_plain_values_are_checked_on_the_way_back():
 
 
 def test_inspect_reads_module_facts_back_from_the_cache(tmp_path):
-    from test_module_objdump import guest_modules
+    from conftest import guest_modules
 
     module = guest_modules()["greeting-alloc"]
     cache = tmp_path / "cache"
@@ -166,7 +166,7 @@ def test_inspect_reads_module_facts_back_from_the_cache(tmp_path):
 
 
 def test_modules_decoded_in_parallel_report_as_one_at_a_time(tmp_path):
-    from test_module_objdump import guest_modules
+    from conftest import guest_modules
 
     modules = guest_modules()
     wasm = [arg for name in ("greeting-alloc", "greeting-static", "export-forms") for arg in ("--wasm", str(modules[name]))]

@@ -3,9 +3,9 @@ byte offset inside the input, within a second.
 
 The mutators (bit flips, truncation, section splicing, overlong LEB128s) are fuzz/mutators.py,
 which the long-running fuzz/fuzz_decoder.py uses too; here hypothesis makes their random choices,
-derandomized so that every run tries the same inputs. The seeds are the compiled guests (built as
-test_module_objdump builds them), the WAT fixtures, the module rules' cases, and a module
-assembled byte by byte whose every LEB128 a test can re-encode.
+derandomized so that every run tries the same inputs. The seeds are the compiled guests (built by
+rustc 1.63 and by the current rustc, tests/guest_builds.py), the WAT fixtures, the module rules'
+cases, and a module assembled byte by byte whose every LEB128 a test can re-encode.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from fuzz.mutators import (
     wide_module,
 )
 from fuzz.target import BAD_OFFSET, CRASH, DECODE_ERROR, OK, SAFETY_NET, Outcome, inspect_bytes
+from guest_builds import CURRENT_RUSTC
 import wasmlint
 from wasmlint.module import analyze_module
 from wasmlint.module.analysis import NAME_LIMIT
@@ -72,10 +73,12 @@ def facts_without_offsets(data: bytes) -> dict:
 # are megabytes.
 @functools.cache
 def all_seeds() -> dict[str, bytes]:
-    from test_module_objdump import guest_modules
+    from conftest import guest_modules
 
     guests = guest_modules()
     assert len(guests) >= 8, f"expected the compiled guests, got {sorted(guests)}"
+    # And as the current rustc builds them: other encodings (padded indices, bulk memory).
+    guests.update({f"{name} ({CURRENT_RUSTC})": path for name, path in guest_modules(CURRENT_RUSTC).items()})
     return seed_modules(guests)
 
 

@@ -71,11 +71,11 @@ def test_raw_exports_whose_hosts_make_fresh_views_are_safe_with_them():
     assert code == 0
 
 
-def test_the_raw_host_really_works_with_the_growing_module():
+def test_the_raw_host_really_works_with_the_growing_module(compiler):
     node = shutil.which("node")
     if node is None:
         unavailable("node is not installed (scripts/setup.sh --dev installs it)")
-    module = guest_module("raw-alloc-host")
+    module = guest_module("raw-alloc-host", compiler)
     run = subprocess.run([node, str(GUESTS / "raw-alloc-host/host/index.js"), str(module)],
                          capture_output=True, text=True, timeout=60)
     assert run.stdout.split() == ["HELLO", "WORLD"], run.stderr

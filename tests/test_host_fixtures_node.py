@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from conftest import GUESTS, guest_module, unavailable
+from guest_builds import COMPILERS
 from wasmlint.module import load_module_bytes
 
 HOSTS = GUESTS / "hosts"
@@ -249,13 +250,13 @@ def workdir(tmp_path_factory) -> Path:
     return directory
 
 
-@pytest.fixture(scope="session")
-def modules(workdir) -> dict[str, Path]:
-    """greeting-alloc and greeting-static built as tests/test_runtime_guests.py builds them; the
-    hand-written greeting.wat assembled by the project's own helper."""
+@pytest.fixture(scope="session", params=COMPILERS, ids=str)
+def modules(workdir, request) -> dict[str, Path]:
+    """greeting-alloc and greeting-static built as tests/test_runtime_guests.py builds them, by
+    each compiler; the hand-written greeting.wat assembled by the project's own helper."""
     found = {}
     for name in ("greeting-alloc", "greeting-static"):
-        found[name] = guest_module(name)
+        found[name] = guest_module(name, request.param)
     wat = workdir / "greeting_wat.wasm"
     wat.write_bytes(load_module_bytes(GUESTS / "greeting-wat" / "greeting.wat"))
     found["greeting-wat"] = wat

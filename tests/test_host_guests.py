@@ -34,8 +34,8 @@ def _findings(module: Path) -> list[dict]:
     return json.loads(proc.stdout)["findings"]
 
 
-def test_growing_module_flags_exactly_the_expected_lines():
-    findings = _findings(guest_module("greeting-alloc"))
+def test_growing_module_flags_exactly_the_expected_lines(compiler):
+    findings = _findings(guest_module("greeting-alloc", compiler))
     reported = {(f["path"], f["line"]) for f in findings if f["rule_id"] == "stale-memory-view"}
     expected = _expected()
     assert len(expected) >= 12
@@ -47,5 +47,5 @@ def test_growing_module_flags_exactly_the_expected_lines():
 
 
 @pytest.mark.parametrize("guest", ["greeting-static", "greeting-wat"])
-def test_module_that_cannot_grow_flags_nothing(guest):
-    assert _findings(guest_module(guest)) == []
+def test_module_that_cannot_grow_flags_nothing(guest, compiler):
+    assert _findings(guest_module(guest, compiler)) == []

@@ -61,8 +61,8 @@ HELPER_STALE_LINE = 15  # in readByte, which main calls with the stale view
 
 
 @pytest.fixture(scope="module")
-def modules() -> dict[str, Path]:
-    return {name: guest_module(name) for name in ("greeting-alloc", "greeting-static", "greeting-wat")}
+def modules(compiler) -> dict[str, Path]:
+    return {name: guest_module(name, compiler) for name in ("greeting-alloc", "greeting-static", "greeting-wat")}
 
 
 def _check(*args: str, cwd: Path) -> tuple[int, list[dict], str]:
@@ -82,7 +82,7 @@ def test_growing_guest_makes_the_stale_use_an_error(tmp_path, modules, host, tex
     assert code == 1
     (finding,) = stale
     assert finding["layer"] == "host"
-    assert any(e.startswith("module: `set_name` reaches memory.grow via set_name -> ") and "__rust_alloc" in e
+    assert any(e.startswith("module: `set_name` reaches memory.grow via set_name -> ") and "__rust_alloc ->" in e
                for e in finding["evidence"]), finding["evidence"]
     assert len(finding["call_path"]) == 3 and "set_name" in finding["call_path"][1]
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from guest_builds import COMPILERS
 from wasmlint.module import DecodeError, decode_module, load_module_bytes
 
 FIXTURES = Path(__file__).resolve().parent / "wat" / "module"
@@ -225,10 +226,10 @@ def test_random_byte_flips_never_escape_as_other_exceptions(name, data):
         decode_or_error(bytes(mutated))
 
 
-def test_byte_flips_in_a_real_code_section():
-    from test_module_objdump import guest_modules
+def test_byte_flips_in_a_real_code_section(compiler):
+    from conftest import guest_modules
 
-    data = guest_modules()["greeting-alloc"].read_bytes()
+    data = guest_modules(compiler)["greeting-alloc"].read_bytes()
     code = next(s for s in decode_module(data).sections if s.kind == "code")
     data = data[:code.end]  # the debug-info custom sections that follow are irrelevant here
     rng = random.Random("greeting-alloc")
@@ -316,12 +317,12 @@ def outcome(data: bytes, parallel: bool):
 
 
 def test_parallel_scan_gives_the_same_module(parallel_everywhere):
-    from test_module_objdump import guest_modules
+    from conftest import guest_modules
 
-    for data in [fixture("opcode_spaces.wat"), fixture("newer_proposals.wat"),
-                 guest_modules()["greeting-alloc"].read_bytes()]:
+    guests = [guest_modules(compiler)["greeting-alloc"].read_bytes() for compiler in COMPILERS]
+    for data in [fixture("opcode_spaces.wat"), fixture("newer_proposals.wat"), *guests]:
         assert decode_module(data, parallel=True) == decode_module(data, parallel=False)
-    assert len(parallel_everywhere) == 3
+    assert len(parallel_everywhere) == 4
     assert not any(helper.process.is_alive() for helper in parallel_everywhere)
 
 

@@ -6,7 +6,6 @@ real modules from npm packages fetched with `npm pack`.
 
 from __future__ import annotations
 
-import functools
 import re
 import os
 import shutil
@@ -16,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import npm_pack, unavailable
+from conftest import guest_modules, npm_pack, unavailable
+from guest_builds import CURRENT_RUSTC
 
 from wasmlint.module import decode_module, load_module_bytes
 
@@ -91,26 +91,9 @@ def assert_agrees(path: Path, data: bytes | None = None) -> dict[int, dict]:
     return ours
 
 
-@functools.cache
-def guest_modules() -> dict[str, Path]:
-    """Every guest that builds here, built once (toolchain.build caches outside the tree)."""
-    from wasmlint.toolchain import ToolchainError, build
-
-    modules: dict[str, Path] = {}
-    for crate in sorted(p for p in GUESTS.iterdir() if (p / "Cargo.toml").is_file()):
-        if (crate / "SOURCE_ONLY").exists():
-            continue
-        try:
-            for artifact in build(crate):
-                modules[artifact.package] = artifact.path
-        except ToolchainError as exc:
-            unavailable(f"no wasm32 Rust toolchain: {exc}")
-    return modules
-
-
 @needs_objdump
-def test_every_guest_agrees_with_objdump():
-    modules = guest_modules()
+def test_every_guest_agrees_with_objdump(compiler):
+    modules = guest_modules(compiler)
     assert "greeting-alloc" in modules and "greeting-static" in modules
     grow_counts = {}
     for name, path in modules.items():
@@ -118,6 +101,27 @@ def test_every_guest_agrees_with_objdump():
         grow_counts[name] = sum(len(f["grows"]) for f in functions.values())
     assert grow_counts["greeting-alloc"] == 1  # dlmalloc's System::alloc
     assert grow_counts["greeting-static"] == 1  # still linked, reached through the panic path
+
+
+@needs_objdump
+def test_current_rustc_output_has_what_rustc_1_63_never_emits():
+    # The guests agree with objdump whichever compiler built them (above); this makes sure the
+    # current rustc's builds really put the newer encodings in front of the decoder.
+    padded_call_indirect, names = False, set()
+    for path in guest_modules(CURRENT_RUSTC).values():
+        data = path.read_bytes()
+        listing = subprocess.run([OBJDUMP, "-d", str(path)], capture_output=True, text=True, check=True).stdout
+        instructions = [(m.group(3), int(m.group(1), 16)) for m in map(INSTRUCTION.match, listing.splitlines()) if m]
+        names |= {name for name, _ in instructions}
+        # call_indirect with its type and table indices as padded 5-byte LEB128s (relocatable
+        # indices that wasm-ld leaves padded; `call-indirect-overlong` allows it for the table).
+        padded_call_indirect |= any(name == "call_indirect" and data[at:at + 11] == bytes.fromhex("11 8080808000 8080808000")
+                                    for name, at in instructions)
+        module = decode_module(data)
+        assert "target_features" in [section.name for section in module.sections], path
+        assert not any(name.startswith("memcpy") for name in module.func_names.values()), path
+    assert padded_call_indirect
+    assert {"memory.copy", "memory.fill", "i32.extend8_s"} <= names  # bulk memory, sign extension
 
 
 @needs_objdump

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, guest_module, json_findings, run_cli
+from conftest import REPO, guest_module, json_findings, module_options, run_cli
 from wasmlint.runtime import (ExportEvidence, RunResult, RuntimeEvidence, StepRecord, export_evidence,
                               render_run_text, run_module)
 from wasmlint.runtime.result import summarise_growth
@@ -43,14 +43,16 @@ def scenario(tmp_path: Path, text: str) -> str:
 
 # --- The greeting guests, with their scenarios and others -------------------------------------
 
-def test_growth_line_on_the_source_finding_as_before():
-    finding = one(check("guests/greeting-alloc", "--build"), "format-in-export", "set_name")
+def test_growth_line_on_the_source_finding_as_before(compiler):
+    finding = one(check("guests/greeting-alloc", *module_options("guests/greeting-alloc", compiler)),
+                  "format-in-export", "set_name")
     assert runtime_lines(finding) == ["runtime: set_name(10, 16) grew memory 17 -> 18 pages on its first call (confirmed)"]
     assert finding["confirmed"] is True
 
 
-def test_a_panic_only_finding_says_the_call_did_not_grow():
-    finding = one(check("guests/greeting-static", "--build"), "export-grows-only-on-panic", "set_name")
+def test_a_panic_only_finding_says_the_call_did_not_grow(compiler):
+    finding = one(check("guests/greeting-static", *module_options("guests/greeting-static", compiler)),
+                  "export-grows-only-on-panic", "set_name")
     # The finding predicts no growth on this path, so there is nothing to widen: the line alone.
     assert runtime_lines(finding) == ["runtime: set_name(10, 16) did not grow memory (17 pages before and after)"]
     assert finding["confirmed"] is False
@@ -98,10 +100,10 @@ def test_two_crates_exporting_one_name_each_get_their_own_modules_line():
     assert grew["confirmed"] is True and quiet["confirmed"] is False
 
 
-def test_smoke_calls_on_the_built_guests(tmp_path):
+def test_smoke_calls_on_the_built_guests(tmp_path, compiler):
     # The modules alone, in a folder with no scenario.toml: smoke calls.
     for name in ("greeting-alloc", "greeting-static"):
-        shutil.copy(guest_module(name), tmp_path / f"{name}.wasm")
+        shutil.copy(guest_module(name, compiler), tmp_path / f"{name}.wasm")
     findings = check(str(tmp_path / "greeting-alloc.wasm"), str(tmp_path / "greeting-static.wasm"))
     grew = one(findings, "export-reaches-memory-grow", "set_name")
     (line,) = runtime_lines(grew)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import guest_module, unavailable
+from guest_builds import CompilerMissing, build_guest
 from wasmlint import toolchain
 
 from wasmlint.runtime import load_scenario, render_run_text, run_module, runtime_findings
@@ -15,10 +16,10 @@ GUESTS = Path(__file__).parent.parent / "guests"
 
 
 @pytest.fixture(scope="module")
-def runs():
+def runs(compiler):
     results = {}
     for name in ("greeting-alloc", "greeting-static", "greeting-wat"):
-        results[name] = run_module(guest_module(name), load_scenario(GUESTS / name / "scenario.toml"))
+        results[name] = run_module(guest_module(name, compiler), load_scenario(GUESTS / name / "scenario.toml"))
     return results
 
 
@@ -77,13 +78,20 @@ def test_run_text_shows_each_step_and_the_path(runs):
     assert "-> " in text.split("path (")[1]
 
 
-def test_debug_build_maps_the_path_to_source_lines(tmp_path, monkeypatch):
-    monkeypatch.setenv("CARGO_PROFILE_RELEASE_DEBUG", "1")
-    try:
-        (artifact,) = toolchain.build(GUESTS / "greeting-alloc", target_dir=tmp_path / "target")
-    except toolchain.ToolchainError as exc:
-        unavailable(str(exc))
-    result = run_module(artifact.path, load_scenario(GUESTS / "greeting-alloc" / "scenario.toml"))
+def test_debug_build_maps_the_path_to_source_lines(tmp_path, monkeypatch, compiler):
+    if compiler.current:
+        try:
+            module = build_guest(GUESTS / "greeting-alloc", compiler, debug_info=True)["greeting-alloc"]
+        except CompilerMissing as exc:
+            unavailable(str(exc))
+    else:
+        monkeypatch.setenv("CARGO_PROFILE_RELEASE_DEBUG", "1")
+        try:
+            (artifact,) = toolchain.build(GUESTS / "greeting-alloc", target_dir=tmp_path / "target")
+        except toolchain.ToolchainError as exc:
+            unavailable(str(exc))
+        module = artifact.path
+    result = run_module(module, load_scenario(GUESTS / "greeting-alloc" / "scenario.toml"))
     first = result.paths["set_name"][0]
     assert first.name == "set_name"
     assert first.location is not None and first.location.split(":")[0].endswith("greeting-alloc/src/lib.rs")

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import unavailable
-from wasmlint import toolchain
+from conftest import guest_module
 
 from wasmlint.runtime import load_scenario, run_module
 
@@ -22,12 +21,9 @@ def no_decoder(tmp_path, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
 
 
-def test_fallback_freezes_memory_and_reports_the_allocation_failure_path(no_decoder):
-    try:
-        (artifact,) = toolchain.build(GUESTS / "greeting-alloc")
-    except toolchain.ToolchainError as exc:
-        unavailable(str(exc))
-    result = run_module(artifact.path, load_scenario(GUESTS / "greeting-alloc" / "scenario.toml"))
+def test_fallback_freezes_memory_and_reports_the_allocation_failure_path(no_decoder, compiler):
+    module = guest_module("greeting-alloc", compiler)
+    result = run_module(module, load_scenario(GUESTS / "greeting-alloc" / "scenario.toml"))
     assert result.pinpoint_method == "memory-limit"
     assert "the module decoder is not available" in " ".join(result.notes)
     names = [frame.name for frame in result.paths["set_name"]]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from wasmlint.findings import Finding, Report
 from wasmlint.reading import BASELINE_LIMIT, read_regular_text, reason
+from wasmlint.reporters.json import json_document
 
 # Version 2: entry paths are relative to the folder holding the baseline file, so one baseline works
 # whichever folder wasmlint runs from. Version 1 stored paths as printed, relative to the folder
@@ -79,7 +80,8 @@ def write_baseline(report: Report, path: Path) -> int:
         entry["symbol"] = entry["symbol"] or None
     document = {"version": BASELINE_VERSION, "tool": "wasmlint", "findings": entries}
     try:
-        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        # json_document: a file name that is not UTF-8 is written as JSON escapes, read back the same.
+        path.write_text(json_document(document), encoding="utf-8")
     except OSError as exc:
         raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
     return sum(counts.values())
@@ -98,6 +100,8 @@ def read_baseline(path: Path) -> Counter[tuple[str, str, str, str]]:
         raise BaselineError(f"{path}: baseline is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}: baseline is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: baseline is not a wasmlint baseline (arrays or objects nested thousands deep)") from None
     if not isinstance(document, dict) or "findings" not in document:
         raise BaselineError(f"{path}: not a wasmlint baseline (expected an object with `version` and `findings`)")
     version = document.get("version")

@@ -17,10 +17,15 @@ from wasmlint.cfg import BuildCfg
 from wasmlint.discover import Crate, Targets, display_path
 from wasmlint.findings import ExportSite, Finding, Layer, Report, RunError, finding_key
 from wasmlint.merge import merge_layers
+from wasmlint.parallel import parallel_map
 from wasmlint.plain import to_plain
 from wasmlint.reading import SOURCE_LIMIT, read_regular, reason
 from wasmlint.rules import Rule
 from wasmlint.suppress import Problem, Suppression, hide_suppressed, suppression_findings
+
+# Below this much Rust in the crates to analyse, one process is faster than several: a worker
+# costs a fork and a pipe, about what analysing 100 KB costs (bench/jobs.py measures -j 2 / -j 1).
+SOURCE_BYTES_WORTH_A_WORKER = 200_000
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,10 @@ def _analyze_work(work: CrateWork, known_ids: set[str], options: CheckOptions, w
     return outcome
 
 
+def _work_lost(work: CrateWork, why: str) -> CrateOutcome:
+    return CrateOutcome(errors=[RunError(work.label, f"crate not analysed: {why}")], files=len(work.files))
+
+
 def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, with_reach: bool) -> list[CrateOutcome]:
     """Every crate's source results, from the cache where the key matches, else analysed: in
     worker processes when there is more than one crate to analyse and more than one job."""
@@ -163,17 +172,10 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
         # and forked workers inherit the compiled query instead of compiling it again.
         for rules in {id(work.rules): work.rules for _, work in pending}.values():
             validate_queries(rules)
-    jobs = max(1, options.jobs)
-    if jobs == 1 or len(pending) < 2:
-        done = [_analyze_work(work, known_ids, options, with_reach) for _, work in pending]
-    else:
-        from concurrent.futures import ProcessPoolExecutor
-
-        # Largest crates first, so that one big crate does not start last and run alone.
-        order = sorted(range(len(pending)), key=lambda i: -sum(len(f[1]) for f in pending[i][1].files))
-        with ProcessPoolExecutor(max_workers=min(jobs, len(pending))) as pool:
-            futures = {i: pool.submit(_analyze_work, pending[i][1], known_ids, options, with_reach) for i in order}
-            done = [futures[i].result() for i in range(len(pending))]
+    done = parallel_map(lambda work: _analyze_work(work, known_ids, options, with_reach),
+                        [work for _, work in pending], jobs=options.jobs, failed=_work_lost,
+                        size=lambda work: sum(len(source) for _, source, _ in work.files),
+                        serial_below=SOURCE_BYTES_WORTH_A_WORKER)
     for (slot, work), outcome in zip(pending, done):
         outcome.errors = work.read_errors + outcome.errors
         outcomes[slot] = outcome

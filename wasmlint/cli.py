@@ -11,12 +11,15 @@ import shutil
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import typer
 
 from wasmlint import __version__
 from wasmlint.findings import Layer, Report, RunError, Severity
+
+if TYPE_CHECKING:
+    from wasmlint.config import Config
 
 app = typer.Typer(
     # --install-completion / --show-completion: bash, zsh, fish and PowerShell
@@ -109,7 +112,7 @@ def check(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report in --format to FILE; stdout gets the summary line only."),
     layer: list[str] = typer.Option(None, "--layer", help="Layers to run: source, module, runtime, host (repeat or comma-separate)."),
     wasm: list[Path] = typer.Option(None, "--wasm", help="A compiled module of the crate being checked (module layer), and the module the hosts checked load."),
-    build: bool = typer.Option(False, "--build", help="Build the crates with cargo for wasm32-unknown-unknown and check the modules."),
+    build: bool = typer.Option(False, "--build", help="Build the crates with cargo for wasm32-unknown-unknown and check the modules. Like `cargo build`, this runs the crates' build scripts and proc macros (and what their .cargo/config.toml names): only on code you trust. cargo builds a copy in the user cache; the tree is not written."),
     confirm: bool = typer.Option(False, "--confirm", help="Run the modules in a wasmtime sandbox to confirm growth (runtime layer)."),
     scenario: Optional[Path] = typer.Option(None, "--scenario", help="Scenario file for --confirm [default: scenario.toml beside Cargo.toml]."),
     select: list[str] = typer.Option(None, "--select", help="Rule ids or globs to run (e.g. '*-in-export')."),
@@ -138,7 +141,7 @@ def check(
     from wasmlint.check import CheckOptions, checked_paths, run_check
     from wasmlint.config import ConfigError, find_config, load_config_file
     from wasmlint.discover import discover, is_excluded
-    from wasmlint.reading import problem_with
+    from wasmlint.reading import is_file, problem_with
     from wasmlint.rules import RuleError
     from wasmlint.ruleset import effective_rules
     from wasmlint.reporters import renderer, text
@@ -177,33 +180,23 @@ def check(
     # Each crate follows its nearest configuration (a workspace member's own table, say); the
     # first path's configuration decides run-wide settings (fail-on, scenarios, --show-config).
     # Found once per crate: its features are asked while discovery follows its modules, its rules after.
-    found: dict[Path, object] = {}
-
-    def config_of(root: Path):
-        if config_file is not None:
-            return config
-        if root not in found:
-            found[root] = configured(find_config(root))
-        return found[root]
-
-    try:
-        targets = discover(paths, config.exclude, features=lambda root: _feature_request(config_of(root)),
-                           respect_ignore=respect_gitignore)
-        _check_features(targets, config_of)
-    except ConfigError as exc:
-        fail(str(exc))
+    config_of = _CrateConfigs(config, configured, fixed=config_file is not None)
+    targets = discover(paths, config.exclude, features=lambda root: _feature_request(config_of(root)),
+                       respect_ignore=respect_gitignore)
+    _contain_feature_problems(targets, config_of)
     analysed_hosts = _add_crates_hosts_load(targets, layers, set(all_rules), jobs, results, config.exclude, config_of,
                                             respect_gitignore)
     crate_rules = {}
     if config_file is None:
-        try:
-            for crate in targets.crates:
-                own = config_of(crate.root)
-                if own.source != config.source:
+        for crate in targets.crates:
+            own = config_of(crate.root)
+            if own.source != config.source:
+                try:
                     crate_rules[crate.root] = effective_rules(own, results)[1]
-                    crate.files = [f for f in crate.files if not is_excluded(f, own.exclude)]
-        except ConfigError as exc:
-            fail(str(exc))
+                except ConfigError as exc:
+                    config_of.misconfigured[crate.root] = str(exc)
+                crate.files = [f for f in crate.files if not is_excluded(f, own.exclude)]
+    config_of.drop_misconfigured(targets)
     modules = _modules_once(list(wasm or []) + targets.modules)
     for path in wasm or []:
         problem = problem_with(path)
@@ -216,7 +209,7 @@ def check(
         modules += _build(targets)
     options = CheckOptions(
         layers=layers,
-        wasm=tuple(p for p in wasm or () if p.is_file()),
+        wasm=tuple(p for p in wasm or () if is_file(p)),
         build=build,
         confirm=confirm,
         scenario=scenario,
@@ -228,7 +221,7 @@ def check(
         hosts_unknown=frozenset(crate.root for crate in targets.crates if config_of(crate.root).hosts == "unknown"),
     )
     try:
-        report = run_check(targets, rules, all_rules, options, [m for m in modules if m[0].is_file()], crate_rules,
+        report = run_check(targets, rules, all_rules, options, [m for m in modules if is_file(m[0])], crate_rules,
                            analysed_hosts)
     except RuleError as exc:  # a rule query that does not compile, found when it is first needed
         fail(str(exc))
@@ -342,23 +335,71 @@ def _feature_request(config):
     return FeatureRequest(config.features, config.all_features, config.no_default_features)
 
 
-def _check_features(targets, config_of) -> None:
+class _CrateConfigs:
+    """Each crate's nearest configuration, found once per crate root (`configs(root)`). A crate
+    whose own configuration is bad is not checked: `drop_misconfigured` turns it into one error
+    naming the file and the key, and the rest of the run goes on; until then the run's
+    configuration stands in for it. The run's own configuration (the first path's, or --config)
+    was read before: an error in it ends the run, as it decides run-wide settings."""
+
+    def __init__(self, run: Config, configured: Callable[[Config], Config] = lambda found: found,
+                 fixed: bool = False) -> None:
+        self.run = run
+        self.configured = configured
+        self.fixed = fixed  # --config: one configuration for every crate
+        self.found: dict[Path, Config] = {}
+        self.misconfigured: dict[Path, str] = {}  # crate root -> what is wrong with its configuration
+
+    def __call__(self, root: Path) -> Config:
+        from wasmlint.config import ConfigError, find_config
+
+        if self.fixed:
+            return self.run
+        if root not in self.found:
+            try:
+                self.found[root] = self.configured(find_config(root))
+            except ConfigError as exc:
+                self.misconfigured[root] = str(exc)
+                self.found[root] = self.run
+        return self.found[root]
+
+    def drop_misconfigured(self, targets) -> None:
+        from wasmlint.discover import display_path
+
+        for crate in [crate for crate in targets.crates if crate.root in self.misconfigured]:
+            targets.crates.remove(crate)
+            targets.errors.append(RunError(display_path(crate.root), f"crate {crate.name} not checked: "
+                                           f"{self.misconfigured[crate.root]}"))
+
+
+def _contain_feature_problems(targets, configs: _CrateConfigs) -> None:
+    """A feature the crates lack: an error that ends the run when the command line or the run's
+    configuration asked for it; when a crate's own configuration did, only that crate is not checked."""
+    for origin, crates, message in _feature_problems(targets, configs):
+        if origin == "command line" or origin == configs.run.source:
+            fail(message)
+        for crate in crates:
+            configs.misconfigured.setdefault(crate.root, message)
+
+
+def _feature_problems(targets, config_of) -> list[tuple[str, list, str]]:
     """cargo refuses a feature the package does not have: so does wasmlint. A feature asked for by
     the command line, or by one configuration for several crates (a workspace's table), must exist
-    in at least one of them (a workspace's members differ). Raises ConfigError."""
-    from wasmlint.config import ConfigError
-
+    in at least one of them (a workspace's members differ). (origin, the crates it asked, message)
+    for each that does not."""
     asked_by: dict[str, list] = {}
     for crate in targets.crates:
         if crate.features is not None:
             asked_by.setdefault(config_of(crate.root).origins.get("features", "command line"), []).append(crate)
+    problems = []
     for origin, crates in asked_by.items():
         for name in sorted({name for crate in crates for name in crate.features.unknown}):
             if all(name in crate.features.unknown for crate in crates):
                 where = "--features" if origin == "command line" else f"{origin}: `features`"
                 who = f"crate {crates[0].name}" if len(crates) == 1 else "none of the crates checked"
                 has = _has(crates[0]) if len(crates) == 1 else ""
-                raise ConfigError(f"{where}: {who} has{' no' if len(crates) == 1 else ''} feature `{name}`{has}")
+                problems.append((origin, crates, f"{where}: {who} has{' no' if len(crates) == 1 else ''} feature `{name}`{has}"))
+    return problems
 
 
 def _has(crate) -> str:
@@ -459,20 +500,15 @@ def exports(
 
     paths = list(paths or [Path(".")])
     overrides = _feature_overrides(features, all_features, no_default_features)
-    found: dict[Path, object] = {}
-
-    def config_of(root: Path):
-        if root not in found:
-            found[root] = find_config(root).with_overrides(**overrides)
-        return found[root]
-
     try:
-        exclude = config_of(paths[0]).exclude
-        targets = discover(paths, exclude, features=lambda root: _feature_request(config_of(root)),
-                           respect_ignore=respect_gitignore)
-        _check_features(targets, config_of)
+        run_config = find_config(paths[0]).with_overrides(**overrides)
     except ConfigError as exc:
         fail(str(exc))
+    config_of = _CrateConfigs(run_config, lambda found: found.with_overrides(**overrides))
+    targets = discover(paths, run_config.exclude, features=lambda root: _feature_request(config_of(root)),
+                       respect_ignore=respect_gitignore)
+    _contain_feature_problems(targets, config_of)
+    config_of.drop_misconfigured(targets)
     errors = list(targets.errors)
     listings = []
     for crate in targets.crates:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wasmlint.findings import Severity
-from wasmlint.reading import leads_out, outside, problem_with, project_root, reason
-from wasmlint.tomlfiles import read_toml
+from wasmlint.reading import exists, is_dir, is_file, leads_out, outside, problem_with, project_root, reason
+from wasmlint.tomlfiles import read_toml, value_at
 
 KEYS = ("select", "ignore", "severity", "fail-on", "exclude", "scenarios", "rules-dirs",
         "features", "all-features", "no-default-features", "hosts")
@@ -145,6 +145,8 @@ def _project_paths(value: object, where: str, key: str, base: Path) -> tuple[Pat
     paths = tuple(base / p for p in _strings(value, where, key))
     root = project_root(base) if paths else base
     for path in paths:
+        if "\x00" in str(path):  # no file name holds one; every file-system call would raise
+            raise ConfigError(f"{where}: `{key}` holds a NUL character, which no path can")
         if outside(path, root) is not None:
             raise ConfigError(f"{where}: `{key}`: {path.as_posix()} is outside the project ({root.as_posix()}); not read")
     return paths
@@ -179,7 +181,8 @@ def load_config_file(path: Path) -> Config:
 
 def _from_manifest(manifest: Path, data: dict) -> Config | None:
     for section in ("package", "workspace"):
-        table = ((data.get(section) or {}).get("metadata") or {}).get("wasmlint")
+        # cargo lets `metadata` hold any value: only a `wasmlint` key inside a table is ours.
+        table = value_at(data, section, "metadata", "wasmlint")
         if table is not None:
             return parse_config(table, f"{manifest.as_posix()} [{section}.metadata.wasmlint]", manifest.parent)
     return None
@@ -188,15 +191,15 @@ def _from_manifest(manifest: Path, data: dict) -> Config | None:
 def find_config(start: Path) -> Config:
     """The nearest configuration above `start` (a file or folder), or the defaults."""
     start = start.resolve()
-    directory = start if start.is_dir() else start.parent
+    directory = start if is_dir(start) else start.parent
     for folder in [directory, *directory.parents]:
         own = folder / "wasmlint.toml"
-        if os.path.lexists(own) and not own.is_dir():  # a FIFO or a broken link there is an error, not no file
+        if os.path.lexists(own) and not is_dir(own):  # a FIFO or a broken link there is an error, not no file
             if problem_with(own) is None and leads_out(own):  # else reading it says what it is
                 raise ConfigError(f"{own.as_posix()}: a symlink leading outside the project; not read")
             return parse_config(_load_toml(own), own.as_posix(), folder)
         manifest = folder / "Cargo.toml"
-        if manifest.is_file() and not leads_out(manifest):  # discovery says so of a manifest leading out
+        if is_file(manifest) and not leads_out(manifest):  # discovery says so of a manifest leading out
             try:
                 data = read_toml(manifest)
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -204,6 +207,6 @@ def find_config(start: Path) -> Config:
             found = _from_manifest(manifest, data)
             if found is not None:
                 return found
-        if (folder / ".git").exists():
+        if exists(folder / ".git"):
             break  # do not pick up configuration from outside the repository
     return Config()

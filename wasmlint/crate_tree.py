@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 
 from wasmlint.cfg import BuildCfg, Meta, attribute_applied, conditions_of, excluded_by, string_value
+from wasmlint.reading import is_dir, is_file
 
 
 class Declaration(NamedTuple):
@@ -225,12 +226,15 @@ def crate_roots(root: Path, manifest: dict | None, package: str,
     if not (isinstance(section, dict) and section.get("autobins") is False):
         candidates.append(Root(root / "src" / "main.rs"))
         folder = root / "src" / "bin"
-        if folder.is_dir():
-            for entry in sorted(os.listdir(folder)):
-                candidates.append(Root(folder / entry if entry.endswith(".rs") else folder / entry / "main.rs"))
+        try:
+            entries = sorted(os.listdir(folder)) if is_dir(folder) else []
+        except OSError:
+            entries = []  # a folder that cannot be listed: discovery's walk names it
+        for entry in entries:
+            candidates.append(Root(folder / entry if entry.endswith(".rs") else folder / entry / "main.rs"))
     found: dict[Path, Root] = {}
     for candidate in candidates:
-        if candidate.declared is not None or candidate.path.is_file():
+        if candidate.declared is not None or is_file(candidate.path):
             found.setdefault(candidate.path, candidate)
     return list(found.values())
 
@@ -329,7 +333,7 @@ def follow_crate(
             why = excluded_by(attributes, build)
             if why is not None:
                 for target, *_ in targets:
-                    if target.is_file():
+                    if is_file(target):
                         tree.cut.setdefault(_resolved(target), f"its declaration at {where} is under #[cfg({why})], false for this build")
                 continue
             if not targets:

@@ -19,8 +19,9 @@ from wasmlint.cfg import BuildCfg, FeatureRequest, Features, crate_features
 from wasmlint.crate_tree import NotRead, build_script, crate_roots, follow_crate
 from wasmlint.findings import RunError
 from wasmlint.ignored import IgnoredPaths
-from wasmlint.reading import SOURCE_LIMIT, CONFIG_LIMIT, inside, outside, problem_reading, problem_with, project_root, read_regular, reason
-from wasmlint.tomlfiles import read_toml
+from wasmlint.reading import (CONFIG_LIMIT, SOURCE_LIMIT, exists, inside, is_dir, is_file, outside, problem_reading,
+                              problem_with, project_root, read_regular, reason)
+from wasmlint.tomlfiles import CargoToml, read_cargo_toml
 
 MODULE_SUFFIXES = (".wasm", ".wat")
 # JavaScript and TypeScript hosts (the host layer); declaration files hold no code.
@@ -53,7 +54,7 @@ def resolved(path: Path) -> Path:
     A path this returned is known to be resolved already (files are shown after discovery)."""
     if path in _ALREADY_RESOLVED:
         return path
-    if path.name in ("", ".", "..") or path.is_symlink():
+    if path.name in ("", ".", "..") or os.path.islink(path):
         found = path.resolve()
     else:
         found = _resolved_folder(path.parent, "" if path.is_absolute() else os.getcwd()) / path.name
@@ -148,11 +149,11 @@ class ManifestError(Exception):
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
-def _read_manifest(manifest: Path) -> dict:
-    """A Cargo.toml's data; raises ManifestError."""
+def _read_manifest(manifest: Path) -> CargoToml:
+    """A Cargo.toml with the keys wasmlint reads in their shapes; raises ManifestError."""
     shown = display_path(manifest)
     try:
-        return read_toml(manifest)
+        return read_cargo_toml(manifest)
     except OSError as exc:
         raise ManifestError(RunError(shown, f"cannot read Cargo.toml: {exc.strerror or exc}")) from None
     except UnicodeDecodeError as exc:
@@ -168,7 +169,7 @@ def _read_manifest(manifest: Path) -> dict:
 
 def _manifest_or_none(manifest: Path) -> dict | None:
     try:
-        return _read_manifest(manifest)
+        return _read_manifest(manifest).data
     except ManifestError:
         return None
 
@@ -238,13 +239,20 @@ def named_path(path: Path | str) -> str:
 
 def _walk(root: Path, errors: list[RunError], boundary: _Boundary):
     """os.walk that also enters symlinked folders, each real folder once; a link back to a folder
-    above it (a loop) is reported in `errors` and not followed, and one leading out of the project
-    is a note in `boundary`. Callers filter `subdirs` in place as with os.walk."""
+    above it (a loop) and a folder that cannot be listed (no permission) are reported in `errors`
+    and not followed, and one leading out of the project is a note in `boundary`. Callers filter
+    `subdirs` in place as with os.walk."""
     # The real path of each folder walked: a folder that is not a link is its parent's real
     # path plus its name, so only links need realpath (a system call per path component).
     real = {str(root): os.path.realpath(root)}
     seen = {real[str(root)]}
-    for directory, subdirs, files in os.walk(root, followlinks=True):
+
+    def unlisted(exc: OSError) -> None:
+        folder = Path(exc.filename) if exc.filename else root
+        errors.append(RunError(_shown_as_named(folder), f"cannot read this folder ({exc.strerror or exc}); "
+                               "the files in it were not checked"))
+
+    for directory, subdirs, files in os.walk(root, followlinks=True, onerror=unlisted):
         yield Path(directory), subdirs, files
         here = real.get(directory) or os.path.realpath(directory)
         keep = []
@@ -268,7 +276,7 @@ def _walk_rs(root: Path, excluded, errors: list[RunError], boundary: _Boundary, 
     for here, subdirs, files in _walk(root, errors, boundary):
         subdirs[:] = sorted(
             d for d in subdirs
-            if not d.startswith(".") and d != "target" and not (here / d / "Cargo.toml").is_file()
+            if not d.startswith(".") and d != "target" and not is_file(here / d / "Cargo.toml")
             and not (crate and here == root and d in NOT_IN_LIBRARY)
             and not excluded(here / d)
         )
@@ -293,9 +301,9 @@ def _unreadable(path: Path) -> str | None:
 
 
 def _enclosing_crate(path: Path) -> Path | None:
-    for directory in [path, *path.parents] if path.is_dir() else path.parents:
+    for directory in [path, *path.parents] if is_dir(path) else path.parents:
         manifest = directory / "Cargo.toml"
-        if manifest.is_file():
+        if is_file(manifest):
             data = _manifest_or_none(manifest)
             # A Cargo.toml that cannot be read still marks the crate (the crate reports it).
             if data is None or "package" in data:
@@ -317,6 +325,23 @@ class _Collector:
         # only inside it.
         self.refused = _Refused()
         self.boundary = _Boundary(Path("/"), self.refused)
+        self.manifests_read: set[Path] = set()  # each Cargo.toml's problems are reported once
+        self.entered: list[Path] = []  # the folders directory() is inside of: a workspace member among them is a cycle
+
+    def manifest(self, manifest: Path) -> dict | None:
+        """A Cargo.toml's data, its problems (unreadable, not TOML, a key of the wrong shape)
+        reported the first time it is read; None when it cannot be read."""
+        first = manifest not in self.manifests_read
+        self.manifests_read.add(manifest)
+        try:
+            found = _read_manifest(manifest)
+        except ManifestError as exc:
+            if first:
+                self.targets.errors.append(exc.error)
+            return None
+        if first:
+            self.targets.errors.extend(RunError(display_path(manifest), problem) for problem in found.problems)
+        return found.data
 
     def excluded(self, path: Path) -> bool:
         """Whether a folder walk skips `path`: an `exclude` glob matches it, or the work tree's
@@ -334,15 +359,12 @@ class _Collector:
         created = crate is None
         if crate is None:
             manifest = root / "Cargo.toml"
-            data = None
-            if manifest.is_file():
-                try:
-                    data = _read_manifest(manifest)
-                except ManifestError as exc:
-                    self.targets.errors.append(exc.error)  # its .rs files are still checked
+            has_manifest = is_file(manifest)
+            # A Cargo.toml that cannot be read is reported; its .rs files are still checked.
+            data = self.manifest(manifest) if has_manifest else None
             name = ((data or {}).get("package") or {}).get("name") or root.name
             found = _walk_rs(root, self.excluded, self.targets.errors, self.boundary)
-            crate = Crate(root, name, manifest if manifest.is_file() else None, found, set(), project=self.boundary.root)
+            crate = Crate(root, name, manifest if has_manifest else None, found, set(), project=self.boundary.root)
             self.crates[root] = crate
             self.targets.crates.append(crate)
         # Its hosts: reported with the whole crate; with only some of its files named, they still
@@ -360,10 +382,10 @@ class _Collector:
         """JavaScript/TypeScript files below a crate or project folder (its www/, pkg/...), skipping
         target/, node_modules/, hidden folders and nested crates (they collect their own)."""
         found: list[Path] = []
-        for here, subdirs, files in _walk(root, [], self.boundary):
+        for here, subdirs, files in _walk(root, self.targets.errors, self.boundary):  # repeats of _walk_rs's are dropped at the end
             subdirs[:] = sorted(
                 d for d in subdirs
-                if not d.startswith(".") and d not in _SKIPPED_FOLDERS and not (here / d / "Cargo.toml").is_file()
+                if not d.startswith(".") and d not in _SKIPPED_FOLDERS and not is_file(here / d / "Cargo.toml")
                 and not self.excluded(here / d)
             )
             found.extend(here / f for f in sorted(files) if is_host_file(f) and not self.excluded(here / f))
@@ -371,16 +393,20 @@ class _Collector:
 
     def directory(self, path: Path) -> None:
         manifest = path / "Cargo.toml"
-        if manifest.is_file():
+        if is_file(manifest):
             if self.boundary.leaves(manifest):
                 return  # a crate whose manifest lies elsewhere is not this project's
-            data = _manifest_or_none(manifest)
+            data = self.manifest(manifest)
             if data is None:
-                self.crate(path, None if self.reported else set())  # reports the manifest, and still checks the .rs files
+                self.crate(path, None if self.reported else set())  # still checks the .rs files
                 return
             workspace = data.get("workspace")
             if workspace is not None:
-                self.workspace(path, workspace)
+                self.entered.append(path.resolve())
+                try:
+                    self.workspace(path, workspace, is_package="package" in data)
+                finally:
+                    self.entered.pop()
             if "package" in data:
                 self.crate(path, None if self.reported else set())
             elif workspace is None:
@@ -399,7 +425,7 @@ class _Collector:
             for d in sorted(subdirs):
                 if d.startswith(".") or d in _SKIPPED_FOLDERS or self.excluded(here / d):
                     continue
-                if (here / d / "Cargo.toml").is_file():
+                if is_file(here / d / "Cargo.toml"):
                     if not self.boundary.leaves(here / d):
                         self.directory(here / d)
                 else:
@@ -415,7 +441,10 @@ class _Collector:
         if loose:
             self.loose_files(path, loose)
 
-    def workspace(self, root: Path, workspace: dict) -> None:
+    def workspace(self, root: Path, workspace: dict, is_package: bool) -> None:
+        """Each member once. The root may list itself (`members = ["."]` beside its [package]: it is
+        checked as that package); a member that is a workspace being read already, the root of a
+        virtual manifest or one above it (`members = [".."]`), is a cycle: named, not followed."""
         excluded = {(root / e).resolve() for e in workspace.get("exclude", [])}
         shown = display_path(root / "Cargo.toml")
         for pattern in workspace.get("members", []):
@@ -426,8 +455,23 @@ class _Collector:
                 why = self.boundary.why_outside(member)
                 if why is not None:
                     self.targets.notes.append(f"{shown}: workspace member {json.dumps(pattern)} names {named_path(member)}: {why}")
-                elif member.resolve() not in excluded and (member / "Cargo.toml").is_file():
-                    self.directory(member)
+                    continue
+                real = member.resolve()
+                if real in excluded:
+                    continue
+                if not is_file(member / "Cargo.toml"):
+                    if is_dir(member) and not os.access(member, os.R_OK | os.X_OK, effective_ids=True):
+                        self.targets.errors.append(RunError(shown, f"workspace member {pattern!r}: cannot "
+                                                            f"read {display_path(member)} (permission denied); not checked"))
+                    continue
+                if real == self.entered[-1] and is_package:
+                    continue  # the root package, checked by directory() once its members are
+                if real in self.entered:
+                    self.targets.errors.append(RunError(shown, f"workspace member {pattern!r} is "
+                                                        f"{display_path(real)}: the workspace itself, or one that lists this one "
+                                                        "(a cycle); not followed"))
+                    continue
+                self.directory(member)
 
     def loose_files(self, root: Path, files: list[Path]) -> None:
         # The files are resolved once found readable: a broken link is named as itself.
@@ -470,14 +514,14 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = (),
     collector = _Collector(exclude, reported, respect_ignore)
     targets = collector.targets
     for path in paths:
-        if not path.exists() and not path.is_symlink():  # a broken link is named as such below
+        if not exists(path) and not os.path.islink(path):  # a broken link is named as such below
             targets.errors.append(RunError(display_path(path), "no such file or directory"))
             continue
         # Paths given here are the user's: each one's project is found from where it points.
         collector.boundary = _Boundary(project_root(path), collector.refused)
         collector.given = path.resolve()
         modules, hosts = len(targets.modules), len(targets.hosts)
-        if path.is_dir():
+        if is_dir(path):
             collector.directory(path)
         else:
             collector.file(path)
@@ -503,8 +547,10 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = (),
             targets.errors.append(RunError(display_path(crate.manifest), "the crate has no Rust files (.rs) to check"))
             empty.add(crate.root)
     for path in paths:
-        if path.is_dir() and path.resolve() not in empty and not _has_input(path, targets):
+        if is_dir(path) and path.resolve() not in empty and not _has_input(path, targets):
             targets.errors.append(RunError(display_path(path), "no Rust files (.rs), modules or hosts found here"))
+    # A folder that cannot be read is met by each walk over it (a crate's .rs files, its hosts).
+    targets.errors = list({error.one_line(): error for error in targets.errors}.values())
     return targets
 
 
@@ -560,7 +606,7 @@ def _keep_compiled_files(crate: Crate, request: FeatureRequest, targets: Targets
 
     tree = follow_crate(roots, crate.cfg, read, display_path, named_path)
     script = build_script(crate.root, data)
-    script = resolved(script) if script is not None and script.is_file() else None
+    script = resolved(script) if script is not None and is_file(script) else None
     orphans = [path for path in crate.files if path not in tree.files and path != script]
     crate.files = [path for path in crate.files if path in tree.files] + [p for p in beyond if p in tree.files]
     crate.modules = tree.files

@@ -6,6 +6,11 @@ that blocks a read forever, at `/dev/zero`, which never ends, at `/proc/self/env
 secrets a report would quote. So a file is read only when it is a regular file, opened without
 blocking and checked again once open (it may have been swapped since), and read only up to a size
 cap. Which files the project may name at all is its boundary: see `project_root`.
+
+Questions about a path (`is_file`, `is_dir`, `exists`) never raise either: pathlib's raise
+PermissionError for a path under a folder the user may not enter, which in a tree from a pull
+request is bad input, not a bug. Such a path reads as absent; the folder walk (`discover.py`)
+names the folder it could not read.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ MODULE_LIMIT = 512 * MIB  # .wasm / .wat modules (real ones reach about 50 MB)
 CACHE_LIMIT = 512 * MIB  # one results-cache entry
 
 _KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
-          stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder"}
+          stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder", stat.S_IFLNK: "a symlink"}
 
 
 class Unreadable(OSError):
@@ -39,11 +44,40 @@ class Unreadable(OSError):
         return self.reason
 
 
-def problem_with(path: Path | str) -> str | None:
-    """Why `path` cannot be read as a file (missing, a broken or looping symlink, a FIFO or a
-    device, ...), or None. It looks without reading, so it never blocks."""
+def _mode(path: Path | str) -> int | None:
+    """The type and permission bits of what `path` names (a symlink: its target), or None when
+    nothing can be seen there (missing, a broken link, under a folder that cannot be entered)."""
     try:
-        mode = os.stat(path).st_mode
+        return os.stat(path).st_mode
+    except (OSError, ValueError):  # ValueError: a NUL byte in a name taken from the tree
+        return None
+
+
+def is_file(path: Path | str) -> bool:
+    """Whether `path` names a regular file (a symlink: its target); never raises."""
+    mode = _mode(path)
+    return mode is not None and stat.S_ISREG(mode)
+
+
+def is_dir(path: Path | str) -> bool:
+    """Whether `path` names a folder (a symlink: its target); never raises."""
+    mode = _mode(path)
+    return mode is not None and stat.S_ISDIR(mode)
+
+
+def exists(path: Path | str) -> bool:
+    """Whether `path` names something (a symlink: its target), as Path.exists; never raises."""
+    return _mode(path) is not None
+
+
+def problem_with(path: Path | str, follow_links: bool = True) -> str | None:
+    """Why `path` cannot be read as a file (missing, a broken or looping symlink, a FIFO or a
+    device, ...; with `follow_links` False, also a symlink), or None. It looks without reading,
+    so it never blocks."""
+    try:
+        mode = (os.stat if follow_links else os.lstat)(path).st_mode
+    except ValueError:
+        return "cannot read: a NUL character in the name"
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             return f"symlink loop ({exc.strerror})"
@@ -65,20 +99,36 @@ def stand_in(path: Path, data: bytes) -> None:
     _STANDING_IN[os.path.realpath(path)] = data
 
 
-def read_regular(path: Path | str, limit: int) -> bytes:
-    """The bytes of the regular file at `path`; raises Unreadable (an OSError) with the reason.
+def open_regular(path: Path | str, follow_links: bool = True) -> int:
+    """A file descriptor open for reading on the regular file at `path` (the caller closes it);
+    raises Unreadable. Looked at first (a device may act on being opened), opened without
+    blocking (a FIFO put there since would block the open) and checked again once open. With
+    `follow_links` False a symlink is refused too (a copy makes links of its own)."""
+    problem = problem_with(path, follow_links)
+    if problem is not None:
+        raise Unreadable(problem)
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC | (0 if follow_links else os.O_NOFOLLOW)
+    try:
+        handle = os.open(path, flags)
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise Unreadable("not a regular file (it was replaced while being opened); not read")
+    return handle
 
-    Only a regular file is opened (a device may act on being opened); it is opened without
-    blocking (a FIFO put there since would block the open) and checked again once open. At most
-    `limit` bytes are taken: a file growing, or one whose size the kernel does not know
-    (`/proc`), cannot make the read unbounded."""
+
+def read_regular(path: Path | str, limit: int) -> bytes:
+    """The bytes of the regular file at `path`, opened by `open_regular`; raises Unreadable (an
+    OSError) with the reason. At most `limit` bytes are taken: a file growing, or one whose size
+    the kernel does not know (`/proc`), cannot make the read unbounded."""
     if _STANDING_IN:
         data = _STANDING_IN.get(os.path.realpath(path))
         if data is not None:
             if len(data) > limit:
                 raise Unreadable(too_large(limit))
             return data
-    handle = _open_regular(path)
+    handle = open_regular(path)
     try:
         if os.fstat(handle).st_size > limit:
             raise Unreadable(too_large(limit))
@@ -99,7 +149,7 @@ def read_regular(path: Path | str, limit: int) -> bytes:
 def read_start(path: Path | str, size: int) -> bytes:
     """The first `size` bytes (fewer in a shorter file) of the regular file at `path`, read as
     `read_regular` reads; raises Unreadable."""
-    handle = _open_regular(path)
+    handle = open_regular(path)
     try:
         return _read(handle, size)
     finally:
@@ -110,7 +160,7 @@ def problem_reading(path: Path | str) -> str | None:
     """`problem_with`, and then whether the file's first byte can be read (a symlink's target may
     refuse to be read though it can be looked at)."""
     try:
-        handle = _open_regular(path)
+        handle = open_regular(path)
     except Unreadable as exc:
         return exc.reason
     try:
@@ -120,20 +170,6 @@ def problem_reading(path: Path | str) -> str | None:
     finally:
         os.close(handle)
     return None
-
-
-def _open_regular(path: Path | str) -> int:
-    problem = problem_with(path)
-    if problem is not None:
-        raise Unreadable(problem)
-    try:
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
-    except OSError as exc:
-        raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(os.fstat(handle).st_mode):
-        os.close(handle)
-        raise Unreadable("not a regular file (it was replaced while being opened); not read")
-    return handle
 
 
 def _read(handle: int, size: int) -> bytes:
@@ -168,13 +204,13 @@ def project_root(path: Path) -> Path:
     in a worktree or submodule, a file), else the outermost folder at or above it holding a
     `Cargo.toml` (the workspace), else the folder itself (a file's own folder)."""
     start = path.resolve()
-    if not start.is_dir():
+    if not is_dir(start):
         start = start.parent
     folders = [start, *start.parents]
     for folder in folders:
         if os.path.lexists(folder / ".git"):
             return folder
-    manifests = [folder for folder in folders if os.path.isfile(folder / "Cargo.toml")]
+    manifests = [folder for folder in folders if is_file(folder / "Cargo.toml")]
     return manifests[-1] if manifests else start
 
 

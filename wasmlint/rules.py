@@ -13,6 +13,7 @@ from pathlib import Path
 from wasmlint.config import Config
 from wasmlint.findings import Layer, Severity
 from wasmlint.reading import CONFIG_LIMIT, read_regular, read_regular_text, reason
+from wasmlint.tomlfiles import parse_toml
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _TYPE_CALL = re.compile(r"^[A-Za-z_]\w*::[A-Za-z_]\w*$")
@@ -120,7 +121,7 @@ def _parse_case(raw: object, index: int, where: str) -> RuleCase:
 def parse_rule(path: Path) -> Rule:
     where = str(path)
     try:
-        data = tomllib.loads(read_regular_text(path, CONFIG_LIMIT))
+        data = parse_toml(read_regular_text(path, CONFIG_LIMIT))
     except OSError as exc:
         raise RuleError(f"{where}: {reason(exc)}") from None
     except UnicodeDecodeError as exc:

@@ -12,6 +12,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from wasmlint.buildcopy import copy_folder, locked, plan_copy, sync_copy
+from wasmlint.tomlfiles import read_cargo_toml, value_at
+
 TARGET = "wasm32-unknown-unknown"
 _SETUP_HINT = (
     "run scripts/setup-toolchain.sh (or `rustup target add wasm32-unknown-unknown`)"
@@ -111,10 +114,10 @@ def default_target_dir(crate_dir: Path) -> Path:
 
 def _package_name(manifest: Path, fallback: str) -> str:
     try:
-        with manifest.open("rb") as fh:
-            return tomllib.load(fh).get("package", {}).get("name", fallback)
-    except (OSError, tomllib.TOMLDecodeError):
+        name = value_at(read_cargo_toml(manifest).data, "package", "name")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return fallback
+    return name if isinstance(name, str) else fallback
 
 
 def build(
@@ -127,6 +130,11 @@ def build(
     features: list[str] | None = None,
 ) -> list[Artifact]:
     """Build a crate or workspace for wasm32 in release mode; one Artifact per cdylib package.
+
+    cargo builds a copy of the project in the user cache (`buildcopy.py`), so the source tree is
+    never written, even when the build is killed, and may be read-only. It runs in the crate's own
+    folder, so the project's `.cargo/config.toml` applies as with `cargo build` there; like
+    `cargo build`, it runs the crate's build scripts and proc macros.
 
     `offline` keeps cargo from touching the network (it would hang here, and guests usually have
     no dependencies); crates whose dependencies are not in cargo's local cache need offline=False.
@@ -142,15 +150,21 @@ def build(
     if not manifest.is_file():
         raise BuildError(f"cannot build {crate_dir}: no Cargo.toml there")
 
-    # Cargo writes Cargo.lock at the workspace root (this dir or an ancestor) and has no stable
-    # flag to put it elsewhere. Linting must leave the user's tree as it was, so note which
-    # lock files are missing now and delete the ones cargo creates.
-    missing_locks = [d / "Cargo.lock" for d in (crate_dir, *crate_dir.parents)
-                     if not (d / "Cargo.lock").exists()]
-
+    root, outside = plan_copy(crate_dir)
+    if outside:
+        (named_in, folder), *_ = outside
+        raise BuildError(f"cannot build {label}: {named_in} names {folder}, outside the project; "
+                         "--build copies only the project's own files")
+    copy = copy_folder(root)
+    tree = copy / "tree"
     cmd = [toolchain.cargo, "build", "--release", "--target", TARGET,
-           "--message-format=json", "--manifest-path", str(manifest),
+           "--message-format=json", "--manifest-path", str(tree / crate_dir.relative_to(root) / "Cargo.toml"),
            "--target-dir", str(target_dir)]
+    if "=" not in str(root):
+        # Debug info names the files rustc compiled: the project's, not the copy's. Given as
+        # build.rustflags, which cargo joins with the project's own; a project that sets
+        # target.<triple>.rustflags (or RUSTFLAGS) keeps only those, and its debug info names the copy.
+        cmd[1:1] = ["--config", "build.rustflags=" + json.dumps([f"--remap-path-prefix={tree}={root}"])]
     if offline:
         cmd.append("--offline")
     if features is not None:
@@ -160,15 +174,18 @@ def build(
     env = _probe_env()
     env["RUSTC"] = toolchain.rustc
     try:
-        proc = subprocess.run(cmd, cwd=crate_dir, env=env, capture_output=True, text=True,
-                              timeout=timeout)
+        with locked(copy):
+            sync_copy(root, tree)
+            proc = subprocess.run(cmd, cwd=crate_dir, env=env, capture_output=True, text=True,
+                                  timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         raise BuildError(f"cargo build of {label} timed out after {exc.timeout:.0f} s") from None
     except OSError as exc:
         raise BuildError(f"cargo build of {label} could not start: {exc}") from None
-    finally:
-        for lock in missing_locks:
-            lock.unlink(missing_ok=True)
+
+    def in_tree(path: str) -> Path:
+        """The project's own path for a path in the copy (cargo names the copy's files)."""
+        return root / Path(path).relative_to(tree) if Path(path).is_relative_to(tree) else Path(path)
 
     artifacts: list[Artifact] = []
     errors: list[str] = []
@@ -182,10 +199,10 @@ def build(
         if msg.get("reason") == "compiler-message":
             diag = msg.get("message") or {}
             if diag.get("level") in ("error", "error: internal compiler error"):
-                errors.append((diag.get("rendered") or diag.get("message", "")).rstrip())
+                errors.append((diag.get("rendered") or diag.get("message", "")).rstrip().replace(str(tree), str(root)))
         elif (msg.get("reason") == "compiler-artifact"
               and "cdylib" in msg.get("target", {}).get("crate_types", [])):
-            member_manifest = Path(msg["manifest_path"])
+            member_manifest = in_tree(msg["manifest_path"])
             for filename in msg.get("filenames", []):
                 if filename.endswith(".wasm"):
                     artifacts.append(Artifact(
@@ -196,6 +213,6 @@ def build(
                     ))
 
     if proc.returncode != 0:
-        detail = "\n\n".join(errors) or "\n".join(proc.stderr.strip().splitlines()[-20:])
+        detail = "\n\n".join(errors) or "\n".join(proc.stderr.replace(str(tree), str(root)).strip().splitlines()[-20:])
         raise BuildError(f"cargo build failed for {label}\n{detail}".rstrip())
     return artifacts

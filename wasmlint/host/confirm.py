@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import re
 import resource
-import selectors
 import shutil
-import signal
 import subprocess
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +18,11 @@ from pathlib import Path
 from wasmlint.module.analysis import ModuleLoadError, load_module_bytes
 from wasmlint.module.decoder import WasmModule, decode_module
 from wasmlint.module.leb import DecodeError
-from wasmlint.runtime.client import how_it_stopped
+from wasmlint.parallel import how_it_stopped
+from wasmlint.runtime.channel import DeadlinePassed, EventChild, UnreadableLine
 from wasmlint.runtime.execute import smoke_arguments
 from wasmlint.runtime.result import StepRecord
-from wasmlint.runtime.scenario import REFERENCE, Operand, Scenario
+from wasmlint.runtime.scenario import REFERENCE, Operand, Scenario, argument_problem
 
 HARNESS = Path(__file__).with_name("harness.mjs")
 NODE_HINT = "install Node.js 20 or newer (Debian: apt-get install nodejs)"
@@ -44,10 +43,12 @@ DEFAULT_MEMORY_MB = 512  # each wasm memory, as the runtime layer's memory_bytes
 # while committing pages beyond it fails and `memory.grow` returns -1 (measured: node starts and runs a
 # small module within 50 MiB of it).
 JS_HEAP_MB = 256
+TABLE_ELEMENTS = 10_000_000  # all tables together, as in the runtime layer (V8's own default for one)
 NODE_OVERHEAD_MB = 512  # node itself, its JavaScript heap and compiled code of a small module
 # Compiled code and copies of the module's bytes: a 60 MB module took node's data from 80 MB
 # (a tiny module) to 200 MB.
 CODE_BYTES_PER_MODULE_BYTE = 4
+CPU_SLACK = 2  # seconds of CPU node gets beyond our deadlines before the kernel ends it
 
 
 class NodeUnavailable(Exception):
@@ -124,14 +125,15 @@ def _node_env() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if not key.startswith("NODE_")}
 
 
-def node_command(script: str, *, memory_mb: int = DEFAULT_MEMORY_MB) -> list[str]:
+def node_command(script: str, *, memory_mb: int = DEFAULT_MEMORY_MB, memories: int = 1, tables: int = 1) -> list[str]:
     """The sandboxed command that runs the ES module text `script` (the harness, or a probe in
     tests); raises NodeUnavailable. No network limit before Node 25, but none is needed: the only
     JavaScript is the harness, which opens nothing, and the guest reaches only its stub imports."""
     node, version = _find_node()
     return [
         node, *permission_flags(version), "--no-warnings", "--disallow-code-generation-from-strings",
-        f"--max-old-space-size={JS_HEAP_MB}", f"--wasm-max-mem-pages={memory_mb * PAGES_PER_MB}",
+        f"--max-old-space-size={JS_HEAP_MB}", f"--wasm-max-mem-pages={memory_mb * PAGES_PER_MB // max(1, memories)}",
+        f"--wasm-max-table-size={TABLE_ELEMENTS // max(1, tables)}",
         "--input-type=module", "--eval", script,
     ]
 
@@ -197,6 +199,18 @@ def _step_dicts(scenario: Scenario, functions: dict) -> list[dict]:
     return steps
 
 
+def _argument_misfit(scenario: Scenario, functions: dict) -> str | None:
+    """The first literal argument of the scenario that its parameter's type cannot take (NaN for an
+    i32, 2**40 for an i32...), named by file, step and argument; None when they all fit."""
+    for step in scenario.steps:
+        params = functions.get(step.export, ((), ()))[0] if step.kind == "call" else ()
+        for index, (arg, kind) in enumerate(zip(step.args, params)):
+            problem = None if isinstance(arg, str) else argument_problem(arg, kind)
+            if problem is not None:
+                return f"{scenario.path}: steps[{step.index}]: `args[{index}]`: {problem}"
+    return None
+
+
 def _scenario_calls(scenario: Scenario | None, export: str) -> bool:
     return scenario is not None and any(step.kind == "call" and step.export == export for step in scenario.steps)
 
@@ -207,16 +221,7 @@ def _error(export: str, message: str, smoke: bool = False) -> NodeVerdict:
     return NodeVerdict(export, f"{export}(...)", False, None, None, error=message, smoke=smoke)
 
 
-def _feed(stream, payload: bytes) -> None:
-    try:
-        stream.write(payload)
-        stream.close()
-    except (BrokenPipeError, OSError, ValueError):
-        pass  # node died or was killed first: its exit tells the story
-
-
-def _crash_text(returncode: int | None, stderr: bytes, memory_mb: int) -> str:
-    text = stderr.decode("utf-8", errors="replace")
+def _crash_text(returncode: int | None, text: str, memory_mb: int) -> str:
     if "heap out of memory" in text:
         return f"node ran out of JavaScript heap (--max-old-space-size={JS_HEAP_MB} MB) and stopped"
     if "out of memory" in text.lower():
@@ -226,29 +231,27 @@ def _crash_text(returncode: int | None, stderr: bytes, memory_mb: int) -> str:
     return f"node stopped ({how})" + (f": {lines[-1]}" if lines else "")
 
 
-def _kill(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)  # the whole group: nothing is left behind
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _cap_memory(pid: int, limit: int) -> None:
+def _cap_process(pid: int, data_limit: int, cpu_seconds: int) -> None:
     # Set from outside, before the request is written: the harness reads all of stdin before it
     # compiles anything, so no guest code runs unbounded (and no preexec_fn, which is unsafe when
-    # the caller has threads).
+    # the caller has threads). The CPU limit ends node even when wasmlint itself was killed and
+    # cannot stop it any more (the harness never sleeps: its time is CPU time).
     try:
-        resource.prlimit(pid, resource.RLIMIT_DATA, (limit, limit))
+        resource.prlimit(pid, resource.RLIMIT_DATA, (data_limit, data_limit))
+        resource.prlimit(pid, resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     except (AttributeError, OSError, ValueError):
-        pass  # not Linux: the V8 limits still hold
+        pass  # not Linux: the V8 limits and our own deadlines still hold
 
 
 class _Session:
     """One node process for the exports still pending; per-phase deadlines."""
 
-    def __init__(self, command: list[str], payload: bytes, data_limit: int, timeout: float, memory_mb: int):
+    def __init__(self, command: list[str], payload: bytes, data_limit: int, timeout: float, memory_mb: int,
+                 exports: int = 1):
         self.command, self.payload, self.data_limit = command, payload, data_limit
         self.timeout, self.memory_mb = timeout, memory_mb
+        # Compiling, then each export: all the time node may take with us watching, and some more.
+        self.cpu_seconds = math.ceil(self.timeout * (exports + 1)) + CPU_SLACK
         self.verdicts: dict[int, dict] = {}
         self.compile_error: str | None = None
         self.compiled = False
@@ -256,54 +259,27 @@ class _Session:
         self.failure: str | None = None  # why the process stopped early
 
     def run(self) -> None:
-        began = time.monotonic()
         try:
-            process = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, start_new_session=True, env=_node_env())
+            child = EventChild(self.command, self.payload, _node_env(),
+                               started=lambda pid: _cap_process(pid, self.data_limit, self.cpu_seconds))
         except OSError as exc:
             self.failure = f"cannot start node: {exc}"
             return
-        _cap_memory(process.pid, self.data_limit)
-        writer = threading.Thread(target=_feed, args=(process.stdin, self.payload), daemon=True)
-        writer.start()
-        stderr = bytearray()
-        pending = bytearray()
+        deadline = time.monotonic() + self.timeout
         done = False
         try:
-            with selectors.DefaultSelector() as selector:
-                selector.register(process.stdout, selectors.EVENT_READ, "out")
-                selector.register(process.stderr, selectors.EVENT_READ, "err")
-                deadline = began + self.timeout
-                while selector.get_map():
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        self.failure = self._timeout_text()
-                        return
-                    for key, _ in selector.select(remaining):
-                        chunk = os.read(key.fd, 65536)
-                        if not chunk:
-                            selector.unregister(key.fileobj)
-                        elif key.data == "err":
-                            stderr += chunk
-                            del stderr[:-16384]  # the tail says why node stopped
-                        else:
-                            pending += chunk
-                            while b"\n" in pending:
-                                line, _, rest = bytes(pending).partition(b"\n")
-                                pending[:] = rest
-                                done = self._event(json.loads(line)) or done
-                                deadline = time.monotonic() + self.timeout
-            process.wait()
+            for event in child.events(lambda: deadline):
+                done = self._event(event) or done
+                deadline = time.monotonic() + self.timeout  # each export has the whole timeout
+            returncode = child.finish()
             if not done and self.compile_error is None:
-                self.failure = _crash_text(process.returncode, bytes(stderr), self.memory_mb)
-        except ValueError as exc:  # a line that is not JSON: never from our harness, but say so
+                self.failure = _crash_text(returncode, child.stderr_tail, self.memory_mb)
+        except DeadlinePassed:
+            self.failure = self._timeout_text()
+        except UnreadableLine as exc:  # never from our harness, but say so
             self.failure = f"the harness sent an unreadable line ({exc})"
         finally:
-            _kill(process)
-            process.wait()
-            writer.join()
-            for stream in (process.stdin, process.stdout, process.stderr):
-                stream.close()
+            child.finish()  # the whole group: nothing is left behind
 
     def _timeout_text(self) -> str:
         if not self.compiled:
@@ -390,7 +366,6 @@ def confirm_in_node(module: Path, exports: list[tuple[str, str]], scenario: Scen
     views: dict[str, str] = {}
     for export, view in exports:
         views.setdefault(export, view)  # the first view given for an export wins
-    command = node_command(HARNESS.read_text(encoding="utf-8"), memory_mb=memory_mb)
     module = Path(module)
     try:
         if decoded is None:
@@ -399,24 +374,34 @@ def confirm_in_node(module: Path, exports: list[tuple[str, str]], scenario: Scen
             data = load_module_bytes(module)
     except ModuleLoadError as exc:
         return {export: _error(export, str(exc)) for export in views}
-    cap = memory_mb * PAGES_PER_MB
+    # memory_mb holds for all the module's memories together, as the runtime layer's memory_bytes.
+    memories = len(decoded.memories)
+    cap = memory_mb * PAGES_PER_MB // max(1, memories)
+    each = f" each of its {memories} memories" if memories > 1 else ""
+    allowed = f"the {cap} pages memory_mb allows{each}"
     too_large = next((m for m in decoded.memories if not m.imported and m.min_pages > cap), None)
     if too_large is not None:
         message = (f"the module's memory starts at {too_large.min_pages} pages, more than the {cap} pages "
-                   f"memory_mb = {memory_mb} allows")
+                   f"memory_mb = {memory_mb} allows{each}")
         return {export: _error(export, message) for export in views}
+    misfit = _argument_misfit(scenario, _functions(decoded)) if scenario else None
+    if misfit is not None:  # the runtime layer refuses such a scenario too (scenario_problems)
+        return {export: _error(export, misfit) for export in views}
+    command = node_command(HARNESS.read_text(encoding="utf-8"), memory_mb=memory_mb, memories=memories,
+                           tables=len(decoded.tables))
     verdicts: dict[str, NodeVerdict] = {}
     pending = _specs(decoded, views, scenario, verdicts)
     request = {
         "imports": _import_dicts(decoded),
         "memory": scenario.memory if scenario else None,
         "max_pages": cap,
+        "allowed": allowed,
         "steps": _step_dicts(scenario, _functions(decoded)) if scenario else [],
     }
     data_limit = ((memory_mb + NODE_OVERHEAD_MB) << 20) + CODE_BYTES_PER_MODULE_BYTE * len(data)
     while pending:
         line = json.dumps({**request, "exports": pending}, separators=(",", ":")).encode("utf-8")
-        session = _Session(command, line + b"\n" + data, data_limit, timeout, memory_mb)
+        session = _Session(command, line + b"\n" + data, data_limit, timeout, memory_mb, len(pending))
         session.run()
         for spec in pending:
             if spec["index"] in session.verdicts:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from wasmlint.host.modules import module_candidates
 from wasmlint.host.values import HostFacts
-from wasmlint.reading import CONFIG_LIMIT, read_regular
+from wasmlint.reading import CONFIG_LIMIT, exists, is_file, read_regular
 
 ALLOCATION_FREE_RULES = {"parse-error", "unused-suppression", "invalid-suppression"}
 
@@ -100,7 +100,7 @@ def crate_folders_named_by(host: Path, facts: HostFacts) -> list[Path]:
         target = _local_dependency(host, package)
         if target is not None:
             found += [target, target.parent]
-    return [folder for folder in dict.fromkeys(found) if (folder / "Cargo.toml").is_file()]
+    return [folder for folder in dict.fromkeys(found) if is_file(folder / "Cargo.toml")]
 
 
 def _folders_above_outputs(path: Path) -> list[Path]:
@@ -110,7 +110,7 @@ def _folders_above_outputs(path: Path) -> list[Path]:
     for index, part in enumerate(parts):
         if part in ("target", "pkg"):
             root = Path(*parts[:index])
-            folders.append(root.resolve() if root.exists() else root)
+            folders.append(root.resolve() if exists(root) else root)
     return folders
 
 
@@ -128,16 +128,17 @@ def _local_dependency(host: Path, package: str) -> Path | None:
     """The folder a `file:` dependency on `package` points to, in the nearest package.json above."""
     for folder in host.resolve().parents:
         manifest = folder / "package.json"
-        if manifest.is_file():
+        if is_file(manifest):
             try:
                 data = json.loads(read_regular(manifest, CONFIG_LIMIT))
-            except (OSError, ValueError):
-                return None
+            except (OSError, ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
+                return None  # a hint only, like a package.json that is not JSON
             for key in ("dependencies", "devDependencies", "peerDependencies"):
-                spec = (data.get(key) or {}).get(package) if isinstance(data, dict) else None
-                if isinstance(spec, str) and spec.startswith("file:"):
+                table = data.get(key) if isinstance(data, dict) else None
+                spec = table.get(package) if isinstance(table, dict) else None
+                if isinstance(spec, str) and spec.startswith("file:") and "\x00" not in spec:
                     return (folder / spec[len("file:"):]).resolve()
             return None
-        if (folder / ".git").exists():
+        if exists(folder / ".git"):
             return None
     return None

@@ -46,7 +46,7 @@ function jsType(type, what) {
 
 // The stand-ins for the module's imports, made anew for every instance. Returns the import object
 // and the memories it created (a module that imports its memory is viewed through ours).
-function stubImports(imports, maxPages) {
+function stubImports(imports, maxPages, allowed) {
   const object = Object.create(null);
   const memories = [];
   for (const item of imports) {
@@ -58,7 +58,7 @@ function stubImports(imports, maxPages) {
     } else if (item.kind === "memory") {
       if (item.memory64) throw new TypeError(`${what} is a 64-bit memory, which this Node cannot create`);
       if (item.min > maxPages) {
-        throw new RangeError(`${what} needs ${item.min} pages, more than the ${maxPages} pages memory_mb allows`);
+        throw new RangeError(`${what} needs ${item.min} pages, more than ${allowed}`);
       }
       // Our maximum may be lower than the declared one (an import may promise less): it keeps
       // growth within memory_mb, and a shared memory reserves its maximum up front.
@@ -172,7 +172,7 @@ class Run {
   fresh() {
     let imports;
     try {
-      imports = stubImports(this.request.imports, this.request.max_pages);
+      imports = stubImports(this.request.imports, this.request.max_pages, this.request.allowed);
       this.instance = new WebAssembly.Instance(this.module, imports.object);
     } catch (error) {
       throw new StepError(`the module could not be instantiated: ${describe(error)}`);
@@ -194,7 +194,7 @@ class Run {
     const pages = this.pages();
     const cap = this.request.max_pages;
     const near = pages * 2 >= cap
-      ? ` (memory is at ${pages} of the ${cap} pages memory_mb allows: a refused memory.grow may have caused it)`
+      ? ` (memory is at ${pages} of ${this.request.allowed}: a refused memory.grow may have caused it)`
       : "";
     return describe(error) + near;
   }

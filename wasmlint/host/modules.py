@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from wasmlint.host.values import HostFacts
+from wasmlint.reading import is_file
 
 
 def module_candidates(host: Path, ref: str) -> list[Path]:
@@ -36,11 +37,11 @@ def resolve_module(host: Path, facts: HostFacts, given: tuple[Path, ...] = ()) -
         return given[0]
     for ref in facts.module_refs:
         for candidate in module_candidates(host, ref):
-            if candidate.is_file():
+            if is_file(candidate):
                 return candidate
     if facts.glue_stem:
         for name in (f"{facts.glue_stem}_bg.wasm", f"{facts.glue_stem}.wasm"):
             candidate = host.parent / name
-            if candidate.is_file():
+            if is_file(candidate):
                 return candidate
     return None

@@ -12,7 +12,12 @@ from wasmlint.discover import display_path
 from wasmlint.findings import Finding, RunError
 from wasmlint.host.values import HostFacts
 from wasmlint.reading import SOURCE_LIMIT, leads_out, read_regular, reason
+from wasmlint.parallel import file_size, parallel_map
 from wasmlint.suppress import Problem, Suppression
+
+# Below this much JavaScript/TypeScript, one process is faster than several: a worker costs a
+# fork and a pipe, about what analysing 20 KB of host code costs.
+HOST_BYTES_WORTH_A_WORKER = 50_000
 
 
 @dataclass
@@ -94,23 +99,14 @@ def host_outcomes(paths: list[Path], known_ids: frozenset[str], options) -> dict
 
 
 def _all_outcomes(paths: list[Path], known_ids: frozenset[str], options) -> list[HostOutcome]:
-    # Worker processes only for the files the cache does not hold: starting them costs more than
-    # reading a few entries back (a pre-commit run on unchanged hosts).
+    # Read back from the cache here what it holds: only the rest is worth a worker process (a
+    # pre-commit run on unchanged hosts starts none).
     found: list[HostOutcome | None] = [_cached_outcome(path, known_ids, options.cache_dir) for path in paths]
-    missing = [i for i, outcome in enumerate(found) if outcome is None]
-    if options.jobs <= 1 or len(missing) < 2:
-        for i in missing:
-            found[i] = analyze_host_file(paths[i], known_ids, options.cache_dir)
-        return [outcome for outcome in found if outcome is not None]
-    from concurrent.futures import ProcessPoolExecutor
-
-    # Largest files first, so that one big bundle does not start last and run alone.
-    order = sorted(missing, key=lambda i: -_size(paths[i]))
-    with ProcessPoolExecutor(max_workers=min(options.jobs, len(missing))) as pool:
-        futures = {i: pool.submit(analyze_host_file, paths[i], known_ids, options.cache_dir) for i in order}
-        for i in missing:
-            found[i] = futures[i].result()
-    return [outcome for outcome in found if outcome is not None]
+    missing = [path for path, outcome in zip(paths, found) if outcome is None]
+    computed = iter(parallel_map(lambda path: analyze_host_file(path, known_ids, options.cache_dir), missing,
+                                 jobs=options.jobs, failed=_host_lost, size=file_size,
+                                 serial_below=HOST_BYTES_WORTH_A_WORKER, prepare=_load_grammars) if missing else [])
+    return [outcome if outcome is not None else next(computed) for outcome in found]
 
 
 def _cached_outcome(path: Path, known_ids: frozenset[str], cache_dir: Path | None) -> HostOutcome | None:
@@ -130,11 +126,15 @@ def _host_key(shown: str, known_ids: frozenset[str], source: bytes) -> str:
     return result_key("host", shown, sorted(known_ids), digest(source))
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
+def _host_lost(path: Path, why: str) -> HostOutcome:
+    shown = display_path(path)
+    return HostOutcome(HostFacts(shown), error=RunError(shown, f"host not analysed: {why}"))
+
+
+def _load_grammars() -> None:
+    """Import the host analysis once, before workers fork: each would otherwise load the
+    JavaScript and TypeScript grammars and compile its queries itself (about 0.25 s)."""
+    import wasmlint.host.analyze  # noqa: F401
 
 
 @dataclass
@@ -200,10 +200,18 @@ def run_hosts(hosts: list[Path], rules, known_ids: set[str], options, crates: di
         if module is None and root is not None and facts.uses:
             module, label = crates[root], crates[root].label
         found = host_findings(facts, rules, module, label)
-        if options.confirm and module is not None and found:
-            found = _confirmed(found, module_path, path, options, results)
+        if options.confirm and found:
+            if module_path is not None and module is facts_of.get(module_path):
+                found = _confirmed(found, module_path, path, options, results)
+            elif module is not None:
+                # Judged by a crate's source: there is no module for V8 to run.
+                found = [f.replace(evidence=f.evidence + (_NOT_CONFIRMED.format(label=label),)) for f in found]
         results.findings.extend(found)
     return results
+
+
+# --confirm on a host judged by a crate's source (no module file found for it): V8 has nothing to run.
+_NOT_CONFIRMED = "node: not checked: judged by {label}, so there is no module for V8 to run"
 
 
 def _scenario_for(module: Path, host: Path, options):

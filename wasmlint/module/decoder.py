@@ -16,8 +16,10 @@ from wasmlint.module.sections import MAGIC, SECTION_ORDER, SectionReader, read_s
 __all__ = [
     "MAGIC", "SECTION_ORDER", "DataSegment", "DecodeError", "ElementSegment", "Export", "FuncType",
     "FunctionBody", "GrowSite", "Import", "Limits", "Memory", "Section", "Table", "WasmModule", "decode_module",
-    "read_sections",
+    "decode_declarations", "read_sections",
 ]
+# The sections that declare what an instance holds, read by decode_declarations.
+DECLARATIONS = ("type", "import", "function", "table", "memory", "tag")
 
 
 class _Decoder(SectionReader):
@@ -93,3 +95,18 @@ def decode_module(data: bytes, *, parallel: bool | None = None) -> WasmModule:
     except (IndexError, ValueError, OverflowError, KeyError, RecursionError) as exc:
         # A reader missed a bounds check: still a malformed module, reported near where it failed.
         raise DecodeError(f"malformed module ({type(exc).__name__}: {exc})", decoder.hint) from None
+
+
+def decode_declarations(data: bytes) -> WasmModule:
+    """Only the module's types, imports, functions' types, tables, memories and tags: what an
+    instance of it holds, without reading any function body (microseconds where a large module's
+    code takes seconds). Raises DecodeError."""
+    reader = _Decoder(data)
+    try:
+        for section, contents in section_headers(data):
+            if SECTION_NAMES.get(section.id) in DECLARATIONS:
+                reader.hint = section.start
+                getattr(reader, "_sec_" + SECTION_NAMES[section.id])(contents, section.end)
+    except (IndexError, ValueError, OverflowError, KeyError, RecursionError) as exc:
+        raise DecodeError(f"malformed module ({type(exc).__name__}: {exc})", reader.hint) from None
+    return reader.m

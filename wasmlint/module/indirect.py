@@ -534,6 +534,12 @@ def describe(source: Source, calls: IndirectCalls, names) -> str:
     of = _drop_type(names(drop)) if drop is not None else None
     if of is None and selves:
         of = _short_type(max(selves, key=selves.get))
+    if of is None:
+        # A closure's vtable holds its body as `call`/`call_mut` (beside a `call_once` shim).
+        # rustc 1.63 also put a `drop_in_place::<the closure>` in slot 0, which named it; newer
+        # rustc leaves slot 0 empty for a type with nothing to drop, so the body names it.
+        bodies = [_short_type(names(func)) for slot, func in entries if slot]
+        of = next((body for body in bodies if _CLOSURE.fullmatch(body)), None)
     if trait:
         what = f"the `dyn {trait}` vtable"
     else:

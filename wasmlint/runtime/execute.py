@@ -11,9 +11,9 @@ from typing import Callable
 import wasmtime
 
 from wasmlint.runtime.limits import Limits
-from wasmlint.runtime.result import StepRecord
-from wasmlint.runtime.sandbox import describe_trap, limit_hit, new_store, refill
-from wasmlint.runtime.scenario import REFERENCE, Operand, Scenario, Step
+from wasmlint.runtime.result import Resume, StepRecord
+from wasmlint.runtime.sandbox import StoreBudget, StoreShape, describe_trap, limit_hit, new_store, refill
+from wasmlint.runtime.scenario import REFERENCE, Operand, Scenario, Step, argument_problem, call_problem
 from wasmlint.runtime.stubs import link_imports
 
 PAGE = 65536
@@ -28,6 +28,7 @@ class Live:
     store: wasmtime.Store
     exports: dict
     memory: object | None
+    budget: StoreBudget
     called: set[str] = field(default_factory=set)
 
     def pages(self) -> int:
@@ -38,12 +39,33 @@ class Live:
         return self.memory.size(self.store)
 
 
+# Receives each event of a run as JSON-ready data, as it happens: the worker streams them to its
+# parent, so that a worker stopped in the middle of a call loses only that call.
+Sink = Callable[[dict], None]
+
+
 @dataclass
 class Outcome:
     records: list[StepRecord] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     captured: Exception | None = None  # the trap raised by the armed call, when replaying
     armed: bool = False
+    sink: Sink | None = None  # where what the run keeps goes as it is kept (not for replays)
+
+    def add(self, record: StepRecord) -> None:
+        self.records.append(record)
+        if self.sink is not None:
+            self.sink({"event": "record", "record": record.to_dict()})
+
+    def fail(self, text: str) -> None:
+        self.failures.append(text)
+        if self.sink is not None:
+            self.sink({"event": "failure", "text": text})
+
+    def save(self, saved: dict[str, int | float], name: str, value: int | float) -> None:
+        saved[name] = value
+        if self.sink is not None:
+            self.sink({"event": "saved", "name": name, "value": value})
 
 
 Arm = Callable[[Live], None]
@@ -53,8 +75,12 @@ class Session:
     """A compiled module plus what it takes to instantiate it again and again under the limits."""
 
     def __init__(self, engine: wasmtime.Engine, module: wasmtime.Module, limits: Limits,
-                 *, memory_name: str | None = None, trap_imports: bool = False) -> None:
+                 *, memory_name: str | None = None, trap_imports: bool = False,
+                 shape: StoreShape = StoreShape(), sink: Sink | None = None) -> None:
         self.engine, self.module, self.limits = engine, module, limits
+        self.sink = sink  # told when a call or an instantiation begins and ends
+        self.shape = shape
+        self.budget = StoreBudget.of(limits, shape)
         self.memory_name = memory_name
         self.trap_imports = trap_imports
         self.import_calls: Counter = Counter()
@@ -63,14 +89,14 @@ class Session:
     def instantiate(self) -> Live:
         """A fresh instance; raises the trap of a failing start function."""
         began = time.perf_counter()
-        store = new_store(self.engine, self.limits)
+        store = new_store(self.engine, self.limits, self.budget)
         linker, created = link_imports(self.engine, store, self.module, self.import_calls, trap=self.trap_imports)
         try:
             instance = linker.instantiate(store, self.module)
         finally:
             self.instantiate_seconds.append(time.perf_counter() - began)
         exports = {name: instance.exports(store)[name] for name in instance.exports(store)}
-        return Live(store, exports, self._watched_memory(exports, created))
+        return Live(store, exports, self._watched_memory(exports, created), self.budget)
 
     def _watched_memory(self, exports: dict, created: list) -> object | None:
         memories = {name: item for name, item in exports.items()
@@ -83,14 +109,25 @@ class Session:
             return next(iter(memories.values()))
         return created[0] if created else None
 
+    def _begin(self, event: dict) -> None:
+        if self.sink is not None:
+            self.sink({"event": "begin", **event})
+
+    def _end(self) -> None:
+        if self.sink is not None:
+            self.sink({"event": "end"})
+
     def start(self, outcome: Outcome, run: int) -> Live | None:
         """Instantiate; a trapping start function becomes a `start` record and None."""
+        self._begin({"kind": "start", "run": run})
         try:
             return self.instantiate()
         except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
-            outcome.records.append(StepRecord("start", run, trap=describe_trap(exc, self.limits),
-                                              limit=limit_hit(exc)))
+            outcome.add(StepRecord("start", run, trap=describe_trap(exc, self.limits, self.budget),
+                                   limit=limit_hit(exc)))
             return None
+        finally:
+            self._end()
 
     def call(self, live: Live, export: str, args: tuple, *, run: int, step: int | None,
              call_number: int) -> tuple[StepRecord, Exception | None]:
@@ -108,18 +145,23 @@ class Session:
         refill(live.store, self.limits)
         error: Exception | None = None
         result: tuple | None = None
+        self._begin({"kind": "call", "run": run, "step": step, "export": export, "args": list(args),
+                     "pages_before": before, "first_call": first, "call_number": call_number})
         try:
             result = _as_tuple(func(live.store, *values))
         except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
             error = exc
+        finally:
+            self._end()
         after = live.pages()
         note = None
-        cap = self.limits.memory_bytes // PAGE
+        cap = self.budget.pages_each
         if after > before and after * 10 >= cap * 9:
-            note = f"memory is at {after} of the {cap} pages allowed (memory_bytes): larger growth is refused"
+            each = " for each memory" if self.budget.shares > 1 else ""
+            note = f"memory is at {after} of the {cap} pages allowed{each} (memory_bytes): larger growth is refused"
         record = StepRecord("call", run, step=step, export=export, args=tuple(args), result=result,
                             pages_before=before, pages_after=after,
-                            trap=describe_trap(error, self.limits) if error else None,
+                            trap=describe_trap(error, self.limits, self.budget) if error else None,
                             first_call=first, call_number=call_number, note=note,
                             limit=limit_hit(error) if error else None)
         return record, error
@@ -130,6 +172,11 @@ class StepFailure(Exception):
 
 
 def _coerce(value: int | float, kind: str) -> int | float:
+    # Literal arguments were checked against the module (scenario_problems); this catches values
+    # computed from a `$saved` result.
+    problem = argument_problem(value, kind)
+    if problem is not None:
+        raise StepFailure(problem)
     if kind in ("f32", "f64"):
         return float(value)
     number = int(value)
@@ -157,26 +204,17 @@ def _resolve(operand: Operand, saved: dict[str, int | float]) -> int | float:
 
 
 def _address(value: int | float) -> int:
+    problem = argument_problem(value, "i32")  # a `$saved` result may be a float, or out of range
+    if problem is not None:
+        raise StepFailure(f"the address: {problem}")
     # Guests hand out pointers as i32 results, which read back negative above 2 GiB.
-    return int(value) & 0xFFFF_FFFF if int(value) < 0 else int(value)
+    return int(value) & 0xFFFF_FFFF
 
 
 def _show(data: bytes, is_text: bool) -> str:
     if is_text:
         return repr(data.decode("utf-8", errors="replace"))
     return data.hex()
-
-
-def _trap_expected(step: Step, trap: str | None) -> str | None:
-    """The failure text when the trap (or its absence) disagrees with `expect-trap`, else None."""
-    wanted = step.expect_trap
-    if trap is None:
-        return "expected a trap, the call returned" if wanted else None
-    if wanted in (None, False):
-        return f"trapped: {trap}"
-    if isinstance(wanted, str) and wanted.lower() not in trap.lower():
-        return f"trapped with {trap!r}, expected a trap mentioning {wanted!r}"
-    return None
 
 
 def _kind(export_type: object) -> str:
@@ -219,25 +257,41 @@ def scenario_problems(module: wasmtime.Module, scenario: Scenario) -> list[str]:
             wanted = len(ty.params)
             problems.append(f"{where}: `{step.export}` takes {wanted} argument{'' if wanted == 1 else 's'}, "
                             f"the step gives {len(step.args)}")
+        else:
+            for index, (arg, kind) in enumerate(zip(step.args, ty.params)):
+                problem = None if isinstance(arg, str) else argument_problem(arg, str(kind))
+                if problem is not None:
+                    problems.append(f"{where}: `args[{index}]`: {problem}")
     return problems
 
 
 def run_scenario(session: Session, scenario: Scenario, *, arm_at: int | None = None,
-                 arm: Arm | None = None) -> Outcome:
-    """Carry out every step on one instance (a new one after a trap); stop at the armed call."""
-    outcome = Outcome()
-    run = 0
-    live = session.start(outcome, run)
-    saved: dict[str, int | float] = {}
+                 arm: Arm | None = None, resume: Resume = Resume()) -> Outcome:
+    """Carry out every step on one instance (a new one after a trap or a cut call); stop at the
+    armed call. `resume`: go on after the calls earlier workers made."""
+    outcome = Outcome(list(resume.records), list(resume.failures), sink=session.sink if arm is None else None)
+    run = resume.run
+    live = None if resume.start_blocked else session.start(outcome, run)
+    saved: dict[str, int | float] = dict(resume.saved)
     call_number = 0
     for step in scenario.steps:
         if live is None:
-            outcome.failures.append(f"{step.label()}: not run, the module could not be instantiated")
+            outcome.fail(f"{step.label()}: not run, the module could not be instantiated")
             break
+        if step.kind != "call" and call_number < resume.after:
+            continue  # before the cut call: its effect went with the instance
         try:
             if step.kind == "call":
                 for _ in range(step.repeat):
                     call_number += 1
+                    if call_number <= resume.after:
+                        continue
+                    if call_number in resume.cut:  # a replay: the call that was cut ends its instance
+                        run += 1
+                        live = session.start(outcome, run)
+                        if live is None:
+                            break
+                        continue
                     if call_number == arm_at and arm is not None:
                         arm(live)
                         outcome.armed = True
@@ -248,44 +302,30 @@ def run_scenario(session: Session, scenario: Scenario, *, arm_at: int | None = N
                         outcome.captured = error
                         outcome.records.append(record)
                         return outcome
-                    problem = _check_call(step, record)
+                    problem = call_problem(step, record)
                     if problem:
                         record = replace(record, note=problem)
-                        outcome.failures.append(f"{step.label()}: {problem}")
-                    outcome.records.append(record)
+                        outcome.fail(f"{step.label()}: {problem}")
+                    outcome.add(record)
                     if record.trap is not None:
                         run += 1  # never reuse an instance after a trap
                         live = session.start(outcome, run)
                         if live is None:
                             break
                     elif step.save and record.result:
-                        saved[step.save] = record.result[0]
+                        outcome.save(saved, step.save, record.result[0])
             elif step.kind == "write":
                 _write(live, step, saved, outcome, run)
             else:
                 _read(live, step, saved, outcome, run)
         except StepFailure as exc:
-            outcome.failures.append(f"{step.label()}: {exc}")
+            outcome.fail(f"{step.label()}: {exc}")
     grew = any(record.grew for record in outcome.records)
     if scenario.expect_growth is False and grew:
-        outcome.failures.append(f"{scenario.path}: expect-growth = false, but memory grew")
+        outcome.fail(f"{scenario.path}: expect-growth = false, but memory grew")
     if scenario.expect_growth is True and not grew:
-        outcome.failures.append(f"{scenario.path}: expect-growth = true, but memory never grew")
+        outcome.fail(f"{scenario.path}: expect-growth = true, but memory never grew")
     return outcome
-
-
-def _check_call(step: Step, record: StepRecord) -> str | None:
-    problem = _trap_expected(step, record.trap)
-    if problem or record.trap is not None:
-        return problem
-    if step.expect_growth is not None and record.grew != step.expect_growth:
-        return (f"expect-growth = {str(step.expect_growth).lower()}, but memory went "
-                f"{record.pages_before} -> {record.pages_after} pages")
-    if step.expect_result is not None:
-        got = record.result[0] if record.result else None
-        if got != step.expect_result:
-            return f"expected result {step.expect_result}, got {got}"
-    return None
 
 
 def _write(live: Live, step: Step, saved: dict, outcome: Outcome, run: int) -> None:
@@ -297,7 +337,7 @@ def _write(live: Live, step: Step, saved: dict, outcome: Outcome, run: int) -> N
     except (IndexError, ValueError):
         raise StepFailure(f"{len(step.data)} bytes at {address:#x} lie outside memory") from None
     pages = live.pages()
-    outcome.records.append(StepRecord("write", run, step=step.index, args=(address, _show(step.data, step.is_text)),
+    outcome.add(StepRecord("write", run, step=step.index, args=(address, _show(step.data, step.is_text)),
                                       pages_before=pages, pages_after=pages))
 
 
@@ -312,9 +352,9 @@ def _read(live: Live, step: Step, saved: dict, outcome: Outcome, run: int) -> No
     note = None
     if step.data is not None and data != step.data:
         note = f"expected {_show(step.data, step.is_text)}, read {_show(data, step.is_text)}"
-        outcome.failures.append(f"{step.label()}: {note}")
+        outcome.fail(f"{step.label()}: {note}")
     pages = live.pages()
-    outcome.records.append(StepRecord("read", run, step=step.index, args=(address, step.length),
+    outcome.add(StepRecord("read", run, step=step.index, args=(address, step.length),
                                       result=(_show(data, step.is_text),), pages_before=pages,
                                       pages_after=pages, note=note))
 
@@ -356,7 +396,7 @@ def smoke_skipped(module: wasmtime.Module) -> dict[str, str]:
 def run_smoke(session: Session, export: str, args: tuple, run: int, *, arm_at: int | None = None,
               arm: Arm | None = None) -> Outcome:
     """Call one export twice on a fresh instance: the first call, then a steady-state call."""
-    outcome = Outcome()
+    outcome = Outcome(sink=session.sink if arm is None else None)
     live = session.start(outcome, run)
     if live is None:
         return outcome
@@ -365,10 +405,11 @@ def run_smoke(session: Session, export: str, args: tuple, run: int, *, arm_at: i
             arm(live)
             outcome.armed = True
         record, error = session.call(live, export, args, run=run, step=None, call_number=call_number)
-        outcome.records.append(record)
         if outcome.armed:
+            outcome.records.append(record)
             outcome.captured = error
             return outcome
+        outcome.add(record)
         if error is not None:
             break
     return outcome

@@ -9,6 +9,7 @@ import wasmtime
 
 from wasmlint.runtime.execute import Session
 from wasmlint.runtime.result import Frame, RunResult
+from wasmlint.runtime.sandbox import apply_limits
 
 if TYPE_CHECKING:  # the module layer is imported only where it is used: pinpointing works without it
     from wasmlint.module.decoder import WasmModule
@@ -37,7 +38,7 @@ def display_name(raw: str | None, func_index: int | None) -> str:
 def arm_memory_limit(live) -> None:
     """Fallback: freeze the memory at its current size so that the next `memory.grow` fails."""
     if isinstance(live.memory, wasmtime.Memory):
-        live.store.set_limits(memory_size=live.memory.data_len(live.store))
+        apply_limits(live.store, live.budget, memory_size=live.memory.data_len(live.store))
 
 
 def arm_instrumented(live) -> None:
@@ -122,7 +123,7 @@ def _instrumented(result: RunResult, data: bytes, session: Session
         result.notes.append(f"pinpointing froze the memory size: the decoder failed ({type(exc).__name__}: {exc})")
         return None, frozenset(), {}
     twin = Session(session.engine, compiled, session.limits, memory_name=session.memory_name,
-                   trap_imports=session.trap_imports)
+                   trap_imports=session.trap_imports, shape=session.shape, sink=session.sink)
     return twin, frozenset(rewritten.guards.values()), export_names
 
 

@@ -250,7 +250,8 @@ def render_run_text(result: RunResult) -> str:
     lines = [f"wasmlint run: {result.module} ({how}{engine})"]
     if result.error:
         lines.append(f"  error: {result.error}")
-        return _shown(lines)
+        if not result.steps:  # else the calls made before it went wrong follow
+            return _shown(lines)
     if result.unsupported:
         lines.append(f"  unsupported: the runtime layer cannot run this module: {result.unsupported}")
         return _shown(lines)

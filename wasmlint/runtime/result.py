@@ -39,7 +39,8 @@ class StepRecord:
         return f"{self.export}({', '.join(map(str, self.args))})"
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        # Shallow: asdict's deep copy costs more than a guest call, and every call is streamed.
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
         data["args"] = list(self.args)
         data["result"] = None if self.result is None else list(self.result)
         data["grew"] = self.grew
@@ -52,6 +53,41 @@ class StepRecord:
         if values.get("result") is not None:
             values["result"] = tuple(values["result"])
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where a run goes on in a new worker after a call was cut (it blocked in a host function,
+    which the epoch deadline cannot interrupt, or its worker died), and the calls not to make
+    again. A cut call ends its instance, as a trap does. Smoke mode counts runs (one per export and
+    argument set), a scenario counts calls."""
+
+    records: tuple[StepRecord, ...] = ()  # what earlier workers recorded, the cut calls included
+    failures: tuple[str, ...] = ()
+    saved: tuple[tuple[str, int | float], ...] = ()  # a scenario's saved values so far
+    cut: frozenset[int] = frozenset()  # runs (smoke) or call numbers (scenario) that were cut
+    after: int = -1  # skip every run or call up to this one: earlier workers made them
+    run: int = 0  # a scenario's next fresh instance
+
+    def to_dict(self) -> dict:
+        return {"records": [r.to_dict() for r in self.records], "failures": list(self.failures),
+                "saved": [list(item) for item in self.saved], "cut": sorted(self.cut), "after": self.after,
+                "run": self.run}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Resume":
+        return cls(tuple(StepRecord.from_dict(r) for r in data["records"]), tuple(data["failures"]),
+                   tuple((name, value) for name, value in data["saved"]), frozenset(data["cut"]),
+                   data["after"], data["run"])
+
+    def replaying(self) -> "Resume":
+        """What a replay from the start needs: only which calls to leave out."""
+        return Resume(cut=self.cut)
+
+    @property
+    def start_blocked(self) -> bool:
+        """Instantiating was cut: every instance would block again."""
+        return any(record.kind == "start" for record in self.records)
 
 
 @dataclass(frozen=True)

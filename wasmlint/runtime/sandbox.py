@@ -16,7 +16,9 @@ from wasmlint.runtime.limits import Limits
 
 EPOCH_TICK = 0.01  # seconds between epoch increments: the granularity of the wall-clock limit
 WINCH = 2  # wasmtime_strategy_t: 0 auto, 1 cranelift, 2 winch (not exposed by Config.strategy)
+# Table elements of a whole store (8 bytes each: 80 MB), shared between the module's tables.
 TABLE_ELEMENTS = 10_000_000
+PAGE = 65536
 
 
 class CompileError(RuntimeError):
@@ -112,6 +114,34 @@ def _compile_message(text: str) -> str:
     return f"{lines[0]}: {cause[-1]}" if lines and cause else _first_line(text)
 
 
+# What the worker may hold beside the store's budget once the module is compiled: Python, the
+# results, the rewritten module pinpointing compiles (about as large as the module's code).
+PROCESS_HEADROOM = 256 * 1024 * 1024
+HEADROOM_PER_MODULE_BYTE = 8
+
+
+def cap_process_memory(limits: Limits, module_bytes: int) -> int | None:
+    """Bound the worker's writable memory (RLIMIT_DATA) to what it holds now plus one store's
+    budget and some headroom, as a second line behind the store's own limits: past it, memory.grow
+    returns -1 (and a Python allocation fails) instead of the machine running out. RLIMIT_AS
+    cannot be used: wasmtime reserves gigabytes of address space for every memory. Returns the
+    limit in bytes, or None where it cannot be set."""
+    try:
+        import resource
+
+        with open("/proc/self/status", encoding="ascii") as status:
+            data_kib = next(int(line.split()[1]) for line in status if line.startswith("VmData:"))
+        limit = (data_kib * 1024 + limits.memory_bytes + 8 * TABLE_ELEMENTS + PROCESS_HEADROOM
+                 + HEADROOM_PER_MODULE_BYTE * module_bytes)
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+        return limit
+    except (ImportError, OSError, ValueError, StopIteration):
+        return None  # not Linux: the store's limits still hold
+
+
 class EpochTicker:
     """A daemon thread advancing the engine's epoch so that a running guest meets its deadline."""
 
@@ -130,10 +160,65 @@ class EpochTicker:
         self._thread.join()
 
 
-def new_store(engine: wasmtime.Engine, limits: Limits) -> wasmtime.Store:
-    """A store for exactly one instance, with the memory cap set and a budget for its start function."""
+@dataclass(frozen=True)
+class StoreShape:
+    """What a module asks of a store: its linear memories and tables (imported ones included, as
+    the stubs create them in the store), and whether it can allocate in wasmtime's GC heap (GC
+    types, exceptions), which wasmtime sizes like one more linear memory."""
+
+    memories: int = 1
+    tables: int = 1
+    gc_heap: bool = False
+    counted: bool = True  # read from the module's declarations: the store may hold no more
+
+
+@dataclass(frozen=True)
+class StoreBudget:
+    """The limits of one store, so that all its memories and tables together stay within
+    `memory_bytes` plus TABLE_ELEMENTS: wasmtime's limits are per memory and per table, so the
+    budget is split evenly between them, and their count is capped at what the module declares."""
+
+    memory_bytes_each: int  # whole pages
+    memories: int  # linear memories; the GC heap is not counted by wasmtime, but takes a share
+    shares: int  # memories, plus the GC heap when there can be one
+    tables: int
+    table_elements_each: int
+    counted: bool = True  # the counts are limits too
+
+    @classmethod
+    def of(cls, limits: Limits, shape: StoreShape) -> "StoreBudget":
+        shares = shape.memories + shape.gc_heap
+        each = limits.memory_bytes // max(1, shares) // PAGE * PAGE
+        return cls(each, shape.memories, shares, shape.tables, TABLE_ELEMENTS // max(1, shape.tables), shape.counted)
+
+    @property
+    def pages_each(self) -> int:
+        return self.memory_bytes_each // PAGE
+
+    def note(self) -> str | None:
+        """A line for the run's notes when the budget is split, else None."""
+        if self.shares <= 1:
+            return None
+        what = f"{self.memories} linear memor{'y' if self.memories == 1 else 'ies'}"
+        what += " and a GC heap" if self.shares > self.memories else ""
+        return (f"the module has {what}: the sandbox's memory_bytes is shared between them, "
+                f"{self.pages_each} pages ({self.memory_bytes_each / 2**20:g} MiB) each")
+
+
+def apply_limits(store: wasmtime.Store, budget: StoreBudget, *, memory_size: int | None = None) -> None:
+    """Set every limit of the store at once (wasmtime forgets any limit a call leaves out);
+    `memory_size` freezes memories at that size instead of their share."""
+    store.set_limits(memory_size=budget.memory_bytes_each if memory_size is None else memory_size,
+                     table_elements=budget.table_elements_each, instances=1,
+                     tables=budget.tables if budget.counted else -1,
+                     memories=budget.memories if budget.counted else -1)
+
+
+def new_store(engine: wasmtime.Engine, limits: Limits, budget: StoreBudget) -> wasmtime.Store:
+    """A store for exactly one instance, within its budget, and with fuel and a deadline for its
+    start function."""
     store = wasmtime.Store(engine)
-    store.set_limits(memory_size=limits.memory_bytes, instances=1, table_elements=TABLE_ELEMENTS)
+    apply_limits(store, budget)
     refill(store, limits)
     return store
 
@@ -154,16 +239,16 @@ def limit_hit(error: Exception) -> str | None:
         return "seconds_per_call"
     if code is wasmtime.TrapCode.STACK_OVERFLOW:
         return "max_wasm_stack"
-    # The store's limits refuse an instance whose minimum sizes exceed them.
+    # The store's limits refuse an instance whose minimum sizes or counts exceed them.
     text = str(error.message if isinstance(error, wasmtime.Trap) else error)
-    if "exceeds memory limits" in text:
+    if "exceeds memory limits" in text or "memory count too high" in text or "GC heap out of memory" in text:
         return "memory_bytes"
-    if "exceeds table limits" in text:
+    if "exceeds table limits" in text or "table count too high" in text:
         return "table_elements"
     return None
 
 
-def describe_trap(error: Exception, limits: Limits) -> str:
+def describe_trap(error: Exception, limits: Limits, budget: StoreBudget) -> str:
     """One line saying why a guest call stopped, naming the limit when a limit stopped it."""
     if isinstance(error, wasmtime.ExitTrap):
         return f"guest called proc_exit({error.code})"
@@ -184,7 +269,9 @@ def describe_trap(error: Exception, limits: Limits) -> str:
     else:
         line = lines[0] if lines else type(error).__name__
     if limit == "memory_bytes":
-        line += f" (memory_bytes: {limits.memory_bytes // 65536} pages allowed)"
+        each = " each" if budget.shares > 1 else ""
+        line += f" (memory_bytes: {budget.pages_each} pages allowed{each})"
     elif limit == "table_elements":
-        line += f" (the sandbox allows {TABLE_ELEMENTS} table elements)"
+        each = f" per table, {TABLE_ELEMENTS} in all" if budget.tables > 1 else ""
+        line += f" (the sandbox allows {budget.table_elements_each} table elements{each})"
     return line

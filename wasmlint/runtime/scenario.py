@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from wasmlint.reading import CONFIG_LIMIT, read_regular_text, reason
+from wasmlint.tomlfiles import parse_toml
+from wasmlint.runtime.result import StepRecord
 
 TOP_KEYS = {"description", "memory", "expect-growth", "steps"}
 COMMON_KEYS = {"call", "write", "read", "note"}
@@ -20,6 +22,10 @@ REFERENCE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_-]*)(?:([+-])(\d+))?$")
 
 Number = int | float
 Operand = int | float | str  # a literal, or "$saved" / "$saved+N"
+
+# The integers a parameter of each type takes: its signed and its unsigned spelling (-1 and
+# 0xFFFFFFFF are the same i32). A memory address is an i32 (memory64 is not run).
+INTEGER_RANGES = {"i32": (-(1 << 31), 1 << 32), "i64": (-(1 << 63), 1 << 64)}
 
 
 class ScenarioError(ValueError):
@@ -101,8 +107,40 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _operand(value: object, where: str, key: str, saved: set[str]) -> Operand:
+def argument_problem(value: Number, kind: str) -> str | None:
+    """Why a number cannot be passed as a parameter of a Wasm value type, or None. Integer types
+    take integers in their range (an integral float such as `1e3` too); float types take any
+    number, NaN and the infinities included, that a double can hold."""
+    if kind in ("f32", "f64"):
+        try:
+            float(value)
+        except OverflowError:
+            return f"{value} is too large for an {kind}"
+        return None
+    if kind not in INTEGER_RANGES:
+        return f"a scenario cannot pass a value of type {kind}"
+    if isinstance(value, float) and not value.is_integer():  # NaN and the infinities are not integers either
+        return f"{value!r} is not an integer, as an {kind} parameter needs"
+    low, high = INTEGER_RANGES[kind]
+    if not low <= value < high:
+        shown = value if isinstance(value, float) or abs(value) < 1 << 64 else f"an integer of {len(hex(value)) - 2} hex digits"
+        return f"{shown} does not fit an {kind} ({low} to {high - 1})"
+    return None
+
+
+def _number_problem(value: Number) -> str | None:
+    """Why no Wasm value holds this number (an integer beyond 64 bits), or None."""
+    if isinstance(value, int) and not INTEGER_RANGES["i64"][0] <= value < INTEGER_RANGES["i64"][1]:
+        return f"an integer of {len(hex(value)) - 2} hex digits fits no Wasm value (at most 64 bits)"
+    return None
+
+
+def _operand(value: object, where: str, key: str, saved: set[str], kind: str | None = None) -> Operand:
+    """A literal number (one that fits the value type `kind`, when known) or a `$saved` reference."""
     if _is_number(value):
+        problem = argument_problem(value, kind) if kind is not None else _number_problem(value)
+        if problem is not None:
+            raise ScenarioError(f"{where}: `{key}`: {problem}")
         return value
     if isinstance(value, str):
         match = REFERENCE.match(value)
@@ -162,7 +200,7 @@ def _parse_step(raw: object, index: int, origin: str, saved: set[str]) -> Step:
         raise ScenarioError(f"{where}: `note` must be a string")
     if kind == "call":
         return _parse_call(raw, index, where, saved, note)
-    pointer = _operand(raw[kind], where, kind, saved)
+    pointer = _operand(raw[kind], where, kind, saved, kind="i32")  # an address
     if kind == "write":
         data, is_text = _payload(raw, ("string", "bytes", "hex"), where, required=True)
         return Step(index, "write", pointer=pointer, data=data, is_text=is_text, note=note)
@@ -170,8 +208,8 @@ def _parse_step(raw: object, index: int, origin: str, saved: set[str]) -> Step:
     length = raw.get("length")
     if length is None and data is None:
         raise ScenarioError(f"{where}: a read needs `length` or an expected value")
-    if length is not None and (not isinstance(length, int) or isinstance(length, bool) or length < 0):
-        raise ScenarioError(f"{where}: `length` must be a non-negative integer")
+    if length is not None and (not isinstance(length, int) or isinstance(length, bool) or not 0 <= length <= 1 << 32):
+        raise ScenarioError(f"{where}: `length` must be an integer from 0 to 4 GiB (4294967296)")
     if length is not None and data is not None and length != len(data):
         raise ScenarioError(f"{where}: `length` {length} differs from the expected value's {len(data)} bytes")
     return Step(index, "read", pointer=pointer, data=data, is_text=is_text,
@@ -192,6 +230,8 @@ def _parse_call(raw: dict, index: int, where: str, saved: set[str], note: str | 
     expect = raw.get("expect")
     if expect is not None and not _is_number(expect):
         raise ScenarioError(f"{where}: `expect` must be a number (the call's result)")
+    if expect is not None and (problem := _number_problem(expect)) is not None:
+        raise ScenarioError(f"{where}: `expect`: {problem}")
     growth = raw.get("expect-growth")
     if growth is not None and not isinstance(growth, bool):
         raise ScenarioError(f"{where}: `expect-growth` must be true or false")
@@ -210,7 +250,7 @@ def _parse_call(raw: dict, index: int, where: str, saved: set[str], note: str | 
 def parse_scenario(text: str, origin: str) -> Scenario:
     """Validate a scenario's TOML text; `origin` names it in error messages."""
     try:
-        data = tomllib.loads(text)
+        data = parse_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{origin}: invalid TOML: {exc}") from None
     unknown = set(data) - TOP_KEYS
@@ -247,3 +287,30 @@ def load_scenario(path: Path) -> Scenario:
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{path}: cannot read: {exc}") from None
     return parse_scenario(text, path.as_posix())
+
+
+def _trap_expected(step: Step, trap: str | None) -> str | None:
+    """The failure text when the trap (or its absence) disagrees with `expect-trap`, else None."""
+    wanted = step.expect_trap
+    if trap is None:
+        return "expected a trap, the call returned" if wanted else None
+    if wanted in (None, False):
+        return f"trapped: {trap}"
+    if isinstance(wanted, str) and wanted.lower() not in trap.lower():
+        return f"trapped with {trap!r}, expected a trap mentioning {wanted!r}"
+    return None
+
+
+def call_problem(step: Step, record: StepRecord) -> str | None:
+    """What a call's record says against its step's expectations (a trap, growth, result), or None."""
+    problem = _trap_expected(step, record.trap)
+    if problem or record.trap is not None:
+        return problem
+    if step.expect_growth is not None and record.grew != step.expect_growth:
+        return (f"expect-growth = {str(step.expect_growth).lower()}, but memory went "
+                f"{record.pages_before} -> {record.pages_after} pages")
+    if step.expect_result is not None:
+        got = record.result[0] if record.result else None
+        if got != step.expect_result:
+            return f"expected result {step.expect_result}, got {got}"
+    return None

@@ -54,7 +54,7 @@ impl Handler for Namer {
         let name = format!("handler #{}", x);
         let n = name.len().min(64);
         // SAFETY: wasm32 guests are single-threaded; no other reference to OUT is alive.
-        unsafe { (*core::ptr::addr_of_mut!(OUT))[..n].copy_from_slice(&name.as_bytes()[..n]) };
+        unsafe { (&mut *core::ptr::addr_of_mut!(OUT))[..n].copy_from_slice(&name.as_bytes()[..n]) };
         n as u32
     }
 }

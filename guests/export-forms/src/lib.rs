@@ -4,7 +4,7 @@
 //! attributes, an export inside a `mod` block, and `#[cfg_attr(target_arch = "wasm32", no_mangle)]`.
 //! The `extern "C"` block declares an import from the host: imports are never exports, and
 //! `log`, which calls it, allocates nothing.
-
+#[link(wasm_import_module = "env")] // current rustc no longer makes undefined symbols `env` imports
 extern "C" {
     fn host_log(ptr: *const u8, len: usize);
 }
