@@ -113,6 +113,7 @@ def check(
     layer: list[str] = typer.Option(None, "--layer", help="Layers to run: source, module, runtime, host (repeat or comma-separate)."),
     wasm: list[Path] = typer.Option(None, "--wasm", help="A compiled module of the crate being checked (module layer), and the module the hosts checked load."),
     build: bool = typer.Option(False, "--build", help="Build the crates with cargo for wasm32-unknown-unknown and check the modules. Like `cargo build`, this runs the crates' build scripts and proc macros (and what their .cargo/config.toml names): only on code you trust. cargo builds a copy in the user cache; the tree is not written."),
+    offline: bool = typer.Option(False, "--offline", help="With --build: cargo must not use the network (it otherwise fetches the dependencies it lacks, unless its own configuration says offline)."),
     confirm: bool = typer.Option(False, "--confirm", help="Run the modules in a wasmtime sandbox to confirm growth (runtime layer)."),
     scenario: Optional[Path] = typer.Option(None, "--scenario", help="Scenario file for --confirm [default: scenario.toml beside Cargo.toml]."),
     select: list[str] = typer.Option(None, "--select", help="Rule ids or globs to run (e.g. '*-in-export')."),
@@ -206,7 +207,7 @@ def check(
     if (confirm or Layer.MODULE in layers and layer) and not (modules or build):
         fail("the module and runtime layers need a compiled module: add --build, or --wasm FILE, or give a .wasm path")
     if build:
-        modules += _build(targets)
+        modules += _build(targets, offline)
     options = CheckOptions(
         layers=layers,
         wasm=tuple(p for p in wasm or () if is_file(p)),
@@ -428,21 +429,30 @@ def _layers(values: list[str] | None, confirm: bool) -> frozenset[Layer]:
         fail(f"unknown layer in --layer {','.join(names)!r} (expected source, module, runtime, host)")
 
 
-def _build(targets) -> list:
-    """Build every crate for wasm32; a crate that fails to build is a run error, the rest go on."""
+def _build(targets, offline: bool) -> list:
+    """Build every crate for wasm32; a crate that fails to build is a run error, the rest go on.
+    stderr gets which toolchain was chosen and why, then cargo's progress as it builds."""
     from wasmlint.cfg import FeatureRequest
     from wasmlint.discover import display_path
-    from wasmlint.toolchain import BuildError, ToolchainError, build
+    from wasmlint.terminal import visible
+    from wasmlint.toolchain import BuildError, ToolchainError, build, find_toolchain
 
     built = []
     seen: set[Path] = set()
-    for crate in targets.crates:
-        if crate.manifest is None:
-            continue
+    crates = [crate for crate in targets.crates if crate.manifest is not None]
+    if not crates:
+        return built
+    try:
+        toolchain = find_toolchain()
+    except ToolchainError as exc:
+        fail(str(exc))
+    typer.echo(f"wasmlint --build: {toolchain.choice}{'; offline' if offline else ''}", err=True)
+    for crate in crates:
         # The module is built with the features the source layer judged the crate by.
         features = None if crate.feature_request == FeatureRequest() else sorted(crate.cfg.features)
         try:
-            artifacts = build(crate.root, features=features)
+            artifacts = build(crate.root, toolchain=toolchain, features=features, offline=offline,
+                              progress=lambda line: typer.echo(visible(line), err=True))
         except ToolchainError as exc:
             fail(str(exc))
         except BuildError as exc:
