@@ -433,3 +433,14 @@ def test_a_staged_lib_rs_whose_hosts_make_fresh_views_commits(app):
     assert committed, output
     shown = verbose_run(app, "src/lib.rs")
     assert "info[to-owned-in-export]" in shown.stdout and "--> src/lib.rs:20:" in shown.stdout, shown.stdout
+
+
+def test_the_hook_environment_holds_no_wasmtime(crate, hook_repo):
+    # pre-commit installs wasmlint without extras: the runtime layer's wasmtime (a large wheel the
+    # source and host layers never use) is not in the hook's environment.
+    pythons = sorted(Path(hook_repo.env["PRE_COMMIT_HOME"]).glob("repo*/py_env-*/bin/python"))
+    assert pythons, "pre-commit made no environment for the hook"
+    for python in pythons:
+        probe = subprocess.run([str(python), "-c", "import importlib.util as u; print(u.find_spec('wasmtime') is None,"
+                                " u.find_spec('tree_sitter') is not None)"], capture_output=True, text=True, timeout=60)
+        assert probe.stdout.split() == ["True", "True"], probe.stdout + probe.stderr

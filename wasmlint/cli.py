@@ -204,6 +204,8 @@ def check(
         if problem is not None:
             targets.errors.append(RunError(str(path), problem if os.path.lexists(path) else "no such module file"))
     confirm = confirm or Layer.RUNTIME in layers  # asking for the runtime layer means running it
+    if confirm:
+        _require_wasmtime("--confirm")
     if (confirm or Layer.MODULE in layers and layer) and not (modules or build):
         fail("the module and runtime layers need a compiled module: add --build, or --wasm FILE, or give a .wasm path")
     if build:
@@ -269,6 +271,15 @@ def check(
         typer.echo(renderer("github")(report, rules), nl=False, color=True)
     _print_errors(report.errors)
     raise typer.Exit(_exit_code(report, config.fail_on))
+
+
+def _require_wasmtime(what: str) -> None:
+    """The runtime layer runs modules in wasmtime, an extra (`wasmlint[runtime]`): say so in one line."""
+    from importlib.util import find_spec
+
+    if find_spec("wasmtime") is None:
+        fail(f"{what} runs modules in wasmtime, which is not installed: pip install 'wasmlint[runtime]' "
+             "(pipx: pipx install 'wasmlint[runtime]', or pipx inject wasmlint wasmtime)")
 
 
 def _stand_in_stdin(paths: list[Path] | None, name: Path | None) -> Path:
@@ -576,6 +587,7 @@ def run(
     """
     import json
 
+    _require_wasmtime("wasmlint run")
     from wasmlint.runtime import Limits, ScenarioError, load_scenario, render_run_text, run_module
 
     if not module.is_file():
