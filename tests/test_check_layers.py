@@ -101,17 +101,21 @@ def test_dyn_callbacks_are_followed_through_the_vtable_each_export_passes(compil
 
 
 def test_an_unresolved_path_is_a_warning_only_where_the_source_shows_no_allocation():
+    from wasmlint.evidence import GrowthPath, Resolution
     from wasmlint.findings import ExportSite, Finding, Layer, Severity
     from wasmlint.merge import merge_layers
+    from wasmlint.rules import builtin_rules
 
     def module_finding(symbol: str) -> Finding:
-        evidence = (f"module: `{symbol}` reaches memory.grow via {symbol} -> alloc; `{symbol}` calls `alloc` through "
-                    "an unresolved indirect call (any `(i32) -> (i32)` function in the table may be its target)")
+        evidence = GrowthPath(symbol, (symbol, "alloc"), Resolution.UNRESOLVED, (
+            f"`{symbol}` calls `alloc` through an unresolved indirect call (any `(i32) -> (i32)` function in the "
+            "table may be its target)",))
         return Finding("export-reaches-memory-grow", Severity.ERROR, f"exported function `{symbol}` can grow",
                        "m.wasm", 1, 1, 1, 1, Layer.MODULE, symbol=symbol, evidence=(evidence,))
 
     site = ExportSite("known", "known", "src/lib.rs", 3, 8, 3, 13)
-    merged = merge_layers([], [], [module_finding("known"), module_finding("bare")], [], None, {"known": site}, {})
+    merged = merge_layers([], [], [module_finding("known"), module_finding("bare")], [], None, {"known": site}, {},
+                          builtin_rules())
     by_symbol = {f.symbol: f for f in merged}
     # The source knows `known` and found nothing on its paths: a warning, placed on its `fn`.
     assert (by_symbol["known"].severity, by_symbol["known"].path) == (Severity.WARNING, "src/lib.rs")

@@ -14,6 +14,7 @@ import pytest
 from conftest import GUESTS, guest_module, unavailable
 from test_hostile_guests import leftover_processes, wasmlint
 from wasmlint.host.confirm import NodeUnavailable, NodeVerdict, confirm_in_node, node_command, permission_flags
+from wasmlint.reporters.evidence import evidence_text
 from wasmlint.runtime import load_scenario, parse_scenario
 
 
@@ -39,7 +40,7 @@ def test_greeting_alloc_set_name_detaches_the_view(compiler):
     verdicts = confirm_in_node(guest_module("greeting-alloc", compiler), [("set_name", "Uint8Array")],
                                _scenario("greeting-alloc"))
     assert verdicts == {"set_name": NodeVerdict("set_name", "set_name(10, 16)", True, 17, 18, calls=1)}
-    assert verdicts["set_name"].evidence() == (
+    assert evidence_text(verdicts["set_name"]) == (
         "node: the view over memory.buffer detached when set_name(10, 16) grew memory 17 -> 18 pages")
 
 
@@ -60,7 +61,7 @@ def test_an_imported_memory_grown_by_memory_grow_detaches_a_dataview(tmp_path):
     (verdict,) = confirm_in_node(_wat(tmp_path, IMPORTED_AND_GROWN), [(export, "DataView")]).values()
     assert (verdict.detached, verdict.pages_before, verdict.pages_after, verdict.error) == (True, 1, 2, None)
     assert verdict.smoke and verdict.call == f"{export}()"
-    assert verdict.evidence().endswith("grew memory 1 -> 2 pages (a smoke call)")
+    assert evidence_text(verdict).endswith("grew memory 1 -> 2 pages (a smoke call)")
 
 
 # --- not detached --------------------------------------------------------------------------------
@@ -70,7 +71,7 @@ def test_static_greeting_guests_leave_the_view_attached(name, compiler):
     module = guest_module(name, compiler)
     verdicts = confirm_in_node(module, [("set_name", "Int32Array")], _scenario(name))
     assert verdicts == {"set_name": NodeVerdict("set_name", "set_name(10, 16)", False, 17, 17, calls=1)}
-    assert verdicts["set_name"].evidence() == (
+    assert evidence_text(verdicts["set_name"]) == (
         "node: set_name(10, 16) did not grow memory (17 pages before and after); the view stayed attached")
 
 
@@ -113,7 +114,7 @@ SHARED = """
 def test_a_shared_memory_grows_without_detaching_the_view(tmp_path):
     (verdict,) = confirm_in_node(_wat(tmp_path, SHARED), [("grow", "Int32Array")]).values()
     assert (verdict.detached, verdict.pages_before, verdict.pages_after) == (False, 1, 2)
-    assert "but the view stayed attached (a shared memory's buffer never detaches)" in verdict.evidence()
+    assert "but the view stayed attached (a shared memory's buffer never detaches)" in evidence_text(verdict)
 
 
 # --- could not check -----------------------------------------------------------------------------
@@ -149,7 +150,7 @@ def test_an_endless_export_times_out_leaves_no_node_behind_and_spares_the_next_e
 def test_a_module_that_cannot_be_instantiated_gets_an_error_verdict(tmp_path, wat, expected):
     (verdict,) = confirm_in_node(_wat(tmp_path, wat), [("f", "Uint8Array")], memory_mb=8).values()
     assert expected in verdict.error
-    assert verdict.evidence().startswith("node: could not check `f`: ")
+    assert evidence_text(verdict).startswith("node: could not check `f`: ")
 
 
 BOMB = """
@@ -187,7 +188,7 @@ def test_an_export_the_scenario_does_not_call_gets_smoke_calls(tmp_path):
     scenario = parse_scenario('[[steps]]\ncall = "g"\n', "s.toml")
     (verdict,) = confirm_in_node(_wat(tmp_path, wat), [("f", "Float64Array")], scenario).values()
     assert (verdict.smoke, verdict.call, verdict.calls) == (True, "f(0)", 8)  # as the runtime layer shows it
-    assert verdict.evidence() == ("node: f(0) (a smoke call) did not grow memory (1 page before and after), "
+    assert evidence_text(verdict) == ("node: f(0) (a smoke call) did not grow memory (1 page before and after), "
                                   "nor did 7 more smoke calls; the view stayed attached")
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from guest_builds import DEBIAN_RUSTC, Compiler
 from wasmlint.findings import UNRESOLVED_INDIRECT, Layer, Severity
+from wasmlint.reporters.evidence import evidence_text
 from wasmlint.module import (
     GROWS,
     NO,
@@ -106,9 +107,9 @@ def test_fixed_writer_reaches_memory_grow_only_through_string_formatting(compile
     assert write_heap.path[:2] == ("write_heap", "alloc::fmt::format::format_inner")
     found = {f.symbol: f for f in module_findings(facts, "fixed_writer.wasm", RULES)}
     assert found["write_fixed"].severity is Severity.INFO
-    assert "its indirect calls go only where" in found["write_fixed"].evidence[0]
+    assert "its indirect calls go only where" in evidence_text(found["write_fixed"].evidence[0])
     assert found["write_heap"].severity is Severity.ERROR
-    assert found["write_heap"].evidence[0].endswith("(direct calls only)")
+    assert evidence_text(found["write_heap"].evidence[0]).endswith("(direct calls only)")
 
 
 def test_dyn_callbacks_reach_memory_grow_through_the_vtable_passed(compiler):
@@ -151,7 +152,7 @@ def test_findings_for_greeting_alloc(compiler):
         Severity.ERROR, Layer.MODULE, "set_name", "target/greeting_alloc.wasm")
     assert (grows.line, grows.column, grows.end_line, grows.end_column) == (1, 1, 1, 1)
     assert grows.call_path == facts.export("set_name").path
-    assert grows.evidence == (
+    assert tuple(map(evidence_text, grows.evidence)) == (
         f"module: `set_name` reaches memory.grow via {' -> '.join(grows.call_path)} (direct calls only)",)
     assert "set_name" in grows.message and "<dlmalloc::sys::System" in grows.message
 
@@ -230,7 +231,7 @@ def test_an_indirect_call_reaches_only_the_vtables_the_export_passes():
     assert (noisy.status, noisy.resolution) == (GROWS, "resolved")
     assert noisy.path == ("noisy", "call_through", "grow_method")
     assert noisy.indirect == ("`call_through` calls `grow_method` via the vtable at 0x410 (from `noisy`)",)
-    evidence = module_findings(facts, "m.wasm", RULES)[0].evidence[0]
+    evidence = evidence_text(module_findings(facts, "m.wasm", RULES)[0].evidence[0])
     assert evidence.endswith("via noisy -> call_through -> grow_method; "
                              "`call_through` calls `grow_method` via the vtable at 0x410 (from `noisy`)")
 
@@ -269,7 +270,7 @@ def test_a_callee_no_constant_names_falls_back_to_the_type():
     assert (from_host.status, from_host.resolution) == (GROWS, "unresolved")
     assert from_host.path[:2] == ("from_host", "call_through")
     assert from_host.indirect[0].startswith(f"`call_through` calls `{from_host.path[2]}` {UNRESOLVED_INDIRECT} (any ")
-    evidence = module_findings(facts, "m.wasm", RULES)[0].evidence[0]
+    evidence = evidence_text(module_findings(facts, "m.wasm", RULES)[0].evidence[0])
     assert UNRESOLVED_INDIRECT in evidence
 
 
@@ -362,7 +363,7 @@ def test_panic_only_when_every_path_passes_through_panic_machinery():
         (func (export "checked") (call $rust_begin_unwind))
         (memory 1))''', RULES)
     assert [(f.rule_id, f.severity) for f in found] == [("export-grows-only-on-panic", Severity.INFO)]
-    assert found[0].evidence[0].startswith("module: `checked` reaches memory.grow only through panic handling")
+    assert evidence_text(found[0].evidence[0]).startswith("module: `checked` reaches memory.grow only through panic handling")
 
 
 def test_modules_without_names_show_func_indices():
@@ -432,7 +433,7 @@ def test_memories_without_maximum():
         (memory $mine 2)
         (memory $exported 3 5)
         (export "exported" (memory $exported)))''', RULES)
-    assert [(f.rule_id, f.evidence) for f in found] == [
+    assert [(f.rule_id, tuple(map(evidence_text, f.evidence))) for f in found] == [
         ("memory-has-no-maximum", ("module: memory 0 (`env.memory`) starts at 1 pages and has no maximum",))]
 
 

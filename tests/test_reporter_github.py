@@ -17,8 +17,10 @@ import pytest
 
 from conftest import unavailable
 
+from wasmlint.evidence import GrowthPath, Outcome, Resolution, RuntimeObservation
 from wasmlint.findings import Finding, Layer, Report, RunError, Severity
 from wasmlint.reporters import github
+from wasmlint.reporters.evidence import evidence_text
 from wasmlint.rules import Rule
 
 SCRIPT_DIR = Path(__file__).resolve().parent / "actions_core"
@@ -40,8 +42,9 @@ TRICKY = [
     finding(message="multi-line range", line=10, column=9, end_line=14, end_column=2),
     finding(rule_id="comma,colon:rule", message="::error::not a command", line=20, end_line=20),
     finding(message="evidence follows", line=30, end_line=30, evidence=(
-        "module: `set_name` reaches memory.grow via set_name -> alloc::fmt::format -> __rust_alloc",
-        "runtime: set_name(10, 16) grew memory 17 -> 18 pages (confirmed), 100%",
+        GrowthPath("set_name", ("set_name", "alloc::fmt::format", "__rust_alloc"), Resolution.DIRECT),
+        RuntimeObservation("set_name", Outcome.GREW, smoke=False, call="set_name(100%, 16)", pages_before=17,
+                           pages_after=18),
     )),
     finding(message="%0A%25 already looks escaped", line=31, end_line=31),
 ]
@@ -63,7 +66,8 @@ def toolkit_input(report: Report) -> list[dict]:
         properties = {"title": f"wasmlint({f.rule_id})", "file": f.path, "startLine": f.line, "endLine": f.end_line}
         if f.line == f.end_line:
             properties |= {"startColumn": f.column, "endColumn": f.end_column}
-        finding_calls[f.severity].append({"command": COMMANDS[f.severity], "message": "\n".join([f.message, *f.evidence]),
+        finding_calls[f.severity].append({"command": COMMANDS[f.severity],
+                                          "message": "\n".join([f.message, *map(evidence_text, f.evidence)]),
                                           "properties": properties})
     calls += finding_calls[Severity.ERROR]
     for e in sorted(report.errors, key=lambda e: (e.path, e.line or 0)):
@@ -147,16 +151,20 @@ def test_evidence_and_help_follow_the_message():
     rule = Rule(id="format-in-export", layer=Layer.SOURCE, severity=Severity.ERROR, summary="s",
                 message="m", why="w", fix="Write into a static buffer.\n\nMore text.", query=None,
                 scope="reachable", check=None, tests=(), origin=Path("rules/format-in-export.toml"))
-    f = finding(evidence=("module: reaches memory.grow", "runtime: grew 17 -> 18 pages (confirmed)"))
+    f = finding(evidence=(
+        GrowthPath("set_name", ("set_name", "__rust_alloc"), Resolution.DIRECT),
+        RuntimeObservation("set_name", Outcome.GREW, smoke=True, call="set_name(0, 0)", pages_before=17,
+                           pages_after=18),
+    ))
     message = github.annotation_message(f, rule)
     assert message.splitlines() == [
         f.message,
-        "module: reaches memory.grow",
-        "runtime: grew 17 -> 18 pages (confirmed)",
+        "module: `set_name` reaches memory.grow via set_name -> __rust_alloc (direct calls only)",
+        "runtime: set_name(0, 0) grew memory 17 -> 18 pages on its first call (confirmed by a smoke call)",
         "help: Write into a static buffer; `wasmlint explain format-in-export`",
     ]
     rendered = github.render(Report(findings=[f]), {rule.id: rule})
-    assert rendered.count("\n") == 1 and "%0Amodule: reaches memory.grow%0A" in rendered
+    assert rendered.count("\n") == 1 and "(direct calls only)%0Aruntime: set_name(0, 0) grew" in rendered
 
 
 def test_run_errors_are_error_annotations():

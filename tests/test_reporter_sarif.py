@@ -7,8 +7,10 @@ from pathlib import Path
 
 
 import wasmlint
+from wasmlint.evidence import GrowthPath, NodeObservation, Outcome, Resolution, RuntimeObservation
 from wasmlint.findings import Finding, Layer, Report, RunError, Severity
 from wasmlint.reporters import sarif
+from wasmlint.reporters.evidence import evidence_text
 from wasmlint.rules import Rule, builtin_rules
 
 def assert_valid(validator, log: dict) -> None:
@@ -49,8 +51,9 @@ FORMAT = Finding(
     symbol="set_name",
     call_path=("set_name", "format!"),
     evidence=(
-        "module: `set_name` reaches memory.grow via set_name -> alloc::fmt::format -> __rust_alloc",
-        "runtime: set_name(10, 16) grew memory 17 -> 18 pages (confirmed)",
+        GrowthPath("set_name", ("set_name", "alloc::fmt::format", "__rust_alloc"), Resolution.DIRECT),
+        RuntimeObservation("set_name", Outcome.GREW, smoke=False, call="set_name(10, 16)", pages_before=17,
+                           pages_after=18),
     ),
     confirmed=True,
     snippet='format!("{}, {}!", sal, name)',
@@ -184,8 +187,23 @@ def test_uris_are_relative_and_percent_encoded():
 def test_evidence_and_confirmation_are_in_the_message():
     log = render_log(Report(findings=[FORMAT, FORMAT.replace(evidence=(), line=50, end_line=50)]))
     first, second = (r["message"]["text"] for r in log["runs"][0]["results"])
-    assert first.splitlines() == [FORMAT.message, *FORMAT.evidence]
+    assert first.splitlines() == [
+        FORMAT.message,
+        "module: `set_name` reaches memory.grow via set_name -> alloc::fmt::format -> __rust_alloc (direct calls only)",
+        "runtime: set_name(10, 16) grew memory 17 -> 18 pages on its first call (confirmed)",
+    ]
     assert second.splitlines() == [FORMAT.message, "runtime: confirmed"]
+
+
+def test_confirmation_is_said_once_whatever_the_names_in_the_evidence():
+    # A function named `confirmed_total` on the module path does not say that an engine confirmed
+    # the finding; V8's detached view confirms it without the word: both still get the line.
+    path = GrowthPath("confirmed_total", ("confirmed_total", "__rust_alloc"), Resolution.DIRECT)
+    node = NodeObservation("confirmed_total", "confirmed_total(1)", True, 17, 18, calls=1)
+    findings = [FORMAT.replace(evidence=(path,)), FORMAT.replace(evidence=(path, node), line=60, end_line=60)]
+    texts = [r["message"]["text"].splitlines() for r in render_log(Report(findings=findings))["runs"][0]["results"]]
+    assert texts == [[FORMAT.message, evidence_text(path), "runtime: confirmed"],
+                     [FORMAT.message, evidence_text(path), evidence_text(node), "runtime: confirmed"]]
 
 
 def test_the_call_path_is_a_code_flow():

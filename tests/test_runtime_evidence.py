@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, guest_module, json_findings, module_options, run_cli
-from wasmlint.runtime import (ExportEvidence, RunResult, RuntimeEvidence, StepRecord, export_evidence,
+from wasmlint.reporters.evidence import evidence_text
+from wasmlint.runtime import (RunResult, RuntimeEvidence, StepRecord, export_evidence, for_finding,
                               render_run_text, run_module)
 from wasmlint.runtime.result import summarise_growth
 
@@ -216,8 +217,9 @@ def call(export: str, before: int, after: int, *, number: int = 1, trap: str | N
 def test_a_module_that_could_not_be_instantiated_calls_nothing():
     result = RunResult(module="m.wasm", steps=[StepRecord("start", 0, trap="wasm trap: unreachable")])
     (seen,) = export_evidence(result, ["f"]).values()
-    assert seen == ExportEvidence("runtime: `f` could not be called: the module could not be instantiated "
-                                  "(wasm trap: unreachable)")
+    assert evidence_text(seen) == ("runtime: `f` could not be called: the module could not be instantiated "
+                                   "(wasm trap: unreachable)")
+    assert not seen.grew and not seen.called
 
 
 def test_nothing_is_said_of_a_run_that_did_not_happen():
@@ -235,8 +237,8 @@ def test_runs_are_kept_per_module_and_the_most_telling_wins():
     evidence.add("a/Cargo.toml", "a", export_evidence(idle, ["f", "g"]))  # a second scenario that calls nothing
     evidence.add("b.wasm", "b", export_evidence(idle, ["f"]))
     assert evidence.seen("g", "a/src/lib.rs").grew
-    assert evidence.seen("f", "a/src/lib.rs").line == "runtime: f(1) did not grow memory (17 pages before and after)"
-    assert evidence.seen("f", "b/src/lib.rs").line.startswith("runtime: `f` was not called by the scenario (t.toml)")
+    assert evidence_text(evidence.seen("f", "a/src/lib.rs")) == "runtime: f(1) did not grow memory (17 pages before and after)"
+    assert evidence_text(evidence.seen("f", "b/src/lib.rs")).startswith("runtime: `f` was not called by the scenario (t.toml)")
     assert evidence.seen("f", "", module="b.wasm") == evidence.seen("f", "b/src/lib.rs")
     assert evidence.seen("g", "b/src/lib.rs") is None  # b's module does not export g
     assert evidence.seen("f", "c/src/lib.rs") is None  # no module was built from crate c
@@ -248,6 +250,6 @@ def test_runs_are_kept_per_module_and_the_most_telling_wins():
 def test_only_findings_that_predict_growth_say_how_to_widen_the_run(rule_id, widened):
     result = RunResult(module="m.wasm", mode="scenario", scenario="s.toml", steps=[call("f", 3, 3)])
     seen = export_evidence(result, ["f"])["f"]
-    line = seen.line_for(rule_id)
+    line = evidence_text(for_finding(seen, rule_id))
     assert line.startswith("runtime: f(1) did not grow memory (3 pages before and after)")
     assert ("; not reproduced: add steps to s.toml, or args, that take the growing branch" in line) is widened

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from wasmlint.findings import Layer, Severity
+from wasmlint.reporters.evidence import evidence_text
 from wasmlint.rules import builtin_rules
 from wasmlint.runtime import (RunResult, findings_for_wat, load_scenario, render_run_text, run_module,
                               runtime_findings)
@@ -54,8 +55,8 @@ def synthetic() -> RunResult:
 
 def test_evidence_mentions_first_and_later_calls():
     _, evidence = runtime_findings(synthetic(), "src/lib.rs", builtin_rules(), {"push"})
-    assert evidence == {"push": "runtime: push(3) grew memory 17 -> 18 pages on its first call; "
-                                "a repeat call grew 1 of 2 times (confirmed)"}
+    assert {export: evidence_text(seen) for export, seen in evidence.items()} == {
+        "push": "runtime: push(3) grew memory 17 -> 18 pages on its first call; a repeat call grew 1 of 2 times (confirmed)"}
 
 
 def test_unpredicted_growth_and_failures_become_findings():

@@ -10,6 +10,7 @@ from conftest import guest_module, unavailable
 from guest_builds import CompilerMissing, build_guest
 from wasmlint import toolchain
 
+from wasmlint.reporters.evidence import evidence_text
 from wasmlint.runtime import load_scenario, render_run_text, run_module, runtime_findings
 
 GUESTS = Path(__file__).parent.parent / "guests"
@@ -64,7 +65,8 @@ def test_greeting_alloc_evidence_and_findings(runs):
 
     findings, evidence = runtime_findings(result, "guests/greeting-alloc/src/lib.rs", builtin_rules(), {"set_name"})
     assert findings == []  # the static layers predicted it: the runtime only confirms
-    assert evidence == {"set_name": "runtime: set_name(10, 16) grew memory 17 -> 18 pages on its first call (confirmed)"}
+    assert {export: evidence_text(seen) for export, seen in evidence.items()} == {
+        "set_name": "runtime: set_name(10, 16) grew memory 17 -> 18 pages on its first call (confirmed)"}
     findings, _ = runtime_findings(result, "m.wasm", builtin_rules(), set())
     (finding,) = findings
     assert finding.rule_id == "runtime-growth" and finding.symbol == "set_name" and finding.confirmed

@@ -1,7 +1,7 @@
 """`wasmlint check`: run the selected layers over what discovery found, then merge into one Report.
 
-Data flows one way: discover -> source -> module -> runtime -> merge -> suppressions -> filter.
-Nothing here prints; the CLI renders the Report.
+Data flows one way: discover -> source -> module -> runtime -> merge -> host -> host contract ->
+suppressions -> filter. Nothing here prints; the CLI renders the Report.
 """
 
 from __future__ import annotations
@@ -257,14 +257,14 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     # source finding, and again after, for module and runtime findings placed on a source `fn`.
     shown = hide_suppressed(findings, suppressions)
     merged = _merge_per_crate(targets, outcomes, findings, shown, module_findings, runtime_findings, runtime_evidence,
-                              sites, reach)
+                              sites, reach, all_rules)
     if run_hosts_:
         from wasmlint.host.crates import source_module
         from wasmlint.host.run import run_hosts  # tree-sitter's JS grammars only when there are hosts
 
         stand_ins = {
             crate.root: source_module(f"{display_path(crate.manifest or crate.root)} (its source; no module built)",
-                                      crate.name, outcome.exports, outcome.findings, outcome.reach)
+                                      crate.name, outcome.exports, outcome.findings, outcome.reach, all_rules)
             for crate, outcome in zip(targets.crates, outcomes) if crate.manifest is not None
         }
         hosts = run_hosts(targets.hosts, rules, known_ids, options, stand_ins, analysed_hosts)
@@ -278,7 +278,7 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
         CrateContract(crate.root, {display_path(f) for f in crate.files} | ({display_path(crate.manifest)} if crate.manifest else set()),
                       outcome.exports, outcome.reach, crate.root in options.hosts_unknown)
         for crate, outcome in zip(targets.crates, outcomes)
-    ], hosts.crates if run_hosts_ else {}, options.strict)
+    ], hosts.crates if run_hosts_ else {}, all_rules, options.strict)
     merged = hide_suppressed(merged, suppressions)
     if Layer.SOURCE in options.layers or Layer.HOST in options.layers:
         merged += suppression_findings(suppressions, problems, rules, ran)
@@ -293,7 +293,7 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
 
 def _merge_per_crate(targets: Targets, outcomes: list[CrateOutcome], findings: list[Finding], shown: list[Finding],
                      module: list[Finding], runtime: list[Finding], runtime_evidence, sites: dict[str, ExportSite],
-                     reach: dict[str, frozenset]) -> list[Finding]:
+                     reach: dict[str, frozenset], rules: dict[str, Rule]) -> list[Finding]:
     """`merge_layers`, one crate at a time for the modules built from a crate (their findings are on
     its Cargo.toml): two crates that both export `set_name` each get their own module's findings,
     placed on their own `fn`. A module given with --wasm or found alone is joined with every crate."""
@@ -311,8 +311,8 @@ def _merge_per_crate(targets: Targets, outcomes: list[CrateOutcome], findings: l
         left_runtime = [f for f in left_runtime if f.path != where]
         files = {display_path(path) for path in crate.files}
         merged = merge_layers([f for f in findings if f.path in files], merged, own_module, own_runtime,
-                              runtime_evidence, outcome.exports, outcome.reach)
-    return merge_layers(findings, merged, left_module, left_runtime, runtime_evidence, sites, reach)
+                              runtime_evidence, outcome.exports, outcome.reach, rules)
+    return merge_layers(findings, merged, left_module, left_runtime, runtime_evidence, sites, reach, rules)
 
 
 def _source_files_in_scope(targets: Targets) -> set[str]:

@@ -16,14 +16,14 @@ one across a call, so:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wasmlint.evidence import ContractNote, GuestAllocation, HostKeepsView
 from wasmlint.findings import ExportSite, Finding, Layer, Severity, finding_key
-
-STALE_MEMORY_VIEW = "stale-memory-view"
-# Findings about the files themselves, not about an export's allocation.
-_NOT_ALLOCATION = {"parse-error", "unused-suppression", "invalid-suppression", "memory-has-no-maximum"}
+from wasmlint.registry import STALE_MEMORY_VIEW
+from wasmlint.rules import Rule
 
 
 @dataclass
@@ -38,11 +38,13 @@ class CrateContract:
 
 
 def apply_host_contract(findings: list[Finding], crates: list[CrateContract], host_crates: dict[str, Path],
-                        strict: bool = False) -> list[Finding]:
+                        rules: Mapping[str, Rule], strict: bool = False) -> list[Finding]:
     """Findings with severities set by their exports' contracts and the hosts that load each crate.
-    `host_crates` maps each host file checked to the crate it loads."""
+    `host_crates` maps each host file checked to the crate it loads. Only findings whose rule is
+    an `allocation` one are weighed: the others are about the files themselves."""
     if strict or not crates:
         return findings
+    not_allocation = {rule_id for rule_id, rule in rules.items() if not rule.allocation}
     crate_of: dict[str, CrateContract] = {path: crate for crate in crates for path in crate.files}
     hosts_of: dict[Path, list[str]] = {}
     for host, root in sorted(host_crates.items()):
@@ -57,7 +59,7 @@ def apply_host_contract(findings: list[Finding], crates: list[CrateContract], ho
     guests_of_host: dict[tuple, list[Finding]] = {}
     for finding in findings:
         crate = crate_of.get(finding.path)
-        if crate is None or finding.layer is Layer.HOST or finding.rule_id in _NOT_ALLOCATION:
+        if crate is None or finding.layer is Layer.HOST or finding.rule_id in not_allocation:
             adjusted.append(finding)
             continue
         key = finding_key(finding)
@@ -69,30 +71,22 @@ def apply_host_contract(findings: list[Finding], crates: list[CrateContract], ho
             continue
         joined = [host for site in sites for host in stale.get((crate.root, site.symbol), ())]
         if joined:
-            lines = tuple(dict.fromkeys(
-                f"host: {host.path}:{host.line} keeps a view over memory.buffer across a call to `{host.symbol}` "
-                f"(stale-memory-view)" for host in joined))
+            kept = tuple(dict.fromkeys(HostKeepsView(host.path, host.line, host.symbol, host.rule_id) for host in joined))
             finding = finding.replace(severity=max(finding.severity, Severity.ERROR),
-                                      evidence=finding.evidence + tuple(line for line in lines if line not in finding.evidence))
+                                      evidence=finding.evidence + tuple(item for item in kept if item not in finding.evidence))
             for host in joined:
                 guests_of_host.setdefault(finding_key(host), []).append(finding)
         elif all(site.contract == "wasm-bindgen" for site in sites):
             finding = finding.replace(
                 severity=Severity.INFO,
                 message=f"{finding.message} (a wasm-bindgen export: its glue cannot be left holding a detached view)",
-                evidence=finding.evidence + (
-                    "note: wasm-bindgen's generated JavaScript reads memory through getters that re-create their "
-                    "views after growth; this matters only for a host that keeps its own view over memory.buffer "
-                    "across a call to this export (the host layer reports it there)",))
+                evidence=finding.evidence + (ContractNote("wasm-bindgen"),))
         elif all(site.contract == "raw" for site in sites) and hosts_of.get(crate.root) and not crate.hosts_unknown:
-            hosts = ", ".join(hosts_of[crate.root])
+            hosts = hosts_of[crate.root]
             finding = finding.replace(
                 severity=Severity.INFO,
-                message=f"{finding.message}; safe with the hosts in this project ({hosts})",
-                evidence=finding.evidence + (
-                    f"note: every view the hosts in this project ({hosts}) make over memory.buffer is made after the "
-                    "calls that may grow it; set `hosts = \"unknown\"` in [package.metadata.wasmlint] when other "
-                    "hosts load this module, or use --strict",))
+                message=f"{finding.message}; safe with the hosts in this project ({', '.join(hosts)})",
+                evidence=finding.evidence + (ContractNote("raw", tuple(hosts)),))
         adjusted.append(finding)
 
     # Each host finding joined with the guest's allocation names it.
@@ -100,7 +94,7 @@ def apply_host_contract(findings: list[Finding], crates: list[CrateContract], ho
     for finding in adjusted:
         guests = guests_of_host.get(finding_key(finding)) if finding.layer is Layer.HOST else None
         if guests:
-            lines = tuple(dict.fromkeys(f"guest: `{g.symbol}` {g.rule_id} at {g.path}:{g.line}" for g in guests))
-            finding = finding.replace(evidence=finding.evidence + lines)
+            named = tuple(dict.fromkeys(GuestAllocation(g.symbol, g.rule_id, g.path, g.line) for g in guests))
+            finding = finding.replace(evidence=finding.evidence + named)
         result.append(finding)
     return result

@@ -1,4 +1,7 @@
-"""The one data model every layer produces and every reporter reads: findings and run errors."""
+"""The one data model every layer produces and every reporter reads: findings and run errors.
+
+A finding is made by its rule (`Rule.finding` in rules.py), from the values its message names;
+what backs it is typed evidence (evidence.py), which the reporters put into words."""
 
 from __future__ import annotations
 
@@ -6,11 +9,14 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
+from typing import Any
+
+from wasmlint.evidence import Evidence
 
 
-# The module layer's words for a path to `memory.grow` that takes an indirect call no constant of
-# the export's code resolved (matched by its type alone); merge.py weighs such a path against
-# what the source layer found.
+# The words for a path to `memory.grow` that takes an indirect call no constant of the export's
+# code resolved (matched by its type alone), in the module layer's evidence and in the message
+# merge.py gives such a finding when the source shows no allocation.
 UNRESOLVED_INDIRECT = "through an unresolved indirect call"
 
 
@@ -39,6 +45,18 @@ class Layer(StrEnum):
 
 
 @dataclass(frozen=True)
+class Span:
+    """Where a finding sits: a file and a 1-based range (columns in characters, the end exclusive).
+    `Span(path)` is the start of the file, where module and runtime findings sit."""
+
+    path: str  # POSIX, relative to the project root
+    line: int = 1
+    column: int = 1
+    end_line: int = 1
+    end_column: int = 1
+
+
+@dataclass(frozen=True)
 class Finding:
     rule_id: str
     severity: Severity
@@ -49,35 +67,20 @@ class Finding:
     end_line: int
     end_column: int  # 1-based, exclusive
     layer: Layer
-    symbol: str | None = None  # the exported function affected: joins the three layers
-    call_path: tuple[str, ...] = ()  # export -> ... -> construct / memory.grow
-    evidence: tuple[str, ...] = ()  # "module: ...", "runtime: ..."
-    confirmed: bool = False  # the runtime layer reproduced it
+    symbol: str | None = None  # the exported function affected: joins the layers
+    call_path: tuple[str, ...] = ()  # function names: export -> ... -> the construct / memory.grow
+    evidence: tuple[Evidence, ...] = ()  # what the layers (and the host contract) saw that backs it
+    confirmed: bool = False  # an engine (wasmtime, V8) reproduced it
     snippet: str = ""  # the flagged code text: baselines match on it instead of line numbers
+    # The values the rule's message was formatted from (see Rule.finding); not part of equality.
+    values: dict[str, str] = field(default_factory=dict, compare=False)
 
-    def replace(self, **changes) -> "Finding":
+    def replace(self, **changes: Any) -> "Finding":
         return dataclasses.replace(self, **changes)
 
     @property
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.rule_id, self.symbol or "")
-
-    def to_dict(self) -> dict:
-        return {
-            "rule_id": self.rule_id,
-            "severity": self.severity.label,
-            "message": self.message,
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "end_line": self.end_line,
-            "end_column": self.end_column,
-            "layer": str(self.layer),
-            "symbol": self.symbol,
-            "call_path": list(self.call_path),
-            "evidence": list(self.evidence),
-            "confirmed": self.confirmed,
-        }
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,17 @@
-"""Join the three layers on the exported symbol: one entry per export, with module and runtime evidence."""
+"""Join the source, module and runtime layers on the exported symbol: module and runtime evidence
+on the source findings that explain it, module findings placed on their export's `fn`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from wasmlint.evidence import Evidence, GrowthPath, Resolution
 from wasmlint.findings import UNRESOLVED_INDIRECT, ExportSite, Finding, Severity, finding_key
+from wasmlint.rules import Rule
 
 if TYPE_CHECKING:
     from wasmlint.runtime import RuntimeEvidence
-
-# Module findings that say the same thing as an allocation found in the source: their evidence is
-# attached to the source findings of that export instead of being reported a second time.
-JOINED_MODULE_RULES = {"export-reaches-memory-grow"}
 
 
 def _placed(finding: Finding, sites: dict[str, ExportSite]) -> Finding:
@@ -33,6 +33,11 @@ def _unconfirmed_guess(finding: Finding) -> Finding:
     )
 
 
+def _unresolved(finding: Finding) -> bool:
+    """Whether the module layer's path to memory.grow takes an indirect call it could not resolve."""
+    return any(isinstance(item, GrowthPath) and item.resolution is Resolution.UNRESOLVED for item in finding.evidence)
+
+
 def merge_layers(
     source: list[Finding],
     shown: list[Finding],
@@ -41,17 +46,20 @@ def merge_layers(
     runtime_evidence: RuntimeEvidence | None,
     sites: dict[str, ExportSite],
     reach: dict[str, frozenset],
+    rules: Mapping[str, Rule],
 ) -> list[Finding]:
     """Join module and runtime results onto the source findings (`shown`: those not suppressed).
 
     The source findings that explain an export's growth are its own and those in every function it
-    reaches (`reach`, keyed by `finding_key`). When they exist, the module's "reaches memory.grow"
-    becomes an evidence line on them; when all of them were allowed, the growth was accepted with
-    them and is not reported again; otherwise it stands on its own, on the export's `fn` (a warning
-    when its only path takes an indirect call the module layer could not resolve).
-    Every finding on an export the runtime layer ran (or left uncalled) gets its `runtime:` line;
+    reaches (`reach`, keyed by `finding_key`). When they exist, the evidence of a module finding
+    whose rule joins the source (`joins-source`: "reaches memory.grow") goes onto them; when all of
+    them were allowed, the growth was accepted with them and is not reported again; otherwise it
+    stands on its own, on the export's `fn` (a warning when its only path takes an indirect call
+    the module layer could not resolve).
+    Every finding on an export the runtime layer ran (or left uncalled) gets its `runtime:` evidence;
     growth marks it confirmed.
     """
+    joins = {rule_id for rule_id, rule in rules.items() if rule.joins_source}
     merged = list(shown)
     position_of = {finding_key(f): i for i, f in enumerate(merged)}
     hidden = {finding_key(f) for f in source} - set(position_of)
@@ -60,39 +68,40 @@ def merge_layers(
         own = {finding_key(f) for f in source if symbol and f.symbol == symbol}
         return own | set(reach.get(symbol or "", ()))
 
-    def attach(positions: list[int], line: str, confirmed: bool = False) -> None:
+    def attach(positions: list[int], item: Evidence, confirmed: bool = False) -> None:
         for position in positions:
             current = merged[position]
-            if line not in current.evidence:
-                merged[position] = current.replace(evidence=current.evidence + (line,), confirmed=current.confirmed or confirmed)
+            if item not in current.evidence:
+                merged[position] = current.replace(evidence=current.evidence + (item,), confirmed=current.confirmed or confirmed)
 
     def positions(keys: set[tuple]) -> list[int]:
         return [position_of[key] for key in keys if key in position_of]
 
     standalone: list[tuple[int, str, str]] = []  # module findings placed on their own: position, export, module
     for finding in module:
-        keys = explaining(finding.symbol) if finding.rule_id in JOINED_MODULE_RULES else set()
+        keys = explaining(finding.symbol) if finding.rule_id in joins else set()
         if keys:
             if not keys <= hidden:  # when every allocation behind this growth was allowed: nothing to add
-                for line in finding.evidence:
-                    attach(positions(keys), line)
+                for item in finding.evidence:
+                    attach(positions(keys), item)
             continue
-        if (finding.rule_id in JOINED_MODULE_RULES and finding.symbol in sites
-                and any(UNRESOLVED_INDIRECT in line for line in finding.evidence)):
+        if finding.rule_id in joins and finding.symbol in sites and _unresolved(finding):
             finding = _unconfirmed_guess(finding)
         merged.append(_placed(finding, sites))
         if finding.symbol:
             standalone.append((len(merged) - 1, finding.symbol, finding.path))
 
     if runtime_evidence is not None:
+        from wasmlint.runtime.report import for_finding  # imported only when the runtime layer ran
+
         for symbol in sorted(runtime_evidence.exports()):
             for position in sorted(positions(explaining(symbol))):
                 seen = runtime_evidence.seen(symbol, merged[position].path)
                 if seen is not None:
-                    attach([position], seen.line_for(merged[position].rule_id), confirmed=seen.grew)
+                    attach([position], for_finding(seen, merged[position].rule_id), confirmed=seen.grew)
         for position, symbol, module in standalone:
             seen = runtime_evidence.seen(symbol, "", module=module)
             if seen is not None:
-                attach([position], seen.line_for(merged[position].rule_id), confirmed=seen.grew)
+                attach([position], for_finding(seen, merged[position].rule_id), confirmed=seen.grew)
     merged.extend(_placed(f, sites) for f in runtime)
     return merged

@@ -64,6 +64,8 @@ def _decoder(kind):
             _fail(kind, data)
 
         return union
+    if origin is typing.Literal:  # a tag that says which dataclass of a union the data is
+        return lambda data: data if type(data) is str and data in args else _fail(kind, data)
     if kind is type(None):
         return lambda data: data if data is None else _fail(kind, data)
     if isinstance(kind, type) and issubclass(kind, enum.Enum):

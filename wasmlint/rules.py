@@ -5,14 +5,18 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import re
+import string
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from wasmlint.config import Config
-from wasmlint.findings import Layer, Severity
+from wasmlint.evidence import Evidence
+from wasmlint.findings import Finding, Layer, Severity, Span
 from wasmlint.reading import CONFIG_LIMIT, read_regular, read_regular_text, reason
+from wasmlint.registry import BUILTIN, SOURCE_CHECKS
 from wasmlint.tomlfiles import parse_toml
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -21,13 +25,24 @@ SCOPES = ("reachable", "export")
 RULE_KEYS = {
     "id", "layer", "severity", "summary", "message", "why", "fix",
     "query", "methods", "calls", "macros", "scope", "check", "tests",
+    "allocation", "joins-source",
 }
 REQUIRED_KEYS = ("id", "layer", "severity", "summary", "message", "why", "fix")
-CASE_KEYS = {"name", "flag", "ok", "lines"}
+CASE_KEYS = {"name", "flag", "ok", "lines", "column", "message"}
+# What a source rule's matches give its message, by how it matches (a query gives its captures).
+METHOD_VALUES = frozenset({"method"})
+CALL_VALUES = frozenset({"type", "ctor"})
+_NOT_VALUES = {"match", "receiver"}  # captures that mark nodes, never message values
+_CAPTURE = re.compile(r"@([A-Za-z_][\w.-]*)")
 
 
 class RuleError(ValueError):
     """A rule file is malformed; the message names the file and the key."""
+
+
+class MessageError(ValueError):
+    """A finding was asked for without a value its rule's message needs: a bug in the code that
+    makes the finding (or a user query whose capture is optional). Names the rule file."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +51,8 @@ class RuleCase:
     code: str
     flagged: bool  # True: a `flag` case (must be reported); False: an `ok` case
     lines: tuple[int, ...] = ()  # for flag cases: the 1-based lines that must be reported
+    column: int | None = None  # for flag cases: the 1-based column every finding starts at
+    message: str | None = None  # for flag cases: the message every finding has
 
 
 @dataclass(frozen=True)
@@ -56,17 +73,64 @@ class Rule:
     calls: tuple[str, ...] = ()  # `Type::function` (or `module::function`) calls it flags (`String::from`),
     # wherever `use` brings the name from; a `query` beside them covers what no path names (`System.alloc(..)`)
     macros: tuple[str, ...] = ()  # instead of a query: macros whose invocations with arguments it flags (`format!`)
+    # The values the code that makes its findings gives the message (its placeholders are among them).
+    values: tuple[str, ...] = ()
+    # A finding says an export may grow memory: its severity follows the export's host contract,
+    # and a host that loads the crate is judged by it where no module is built.
+    allocation: bool = True
+    # A module finding whose evidence joins the source findings that explain it (instead of a
+    # second report), placed on its own only when nothing in the source does.
+    joins_source: bool = False
 
     @property
     def matches_code(self) -> bool:
         """Whether the source layer matches this rule against code (by query, methods, calls or macros)."""
         return bool(self.query or self.methods or self.calls or self.macros)
 
-    def format_message(self, **values: str) -> str:
-        try:
-            return self.message.format(**values)
-        except (KeyError, IndexError, ValueError):
-            return self.summary
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        """The names the message uses, in order (checked against `values` when the rule loads)."""
+        return message_placeholders(self.message)
+
+    def finding(
+        self,
+        at: Span,
+        values: Mapping[str, str] | None = None,
+        *,
+        where: str = "",
+        layer: Layer | None = None,
+        severity: Severity | None = None,
+        symbol: str | None = None,
+        call_path: tuple[str, ...] = (),
+        evidence: tuple[Evidence, ...] = (),
+        confirmed: bool = False,
+        snippet: str = "",
+    ) -> Finding:
+        """The one way to make a finding: this rule's message formatted from `values` (then
+        `where` the construct sits, for a source finding), at the rule's severity and layer unless
+        given. Every value the rule declares must be given; MessageError names the rule file."""
+        given = dict(values or {})
+        missing = [name for name in (*self.values, *self.placeholders) if name not in given]
+        if missing:
+            raise MessageError(f"{self.origin}: no value for `{{{missing[0]}}}` in a finding of {self.id}")
+        message = self.message.format_map(given)
+        return Finding(
+            rule_id=self.id,
+            severity=self.severity if severity is None else severity,
+            message=f"{message} {where}" if where else message,
+            path=at.path,
+            line=at.line,
+            column=at.column,
+            end_line=at.end_line,
+            end_column=at.end_column,
+            layer=self.layer if layer is None else layer,
+            symbol=symbol,
+            call_path=call_path,
+            evidence=evidence,
+            confirmed=confirmed,
+            snippet=snippet,
+            values=given,
+        )
 
     def help_line(self) -> str:
         """The fix's first sentence, on one line: the `= help:` of the text report."""
@@ -74,6 +138,59 @@ class Rule:
         # A sentence ends at `. ` before a capital letter or a backtick, not inside "e.g. x".
         sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z`])", paragraph, maxsplit=1)[0]
         return sentence.rstrip(".:")
+
+
+@lru_cache(maxsize=256)  # asked again for every finding a rule makes
+def message_placeholders(message: str) -> tuple[str, ...]:
+    """The `{names}` a message uses; ValueError for a malformed one (an unmatched brace)."""
+    names = [name for _, name, _, _ in string.Formatter().parse(message) if name is not None]
+    return tuple(dict.fromkeys(names))
+
+
+def query_captures(query: str) -> list[set[str]]:
+    """The capture names of each top-level pattern of a tree-sitter query, read from its text
+    (rules load without tree-sitter). Strings and `;` comments are skipped."""
+    patterns: list[set[str]] = []
+    depth, index = 0, 0
+    while index < len(query):
+        char = query[index]
+        if char == ";":
+            end = query.find("\n", index)
+            index = len(query) if end < 0 else end
+        elif char == '"':
+            index += 1
+            while index < len(query) and query[index] != '"':
+                index += 2 if query[index] == "\\" else 1
+        elif char in "([":
+            if depth == 0:
+                patterns.append(set())
+            depth += 1
+        elif char in ")]":
+            depth = max(depth - 1, 0)
+        elif char == "@" and (match := _CAPTURE.match(query, index)):
+            if patterns:
+                patterns[-1].add(match.group(1))
+            index = match.end()
+            continue
+        index += 1
+    return patterns
+
+
+def _matched_values(query: str | None, methods: list, calls: list, macros: list, check: str | None) -> tuple[str, ...]:
+    """The values every match of a source rule gives its message: those all its ways of matching
+    give (each query pattern its captures, `methods` the method name, `calls` the type and
+    function, `macros` none), plus what its `check` adds."""
+    ways: list[set[str]] = []
+    if methods:
+        ways.append(set(METHOD_VALUES))
+    if calls:
+        ways.append(set(CALL_VALUES))
+    if macros:
+        ways.append(set())
+    if query:
+        ways.extend(query_captures(query))
+    common = set.intersection(*ways) - _NOT_VALUES if ways else set()
+    return tuple(sorted(common | set(SOURCE_CHECKS.get(check or "", ()))))
 
 
 def builtin_rules_dir() -> Path:
@@ -115,7 +232,15 @@ def _parse_case(raw: object, index: int, where: str) -> RuleCase:
         raise RuleError(f"{here}: `lines` must be a list of 1-based line numbers")
     if lines and not has_flag:
         raise RuleError(f"{here}: `lines` only makes sense for a `flag` case")
-    return RuleCase(name=name, code=code, flagged=has_flag, lines=tuple(lines))
+    column = raw.get("column")
+    if column is not None and (type(column) is not int or column < 1):
+        raise RuleError(f"{here}: `column` must be a 1-based column number")
+    message = raw.get("message")
+    if message is not None and (not isinstance(message, str) or not message):
+        raise RuleError(f"{here}: `message` must be the finding's message")
+    if (column is not None or message is not None) and not has_flag:
+        raise RuleError(f"{here}: `column` and `message` only make sense for a `flag` case")
+    return RuleCase(name=name, code=code, flagged=has_flag, lines=tuple(lines), column=column, message=message)
 
 
 def parse_rule(path: Path) -> Rule:
@@ -166,6 +291,29 @@ def parse_rule(path: Path) -> Rule:
         raise RuleError(f"{where}: `macros` must be a list of macro names (without `!`)")
     if macros and (query or methods or calls or layer is not Layer.SOURCE):
         raise RuleError(f"{where}: `macros` is for source rules without a `query`, `methods` or `calls`")
+    check = _require_str(data, "check", where, optional=True)
+    if check is not None and check not in SOURCE_CHECKS:
+        raise RuleError(f"{where}: `check` must be one of {', '.join(sorted(SOURCE_CHECKS))}")
+    properties = {}
+    for key in ("allocation", "joins-source"):
+        if key in data and type(data[key]) is not bool:
+            raise RuleError(f"{where}: `{key}` must be true or false")
+        properties[key] = data.get(key)
+    if properties["joins-source"] and layer is not Layer.MODULE:
+        raise RuleError(f"{where}: `joins-source` is for module rules")
+    implementation = BUILTIN.get(rule_id)
+    if implementation is not None and not implementation.matched:
+        values = implementation.values
+    else:
+        values = _matched_values(query, methods, calls, macros, check)
+    try:
+        placeholders = message_placeholders(fields["message"] or "")
+    except ValueError as exc:
+        raise RuleError(f"{where}: `message`: {exc}") from None
+    for name in placeholders:
+        if name not in values:
+            gives = ", ".join(f"`{{{value}}}`" for value in values) or "no values"
+            raise RuleError(f"{where}: `message` uses `{{{name}}}`, which this rule does not give (it gives {gives})")
     raw_tests = data.get("tests", [])
     if not isinstance(raw_tests, list):
         raise RuleError(f"{where}: `tests` must be an array of tables ([[tests]])")
@@ -187,9 +335,12 @@ def parse_rule(path: Path) -> Rule:
         calls=tuple(calls),
         macros=tuple(macros),
         scope=scope,
-        check=_require_str(data, "check", where, optional=True),
+        check=check,
         tests=tests,
         origin=path,
+        values=values,
+        allocation=properties["allocation"] is not False,
+        joins_source=properties["joins-source"] is True,
     )
 
 

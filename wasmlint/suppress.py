@@ -12,14 +12,13 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from wasmlint.findings import Finding, Layer
+from wasmlint.findings import Finding, Span
+from wasmlint.registry import INVALID_SUPPRESSION, UNUSED_SUPPRESSION
 from wasmlint.rules import Rule, matches_selector
 
 if TYPE_CHECKING:  # parsing pulls in tree-sitter, which a fully cached run never needs
     from wasmlint.source.parsing import SourceFile
 
-UNUSED = "unused-suppression"
-INVALID = "invalid-suppression"
 _MARKER = re.compile(rb"//[/!]?\s*wasmlint:")
 _DIRECTIVE = re.compile(r"^//[/!]?\s*wasmlint:\s*(?P<body>.*)$")
 _ALLOW = re.compile(r"^allow\s*(\((?P<ids>[^)]*)\))?\s*(?P<rest>.*)$")
@@ -136,32 +135,22 @@ def suppression_findings(
     its layer was not asked for) is not called unused.
     """
     found: list[Finding] = []
-    if UNUSED in rules:
-        rule = rules[UNUSED]
+    if UNUSED_SUPPRESSION in rules:
+        rule = rules[UNUSED_SUPPRESSION]
         for suppression in suppressions:
             for selector in suppression.selectors:
                 ran = any(matches_selector(rule_id, selector) for rule_id in active)
                 if selector not in suppression.used and ran:
                     found.append(_meta_finding(rule, suppression.path, suppression.line, suppression.column,
-                                               suppression.end_column, rule.format_message(rule=selector)))
-    if INVALID in rules:
-        rule = rules[INVALID]
+                                               suppression.end_column, {"rule": selector}))
+    if INVALID_SUPPRESSION in rules:
+        rule = rules[INVALID_SUPPRESSION]
         for problem in problems:
             found.append(_meta_finding(rule, problem.path, problem.line, problem.column, problem.end_column,
-                                       rule.format_message(detail=problem.detail)))
+                                       {"detail": problem.detail}))
     return found
 
 
-def _meta_finding(rule: Rule, path: str, line: int, column: int, end_column: int, message: str) -> Finding:
-    return Finding(
-        rule_id=rule.id,
-        severity=rule.severity,
-        message=message,
-        path=path,
-        line=line,
-        column=column,
-        end_line=line,
-        end_column=max(end_column, column + 1),
-        layer=Layer.SOURCE,
-        snippet=message,
-    )
+def _meta_finding(rule: Rule, path: str, line: int, column: int, end_column: int, values: dict[str, str]) -> Finding:
+    finding = rule.finding(Span(path, line, column, line, max(end_column, column + 1)), values)
+    return finding.replace(snippet=finding.message)  # a comment's finding is known by what it says

@@ -13,7 +13,6 @@ _WHERE = {
     "resolve_module": "wasmlint.host.modules",
     "HOST_SUFFIXES": "wasmlint.host.parsing",
     "HOST_RULES": "wasmlint.host.report",
-    "STALE_MEMORY_VIEW": "wasmlint.host.report",
     "host_findings": "wasmlint.host.report",
     "HostFacts": "wasmlint.host.values",
     "StaleUse": "wasmlint.host.values",
@@ -34,5 +33,5 @@ def findings_for_js(code: str, rules) -> list:
     return host_findings(analyze_host("case.mjs", code.encode()), rules)
 
 
-__all__ = ["HOST_RULES", "HOST_SUFFIXES", "STALE_MEMORY_VIEW", "HostFacts", "StaleUse", "analyze_host",
+__all__ = ["HOST_RULES", "HOST_SUFFIXES", "HostFacts", "StaleUse", "analyze_host",
            "findings_for_js", "host_findings", "resolve_module"]

@@ -12,9 +12,10 @@ import resource
 import shutil
 import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
+# What V8 showed for one export is the evidence a host finding carries.
+from wasmlint.evidence import NodeObservation as NodeVerdict
 from wasmlint.module.analysis import ModuleLoadError, load_module_bytes
 from wasmlint.module.decoder import WasmModule, decode_module
 from wasmlint.module.leb import DecodeError
@@ -53,38 +54,6 @@ CPU_SLACK = 2  # seconds of CPU node gets beyond our deadlines before the kernel
 
 class NodeUnavailable(Exception):
     """No usable `node`: the message says how to get one."""
-
-
-@dataclass(frozen=True)
-class NodeVerdict:
-    """What V8 showed for one export: whether a view over `memory.buffer` made before the call
-    detached, and the page counts around that call (`error` when it could not be checked)."""
-
-    export: str
-    call: str  # e.g. `set_name(10, 16)`, as the runtime layer renders calls
-    detached: bool
-    pages_before: int | None
-    pages_after: int | None
-    error: str | None = None  # could not check: no instance, a trap, a limit (named) ...
-    calls: int = 0  # calls of the export made (smoke mode tries several argument sets)
-    smoke: bool = False  # made-up arguments: the scenario does not call this export, or there is none
-
-    def evidence(self) -> str:
-        """One `node: ...` line for the finding's evidence."""
-        if self.error is not None:
-            return f"node: could not check `{self.export}`: {self.error}"
-        before, after = self.pages_before, self.pages_after
-        how = " (a smoke call)" if self.smoke else ""
-        if self.detached:
-            return (f"node: the view over memory.buffer detached when {self.call} grew memory "
-                    f"{before} -> {after} pages{how}")
-        if after is not None and before is not None and after > before:
-            return (f"node: {self.call} grew memory {before} -> {after} pages{how}, but the view stayed "
-                    "attached (a shared memory's buffer never detaches)")
-        others = self.calls - 1
-        more = f", nor did {others} more smoke call{'s' if others > 1 else ''}" if self.smoke and others > 0 else ""
-        return (f"node: {self.call}{how} did not grow memory ({before} page{'' if before == 1 else 's'} before and after){more}; "
-                "the view stayed attached")
 
 
 # --- node ------------------------------------------------------------------------------------

@@ -12,8 +12,6 @@ from wasmlint.host.modules import module_candidates
 from wasmlint.host.values import HostFacts
 from wasmlint.reading import CONFIG_LIMIT, exists, is_file, read_regular
 
-ALLOCATION_FREE_RULES = {"parse-error", "unused-suppression", "invalid-suppression"}
-
 
 @dataclass(frozen=True)
 class SourceExport:
@@ -21,7 +19,8 @@ class SourceExport:
 
     name: str
     status: str  # "grows": an allocation is reachable from it; "no": none is
-    path: tuple[str, ...] = ()  # export -> ... -> the allocating construct (file:line)
+    path: tuple[str, ...] = ()  # export -> ... -> the allocating construct
+    at: str = ""  # where that construct is: `path:line`
     kind: str = "func"
     host_growth_path: tuple[str, ...] = ()
 
@@ -40,12 +39,15 @@ class SourceModule:
         return self.exports.get(name)
 
 
-def source_module(label: str, name: str, symbols, findings, reach: dict[str, frozenset]) -> SourceModule:
+def source_module(label: str, name: str, symbols, findings, reach: dict[str, frozenset], rules) -> SourceModule:
     """`symbols`: the crate's exports; `findings`: its source findings; `reach`: export -> keys of
-    the findings in the functions it reaches (see check.CrateOutcome)."""
+    the findings in the functions it reaches (see check.CrateOutcome); `rules`: the rules by id.
+    Findings of rules that are not `allocation` ones (about the files themselves) say nothing of
+    whether an export may grow memory."""
     from wasmlint.findings import finding_key
 
-    by_key = {finding_key(f): f for f in findings if f.rule_id not in ALLOCATION_FREE_RULES}
+    not_allocation = {rule_id for rule_id, rule in rules.items() if not rule.allocation}
+    by_key = {finding_key(f): f for f in findings if f.rule_id not in not_allocation}
     module = SourceModule(label, name)
     for symbol in symbols:
         reached = [by_key[k] for k in sorted(reach.get(symbol, ())) if k in by_key]
@@ -53,7 +55,7 @@ def source_module(label: str, name: str, symbols, findings, reach: dict[str, fro
         if reached:
             first = reached[0]
             hops = first.call_path or (symbol,)
-            module.exports[symbol] = SourceExport(symbol, "grows", (*hops, f"{first.path}:{first.line}"))
+            module.exports[symbol] = SourceExport(symbol, "grows", hops, f"{first.path}:{first.line}")
         else:
             module.exports[symbol] = SourceExport(symbol, "no")
     return module

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from wasmlint.findings import Finding, Layer, Severity
+from wasmlint.evidence import Evidence, HostView, ModuleGrows, NoModule, NotExported, SourceAllocates
+from wasmlint.findings import Finding, Severity, Span
 from wasmlint.host.values import HostFacts, StaleUse
+from wasmlint.registry import STALE_MEMORY_VIEW
 from wasmlint.rules import Rule
 
-STALE_MEMORY_VIEW = "stale-memory-view"
 HOST_RULES = (STALE_MEMORY_VIEW,)
-NO_MODULE = ("no module found for this host: give it with `--wasm FILE`, or keep the `.wasm` where the host "
-             "names it (or beside the glue, `x.js` / `x_bg.wasm`), so the module layer can say which exports grow")
 
 
 def _verdict(use: StaleUse, module) -> tuple[str | None, tuple[str, ...], bool]:
@@ -59,27 +58,26 @@ def host_findings(facts: HostFacts, rules: dict[str, Rule], module=None, module_
             severity = min(rule.severity, Severity.WARNING)
             export = export or next((e for g in reversed(use.grows) for e in g.exports), "an export")
         made = f"at line {use.created_line}" + (", kept across calls" if use.from_entry else "")
-        where_made = f"`{use.holder}` = {use.created_text} (line {use.created_line})"
-        if use.from_entry:
-            where_made += ", kept while other code calls into the module"
-        evidence = [f"host: view {where_made}; {grow.describe()}; used at line {use.line}"]
+        evidence: list[Evidence] = [HostView(
+            use.holder, use.ctor, use.created_text, use.created_line, use.from_entry,
+            grow.text, grow.line, grow.exports, grow.via, grow.host_grow, grow.earlier, use.text, use.line,
+        )]
         if module is not None and path and getattr(module, "from_source", False):
-            evidence.append(f"source: `{export}` allocates, so it may grow memory: {' -> '.join(path)} ({module_label})")
+            evidence.append(SourceAllocates(export, path, module.export(export).at, module_label or ""))
         elif module is not None and path:
-            evidence.append(f"module: `{export}` reaches memory.grow via {' -> '.join(path)} ({module_label})")
+            evidence.append(ModuleGrows(export, path, module_label or ""))
         elif module is not None:
-            evidence.append(f"module: {module_label} does not export `{export}`: it may call into the module and grow memory")
-        elif grow.host_grow:
-            pass
-        else:
-            evidence.append(f"note: {NO_MODULE}")
-        message = rule.format_message(view=use.holder, ctor=use.ctor, export=export, made=made,
-                                      call=grow.text, call_line=str(grow.line))
-        found.append(Finding(
-            rule_id=rule.id, severity=severity, message=message, path=facts.path,
-            line=use.line, column=use.column, end_line=use.end_line, end_column=use.end_column,
-            layer=Layer.HOST, symbol=export if not grow.host_grow else None,
-            call_path=(where_made, f"{grow.text} (line {grow.line})", f"{use.text} (line {use.line})"),
-            evidence=tuple(evidence), snippet=use.text,
+            evidence.append(NotExported(export, module_label or ""))
+        elif not grow.host_grow:
+            evidence.append(NoModule())
+        found.append(rule.finding(
+            Span(facts.path, use.line, use.column, use.end_line, use.end_column),
+            {"view": use.holder, "ctor": use.ctor, "export": export, "made": made, "call": grow.text,
+             "call_line": str(grow.line)},
+            severity=severity,
+            symbol=export if not grow.host_grow else None,
+            call_path=path,
+            evidence=tuple(evidence),
+            snippet=use.text,
         ))
     return found

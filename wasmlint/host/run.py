@@ -9,10 +9,12 @@ from pathlib import Path
 
 from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.discover import display_path
-from wasmlint.findings import Finding, RunError
+from wasmlint.evidence import HostView, NodeNotRun
+from wasmlint.findings import Finding, Layer, RunError, Span
 from wasmlint.host.values import HostFacts
-from wasmlint.reading import SOURCE_LIMIT, leads_out, read_regular, reason
 from wasmlint.parallel import file_size, parallel_map
+from wasmlint.reading import SOURCE_LIMIT, leads_out, read_regular, reason
+from wasmlint.registry import PARSE_ERROR
 from wasmlint.suppress import Problem, Suppression
 
 # Below this much JavaScript/TypeScript, one process is faster than several: a worker costs a
@@ -205,13 +207,9 @@ def run_hosts(hosts: list[Path], rules, known_ids: set[str], options, crates: di
                 found = _confirmed(found, module_path, path, options, results)
             elif module is not None:
                 # Judged by a crate's source: there is no module for V8 to run.
-                found = [f.replace(evidence=f.evidence + (_NOT_CONFIRMED.format(label=label),)) for f in found]
+                found = [f.replace(evidence=f.evidence + (NodeNotRun(label or ""),)) for f in found]
         results.findings.extend(found)
     return results
-
-
-# --confirm on a host judged by a crate's source (no module file found for it): V8 has nothing to run.
-_NOT_CONFIRMED = "node: not checked: judged by {label}, so there is no module for V8 to run"
 
 
 def _scenario_for(module: Path, host: Path, options):
@@ -233,7 +231,7 @@ def _confirmed(found: list[Finding], module: Path, host: Path, options, results:
     from wasmlint.host.confirm import NodeUnavailable, confirm_in_node
     from wasmlint.runtime import ScenarioError
 
-    wanted = {(f.symbol, _view_kind(f.message)) for f in found if f.symbol}
+    wanted = {(f.symbol, _view_kind(f)) for f in found if f.symbol}
     try:
         scenario = _scenario_for(module, host, options)
         verdicts = confirm_in_node(module, sorted(wanted), scenario)
@@ -251,27 +249,22 @@ def _confirmed(found: list[Finding], module: Path, host: Path, options, results:
             continue
         if verdict.error:
             results.errors.append(RunError(display_path(host), f"--confirm: {finding.symbol}: {verdict.error}"))
-        confirmed.append(finding.replace(evidence=finding.evidence + (verdict.evidence(),),
+        confirmed.append(finding.replace(evidence=finding.evidence + (verdict,),
                                          confirmed=finding.confirmed or verdict.detached))
     return confirmed
 
 
-def _view_kind(message: str) -> str:
-    """The view constructor a finding's message names (`... (Uint8Array over memory.buffer ...`)."""
+def _view_kind(finding: Finding) -> str:
+    """The constructor of the view a finding is about, for the harness to make one of that kind."""
     from wasmlint.host.values import VIEW_TYPES
 
-    word = message.split("(", 1)[-1].split(" ", 1)[0]
-    return word if word in VIEW_TYPES else "Uint8Array"
+    ctor = next((item.ctor for item in finding.evidence if isinstance(item, HostView)), "")
+    return ctor if ctor in VIEW_TYPES else "Uint8Array"
 
 
 def _parse_error(rules, path: str, line: int, column: int, detail: str) -> list[Finding]:
-    from wasmlint.findings import Finding, Layer
-
-    rule = rules.get("parse-error")
+    rule = rules.get(PARSE_ERROR)
     if rule is None:
         return []
-    return [Finding(
-        rule_id=rule.id, severity=rule.severity, message=rule.format_message(detail=detail),
-        path=path, line=line, column=column, end_line=line, end_column=column + 1, layer=Layer.HOST,
-        snippet=detail,
-    )]
+    return [rule.finding(Span(path, line, column, line, column + 1), {"detail": detail}, layer=Layer.HOST,
+                         snippet=detail)]

@@ -53,15 +53,6 @@ class Grow:
     host_grow: bool = False
     earlier: bool = False  # made before the function being analysed ran (by an earlier call)
 
-    def describe(self) -> str:
-        if self.earlier:
-            return f"an earlier call may have grown memory since: {self.text} (line {self.line})"
-        if self.host_grow:
-            return f"`{self.text}` (line {self.line}) grows memory"
-        names = ", ".join(f"`{e}`" for e in self.exports[:3]) + (" ..." if len(self.exports) > 3 else "")
-        through = f" through {' -> '.join(self.via)}" if self.via else ""
-        return f"`{self.text}` (line {self.line}) calls {names}{through}"
-
 
 @dataclass
 class View:

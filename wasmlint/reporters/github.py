@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wasmlint.findings import Finding, Report, RunError, Severity
+from wasmlint.reporters.evidence import evidence_text
 from wasmlint.rules import Rule
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -38,7 +39,7 @@ def escape_property(text: str) -> str:
 
 def annotation_message(finding: Finding, rule: Rule | None) -> str:
     """The finding's message, then its module/runtime evidence, then how to fix it, one per line."""
-    lines = [finding.message, *finding.evidence]
+    lines = [finding.message, *map(evidence_text, finding.evidence)]
     if rule is not None and rule.help_line():
         lines.append(f"help: {rule.help_line()}; `wasmlint explain {finding.rule_id}`")
     return "\n".join(lines)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from wasmlint.findings import Report
+from wasmlint.findings import Finding, Report
+from wasmlint.reporters.evidence import evidence_text, path_shown
 from wasmlint.rules import Rule
 
 SCHEMA_VERSION = 1
@@ -14,7 +15,7 @@ def render(report: Report, rules: dict[str, Rule]) -> str:
     findings = report.sorted_findings()
     data = {
         "version": SCHEMA_VERSION,
-        "findings": [f.to_dict() for f in findings],
+        "findings": [finding_dict(f) for f in findings],
         "errors": [e.to_dict() for e in report.errors],
         "summary": {
             "files_checked": report.files_checked,
@@ -26,6 +27,24 @@ def render(report: Report, rules: dict[str, Rule]) -> str:
         },
     }
     return json_document(data)
+
+
+def finding_dict(finding: Finding) -> dict:
+    return {
+        "rule_id": finding.rule_id,
+        "severity": finding.severity.label,
+        "message": finding.message,
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "end_line": finding.end_line,
+        "end_column": finding.end_column,
+        "layer": str(finding.layer),
+        "symbol": finding.symbol,
+        "call_path": list(path_shown(finding)),
+        "evidence": [evidence_text(item) for item in finding.evidence],
+        "confirmed": finding.confirmed,
+    }
 
 
 def json_document(data: object) -> str:

@@ -9,6 +9,7 @@ from urllib.parse import quote
 import wasmlint
 from wasmlint.baseline import finding_identity
 from wasmlint.findings import Finding, Layer, Report, RunError, Severity
+from wasmlint.reporters.evidence import evidence_text, path_shown, states_confirmation
 from wasmlint.reporters.json import json_document
 from wasmlint.rules import Rule
 
@@ -83,8 +84,8 @@ def rule_descriptor(rule_id: str, rule: Rule | None, fallback: Severity) -> dict
 
 def result_message(finding: Finding) -> str:
     """The one-line message, then the module/runtime evidence, one line each."""
-    lines = [finding.message, *finding.evidence]
-    if finding.confirmed and not any("confirmed" in line for line in finding.evidence):
+    lines = [finding.message, *map(evidence_text, finding.evidence)]
+    if finding.confirmed and not any(map(states_confirmation, finding.evidence)):
         lines.append("runtime: confirmed")
     return "\n".join(lines)
 
@@ -97,7 +98,7 @@ def _code_flow(finding: Finding) -> dict | None:
     findings sit on the export's `fn`, the first step. The other steps carry just the function name
     (a logical location), which the schema allows.
     """
-    hops = finding.call_path
+    hops = path_shown(finding)
     if len(hops) < 2:
         return None
     source = finding.layer is Layer.SOURCE
@@ -142,8 +143,8 @@ def _result(finding: Finding, rule_index: int, occurrence: int) -> dict:
             "symbol": finding.symbol,
             "layer": str(finding.layer),
             "confirmed": finding.confirmed,
-            "callPath": list(finding.call_path),
-            "evidence": list(finding.evidence),
+            "callPath": list(path_shown(finding)),
+            "evidence": [evidence_text(item) for item in finding.evidence],
         },
     }
     if finding.symbol:

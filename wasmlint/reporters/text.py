@@ -13,6 +13,7 @@ from functools import lru_cache
 from wasmlint.findings import Finding, Layer, Report, Severity, elided_count, elided_hops
 from wasmlint.reporters.layout import grouped, related_line, wrapped
 from wasmlint.reading import SOURCE_LIMIT, read_regular
+from wasmlint.reporters.evidence import evidence_text
 from wasmlint.rules import Rule
 from wasmlint.terminal import escaped_char, visible
 
@@ -148,41 +149,25 @@ def _call_path(hops: tuple[str, ...]) -> str:
     return " -> ".join([*hops[:CALL_PATH_HEAD], elided_hops(left_out), *hops[-CALL_PATH_TAIL:]])
 
 
-def _visible_strings(finding: Finding) -> Finding:
-    """The finding as the terminal may be given it: every string, which may come from the analysed
-    tree or module (paths, export and function names, quoted code), made `visible`."""
-    strings = (finding.rule_id, finding.message, finding.path, finding.symbol or "", finding.snippet,
-               *finding.call_path, *finding.evidence)
-    if all(text.isprintable() for text in strings):  # nearly every finding: no copy to make
-        return finding
-    return finding.replace(
-        rule_id=visible(finding.rule_id),
-        message=visible(finding.message),
-        path=visible(finding.path),
-        symbol=None if finding.symbol is None else visible(finding.symbol),
-        call_path=tuple(map(visible, finding.call_path)),
-        evidence=tuple(map(visible, finding.evidence)),
-        snippet=visible(finding.snippet),
-    )
-
-
 def render_finding(finding: Finding, rules: dict[str, Rule], paint: _Paint) -> str:
     excerpt = _code_excerpt(finding, paint)  # reads the file by its real path; escapes as it measures
     rule = rules.get(finding.rule_id)
     help_text = visible(rule.help_line()) if rule is not None else ""  # a project's own rules may say anything
-    finding = _visible_strings(finding)
+    # Every string may come from the analysed tree or module (paths, export and function names,
+    # quoted code): each is made `visible` as it is written.
     color = _COLORS[finding.severity]
-    out = [f"{paint(color, f'{finding.severity.label}[{finding.rule_id}]')}{paint(_BOLD, ': ' + finding.message)}"]
+    rule_id, path = visible(finding.rule_id), visible(finding.path)
+    out = [f"{paint(color, f'{finding.severity.label}[{rule_id}]')}{paint(_BOLD, ': ' + visible(finding.message))}"]
     gutter = " " * max(1, len(str(finding.line)))
-    out.append(f"{gutter}{paint(_BLUE, '-->')} {finding.path}:{finding.line}:{finding.column}")
+    out.append(f"{gutter}{paint(_BLUE, '-->')} {path}:{finding.line}:{finding.column}")
     out.extend(excerpt)
     eq = paint(_BLUE, "=")
     # Module and runtime evidence lines already spell out their path.
     if len(finding.call_path) > 2 and finding.layer is Layer.SOURCE:
-        out.append(f"{gutter} {eq} note: call path: {_call_path(finding.call_path)}")
-    for line in finding.evidence:  # runtime lines say themselves whether they confirm
-        out.append(f"{gutter} {eq} {line}")
-    hint = f"`wasmlint explain {finding.rule_id}`"
+        out.append(f"{gutter} {eq} note: call path: {_call_path(tuple(map(visible, finding.call_path)))}")
+    for item in finding.evidence:  # runtime lines say themselves whether they confirm
+        out.append(f"{gutter} {eq} {visible(evidence_text(item))}")
+    hint = f"`wasmlint explain {rule_id}`"
     out.append(f"{gutter} {eq} help: {help_text}; {hint}" if help_text else f"{gutter} {eq} help: {hint}")
     return "\n".join(out)
 

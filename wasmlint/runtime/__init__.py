@@ -3,13 +3,12 @@
 from wasmlint.runtime.cases import findings_for_wat
 from wasmlint.runtime.client import run_module, show_progress
 from wasmlint.runtime.limits import Limits
-from wasmlint.runtime.report import (ExportEvidence, RuntimeEvidence, evidence_line, export_evidence,
+from wasmlint.runtime.report import (RuntimeEvidence, export_evidence, for_finding, growth_observation,
                                      render_run_text, runtime_findings, unchecked)
 from wasmlint.runtime.result import ExportGrowth, Frame, RunResult, StepRecord
 from wasmlint.runtime.scenario import Scenario, ScenarioError, Step, load_scenario, parse_scenario
 
 __all__ = [
-    "ExportEvidence",
     "ExportGrowth",
     "Frame",
     "Limits",
@@ -19,9 +18,10 @@ __all__ = [
     "ScenarioError",
     "Step",
     "StepRecord",
-    "evidence_line",
     "export_evidence",
     "findings_for_wat",
+    "for_finding",
+    "growth_observation",
     "load_scenario",
     "parse_scenario",
     "render_run_text",

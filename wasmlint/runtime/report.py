@@ -2,61 +2,49 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from wasmlint.findings import Finding, Layer
-from wasmlint.runtime.result import RunResult, StepRecord
+from wasmlint.evidence import Outcome, RuntimeObservation, Unreproduced
+from wasmlint.findings import Finding, Span
+from wasmlint.registry import (
+    EXPORT_GROWS_ONLY_ON_PANIC, HOST_GROWS_MEMORY, RUNTIME_GROWTH, RUNTIME_UNSUPPORTED, SCENARIO_EXPECTATION_FAILED,
+)
+from wasmlint.reporters.evidence import evidence_text
+from wasmlint.rules import Rule
+from wasmlint.runtime.result import ExportGrowth, RunResult, StepRecord
 from wasmlint.terminal import visible
 
-GROWTH_RULE = "runtime-growth"
-UNSUPPORTED_RULE = "runtime-unsupported"
-SCENARIO_RULE = "scenario-expectation-failed"
-# Module rules whose finding a run without growth does not contradict, or cannot test.
-PANIC_ONLY_RULE = "export-grows-only-on-panic"
-HOST_GROWTH_RULE = "host-grows-memory"
 
-
-def _when(record: StepRecord) -> str:
-    return "on its first call" if record.first_call else f"on a later call (call {record.call_number})"
-
-
-def evidence_line(result: RunResult, export: str) -> str | None:
-    """`runtime: set_name(10, 16) grew memory 17 -> 18 pages on its first call (confirmed)`, or None."""
+def growth_observation(result: RunResult, export: str) -> RuntimeObservation | None:
+    """What the run saw of an export that grew memory: its first growing call, and how often first
+    and repeat calls grew; None when it did not grow."""
     record = result.first_growth(export)
     if record is None:
         return None
-    growth = result.growth.get(export)
-    line = f"runtime: {record.call_text()} grew memory {record.pages_before} -> {record.pages_after} pages {_when(record)}"
-    summary = growth.summary() if growth else ""
-    if summary:
-        line += f"; {summary}"
-    how = "confirmed by a smoke call" if result.mode == "smoke" else "confirmed"
-    return f"{line} ({how})"
+    growth = result.growth.get(export) or ExportGrowth(export)
+    return RuntimeObservation(export, Outcome.GREW, smoke=result.mode == "smoke", scenario=result.scenario,
+                              call=record.call_text(), pages_before=record.pages_before,
+                              pages_after=record.pages_after, first_call=record.first_call,
+                              call_number=record.call_number, first_calls=growth.first_calls,
+                              first_calls_grew=growth.first_calls_grew, later_calls=growth.later_calls,
+                              later_calls_grew=growth.later_calls_grew)
 
 
-@dataclass(frozen=True)
-class ExportEvidence:
-    """What one run saw of one export, as the `runtime:` line every finding on that export carries."""
+def for_finding(seen: RuntimeObservation, rule_id: str) -> RuntimeObservation:
+    """What a run saw, as evidence on a finding of `rule_id`: a finding that predicts growth the
+    run did not reproduce also says how to make a run reach it."""
+    if seen.grew or not seen.called or rule_id == EXPORT_GROWS_ONLY_ON_PANIC:
+        return seen
+    how = Unreproduced.STUB_IMPORTS if rule_id == HOST_GROWS_MEMORY else Unreproduced.NEEDS_STEPS
+    return dataclasses.replace(seen, unreproduced=how)
 
-    line: str
-    grew: bool = False
-    called: bool = False  # at least one call returned, without growth unless `grew`
-    widen: str = ""  # how to make a run reach the growth a finding predicts, when this one did not
 
-    @property
-    def rank(self) -> int:
-        """Which to keep when several runs saw the export: growth, then a call, then no call."""
-        return 2 if self.grew else 1 if self.called else 0
-
-    def line_for(self, rule_id: str) -> str:
-        """The line for a finding of `rule_id`: a finding that predicts growth the run did not
-        reproduce also says how to widen the run."""
-        if self.grew or not self.called or rule_id == PANIC_ONLY_RULE:
-            return self.line
-        if rule_id == HOST_GROWTH_RULE:
-            return f"{self.line}; not reproduced: the sandbox's stub imports never grow memory for the module"
-        return f"{self.line}; {self.widen}"
+def _rank(seen: RuntimeObservation) -> int:
+    """Which to keep when several runs saw the export: growth, then a call, then no call."""
+    return 2 if seen.grew else 1 if seen.called else 0
 
 
 @dataclass
@@ -65,21 +53,21 @@ class RuntimeEvidence:
     speaks for: a module's own findings, and the source findings of the crate it was built from
     (of every crate checked, for a module given with --wasm). Two crates may export one name."""
 
-    by_module: dict[str, dict[str, ExportEvidence]] = field(default_factory=dict)  # module label -> export ->
+    by_module: dict[str, dict[str, RuntimeObservation]] = field(default_factory=dict)  # module label -> export ->
     crate_of: dict[str, str | None] = field(default_factory=dict)  # module label -> crate folder (None: any)
 
-    def add(self, module: str, crate: str | None, seen: Mapping[str, ExportEvidence]) -> None:
+    def add(self, module: str, crate: str | None, seen: Mapping[str, RuntimeObservation]) -> None:
         """Record one run; of several runs of an export (one per scenario), keep what says the most."""
         self.crate_of[module] = crate
         known = self.by_module.setdefault(module, {})
-        for export, evidence in seen.items():
-            if export not in known or evidence.rank > known[export].rank:
-                known[export] = evidence
+        for export, observation in seen.items():
+            if export not in known or _rank(observation) > _rank(known[export]):
+                known[export] = observation
 
     def exports(self) -> set[str]:
         return {export for seen in self.by_module.values() for export in seen}
 
-    def seen(self, export: str, path: str, *, module: str | None = None) -> ExportEvidence | None:
+    def seen(self, export: str, path: str, *, module: str | None = None) -> RuntimeObservation | None:
         """The evidence for a finding on `export`: of `module` for a module's own finding, else of
         the modules whose crate holds `path`."""
         found = None
@@ -89,18 +77,14 @@ class RuntimeEvidence:
             else:
                 crate = self.crate_of.get(label)
                 applies = crate is None or crate == "." or path == crate or path.startswith(crate + "/")
-            evidence = seen.get(export) if applies else None
-            if evidence is not None and (found is None or evidence.rank > found.rank):
-                found = evidence
+            observation = seen.get(export) if applies else None
+            if observation is not None and (found is None or _rank(observation) > _rank(found)):
+                found = observation
         return found
 
 
-def _pages(count: int) -> str:
-    return f"{count} page{'' if count == 1 else 's'}"
-
-
 def export_evidence(result: RunResult, exports: Iterable[str], scenario: str | None = None
-                    ) -> dict[str, ExportEvidence]:
+                    ) -> dict[str, RuntimeObservation]:
     """For each exported function, what the run saw of it: the growth, calls that did not grow,
     calls that trapped, or no call at all. `scenario` names the scenario file in advice (default:
     the result's own). Nothing when the run could not run the module."""
@@ -108,84 +92,70 @@ def export_evidence(result: RunResult, exports: Iterable[str], scenario: str | N
         return {}
     scenario = scenario or result.scenario
     smoke = result.mode == "smoke"
-    if smoke:
-        widen = "not reproduced by smoke calls: a scenario.toml whose steps take the growing branch may reproduce it"
-    else:
-        widen = f"not reproduced: add steps to {scenario}, or args, that take the growing branch"
     start = next((record for record in result.steps if record.kind == "start"), None)
-    seen: dict[str, ExportEvidence] = {}
+    seen: dict[str, RuntimeObservation] = {}
     for export in exports:
         calls = result.calls_of(export)
         returned = [record for record in calls if record.trap is None]
+        observed = None
         if result.growth.get(export) is not None and result.growth[export].grew:
-            seen[export] = ExportEvidence(evidence_line(result, export) or "", grew=True, called=True)
+            observed = growth_observation(result, export)
+        if observed is not None:
+            seen[export] = observed
         elif returned:
-            first, others = returned[0], len(returned) - 1
-            nor = f", nor did {others} other call{'s' if others > 1 else ''}" if others else ""
-            pages = _pages(first.pages_before)
-            seen[export] = ExportEvidence(
-                f"runtime: {first.call_text()} did not grow memory ({pages} before and after){nor}",
-                called=True, widen=widen)
+            first = returned[0]
+            seen[export] = RuntimeObservation(export, Outcome.NO_GROWTH, smoke, scenario, call=first.call_text(),
+                                              pages_before=first.pages_before, pages_after=first.pages_after,
+                                              other_calls=len(returned) - 1)
         elif calls:
             first = calls[0]
-            past = "a scenario whose steps" if smoke else "steps or args that"
-            seen[export] = ExportEvidence(
-                f"runtime: {first.call_text()} trapped before memory grew ({_pages(first.pages_before)}): "
-                f"{first.trap}; its growth is unknown: {past} get past the trap would check it")
+            seen[export] = RuntimeObservation(export, Outcome.TRAPPED, smoke, scenario, call=first.call_text(),
+                                              pages_before=first.pages_before, detail=first.trap or "")
         elif export in result.uncalled:
-            seen[export] = ExportEvidence(f"runtime: `{export}` was not called: {result.uncalled[export]}")
+            seen[export] = RuntimeObservation(export, Outcome.SKIPPED, smoke, scenario, detail=result.uncalled[export])
         elif start is not None:
-            seen[export] = ExportEvidence(f"runtime: `{export}` could not be called: the module could not be "
-                                          f"instantiated ({start.trap})")
-        elif smoke:
-            seen[export] = ExportEvidence(f"runtime: `{export}` was not called by the smoke calls")
+            seen[export] = RuntimeObservation(export, Outcome.NOT_INSTANTIATED, smoke, scenario,
+                                              detail=start.trap or "")
         else:
-            seen[export] = ExportEvidence(f"runtime: `{export}` was not called by the scenario ({scenario}); "
-                                          "add a step that calls it to check it")
+            seen[export] = RuntimeObservation(export, Outcome.NOT_CALLED, smoke, scenario)
     return seen
 
 
-def _rules_by_id(rules: Mapping | Iterable) -> dict:
+def _rules_by_id(rules: Mapping[str, Rule] | Iterable[Rule]) -> dict[str, Rule]:
     if isinstance(rules, Mapping):
         return dict(rules)
     return {rule.id: rule for rule in rules}
 
 
-def _finding(rule, message: str, module_path: str, symbol: str | None, **extra) -> Finding:
-    return Finding(rule_id=rule.id, severity=rule.severity, message=message, path=module_path,
-                   line=1, column=1, end_line=1, end_column=1, layer=Layer.RUNTIME, symbol=symbol, **extra)
-
-
-def runtime_findings(result: RunResult, module_path: str, rules, predicted_exports: set[str]
-                     ) -> tuple[list[Finding], dict[str, str]]:
-    """New runtime findings, and export -> evidence line for every export whose growth was observed."""
+def runtime_findings(result: RunResult, module_path: str, rules: Mapping[str, Rule] | Iterable[Rule],
+                     predicted_exports: set[str]) -> tuple[list[Finding], dict[str, RuntimeObservation]]:
+    """New runtime findings, and export -> what the run saw of every export whose growth was observed."""
     by_id = _rules_by_id(rules)
     findings: list[Finding] = []
-    evidence = {export: line for export in result.grown_exports if (line := evidence_line(result, export))}
-    if result.unsupported and UNSUPPORTED_RULE in by_id:
-        rule = by_id[UNSUPPORTED_RULE]
-        findings.append(_finding(rule, rule.format_message(reason=result.unsupported), module_path, None))
-    if GROWTH_RULE in by_id:
-        rule = by_id[GROWTH_RULE]
+    at = Span(module_path)
+    evidence = {export: seen for export in result.grown_exports if (seen := growth_observation(result, export))}
+    if result.unsupported and RUNTIME_UNSUPPORTED in by_id:
+        findings.append(by_id[RUNTIME_UNSUPPORTED].finding(at, {"reason": result.unsupported}))
+    if RUNTIME_GROWTH in by_id:
+        rule = by_id[RUNTIME_GROWTH]
         for export in result.grown_exports:
-            if export in predicted_exports:
-                continue
             record = result.first_growth(export)
+            if export in predicted_exports or record is None:
+                continue
             frames = result.paths.get(export, [])
-            findings.append(_finding(
-                rule,
-                rule.format_message(export=export, call=record.call_text(), before=str(record.pages_before),
-                                    after=str(record.pages_after)),
-                module_path, export,
+            findings.append(rule.finding(
+                at,
+                {"export": export, "call": record.call_text(), "before": str(record.pages_before),
+                 "after": str(record.pages_after)},
+                symbol=export,
                 call_path=tuple(frame.name for frame in frames),
                 evidence=(evidence[export],) if export in evidence else (),
                 confirmed=True,
             ))
-    if SCENARIO_RULE in by_id and result.scenario:
-        rule = by_id[SCENARIO_RULE]
+    if SCENARIO_EXPECTATION_FAILED in by_id and result.scenario:
+        rule = by_id[SCENARIO_EXPECTATION_FAILED]
         for failure in result.failures:
-            findings.append(_finding(rule, rule.format_message(failure=failure, scenario=result.scenario),
-                                     module_path, None))
+            findings.append(rule.finding(at, {"failure": failure, "scenario": result.scenario}))
     return findings, evidence
 
 
@@ -275,7 +245,9 @@ def render_run_text(result: RunResult) -> str:
     lines.append("")
     lines.append("growth: " + ("none observed" if not grown else f"{len(grown)} export(s) grew memory"))
     for export in grown:
-        lines.append(f"  {evidence_line(result, export)}")
+        growth = growth_observation(result, export)
+        if growth is not None:
+            lines.append(f"  {evidence_text(growth)}")
         frames = result.paths.get(export)
         if frames:
             lines.append(f"    path ({result.pinpoint_method}):")

@@ -104,19 +104,6 @@ class ExportGrowth:
     def grew(self) -> bool:
         return bool(self.first_calls_grew or self.later_calls_grew)
 
-    def summary(self) -> str:
-        """How first and later calls fared, e.g. `a repeat call grew 1 of 3 times`; empty for a single call."""
-        parts = []
-        if self.first_calls > 1:
-            # Smoke mode: each argument set starts on a fresh instance.
-            parts.append(f"the first call on a fresh instance grew {self.first_calls_grew} of {self.first_calls} times")
-        if self.later_calls:
-            grew = "never" if not self.later_calls_grew else f"{self.later_calls_grew} of {self.later_calls} times"
-            parts.append(f"a repeat call grew {grew}")
-        if self.first_calls == 1 and not self.first_calls_grew and self.later_calls_grew:
-            parts.append("the first call did not")
-        return ", ".join(parts)
-
 
 @dataclass
 class RunResult:
