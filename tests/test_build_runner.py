@@ -13,19 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GUESTS, REPO, unavailable
-from wasmlint.toolchain import ToolchainError, find_toolchain
+from conftest import GUESTS, REPO
 
 CHOICE = "wasmlint --build: "
 
 
 @pytest.fixture(scope="module")
-def toolchain():
-    find_toolchain.cache_clear()
-    try:
-        return find_toolchain()
-    except ToolchainError as exc:
-        unavailable(str(exc))
+def toolchain(wasm_toolchain):
+    return wasm_toolchain
 
 
 def check(*args: str, cwd: Path, cache: Path, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -7,10 +7,8 @@ import os
 import re
 import shutil
 
-import pytest
 
-from conftest import GUESTS, run_cli, unavailable
-from wasmlint.toolchain import ToolchainError, find_toolchain
+from conftest import GUESTS, run_cli
 
 
 def sizes_in(line: str) -> float:
@@ -18,16 +16,7 @@ def sizes_in(line: str) -> float:
     return float(number) * {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}[unit]
 
 
-@pytest.fixture(scope="module")
-def toolchain():
-    find_toolchain.cache_clear()
-    try:
-        return find_toolchain()
-    except ToolchainError as exc:
-        unavailable(str(exc))
-
-
-def test_clean_removes_every_cache_a_build_and_confirm_made(tmp_path, toolchain):
+def test_clean_removes_every_cache_a_build_and_confirm_made(tmp_path, wasm_toolchain):
     user_cache = tmp_path / "user-cache"
     results = tmp_path / "results"
     env = {"XDG_CACHE_HOME": str(user_cache)}

@@ -4,7 +4,6 @@ where the terminal cannot show it, `check -` for editors, a LICENSE that matches
 from __future__ import annotations
 
 import os
-import pty
 import re
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_cli
+from conftest import REPO, wasmlint_on_a_terminal
 
 ESC = "\x1b["
 
@@ -49,29 +48,6 @@ def wasmlint(*args: str, stdin: str | None = None, cwd: Path = REPO, env: dict |
     full_env.pop("GITHUB_ACTIONS", None)
     return subprocess.run([sys.executable, "-m", "wasmlint", *args], input=stdin, cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=300)
-
-
-def on_a_terminal(*args: str, env: dict[str, str], cwd: Path) -> str:
-    """Run wasmlint with a pseudo-terminal as its stdout; what it wrote there."""
-    main, secondary = pty.openpty()
-    full_env = {key: value for key, value in os.environ.items()
-                if key not in ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TERM", "GITHUB_ACTIONS")}
-    full_env.update({"PYTHONPATH": str(REPO), **env})
-    process = subprocess.Popen([sys.executable, "-m", "wasmlint", *args], cwd=cwd, env=full_env,
-                               stdout=secondary, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-    os.close(secondary)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:  # EIO: the other end closed
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=300)
-    os.close(main)
-    return b"".join(chunks).decode()
 
 
 # -- -h, -V, completion ----------------------------------------------------------------------------
@@ -117,7 +93,7 @@ def test_help_is_wrapped_to_the_terminal(columns):
 ])
 def test_colour_only_on_a_terminal_that_shows_it(tmp_path, env, coloured):
     crate = make_crate(tmp_path / "crate", ALLOCATING_TEXT)
-    shown = on_a_terminal("check", str(crate), "--no-cache", env=env, cwd=tmp_path)
+    shown = wasmlint_on_a_terminal("check", str(crate), "--no-cache", env=env, cwd=tmp_path)
     assert "error[format-in-export]" in re.sub(r"\x1b\[[0-9;]*m", "", shown), shown
     assert (ESC in shown) is coloured, shown
 

@@ -5,17 +5,14 @@ note lines wrapped to the terminal."""
 from __future__ import annotations
 
 import json
-import os
-import pty
 import re
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from conftest import GUESTS, REPO, run_cli
+from conftest import REPO, run_cli, wasmlint_on_a_terminal
 
 CONCISE_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<severity>error|warning|info)\[(?P<rule>[a-z0-9-]+)\] (?P<message>.+)$")
 
@@ -175,24 +172,8 @@ def test_hosts_are_grouped_per_file():
 
 
 def on_a_terminal(*args: str, columns: int, cwd: Path = REPO) -> str:
-    main, secondary = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "FORCE_COLOR")}
-    env.update(PYTHONPATH=str(REPO), COLUMNS=str(columns), NO_COLOR="1", TERM="xterm")
-    process = subprocess.Popen([sys.executable, "-m", "wasmlint", *args], cwd=cwd, env=env, stdout=secondary,
-                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-    os.close(secondary)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=300)
-    os.close(main)
-    return b"".join(chunks).decode().replace("\r\n", "\n")
+    env = {"COLUMNS": str(columns), "NO_COLOR": "1", "TERM": "xterm"}
+    return wasmlint_on_a_terminal(*args, cwd=cwd, env=env).replace("\r\n", "\n")
 
 
 @pytest.mark.parametrize("columns", [60, 100])
