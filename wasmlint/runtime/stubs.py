@@ -7,6 +7,7 @@ from collections import Counter
 import wasmtime
 
 WASI_PREVIEW1 = "wasi_snapshot_preview1"
+AnyMemory = wasmtime.Memory | wasmtime.SharedMemory  # a memory an import or export can be
 
 
 def _zero(kind: wasmtime.ValType) -> object:
@@ -34,7 +35,7 @@ def _stub(module: str, name: str, ty: wasmtime.FuncType, calls: Counter, trap: b
 
 
 def _define_value(linker: wasmtime.Linker, store: wasmtime.Store, engine: wasmtime.Engine,
-                  item: wasmtime.ImportType) -> object | None:
+                  item: wasmtime.ImportType) -> AnyMemory | None:
     """Define a default global, table or memory for one import; return a created memory."""
     ty = item.type
     name = item.name or ""  # None only in the module-linking proposal, which wasmtime no longer has
@@ -50,10 +51,10 @@ def _define_value(linker: wasmtime.Linker, store: wasmtime.Store, engine: wasmti
 
 
 def link_imports(engine: wasmtime.Engine, store: wasmtime.Store, module: wasmtime.Module,
-                 calls: Counter, *, trap: bool = False) -> tuple[wasmtime.Linker, list]:
+                 calls: Counter, *, trap: bool = False) -> tuple[wasmtime.Linker, list[AnyMemory]]:
     """A linker satisfying every import of `module` in `store`; also returns memories it created."""
     linker = wasmtime.Linker(engine)
-    memories: list = []
+    memories: list[AnyMemory] = []
     imports = list(module.imports)
     if any(item.module == WASI_PREVIEW1 for item in imports):
         # No preopened directories, no environment, no arguments, no inherited stdio.
