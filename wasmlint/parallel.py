@@ -148,7 +148,8 @@ class _Pool:
     def _ready(self) -> list[_Worker]:
         from multiprocessing.connection import wait
 
-        waiting = {worker.connection: worker for worker in self.workers}
+        # Either a worker's answer or its death (its sentinel) wakes us.
+        waiting: dict[object, _Worker] = {worker.connection: worker for worker in self.workers}
         waiting.update({worker.process.sentinel: worker for worker in self.workers})
         return list({id(waiting[item]): waiting[item] for item in wait(list(waiting))}.values())
 

@@ -78,8 +78,9 @@ def find_suppressions(file: SourceFile, known_ids: set[str]) -> tuple[list[Suppr
         if comment is None or comment.type not in _COMMENT_TYPES or comment.start_byte != marker.start():
             continue  # inside a string literal or not at the start of a comment
         row, byte_col = comment.start_point
-        text = comment.text.decode("utf-8", errors="replace").strip()
-        width = len(comment.text.rstrip(b"\r\n"))
+        comment_bytes = file.source[comment.start_byte:comment.end_byte]
+        text = comment_bytes.decode("utf-8", errors="replace").strip()
+        width = len(comment_bytes.rstrip(b"\r\n"))
         column = file.column(comment.start_byte, byte_col)
         end_column = file.column(comment.start_byte + width, byte_col + width)
         directive = _DIRECTIVE.match(text)
