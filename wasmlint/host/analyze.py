@@ -14,6 +14,7 @@ from tree_sitter import Node, Query
 
 from wasmlint.host.flow import FUNCTION_TYPES, FileContext, Flow, Function, Relevance
 from wasmlint.host.parsing import HostFile, first_syntax_error, grammar_for, parse_host
+from wasmlint.syntax import node_bytes, node_text
 from wasmlint.host.values import (
     BUFFER, EXPORT_FN, EXPORTS, FOREIGN, FOREIGN_MODULE, GLUE_FN, GLUE_OBJECT, INSTANCE, MEMORY, RESULT, HostFacts, Val, View,
 )
@@ -118,20 +119,20 @@ def _plain(node: Node) -> bool:
 def _function_name(node: Node) -> str:
     name = node.child_by_field_name("name")
     if name is not None:
-        return name.text.decode(errors="replace")
+        return node_text(name)
     parent = node.parent
     while parent is not None and parent.type in ("parenthesized_expression", "as_expression"):
         parent = parent.parent
     if parent is not None:
         if parent.type == "variable_declarator":
             target = parent.child_by_field_name("name")
-            return target.text.decode(errors="replace") if target is not None else ""
+            return node_text(target) if target is not None else ""
         if parent.type in ("assignment_expression",):
             target = parent.child_by_field_name("left")
-            return target.text.decode(errors="replace").split(".")[-1] if target is not None else ""
+            return node_text(target).split(".")[-1] if target is not None else ""
         if parent.type in ("pair", "public_field_definition", "field_definition"):
             key = parent.child_by_field_name("key") or parent.child_by_field_name("name") or parent.child_by_field_name("property")
-            return key.text.decode(errors="replace") if key is not None else ""
+            return node_text(key) if key is not None else ""
     return ""
 
 
@@ -165,7 +166,7 @@ def _class_of(node: Node) -> str | None:
     if owner is None or owner.type not in ("class_declaration", "class", "abstract_class_declaration"):
         return None
     name = owner.child_by_field_name("name")
-    return name.text.decode(errors="replace") if name is not None else _function_name(owner) or f"class@{owner.start_byte}"
+    return node_text(name) if name is not None else _function_name(owner) or f"class@{owner.start_byte}"
 
 
 def _collect(host: HostFile, ctx: FileContext) -> None:
@@ -192,7 +193,7 @@ def _collect(host: HostFile, ctx: FileContext) -> None:
             owner = owner.parent
         body = owner.child_by_field_name("body") if owner is not None else None
         if body is not None:
-            ctx.declared.setdefault(body.id, set()).add(name.text.decode())
+            ctx.declared.setdefault(body.id, set()).add(node_bytes(name).decode())
 
 
 _IMPORT = re.compile(rb"""(?:\bfrom|\bimport|\brequire\(|\bimport\()\s*["']([^"'\n]{1,200})["']""")
@@ -210,18 +211,18 @@ def _imports(nodes: list[Node], ctx: FileContext) -> None:
         clause = next((c for c in node.named_children if c.type == "import_clause"), None)
         if source is None or clause is None:
             continue
-        specifier = source.text.decode(errors="replace").strip("'\"`")
+        specifier = node_text(source).strip("'\"`")
         for part in clause.named_children:
             if part.type == "namespace_import" and part.named_children:
-                imported.append((specifier, "*", part.named_children[-1].text.decode()))
+                imported.append((specifier, "*", node_bytes(part.named_children[-1]).decode()))
             elif part.type == "identifier":
-                imported.append((specifier, "default", part.text.decode()))
+                imported.append((specifier, "default", node_bytes(part).decode()))
             elif part.type == "named_imports":
                 for spec in part.named_children:
                     original = spec.child_by_field_name("name") if spec.type == "import_specifier" else None
                     if original is not None:
                         alias = spec.child_by_field_name("alias") or original
-                        imported.append((specifier, original.text.decode(), alias.text.decode()))
+                        imported.append((specifier, node_bytes(original).decode(), node_bytes(alias).decode()))
     packages = {_package_of(spec) for spec, _, _ in imported if _MODULE_SPECIFIER.search(spec)}
     packages |= {spec for spec, name, local in imported
                  if (name == "default" and _INIT.match(local)) or _INIT.match(name)}

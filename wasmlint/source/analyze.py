@@ -13,7 +13,8 @@ from wasmlint.registry import CLONED_HEAP_VALUE, HEAP_RECEIVER, OWNED_COPY, PARS
 from wasmlint.rules import Rule
 from wasmlint.source.exports import Export
 from wasmlint.source.parsing import NOT_UTF8, SourceFile, parse_rust_file
-from wasmlint.source.resolve import CrateIndex, FnDef, node_text, path_segments
+from wasmlint.source.resolve import CrateIndex, FnDef, path_segments
+from wasmlint.syntax import node_text
 from wasmlint.source.scan import RuleHit, Scanner, Snippet
 
 HEAP_TYPES = {

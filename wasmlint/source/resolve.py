@@ -14,13 +14,10 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, QueryCursor
 
 from wasmlint.source.exports import Export, type_name
+from wasmlint.syntax import node_text
 
 EXTERNAL_ROOTS = {"std", "core", "alloc"}
 MAX_ALIAS_DEPTH = 8
-
-
-def node_text(node: Node) -> str:
-    return node.text.decode("utf-8", errors="replace")
 
 
 @dataclass(eq=False)

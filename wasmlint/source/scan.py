@@ -15,6 +15,7 @@ from functools import lru_cache
 from tree_sitter import Node, QueryCursor
 
 from wasmlint.cfg import BuildCfg
+from wasmlint.syntax import node_bytes
 from wasmlint.rules import Rule, RuleError
 from wasmlint.source.exports import cfg_excludes_wasm, exports_of, outer_attributes, type_name
 from wasmlint.source.parsing import IDENTITY, Shift, SourceFile, compile_query, reparse_items, reparse_token_tree
@@ -255,7 +256,7 @@ class Scanner:
                 cfg_items.append(captures["cfg"][0])
             elif kind == "methodcall":
                 node = captures["match"][0]
-                for rule in by_method[captures["method"][0].text.decode()]:
+                for rule in by_method[node_bytes(captures["method"][0]).decode()]:
                     records.append((node.start_byte, rule, captures, None, None))
             elif kind == "typecall":
                 path_calls.append(captures)  # looked up once the file's `use`s are all known
@@ -303,8 +304,8 @@ class Scanner:
         """Record the `calls` rules a `Type::function(..)` call matches, its type named through
         the file's `use`s: `S::from` after `use std::string::String as S;`, `a::alloc` after
         `use std::alloc as a;`, and no longer `Vec::new` after `use crate::buf::Buf as Vec;`."""
-        type_name = captures["type"][0].text.decode()
-        ctor = captures["ctor"][0].text.decode()
+        type_name = node_bytes(captures["type"][0]).decode()
+        ctor = node_bytes(captures["ctor"][0]).decode()
         node = captures["match"][0]
         if type_name in uses:
             path = node.child_by_field_name("function").child_by_field_name("path")
@@ -523,7 +524,7 @@ def _imported_calls(root: Node, imported: dict[str, tuple[str, str]], by_call: d
         callee = path[0]
         if callee.type != "identifier":
             continue
-        name = callee.text.decode()
+        name = node_bytes(callee).decode()
         key = imported.get(name)
         if key is None:
             continue
