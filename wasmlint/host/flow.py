@@ -84,7 +84,7 @@ def module_uses(source: bytes) -> list[int]:
             continue
         before = _WORD_BEFORE.search(source, max(0, match.start() - 64), match.start())
         word = before.group(1).lower() if before else b""
-        if (b"inst" in word) if tail == b"exports" else (b"mem" in word):
+        if before is not None and ((b"inst" in word) if tail == b"exports" else (b"mem" in word)):
             found.append(before.start())
     return found
 
@@ -202,6 +202,7 @@ class Flow:
             return True
         held = [*self.state, *(name for name, value in self.locals.items() if value.kind != FUNCTION)]
         words = self.ctx.words
+        assert words is not None  # built with `relevant`, which touches() found set
         return any(words.word_within(key.rsplit(".", 1)[-1], node.start_byte, node.end_byte) for key in held)
 
     def stmt(self, node: Node) -> bool:
@@ -263,7 +264,7 @@ class Flow:
         result = self.expr(value, use=False)
         self.bind(name, result, value)
 
-    def bind(self, target: Node, result, value_node: Node | None) -> None:
+    def bind(self, target: Node | None, result, value_node: Node | None) -> None:
         """Give `target` (an identifier, member or destructuring pattern) the value `result`."""
         target = _unwrap(target)
         if target is None:
@@ -733,7 +734,7 @@ class Flow:
         # `a + b + c + ...` nests to the left: walk the spine without recursing (minified bundles
         # concatenate thousands of strings).
         spine = []
-        current = node
+        current: Node | None = node
         while current is not None and current.type == "binary_expression":
             spine.append(current)
             current = current.child_by_field_name("left")
@@ -750,7 +751,7 @@ class Flow:
                 # (v = new Uint8Array(m.buffer))` is the minified form of the getter's guard.
                 left = part.child_by_field_name("left")
                 guarded = set()
-                if _detach_test(left):
+                if left is not None and _detach_test(left):
                     guarded = self.test(left) if left == current else self.guards_in(left)
                 before = self.snapshot()
                 self.expr(part.child_by_field_name("right"))
@@ -823,7 +824,7 @@ class Flow:
             return None
         values = [self.expr(arg) for arg in args]
         if ctor_text in ("WebAssembly.Memory", "Memory"):
-            shared = bool(args) and b"shared" in args[0].text and re.search(rb"shared\s*:\s*true", args[0].text)
+            shared = bool(args) and b"shared" in node_bytes(args[0]) and re.search(rb"shared\s*:\s*true", node_bytes(args[0]))
             return Val(SAFE_MEMORY if shared else MEMORY)
         if ctor_text in ("WebAssembly.Instance", "Instance"):
             return Val(INSTANCE)
@@ -884,7 +885,7 @@ class Flow:
         # Arguments run before the call; callbacks given to it run during it. A view passed to
         # one of the file's functions that is followed is used where that function uses it.
         followed = self.followed(callee_value)
-        arg_values = []
+        arg_values: list = []
         callbacks = []
         for arg in args:
             inner = _unwrap(arg)
@@ -910,7 +911,7 @@ class Flow:
             for callback in callbacks:
                 self.run_function(callback, node, [], values=[given], inline_only=True)
             return None
-        elif callee.type == "member_expression" and prop in ("instantiate", "instantiateStreaming") and callee.text.startswith(b"WebAssembly"):
+        elif callee.type == "member_expression" and prop in ("instantiate", "instantiateStreaming") and node_bytes(callee).startswith(b"WebAssembly"):
             return Val(RESULT)
         elif callee.type == "member_expression" and prop == "toResizableBuffer":
             return Val(SAFE_BUFFER)
@@ -1070,7 +1071,7 @@ def _freshen(state: dict[str, View], keys: set[str]) -> None:
 
 
 def _detach_test(node: Node | None) -> bool:
-    text = node.text if node is not None else b""
+    text = node_bytes(node) if node is not None else b""
     return b"byteLength" in text or b"buffer" in text or b"detached" in text
 
 
