@@ -15,3 +15,10 @@ def node_bytes(node: Node) -> bytes:
 def node_text(node: Node) -> str:
     """The text `node` spans (bytes that are not UTF-8 read as U+FFFD)."""
     return node_bytes(node).decode("utf-8", errors="replace")
+
+
+def field_text(node: Node, field: str) -> str:
+    """The text of `node`'s child `field`; empty when the tree lacks it (error recovery can drop
+    even a child the grammar requires)."""
+    child = node.child_by_field_name(field)
+    return node_text(child) if child is not None else ""
