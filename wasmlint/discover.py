@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import errno
 import fnmatch
 import glob
 import json
 import os
 import re
-import stat
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache

@@ -241,7 +241,7 @@ class _Session:
         deadline = time.monotonic() + self.timeout
         done = False
         try:
-            for event in child.events(lambda: deadline):
+            for event in child.events(lambda: deadline):  # noqa: B023 (read late on purpose: each event moves it)
                 done = self._event(event) or done
                 deadline = time.monotonic() + self.timeout  # each export has the whole timeout
             returncode = child.finish()

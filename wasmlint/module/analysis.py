@@ -646,7 +646,7 @@ class _Growth:
         if target is not None:
             (caller, source, origin), unresolved = walk.panic_exits[target], False
         else:
-            for caller, signature in walk.unresolved_sites():
+            for caller, signature in walk.unresolved_sites():  # noqa: B007 (caller is read after the break)
                 target = by_any.nearest(self.graph.taken_with(signature))
                 if target is not None:
                     source, origin, unresolved = None, None, True

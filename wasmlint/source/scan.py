@@ -18,7 +18,7 @@ from wasmlint.cfg import BuildCfg
 from wasmlint.syntax import field_text, node_bytes, node_text
 from wasmlint.rules import Rule, RuleError
 from wasmlint.source.exports import cfg_excludes_wasm, exports_of, outer_attributes, type_name
-from wasmlint.source.parsing import IDENTITY, Shift, Snippet, SourceFile, compile_query, reparse_items, reparse_token_tree
+from wasmlint.source.parsing import Snippet, SourceFile, compile_query, reparse_items, reparse_token_tree
 from wasmlint.source.resolve import (
     EXTERNAL_ROOTS, CrateIndex, FnDef, calls_query, expand_alias, path_segments, use_bindings,
 )
@@ -177,7 +177,7 @@ class Scanner:
 
     def finish(self) -> CrateScan:
         """Expand exporting macro invocations once every file (and so every macro) is known."""
-        for invocation, snippet in self.scan.item_macros:
+        for invocation, _snippet in self.scan.item_macros:
             template = self.scan.templates.get(_macro_name(invocation))
             if template is None:
                 continue
@@ -554,7 +554,7 @@ def _enclosing(fns: list[tuple[int, int, FnDef]]) -> list[int]:
     """For each function (sorted by start), the index of the function it is nested in, or -1."""
     parents: list[int] = []
     stack: list[int] = []
-    for i, (start, end, _) in enumerate(fns):
+    for i, (_start, end, _) in enumerate(fns):
         while stack and fns[stack[-1]][1] < end:
             stack.pop()
         parents.append(stack[-1] if stack else -1)
