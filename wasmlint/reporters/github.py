@@ -75,7 +75,7 @@ def error_annotation(error: RunError) -> Annotation:
     return Annotation("error", tuple(properties), message)
 
 
-def annotations(report: Report, rules: dict[str, Rule]) -> list[Annotation]:
+def report_annotations(report: Report, rules: dict[str, Rule]) -> list[Annotation]:
     found = [finding_annotation(finding, rules) for finding in report.sorted_findings()]
     errors = sorted(report.errors, key=lambda e: (e.path, e.line or 0, e.column or 0, e.message))
     return found + [error_annotation(error) for error in errors]
@@ -83,4 +83,4 @@ def annotations(report: Report, rules: dict[str, Rule]) -> list[Annotation]:
 
 def render(report: Report, rules: dict[str, Rule]) -> str:
     """One workflow command per line, ending in a newline; empty when there is nothing to say."""
-    return "".join(annotation.render() + "\n" for annotation in annotations(report, rules))
+    return "".join(annotation.render() + "\n" for annotation in report_annotations(report, rules))
