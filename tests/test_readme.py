@@ -45,7 +45,7 @@ def workflow() -> dict:
     return yaml.safe_load(block)
 
 
-def test_the_workflow_runs_the_action_of_this_repository_as_github_would(tmp_path, runner, validator):
+def test_the_workflow_runs_the_action_of_this_repository_as_github_would(tmp_path, runner, validator):  # noqa: F811 (the fixture)
     from test_action import ACTION, annotations
 
     steps = next(iter(workflow()["jobs"].values()))["steps"]

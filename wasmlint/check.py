@@ -333,7 +333,7 @@ def checked_paths(targets: Targets) -> set[str]:
     return paths
 
 
-def _only_requested_files(findings: list[Finding], targets: Targets, told: set[tuple] = frozenset()) -> list[Finding]:
+def _only_requested_files(findings: list[Finding], targets: Targets, told: set[tuple] | frozenset[tuple] = frozenset()) -> list[Finding]:
     """When files were named (as pre-commit does), report only findings in those files.
 
     The whole crate is still analysed, so calls across files resolve, and so are its hosts and the

@@ -11,7 +11,7 @@ import shutil
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, NoReturn, Optional
 
 import typer
 
@@ -75,7 +75,7 @@ def say_error(message: str) -> None:
     typer.echo(f"error: {visible(message)}", err=True)
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """A one-line error on stderr and exit 2: wasmlint could not run."""
     say_error(message)
     raise typer.Exit(EXIT_ERROR)
@@ -448,7 +448,7 @@ def _build(targets, offline: bool) -> list:
     from wasmlint.terminal import visible
     from wasmlint.toolchain import BuildError, ToolchainError, build, find_toolchain
 
-    built = []
+    built: list[tuple[Path, object]] = []
     seen: set[Path] = set()
     crates = [crate for crate in targets.crates if crate.manifest is not None]
     if not crates:
@@ -621,7 +621,9 @@ def clean(
     copies, wasmtime's compiled code. Files wasmlint did not write are left alone."""
     from wasmlint.cleanup import clean_caches, human_size
 
-    freed = clean_caches(_results_dir(cache_dir, no_cache=False))
+    from wasmlint.cache import default_results_dir
+
+    freed = clean_caches(cache_dir.absolute() if cache_dir else default_results_dir())
     for kind in freed:
         typer.echo(kind.line())
     typer.echo(f"freed {human_size(sum(kind.size for kind in freed))}")

@@ -47,13 +47,13 @@ def apply_host_contract(findings: list[Finding], crates: list[CrateContract], ho
     not_allocation = {rule_id for rule_id, rule in rules.items() if not rule.allocation}
     crate_of: dict[str, CrateContract] = {path: crate for crate in crates for path in crate.files}
     hosts_of: dict[Path, list[str]] = {}
-    for host, root in sorted(host_crates.items()):
-        hosts_of.setdefault(root, []).append(host)
+    for host_path, crate_root in sorted(host_crates.items()):
+        hosts_of.setdefault(crate_root, []).append(host_path)
     stale: dict[tuple[Path, str], list[Finding]] = {}
     for finding in findings:
-        root = host_crates.get(finding.path)
-        if finding.rule_id == STALE_MEMORY_VIEW and finding.symbol and root is not None and finding.severity >= Severity.ERROR:
-            stale.setdefault((root, finding.symbol), []).append(finding)
+        host_root = host_crates.get(finding.path)
+        if finding.rule_id == STALE_MEMORY_VIEW and finding.symbol and host_root is not None and finding.severity >= Severity.ERROR:
+            stale.setdefault((host_root, finding.symbol), []).append(finding)
 
     adjusted: list[Finding] = []
     guests_of_host: dict[tuple, list[Finding]] = {}

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import errno
 import fnmatch
 import glob
 import json
 import os
 import re
-import stat
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -563,10 +561,11 @@ def _keep_compiled_files(crate: Crate, request: FeatureRequest, targets: Targets
     if crate.manifest is None:
         crate.cfg = BuildCfg(frozenset(request.features))  # loose files: no [features] to resolve
         return
-    data = _manifest_or_none(crate.manifest)
+    manifest = crate.manifest
+    data = _manifest_or_none(manifest)
     crate.features = crate_features(data, request, crate.name)
     crate.cfg = BuildCfg(crate.features.enabled)
-    roots = crate_roots(crate.root, data, crate.name, lambda value: _place_in_manifest(crate.manifest, value))
+    roots = crate_roots(crate.root, data, crate.name, lambda value: _place_in_manifest(manifest, value))
     if not roots:
         return  # nothing for rustc to start from (no src/lib.rs...): every file is read, as before
     known = set(crate.files)

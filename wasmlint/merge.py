@@ -99,8 +99,8 @@ def merge_layers(
                 seen = runtime_evidence.seen(symbol, merged[position].path)
                 if seen is not None:
                     attach([position], for_finding(seen, merged[position].rule_id), confirmed=seen.grew)
-        for position, symbol, module in standalone:
-            seen = runtime_evidence.seen(symbol, "", module=module)
+        for position, symbol, module_path in standalone:
+            seen = runtime_evidence.seen(symbol, "", module=module_path)
             if seen is not None:
                 attach([position], for_finding(seen, merged[position].rule_id), confirmed=seen.grew)
     merged.extend(_placed(f, sites) for f in runtime)

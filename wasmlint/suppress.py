@@ -10,19 +10,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from wasmlint.findings import Finding, Span
 from wasmlint.registry import INVALID_SUPPRESSION, UNUSED_SUPPRESSION
 from wasmlint.rules import Rule, matches_selector
 
-if TYPE_CHECKING:  # parsing pulls in tree-sitter, which a fully cached run never needs
-    from wasmlint.source.parsing import SourceFile
+if TYPE_CHECKING:  # tree-sitter is imported only by parsing, which a fully cached run never needs
+    from tree_sitter import Tree
 
 _MARKER = re.compile(rb"//[/!]?\s*wasmlint:")
 _DIRECTIVE = re.compile(r"^//[/!]?\s*wasmlint:\s*(?P<body>.*)$")
 _ALLOW = re.compile(r"^allow\s*(\((?P<ids>[^)]*)\))?\s*(?P<rest>.*)$")
 _COMMENT_TYPES = ("line_comment", "block_comment", "comment")  # Rust; JavaScript and TypeScript
+
+
+class ParsedFile(Protocol):
+    """A parsed file of either layer that reads comments (source/parsing.SourceFile, host/parsing.HostFile)."""
+
+    display: str
+    source: bytes
+    tree: Tree
+
+    def column(self, byte: int, byte_column: int) -> int: ...
 
 
 @dataclass
@@ -67,7 +77,7 @@ def _covered_lines(comment, trailing: bool) -> tuple[int, int]:
     return row + 2, last + 1
 
 
-def find_suppressions(file: SourceFile, known_ids: set[str]) -> tuple[list[Suppression], list[Problem]]:
+def find_suppressions(file: ParsedFile, known_ids: set[str]) -> tuple[list[Suppression], list[Problem]]:
     suppressions: list[Suppression] = []
     problems: list[Problem] = []
     if b"wasmlint:" not in file.source:
@@ -78,8 +88,9 @@ def find_suppressions(file: SourceFile, known_ids: set[str]) -> tuple[list[Suppr
         if comment is None or comment.type not in _COMMENT_TYPES or comment.start_byte != marker.start():
             continue  # inside a string literal or not at the start of a comment
         row, byte_col = comment.start_point
-        text = comment.text.decode("utf-8", errors="replace").strip()
-        width = len(comment.text.rstrip(b"\r\n"))
+        comment_bytes = file.source[comment.start_byte:comment.end_byte]
+        text = comment_bytes.decode("utf-8", errors="replace").strip()
+        width = len(comment_bytes.rstrip(b"\r\n"))
         column = file.column(comment.start_byte, byte_col)
         end_column = file.column(comment.start_byte + width, byte_col + width)
         directive = _DIRECTIVE.match(text)

@@ -115,8 +115,9 @@ def find_toolchain() -> Toolchain:
     """
     env_cargo, env_rustc = os.environ.get("WASMLINT_CARGO"), os.environ.get("WASMLINT_RUSTC")
     if env_cargo or env_rustc:
-        rustc = env_rustc or _sibling_or_path(env_cargo, "rustc")
-        cargo = env_cargo or _sibling_or_path(env_rustc, "cargo")
+        # One of the two is set: each missing one is looked for beside the other.
+        rustc = env_rustc or _sibling_or_path(env_cargo or "", "rustc")
+        cargo = env_cargo or _sibling_or_path(env_rustc or "", "cargo")
         # An explicit choice that does not work is an error, not something to silently replace.
         if not (cargo and rustc and _has_wasm_std(rustc)):
             raise ToolchainError(

@@ -14,6 +14,7 @@ from tree_sitter import Node, Query
 
 from wasmlint.host.flow import FUNCTION_TYPES, FileContext, Flow, Function, Relevance
 from wasmlint.host.parsing import HostFile, first_syntax_error, grammar_for, parse_host
+from wasmlint.syntax import node_bytes, node_text
 from wasmlint.host.values import (
     BUFFER, EXPORT_FN, EXPORTS, FOREIGN, FOREIGN_MODULE, GLUE_FN, GLUE_OBJECT, INSTANCE, MEMORY, RESULT, HostFacts, Val, View,
 )
@@ -118,20 +119,20 @@ def _plain(node: Node) -> bool:
 def _function_name(node: Node) -> str:
     name = node.child_by_field_name("name")
     if name is not None:
-        return name.text.decode(errors="replace")
+        return node_text(name)
     parent = node.parent
     while parent is not None and parent.type in ("parenthesized_expression", "as_expression"):
         parent = parent.parent
     if parent is not None:
         if parent.type == "variable_declarator":
             target = parent.child_by_field_name("name")
-            return target.text.decode(errors="replace") if target is not None else ""
+            return node_text(target) if target is not None else ""
         if parent.type in ("assignment_expression",):
             target = parent.child_by_field_name("left")
-            return target.text.decode(errors="replace").split(".")[-1] if target is not None else ""
+            return node_text(target).split(".")[-1] if target is not None else ""
         if parent.type in ("pair", "public_field_definition", "field_definition"):
             key = parent.child_by_field_name("key") or parent.child_by_field_name("name") or parent.child_by_field_name("property")
-            return key.text.decode(errors="replace") if key is not None else ""
+            return node_text(key) if key is not None else ""
     return ""
 
 
@@ -165,7 +166,7 @@ def _class_of(node: Node) -> str | None:
     if owner is None or owner.type not in ("class_declaration", "class", "abstract_class_declaration"):
         return None
     name = owner.child_by_field_name("name")
-    return name.text.decode(errors="replace") if name is not None else _function_name(owner) or f"class@{owner.start_byte}"
+    return node_text(name) if name is not None else _function_name(owner) or f"class@{owner.start_byte}"
 
 
 def _collect(host: HostFile, ctx: FileContext) -> None:
@@ -186,13 +187,13 @@ def _collect(host: HostFile, ctx: FileContext) -> None:
         elif name and _plain(node):
             ctx.by_name.setdefault(name, []).append(function)
     _imports(captures.get("import", []), ctx)
-    for name in captures.get("declared", []):
-        owner = name.parent
+    for declared in captures.get("declared", []):
+        owner = declared.parent
         while owner is not None and owner.type not in FUNCTION_TYPES:
             owner = owner.parent
         body = owner.child_by_field_name("body") if owner is not None else None
         if body is not None:
-            ctx.declared.setdefault(body.id, set()).add(name.text.decode())
+            ctx.declared.setdefault(body.id, set()).add(node_bytes(declared).decode())
 
 
 _IMPORT = re.compile(rb"""(?:\bfrom|\bimport|\brequire\(|\bimport\()\s*["']([^"'\n]{1,200})["']""")
@@ -210,18 +211,18 @@ def _imports(nodes: list[Node], ctx: FileContext) -> None:
         clause = next((c for c in node.named_children if c.type == "import_clause"), None)
         if source is None or clause is None:
             continue
-        specifier = source.text.decode(errors="replace").strip("'\"`")
+        specifier = node_text(source).strip("'\"`")
         for part in clause.named_children:
             if part.type == "namespace_import" and part.named_children:
-                imported.append((specifier, "*", part.named_children[-1].text.decode()))
+                imported.append((specifier, "*", node_bytes(part.named_children[-1]).decode()))
             elif part.type == "identifier":
-                imported.append((specifier, "default", part.text.decode()))
+                imported.append((specifier, "default", node_bytes(part).decode()))
             elif part.type == "named_imports":
                 for spec in part.named_children:
                     original = spec.child_by_field_name("name") if spec.type == "import_specifier" else None
                     if original is not None:
                         alias = spec.child_by_field_name("alias") or original
-                        imported.append((specifier, original.text.decode(), alias.text.decode()))
+                        imported.append((specifier, node_bytes(original).decode(), node_bytes(alias).decode()))
     packages = {_package_of(spec) for spec, _, _ in imported if _MODULE_SPECIFIER.search(spec)}
     packages |= {spec for spec, name, local in imported
                  if (name == "default" and _INIT.match(local)) or _INIT.match(name)}
@@ -276,10 +277,10 @@ def _learn_values(host: HostFile, ctx: FileContext) -> None:
         if learned == len(ctx.globals) + len(ctx.long_lived):
             break
         learned = len(ctx.globals) + len(ctx.long_lived)
-        relevance = _relevant_pattern(ctx, whole_file=False)
+        relevance = _relevant_words(ctx)
         # Learning needs only the statements that can bind such a value: they name one.
         ctx.relevant = relevance
-        bodies = [(host.tree.root_node, None)] + [
+        bodies: list[tuple[Node, Function | None]] = [(host.tree.root_node, None)] + [
             (f.body, f) for f in ctx.functions.values()
             if f.body is not None and relevance.within(f.body.start_byte, f.body.end_byte)]
         for body, function in bodies:
@@ -316,15 +317,16 @@ def _refreshed_on_growth(ctx: FileContext) -> set[str]:
     refreshed: set[str] = set()
     while handlers:
         function, depth = handlers.pop()
-        if function.node.id in seen or not ctx.long_lived:
+        body = function.body
+        if function.node.id in seen or not ctx.long_lived or body is None:  # None: a signature only
             continue
         seen.add(function.node.id)
         flow = Flow(ctx, {}, {}, dry=True, this_class=function.class_name)
         flow.bind_params(function, [], flow)
-        flow.stmt(function.body) if function.body.type == "statement_block" else flow.expr(function.body)
+        flow.stmt(body) if body.type == "statement_block" else flow.expr(body)
         refreshed |= {key for key in flow.state if key in ctx.long_lived}
         if depth == 0:  # the handler and what it calls (`growMemory` -> `updateMemoryViews`)
-            for call in _CALLED_NAME.finditer(ctx.source, function.body.start_byte, function.body.end_byte):
+            for call in _CALLED_NAME.finditer(ctx.source, body.start_byte, body.end_byte):
                 handlers.extend((f, 1) for f in ctx.by_name.get(call.group(1).decode(), ()))
     return refreshed
 
@@ -341,26 +343,31 @@ WHOLE_FILE_LIMIT = 512 * 1024
 _MODULE_KINDS = frozenset({EXPORTS, MEMORY, EXPORT_FN, GLUE_FN, GLUE_OBJECT, INSTANCE, RESULT, BUFFER})
 
 
-def _relevant_pattern(ctx: FileContext, whole_file: bool = True) -> Relevance | None:
+def _relevant_pattern(ctx: FileContext) -> Relevance | None:
+    """Where code matters (`_relevant_words`); None for a file small enough to run whole."""
+    if len(ctx.source) < WHOLE_FILE_LIMIT:
+        return None
+    return _relevant_words(ctx)
+
+
+def _relevant_words(ctx: FileContext) -> Relevance:
     """Where code matters: memory and view words, the names that hold the exports, the memory or
     a view, and the names of the file's functions that contain any of these (to a fixpoint, so
     that calling one is seen)."""
-    if whole_file and len(ctx.source) < WHOLE_FILE_LIMIT:
-        return None
     names = {name.split(".")[-1] for name, value in ctx.globals.items() if value.kind in _MODULE_KINDS}
     names |= {key.split(".")[-1] for key in ctx.long_lived}
-    if ctx.words is None:
-        ctx.words = Relevance(ctx.source, names)
-    else:
-        ctx.words.add(names - ctx.words_added)
-    ctx.words_added |= names
     relevance = ctx.words
-    functions = [f for name, plain in ctx.by_name.items() for f in plain if f.body is not None]
+    if relevance is None:
+        relevance = ctx.words = Relevance(ctx.source, names)
+    else:
+        relevance.add(names - ctx.words_added)
+    ctx.words_added |= names
+    functions = [(f, f.body) for plain in ctx.by_name.values() for f in plain if f.body is not None]
     for _ in range(4):
         # Short names are left out: in minified code they name a different function in every
         # scope, so that calls to them would make everything relevant.
-        grown = {f.name for f in functions if len(f.name) > 2 and f.name not in ctx.words_added
-                 and relevance.within(f.body.start_byte, f.body.end_byte)}
+        grown = {f.name for f, body in functions if len(f.name) > 2 and f.name not in ctx.words_added
+                 and relevance.within(body.start_byte, body.end_byte)}
         if not grown:
             break
         ctx.words_added |= grown
@@ -390,6 +397,7 @@ def _run(host: HostFile, ctx: FileContext) -> None:
             continue
         # Every long-lived view, not only those the function names: the functions it calls may
         # use them.
+        assert ctx.words is not None  # _learn_values built them
         if not ctx.words.within(function.body.start_byte, function.body.end_byte):
             continue  # names nothing of the module, no long-lived view, no function that does
         state = {key: View(made.ctor, made.line, made.text, entry_grows, from_entry=True)

@@ -21,6 +21,7 @@ from typing import Callable
 
 from tree_sitter import Node
 
+from wasmlint.syntax import node_bytes, node_text
 from wasmlint.host.values import (
     BUFFER, EXPORT_FN, EXPORTS, FOREIGN, FOREIGN_MODULE, FOREIGN_OBJECT, FUNCTION, GLUE_FN, GLUE_OBJECT, INSTANCE, MEMORY,
     OBJECT, RESULT, SAFE_BUFFER, SAFE_MEMORY, VIEW_TYPES, Grow, Record, StaleUse, Val, View,
@@ -50,7 +51,7 @@ def _unwrap(node: Node | None) -> Node | None:
 
 
 def _text(node: Node, limit: int = 60) -> str:
-    text = node.text.decode("utf-8", errors="replace")
+    text = node_text(node)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -83,7 +84,7 @@ def module_uses(source: bytes) -> list[int]:
             continue
         before = _WORD_BEFORE.search(source, max(0, match.start() - 64), match.start())
         word = before.group(1).lower() if before else b""
-        if (b"inst" in word) if tail == b"exports" else (b"mem" in word):
+        if before is not None and ((b"inst" in word) if tail == b"exports" else (b"mem" in word)):
             found.append(before.start())
     return found
 
@@ -201,6 +202,7 @@ class Flow:
             return True
         held = [*self.state, *(name for name, value in self.locals.items() if value.kind != FUNCTION)]
         words = self.ctx.words
+        assert words is not None  # built with `relevant`, which touches() found set
         return any(words.word_within(key.rsplit(".", 1)[-1], node.start_byte, node.end_byte) for key in held)
 
     def stmt(self, node: Node) -> bool:
@@ -256,13 +258,13 @@ class Flow:
         value = declarator.child_by_field_name("value")
         if value is None or name is None:
             if name is not None and name.type == "identifier":
-                self.state.pop(name.text.decode(), None)
-                self.locals.pop(name.text.decode(), None)
+                self.state.pop(node_bytes(name).decode(), None)
+                self.locals.pop(node_bytes(name).decode(), None)
             return
         result = self.expr(value, use=False)
         self.bind(name, result, value)
 
-    def bind(self, target: Node, result, value_node: Node | None) -> None:
+    def bind(self, target: Node | None, result, value_node: Node | None) -> None:
         """Give `target` (an identifier, member or destructuring pattern) the value `result`."""
         target = _unwrap(target)
         if target is None:
@@ -306,29 +308,29 @@ class Flow:
         for child in pattern.named_children:
             if isinstance(result, Record) and child.type in ("shorthand_property_identifier_pattern",
                                                                "shorthand_property_identifier"):
-                self.assign(child.text.decode(), result.get(child.text.decode()))
+                self.assign(node_bytes(child).decode(), result.get(node_bytes(child).decode()))
             elif child.type in ("shorthand_property_identifier_pattern", "shorthand_property_identifier"):
-                name = child.text.decode()
+                name = node_bytes(child).decode()
                 self.set_local(name, self.member_value(source, name))
             elif child.type == "pair_pattern":
                 key = child.child_by_field_name("key")
                 value = child.child_by_field_name("value")
                 if key is None or value is None:
                     continue
-                name = key.text.decode().strip("'\"")
+                name = node_bytes(key).decode().strip("'\"")
                 inner = self.member_value(source, name)
                 if value.type in ("object_pattern", "array_pattern"):
                     self.destructure(value, inner)
                 elif value.type == "identifier":
-                    self.set_local(value.text.decode(), inner)
+                    self.set_local(node_bytes(value).decode(), inner)
                 elif value.type == "assignment_pattern":
                     left = value.child_by_field_name("left")
                     if left is not None and left.type == "identifier":
-                        self.set_local(left.text.decode(), inner)
+                        self.set_local(node_bytes(left).decode(), inner)
             elif child.type == "object_assignment_pattern":
                 left = child.child_by_field_name("left")
                 if left is not None:
-                    self.set_local(left.text.decode(), self.member_value(source, left.text.decode()))
+                    self.set_local(node_bytes(left).decode(), self.member_value(source, node_bytes(left).decode()))
 
     def set_local(self, name: str, value: Val | None) -> None:
         self.state.pop(name, None)
@@ -516,16 +518,16 @@ class Flow:
         if node is None:
             return None
         if node.type in ("identifier", "shorthand_property_identifier"):
-            return node.text.decode()
+            return node_bytes(node).decode()
         if node.type == "member_expression":
             obj = _unwrap(node.child_by_field_name("object"))
             prop = node.child_by_field_name("property")
             if obj is None or prop is None:
                 return None
             if obj.type == "this":
-                return f"this.{prop.text.decode()}"
+                return f"this.{node_bytes(prop).decode()}"
             if obj.type == "identifier":
-                return f"{obj.text.decode()}.{prop.text.decode()}"
+                return f"{node_bytes(obj).decode()}.{node_bytes(prop).decode()}"
         return None
 
     def lookup(self, name: str) -> Val | None:
@@ -621,7 +623,7 @@ class Flow:
             inner = node.named_children
             return self.expr(inner[0], use) if inner else None
         if kind in ("identifier", "shorthand_property_identifier"):
-            name = node.text.decode()
+            name = node_bytes(node).decode()
             if name in self.state:
                 return self.read_view(name, node, use)
             return self.lookup(name)
@@ -639,7 +641,7 @@ class Flow:
                 return None
             value = self.expr(obj, use=True)
             if isinstance(value, Val) and index is not None and index.type == "string":
-                return self.member_value(value, index.text.decode().strip("'\"`"))
+                return self.member_value(value, node_bytes(index).decode().strip("'\"`"))
             return None
         if kind == "call_expression":
             return self.call(node, use)
@@ -715,14 +717,14 @@ class Flow:
             if child.type in FUNCTION_TYPES:
                 continue  # a method: runs when called
             if child.type == "shorthand_property_identifier":
-                fields[child.text.decode()] = self.expr(child, use=False)
+                fields[node_bytes(child).decode()] = self.expr(child, use=False)
             elif child.type == "pair":
                 key, value = child.child_by_field_name("key"), child.child_by_field_name("value")
                 if value is None or value.type in FUNCTION_TYPES:
                     continue
                 found = self.expr(value, use=False)
                 if key is not None and key.type in ("property_identifier", "string", "identifier"):
-                    fields[key.text.decode(errors="replace").strip("'\"")] = found
+                    fields[node_text(key).strip("'\"")] = found
             else:
                 self.expr(child)
         kept = Record({k: v for k, v in fields.items() if isinstance(v, (Val, View, Record))})
@@ -732,7 +734,7 @@ class Flow:
         # `a + b + c + ...` nests to the left: walk the spine without recursing (minified bundles
         # concatenate thousands of strings).
         spine = []
-        current = node
+        current: Node | None = node
         while current is not None and current.type == "binary_expression":
             spine.append(current)
             current = current.child_by_field_name("left")
@@ -749,7 +751,7 @@ class Flow:
                 # (v = new Uint8Array(m.buffer))` is the minified form of the getter's guard.
                 left = part.child_by_field_name("left")
                 guarded = set()
-                if _detach_test(left):
+                if left is not None and _detach_test(left):
                     guarded = self.test(left) if left == current else self.guards_in(left)
                 before = self.snapshot()
                 self.expr(part.child_by_field_name("right"))
@@ -766,7 +768,7 @@ class Flow:
     def member(self, node: Node, use: bool):
         obj_node = _unwrap(node.child_by_field_name("object"))
         prop_node = node.child_by_field_name("property")
-        prop = prop_node.text.decode() if prop_node is not None else ""
+        prop = node_bytes(prop_node).decode() if prop_node is not None else ""
         key = self.holder_key(node)
         if key is not None and key in self.state:
             return self.read_view(key, node, use)
@@ -804,7 +806,7 @@ class Flow:
                 return Val(EXPORTS)
         if prop == "memory" and obj is None:
             return Val(MEMORY, prop)
-        if prop == "buffer" and obj is None and obj_node is not None and _MEMORY_NAME.search(obj_node.text.decode(errors="replace").split(".")[-1]):
+        if prop == "buffer" and obj is None and obj_node is not None and _MEMORY_NAME.search(node_text(obj_node).split(".")[-1]):
             return Val(BUFFER)
         return None
 
@@ -812,7 +814,7 @@ class Flow:
         ctor = _unwrap(node.child_by_field_name("constructor"))
         args_node = node.child_by_field_name("arguments")
         args = args_node.named_children if args_node is not None else []
-        ctor_text = ctor.text.decode(errors="replace") if ctor is not None else ""
+        ctor_text = node_text(ctor) if ctor is not None else ""
         if ctor_text in VIEW_TYPES:
             first = self.expr(args[0], use=True) if args else None
             for arg in args[1:]:
@@ -822,7 +824,7 @@ class Flow:
             return None
         values = [self.expr(arg) for arg in args]
         if ctor_text in ("WebAssembly.Memory", "Memory"):
-            shared = bool(args) and b"shared" in args[0].text and re.search(rb"shared\s*:\s*true", args[0].text)
+            shared = bool(args) and b"shared" in node_bytes(args[0]) and re.search(rb"shared\s*:\s*true", node_bytes(args[0]))
             return Val(SAFE_MEMORY if shared else MEMORY)
         if ctor_text in ("WebAssembly.Instance", "Instance"):
             return Val(INSTANCE)
@@ -850,14 +852,14 @@ class Flow:
         if callee.type == "import":
             return None
         if callee.type == "identifier" and callee.text == b"require" and len(args) == 1 and args[0].type == "string":
-            specifier = args[0].text.decode(errors="replace").strip("'\"`")
+            specifier = node_text(args[0]).strip("'\"`")
             return Val(FOREIGN_MODULE, specifier) if specifier.startswith(".") else None
         prop = ""
         obj_value = None
         view_key = None
         if callee.type == "member_expression":
             prop_node = callee.child_by_field_name("property")
-            prop = prop_node.text.decode() if prop_node is not None else ""
+            prop = node_bytes(prop_node).decode() if prop_node is not None else ""
             obj_node = _unwrap(callee.child_by_field_name("object"))
             view_key = self.holder_key(obj_node)
             if view_key is not None and view_key not in self.state:
@@ -883,7 +885,7 @@ class Flow:
         # Arguments run before the call; callbacks given to it run during it. A view passed to
         # one of the file's functions that is followed is used where that function uses it.
         followed = self.followed(callee_value)
-        arg_values = []
+        arg_values: list = []
         callbacks = []
         for arg in args:
             inner = _unwrap(arg)
@@ -909,7 +911,7 @@ class Flow:
             for callback in callbacks:
                 self.run_function(callback, node, [], values=[given], inline_only=True)
             return None
-        elif callee.type == "member_expression" and prop in ("instantiate", "instantiateStreaming") and callee.text.startswith(b"WebAssembly"):
+        elif callee.type == "member_expression" and prop in ("instantiate", "instantiateStreaming") and node_bytes(callee).startswith(b"WebAssembly"):
             return Val(RESULT)
         elif callee.type == "member_expression" and prop == "toResizableBuffer":
             return Val(SAFE_BUFFER)
@@ -1036,7 +1038,7 @@ class Flow:
             value = values[index] if index < len(values) else None
             arg = _unwrap(args[index]) if index < len(args) else None
             if arg is not None and arg.type == "identifier" and value is None:
-                prefix = arg.text.decode() + "."
+                prefix = node_bytes(arg).decode() + "."
                 parts = Record({key[len(prefix):]: view for key, view in self.state.items() if key.startswith(prefix)})
                 parts.update({key[len(prefix):]: val for key, val in self.locals.items() if key.startswith(prefix)})
                 value = parts or None
@@ -1048,7 +1050,7 @@ class Flow:
             if target.type in ("object_pattern", "array_pattern"):
                 flow.destructure(target, value if isinstance(value, (Val, Record)) else None)
             elif target.type == "identifier":
-                name = target.text.decode()
+                name = node_bytes(target).decode()
                 flow.state.pop(name, None)
                 flow.locals.pop(name, None)
                 if value is not None:
@@ -1069,7 +1071,7 @@ def _freshen(state: dict[str, View], keys: set[str]) -> None:
 
 
 def _detach_test(node: Node | None) -> bool:
-    text = node.text if node is not None else b""
+    text = node_bytes(node) if node is not None else b""
     return b"byteLength" in text or b"buffer" in text or b"detached" in text
 
 

@@ -14,12 +14,13 @@ _TYPESCRIPT = (".ts", ".mts", ".cts")
 @cache
 def language(grammar: str) -> Language:
     if grammar == "javascript":
-        import tree_sitter_javascript as module
+        import tree_sitter_javascript
 
-        return Language(module.language())
-    import tree_sitter_typescript as module
+        return Language(tree_sitter_javascript.language())
+    import tree_sitter_typescript
 
-    return Language(module.language_tsx() if grammar == "tsx" else module.language_typescript())
+    return Language(tree_sitter_typescript.language_tsx() if grammar == "tsx"
+                    else tree_sitter_typescript.language_typescript())
 
 
 @cache

@@ -10,7 +10,7 @@ from pathlib import Path
 from wasmlint.findings import PATH_HEAD, PATH_TAIL, UNRESOLVED_INDIRECT, elided_hops
 from wasmlint.module.decoder import DecodeError, Import, Memory, WasmModule, decode_module
 from wasmlint.module.demangle import demangle
-from wasmlint.module.indirect import Exploration, Hop, IndirectCalls, describe
+from wasmlint.module.indirect import Exploration, Hop, IndirectCalls, describe, indirect_calls
 from wasmlint.reading import MODULE_LIMIT, read_regular, reason
 from wasmlint.terminal import visible
 
@@ -201,7 +201,7 @@ def _producer_label(name: str, version: str) -> str:
 
 
 def _import_dict(imp: Import, signature: str | None) -> dict:
-    out = {"module": imp.module, "name": imp.name, "kind": imp.kind}
+    out: dict[str, object] = {"module": imp.module, "name": imp.name, "kind": imp.kind}
     if signature is not None:
         out["type"] = signature
     if imp.limits is not None:
@@ -587,13 +587,20 @@ class _Growth:
         self.direct = export_funcs & self.by_type.next_hop.keys() - crossing
         self.explored = crossing - self.by_calls.next_hop.keys()
         self.by_any = _Search(graph, grow_funcs)
+        # None when nothing is explored, or when the table's slots are unknown or the bytes not at hand.
         self.calls: IndirectCalls | None = None
         if self.explored:
-            self.calls = IndirectCalls(module, data, graph.signature_of_type, graph.signature_of_func, is_panic)
+            self.calls = indirect_calls(module, data, graph.signature_of_type, graph.signature_of_func, is_panic)
         self.direct_paths = _Paths(self.by_calls.next_hop, names)
         self.any_paths = _Paths(self.by_any.next_hop, names)
         self.walks: dict[int, Exploration] = {}  # explored exports that do not grow without panicking
         self.explored_functions = 0
+
+    @property
+    def _calls(self) -> IndirectCalls:
+        """The indirect calls, asked for only to describe a walk through them (none without them)."""
+        assert self.calls is not None
+        return self.calls
 
     def grows(self, func: int) -> _Reach | None:
         """How `func` reaches memory.grow without panicking; None when it does not."""
@@ -604,7 +611,7 @@ class _Growth:
         if func not in self.explored:
             return None
         calls, by_type = self.calls, self.by_type
-        if not calls.possible or self.explored_functions > EXPLORATION_BUDGET:
+        if calls is None or self.explored_functions > EXPLORATION_BUDGET:
             # Table slots unknown, or enough explored: the type match is all there is.
             nodes = _chain(func, by_type.next_hop)
             return _Reach(GROWS, _shown(nodes, self.names), UNRESOLVED, self._unresolved_hops(nodes))
@@ -642,7 +649,7 @@ class _Growth:
         if target is not None:
             (caller, source, origin), unresolved = walk.panic_exits[target], False
         else:
-            for caller, signature in walk.unresolved_sites():
+            for caller, signature in walk.unresolved_sites():  # noqa: B007 (caller is read after the break)
                 target = by_any.nearest(self.graph.taken_with(signature))
                 if target is not None:
                     source, origin, unresolved = None, None, True
@@ -660,14 +667,14 @@ class _Growth:
                       self._sources(walk))
 
     def _sources(self, walk: Exploration) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(describe(source, self.calls, self.names) for source in walk.sources()))
+        return tuple(dict.fromkeys(describe(source, self._calls, self.names) for source in walk.sources()))
 
     def _hops(self, hops: list[Hop]) -> tuple[str, ...]:
         names = self.names
         out = []
         for hop in hops:
             if hop.source is not None:
-                how = f"via {describe(hop.source, self.calls, names)}"
+                how = f"via {describe(hop.source, self._calls, names)}"
                 if hop.origin is not None:
                     how += f" (from `{names(hop.origin)}`)"
             else:
@@ -786,7 +793,7 @@ def facts_from_module(module: WasmModule, data: bytes | None = None) -> ModuleFa
 
 # --- text rendering ----------------------------------------------------------------------------
 
-def _size(n: int) -> str:
+def _size(n: float) -> str:
     for unit in ("bytes", "KiB", "MiB", "GiB"):
         if n < 1024 or unit == "GiB":
             return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
@@ -853,6 +860,7 @@ def render_inspect_text(facts: ModuleFacts, path_label: str) -> str:
         width = min(max(len(e.name) for e in func_exports), 40)
         lines.append(f"exported functions ({len(func_exports)}):")
         for e in func_exports:
+            assert e.status is not None  # every exported function is judged
             label = STATUS_LABELS[e.status]
             if e.allocator_entry:
                 label += " (allocator entry point)"

@@ -75,7 +75,7 @@ def error_annotation(error: RunError) -> Annotation:
     return Annotation("error", tuple(properties), message)
 
 
-def annotations(report: Report, rules: dict[str, Rule]) -> list[Annotation]:
+def report_annotations(report: Report, rules: dict[str, Rule]) -> list[Annotation]:
     """Errors first, then the files that could not be checked, warnings and notices, each in report
     order: GitHub shows only the first few annotations of a step, and the errors are what fail it."""
     ordered = sorted(report.sorted_findings(), key=lambda finding: -finding.severity)
@@ -87,4 +87,4 @@ def annotations(report: Report, rules: dict[str, Rule]) -> list[Annotation]:
 
 def render(report: Report, rules: dict[str, Rule]) -> str:
     """One workflow command per line, ending in a newline; empty when there is nothing to say."""
-    return "".join(annotation.render() + "\n" for annotation in annotations(report, rules))
+    return "".join(annotation.render() + "\n" for annotation in report_annotations(report, rules))

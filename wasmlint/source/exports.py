@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from wasmlint.cfg import BuildCfg, Meta, attribute_applied, conditions_of, excluded_by
+from wasmlint.syntax import node_text
 
 _SKIPPED_SIBLINGS = {"line_comment", "block_comment"}
 DEFAULT_BUILD = BuildCfg()
@@ -42,7 +43,7 @@ class Export:
 
 
 def _text(node: Node | None) -> str:
-    return node.text.decode("utf-8", errors="replace") if node is not None else ""
+    return node_text(node) if node is not None else ""
 
 
 def outer_attributes(item: Node) -> list[Node]:

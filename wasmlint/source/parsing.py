@@ -151,3 +151,12 @@ def reparse_items(snippet_source: bytes, token_tree: Node) -> tuple[Tree, bytes,
     tree = parser().parse(text)
     row, column = token_tree.start_point
     return tree, text, Shift(byte=start, row=row, first_row_column=column + 1)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A parse tree and how its positions map into the file it came from."""
+
+    file: SourceFile
+    file_index: int
+    shift: Shift = IDENTITY

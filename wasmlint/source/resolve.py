@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, QueryCursor
 
 from wasmlint.source.exports import Export, type_name
+from wasmlint.source.parsing import Snippet
+from wasmlint.syntax import field_text, node_bytes, node_text
 
 EXTERNAL_ROOTS = {"std", "core", "alloc"}
 MAX_ALIAS_DEPTH = 8
-
-
-def node_text(node: Node) -> str:
-    return node.text.decode("utf-8", errors="replace")
 
 
 @dataclass(eq=False)
@@ -32,15 +30,15 @@ class FnDef:
     module: tuple[str, ...]
     impl_type: str | None
     file_index: int
+    node: Node  # the function_item, in its snippet's tree
+    snippet: Snippet  # the tree it was found in
     exports: list[Export] = field(default_factory=list)
-    macro_snippets: list = field(default_factory=list)  # (root, scan.Snippet) of re-parsed macro arguments
+    macro_snippets: list[tuple[Node, Snippet]] = field(default_factory=list)  # (root, snippet) of re-parsed macro arguments
     nested: list[tuple[int, int]] = field(default_factory=list)  # byte ranges of fns defined inside this one
     matches: list = field(default_factory=list)  # scan.RuleHit
     _variables: dict[str, list[tuple[int, str | None]]] | None = None
     uses: dict[str, list[str]] = field(default_factory=dict)
     globs: list[list[str]] = field(default_factory=list)
-    node: Node | None = None  # the function_item, in its snippet's tree
-    snippet: object = None  # scan.Snippet: the tree it was found in
     template: str | None = None  # the macro_rules! name, for functions a macro generates
     exports_template: list[Export] = field(default_factory=list)  # exports before substitution
     trait_default: bool = False  # a default method written in a `trait` block (impl_type is the trait)
@@ -50,7 +48,7 @@ class FnDef:
     def variables(self) -> dict[str, list[tuple[int, str | None]]]:
         """Parameters and `let` bindings with the type their syntax shows; computed on first use."""
         if self._variables is None:
-            self._variables = declared_variables(self.node, self.snippet.shift.byte) if self.node is not None else {}
+            self._variables = declared_variables(self.node, self.snippet.shift.byte)
         return self._variables
 
     def calls(self) -> tuple[list[tuple], list[bytes]]:
@@ -69,7 +67,7 @@ class FnDef:
                 if nested and any(start <= node.start_byte < end for start, end in nested):
                     continue  # belongs to a fn defined inside this one
                 if pattern == 0:
-                    refs.append(node.text)
+                    refs.append(node_bytes(node))
                 elif "method" in captures:
                     method = captures["method"][0]
                     calls.append(("method", method.text, captures["receiver"][0], method.start_byte + shift))
@@ -125,7 +123,7 @@ def use_bindings(use_node: Node) -> tuple[list[tuple[str, list[str]]], list[list
                 aliases.append((name, path))
             elif kind == "use_as_clause":
                 path = prefix + segments(node.child_by_field_name("path"))
-                aliases.append((node_text(node.child_by_field_name("alias")), path))
+                aliases.append((field_text(node, "alias"), path))
             elif kind == "scoped_use_list":
                 inner = prefix + segments(node.child_by_field_name("path"))
                 use_list = node.child_by_field_name("list")
@@ -240,7 +238,7 @@ def value_type(value: Node | None) -> str | None:
         if function is not None and function.type == "identifier":
             return _type_like(node_text(function))  # a tuple struct: `Code(7)`
         if function is not None and function.type == "field_expression":
-            method = node_text(function.child_by_field_name("field"))
+            method = field_text(function, "field")
             if method in ("to_string", "to_owned") or method.startswith("to_uppercase"):
                 return "String"
             if method == "to_vec":
@@ -255,7 +253,7 @@ def value_type(value: Node | None) -> str | None:
     if kind == "identifier":
         return _type_like(node_text(value))  # a unit struct: `let a = A;`
     if kind == "macro_invocation":
-        macro = node_text(value.child_by_field_name("macro")).rsplit("::", 1)[-1]
+        macro = field_text(value, "macro").rsplit("::", 1)[-1]
         return {"vec": "Vec", "format": "String"}.get(macro)
     return None
 
@@ -381,7 +379,7 @@ class CrateIndex:
         while True:
             kind = receiver.type
             if kind == "field_expression":
-                fields.append(node_text(receiver.child_by_field_name("field")))
+                fields.append(field_text(receiver, "field"))
                 inner = receiver.child_by_field_name("value")
             elif kind in ("reference_expression", "parenthesized_expression", "unary_expression"):
                 inner = receiver.named_children[-1] if receiver.named_child_count else None

@@ -12,14 +12,15 @@ import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node, Query, QueryCursor
 
 from wasmlint.cfg import BuildCfg
+from wasmlint.syntax import field_text, node_bytes, node_text
 from wasmlint.rules import Rule, RuleError
 from wasmlint.source.exports import cfg_excludes_wasm, exports_of, outer_attributes, type_name
-from wasmlint.source.parsing import IDENTITY, Shift, SourceFile, compile_query, reparse_items, reparse_token_tree
+from wasmlint.source.parsing import Snippet, SourceFile, compile_query, reparse_items, reparse_token_tree
 from wasmlint.source.resolve import (
-    EXTERNAL_ROOTS, CrateIndex, FnDef, calls_query, expand_alias, node_text, path_segments, use_bindings,
+    EXTERNAL_ROOTS, CrateIndex, FnDef, calls_query, expand_alias, path_segments, use_bindings,
 )
 
 MAX_MACRO_DEPTH = 4
@@ -38,7 +39,7 @@ STRUCTURAL_PATTERNS = (
 
 @dataclass(frozen=True)
 class CombinedQuery:
-    query: object
+    query: Query
     kinds: tuple  # pattern index -> "fn" | "macro" | ... | "methodcall" | Rule
     by_method: dict  # method name -> the `methods` rules that flag its calls
     by_call: dict  # (type, function) -> the `calls` rules that flag it
@@ -86,7 +87,8 @@ def combined_query(rules: tuple[Rule, ...]) -> CombinedQuery:
     by_call: dict[tuple[str, str], tuple[Rule, ...]] = {}
     for rule in rules:
         for call in rule.calls:
-            key = tuple(call.split("::"))
+            owner, function = call.split("::")  # rules.py allows `Type::function` only
+            key = (owner, function)
             by_call[key] = by_call.get(key, ()) + (rule,)
     if by_call:
         names = sorted({name for _, name in by_call})
@@ -102,7 +104,9 @@ def combined_query(rules: tuple[Rule, ...]) -> CombinedQuery:
     for text in texts:
         starts.append(offset)
         offset += len(text.encode()) + 1
-    for rule in (r for r in rules if r.query):
+    for rule in rules:
+        if not rule.query:
+            continue
         starts.append(offset)
         owners.append(rule)
         texts.append(rule.query)
@@ -129,15 +133,6 @@ def check_rule_queries(rules) -> None:
 def validate_queries(rules: dict[str, Rule]) -> None:
     """Compile the selected source rules' queries; a broken one raises RuleError naming its file."""
     combined_query(tuple(rule for rule in rules.values() if rule.matches_code))
-
-
-@dataclass(frozen=True)
-class Snippet:
-    """A parse tree and how its positions map into the file it came from."""
-
-    file: SourceFile
-    file_index: int
-    shift: Shift = IDENTITY
 
 
 @dataclass(frozen=True)
@@ -182,7 +177,7 @@ class Scanner:
 
     def finish(self) -> CrateScan:
         """Expand exporting macro invocations once every file (and so every macro) is known."""
-        for invocation, snippet in self.scan.item_macros:
+        for invocation, _snippet in self.scan.item_macros:
             template = self.scan.templates.get(_macro_name(invocation))
             if template is None:
                 continue
@@ -255,7 +250,7 @@ class Scanner:
                 cfg_items.append(captures["cfg"][0])
             elif kind == "methodcall":
                 node = captures["match"][0]
-                for rule in by_method[captures["method"][0].text.decode()]:
+                for rule in by_method[node_bytes(captures["method"][0]).decode()]:
                     records.append((node.start_byte, rule, captures, None, None))
             elif kind == "typecall":
                 path_calls.append(captures)  # looked up once the file's `use`s are all known
@@ -303,8 +298,8 @@ class Scanner:
         """Record the `calls` rules a `Type::function(..)` call matches, its type named through
         the file's `use`s: `S::from` after `use std::string::String as S;`, `a::alloc` after
         `use std::alloc as a;`, and no longer `Vec::new` after `use crate::buf::Buf as Vec;`."""
-        type_name = captures["type"][0].text.decode()
-        ctor = captures["ctor"][0].text.decode()
+        type_name = node_bytes(captures["type"][0]).decode()
+        ctor = node_bytes(captures["ctor"][0]).decode()
         node = captures["match"][0]
         if type_name in uses:
             path = node.child_by_field_name("function").child_by_field_name("path")
@@ -343,7 +338,7 @@ class Scanner:
         for name, path in bindings if bindings is not None else uses.items():
             target = expand_alias(path, uses)
             key = (target[-2], target[-1]) if len(target) >= 2 else None
-            if key in by_call:
+            if key is not None and key in by_call:
                 found[name] = key
                 named[name] = True
             elif target not in modules:
@@ -376,8 +371,8 @@ class Scanner:
         if excluded:
             return None
         trait_default = impl_node is not None and impl_node.type == "trait_item"
-        if trait_default:
-            impl_type = node_text(impl_node.child_by_field_name("name"))  # a default method of the trait
+        if impl_node is not None and trait_default:
+            impl_type: str | None = field_text(impl_node, "name")  # a default method of the trait
         else:
             impl_type = type_name(impl_node.child_by_field_name("type")) if impl_node is not None else None
         exports = exports_of(node, name, impl_node, attributes, self.build)
@@ -409,10 +404,10 @@ class Scanner:
         self.scan.index.add_struct(node_text(captures["name"][0]), fields)
 
     def _add_template(self, definition: Node, source: bytes, snippet: Snippet, module: tuple[str, ...]) -> None:
-        text = definition.text
+        text = node_bytes(definition)
         if b"no_mangle" not in text and b"export_name" not in text:
             return
-        name = node_text(definition.child_by_field_name("name"))
+        name = field_text(definition, "name")
         fns: list[FnDef] = []
         bindings: list[str] = []
         for rule in (c for c in definition.named_children if c.type == "macro_rule"):
@@ -523,7 +518,7 @@ def _imported_calls(root: Node, imported: dict[str, tuple[str, str]], by_call: d
         callee = path[0]
         if callee.type != "identifier":
             continue
-        name = callee.text.decode()
+        name = node_bytes(callee).decode()
         key = imported.get(name)
         if key is None:
             continue
@@ -539,7 +534,7 @@ def _imported_calls(root: Node, imported: dict[str, tuple[str, str]], by_call: d
 
 def _macro_name(invocation: Node) -> str:
     """`format` for `format!(..)` and `std::format!(..)`."""
-    return node_text(invocation.child_by_field_name("macro")).rsplit("::", 1)[-1]
+    return field_text(invocation, "macro").rsplit("::", 1)[-1]
 
 
 def _has_arguments(invocation: Node) -> bool:
@@ -559,7 +554,7 @@ def _enclosing(fns: list[tuple[int, int, FnDef]]) -> list[int]:
     """For each function (sorted by start), the index of the function it is nested in, or -1."""
     parents: list[int] = []
     stack: list[int] = []
-    for i, (start, end, _) in enumerate(fns):
+    for i, (_start, end, _) in enumerate(fns):
         while stack and fns[stack[-1]][1] < end:
             stack.pop()
         parents.append(stack[-1] if stack else -1)
