@@ -87,16 +87,38 @@ def crate_loaded_by(host: Path, facts: HostFacts, roots: dict[Path, str]) -> Pat
     return None
 
 
-def _crate_above(path: Path, roots: dict[Path, str]) -> Path | None:
-    """A crate root that `path` lies in through its `target/` or `pkg/` folder."""
+def crate_folders_named_by(host: Path, facts: HostFacts) -> list[Path]:
+    """The folders holding a Cargo.toml that `crate_loaded_by` may find for this host without
+    knowing the project's crates: above the `target/` or `pkg/` of a module it names or lies in,
+    and a `file:` dependency of its package.json. (A package it imports that only the crate's name
+    matches needs the project's crates: `check` of the project finds that one.)"""
+    found: list[Path] = []
+    for ref in facts.module_refs:
+        for candidate in module_candidates(host, ref):
+            found += _folders_above_outputs(candidate)
+    if "pkg" in host.parts:
+        found += _folders_above_outputs(host)
+    for package in sorted({_package_name(spec) for spec in facts.imports if not spec.startswith((".", "/"))}):
+        target = _local_dependency(host, package)
+        if target is not None:
+            found += [target, target.parent]
+    return [folder for folder in dict.fromkeys(found) if is_file(folder / "Cargo.toml")]
+
+
+def _folders_above_outputs(path: Path) -> list[Path]:
+    """The folders `path` lies in through a `target/` or `pkg/` folder, resolved where they exist."""
     parts = path.parts
+    folders = []
     for index, part in enumerate(parts):
         if part in ("target", "pkg"):
             root = Path(*parts[:index])
-            resolved = root.resolve() if exists(root) else root
-            if resolved in roots:
-                return resolved
-    return None
+            folders.append(root.resolve() if exists(root) else root)
+    return folders
+
+
+def _crate_above(path: Path, roots: dict[Path, str]) -> Path | None:
+    """A crate root that `path` lies in through its `target/` or `pkg/` folder."""
+    return next((root for root in _folders_above_outputs(path) if root in roots), None)
 
 
 def _package_name(specifier: str) -> str:

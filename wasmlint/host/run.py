@@ -56,7 +56,7 @@ def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | N
 
     if cache_dir is None:
         return compute()
-    key = result_key("host", shown, sorted(known_ids), digest(source))
+    key = _host_key(shown, known_ids, source)
     cache = ResultCache(cache_dir)
     outcome = cache.load(key, HostOutcome)
     if outcome is None or not _unchanged(outcome.facts.dependencies):
@@ -95,10 +95,37 @@ def _unchanged(dependencies: list[tuple[str, str]]) -> bool:
     return True
 
 
+def host_outcomes(paths: list[Path], known_ids: frozenset[str], options) -> dict[Path, HostOutcome]:
+    """Each host file's analysis (from the cache where its bytes were seen), by path."""
+    return dict(zip(paths, _all_outcomes(paths, known_ids, options)))
+
+
 def _all_outcomes(paths: list[Path], known_ids: frozenset[str], options) -> list[HostOutcome]:
-    return parallel_map(lambda path: analyze_host_file(path, known_ids, options.cache_dir), paths,
-                        jobs=options.jobs, failed=_host_lost, size=file_size, serial_below=HOST_BYTES_WORTH_A_WORKER,
-                        prepare=_load_grammars)
+    # Read back from the cache here what it holds: only the rest is worth a worker process (a
+    # pre-commit run on unchanged hosts starts none).
+    found: list[HostOutcome | None] = [_cached_outcome(path, known_ids, options.cache_dir) for path in paths]
+    missing = [path for path, outcome in zip(paths, found) if outcome is None]
+    computed = iter(parallel_map(lambda path: analyze_host_file(path, known_ids, options.cache_dir), missing,
+                                 jobs=options.jobs, failed=_host_lost, size=file_size,
+                                 serial_below=HOST_BYTES_WORTH_A_WORKER, prepare=_load_grammars) if missing else [])
+    return [outcome if outcome is not None else next(computed) for outcome in found]
+
+
+def _cached_outcome(path: Path, known_ids: frozenset[str], cache_dir: Path | None) -> HostOutcome | None:
+    """The host's analysis from the cache when its bytes and those of the files it imports are
+    unchanged; else None."""
+    if cache_dir is None:
+        return None
+    try:
+        source = read_regular(path, SOURCE_LIMIT)
+    except OSError:
+        return None
+    outcome = ResultCache(cache_dir).load(_host_key(display_path(path), known_ids, source), HostOutcome)
+    return outcome if outcome is not None and _unchanged(outcome.facts.dependencies) else None
+
+
+def _host_key(shown: str, known_ids: frozenset[str], source: bytes) -> str:
+    return result_key("host", shown, sorted(known_ids), digest(source))
 
 
 def _host_lost(path: Path, why: str) -> HostOutcome:
@@ -123,20 +150,23 @@ class HostResults:
     crates: dict[str, Path] = field(default_factory=dict)  # host path -> root of the crate it loads
 
 
-def run_hosts(hosts: list[Path], rules, known_ids: set[str], options, crates: dict | None = None) -> HostResults:
+def run_hosts(hosts: list[Path], rules, known_ids: set[str], options, crates: dict | None = None,
+              analysed: dict[Path, HostOutcome] | None = None) -> HostResults:
     """Host findings for every file. `options.wasm` (from `--wasm`) is the module every host is
     judged by; otherwise each host's own module is found from what it loads, and where it is not
     built, the source of the project's crate it loads stands in (`crates`: crate root -> its
-    SourceModule)."""
+    SourceModule). `analysed`: hosts analysed already (`host_outcomes`)."""
     from wasmlint.host.crates import crate_loaded_by
     from wasmlint.host.modules import resolve_module
     from wasmlint.host.report import host_findings
-    from wasmlint.layers import module_facts
-    from wasmlint.module import ModuleLoadError
 
     results = HostResults()
     facts_of: dict[Path, object] = {}
-    for path, outcome in zip(hosts, _all_outcomes(hosts, frozenset(known_ids), options)):
+    analysed = analysed or {}
+    missing = [path for path in hosts if path not in analysed]
+    analysed = {**analysed, **host_outcomes(missing, frozenset(known_ids), options)}
+    for path in hosts:
+        outcome = analysed[path]
         results.suppressions.extend(outcome.suppressions)
         results.problems.extend(outcome.problems)
         if outcome.error is not None:
@@ -156,6 +186,10 @@ def run_hosts(hosts: list[Path], rules, known_ids: set[str], options, crates: di
         module_path = resolve_module(path, facts, tuple(options.wasm)) if facts.uses else None
         module = None
         if module_path is not None:
+            # The module layer's imports only when a host names a module that exists.
+            from wasmlint.layers import module_facts
+            from wasmlint.module import ModuleLoadError
+
             if module_path not in facts_of:
                 try:
                     facts_of[module_path] = module_facts(module_path, options.cache_dir)
