@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import tree_sitter_rust
 from tree_sitter import Language, Node, Parser, Query, Tree
+
+from wasmlint.columns import CharColumns
 
 
 @cache
@@ -38,16 +40,14 @@ class SourceFile:
     tree: Tree
     module_path: tuple[str, ...]  # the Rust module this file is, from its place under src/
 
-    def column(self, byte: int, byte_column: int) -> int:
-        """1-based character column of the position at file `byte`, `byte_column` bytes into its line.
+    columns: CharColumns = field(init=False, repr=False, compare=False)
 
-        tree-sitter columns count bytes; the line's start is `byte - byte_column`, so no table of
-        line starts is needed.
-        """
-        prefix = self.source[byte - byte_column : byte]
-        if prefix.isascii():
-            return byte_column + 1
-        return len(prefix.decode("utf-8", errors="replace")) + 1
+    def __post_init__(self) -> None:
+        self.columns = CharColumns(self.source)
+
+    def column(self, byte: int, byte_column: int) -> int:
+        """1-based character column of the position at file `byte`, `byte_column` bytes into its line."""
+        return self.columns.column(byte, byte_column)
 
 
 def _parseable(source: bytes) -> bytes:
