@@ -21,6 +21,7 @@ from typing import Callable
 
 from tree_sitter import Node
 
+from wasmlint.columns import CharColumns
 from wasmlint.host.values import (
     BUFFER, EXPORT_FN, EXPORTS, FOREIGN, FOREIGN_MODULE, FOREIGN_OBJECT, FUNCTION, GLUE_FN, GLUE_OBJECT, INSTANCE, MEMORY,
     OBJECT, RESULT, SAFE_BUFFER, SAFE_MEMORY, VIEW_TYPES, Grow, Record, StaleUse, Val, View,
@@ -164,6 +165,10 @@ class FileContext:
     # Another host file this one imports, analysed for its functions (None: not readable, or
     # imports are not followed); calls into it are followed like calls inside this file.
     load: "Callable[[str], FileContext | None] | None" = None
+    columns: CharColumns = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.columns = CharColumns(self.source)
 
     def touches(self, node: Node) -> bool:
         return self.relevant is None or self.relevant.within(node.start_byte, node.end_byte)
@@ -591,14 +596,12 @@ class Flow:
         if earlier is not None and set(view.grows) <= set(self.ctx.uses[earlier].grows):
             return
         start, end = node.start_point, node.end_point
-        source = self.ctx.source
-        line_start = node.start_byte - start[1]
-        column = len(source[line_start:node.start_byte].decode("utf-8", errors="replace")) + 1
+        source, columns = self.ctx.source, self.ctx.columns
+        column = columns.column(node.start_byte, start[1])
         if end[0] == start[0]:
             end_column = column + len(source[node.start_byte:node.end_byte].decode("utf-8", errors="replace"))
         else:
-            end_line_start = node.end_byte - end[1]
-            end_column = len(source[end_line_start:node.end_byte].decode("utf-8", errors="replace")) + 1
+            end_column = columns.column(node.end_byte, end[1])
         use = StaleUse(
             holder=key, ctor=view.ctor, created_line=view.line, created_text=view.text, grows=view.grows,
             line=start[0] + 1, column=column, end_line=end[0] + 1, end_column=max(end_column, column + 1),
