@@ -13,11 +13,12 @@ from functools import cache
 
 from tree_sitter import Node, Query
 
-from wasmlint.host.flow import FUNCTION_TYPES, FileContext, Flow, Function, Relevance
+from wasmlint.host.flow import MAX_NESTING, FileContext, Flow, Function, Relevance
 from wasmlint.host.parsing import HostFile, first_syntax_error, grammar_for, parse_host
 from wasmlint.host.values import (
     BUFFER, EXPORT_FN, EXPORTS, FOREIGN, FOREIGN_MODULE, GLUE_FN, GLUE_OBJECT, INSTANCE, MEMORY, RESULT, HostFacts, Val, View,
 )
+from wasmlint.treedepth import MAX_DEPTH, bounded_cursor, deeper_than
 
 # A specifier that names the module itself: `./x_bg.wasm`, `pkg/x_bg` (bundlers resolve it to the
 # .wasm), `./x.wasm`. `x_bg.js` is wasm-bindgen's JS glue, not the module.
@@ -51,15 +52,23 @@ def analyze_host(display: str, source: bytes, read_import: ImportReader | None =
     if read_import is not None:
         ctx.load = _loader(display, read_import, {}, facts.dependencies)
     _collect(host, ctx)
-    try:
-        _learn_values(host, ctx)
-        _run(host, ctx)
-    except RecursionError:
-        # Nesting deeper than Python's stack: the file is reported as partial by the caller.
-        facts.parse_error = facts.parse_error or (1, 1, "nested too deeply to analyse completely")
+    _learn_values(host, ctx)
+    _run(host, ctx)
+    # Nesting deeper than the queries or the flow look: the caller reports the file as partial.
+    deep = deeper_than(host.tree.root_node)
+    if deep is not None:
+        _note_too_deep(facts, host, deep, f"nested more than {MAX_DEPTH} levels deep")
+    elif ctx.too_deep is not None:
+        _note_too_deep(facts, host, ctx.too_deep, f"statements and expressions nested more than {MAX_NESTING} deep")
     facts.uses = sorted(ctx.uses, key=lambda u: (u.line, u.column))
     facts.exports_called = list(ctx.exports_called)
     return facts
+
+
+def _note_too_deep(facts: HostFacts, host: HostFile, node: Node, what: str) -> None:
+    if facts.parse_error is None:  # a syntax error, found first, already makes the file partial
+        row, byte_col = node.start_point
+        facts.parse_error = (row + 1, host.column(node.start_byte, byte_col), f"{what}: the code below is not analysed")
 
 
 def _loader(importer: str, read_import: ImportReader, loaded: dict, dependencies: list):
@@ -235,9 +244,7 @@ def _innermost_function(functions: list[Node], nodes: list[Node]) -> list[tuple[
 
 def _collect(host: HostFile, ctx: FileContext) -> None:
     """Every function, method and class of the file, and what the imports bring in."""
-    from tree_sitter import QueryCursor
-
-    matches = QueryCursor(_structure_query(grammar_for(host.display))).matches(host.tree.root_node)
+    matches = bounded_cursor(_structure_query(grammar_for(host.display))).matches(host.tree.root_node)
     captures: dict[str, list[Node]] = {}
     for _, found in matches:
         for name in ("function", "import", "declared", "class"):
@@ -357,13 +364,10 @@ def _learn_values(host: HostFile, ctx: FileContext) -> None:
             flow.locals_declared = _declared(ctx, body) if function is not None else set()
             if function is not None:
                 flow.bind_params(function, [], flow)
-            try:
-                if body.type in ("statement_block", "program"):
-                    flow.stmt(body)
-                else:
-                    flow.expr(body)
-            except RecursionError:
-                raise
+            if body.type in ("statement_block", "program"):
+                flow.stmt(body)
+            else:
+                flow.expr(body)
             for key, view in flow.state.items():
                 if function is None or "." in key or key not in flow.locals_declared:
                     ctx.long_lived.setdefault(key, view)

@@ -41,6 +41,9 @@ _INLINE_BUDGET = 4  # times one function's body is followed from call sites befo
 _INLINE_DEPTH = 3
 _LOOP_TWICE_DEPTH = 3  # nested loops deeper than this run once: twice each would be exponential
 MAX_GROWS = 16  # calls kept per stale view (the first ones): the module decides which of them grow
+# Statements and expressions run one inside another at most (a few Python frames each, so that
+# the analysis never meets Python's recursion limit); what lies deeper is not analysed, and said so.
+MAX_NESTING = 150
 
 
 def _unwrap(node: Node | None) -> Node | None:
@@ -166,6 +169,10 @@ class FileContext:
     # imports are not followed); calls into it are followed like calls inside this file.
     load: "Callable[[str], FileContext | None] | None" = None
     columns: CharColumns = field(init=False, repr=False)
+    # Statements and expressions being run, one inside the other (calls followed included), and
+    # the first one not run because MAX_NESTING of them were: recursion stays far from Python's limit.
+    nesting: int = 0
+    too_deep: Node | None = None
 
     def __post_init__(self) -> None:
         self.columns = CharColumns(self.source)
@@ -209,6 +216,17 @@ class Flow:
         return any(words.word_within(key.rsplit(".", 1)[-1], node.start_byte, node.end_byte) for key in held)
 
     def stmt(self, node: Node) -> bool:
+        ctx = self.ctx
+        if ctx.nesting >= MAX_NESTING:
+            ctx.too_deep = ctx.too_deep or node
+            return False
+        ctx.nesting += 1
+        try:
+            return self._stmt(node)
+        finally:
+            ctx.nesting -= 1
+
+    def _stmt(self, node: Node) -> bool:
         kind = node.type
         if kind in ("statement_block", "program", "class_body", "switch_body"):
             return self.block(node.named_children)
@@ -616,9 +634,19 @@ class Flow:
 
     def expr(self, node: Node | None, use: bool = True):
         """Run an expression's effects in evaluation order; returns its value (a Val, a View or None)."""
-        node = node if node is None else node
         if node is None:
             return None
+        ctx = self.ctx
+        if ctx.nesting >= MAX_NESTING:
+            ctx.too_deep = ctx.too_deep or node
+            return None
+        ctx.nesting += 1
+        try:
+            return self._expr(node, use)
+        finally:
+            ctx.nesting -= 1
+
+    def _expr(self, node: Node, use: bool):
         kind = node.type
         if kind in _WRAPPERS:
             inner = node.named_children
@@ -1112,10 +1140,7 @@ def summary(ctx: FileContext, function: Function) -> tuple[Grow, ...]:
     flow.report = lambda *a, **k: None  # type: ignore[method-assign]
     body = function.body
     if body is not None:
-        try:
-            flow.stmt(body) if body.type == "statement_block" else flow.expr(body)
-        except RecursionError:
-            pass
+        flow.stmt(body) if body.type == "statement_block" else flow.expr(body)
     result = tuple(collected)
     ctx.summaries[key] = result
     return result

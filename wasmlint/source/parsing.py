@@ -9,6 +9,7 @@ import tree_sitter_rust
 from tree_sitter import Language, Node, Parser, Query, Tree
 
 from wasmlint.columns import CharColumns
+from wasmlint.treedepth import MAX_DEPTH, deeper_than
 
 
 @cache
@@ -59,6 +60,7 @@ def _parseable(source: bytes) -> bytes:
     return source.replace(b"try!(", b"tr_!(") if b"try!(" in source else source
 
 
+TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep: the code below that depth is not analysed"
 NOT_UTF8 = "not valid UTF-8"  # a problem that outranks syntax errors: rustc reads nothing of the file
 
 
@@ -82,6 +84,9 @@ def parse_rust_file(display: str, source: bytes, module_path: tuple[str, ...] = 
             if not closed.root_node.has_error:
                 tree = closed
                 problems.append((len(source), f"the file ends inside {missing} unclosed `{{`"))
+    deep = deeper_than(tree.root_node)
+    if deep is not None:
+        problems.append((min(deep.start_byte, len(source)), TOO_DEEP))
     return SourceFile(display=display, source=text, tree=tree, module_path=module_path), problems
 
 

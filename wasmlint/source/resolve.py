@@ -11,9 +11,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from wasmlint.source.exports import Export, type_name
+from wasmlint.treedepth import bounded_cursor
 
 EXTERNAL_ROOTS = {"std", "core", "alloc"}
 MAX_ALIAS_DEPTH = 8
@@ -67,7 +68,7 @@ class FnDef:
             # The stretches between the fns defined inside this one, each searched alone: the
             # nested fns' code is theirs, and searching it here would make nested fns quadratic.
             for start, end in _between(root.start_byte, root.end_byte, nested):
-                cursor = QueryCursor(calls_query())
+                cursor = bounded_cursor(calls_query())
                 if nested:
                     cursor.set_byte_range(start, end)
                 for pattern, captures in cursor.matches(root):
@@ -183,7 +184,7 @@ def declared_variables(fn_node: Node, shift: int, nested: list[tuple[int, int]] 
     query = _variables_query()
     found: dict[str, list[tuple[int, str | None]]] = {}
     for start, end in _between(fn_node.start_byte, fn_node.end_byte, nested):
-        cursor = QueryCursor(query)
+        cursor = bounded_cursor(query)
         if nested:
             cursor.set_byte_range(start, end)
         for _, captures in cursor.matches(fn_node):

@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from wasmlint.cfg import BuildCfg, conditions_of
 from wasmlint.rules import Rule, RuleError
@@ -21,6 +21,7 @@ from wasmlint.source.parsing import IDENTITY, Shift, SourceFile, compile_query, 
 from wasmlint.source.resolve import (
     EXTERNAL_ROOTS, CrateIndex, FnDef, calls_query, expand_alias, node_text, path_segments, use_bindings,
 )
+from wasmlint.treedepth import bounded_cursor
 
 MAX_MACRO_DEPTH = 4
 
@@ -238,7 +239,7 @@ class Scanner:
         # once the query has said which they are.
         macro_records: list[tuple[Node, int, int]] = []
         item_level: set[int] = set()
-        for pattern, captures in QueryCursor(self.combined.query).matches(root):
+        for pattern, captures in bounded_cursor(self.combined.query).matches(root):
             kind = kinds[pattern]
             if kind == "macro":
                 node = captures["macro"][0]
@@ -593,7 +594,7 @@ def _imported_calls(root: Node, imported: dict[str, tuple[str, str]], by_call: d
     """Calls of plain names the file imported from a flagged path (`alloc(layout)` after
     `use std::alloc::{alloc, Layout};`), found with the call graph's own query. Only files that
     import such a name pay for this walk."""
-    for _, captures in QueryCursor(calls_query()).matches(root):
+    for _, captures in bounded_cursor(calls_query()).matches(root):
         path = captures.get("path")
         if path is None:
             continue
