@@ -60,6 +60,9 @@ def analyze_host(display: str, source: bytes, read_import: ImportReader | None =
         _note_too_deep(facts, host, deep, f"nested more than {MAX_DEPTH} levels deep")
     elif ctx.too_deep is not None:
         _note_too_deep(facts, host, ctx.too_deep, f"statements and expressions nested more than {MAX_NESTING} deep")
+    elif ctx.entry_views_left_out and facts.parse_error is None:
+        facts.parse_error = (1, 1, f"more than {MAX_ENTRY_VIEWS} views over memory.buffer kept beyond one call: "
+                                   f"an entry point starts with the first {MAX_ENTRY_VIEWS} and those it names")
     facts.uses = sorted(ctx.uses, key=lambda u: (u.line, u.column))
     facts.exports_called = list(ctx.exports_called)
     return facts
@@ -460,6 +463,9 @@ class _CallsInHandlers:
             at = self._unread(at + 1)
 
 
+# Long-lived views every entry point (exported function, method, handler) starts with, at most.
+MAX_ENTRY_VIEWS = 64
+
 # Below this size every statement is analysed; above it (bundles), statements that name nothing
 # relevant are skipped, at the price of missing a call into the module made through a name the
 # file binds only locally (a parameter holding the exports, say).
@@ -503,6 +509,34 @@ def _declared(ctx: FileContext, body: Node) -> set[str]:
     return ctx.declared.get(body.id, set())
 
 
+class _EntryViews:
+    """The long-lived views an entry point (exported function, method, handler) starts with, stale:
+    all of them, or past MAX_ENTRY_VIEWS the first ones made and those its own code names. Each
+    entry point carries its views through every statement and call: thousands of them (generated
+    code) would cost their number for each entry point."""
+
+    def __init__(self, holders: list[tuple[str, View]], words: Relevance | None) -> None:
+        self.holders = holders
+        self.words = words
+        self.capped = len(holders) > MAX_ENTRY_VIEWS and words is not None
+        self.first = sorted(holders, key=lambda item: (item[1].line, item[0]))[:MAX_ENTRY_VIEWS]
+        self.named: dict[bytes, list[tuple[str, View]]] = {}
+        for key, made in holders:
+            self.named.setdefault(key.rsplit(".", 1)[-1].encode(), []).append((key, made))
+
+    def for_body(self, body: Node) -> list[tuple[str, View]]:
+        if not self.capped or self.words is None:
+            return self.holders
+        chosen = dict(self.first)
+        for word in set(self.words.words_within(body.start_byte, body.end_byte)):
+            chosen.update(self.named.get(word, ()))
+        return sorted(chosen.items())
+
+    @property
+    def left_out(self) -> int:
+        return len(self.holders) - MAX_ENTRY_VIEWS if self.capped else 0
+
+
 def _run(host: HostFile, ctx: FileContext) -> None:
     # Summaries first: a function that nothing calls may run after any call into the module.
     ctx.relevant = _relevant_pattern(ctx)
@@ -511,7 +545,9 @@ def _run(host: HostFile, ctx: FileContext) -> None:
     # calls may run after any of them.
     Flow(ctx, {}).stmt(host.tree.root_node)
     entry_grows = tuple(dataclasses.replace(grow, earlier=True) for grow in ctx.all_grows[:16])
-    holders = sorted(ctx.long_lived.items())
+    holders = [(key, made) for key, made in sorted(ctx.long_lived.items()) if key not in ctx.refreshed]
+    entry_views = _EntryViews(holders, ctx.words)
+    ctx.entry_views_left_out = entry_views.left_out
     for function in sorted(ctx.functions.values(), key=lambda f: f.node.start_byte):
         # A method is API: besides the calls followed into it, it may run after any call into the
         # module. A plain function the file calls is judged where it is called.
@@ -522,11 +558,11 @@ def _run(host: HostFile, ctx: FileContext) -> None:
         if not ctx.words.within(function.body.start_byte, function.body.end_byte):
             continue  # names nothing of the module, no long-lived view, no function that does
         state = {key: View(made.ctor, made.line, made.text, entry_grows, from_entry=True)
-                 for key, made in holders if key not in ctx.refreshed} if entry_grows else {}
+                 for key, made in entry_views.for_body(function.body)} if entry_grows else {}
         flow = Flow(ctx, state, this_class=function.class_name)
         flow.bind_params(function, [], flow)
         for name in _declared(ctx, function.body):
-            if name in state and "." not in name:
-                state.pop(name)
+            if name in flow.state and "." not in name:
+                flow.state.pop(name)
         body = function.body
         flow.stmt(body) if body.type == "statement_block" else flow.expr(body)
