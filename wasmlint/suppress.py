@@ -117,21 +117,36 @@ def find_suppressions(file: ParsedFile, known_ids: set[str]) -> tuple[list[Suppr
 
 
 def hide_suppressed(findings: list[Finding], suppressions: list[Suppression]) -> list[Finding]:
-    """Drop the findings an allow covers, recording on each allow which of its ids were used."""
+    """Drop the findings an allow covers, recording on each allow which of its ids were used.
+
+    The findings of each file are taken in line order, with the allows whose lines have begun and
+    not ended: each finding is tested only against allows that cover its line, not against every
+    allow of its file.
+    """
     by_path: dict[str, list[Suppression]] = {}
     for suppression in suppressions:
         by_path.setdefault(suppression.path, []).append(suppression)
-    kept: list[Finding] = []
-    for finding in findings:
-        hidden = False
-        for suppression in by_path.get(finding.path, ()):
+    for allows in by_path.values():
+        allows.sort(key=lambda suppression: suppression.first_line)
+    hidden = [False] * len(findings)
+    in_order = sorted((i for i, finding in enumerate(findings) if finding.path in by_path),
+                      key=lambda i: (findings[i].path, findings[i].line))
+    path, allows, begun = None, [], 0
+    covering: list[Suppression] = []
+    for i in in_order:
+        finding = findings[i]
+        if finding.path != path:
+            path, allows, begun, covering = finding.path, by_path[finding.path], 0, []
+        while begun < len(allows) and allows[begun].first_line <= finding.line:
+            covering.append(allows[begun])
+            begun += 1
+        covering = [suppression for suppression in covering if suppression.last_line >= finding.line]
+        for suppression in covering:
             selector = suppression.covers(finding)
             if selector is not None:
                 suppression.used.add(selector)
-                hidden = True
-        if not hidden:
-            kept.append(finding)
-    return kept
+                hidden[i] = True
+    return [finding for i, finding in enumerate(findings) if not hidden[i]]
 
 
 def suppression_findings(

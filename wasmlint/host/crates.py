@@ -44,16 +44,19 @@ def source_module(label: str, name: str, symbols, findings, reach: dict[str, fro
     the findings in the functions it reaches (see check.CrateOutcome); `rules`: the rules by id.
     Findings of rules that are not `allocation` ones (about the files themselves) say nothing of
     whether an export may grow memory."""
-    from wasmlint.findings import finding_key
+    from wasmlint.findings import Finding, finding_key
 
     not_allocation = {rule_id for rule_id, rule in rules.items() if not rule.allocation}
     by_key = {finding_key(f): f for f in findings if f.rule_id not in not_allocation}
+    own: dict[str, Finding] = {}  # each export's first finding of its own (by_key's order)
+    for finding in by_key.values():
+        if finding.symbol is not None:
+            own.setdefault(finding.symbol, finding)
     module = SourceModule(label, name)
     for symbol in symbols:
-        reached = [by_key[k] for k in sorted(reach.get(symbol, ())) if k in by_key]
-        reached += [f for f in by_key.values() if f.symbol == symbol and f not in reached]
-        if reached:
-            first = reached[0]
+        reached = [key for key in reach.get(symbol, ()) if key in by_key]
+        first = by_key[min(reached)] if reached else own.get(symbol)
+        if first is not None:
             hops = first.call_path or (symbol,)
             module.exports[symbol] = SourceExport(symbol, "grows", hops, f"{first.path}:{first.line}")
         else:

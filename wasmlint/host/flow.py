@@ -15,13 +15,15 @@ long-lived view stale by the file's calls into the module: they may run after an
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from tree_sitter import Node
 
 from wasmlint.syntax import node_bytes, node_text
+from wasmlint.columns import CharColumns
 from wasmlint.host.values import (
     BUFFER, EXPORT_FN, EXPORTS, FOREIGN, FOREIGN_MODULE, FOREIGN_OBJECT, FUNCTION, GLUE_FN, GLUE_OBJECT, INSTANCE, MEMORY,
     OBJECT, RESULT, SAFE_BUFFER, SAFE_MEMORY, VIEW_TYPES, Grow, Record, StaleUse, Val, View,
@@ -41,6 +43,9 @@ _INLINE_BUDGET = 4  # times one function's body is followed from call sites befo
 _INLINE_DEPTH = 3
 _LOOP_TWICE_DEPTH = 3  # nested loops deeper than this run once: twice each would be exponential
 MAX_GROWS = 16  # calls kept per stale view (the first ones): the module decides which of them grow
+# Statements and expressions run one inside another at most (a few Python frames each, so that
+# the analysis never meets Python's recursion limit); what lies deeper is not analysed, and said so.
+MAX_NESTING = 150
 
 
 def _unwrap(node: Node | None) -> Node | None:
@@ -98,6 +103,7 @@ class Relevance:
     def __init__(self, source: bytes, names: set[str]) -> None:
         self.source = source
         self._places: dict[bytes, list[int]] | None = None
+        self._in_order: tuple[array, list[bytes]] | None = None
         self.starts = module_uses(source)
         self.add(names)
 
@@ -108,6 +114,26 @@ class Relevance:
             for match in _WORD.finditer(self.source):
                 self._places.setdefault(match.group(), []).append(match.start())
         return self._places
+
+    def _sequence(self) -> tuple[array, list[bytes]]:
+        """Every word of the file in order: where each starts, and the word (the `places` key)."""
+        if self._in_order is None:
+            known = {word: word for word in self.places}
+            starts, words = array("Q"), []
+            for match in _WORD.finditer(self.source):
+                starts.append(match.start())
+                words.append(known[match.group()])
+            self._in_order = (starts, words)
+        return self._in_order
+
+    def count_within(self, start: int, end: int) -> int:
+        """How many words start in [start, end)."""
+        starts, _ = self._sequence()
+        return bisect_left(starts, end) - bisect_left(starts, start)
+
+    def words_within(self, start: int, end: int) -> list[bytes]:
+        starts, words = self._sequence()
+        return words[bisect_left(starts, start):bisect_left(starts, end)]
 
     def add(self, names: set[str]) -> None:
         if not names:
@@ -120,11 +146,80 @@ class Relevance:
         at = bisect_left(self.starts, start)
         return at < len(self.starts) and self.starts[at] < end
 
-    def word_within(self, word: str, start: int, end: int) -> bool:
+    def word_within(self, word: bytes, start: int, end: int) -> bool:
         """Whether `word` itself (not as part of a longer one) occurs in the range."""
-        places = self.places.get(word.encode(), ())
+        places = self.places.get(word, ())
         at = bisect_left(places, start)
         return at < len(places) and places[at] < end
+
+
+class Held(dict):
+    """A dict of places (`x`, `this.buf`, `obj.view`) that also counts the last segments of the
+    keys whose values `counted` accepts, so that `Flow.touches` can ask whether a statement names
+    one without going through every key (a bundle can hold thousands of views at its top level)."""
+
+    def __init__(self, entries=(), counted: Callable[[object], bool] = lambda value: True) -> None:
+        super().__init__()
+        self.counted = counted
+        self.segments: dict[bytes, int] = {}
+        self.update(entries)
+
+    def _add(self, key: str, value) -> None:
+        if self.counted(value):
+            segment = key.rsplit(".", 1)[-1].encode()
+            self.segments[segment] = self.segments.get(segment, 0) + 1
+
+    def _remove(self, key: str, value) -> None:
+        if self.counted(value):
+            segment = key.rsplit(".", 1)[-1].encode()
+            left = self.segments[segment] - 1
+            if left:
+                self.segments[segment] = left
+            else:
+                del self.segments[segment]
+
+    def __setitem__(self, key: str, value) -> None:
+        if key in self:
+            self._remove(key, dict.__getitem__(self, key))
+        dict.__setitem__(self, key, value)
+        self._add(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._remove(key, dict.__getitem__(self, key))
+        dict.__delitem__(self, key)
+
+    _MISSING = object()
+
+    def pop(self, key, default=_MISSING):
+        if key in self:
+            value = dict.pop(self, key)
+            self._remove(key, value)
+            return value
+        if default is Held._MISSING:
+            raise KeyError(key)
+        return default
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return dict.__getitem__(self, key)
+
+    def update(self, *entries: Any, **more: Any) -> None:
+        for key, value in dict(*entries, **more).items():
+            self[key] = value
+
+    def clear(self) -> None:
+        dict.clear(self)
+        self.segments.clear()
+
+    def popitem(self):
+        key, value = dict.popitem(self)
+        self._remove(key, value)
+        return key, value
+
+
+def _not_a_function(value) -> bool:
+    return value.kind != FUNCTION
 
 
 @dataclass
@@ -165,6 +260,15 @@ class FileContext:
     # Another host file this one imports, analysed for its functions (None: not readable, or
     # imports are not followed); calls into it are followed like calls inside this file.
     load: "Callable[[str], FileContext | None] | None" = None
+    columns: CharColumns = field(init=False, repr=False)
+    # Statements and expressions being run, one inside the other (calls followed included), and
+    # the first one not run because MAX_NESTING of them were: recursion stays far from Python's limit.
+    nesting: int = 0
+    too_deep: Node | None = None
+    entry_views_left_out: int = 0  # long-lived views past analyze.MAX_ENTRY_VIEWS, not given to entry points
+
+    def __post_init__(self) -> None:
+        self.columns = CharColumns(self.source)
 
     def touches(self, node: Node) -> bool:
         return self.relevant is None or self.relevant.within(node.start_byte, node.end_byte)
@@ -176,8 +280,9 @@ class Flow:
     def __init__(self, ctx: FileContext, state: dict[str, View], locals_: dict[str, Val] | None = None,
                  depth: int = 0, loop_depth: int = 0, dry: bool = False, this_class: str | None = None) -> None:
         self.ctx = ctx
-        self.state = state
-        self.locals = locals_ if locals_ is not None else {}
+        # Shared with the flows of the calls followed from this one: made a Held once, here.
+        self.state = state if isinstance(state, Held) else Held(state)
+        self.locals = Held(locals_ or {}, counted=_not_a_function)
         self.depth = depth
         self.loop_depth = loop_depth
         self.dry = dry  # only learn values (the first pass over the file): no uses, no inlining
@@ -197,15 +302,32 @@ class Flow:
         return False
 
     def touches(self, node: Node) -> bool:
-        """Whether a statement can matter: it names something relevant to the file or a view held now."""
+        """Whether a statement can matter: it names something relevant to the file or a view held now
+        (a place in the state, or a local that is not a function): its last segment, as a word."""
         if self.ctx.touches(node):
             return True
-        held = [*self.state, *(name for name, value in self.locals.items() if value.kind != FUNCTION)]
         words = self.ctx.words
         assert words is not None  # built with `relevant`, which touches() found set
-        return any(words.word_within(key.rsplit(".", 1)[-1], node.start_byte, node.end_byte) for key in held)
+        held = (self.state.segments, self.locals.segments)
+        start, end = node.start_byte, node.end_byte
+        # Whichever is fewer: the held names, or the words of the statement.
+        names = len(held[0]) + len(held[1])
+        if names <= 8 or names <= words.count_within(start, end):
+            return any(words.word_within(segment, start, end) for segments in held for segment in segments)
+        return any(word in held[0] or word in held[1] for word in words.words_within(start, end))
 
     def stmt(self, node: Node) -> bool:
+        ctx = self.ctx
+        if ctx.nesting >= MAX_NESTING:
+            ctx.too_deep = ctx.too_deep or node
+            return False
+        ctx.nesting += 1
+        try:
+            return self._stmt(node)
+        finally:
+            ctx.nesting -= 1
+
+    def _stmt(self, node: Node) -> bool:
         kind = node.type
         if kind in ("statement_block", "program", "class_body", "switch_body"):
             return self.block(node.named_children)
@@ -593,14 +715,12 @@ class Flow:
         if earlier is not None and set(view.grows) <= set(self.ctx.uses[earlier].grows):
             return
         start, end = node.start_point, node.end_point
-        source = self.ctx.source
-        line_start = node.start_byte - start[1]
-        column = len(source[line_start:node.start_byte].decode("utf-8", errors="replace")) + 1
+        source, columns = self.ctx.source, self.ctx.columns
+        column = columns.column(node.start_byte, start[1])
         if end[0] == start[0]:
             end_column = column + len(source[node.start_byte:node.end_byte].decode("utf-8", errors="replace"))
         else:
-            end_line_start = node.end_byte - end[1]
-            end_column = len(source[end_line_start:node.end_byte].decode("utf-8", errors="replace")) + 1
+            end_column = columns.column(node.end_byte, end[1])
         use = StaleUse(
             holder=key, ctor=view.ctor, created_line=view.line, created_text=view.text, grows=view.grows,
             line=start[0] + 1, column=column, end_line=end[0] + 1, end_column=max(end_column, column + 1),
@@ -615,9 +735,19 @@ class Flow:
 
     def expr(self, node: Node | None, use: bool = True):
         """Run an expression's effects in evaluation order; returns its value (a Val, a View or None)."""
-        node = node if node is None else node
         if node is None:
             return None
+        ctx = self.ctx
+        if ctx.nesting >= MAX_NESTING:
+            ctx.too_deep = ctx.too_deep or node
+            return None
+        ctx.nesting += 1
+        try:
+            return self._expr(node, use)
+        finally:
+            ctx.nesting -= 1
+
+    def _expr(self, node: Node, use: bool):
         kind = node.type
         if kind in _WRAPPERS:
             inner = node.named_children
@@ -1111,10 +1241,7 @@ def summary(ctx: FileContext, function: Function) -> tuple[Grow, ...]:
     flow.report = lambda *a, **k: None  # type: ignore[method-assign]
     body = function.body
     if body is not None:
-        try:
-            flow.stmt(body) if body.type == "statement_block" else flow.expr(body)
-        except RecursionError:
-            pass
+        flow.stmt(body) if body.type == "statement_block" else flow.expr(body)
     result = tuple(collected)
     ctx.summaries[key] = result
     return result

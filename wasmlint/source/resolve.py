@@ -8,14 +8,16 @@ and constructors, struct fields) before falling back to every crate method with 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from wasmlint.source.exports import Export, type_name
 from wasmlint.source.parsing import Snippet
 from wasmlint.syntax import field_text, node_bytes, node_text
+from wasmlint.treedepth import bounded_cursor
 
 EXTERNAL_ROOTS = {"std", "core", "alloc"}
 MAX_ALIAS_DEPTH = 8
@@ -48,7 +50,7 @@ class FnDef:
     def variables(self) -> dict[str, list[tuple[int, str | None]]]:
         """Parameters and `let` bindings with the type their syntax shows; computed on first use."""
         if self._variables is None:
-            self._variables = declared_variables(self.node, self.snippet.shift.byte)
+            self._variables = declared_variables(self.node, self.snippet.shift.byte, self.nested)
         return self._variables
 
     def calls(self) -> tuple[list[tuple], list[bytes]]:
@@ -61,24 +63,42 @@ class FnDef:
         roots = [(self.node, self.snippet)] + self.macro_snippets
         for root, snippet in roots:
             shift = snippet.shift.byte
-            nested = self.nested if root is self.node else ()
-            for pattern, captures in QueryCursor(calls_query()).matches(root):
-                node = next(iter(captures.values()))[0]
-                if nested and any(start <= node.start_byte < end for start, end in nested):
-                    continue  # belongs to a fn defined inside this one
-                if pattern == 0:
-                    refs.append(node_bytes(node))
-                elif "method" in captures:
-                    method = captures["method"][0]
-                    calls.append(("method", method.text, captures["receiver"][0], method.start_byte + shift))
-                else:
-                    path = captures["path"][0]
-                    calls.append(("path", path.text, None, path.start_byte + shift))
+            nested = self.nested if root is self.node else []
+            # The stretches between the fns defined inside this one, each searched alone: the
+            # nested fns' code is theirs, and searching it here would make nested fns quadratic.
+            for start, end in _between(root.start_byte, root.end_byte, nested):
+                cursor = bounded_cursor(calls_query())
+                if nested:
+                    cursor.set_byte_range(start, end)
+                for pattern, captures in cursor.matches(root):
+                    node = next(iter(captures.values()))[0]
+                    if nested and not start <= node.start_byte < end:
+                        continue  # in a nested fn, or in another stretch (found there)
+                    if pattern == 0:
+                        refs.append(node_bytes(node))
+                    elif "method" in captures:
+                        method = captures["method"][0]
+                        calls.append(("method", method.text, captures["receiver"][0], method.start_byte + shift))
+                    else:
+                        path = captures["path"][0]
+                        calls.append(("path", path.text, None, path.start_byte + shift))
         return calls, refs
 
     @property
     def label(self) -> str:
         return f"{self.impl_type}::{self.name}" if self.impl_type else self.name
+
+
+def _between(start: int, end: int, inside: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The byte ranges of [start, end) outside the sorted, disjoint ranges `inside`."""
+    stretches = []
+    for inner_start, inner_end in inside:
+        if inner_start > start:
+            stretches.append((start, inner_start))
+        start = max(start, inner_end)
+    if start < end or not stretches:
+        stretches.append((start, end))
+    return stretches
 
 
 def use_bindings(use_node: Node) -> tuple[list[tuple[str, list[str]]], list[list[str]]]:
@@ -158,21 +178,31 @@ _VARIABLES_QUERY = """
 """
 
 
-def declared_variables(fn_node: Node, shift: int) -> dict[str, list[tuple[int, str | None]]]:
+def declared_variables(fn_node: Node, shift: int, nested: Sequence[tuple[int, int]] = ()) -> dict[str, list[tuple[int, str | None]]]:
+    """The fn's parameters and `let`s (not those of the fns defined inside it, at `nested`)."""
     query = _variables_query()
     found: dict[str, list[tuple[int, str | None]]] = {}
-    for _, captures in QueryCursor(query).matches(fn_node):
-        name = captures["name"][0]
-        if "let" in captures:
-            let = captures["let"][0]
-            declared = type_name(let.child_by_field_name("type")) or value_type(let.child_by_field_name("value"))
-            at = let.start_byte
-        else:
-            declared, at = type_name(captures["type"][0]), name.start_byte
-        found.setdefault(node_text(name), []).append((at + shift, declared))
+    for start, end in _between(fn_node.start_byte, fn_node.end_byte, nested):
+        cursor = bounded_cursor(query)
+        if nested:
+            cursor.set_byte_range(start, end)
+        for _, captures in cursor.matches(fn_node):
+            name = captures["name"][0]
+            if not nested or start <= name.start_byte < end:
+                _declare(found, captures, name, shift)
     for entries in found.values():
         entries.sort(key=lambda entry: entry[0])
     return found
+
+
+def _declare(found: dict[str, list[tuple[int, str | None]]], captures: dict, name: Node, shift: int) -> None:
+    if "let" in captures:
+        let = captures["let"][0]
+        declared = type_name(let.child_by_field_name("type")) or value_type(let.child_by_field_name("value"))
+        at = let.start_byte
+    else:
+        declared, at = type_name(captures["type"][0]), name.start_byte
+    found.setdefault(node_text(name), []).append((at + shift, declared))
 
 
 _compiled_variables_query = None
