@@ -1,7 +1,7 @@
 """Every wasmlint benchmark in one run: our time next to a reference's time on the same input.
 
     python -m bench                 (or: python bench/run.py)
-    python -m bench --only source   (source | module | runtime | host)
+    python -m bench --only source   (source | module | runtime | host | hook)
     python -m bench --only host-differential [--programs N] [--seed S] [--gate]
                                     (the host layer judged by V8 on generated programs: bench/hostgen)
     python -m bench --only source-vs-module   (not timed: the source layer's verdicts against the
@@ -239,8 +239,9 @@ def host_rows(runs: int) -> list[Row]:
         path = npm_wasm(package, inside.rsplit("/", 1)[-1])
         source = path.read_bytes()
         lines = source.count(b"\n") + 1
-        parse = best(lambda: parse_host(path.name, source))
-        ours = best(lambda: analyze_host(path.name, source))
+        name = path.name
+        parse = best(lambda: parse_host(name, source))  # noqa: B023 (best() calls it before the loop moves on)
+        ours = best(lambda: analyze_host(name, source))  # noqa: B023
         rows.append(Row(f"host layer, {inside} of {package} ({len(source) / 2**20:.1f} MiB, {lines:,} lines, "
                         f"{lines / ours:,.0f} lines/s)", ours, "tree-sitter parse only", parse, "parse / ours", ">= 0.5"))
     return rows
@@ -303,7 +304,7 @@ def table(rows: list[Row]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("source", "module", "runtime", "host", "host-differential", "source-vs-module"), action="append")
+    parser.add_argument("--only", choices=("source", "module", "runtime", "host", "hook", "host-differential", "source-vs-module"), action="append")
     parser.add_argument("--crates", nargs="*", help="registry crate name prefixes (default: every installed crate)")
     parser.add_argument("--guests", nargs="*", help="source-vs-module: these guests only (default: every one)")
     parser.add_argument("--runs", type=int, default=3, help="best of N runs (default 3)")
@@ -321,7 +322,7 @@ def main() -> None:
         code = run(Options(args.programs, args.seed, args.gate, args.keep, args.jobs))
         if code or args.only == ["host-differential"]:
             sys.exit(code)
-    parts = [part for part in args.only or ["source", "module", "runtime", "host"] if part != "host-differential"]
+    parts = [part for part in args.only or ["source", "module", "runtime", "host", "hook"] if part != "host-differential"]
     if "source-vs-module" in parts:
         from bench.source_vs_module import report
 
@@ -340,6 +341,10 @@ def main() -> None:
         rows += runtime_rows()
     if "host" in parts:
         rows += host_rows(args.runs)
+    if "hook" in parts:
+        from bench.hook import hook_rows
+
+        rows += hook_rows(REGISTRY, max(args.runs, 10), wasmlint_command(), user_env(), Row)
     print(f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {len(os.sched_getaffinity(0))} cores, "
           f"Python {platform.python_version()}, best of {args.runs}\n")
     print(table(rows))

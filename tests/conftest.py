@@ -139,3 +139,42 @@ def validator():
 
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     return jsonschema.Draft7Validator(schema)
+
+
+def wasmlint_on_a_terminal(*args: str, cwd: Path, env: dict[str, str]) -> str:
+    """Run wasmlint with a pseudo-terminal as its stdout, as in a user's shell; what it wrote there
+    (line ends as the terminal got them: CR LF). `env` is laid over this environment, without the
+    colour and CI variables."""
+    import pty
+
+    main, secondary = pty.openpty()
+    full_env = {key: value for key, value in os.environ.items()
+                if key not in ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TERM", "GITHUB_ACTIONS")}
+    full_env.update({"PYTHONPATH": str(REPO), **env})
+    process = subprocess.Popen([sys.executable, "-m", "wasmlint", *args], cwd=cwd, env=full_env,
+                               stdout=secondary, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # EIO: the other end closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=300)
+    os.close(main)
+    return b"".join(chunks).decode()
+
+
+@pytest.fixture(scope="module")
+def wasm_toolchain():
+    """The wasm32 toolchain --build uses (none: a failure in CI, a skip elsewhere)."""
+    from wasmlint.toolchain import ToolchainError, find_toolchain
+
+    find_toolchain.cache_clear()
+    try:
+        return find_toolchain()
+    except ToolchainError as exc:
+        unavailable(str(exc))

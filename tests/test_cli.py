@@ -162,7 +162,7 @@ def test_columns_count_characters_after_unicode_and_tabs(cli, tmp_path):
     assert finding["column"] == line.index("format!") + 1  # characters, not bytes
     assert finding["end_column"] == line.index(";", line.index("format!")) + 1
     _, text, _ = cli("check", str(crate))
-    source_line, caret_line = [l for l in text.splitlines() if l.startswith(("3 |", "  |"))][1:3]
+    source_line, caret_line = [row for row in text.splitlines() if row.startswith(("3 |", "  |"))][1:3]
     shown = source_line.split("| ", 1)[1]
     carets = caret_line.split("| ", 1)[1]
     assert shown[len(carets) - len(carets.lstrip()):].startswith("format!")

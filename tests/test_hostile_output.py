@@ -110,6 +110,7 @@ class Outputs:
     json: dict
     sarif: dict
     json_run: Run
+    concise: Run
 
 
 def check_every_format(cwd: Path, *args: str) -> Outputs:
@@ -120,11 +121,12 @@ def check_every_format(cwd: Path, *args: str) -> Outputs:
         "github": wasmlint("check", *args, "-f", "github", cwd=cwd),
         "json": wasmlint("check", *args, "-f", "json", cwd=cwd),
         "sarif": wasmlint("check", *args, "-f", "sarif", cwd=cwd),
+        "concise": wasmlint("check", *args, "-f", "concise", cwd=cwd),
     }
     codes = {name: run.code for name, run in runs.items()}
     assert len(set(codes.values())) == 1 and codes["text"] in (1, 2), (codes, runs["text"].err)
     return Outputs(runs["text"], runs["color"], runs["actions"], runs["github"],
-                   json.loads(runs["json"].out), json.loads(runs["sarif"].out), runs["json"])
+                   json.loads(runs["json"].out), json.loads(runs["sarif"].out), runs["json"], runs["concise"])
 
 
 def assert_output_cannot_be_steered(outputs: Outputs) -> None:
@@ -133,6 +135,9 @@ def assert_output_cannot_be_steered(outputs: Outputs) -> None:
         assert raw_hidden(run.err) == []
     assert_terminal_safe(outputs.text)
     assert_terminal_safe(outputs.color, own_colours=True)
+    # The concise format: escaped as the text report is, one line per finding, then the info lines and summary.
+    assert_terminal_safe(outputs.concise)
+    assert len(lines_of(outputs.concise.out)) == len(outputs.json["findings"]) + len(outputs.json["summary"]["notes"]) + 1
     # With --color the colours still work: the header is red, yellow or cyan, the summary bold.
     assert re.search(r"\x1b\[1;3[136]m(error|warning|info)\[", outputs.color.out)
     assert "\x1b[1m" in outputs.color.out
@@ -146,12 +151,14 @@ def assert_output_cannot_be_steered(outputs: Outputs) -> None:
     assert runner_commands(outputs.actions.err) == []
     assert_terminal_safe(Run(outputs.actions.code, outputs.actions.out.split("\n::", 1)[0], outputs.actions.err))
     # The runner decodes each annotation back to the exact path (so it lands on the file) and message.
-    for (command, properties, message), finding in zip(annotations, outputs.json["findings"]):  # same order
-        assert command in ("error", "warning", "notice")
-        assert properties["file"] == finding["path"] and message.startswith(finding["message"])
+    # Errors come first, then the files that could not be checked, then warnings and notices.
     errors = sorted(outputs.json["errors"], key=lambda e: (e["path"], e["line"] or 0, e["column"] or 0, e["message"]))
-    for (command, properties, message), error in zip(annotations[len(outputs.json["findings"]):], errors):
-        assert command == "error" and properties["file"] == error["path"] and message.startswith(error["message"])
+    of_level = {level: [f for f in outputs.json["findings"] if f["severity"] == level] for level in ("error", "warning", "info")}
+    expected = ([("error", f) for f in of_level["error"]] + [("error", e) for e in errors]
+                + [("warning", f) for f in of_level["warning"]] + [("notice", f) for f in of_level["info"]])
+    for (command, properties, message), (kind, item) in zip(annotations, expected):
+        assert command == kind
+        assert properties["file"] == item["path"] and message.startswith(item["message"])
     # SARIF: the same findings, paths percent-encoded (bytes kept), messages exact.
     results = outputs.sarif["runs"][0]["results"]
     assert outputs.sarif["version"] == "2.1.0" and len(results) == len(outputs.json["findings"])

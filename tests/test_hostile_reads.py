@@ -49,13 +49,15 @@ class Run:
 
 
 def wasmlint(*args: str | Path, cwd: Path) -> Run:
-    """`wasmlint check ARGS` as CI runs it, twice: text (+ GitHub annotations) on stdout with SARIF
-    written by --output, then JSON. Each must end in time, print no traceback, quote no secret."""
+    """`wasmlint check ARGS` as CI runs it, three times: text (+ GitHub annotations) on stdout, SARIF
+    written by --output (stdout: the summary alone, no annotation), then JSON. Each must end in
+    time, print no traceback, quote no secret."""
     # The secret first: /proc/self/environ starts with it, where a quoted start of the file shows it.
     env = {"WASMLINT_PLANTED_TOKEN": SECRET, **os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
     sarif_file = cwd.parent / f"report-{uuid.uuid4().hex}.sarif"
     outputs = []
-    for extra, github in ((["--format", "sarif", "--output", str(sarif_file)], "true"), (["--format", "json"], "false")):
+    for extra, github in (([], "true"), (["--format", "sarif", "--output", str(sarif_file)], "true"),
+                          (["--format", "json"], "false")):
         started = time.monotonic()
         result = subprocess.run([sys.executable, "-m", "wasmlint", "check", *map(str, args), *extra],
                                 cwd=cwd, env={**env, "GITHUB_ACTIONS": github}, capture_output=True, text=True,
@@ -63,16 +65,17 @@ def wasmlint(*args: str | Path, cwd: Path) -> Run:
         assert time.monotonic() - started < TIMEOUT
         assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
         outputs.append(result)
-    (text_run, json_run) = outputs
+    (text_run, sarif_run, json_run) = outputs
     sarif = sarif_file.read_text(encoding="utf-8") if sarif_file.exists() else "{}"
-    for shown in (text_run.stdout, text_run.stderr, json_run.stdout, json_run.stderr, sarif):
+    for shown in (text_run.stdout, text_run.stderr, sarif_run.stdout, json_run.stdout, json_run.stderr, sarif):
         assert SECRET not in shown, shown
-    assert text_run.returncode == json_run.returncode, (text_run.stderr, json_run.stderr)
-    assert text_run.stderr == json_run.stderr
+    assert text_run.returncode == sarif_run.returncode == json_run.returncode, (text_run.stderr, json_run.stderr)
+    assert text_run.stderr == sarif_run.stderr == json_run.stderr
     # A run stopped before its report (a configuration error) prints none.
     report = json.loads(json_run.stdout) if json_run.stdout else {"findings": [], "summary": {"notes": []}}
     if report["findings"]:
         assert "::error" in text_run.stdout or "::warning" in text_run.stdout or "::notice" in text_run.stdout
+    assert "::" not in sarif_run.stdout and sarif_run.stdout.count("\n") <= 1  # each finding reported once: in the SARIF
     return Run(json_run.returncode, text_run.stdout, report, json.loads(sarif), json_run.stderr.splitlines())
 
 
@@ -411,7 +414,8 @@ def test_clean_removes_only_what_the_cache_wrote(tmp_path, shape):
         theirs.write_text('{"mine": true}\n')
     else:
         theirs.symlink_to(keeps)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # XDG_CACHE_HOME: clean also removes the user cache's build folders, which are not this test's
+    env = {**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(tmp_path / "user-cache")}
     result = subprocess.run([sys.executable, "-m", "wasmlint", "clean", "--cache-dir", str(cache)], env=env,
                             capture_output=True, text=True, timeout=TIMEOUT)
     assert result.returncode == 0 and result.stdout.startswith("removed 2 cached results"), result.stdout

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import guest_modules, npm_pack, unavailable
+from conftest import guest_modules, npm_pack
 from guest_builds import CURRENT_RUSTC
 
 from wasmlint.module import decode_module, load_module_bytes

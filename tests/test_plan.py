@@ -23,7 +23,7 @@ def _plan(paths: list[Path], wasm: list[Path] = ()) -> tuple[Targets, Targets, P
     config_of = CrateConfigs(config)
     targets = discover(paths, config.exclude, features=lambda root: FeatureRequest())
     before = copy.deepcopy(targets)
-    return targets, before, make_plan(targets, config, config_of, None, list(wasm), build=False)
+    return targets, before, make_plan(targets, config, config_of, None, list(wasm))
 
 
 def _files(targets: Targets) -> dict[str, list[str]]:

@@ -4,15 +4,14 @@ whose commands are run here the way the workflow runs them."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 
+import pytest
 import yaml
 
 from conftest import GUESTS, REPO
+from test_action import runner  # noqa: F401  (the fixture: the action installed once per session)
 from wasmlint.rules import builtin_rules
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -46,38 +45,104 @@ def workflow() -> dict:
     return yaml.safe_load(block)
 
 
-def test_github_workflow_commands_work_locally(tmp_path, validator):
-    steps = next(iter(workflow()["jobs"].values()))["steps"]
-    runs = {step["name"]: step["run"] for step in steps if "run" in step}
-    uses = [step["uses"].split("@")[0] for step in steps if "uses" in step]
-    assert uses == ["actions/checkout", "actions/setup-python", "github/codeql-action/upload-sarif"]
-    upload = next(step for step in steps if step.get("uses", "").startswith("github/codeql-action/upload-sarif"))
+def test_the_workflow_runs_the_action_of_this_repository_as_github_would(tmp_path, runner, validator):  # noqa: F811 (the fixture)
+    from test_action import ACTION, annotations
 
+    steps = next(iter(workflow()["jobs"].values()))["steps"]
+    assert [step["uses"].split("@")[0] for step in steps] == ["actions/checkout", "wasmlint/wasmlint"]
+    inputs = {key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in steps[1]["with"].items()}
+    assert set(inputs) <= set(ACTION["inputs"]), inputs
     # The checkout: a project with one allocating export, as a user's repository would be.
     checkout = tmp_path / "checkout"
     shutil.copytree(GUESTS / "greeting-alloc", checkout, ignore=shutil.ignore_patterns("target", "Cargo.lock"))
-    # "Install wasmlint": the same pip command, from this checkout instead of the release tag, into
-    # a fresh virtual environment (reusing this interpreter's packages keeps it fast and offline).
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
-    bin_dir = venv / "bin"
-    install = re.sub(r'"wasmlint @ [^"]+"', f'"{REPO}"', runs["Install wasmlint"])
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "GITHUB_ACTIONS": "true"}
-    env.pop("PYTHONPATH", None)
-    env.pop("NO_COLOR", None)
-    done = subprocess.run(install, shell=True, cwd=checkout, env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert shutil.which("wasmlint", path=str(bin_dir))
-
-    check = subprocess.run(runs["Check"], shell=True, cwd=checkout, env=env, capture_output=True, text=True, timeout=600)
-    assert check.returncode == 1, check.stderr  # findings fail the job
-    assert "error[format-in-export]" in check.stdout
-    annotations = [line for line in check.stdout.splitlines() if line.startswith("::error ")]
-    assert annotations and "file=src/lib.rs" in annotations[0]
-
-    log = json.loads((checkout / upload["with"]["sarif_file"]).read_text())
+    done, outputs = runner.run("Check", inputs, cwd=checkout)
+    assert done.returncode == 1, done.stderr  # findings fail the job
+    assert annotations(done.stdout) == [] and done.stdout.startswith("Found 1 problem"), done.stdout
+    log = json.loads((checkout / outputs["sarif-file"]).read_text())
     problems = [e.message for e in validator.iter_errors(log)]
     assert not problems, problems
     results = log["runs"][0]["results"]
     assert [r["ruleId"] for r in results] == ["format-in-export"]
     assert results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "src/lib.rs"
+
+
+# -- the README's examples, reproduced from this repository -----------------------------------------
+
+# Each command the README shows output for, as written there, and whether its block shows every
+# finding (or only the end of the report). `greeting_alloc.wasm` stands for the module
+# `wasmlint check guests/greeting-alloc --build` builds, copied beside (the README says so).
+EXAMPLES = [
+    ("wasmlint check guests/hosts/classic.mjs --wasm greeting_alloc.wasm --scenario guests/greeting-alloc/scenario.toml --layer host --confirm", True),
+    ("wasmlint check guests/greeting-alloc --build --confirm", True),
+    ("wasmlint check guests/crate-tree", False),
+    ("wasmlint exports guests/cfg-attr-impl --features console", True),
+    ("wasmlint check guests/game-of-life-stale", True),
+]
+FINDING_HEADER = re.compile(r"^(error|warning|info)\[")
+
+
+def example_output(command: str) -> str:
+    """The code block that follows the command in the README (the command may wrap across lines)."""
+    where = re.search(r"\s+".join(map(re.escape, command.split())), README)
+    assert where, f"the README no longer shows `{command}`"
+    block = re.search(r"```\w*\n(.*?)```", README[where.end():], flags=re.S)
+    return block.group(1)
+
+
+def shown_as(readme_line: str) -> re.Pattern:
+    """A README line as a pattern over the real one: `...` stands for text the README leaves out."""
+    return re.compile("^" + ".*".join(map(re.escape, readme_line.split("..."))) + "$")
+
+
+@pytest.mark.parametrize("command, whole", EXAMPLES, ids=[command.split(" ", 1)[1] for command, _ in EXAMPLES])
+def test_the_readme_example_is_what_the_command_prints(tmp_path, command, whole):
+    from conftest import guest_module, run_cli
+
+    args, cwd = command.split()[1:], REPO
+    if "greeting_alloc.wasm" in args:
+        # A folder laid out as the README's: the host and scenario at their paths, the module beside.
+        cwd = tmp_path
+        for name in ("guests/hosts/classic.mjs", "guests/greeting-alloc/scenario.toml"):
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(REPO / name, tmp_path / name)
+        shutil.copy(guest_module("greeting-alloc"), tmp_path / "greeting_alloc.wasm")  # a missing toolchain skips (fails in CI)
+    elif "--build" in args:
+        guest_module("greeting-alloc")  # a missing toolchain skips (fails in CI)
+    done = run_cli(*args, cwd=cwd)
+    assert done.returncode in (0, 1), done.stderr
+    shown = example_output(command).splitlines()
+    printed = done.stdout.splitlines()
+    # Every line the README shows is printed, in the same order ...
+    position = 0
+    for line in shown:
+        pattern = shown_as(line)
+        while position < len(printed) and not pattern.match(printed[position]):
+            position += 1
+        assert position < len(printed), f"README line not printed (in this order): {line!r}\n{done.stdout}"
+        position += 1
+    # ... and, where it shows the whole report, every finding: none more, none less.
+    if whole:
+        assert sum(map(bool, map(FINDING_HEADER.match, shown))) == sum(map(bool, map(FINDING_HEADER.match, printed)))
+
+
+def test_the_install_lines_follow_the_quick_start():
+    import tomllib
+
+    third = code_blocks(README)[2][1]
+    assert "pipx install wasmlint" in third and "pip install wasmlint" in third and "wasmlint check path/to/crate" in third
+    requires = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert requires == ">=3.11" and "Python 3.11 or newer" in README[:README.index("## Why")]
+    assert "`pipx install .`" in README[:README.index("## Why")]
+
+
+def test_the_docs_name_only_revisions_that_exist():
+    """A tag in the docs (`rev: v1.2.3`, `wasmlint/wasmlint@v1.2.3`) must be a release that exists."""
+    import subprocess
+
+    tags = set(subprocess.run(["git", "tag"], cwd=REPO, capture_output=True, text=True).stdout.split())
+    documents = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")), REPO / ".pre-commit-hooks.yaml"]
+    for document in documents:
+        text = document.read_text(encoding="utf-8")
+        named = re.findall(r"rev: *([^\s#]+)", text) + re.findall(r"wasmlint/wasmlint@([^\s\"'#]+)", text)
+        for revision in named:
+            assert revision == "main" or revision in tags, f"{document.name} names {revision!r}, which is no tag here"

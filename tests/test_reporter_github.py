@@ -56,20 +56,26 @@ ERRORS = [
 
 def toolkit_input(report: Report) -> list[dict]:
     """What an action would pass to core.error/warning/notice for the same findings, built here
-    from the findings' fields (not from the reporter) so the comparison checks the reporter."""
+    from the findings' fields (not from the reporter) so the comparison checks the reporter. The
+    order is the one GitHub should show first (issue 23): errors, files that could not be checked,
+    warnings, notices."""
     calls = []
-    for f in report.sorted_findings():
+    by_level = {level: [f for f in report.sorted_findings() if f.severity is level] for level in Severity}
+    finding_calls = {level: [] for level in Severity}
+    for f in [f for level in Severity for f in by_level[level]]:
         properties = {"title": f"wasmlint({f.rule_id})", "file": f.path, "startLine": f.line, "endLine": f.end_line}
         if f.line == f.end_line:
             properties |= {"startColumn": f.column, "endColumn": f.end_column}
-        calls.append({"command": COMMANDS[f.severity], "message": "\n".join([f.message, *map(evidence_text, f.evidence)]),
-                      "properties": properties})
+        finding_calls[f.severity].append({"command": COMMANDS[f.severity],
+                                          "message": "\n".join([f.message, *map(evidence_text, f.evidence)]),
+                                          "properties": properties})
+    calls += finding_calls[Severity.ERROR]
     for e in sorted(report.errors, key=lambda e: (e.path, e.line or 0)):
         properties = {"title": github.ERROR_TITLE, "file": e.path}
         if e.line is not None:
             properties |= {"startLine": e.line, "startColumn": e.column}
         calls.append({"command": "error", "message": e.message, "properties": properties})
-    return calls
+    return calls + finding_calls[Severity.WARNING] + finding_calls[Severity.INFO]
 
 
 def cache_root() -> Path:

@@ -62,7 +62,9 @@ def test_find_toolchain_has_wasm32_std(toolchain):
 def test_env_override_is_used(toolchain, fresh_cache, monkeypatch):
     monkeypatch.setenv("WASMLINT_RUSTC", toolchain.rustc)
     monkeypatch.setenv("WASMLINT_CARGO", toolchain.cargo)
-    assert find_toolchain() == Toolchain(toolchain.cargo, toolchain.rustc, "env")
+    chosen = find_toolchain()
+    assert (chosen.cargo, chosen.rustc, chosen.origin, chosen.version) == (toolchain.cargo, toolchain.rustc, "env", toolchain.version)
+    assert chosen.choice == f"using {toolchain.cargo} {toolchain.version[0]}.{toolchain.version[1]} (WASMLINT_CARGO/WASMLINT_RUSTC)"
 
 
 def test_broken_env_override_names_the_setup_script(fresh_cache, monkeypatch, tmp_path):

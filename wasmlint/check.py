@@ -20,12 +20,13 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.cfg import BuildCfg
 from wasmlint.contract import CrateContract, apply_host_contract
 from wasmlint.discover import Crate, Targets, display_path
-from wasmlint.findings import ExportSite, Finding, Layer, Report, RunError
+from wasmlint.findings import ExportSite, Finding, Layer, Report, RunError, finding_key
 from wasmlint.merge import merge_layers
 from wasmlint.options import CheckOptions
 from wasmlint.parallel import parallel_map
@@ -33,6 +34,10 @@ from wasmlint.plain import to_plain
 from wasmlint.reading import SOURCE_LIMIT, read_regular, reason
 from wasmlint.rules import Rule
 from wasmlint.suppress import Problem, Suppression, hide_suppressed, suppression_findings
+
+if TYPE_CHECKING:
+    from wasmlint.host.run import HostOutcome
+    from wasmlint.module import ModuleFacts
 
 # Below this much Rust in the crates to analyse, one process is faster than several: a worker
 # costs a fork and a pipe, about what analysing 100 KB costs (bench/jobs.py measures -j 2 / -j 1).
@@ -178,10 +183,32 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
     return [outcome for outcome in outcomes if outcome is not None]  # every slot is filled by now
 
 
+def crates_hosts_load(targets: Targets, known_ids: set[str], options: CheckOptions) -> tuple[dict[Path, HostOutcome], list[Path]]:
+    """The hosts' analyses, and the folders of the crates they load that this run does not check
+    yet, inside each host's project: a host named alone is judged by its crate, as when the whole
+    project is checked. The analyses are handed on to `run_check`, not made twice."""
+    from wasmlint.host.crates import crate_folders_named_by
+    from wasmlint.host.run import host_outcomes
+    from wasmlint.reading import inside, project_root
+
+    analysed = host_outcomes(targets.hosts, frozenset(known_ids), options)
+    checked = {crate.root for crate in targets.crates}
+    folders: dict[Path, None] = {}
+    for host, outcome in analysed.items():
+        if outcome.error is None:
+            project = project_root(host)
+            for folder in crate_folders_named_by(host, outcome.facts):
+                if folder.resolve() not in checked and inside(folder.resolve(), project):
+                    folders[folder] = None
+    return analysed, list(folders)
+
+
 def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rule], options: CheckOptions,
-              modules: Sequence[tuple[Path, Crate | None]] = (), crate_rules: Mapping[Path, dict[str, Rule]] | None = None) -> Report:
+              modules: Sequence[tuple[Path, Crate | None]] = (), crate_rules: Mapping[Path, dict[str, Rule]] | None = None,
+              analysed_hosts: dict[Path, HostOutcome] | None = None) -> Report:
     """Run every requested layer. `modules` pairs each compiled module with the crate it came from;
-    `crate_rules` holds the rules of crates whose own configuration differs from the run's."""
+    `crate_rules` holds the rules of crates whose own configuration differs from the run's;
+    `analysed_hosts` the host analyses `crates_hosts_load` made."""
     report = Report(errors=list(targets.errors), infos=list(targets.notes))
     known_ids = set(all_rules)
     crate_rules = crate_rules or {}
@@ -230,22 +257,26 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     # Suppressions apply before merging, so that module evidence is not attached to a suppressed
     # source finding, and again after, for module and runtime findings placed on a source `fn`.
     shown = hide_suppressed(findings, suppressions)
-    merged = merge_layers(findings, shown, module_findings, runtime_findings, runtime_evidence, sites, reach, all_rules)
+    merged = _merge_per_crate(targets, outcomes, findings, shown, module_findings, runtime_findings, runtime_evidence,
+                              sites, reach, all_rules)
     if run_hosts_:
         # Imported here: tree-sitter's JS grammars only when there are hosts.
         from wasmlint.host.crates import source_module
         from wasmlint.host.run import read_hosts, run_hosts
-        from wasmlint.module_layers import facts_or_error
 
         stand_ins = {
             crate.root: source_module(f"{display_path(crate.manifest or crate.root)} (its source; no module built)",
                                       crate.name, outcome.exports, outcome.findings, outcome.reach, all_rules)
             for crate, outcome in zip(targets.crates, outcomes) if crate.manifest is not None
         }
-        read = read_hosts(targets.hosts, known_ids, options)
+        read = read_hosts(targets.hosts, known_ids, options, analysed_hosts)
         # The module layer's facts of every module a host loads, computed here so that the host
         # layer judges by them without running the module layer itself.
-        loaded = {host.module: facts_or_error(host.module, options.cache_dir) for host in read if host.module is not None}
+        loaded: dict[Path, ModuleFacts | RunError] = {}
+        if any(host.module is not None for host in read):
+            from wasmlint.module_layers import facts_or_error  # the module layer's imports only when needed
+
+            loaded = {host.module: facts_or_error(host.module, options.cache_dir) for host in read if host.module is not None}
         hosts = run_hosts(read, loaded, rules, options, stand_ins)
         merged += hosts.findings
         suppressions += hosts.suppressions
@@ -261,8 +292,12 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     if Layer.SOURCE in options.layers or Layer.HOST in options.layers:
         ran = {r.id for r in rules.values() if r.layer in _layers_run(options, run_modules, run_hosts_)}
         merged += suppression_findings(suppressions, problems, rules, ran)
-    report.findings = _only_requested_files(merged, targets)
-    report.files_checked = len(_source_files_in_scope(targets)) + len(modules) + len(targets.hosts)
+    # A module's findings placed on, or joined to, the source of a crate read only as context (the
+    # crate a named host loads) are still the module's: they are reported there, never lost.
+    spoke = {f.symbol for f in module_findings + runtime_findings if f.symbol}
+    told = {finding_key(f) for f in findings if f.symbol in spoke} | {key for symbol in spoke for key in reach.get(symbol, ())}
+    report.findings = _only_requested_files(merged, targets, told)
+    report.files_checked = len(_source_files_in_scope(targets)) + len(modules) + len(targets.hosts) - len(targets.context_hosts)
     return report
 
 
@@ -276,6 +311,30 @@ def _layers_run(options: CheckOptions, run_modules: bool, run_hosts: bool) -> fr
     if run_hosts:
         ran.add(Layer.HOST)
     return frozenset(ran)
+
+
+def _merge_per_crate(targets: Targets, outcomes: list[CrateOutcome], findings: list[Finding], shown: list[Finding],
+                     module: list[Finding], runtime: list[Finding], runtime_evidence, sites: dict[str, ExportSite],
+                     reach: dict[str, frozenset], rules: dict[str, Rule]) -> list[Finding]:
+    """`merge_layers`, one crate at a time for the modules built from a crate (their findings are on
+    its Cargo.toml): two crates that both export `set_name` each get their own module's findings,
+    placed on their own `fn`. A module given with --wasm or found alone is joined with every crate."""
+    merged = shown
+    left_module, left_runtime = list(module), list(runtime)
+    for crate, outcome in zip(targets.crates, outcomes):
+        if crate.manifest is None:
+            continue
+        where = display_path(crate.manifest)
+        own_module = [f for f in left_module if f.path == where]
+        own_runtime = [f for f in left_runtime if f.path == where]
+        if not own_module and not own_runtime:
+            continue
+        left_module = [f for f in left_module if f.path != where]
+        left_runtime = [f for f in left_runtime if f.path != where]
+        files = {display_path(path) for path in crate.files}
+        merged = merge_layers([f for f in findings if f.path in files], merged, own_module, own_runtime,
+                              runtime_evidence, outcome.exports, outcome.reach, rules)
+    return merge_layers(findings, merged, left_module, left_runtime, runtime_evidence, sites, reach, rules)
 
 
 def _source_files_in_scope(targets: Targets) -> set[str]:
@@ -296,19 +355,24 @@ def checked_paths(targets: Targets) -> set[str]:
     return paths
 
 
-def _only_requested_files(findings: list[Finding], targets: Targets) -> list[Finding]:
+def _only_requested_files(findings: list[Finding], targets: Targets, told: set[tuple] | frozenset[tuple] = frozenset()) -> list[Finding]:
     """When files were named (as pre-commit does), report only findings in those files.
 
-    The whole crate is still analysed, so calls across files resolve; findings on module files
-    (not part of any crate) are always kept.
+    The whole crate is still analysed, so calls across files resolve, and so are its hosts and the
+    crate a named host loads, which decide severities; findings on module files (not part of any
+    crate) are always kept, and so are, in a crate read only as context, the module layer's findings
+    placed on its source and the source findings it joined (`told`: their `finding_key`s).
     """
-    if all(crate.report_files is None for crate in targets.crates):
+    if all(crate.report_files is None for crate in targets.crates) and not targets.context_hosts:
         return findings
-    hidden = {
+    hidden = {display_path(host) for host in targets.context_hosts} | {
         display_path(path)
         for crate in targets.crates
-        if crate.report_files is not None
+        if crate.report_files is not None and crate.root not in targets.context_crates
         for path in crate.files
         if path not in crate.report_files
     }
-    return [finding for finding in findings if finding.path not in hidden]
+    context = {display_path(path) for crate in targets.crates if crate.root in targets.context_crates for path in crate.files}
+    return [finding for finding in findings
+            if finding.path not in hidden
+            and (finding.path not in context or finding.layer in (Layer.MODULE, Layer.RUNTIME) or finding_key(finding) in told)]

@@ -7,6 +7,7 @@ configuration, unknown rule id, unreadable or malformed input, failed build).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from enum import Enum
 from pathlib import Path
@@ -19,11 +20,14 @@ from wasmlint.findings import Layer, Report, RunError, Severity
 
 if TYPE_CHECKING:
     # The commands import it where they run (the CLI starts without loading the pipeline).
+    from wasmlint.discover import Crate
     from wasmlint.plan import CrateConfigs  # noqa: TC004
 
 app = typer.Typer(
-    add_completion=False,
+    # --install-completion / --show-completion: bash, zsh, fish and PowerShell
+    add_completion=True,
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     help="Find the exported functions of Rust WebAssembly guests that can grow linear memory "
@@ -35,6 +39,7 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 class Format(str, Enum):
     text = "text"
+    concise = "concise"
     json = "json"
     sarif = "sarif"
     github = "github"
@@ -49,6 +54,9 @@ class SimpleFormat(str, Enum):
 FEATURES_OPTION = typer.Option(None, "--features", "-F", help="Features to enable, as cargo takes them (comma- or space-separated; `crate/feature` for one crate).")
 ALL_FEATURES_OPTION = typer.Option(False, "--all-features", help="Enable every feature of the crates checked.")
 NO_DEFAULT_FEATURES_OPTION = typer.Option(False, "--no-default-features", help="Do not enable the `default` feature.")
+
+# Shared by the commands that walk folders (check, exports).
+RESPECT_GITIGNORE_OPTION = typer.Option(True, "--respect-gitignore/--no-respect-gitignore", help="Skip what the git work tree's .gitignore and .ignore files leave out when walking folders (paths given are always checked).")
 
 # Shared by the commands that cache results (check, inspect).
 CACHE_DIR_OPTION = typer.Option(None, "--cache-dir", envvar="WASMLINT_CACHE_DIR", help="Where to keep results between runs [default: the user cache dir].")
@@ -94,7 +102,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
     """wasmlint: lint Rust WebAssembly guests for memory growth on exported paths."""
 
@@ -102,11 +110,12 @@ def main_options(
 @app.command()
 def check(
     paths: list[Path] = typer.Argument(None, help="Files, src/ folders, crates, workspaces or .wasm/.wat modules [default: .]"),
-    format: Optional[Format] = typer.Option(None, "--format", "-f", help="Output format [default: text]."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the report in --format to FILE (text still goes to stdout)."),
+    format: Optional[Format] = typer.Option(None, "--format", "-f", help="Output format [default: text]; concise is one line per finding."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report in --format to FILE; stdout gets the summary line only."),
     layer: list[str] = typer.Option(None, "--layer", help="Layers to run: source, module, runtime, host (repeat or comma-separate)."),
     wasm: list[Path] = typer.Option(None, "--wasm", help="A compiled module of the crate being checked (module layer), and the module the hosts checked load."),
     build: bool = typer.Option(False, "--build", help="Build the crates with cargo for wasm32-unknown-unknown and check the modules. Like `cargo build`, this runs the crates' build scripts and proc macros (and what their .cargo/config.toml names): only on code you trust. cargo builds a copy in the user cache; the tree is not written."),
+    offline: bool = typer.Option(False, "--offline", help="With --build: cargo must not use the network (it otherwise fetches the dependencies it lacks, unless its own configuration says offline)."),
     confirm: bool = typer.Option(False, "--confirm", help="Run the modules in a wasmtime sandbox to confirm growth (runtime layer)."),
     scenario: Optional[Path] = typer.Option(None, "--scenario", help="Scenario file for --confirm [default: scenario.toml beside Cargo.toml]."),
     select: list[str] = typer.Option(None, "--select", help="Rule ids or globs to run (e.g. '*-in-export')."),
@@ -125,7 +134,11 @@ def check(
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes [default: 0, one per core]; crates and modules are spread over them, one crate being one unit."),
     cache_dir: Optional[Path] = CACHE_DIR_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
-    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report [default: on a terminal, unless NO_COLOR]."),
+    statistics: bool = typer.Option(False, "--statistics", help="Show how many findings each rule has instead of the findings (text, concise or json)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings only: no info lines, no summary."),
+    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour the text report [default: on a terminal, unless NO_COLOR or TERM=dumb]."),
+    respect_gitignore: bool = RESPECT_GITIGNORE_OPTION,
+    stdin_filename: Optional[Path] = typer.Option(None, "--stdin-filename", help="With `check -`: the file the text on stdin stands for (an editor's buffer); the rest of its crate and hosts are read from disk."),
 ) -> None:
     """Check Rust crates, their compiled modules and the JavaScript/TypeScript hosts that load them."""
     from wasmlint.check import checked_paths, run_check
@@ -137,8 +150,10 @@ def check(
     from wasmlint.rules import RuleError
     from wasmlint.ruleset import effective_rules
     from wasmlint.terminal import visible
-    from wasmlint.toolchain import ToolchainError
 
+    if stdin_filename is not None or any(str(path) == "-" for path in paths or ()):
+        paths = [_stand_in_stdin(paths, stdin_filename)]
+        jobs = 1  # the stand-in lives in this process
     paths = list(paths or [Path(".")])
     results = _results_dir(cache_dir, no_cache)
     try:
@@ -170,15 +185,18 @@ def check(
     # first path's configuration decides run-wide settings (fail-on, scenarios, --show-config).
     # Found once per crate: its features are asked while discovery follows its modules, its rules after.
     config_of = CrateConfigs(config, configured, fixed=config_file is not None)
-    targets = discover(paths, config.exclude, features=lambda root: _feature_request(config_of(root)))
+    targets = discover(paths, config.exclude, features=lambda root: _feature_request(config_of(root)),
+                       respect_ignore=respect_gitignore)
     _contain_feature_problems(targets, config_of)
+    analysed_hosts = _add_crates_hosts_load(targets, layers, set(all_rules), jobs, results, config.exclude, config_of,
+                                            respect_gitignore)
     confirm = confirm or Layer.RUNTIME in layers  # asking for the runtime layer means running it
+    if confirm:
+        _require_wasmtime("--confirm")
     if (confirm or Layer.MODULE in layers and layer) and not (wasm or targets.modules or build):
         fail("the module and runtime layers need a compiled module: add --build, or --wasm FILE, or give a .wasm path")
-    try:
-        plan = make_plan(targets, config, config_of, results, list(wasm or []), build)
-    except ToolchainError as exc:
-        fail(str(exc))
+    plan = make_plan(targets, config, config_of, results, list(wasm or []),
+                     (lambda crates: _build(crates, offline)) if build else None)
     options = CheckOptions(
         layers=layers,
         wasm=plan.wasm,
@@ -193,7 +211,7 @@ def check(
         hosts_unknown=plan.hosts_unknown,
     )
     try:
-        report = run_check(plan.targets, rules, all_rules, options, plan.modules, plan.crate_rules)
+        report = run_check(plan.targets, rules, all_rules, options, plan.modules, plan.crate_rules, analysed_hosts)
     except RuleError as exc:  # a rule query that does not compile, found when it is first needed
         fail(str(exc))
 
@@ -203,26 +221,87 @@ def check(
     chosen = format or (Format.text)
     rendered = renderer(chosen.value)
     colored = text.use_color(sys.stdout) if color is None else color
+    if statistics and chosen in (Format.sarif, Format.github):
+        fail(f"--statistics counts findings per rule: use it with --format text, concise or json, not {chosen.value}")
     if output is not None:
         try:
             # errors=: a file name that is not UTF-8 is written with its own bytes, as on stdout.
             output.write_text(rendered(report, rules), encoding="utf-8", errors="surrogateescape")
         except OSError as exc:
             fail(f"{output}: cannot write the report: {exc.strerror or exc}")
-    if output is not None or chosen is Format.text:
+    if statistics:
+        from wasmlint.reporters import statistics as counted
+
+        shown = counted.render_json(report, rules) if chosen is Format.json else counted.render_text(report, rules, quiet=quiet)
+        typer.echo(shown, nl=False, color=True)
+    elif output is not None:
+        # The report is in the file (for SARIF, code scanning shows it on the pull request): the
+        # log says what happened, and nothing on stdout reports a finding a second time.
+        typer.echo(text.render_summary(report, color=colored), nl=False, color=colored)
+    elif chosen is Format.text:
         # color=: click would strip the escapes when stdout is a pipe
-        typer.echo(text.render(report, rules, color=colored), nl=False, color=colored)
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        typer.echo(text.render(report, rules, color=colored, width=width, quiet=quiet), nl=False, color=colored)
+    elif chosen is Format.concise:
+        from wasmlint.reporters import concise
+
+        typer.echo(concise.render(report, rules, quiet=quiet), nl=False, color=True)
     else:
         # color=True: a machine format is written exactly as rendered; click would strip what
         # looks like a colour code in a pipe, and so change a path in a `github` annotation.
         typer.echo(rendered(report, rules), nl=False, color=True)
-    # On GitHub Actions the text report also carries annotations, so a SARIF run with --output
-    # still annotates the pull request.
-    text_on_stdout = format is None or output is not None or chosen is Format.text
+    # On GitHub Actions the text report also carries annotations (errors first: GitHub shows only
+    # the first few of each kind). Not with --output: that report is the one to use.
+    text_on_stdout = output is None and chosen is Format.text and not statistics
     if text_on_stdout and os.environ.get("GITHUB_ACTIONS") == "true":
         typer.echo(renderer("github")(report, rules), nl=False, color=True)
     _print_errors(report.errors)
     raise typer.Exit(_exit_code(report, config.fail_on))
+
+
+def _require_wasmtime(what: str) -> None:
+    """The runtime layer runs modules in wasmtime, an extra (`wasmlint[runtime]`): say so in one line."""
+    from importlib.util import find_spec
+
+    if find_spec("wasmtime") is None:
+        fail(f"{what} runs modules in wasmtime, which is not installed: pip install 'wasmlint[runtime]' "
+             "(pipx: pipx install 'wasmlint[runtime]', or pipx inject wasmlint wasmtime)")
+
+
+def _stand_in_stdin(paths: list[Path] | None, name: Path | None) -> Path:
+    """`check - --stdin-filename PATH`: the text on stdin is checked as the file PATH (every read of
+    PATH gives it); the rest of PATH's crate, its hosts and its configuration come from disk."""
+    from wasmlint.reading import SOURCE_LIMIT, stand_in, too_large
+
+    if name is None:
+        fail("`check -` reads a file's text from stdin: add --stdin-filename PATH, the file it stands for")
+    if paths and [str(path) for path in paths] != ["-"]:
+        fail("--stdin-filename checks the text on stdin: give `-` as the only path")
+    if not name.is_file():
+        fail(f"{name}: --stdin-filename must name an existing file of the project (the rest of its crate is read from disk)")
+    data = sys.stdin.buffer.read(SOURCE_LIMIT + 1)
+    if len(data) > SOURCE_LIMIT:
+        fail(f"stdin ({name}): {too_large(SOURCE_LIMIT)}")
+    stand_in(name, data)
+    return name
+
+
+def _add_crates_hosts_load(targets, layers, known_ids: set[str], jobs: int, results: Path | None,
+                           exclude: tuple[str, ...], config_of, respect_ignore: bool) -> dict | None:
+    """With the host layer on: the crates the hosts load that the paths given do not include, added
+    as context (read, never reported), so that a host named alone is judged as in the project.
+    Returns the hosts' analyses."""
+    from wasmlint.check import crates_hosts_load
+    from wasmlint.discover import discover
+    from wasmlint.options import CheckOptions
+
+    if Layer.HOST not in layers or not targets.hosts:
+        return None
+    analysed, folders = crates_hosts_load(targets, known_ids, CheckOptions(jobs=jobs or _cores(), cache_dir=results))
+    if folders:
+        targets.add_context(discover(folders, exclude, features=lambda root: _feature_request(config_of(root)),
+                                     reported=False, respect_ignore=respect_ignore))
+    return analysed
 
 
 def _feature_overrides(features: list[str] | None, all_features: bool, no_default_features: bool) -> dict:
@@ -298,6 +377,44 @@ def _layers(values: list[str] | None, confirm: bool) -> frozenset[Layer]:
         fail(f"unknown layer in --layer {','.join(names)!r} (expected source, module, runtime, host)")
 
 
+def _build(crates: list[Crate], offline: bool) -> tuple[list[tuple[Path, Crate | None]], list[RunError]]:
+    """Build every crate for wasm32; a crate that fails to build is a run error, the rest go on.
+    stderr gets which toolchain was chosen and why, then cargo's progress as it builds. Returns the
+    modules built, each with its crate, and the errors."""
+    from wasmlint.cfg import FeatureRequest
+    from wasmlint.discover import display_path
+    from wasmlint.terminal import visible
+    from wasmlint.toolchain import BuildError, ToolchainError, build, find_toolchain
+
+    built: list[tuple[Path, Crate | None]] = []
+    errors: list[RunError] = []
+    seen: set[Path] = set()
+    crates = [crate for crate in crates if crate.manifest is not None]
+    if not crates:
+        return built, errors
+    try:
+        toolchain = find_toolchain()
+    except ToolchainError as exc:
+        fail(str(exc))
+    typer.echo(f"wasmlint --build: {toolchain.choice}{'; offline' if offline else ''}", err=True)
+    for crate in crates:
+        # The module is built with the features the source layer judged the crate by.
+        features = None if crate.feature_request == FeatureRequest() else sorted(crate.cfg.features)
+        try:
+            artifacts = build(crate.root, toolchain=toolchain, features=features, offline=offline,
+                              progress=lambda line: typer.echo(visible(line), err=True))
+        except ToolchainError as exc:
+            fail(str(exc))
+        except BuildError as exc:
+            errors.append(RunError(display_path(crate.manifest), str(exc)))
+            continue
+        for artifact in artifacts:
+            if artifact.path not in seen:
+                seen.add(artifact.path)
+                built.append((artifact.path, crate))
+    return built, errors
+
+
 def _baseline(report: Report, use: Path | None, write: Path | None, checked: set[str]) -> Report:
     from wasmlint.baseline import BaselineError, apply_baseline, write_baseline
 
@@ -330,6 +447,7 @@ def exports(
     features: list[str] = FEATURES_OPTION,
     all_features: bool = ALL_FEATURES_OPTION,
     no_default_features: bool = NO_DEFAULT_FEATURES_OPTION,
+    respect_gitignore: bool = RESPECT_GITIGNORE_OPTION,
 ) -> None:
     """List what wasmlint considers exported: each export's symbol, function, form (no_mangle,
     export_name, wasm_bindgen, method of a type, start), host contract and the cfg that enabled it.
@@ -348,7 +466,8 @@ def exports(
     except ConfigError as exc:
         fail(str(exc))
     config_of = CrateConfigs(run_config, lambda found: found.with_overrides(**overrides))
-    targets = discover(paths, run_config.exclude, features=lambda root: _feature_request(config_of(root)))
+    targets = discover(paths, run_config.exclude, features=lambda root: _feature_request(config_of(root)),
+                       respect_ignore=respect_gitignore)
     _contain_feature_problems(targets, config_of)
     targets = config_of.checked(targets)
     errors = list(targets.errors)
@@ -408,13 +527,8 @@ def run(
     """
     import json
 
-    from wasmlint.runtime import (
-        Limits,
-        ScenarioError,
-        load_scenario,
-        render_run_text,
-        run_module,
-    )
+    _require_wasmtime("wasmlint run")
+    from wasmlint.runtime import Limits, ScenarioError, load_scenario, render_run_text, run_module
 
     if not module.is_file():
         fail(f"{module}: no such module file")
@@ -444,16 +558,15 @@ def run(
 def clean(
     cache_dir: Optional[Path] = CACHE_DIR_OPTION,
 ) -> None:
-    """Remove the cached results (crate results, module facts, parsed rule files)."""
-    from wasmlint.cache import ResultCache
+    """Remove every cache wasmlint made: cached results, --build's cargo folders and project
+    copies, wasmtime's compiled code. Files wasmlint did not write are left alone."""
+    from wasmlint.cache import default_results_dir
+    from wasmlint.cleanup import clean_caches, human_size
 
-    folder = _results_dir(cache_dir, no_cache=False)
-    assert folder is not None  # only --no-cache has no results folder
-    files = size = 0
-    for cache in (ResultCache(folder), ResultCache(folder / "rules")):
-        removed = cache.remove()
-        files, size = files + removed[0], size + removed[1]
-    typer.echo(f"removed {files} cached result{'s' if files != 1 else ''} ({size / 2**20:.1f} MiB) from {folder}")
+    freed = clean_caches(cache_dir.absolute() if cache_dir else default_results_dir())
+    for kind in freed:
+        typer.echo(kind.line())
+    typer.echo(f"freed {human_size(sum(kind.size for kind in freed))}")
 
 
 @app.command()

@@ -88,7 +88,7 @@ def _strings(value: object, where: str, key: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
-def parse_config(data: dict, where: str, base: Path) -> Config:
+def parse_config(data: object, where: str, base: Path) -> Config:
     """Validate one configuration table. `base` is the folder relative paths are taken from."""
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: the wasmlint configuration must be a table")

@@ -47,24 +47,28 @@ def apply_host_contract(findings: list[Finding], crates: list[CrateContract], ho
     not_allocation = {rule_id for rule_id, rule in rules.items() if not rule.allocation}
     crate_of: dict[str, CrateContract] = {path: crate for crate in crates for path in crate.files}
     hosts_of: dict[Path, list[str]] = {}
-    for host, root in sorted(host_crates.items()):
-        hosts_of.setdefault(root, []).append(host)
+    for host_path, crate_root in sorted(host_crates.items()):
+        hosts_of.setdefault(crate_root, []).append(host_path)
     stale: dict[tuple[Path, str], list[Finding]] = {}
     for finding in findings:
-        root = host_crates.get(finding.path)
-        if finding.rule_id == STALE_MEMORY_VIEW and finding.symbol and root is not None and finding.severity >= Severity.ERROR:
-            stale.setdefault((root, finding.symbol), []).append(finding)
+        host_root = host_crates.get(finding.path)
+        if finding.rule_id == STALE_MEMORY_VIEW and finding.symbol and host_root is not None and finding.severity >= Severity.ERROR:
+            stale.setdefault((host_root, finding.symbol), []).append(finding)
 
     adjusted: list[Finding] = []
     guests_of_host: dict[tuple, list[Finding]] = {}
+    # Per crate, the exports that reach each finding: looked up, not searched for, per finding.
+    reached_by: dict[Path, dict[tuple, list[str]]] = {}
     for finding in findings:
         crate = crate_of.get(finding.path)
         if crate is None or finding.layer is Layer.HOST or finding.rule_id in not_allocation:
             adjusted.append(finding)
             continue
         key = finding_key(finding)
+        if crate.root not in reached_by:
+            reached_by[crate.root] = _exports_reaching(crate.reach)
         names = {finding.symbol} if finding.symbol else set()
-        names |= {name for name, keys in crate.reach.items() if key in keys}
+        names.update(reached_by[crate.root].get(key, ()))
         sites = [crate.exports[name] for name in sorted(names) if name in crate.exports]
         if not sites:
             adjusted.append(finding)
@@ -98,3 +102,12 @@ def apply_host_contract(findings: list[Finding], crates: list[CrateContract], ho
             finding = finding.replace(evidence=finding.evidence + named)
         result.append(finding)
     return result
+
+
+def _exports_reaching(reach: dict[str, frozenset]) -> dict[tuple, list[str]]:
+    """finding key -> the exports that reach it (`reach` the other way round)."""
+    found: dict[tuple, list[str]] = {}
+    for name, keys in reach.items():
+        for key in keys:
+            found.setdefault(key, []).append(name)
+    return found

@@ -16,9 +16,9 @@ import os
 import re
 from collections import deque
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
-from wasmlint.cfg import BuildCfg, Meta, attribute_applied, conditions_of, excluded_by, string_value
+from wasmlint.cfg import BuildCfg, attribute_applied, conditions_of, excluded_by, string_value
 from wasmlint.reading import is_dir, is_file
 
 
@@ -347,12 +347,19 @@ def follow_crate(
     return tree
 
 
-def _path_attribute(attributes, build: BuildCfg) -> Meta | None:
+class _PathAttribute(NamedTuple):
+    """A `#[path = "..."]`: the path it names and its literal as written."""
+
+    value: str
+    literal: str
+
+
+def _path_attribute(attributes: Iterable[str], build: BuildCfg) -> _PathAttribute | None:
     """The first `#[path = "..."]` (or one a true `cfg_attr` applies)."""
     for text in attributes:
         for meta, _ in attribute_applied(text, build):
-            if meta.path == "path" and meta.value:
-                return meta
+            if meta.path == "path" and meta.value and meta.literal is not None:
+                return _PathAttribute(meta.value, meta.literal)
     return None
 
 

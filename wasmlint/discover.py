@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import errno
 import fnmatch
 import glob
 import json
 import os
 import re
-import stat
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,6 +16,7 @@ from typing import Callable
 from wasmlint.cfg import BuildCfg, FeatureRequest, Features, crate_features
 from wasmlint.crate_tree import NotRead, build_script, crate_roots, follow_crate
 from wasmlint.findings import RunError
+from wasmlint.ignored import IgnoredPaths
 from wasmlint.reading import (CONFIG_LIMIT, SOURCE_LIMIT, exists, inside, is_dir, is_file, outside, problem_reading,
                               problem_with, project_root, read_regular, reason)
 from wasmlint.tomlfiles import CargoToml, read_cargo_toml
@@ -119,6 +118,22 @@ class Targets:
     hosts: list[Path] = field(default_factory=list)  # JavaScript/TypeScript files (the host layer)
     errors: list[RunError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # .rs files found that are not part of their crate
+    # Hosts analysed only for what they tell of the crates beside them (the hosts of a crate whose
+    # file was named): their views decide the crate's severities; their own findings are not reported.
+    context_hosts: set[Path] = field(default_factory=set)
+    context_crates: set[Path] = field(default_factory=set)  # roots of the crates named hosts load, read as context
+
+    def add_context(self, other: "Targets") -> None:
+        """Take in what `discover(..., reported=False)` found for context: the crates not here yet
+        (nothing of them reported), their hosts, the errors met reading them."""
+        known = {crate.root for crate in self.crates}
+        added = [crate for crate in other.crates if crate.root not in known]
+        self.crates += added
+        self.context_crates |= {crate.root for crate in added}
+        new_hosts = [host for host in other.hosts if host not in self.hosts]
+        self.hosts += new_hosts
+        self.context_hosts |= set(new_hosts)
+        self.errors += [error for error in other.errors if error not in self.errors]
 
 
 class ManifestError(Exception):
@@ -295,9 +310,13 @@ def _enclosing_crate(path: Path) -> Path | None:
 
 
 class _Collector:
-    def __init__(self, exclude: tuple[str, ...]) -> None:
+    def __init__(self, exclude: tuple[str, ...], reported: bool = True, respect_ignore: bool = True) -> None:
         self.exclude = exclude
+        self.ignore = IgnoredPaths() if respect_ignore else None
+        self.given = Path("/")  # the command-line path being collected (resolved)
+        self.reported = reported  # False: everything is collected as context, nothing reported
         self.targets = Targets()
+        self.context_hosts: list[Path] = []  # the hosts of crates whose files were named
         self.crates: dict[Path, Crate] = {}
         self.named: set[Path] = set()  # .rs files given on the command line (resolved)
         # The project of the command-line path being collected: what the tree names is read
@@ -323,11 +342,19 @@ class _Collector:
         return found.data
 
     def excluded(self, path: Path) -> bool:
-        return is_excluded(path, self.exclude)
+        """Whether a folder walk skips `path`: an `exclude` glob matches it, or the work tree's
+        .gitignore / .ignore files do (see ignored.py)."""
+        if is_excluded(path, self.exclude):
+            return True
+        if self.ignore is None or self.boundary.root == Path("/"):
+            return False
+        real = _resolved_folder(path.parent, "" if path.is_absolute() else os.getcwd()) / path.name
+        return self.ignore.ignored(real, self.boundary.root, self.given)
 
     def crate(self, root: Path, files: set[Path] | None) -> None:
         root = root.resolve()
         crate = self.crates.get(root)
+        created = crate is None
         if crate is None:
             manifest = root / "Cargo.toml"
             has_manifest = is_file(manifest)
@@ -336,10 +363,14 @@ class _Collector:
             name = ((data or {}).get("package") or {}).get("name") or root.name
             found = _walk_rs(root, self.excluded, self.targets.errors, self.boundary)
             crate = Crate(root, name, manifest if has_manifest else None, found, set(), project=self.boundary.root)
-            if files is None:
-                self.targets.hosts.extend(self.host_files(root))
             self.crates[root] = crate
             self.targets.crates.append(crate)
+        # Its hosts: reported with the whole crate; with only some of its files named, they still
+        # decide those files' severities (the host contract), as when the whole crate is checked.
+        if files is None and (created or crate.report_files is not None):
+            self.targets.hosts.extend(self.host_files(root))
+        elif created:
+            self.context_hosts.extend(self.host_files(root))
         if files is None:
             crate.report_files = None
         elif crate.report_files is not None:
@@ -365,7 +396,7 @@ class _Collector:
                 return  # a crate whose manifest lies elsewhere is not this project's
             data = self.manifest(manifest)
             if data is None:
-                self.crate(path, None)  # still checks the .rs files
+                self.crate(path, None if self.reported else set())  # still checks the .rs files
                 return
             workspace = data.get("workspace")
             if workspace is not None:
@@ -375,7 +406,7 @@ class _Collector:
                 finally:
                     self.entered.pop()
             if "package" in data:
-                self.crate(path, None)
+                self.crate(path, None if self.reported else set())
             elif workspace is None:
                 self.targets.errors.append(RunError(display_path(manifest), "Cargo.toml has neither [package] nor [workspace]"))
             return
@@ -449,14 +480,15 @@ class _Collector:
         if path.suffix in MODULE_SUFFIXES:
             self.targets.modules.append(path)
             return
+        # A file named on the command line is checked whatever the ignore files say; `exclude` still applies.
         if path.name.endswith(HOST_SUFFIXES):
-            if not self.excluded(path):
+            if not is_excluded(path, self.exclude):
                 self.targets.hosts.append(path)
             return
         if path.suffix != ".rs":
             self.targets.errors.append(RunError(display_path(path), "not a Rust source, crate folder, .wasm/.wat module or JavaScript/TypeScript host"))
             return
-        if self.excluded(path):
+        if is_excluded(path, self.exclude):
             return
         enclosing = _enclosing_crate(path.resolve())
         if enclosing is None:
@@ -467,13 +499,17 @@ class _Collector:
 
 
 def discover(paths: list[Path], exclude: tuple[str, ...] = (),
-             features: FeatureRequest | Callable[[Path], FeatureRequest] = FeatureRequest()) -> Targets:
+             features: FeatureRequest | Callable[[Path], FeatureRequest] = FeatureRequest(),
+             reported: bool = True, respect_ignore: bool = True) -> Targets:
     """Find what to check. Paths that do not exist are errors; the others are still collected.
 
     A crate's files are those rustc compiles for wasm32 with the features `features` asks for (one
     request for all crates, or one per crate root): its roots and the `mod` declarations they reach.
+    `reported=False` collects crate folders as context only (see `Targets.add_context`).
+    Folder walks skip what the git work tree's .gitignore and .ignore files leave out, unless
+    `respect_ignore` is False; the paths given are checked whatever those files say.
     """
-    collector = _Collector(exclude)
+    collector = _Collector(exclude, reported, respect_ignore)
     targets = collector.targets
     for path in paths:
         if not exists(path) and not os.path.islink(path):  # a broken link is named as such below
@@ -481,6 +517,7 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = (),
             continue
         # Paths given here are the user's: each one's project is found from where it points.
         collector.boundary = _Boundary(project_root(path), collector.refused)
+        collector.given = path.resolve()
         modules, hosts = len(targets.modules), len(targets.hosts)
         if is_dir(path):
             collector.directory(path)
@@ -495,8 +532,12 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = (),
     for crate in list(targets.crates):
         _keep_compiled_files(crate, request_of(crate.root), targets, collector.named, exclude, collector.refused)
     targets.modules = _readable(targets.modules, targets.errors, resolve=False)
-    targets.hosts = _readable(targets.hosts, targets.errors)
+    reported_hosts = _readable(targets.hosts, targets.errors)
+    context = [host for host in _readable(collector.context_hosts, targets.errors) if host not in reported_hosts]
+    targets.hosts = reported_hosts + context
+    targets.context_hosts = set(context)
     targets.notes += collector.refused.notes()
+    targets.notes += collector.ignore.notes if collector.ignore is not None else []
     targets.notes[:] = list(dict.fromkeys(targets.notes))  # a workspace given twice says it once
     empty = set()
     for crate in targets.crates:
@@ -520,10 +561,11 @@ def _keep_compiled_files(crate: Crate, request: FeatureRequest, targets: Targets
     if crate.manifest is None:
         crate.cfg = BuildCfg(frozenset(request.features))  # loose files: no [features] to resolve
         return
-    data = _manifest_or_none(crate.manifest)
+    manifest = crate.manifest
+    data = _manifest_or_none(manifest)
     crate.features = crate_features(data, request, crate.name)
     crate.cfg = BuildCfg(crate.features.enabled)
-    roots = crate_roots(crate.root, data, crate.name, lambda value: _place_in_manifest(crate.manifest, value))
+    roots = crate_roots(crate.root, data, crate.name, lambda value: _place_in_manifest(manifest, value))
     if not roots:
         return  # nothing for rustc to start from (no src/lib.rs...): every file is read, as before
     known = set(crate.files)

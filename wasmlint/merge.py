@@ -67,8 +67,13 @@ def merge_layers(
     position_of = {finding_key(f): i for i, f in enumerate(merged)}
     hidden = {finding_key(f) for f in source} - set(position_of)
 
+    own_keys: dict[str, set[tuple]] = {}  # export -> keys of its own source findings, found once
+    for finding in source:
+        if finding.symbol:
+            own_keys.setdefault(finding.symbol, set()).add(finding_key(finding))
+
     def explaining(symbol: str | None) -> set[tuple]:
-        own = {finding_key(f) for f in source if symbol and f.symbol == symbol}
+        own = own_keys.get(symbol, set()) if symbol else set()
         return own | set(reach.get(symbol or "", ()))
 
     def attach(positions: list[int], item: Evidence, confirmed: bool = False) -> None:
@@ -102,8 +107,8 @@ def merge_layers(
                 seen = runtime_evidence.seen(symbol, merged[position].path)
                 if seen is not None:
                     attach([position], for_finding(seen, merged[position].rule_id), confirmed=seen.grew)
-        for position, symbol, module in standalone:
-            seen = runtime_evidence.seen(symbol, "", module=module)
+        for position, symbol, module_path in standalone:
+            seen = runtime_evidence.seen(symbol, "", module=module_path)
             if seen is not None:
                 attach([position], for_finding(seen, merged[position].rule_id), confirmed=seen.grew)
     merged.extend(_placed(f, sites) for f in runtime)

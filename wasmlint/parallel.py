@@ -7,7 +7,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:  # multiprocessing costs 25 ms to import: only a run that forks workers pays it
     from multiprocessing.connection import Connection
@@ -148,7 +148,9 @@ class _Pool:
     def _ready(self) -> list[_Worker]:
         from multiprocessing.connection import wait
 
-        waiting = {worker.connection: worker for worker in self.workers}
+        # Either a worker's answer or its death (its sentinel) wakes us; wait() returns the keys given
+        # (typeshed widens them to any waitable).
+        waiting: dict[Any, _Worker] = {worker.connection: worker for worker in self.workers}
         waiting.update({worker.process.sentinel: worker for worker in self.workers})
         return list({id(waiting[item]): waiting[item] for item in wait(list(waiting))}.values())
 

@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from wasmlint.cfg import FeatureRequest
 from wasmlint.config import Config, ConfigError, find_config
 from wasmlint.discover import Crate, Targets, display_path, is_excluded
 from wasmlint.findings import RunError
@@ -68,11 +67,14 @@ class Plan:
     hosts_unknown: frozenset[Path]  # crate roots configured with hosts = "unknown"
 
 
+Builder = Callable[[list[Crate]], tuple[list[tuple[Path, Crate | None]], list[RunError]]]
+
+
 def make_plan(targets: Targets, config: Config, config_of: CrateConfigs, cache_dir: Path | None,
-              wasm: list[Path], build: bool) -> Plan:
+              wasm: list[Path], build: Builder | None = None) -> Plan:
     """The plan of a check of `targets` under the run's `config`, each crate following its own
-    (`config_of`). With `build`, every crate is built with cargo: raises ToolchainError when there
-    is no toolchain; a crate that fails to build is an error in the plan."""
+    (`config_of`). `build` (--build) builds the crates checked: the modules it returns are checked
+    with their crate, its errors (a crate that fails to build) are errors of the plan."""
     from wasmlint.ruleset import effective_rules
 
     crate_rules: dict[Path, dict[str, Rule]] = {}
@@ -93,8 +95,8 @@ def make_plan(targets: Targets, config: Config, config_of: CrateConfigs, cache_d
         if problem is not None:
             errors.append(RunError(str(path), problem if os.path.lexists(path) else "no such module file"))
     modules: list[tuple[Path, Crate | None]] = list(_modules_once(wasm + checked.modules))
-    if build:
-        built, build_errors = _build(checked.crates)
+    if build is not None:
+        built, build_errors = build(checked.crates)
         modules += built
         errors += build_errors
     return Plan(
@@ -117,27 +119,3 @@ def _modules_once(paths: list[Path]) -> list[tuple[Path, None]]:
             seen.add(real)
             kept.append((path, None))
     return kept
-
-
-def _build(crates: list[Crate]) -> tuple[list[tuple[Path, Crate | None]], list[RunError]]:
-    """Build every crate for wasm32; a crate that fails to build is a run error, the rest go on."""
-    from wasmlint.toolchain import BuildError, build
-
-    built: list[tuple[Path, Crate | None]] = []
-    errors: list[RunError] = []
-    seen: set[Path] = set()
-    for crate in crates:
-        if crate.manifest is None:
-            continue
-        # The module is built with the features the source layer judged the crate by.
-        features = None if crate.feature_request == FeatureRequest() else sorted(crate.cfg.features)
-        try:
-            artifacts = build(crate.root, features=features)
-        except BuildError as exc:
-            errors.append(RunError(display_path(crate.manifest), str(exc)))
-            continue
-        for artifact in artifacts:
-            if artifact.path not in seen:
-                seen.add(artifact.path)
-                built.append((artifact.path, crate))
-    return built, errors

@@ -89,6 +89,16 @@ def problem_with(path: Path | str, follow_links: bool = True) -> str | None:
     return None
 
 
+# Files whose text comes from somewhere else than the disk: `check - --stdin-filename PATH` (an
+# editor's unsaved buffer). Keyed by the resolved path; empty in every other run.
+_STANDING_IN: dict[str, bytes] = {}
+
+
+def stand_in(path: Path, data: bytes) -> None:
+    """Every read of `path` in this process gives `data` instead of the file's bytes."""
+    _STANDING_IN[os.path.realpath(path)] = data
+
+
 def open_regular(path: Path | str, follow_links: bool = True) -> int:
     """A file descriptor open for reading on the regular file at `path` (the caller closes it);
     raises Unreadable. Looked at first (a device may act on being opened), opened without
@@ -112,6 +122,12 @@ def read_regular(path: Path | str, limit: int) -> bytes:
     """The bytes of the regular file at `path`, opened by `open_regular`; raises Unreadable (an
     OSError) with the reason. At most `limit` bytes are taken: a file growing, or one whose size
     the kernel does not know (`/proc`), cannot make the read unbounded."""
+    if _STANDING_IN:
+        data = _STANDING_IN.get(os.path.realpath(path))
+        if data is not None:
+            if len(data) > limit:
+                raise Unreadable(too_large(limit))
+            return data
     handle = open_regular(path)
     try:
         if os.fstat(handle).st_size > limit:

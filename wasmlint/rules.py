@@ -200,12 +200,17 @@ def builtin_rules_dir() -> Path:
     return installed if installed.is_dir() else here.parent / "rules"
 
 
-def _require_str(data: dict, key: str, where: str, *, optional: bool = False) -> str | None:
+def _require_str(data: dict, key: str, where: str) -> str:
+    value = _optional_str(data, key, where)
+    if value is None:
+        raise RuleError(f"{where}: missing key `{key}`")
+    return value
+
+
+def _optional_str(data: dict, key: str, where: str) -> str | None:
     value = data.get(key)
     if value is None:
-        if optional:
-            return None
-        raise RuleError(f"{where}: missing key `{key}`")
+        return None
     if not isinstance(value, str) or not value.strip():
         raise RuleError(f"{where}: `{key}` must be a non-empty string")
     return value
@@ -273,7 +278,7 @@ def parse_rule(path: Path) -> Rule:
     scope = data.get("scope", "reachable")
     if scope not in SCOPES:
         raise RuleError(f"{where}: `scope` must be one of {', '.join(SCOPES)}")
-    query = _require_str(data, "query", where, optional=True)
+    query = _optional_str(data, "query", where)
     if query and layer is not Layer.SOURCE:
         raise RuleError(f"{where}: `query` is only for source rules")
     methods = data.get("methods", [])
@@ -291,7 +296,7 @@ def parse_rule(path: Path) -> Rule:
         raise RuleError(f"{where}: `macros` must be a list of macro names (without `!`)")
     if macros and (query or methods or calls or layer is not Layer.SOURCE):
         raise RuleError(f"{where}: `macros` is for source rules without a `query`, `methods` or `calls`")
-    check = _require_str(data, "check", where, optional=True)
+    check = _optional_str(data, "check", where)
     if check is not None and check not in SOURCE_CHECKS:
         raise RuleError(f"{where}: `check` must be one of {', '.join(sorted(SOURCE_CHECKS))}")
     properties = {}

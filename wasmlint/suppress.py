@@ -10,19 +10,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from wasmlint.findings import Finding, Span
 from wasmlint.registry import INVALID_SUPPRESSION, UNUSED_SUPPRESSION
 from wasmlint.rules import Rule, matches_selector
 
-if TYPE_CHECKING:  # parsing pulls in tree-sitter, which a fully cached run never needs
-    from wasmlint.source.parsing import SourceFile
+if TYPE_CHECKING:  # tree-sitter is imported only by parsing, which a fully cached run never needs
+    from tree_sitter import Tree
 
 _MARKER = re.compile(rb"//[/!]?\s*wasmlint:")
 _DIRECTIVE = re.compile(r"^//[/!]?\s*wasmlint:\s*(?P<body>.*)$")
 _ALLOW = re.compile(r"^allow\s*(\((?P<ids>[^)]*)\))?\s*(?P<rest>.*)$")
 _COMMENT_TYPES = ("line_comment", "block_comment", "comment")  # Rust; JavaScript and TypeScript
+
+
+class ParsedFile(Protocol):
+    """A parsed file of either layer that reads comments (source/parsing.SourceFile, host/parsing.HostFile)."""
+
+    display: str
+    source: bytes
+    tree: Tree
+
+    def column(self, byte: int, byte_column: int) -> int: ...
 
 
 @dataclass
@@ -67,7 +77,7 @@ def _covered_lines(comment, trailing: bool) -> tuple[int, int]:
     return row + 2, last + 1
 
 
-def find_suppressions(file: SourceFile, known_ids: set[str]) -> tuple[list[Suppression], list[Problem]]:
+def find_suppressions(file: ParsedFile, known_ids: set[str]) -> tuple[list[Suppression], list[Problem]]:
     suppressions: list[Suppression] = []
     problems: list[Problem] = []
     if b"wasmlint:" not in file.source:
@@ -78,8 +88,9 @@ def find_suppressions(file: SourceFile, known_ids: set[str]) -> tuple[list[Suppr
         if comment is None or comment.type not in _COMMENT_TYPES or comment.start_byte != marker.start():
             continue  # inside a string literal or not at the start of a comment
         row, byte_col = comment.start_point
-        text = comment.text.decode("utf-8", errors="replace").strip()
-        width = len(comment.text.rstrip(b"\r\n"))
+        comment_bytes = file.source[comment.start_byte:comment.end_byte]
+        text = comment_bytes.decode("utf-8", errors="replace").strip()
+        width = len(comment_bytes.rstrip(b"\r\n"))
         column = file.column(comment.start_byte, byte_col)
         end_column = file.column(comment.start_byte + width, byte_col + width)
         directive = _DIRECTIVE.match(text)
@@ -106,21 +117,36 @@ def find_suppressions(file: SourceFile, known_ids: set[str]) -> tuple[list[Suppr
 
 
 def hide_suppressed(findings: list[Finding], suppressions: list[Suppression]) -> list[Finding]:
-    """Drop the findings an allow covers, recording on each allow which of its ids were used."""
+    """Drop the findings an allow covers, recording on each allow which of its ids were used.
+
+    The findings of each file are taken in line order, with the allows whose lines have begun and
+    not ended: each finding is tested only against allows that cover its line, not against every
+    allow of its file.
+    """
     by_path: dict[str, list[Suppression]] = {}
     for suppression in suppressions:
         by_path.setdefault(suppression.path, []).append(suppression)
-    kept: list[Finding] = []
-    for finding in findings:
-        hidden = False
-        for suppression in by_path.get(finding.path, ()):
+    for allows in by_path.values():
+        allows.sort(key=lambda suppression: suppression.first_line)
+    hidden = [False] * len(findings)
+    in_order = sorted((i for i, finding in enumerate(findings) if finding.path in by_path),
+                      key=lambda i: (findings[i].path, findings[i].line))
+    path, allows, begun = None, [], 0
+    covering: list[Suppression] = []
+    for i in in_order:
+        finding = findings[i]
+        if finding.path != path:
+            path, allows, begun, covering = finding.path, by_path[finding.path], 0, []
+        while begun < len(allows) and allows[begun].first_line <= finding.line:
+            covering.append(allows[begun])
+            begun += 1
+        covering = [suppression for suppression in covering if suppression.last_line >= finding.line]
+        for suppression in covering:
             selector = suppression.covers(finding)
             if selector is not None:
                 suppression.used.add(selector)
-                hidden = True
-        if not hidden:
-            kept.append(finding)
-    return kept
+                hidden[i] = True
+    return [finding for i, finding in enumerate(findings) if not hidden[i]]
 
 
 def suppression_findings(

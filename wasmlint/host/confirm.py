@@ -112,6 +112,7 @@ def node_command(script: str, *, memory_mb: int = DEFAULT_MEMORY_MB, memories: i
 def _operand(value: Operand) -> dict:
     if isinstance(value, str):
         match = REFERENCE.match(value)
+        assert match is not None, value  # parse_scenario accepts only references that match
         delta = int(match.group(3) or 0) * (-1 if match.group(2) == "-" else 1)
         return {"saved": match.group(1), "delta": str(delta)}
     if isinstance(value, float):
@@ -130,11 +131,13 @@ def _call_text(export: str, args: list[dict]) -> str:
 def _import_dicts(module: WasmModule) -> list[dict]:
     described = []
     for item in module.imports:
-        entry = {"module": item.module, "name": item.name, "kind": item.kind}
+        entry: dict[str, object] = {"module": item.module, "name": item.name, "kind": item.kind}
         if item.kind in ("func", "tag"):
+            assert item.type_index is not None  # the decoder reads one for every func and tag import
             ty = module.types[item.type_index]
             entry.update(params=list(ty.params), results=list(ty.results))
         elif item.kind in ("memory", "table"):
+            assert item.limits is not None  # the decoder reads them for every memory and table import
             entry.update(min=item.limits.min, max=item.limits.max, shared=item.limits.shared,
                          memory64=item.limits.is64, type=item.value_type)
         elif item.kind == "global":
@@ -155,7 +158,7 @@ def _functions(module: WasmModule) -> dict[str, tuple[tuple[str, ...], tuple[str
 
 
 def _step_dicts(scenario: Scenario, functions: dict) -> list[dict]:
-    steps = []
+    steps: list[dict] = []
     for step in scenario.steps:
         if step.kind == "call":
             params, results = functions.get(step.export, ((), ()))
@@ -163,6 +166,7 @@ def _step_dicts(scenario: Scenario, functions: dict) -> list[dict]:
                           "params": list(params), "results": list(results), "save": step.save, "repeat": step.repeat,
                           "expect_trap": bool(step.expect_trap)})
         elif step.kind == "write":
+            assert step.pointer is not None and step.data is not None  # parse_scenario sets both for a write
             steps.append({"label": step.label(), "pointer": _operand(step.pointer), "hex": step.data.hex()})
         # Reads change nothing: not replayed.
     return steps
@@ -237,7 +241,7 @@ class _Session:
         deadline = time.monotonic() + self.timeout
         done = False
         try:
-            for event in child.events(lambda: deadline):
+            for event in child.events(lambda: deadline):  # noqa: B023 (read late on purpose: each event moves it)
                 done = self._event(event) or done
                 deadline = time.monotonic() + self.timeout  # each export has the whole timeout
             returncode = child.finish()
@@ -295,7 +299,7 @@ def _specs(decoded: WasmModule, views: dict[str, str], scenario: Scenario | None
            verdicts: dict[str, NodeVerdict]) -> list[dict]:
     """What the harness does for each export it can check; the others get their verdict here."""
     functions = _functions(decoded)
-    specs = []
+    specs: list[dict] = []
     for export, view in views.items():
         if view not in VIEWS:
             verdicts[export] = _error(export, f"`{view}` is not a view constructor the harness knows ({', '.join(VIEWS)})")

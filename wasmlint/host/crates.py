@@ -44,16 +44,19 @@ def source_module(label: str, name: str, symbols, findings, reach: dict[str, fro
     the findings in the functions it reaches (see check.CrateOutcome); `rules`: the rules by id.
     Findings of rules that are not `allocation` ones (about the files themselves) say nothing of
     whether an export may grow memory."""
-    from wasmlint.findings import finding_key
+    from wasmlint.findings import Finding, finding_key
 
     not_allocation = {rule_id for rule_id, rule in rules.items() if not rule.allocation}
     by_key = {finding_key(f): f for f in findings if f.rule_id not in not_allocation}
+    own: dict[str, Finding] = {}  # each export's first finding of its own (by_key's order)
+    for finding in by_key.values():
+        if finding.symbol is not None:
+            own.setdefault(finding.symbol, finding)
     module = SourceModule(label, name)
     for symbol in symbols:
-        reached = [by_key[k] for k in sorted(reach.get(symbol, ())) if k in by_key]
-        reached += [f for f in by_key.values() if f.symbol == symbol and f not in reached]
-        if reached:
-            first = reached[0]
+        reached = [key for key in reach.get(symbol, ()) if key in by_key]
+        first = by_key[min(reached)] if reached else own.get(symbol)
+        if first is not None:
             hops = first.call_path or (symbol,)
             module.exports[symbol] = SourceExport(symbol, "grows", hops, f"{first.path}:{first.line}")
         else:
@@ -87,16 +90,38 @@ def crate_loaded_by(host: Path, facts: HostFacts, roots: dict[Path, str]) -> Pat
     return None
 
 
-def _crate_above(path: Path, roots: dict[Path, str]) -> Path | None:
-    """A crate root that `path` lies in through its `target/` or `pkg/` folder."""
+def crate_folders_named_by(host: Path, facts: HostFacts) -> list[Path]:
+    """The folders holding a Cargo.toml that `crate_loaded_by` may find for this host without
+    knowing the project's crates: above the `target/` or `pkg/` of a module it names or lies in,
+    and a `file:` dependency of its package.json. (A package it imports that only the crate's name
+    matches needs the project's crates: `check` of the project finds that one.)"""
+    found: list[Path] = []
+    for ref in facts.module_refs:
+        for candidate in module_candidates(host, ref):
+            found += _folders_above_outputs(candidate)
+    if "pkg" in host.parts:
+        found += _folders_above_outputs(host)
+    for package in sorted({_package_name(spec) for spec in facts.imports if not spec.startswith((".", "/"))}):
+        target = _local_dependency(host, package)
+        if target is not None:
+            found += [target, target.parent]
+    return [folder for folder in dict.fromkeys(found) if is_file(folder / "Cargo.toml")]
+
+
+def _folders_above_outputs(path: Path) -> list[Path]:
+    """The folders `path` lies in through a `target/` or `pkg/` folder, resolved where they exist."""
     parts = path.parts
+    folders = []
     for index, part in enumerate(parts):
         if part in ("target", "pkg"):
             root = Path(*parts[:index])
-            resolved = root.resolve() if exists(root) else root
-            if resolved in roots:
-                return resolved
-    return None
+            folders.append(root.resolve() if exists(root) else root)
+    return folders
+
+
+def _crate_above(path: Path, roots: dict[Path, str]) -> Path | None:
+    """A crate root that `path` lies in through its `target/` or `pkg/` folder."""
+    return next((root for root in _folders_above_outputs(path) if root in roots), None)
 
 
 def _package_name(specifier: str) -> str:

@@ -15,12 +15,15 @@ long-lived view stale by the file's calls into the module: they may run after an
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from tree_sitter import Node
 
+from wasmlint.syntax import node_bytes, node_text
+from wasmlint.columns import CharColumns
 from wasmlint.host.values import (
     BUFFER, EXPORT_FN, EXPORTS, FOREIGN, FOREIGN_MODULE, FOREIGN_OBJECT, FUNCTION, GLUE_FN, GLUE_OBJECT, INSTANCE, MEMORY,
     OBJECT, RESULT, SAFE_BUFFER, SAFE_MEMORY, VIEW_TYPES, Grow, Record, StaleUse, Val, View,
@@ -40,6 +43,9 @@ _INLINE_BUDGET = 4  # times one function's body is followed from call sites befo
 _INLINE_DEPTH = 3
 _LOOP_TWICE_DEPTH = 3  # nested loops deeper than this run once: twice each would be exponential
 MAX_GROWS = 16  # calls kept per stale view (the first ones): the module decides which of them grow
+# Statements and expressions run one inside another at most (a few Python frames each, so that
+# the analysis never meets Python's recursion limit); what lies deeper is not analysed, and said so.
+MAX_NESTING = 150
 
 
 def _unwrap(node: Node | None) -> Node | None:
@@ -50,7 +56,7 @@ def _unwrap(node: Node | None) -> Node | None:
 
 
 def _text(node: Node, limit: int = 60) -> str:
-    text = node.text.decode("utf-8", errors="replace")
+    text = node_text(node)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -83,7 +89,7 @@ def module_uses(source: bytes) -> list[int]:
             continue
         before = _WORD_BEFORE.search(source, max(0, match.start() - 64), match.start())
         word = before.group(1).lower() if before else b""
-        if (b"inst" in word) if tail == b"exports" else (b"mem" in word):
+        if before is not None and ((b"inst" in word) if tail == b"exports" else (b"mem" in word)):
             found.append(before.start())
     return found
 
@@ -97,6 +103,7 @@ class Relevance:
     def __init__(self, source: bytes, names: set[str]) -> None:
         self.source = source
         self._places: dict[bytes, list[int]] | None = None
+        self._in_order: tuple[array, list[bytes]] | None = None
         self.starts = module_uses(source)
         self.add(names)
 
@@ -107,6 +114,26 @@ class Relevance:
             for match in _WORD.finditer(self.source):
                 self._places.setdefault(match.group(), []).append(match.start())
         return self._places
+
+    def _sequence(self) -> tuple[array, list[bytes]]:
+        """Every word of the file in order: where each starts, and the word (the `places` key)."""
+        if self._in_order is None:
+            known = {word: word for word in self.places}
+            starts, words = array("Q"), []
+            for match in _WORD.finditer(self.source):
+                starts.append(match.start())
+                words.append(known[match.group()])
+            self._in_order = (starts, words)
+        return self._in_order
+
+    def count_within(self, start: int, end: int) -> int:
+        """How many words start in [start, end)."""
+        starts, _ = self._sequence()
+        return bisect_left(starts, end) - bisect_left(starts, start)
+
+    def words_within(self, start: int, end: int) -> list[bytes]:
+        starts, words = self._sequence()
+        return words[bisect_left(starts, start):bisect_left(starts, end)]
 
     def add(self, names: set[str]) -> None:
         if not names:
@@ -119,11 +146,80 @@ class Relevance:
         at = bisect_left(self.starts, start)
         return at < len(self.starts) and self.starts[at] < end
 
-    def word_within(self, word: str, start: int, end: int) -> bool:
+    def word_within(self, word: bytes, start: int, end: int) -> bool:
         """Whether `word` itself (not as part of a longer one) occurs in the range."""
-        places = self.places.get(word.encode(), ())
+        places = self.places.get(word, ())
         at = bisect_left(places, start)
         return at < len(places) and places[at] < end
+
+
+class Held(dict):
+    """A dict of places (`x`, `this.buf`, `obj.view`) that also counts the last segments of the
+    keys whose values `counted` accepts, so that `Flow.touches` can ask whether a statement names
+    one without going through every key (a bundle can hold thousands of views at its top level)."""
+
+    def __init__(self, entries=(), counted: Callable[[object], bool] = lambda value: True) -> None:
+        super().__init__()
+        self.counted = counted
+        self.segments: dict[bytes, int] = {}
+        self.update(entries)
+
+    def _add(self, key: str, value) -> None:
+        if self.counted(value):
+            segment = key.rsplit(".", 1)[-1].encode()
+            self.segments[segment] = self.segments.get(segment, 0) + 1
+
+    def _remove(self, key: str, value) -> None:
+        if self.counted(value):
+            segment = key.rsplit(".", 1)[-1].encode()
+            left = self.segments[segment] - 1
+            if left:
+                self.segments[segment] = left
+            else:
+                del self.segments[segment]
+
+    def __setitem__(self, key: str, value) -> None:
+        if key in self:
+            self._remove(key, dict.__getitem__(self, key))
+        dict.__setitem__(self, key, value)
+        self._add(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._remove(key, dict.__getitem__(self, key))
+        dict.__delitem__(self, key)
+
+    _MISSING = object()
+
+    def pop(self, key, default=_MISSING):
+        if key in self:
+            value = dict.pop(self, key)
+            self._remove(key, value)
+            return value
+        if default is Held._MISSING:
+            raise KeyError(key)
+        return default
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return dict.__getitem__(self, key)
+
+    def update(self, *entries: Any, **more: Any) -> None:
+        for key, value in dict(*entries, **more).items():
+            self[key] = value
+
+    def clear(self) -> None:
+        dict.clear(self)
+        self.segments.clear()
+
+    def popitem(self):
+        key, value = dict.popitem(self)
+        self._remove(key, value)
+        return key, value
+
+
+def _not_a_function(value) -> bool:
+    return value.kind != FUNCTION
 
 
 @dataclass
@@ -164,6 +260,15 @@ class FileContext:
     # Another host file this one imports, analysed for its functions (None: not readable, or
     # imports are not followed); calls into it are followed like calls inside this file.
     load: "Callable[[str], FileContext | None] | None" = None
+    columns: CharColumns = field(init=False, repr=False)
+    # Statements and expressions being run, one inside the other (calls followed included), and
+    # the first one not run because MAX_NESTING of them were: recursion stays far from Python's limit.
+    nesting: int = 0
+    too_deep: Node | None = None
+    entry_views_left_out: int = 0  # long-lived views past analyze.MAX_ENTRY_VIEWS, not given to entry points
+
+    def __post_init__(self) -> None:
+        self.columns = CharColumns(self.source)
 
     def touches(self, node: Node) -> bool:
         return self.relevant is None or self.relevant.within(node.start_byte, node.end_byte)
@@ -175,8 +280,9 @@ class Flow:
     def __init__(self, ctx: FileContext, state: dict[str, View], locals_: dict[str, Val] | None = None,
                  depth: int = 0, loop_depth: int = 0, dry: bool = False, this_class: str | None = None) -> None:
         self.ctx = ctx
-        self.state = state
-        self.locals = locals_ if locals_ is not None else {}
+        # Shared with the flows of the calls followed from this one: made a Held once, here.
+        self.state = state if isinstance(state, Held) else Held(state)
+        self.locals = Held(locals_ or {}, counted=_not_a_function)
         self.depth = depth
         self.loop_depth = loop_depth
         self.dry = dry  # only learn values (the first pass over the file): no uses, no inlining
@@ -196,14 +302,32 @@ class Flow:
         return False
 
     def touches(self, node: Node) -> bool:
-        """Whether a statement can matter: it names something relevant to the file or a view held now."""
+        """Whether a statement can matter: it names something relevant to the file or a view held now
+        (a place in the state, or a local that is not a function): its last segment, as a word."""
         if self.ctx.touches(node):
             return True
-        held = [*self.state, *(name for name, value in self.locals.items() if value.kind != FUNCTION)]
         words = self.ctx.words
-        return any(words.word_within(key.rsplit(".", 1)[-1], node.start_byte, node.end_byte) for key in held)
+        assert words is not None  # built with `relevant`, which touches() found set
+        held = (self.state.segments, self.locals.segments)
+        start, end = node.start_byte, node.end_byte
+        # Whichever is fewer: the held names, or the words of the statement.
+        names = len(held[0]) + len(held[1])
+        if names <= 8 or names <= words.count_within(start, end):
+            return any(words.word_within(segment, start, end) for segments in held for segment in segments)
+        return any(word in held[0] or word in held[1] for word in words.words_within(start, end))
 
     def stmt(self, node: Node) -> bool:
+        ctx = self.ctx
+        if ctx.nesting >= MAX_NESTING:
+            ctx.too_deep = ctx.too_deep or node
+            return False
+        ctx.nesting += 1
+        try:
+            return self._stmt(node)
+        finally:
+            ctx.nesting -= 1
+
+    def _stmt(self, node: Node) -> bool:
         kind = node.type
         if kind in ("statement_block", "program", "class_body", "switch_body"):
             return self.block(node.named_children)
@@ -256,13 +380,13 @@ class Flow:
         value = declarator.child_by_field_name("value")
         if value is None or name is None:
             if name is not None and name.type == "identifier":
-                self.state.pop(name.text.decode(), None)
-                self.locals.pop(name.text.decode(), None)
+                self.state.pop(node_bytes(name).decode(), None)
+                self.locals.pop(node_bytes(name).decode(), None)
             return
         result = self.expr(value, use=False)
         self.bind(name, result, value)
 
-    def bind(self, target: Node, result, value_node: Node | None) -> None:
+    def bind(self, target: Node | None, result, value_node: Node | None) -> None:
         """Give `target` (an identifier, member or destructuring pattern) the value `result`."""
         target = _unwrap(target)
         if target is None:
@@ -306,29 +430,29 @@ class Flow:
         for child in pattern.named_children:
             if isinstance(result, Record) and child.type in ("shorthand_property_identifier_pattern",
                                                                "shorthand_property_identifier"):
-                self.assign(child.text.decode(), result.get(child.text.decode()))
+                self.assign(node_bytes(child).decode(), result.get(node_bytes(child).decode()))
             elif child.type in ("shorthand_property_identifier_pattern", "shorthand_property_identifier"):
-                name = child.text.decode()
+                name = node_bytes(child).decode()
                 self.set_local(name, self.member_value(source, name))
             elif child.type == "pair_pattern":
                 key = child.child_by_field_name("key")
                 value = child.child_by_field_name("value")
                 if key is None or value is None:
                     continue
-                name = key.text.decode().strip("'\"")
+                name = node_bytes(key).decode().strip("'\"")
                 inner = self.member_value(source, name)
                 if value.type in ("object_pattern", "array_pattern"):
                     self.destructure(value, inner)
                 elif value.type == "identifier":
-                    self.set_local(value.text.decode(), inner)
+                    self.set_local(node_bytes(value).decode(), inner)
                 elif value.type == "assignment_pattern":
                     left = value.child_by_field_name("left")
                     if left is not None and left.type == "identifier":
-                        self.set_local(left.text.decode(), inner)
+                        self.set_local(node_bytes(left).decode(), inner)
             elif child.type == "object_assignment_pattern":
                 left = child.child_by_field_name("left")
                 if left is not None:
-                    self.set_local(left.text.decode(), self.member_value(source, left.text.decode()))
+                    self.set_local(node_bytes(left).decode(), self.member_value(source, node_bytes(left).decode()))
 
     def set_local(self, name: str, value: Val | None) -> None:
         self.state.pop(name, None)
@@ -516,16 +640,16 @@ class Flow:
         if node is None:
             return None
         if node.type in ("identifier", "shorthand_property_identifier"):
-            return node.text.decode()
+            return node_bytes(node).decode()
         if node.type == "member_expression":
             obj = _unwrap(node.child_by_field_name("object"))
             prop = node.child_by_field_name("property")
             if obj is None or prop is None:
                 return None
             if obj.type == "this":
-                return f"this.{prop.text.decode()}"
+                return f"this.{node_bytes(prop).decode()}"
             if obj.type == "identifier":
-                return f"{obj.text.decode()}.{prop.text.decode()}"
+                return f"{node_bytes(obj).decode()}.{node_bytes(prop).decode()}"
         return None
 
     def lookup(self, name: str) -> Val | None:
@@ -591,14 +715,12 @@ class Flow:
         if earlier is not None and set(view.grows) <= set(self.ctx.uses[earlier].grows):
             return
         start, end = node.start_point, node.end_point
-        source = self.ctx.source
-        line_start = node.start_byte - start[1]
-        column = len(source[line_start:node.start_byte].decode("utf-8", errors="replace")) + 1
+        source, columns = self.ctx.source, self.ctx.columns
+        column = columns.column(node.start_byte, start[1])
         if end[0] == start[0]:
             end_column = column + len(source[node.start_byte:node.end_byte].decode("utf-8", errors="replace"))
         else:
-            end_line_start = node.end_byte - end[1]
-            end_column = len(source[end_line_start:node.end_byte].decode("utf-8", errors="replace")) + 1
+            end_column = columns.column(node.end_byte, end[1])
         use = StaleUse(
             holder=key, ctor=view.ctor, created_line=view.line, created_text=view.text, grows=view.grows,
             line=start[0] + 1, column=column, end_line=end[0] + 1, end_column=max(end_column, column + 1),
@@ -613,15 +735,25 @@ class Flow:
 
     def expr(self, node: Node | None, use: bool = True):
         """Run an expression's effects in evaluation order; returns its value (a Val, a View or None)."""
-        node = node if node is None else node
         if node is None:
             return None
+        ctx = self.ctx
+        if ctx.nesting >= MAX_NESTING:
+            ctx.too_deep = ctx.too_deep or node
+            return None
+        ctx.nesting += 1
+        try:
+            return self._expr(node, use)
+        finally:
+            ctx.nesting -= 1
+
+    def _expr(self, node: Node, use: bool):
         kind = node.type
         if kind in _WRAPPERS:
             inner = node.named_children
             return self.expr(inner[0], use) if inner else None
         if kind in ("identifier", "shorthand_property_identifier"):
-            name = node.text.decode()
+            name = node_bytes(node).decode()
             if name in self.state:
                 return self.read_view(name, node, use)
             return self.lookup(name)
@@ -639,7 +771,7 @@ class Flow:
                 return None
             value = self.expr(obj, use=True)
             if isinstance(value, Val) and index is not None and index.type == "string":
-                return self.member_value(value, index.text.decode().strip("'\"`"))
+                return self.member_value(value, node_bytes(index).decode().strip("'\"`"))
             return None
         if kind == "call_expression":
             return self.call(node, use)
@@ -715,14 +847,14 @@ class Flow:
             if child.type in FUNCTION_TYPES:
                 continue  # a method: runs when called
             if child.type == "shorthand_property_identifier":
-                fields[child.text.decode()] = self.expr(child, use=False)
+                fields[node_bytes(child).decode()] = self.expr(child, use=False)
             elif child.type == "pair":
                 key, value = child.child_by_field_name("key"), child.child_by_field_name("value")
                 if value is None or value.type in FUNCTION_TYPES:
                     continue
                 found = self.expr(value, use=False)
                 if key is not None and key.type in ("property_identifier", "string", "identifier"):
-                    fields[key.text.decode(errors="replace").strip("'\"")] = found
+                    fields[node_text(key).strip("'\"")] = found
             else:
                 self.expr(child)
         kept = Record({k: v for k, v in fields.items() if isinstance(v, (Val, View, Record))})
@@ -732,7 +864,7 @@ class Flow:
         # `a + b + c + ...` nests to the left: walk the spine without recursing (minified bundles
         # concatenate thousands of strings).
         spine = []
-        current = node
+        current: Node | None = node
         while current is not None and current.type == "binary_expression":
             spine.append(current)
             current = current.child_by_field_name("left")
@@ -749,7 +881,7 @@ class Flow:
                 # (v = new Uint8Array(m.buffer))` is the minified form of the getter's guard.
                 left = part.child_by_field_name("left")
                 guarded = set()
-                if _detach_test(left):
+                if left is not None and _detach_test(left):
                     guarded = self.test(left) if left == current else self.guards_in(left)
                 before = self.snapshot()
                 self.expr(part.child_by_field_name("right"))
@@ -766,7 +898,7 @@ class Flow:
     def member(self, node: Node, use: bool):
         obj_node = _unwrap(node.child_by_field_name("object"))
         prop_node = node.child_by_field_name("property")
-        prop = prop_node.text.decode() if prop_node is not None else ""
+        prop = node_bytes(prop_node).decode() if prop_node is not None else ""
         key = self.holder_key(node)
         if key is not None and key in self.state:
             return self.read_view(key, node, use)
@@ -804,7 +936,7 @@ class Flow:
                 return Val(EXPORTS)
         if prop == "memory" and obj is None:
             return Val(MEMORY, prop)
-        if prop == "buffer" and obj is None and obj_node is not None and _MEMORY_NAME.search(obj_node.text.decode(errors="replace").split(".")[-1]):
+        if prop == "buffer" and obj is None and obj_node is not None and _MEMORY_NAME.search(node_text(obj_node).split(".")[-1]):
             return Val(BUFFER)
         return None
 
@@ -812,7 +944,7 @@ class Flow:
         ctor = _unwrap(node.child_by_field_name("constructor"))
         args_node = node.child_by_field_name("arguments")
         args = args_node.named_children if args_node is not None else []
-        ctor_text = ctor.text.decode(errors="replace") if ctor is not None else ""
+        ctor_text = node_text(ctor) if ctor is not None else ""
         if ctor_text in VIEW_TYPES:
             first = self.expr(args[0], use=True) if args else None
             for arg in args[1:]:
@@ -822,7 +954,7 @@ class Flow:
             return None
         values = [self.expr(arg) for arg in args]
         if ctor_text in ("WebAssembly.Memory", "Memory"):
-            shared = bool(args) and b"shared" in args[0].text and re.search(rb"shared\s*:\s*true", args[0].text)
+            shared = bool(args) and b"shared" in node_bytes(args[0]) and re.search(rb"shared\s*:\s*true", node_bytes(args[0]))
             return Val(SAFE_MEMORY if shared else MEMORY)
         if ctor_text in ("WebAssembly.Instance", "Instance"):
             return Val(INSTANCE)
@@ -850,14 +982,14 @@ class Flow:
         if callee.type == "import":
             return None
         if callee.type == "identifier" and callee.text == b"require" and len(args) == 1 and args[0].type == "string":
-            specifier = args[0].text.decode(errors="replace").strip("'\"`")
+            specifier = node_text(args[0]).strip("'\"`")
             return Val(FOREIGN_MODULE, specifier) if specifier.startswith(".") else None
         prop = ""
         obj_value = None
         view_key = None
         if callee.type == "member_expression":
             prop_node = callee.child_by_field_name("property")
-            prop = prop_node.text.decode() if prop_node is not None else ""
+            prop = node_bytes(prop_node).decode() if prop_node is not None else ""
             obj_node = _unwrap(callee.child_by_field_name("object"))
             view_key = self.holder_key(obj_node)
             if view_key is not None and view_key not in self.state:
@@ -883,7 +1015,7 @@ class Flow:
         # Arguments run before the call; callbacks given to it run during it. A view passed to
         # one of the file's functions that is followed is used where that function uses it.
         followed = self.followed(callee_value)
-        arg_values = []
+        arg_values: list = []
         callbacks = []
         for arg in args:
             inner = _unwrap(arg)
@@ -909,7 +1041,7 @@ class Flow:
             for callback in callbacks:
                 self.run_function(callback, node, [], values=[given], inline_only=True)
             return None
-        elif callee.type == "member_expression" and prop in ("instantiate", "instantiateStreaming") and callee.text.startswith(b"WebAssembly"):
+        elif callee.type == "member_expression" and prop in ("instantiate", "instantiateStreaming") and node_bytes(callee).startswith(b"WebAssembly"):
             return Val(RESULT)
         elif callee.type == "member_expression" and prop == "toResizableBuffer":
             return Val(SAFE_BUFFER)
@@ -1036,7 +1168,7 @@ class Flow:
             value = values[index] if index < len(values) else None
             arg = _unwrap(args[index]) if index < len(args) else None
             if arg is not None and arg.type == "identifier" and value is None:
-                prefix = arg.text.decode() + "."
+                prefix = node_bytes(arg).decode() + "."
                 parts = Record({key[len(prefix):]: view for key, view in self.state.items() if key.startswith(prefix)})
                 parts.update({key[len(prefix):]: val for key, val in self.locals.items() if key.startswith(prefix)})
                 value = parts or None
@@ -1048,7 +1180,7 @@ class Flow:
             if target.type in ("object_pattern", "array_pattern"):
                 flow.destructure(target, value if isinstance(value, (Val, Record)) else None)
             elif target.type == "identifier":
-                name = target.text.decode()
+                name = node_bytes(target).decode()
                 flow.state.pop(name, None)
                 flow.locals.pop(name, None)
                 if value is not None:
@@ -1069,7 +1201,7 @@ def _freshen(state: dict[str, View], keys: set[str]) -> None:
 
 
 def _detach_test(node: Node | None) -> bool:
-    text = node.text if node is not None else b""
+    text = node_bytes(node) if node is not None else b""
     return b"byteLength" in text or b"buffer" in text or b"detached" in text
 
 
@@ -1109,10 +1241,7 @@ def summary(ctx: FileContext, function: Function) -> tuple[Grow, ...]:
     flow.report = lambda *a, **k: None  # type: ignore[method-assign]
     body = function.body
     if body is not None:
-        try:
-            flow.stmt(body) if body.type == "statement_block" else flow.expr(body)
-        except RecursionError:
-            pass
+        flow.stmt(body) if body.type == "statement_block" else flow.expr(body)
     result = tuple(collected)
     ctx.summaries[key] = result
     return result

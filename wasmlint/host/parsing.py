@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from tree_sitter import Language, Parser, Tree
+
+from wasmlint.columns import CharColumns
 
 HOST_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 _TYPESCRIPT = (".ts", ".mts", ".cts")
@@ -14,12 +16,13 @@ _TYPESCRIPT = (".ts", ".mts", ".cts")
 @cache
 def language(grammar: str) -> Language:
     if grammar == "javascript":
-        import tree_sitter_javascript as module
+        import tree_sitter_javascript
 
-        return Language(module.language())
-    import tree_sitter_typescript as module
+        return Language(tree_sitter_javascript.language())
+    import tree_sitter_typescript
 
-    return Language(module.language_tsx() if grammar == "tsx" else module.language_typescript())
+    return Language(tree_sitter_typescript.language_tsx() if grammar == "tsx"
+                    else tree_sitter_typescript.language_typescript())
 
 
 @cache
@@ -44,12 +47,14 @@ class HostFile:
     source: bytes
     tree: Tree
 
+    columns: CharColumns = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.columns = CharColumns(self.source)
+
     def column(self, byte: int, byte_column: int) -> int:
         """1-based character column of the position at `byte`, `byte_column` bytes into its line."""
-        prefix = self.source[byte - byte_column : byte]
-        if prefix.isascii():
-            return byte_column + 1
-        return len(prefix.decode("utf-8", errors="replace")) + 1
+        return self.columns.column(byte, byte_column)
 
 
 def parse_host(display: str, source: bytes) -> HostFile:

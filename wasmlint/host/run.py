@@ -68,7 +68,7 @@ def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | N
 
     if cache_dir is None:
         return compute()
-    key = result_key("host", shown, sorted(known_ids), digest(source))
+    key = _host_key(shown, known_ids, source)
     cache = ResultCache(cache_dir)
     outcome = cache.load(key, HostOutcome)
     if outcome is None or not _unchanged(outcome.facts.dependencies):
@@ -107,10 +107,37 @@ def _unchanged(dependencies: list[tuple[str, str]]) -> bool:
     return True
 
 
+def host_outcomes(paths: list[Path], known_ids: frozenset[str], options: CheckOptions) -> dict[Path, HostOutcome]:
+    """Each host file's analysis (from the cache where its bytes were seen), by path."""
+    return dict(zip(paths, _all_outcomes(paths, known_ids, options)))
+
+
 def _all_outcomes(paths: list[Path], known_ids: frozenset[str], options: CheckOptions) -> list[HostOutcome]:
-    return parallel_map(lambda path: analyze_host_file(path, known_ids, options.cache_dir), paths,
-                        jobs=options.jobs, failed=_host_lost, size=file_size, serial_below=HOST_BYTES_WORTH_A_WORKER,
-                        prepare=_load_grammars)
+    # Read back from the cache here what it holds: only the rest is worth a worker process (a
+    # pre-commit run on unchanged hosts starts none).
+    found: list[HostOutcome | None] = [_cached_outcome(path, known_ids, options.cache_dir) for path in paths]
+    missing = [path for path, outcome in zip(paths, found) if outcome is None]
+    computed = iter(parallel_map(lambda path: analyze_host_file(path, known_ids, options.cache_dir), missing,
+                                 jobs=options.jobs, failed=_host_lost, size=file_size,
+                                 serial_below=HOST_BYTES_WORTH_A_WORKER, prepare=_load_grammars) if missing else [])
+    return [outcome if outcome is not None else next(computed) for outcome in found]
+
+
+def _cached_outcome(path: Path, known_ids: frozenset[str], cache_dir: Path | None) -> HostOutcome | None:
+    """The host's analysis from the cache when its bytes and those of the files it imports are
+    unchanged; else None."""
+    if cache_dir is None:
+        return None
+    try:
+        source = read_regular(path, SOURCE_LIMIT)
+    except OSError:
+        return None
+    outcome = ResultCache(cache_dir).load(_host_key(display_path(path), known_ids, source), HostOutcome)
+    return outcome if outcome is not None and _unchanged(outcome.facts.dependencies) else None
+
+
+def _host_key(shown: str, known_ids: frozenset[str], source: bytes) -> str:
+    return result_key("host", shown, sorted(known_ids), digest(source))
 
 
 def _host_lost(path: Path, why: str) -> HostOutcome:
@@ -144,13 +171,19 @@ class HostRead:
     module: Path | None
 
 
-def read_hosts(hosts: list[Path], known_ids: set[str], options: CheckOptions) -> list[HostRead]:
-    """Analyse every host file and find the module each loads: `options.wasm` (from `--wasm`) is
-    the module every host is judged by; otherwise each host's own, found from what it loads."""
+def read_hosts(hosts: list[Path], known_ids: set[str], options: CheckOptions,
+               analysed: dict[Path, HostOutcome] | None = None) -> list[HostRead]:
+    """Analyse every host file (`analysed`: those analysed already, by `host_outcomes`) and find
+    the module each loads: `options.wasm` (from `--wasm`) is the module every host is judged by;
+    otherwise each host's own, found from what it loads."""
     from wasmlint.host.modules import resolve_module
 
+    analysed = analysed or {}
+    missing = [path for path in hosts if path not in analysed]
+    analysed = {**analysed, **host_outcomes(missing, frozenset(known_ids), options)}
     read = []
-    for path, outcome in zip(hosts, _all_outcomes(hosts, frozenset(known_ids), options)):
+    for path in hosts:
+        outcome = analysed[path]
         uses = outcome.error is None and outcome.facts.uses
         module = resolve_module(path, outcome.facts, tuple(options.wasm)) if uses else None
         read.append(HostRead(path, outcome, module))

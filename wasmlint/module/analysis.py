@@ -10,7 +10,7 @@ from pathlib import Path
 from wasmlint.findings import PATH_HEAD, PATH_TAIL, UNRESOLVED_INDIRECT, elided_hops
 from wasmlint.module.decoder import DecodeError, Import, Memory, WasmModule, decode_module
 from wasmlint.module.demangle import demangle
-from wasmlint.module.indirect import Exploration, Hop, IndirectCalls, describe
+from wasmlint.module.indirect import Exploration, Hop, IndirectCalls, describe, indirect_calls
 from wasmlint.reading import MODULE_LIMIT, read_regular, reason
 from wasmlint.terminal import visible
 
@@ -201,7 +201,7 @@ def _producer_label(name: str, version: str) -> str:
 
 
 def _import_dict(imp: Import, signature: str | None) -> dict:
-    out = {"module": imp.module, "name": imp.name, "kind": imp.kind}
+    out: dict[str, object] = {"module": imp.module, "name": imp.name, "kind": imp.kind}
     if signature is not None:
         out["type"] = signature
     if imp.limits is not None:
@@ -242,7 +242,10 @@ def load_module_bytes(path: Path) -> bytes:
 
 
 def wat_to_wasm(text: str, label: str = "<wat>") -> bytes:
-    import wasmtime
+    try:
+        import wasmtime
+    except ImportError:  # an extra: the pre-commit hook and most checks do without it
+        raise ModuleLoadError(label, "reading WebAssembly text needs wasmtime: pip install 'wasmlint[runtime]'") from None
 
     try:
         return bytes(wasmtime.wat2wasm(text))
@@ -385,10 +388,16 @@ class _Search:
         self.next_hop: dict[int, int | None] = {}
         self.queue: deque[int] = deque()
         self._distance: dict[int, int] = {}
+        # The nearest reached function of each signature, kept as the search goes: asking for it
+        # export after export must not look through every function of the signature each time.
+        self._nearest_taken: dict[int, tuple[int, int]] = {}  # signature -> (distance, function)
+        self._reached: list[int] = []  # next_hop's functions and signatures in the order reached
+        self._taken_noted = 0  # how many of them _note_taken has looked at
         for target in sorted(targets):
             if blocked is None or not blocked(target):
                 self.next_hop[target] = None
                 self.queue.append(target)
+                self._reached.append(target)
 
     def run(self, wanted: set[int] | None = None) -> None:
         """Go on until every `wanted` node is reached (None: every node that can be), or nothing is left."""
@@ -408,6 +417,34 @@ class _Search:
             reached = [node for node in nodes if node in self.next_hop]
         return min(reached, key=lambda node: (self.distance(node), node)) if reached else None
 
+    def nearest_taken(self, signature: int) -> int | None:
+        """`nearest(graph.taken_with(signature))`: the address-taken function of that signature with
+        the shortest path to a target, in time proportional to what the search newly reached."""
+        self._note_taken()
+        if signature not in self._nearest_taken and self.queue:
+            candidates = self.graph.taken_with(signature)
+            if candidates:
+                self._run(set(candidates), True)
+                self._note_taken()
+        found = self._nearest_taken.get(signature)
+        return found[1] if found is not None else None
+
+    def _note_taken(self) -> None:
+        """Fold the functions reached since the last call into each signature's nearest one."""
+        reached = self._reached
+        if self._taken_noted == len(reached):
+            return
+        taken, nearest = self.graph.taken_signature, self._nearest_taken
+        for position in range(self._taken_noted, len(reached)):
+            node = reached[position]
+            signature = taken.get(node)
+            if signature is not None:
+                candidate = (self.distance(node), node)
+                best = nearest.get(signature)
+                if best is None or candidate < best:
+                    nearest[signature] = candidate
+        self._taken_noted = len(reached)
+
     def distance(self, node: int) -> int:
         """Hops from a reached node to a target (an indirect call counts two)."""
         distances, next_hop = self._distance, self.next_hop
@@ -425,7 +462,7 @@ class _Search:
     def _run(self, missing: set[int] | None, first: bool) -> None:
         """Expand nodes until `missing` is empty (or, with `first`, one of it is reached)."""
         callers, indirect, taken = self.graph.callers, self.graph.indirect_callers, self.taken
-        blocked, next_hop, queue = self.blocked, self.next_hop, self.queue
+        blocked, next_hop, queue, reached = self.blocked, self.next_hop, self.queue, self._reached
         while queue:
             node = queue.popleft()
             if node >= 0:
@@ -434,6 +471,7 @@ class _Search:
                 if sig is not None and sig not in next_hop:
                     next_hop[sig] = node
                     queue.append(sig)
+                    reached.append(sig)
             else:
                 preds = indirect.get(node, ())
             done = False
@@ -441,6 +479,7 @@ class _Search:
                 if pred not in next_hop and (blocked is None or not blocked(pred)):
                     next_hop[pred] = node
                     queue.append(pred)
+                    reached.append(pred)
                     if missing is not None and pred in missing:
                         missing.discard(pred)
                         done = first or not missing
@@ -584,13 +623,21 @@ class _Growth:
         self.direct = export_funcs & self.by_type.next_hop.keys() - crossing
         self.explored = crossing - self.by_calls.next_hop.keys()
         self.by_any = _Search(graph, grow_funcs)
+        # None when nothing is explored, or when the table's slots are unknown or the bytes not at hand.
         self.calls: IndirectCalls | None = None
         if self.explored:
-            self.calls = IndirectCalls(module, data, graph.signature_of_type, graph.signature_of_func, is_panic)
+            self.calls = indirect_calls(module, data, graph.signature_of_type, graph.signature_of_func, is_panic)
         self.direct_paths = _Paths(self.by_calls.next_hop, names)
         self.any_paths = _Paths(self.by_any.next_hop, names)
         self.walks: dict[int, Exploration] = {}  # explored exports that do not grow without panicking
+        self.panic_search_ran = False
         self.explored_functions = 0
+
+    @property
+    def _calls(self) -> IndirectCalls:
+        """The indirect calls, asked for only to describe a walk through them (none without them)."""
+        assert self.calls is not None
+        return self.calls
 
     def grows(self, func: int) -> _Reach | None:
         """How `func` reaches memory.grow without panicking; None when it does not."""
@@ -601,7 +648,7 @@ class _Growth:
         if func not in self.explored:
             return None
         calls, by_type = self.calls, self.by_type
-        if not calls.possible or self.explored_functions > EXPLORATION_BUDGET:
+        if calls is None or self.explored_functions > EXPLORATION_BUDGET:
             # Table slots unknown, or enough explored: the type match is all there is.
             nodes = _chain(func, by_type.next_hop)
             return _Reach(GROWS, _shown(nodes, self.names), UNRESOLVED, self._unresolved_hops(nodes))
@@ -613,7 +660,7 @@ class _Growth:
             nodes += _chain(walk.found, self.by_calls.next_hop)[1:]
             return _Reach(GROWS, _shown(nodes, self.names), RESOLVED, self._hops(hops), resolved_by)
         for caller, signature in walk.unresolved_sites():
-            target = by_type.nearest(self.graph.taken_with(signature))
+            target = by_type.nearest_taken(signature)
             if target is not None:
                 nodes, hops = walk.prefix(caller)
                 tail = _chain(target, by_type.next_hop)
@@ -628,7 +675,11 @@ class _Growth:
         by_any = self.by_any
         walk = self.walks.get(func)
         if walk is None:  # not explored: type-matched indirect calls, as the search finds them
-            by_any.run(unreached - self.walks.keys())
+            if not self.panic_search_ran:
+                # Once for all of them: run() looks through what it is given, so asking anew for
+                # each export would cost the number of exports each time.
+                by_any.run(unreached - self.walks.keys())
+                self.panic_search_ran = True
             if func not in by_any.next_hop:
                 return None
             resolution = UNRESOLVED if self.any_paths.through_indirect(func) else DIRECT
@@ -639,8 +690,8 @@ class _Growth:
         if target is not None:
             (caller, source, origin), unresolved = walk.panic_exits[target], False
         else:
-            for caller, signature in walk.unresolved_sites():
-                target = by_any.nearest(self.graph.taken_with(signature))
+            for caller, signature in walk.unresolved_sites():  # noqa: B007 (caller is read after the break)
+                target = by_any.nearest_taken(signature)
                 if target is not None:
                     source, origin, unresolved = None, None, True
                     break
@@ -657,14 +708,14 @@ class _Growth:
                       self._sources(walk))
 
     def _sources(self, walk: Exploration) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(describe(source, self.calls, self.names) for source in walk.sources()))
+        return tuple(dict.fromkeys(describe(source, self._calls, self.names) for source in walk.sources()))
 
     def _hops(self, hops: list[Hop]) -> tuple[str, ...]:
         names = self.names
         out = []
         for hop in hops:
             if hop.source is not None:
-                how = f"via {describe(hop.source, self.calls, names)}"
+                how = f"via {describe(hop.source, self._calls, names)}"
                 if hop.origin is not None:
                     how += f" (from `{names(hop.origin)}`)"
             else:
@@ -783,7 +834,7 @@ def facts_from_module(module: WasmModule, data: bytes | None = None) -> ModuleFa
 
 # --- text rendering ----------------------------------------------------------------------------
 
-def _size(n: int) -> str:
+def _size(n: float) -> str:
     for unit in ("bytes", "KiB", "MiB", "GiB"):
         if n < 1024 or unit == "GiB":
             return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
@@ -850,6 +901,7 @@ def render_inspect_text(facts: ModuleFacts, path_label: str) -> str:
         width = min(max(len(e.name) for e in func_exports), 40)
         lines.append(f"exported functions ({len(func_exports)}):")
         for e in func_exports:
+            assert e.status is not None  # every exported function is judged
             label = STATUS_LABELS[e.status]
             if e.allocator_entry:
                 label += " (allocator entry point)"

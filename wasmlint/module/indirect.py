@@ -143,16 +143,27 @@ class _BodyFacts:
     sites: tuple[tuple[int, int | None], ...]  # (type index, slot) of its indirect calls
 
 
+def indirect_calls(module: WasmModule, data: bytes | None, signature_of_type, signature_of_func,
+                   is_panic) -> IndirectCalls | None:
+    """What resolves the module's indirect calls; None when they cannot be resolved: its table's
+    slots are not all known, or its bytes are not at hand."""
+    table = _table_map(module)
+    if table is None or data is None:
+        return None
+    return IndirectCalls(module, data, table, signature_of_type, signature_of_func, is_panic)
+
+
 class IndirectCalls:
     """The table, the data segments and the constants of function bodies of one module."""
 
-    def __init__(self, module: WasmModule, data: bytes | None, signature_of_type, signature_of_func, is_panic):
+    def __init__(self, module: WasmModule, data: bytes, table: dict[int, int], signature_of_type,
+                 signature_of_func, is_panic):
         self.module = module
         self.data = data
         self.signature_of_type = signature_of_type  # type index -> signature node of its indirect calls, or None
         self.signature_of_func = signature_of_func  # function -> signature node of the calls that may reach it, or None
         self.is_panic = is_panic
-        self.table = _table_map(module)  # None: table indices cannot be mapped to functions
+        self.table = table  # slot -> function
         self.padded = module.relocation_padding
         self._segments: list[tuple[int, int, int]] | None = None
         self._segment_starts: list[int] = []
@@ -160,10 +171,6 @@ class IndirectCalls:
         self.memory_size = memory.min_pages * memory.page_size if memory is not None else 0
         self._bodies: dict[int, _BodyFacts] = {}
         self._vtables: dict[int, tuple[tuple[int, int], ...] | None] = {}  # address -> (slot, function)
-
-    @property
-    def possible(self) -> bool:
-        return self.table is not None and self.data is not None
 
     @property
     def segments(self) -> list[tuple[int, int, int]]:
@@ -529,11 +536,11 @@ def describe(source: Source, calls: IndirectCalls, names) -> str:
         match = _SELF_TYPE.match(name)
         if match and len(match.group(1)) > 1:  # not a type parameter
             selves[match.group(1)] = selves.get(match.group(1), 0) + 1
-    trait = max(traits, key=traits.get) if traits else None
+    trait = max(traits, key=lambda name: traits[name]) if traits else None
     drop = calls.drop_of(source.value)
     of = _drop_type(names(drop)) if drop is not None else None
     if of is None and selves:
-        of = _short_type(max(selves, key=selves.get))
+        of = _short_type(max(selves, key=lambda name: selves[name]))
     if of is None:
         # A closure's vtable holds its body as `call`/`call_mut` (beside a `call_once` shim).
         # rustc 1.63 also put a `drop_in_place::<the closure>` in slot 0, which named it; newer

@@ -194,7 +194,7 @@ def constant_tokens() -> re.Pattern:
     prefixed = [b"".join([re.escape(bytes([p])), b"(?:",
                           b"|".join(_opcode_alternatives(t, SKIPPED_KINDS, leb=True)), b")"])
                 for p, t in PREFIXED.items()]
-    load = rb"\x28" + _MEMARG  # escaped: 0x28 is "(" 
+    load = rb"\x28" + _MEMARG  # escaped: 0x28 is "("
     skipped = b"(?:" + b"|".join(
         _opcode_alternatives(core, SKIPPED_KINDS, leb=False)
         + [load + b"(?![\x11\x13])"]  # i32.load, unless an indirect call follows

@@ -1,6 +1,6 @@
 """Renderers: each turns a Report into text for one output format. They never analyse."""
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "concise", "json", "sarif", "github")
 
 
 def renderer(name: str):

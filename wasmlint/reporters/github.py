@@ -75,12 +75,16 @@ def error_annotation(error: RunError) -> Annotation:
     return Annotation("error", tuple(properties), message)
 
 
-def annotations(report: Report, rules: dict[str, Rule]) -> list[Annotation]:
-    found = [finding_annotation(finding, rules) for finding in report.sorted_findings()]
+def report_annotations(report: Report, rules: dict[str, Rule]) -> list[Annotation]:
+    """Errors first, then the files that could not be checked, warnings and notices, each in report
+    order: GitHub shows only the first few annotations of a step, and the errors are what fail it."""
+    ordered = sorted(report.sorted_findings(), key=lambda finding: -finding.severity)
+    found = [finding_annotation(finding, rules) for finding in ordered]
     errors = sorted(report.errors, key=lambda e: (e.path, e.line or 0, e.column or 0, e.message))
-    return found + [error_annotation(error) for error in errors]
+    first = sum(1 for finding in ordered if finding.severity is Severity.ERROR)
+    return found[:first] + [error_annotation(error) for error in errors] + found[first:]
 
 
 def render(report: Report, rules: dict[str, Rule]) -> str:
     """One workflow command per line, ending in a newline; empty when there is nothing to say."""
-    return "".join(annotation.render() + "\n" for annotation in annotations(report, rules))
+    return "".join(annotation.render() + "\n" for annotation in report_annotations(report, rules))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from urllib.parse import quote
+from typing import Any
 
 import wasmlint
 from wasmlint.baseline import finding_identity
@@ -132,7 +133,7 @@ def _fingerprint(finding: Finding, occurrence: int) -> str:
 
 
 def _result(finding: Finding, rule_index: int, occurrence: int) -> dict:
-    result = {
+    result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
@@ -184,7 +185,7 @@ def build_log(report: Report, rules: dict[str, Rule]) -> dict:
     """The SARIF log as plain data (one run), before it is written as JSON."""
     findings = report.sorted_findings()
     used_ids = sorted({finding.rule_id for finding in findings})
-    first_severity = {}
+    first_severity: dict[str, Severity] = {}
     for finding in findings:
         first_severity.setdefault(finding.rule_id, finding.severity)
     descriptors = [rule_descriptor(rule_id, rules.get(rule_id), first_severity[rule_id]) for rule_id in used_ids]

@@ -11,6 +11,7 @@ import unicodedata
 from functools import lru_cache
 
 from wasmlint.findings import Finding, Layer, Report, Severity, elided_count, elided_hops
+from wasmlint.reporters.layout import grouped, related_line, wrapped
 from wasmlint.reading import SOURCE_LIMIT, read_regular
 from wasmlint.reporters.evidence import evidence_text
 from wasmlint.rules import Rule
@@ -193,17 +194,37 @@ def summary(report: Report) -> str:
     return "; ".join(parts) + "."
 
 
+def render_summary(report: Report, *, color: bool = False) -> str:
+    """The summary line alone (with `--output`, the report is in the file)."""
+    return _Paint(color)(_BOLD, summary(report)) + "\n"
+
+
 def use_color(stream) -> bool:
+    """NO_COLOR wins; then FORCE_COLOR / CLICOLOR_FORCE; then a terminal that can show colour
+    (TERM=dumb cannot: Emacs' shell buffers, some CI logs)."""
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR") or os.environ.get("CLICOLOR_FORCE"):
         return True
+    if os.environ.get("TERM") == "dumb":
+        return False
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-def render(report: Report, rules: dict[str, Rule], *, color: bool = False) -> str:
+def render(report: Report, rules: dict[str, Rule], *, color: bool = False, width: int | None = None,
+           quiet: bool = False) -> str:
+    """The report; `width`: the terminal's, to wrap note lines to; `quiet`: the findings alone."""
     paint = _Paint(color)
-    blocks = [render_finding(f, rules, paint) for f in report.sorted_findings()]
+    blocks = []
+    # An export with many findings shows a few; the rest are one line of locations (layout.py).
+    for shown in grouped(report.sorted_findings()):
+        block = render_finding(shown.finding, rules, paint)
+        if shown.related:
+            gutter = " " * max(1, len(str(shown.finding.line)))
+            block += f"\n{gutter} {paint(_BLUE, '=')} note: {visible(related_line(shown))}"
+        blocks.append(wrapped(block, width))
+    if quiet:
+        return "".join(block + "\n\n" for block in blocks).removesuffix("\n")
     # The run's info lines (files that are not part of their crate) open the summary block, so
     # that the summary sentence stays the report's last line.
     infos = [f"{paint(_COLORS[Severity.INFO], 'info')}: {visible(line)}" for line in report.infos]

@@ -29,7 +29,7 @@ def findings_for_wat(wat: str, rules) -> list[Finding]:
     """Runtime findings for a WAT snippet: smoke mode, or the scenario in its `;;! ` comment lines."""
     import wasmtime
 
-    data = wasmtime.wat2wasm(wat)
+    data = bytes(wasmtime.wat2wasm(wat))
     scenario_lines = [line.strip()[len(SCENARIO_PREFIX):] for line in wat.splitlines()
                       if line.strip().startswith(SCENARIO_PREFIX.strip())]
     scenario = parse_scenario("\n".join(scenario_lines), "case.wat") if scenario_lines else None

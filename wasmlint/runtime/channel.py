@@ -11,6 +11,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import IO
 
 STDERR_TAIL = 16384  # bytes of stderr kept: the end says why a process stopped
 
@@ -23,7 +24,13 @@ class UnreadableLine(Exception):
     """The child wrote a line that is not a JSON object."""
 
 
-def _feed(stream, payload: bytes) -> None:
+def _piped(stream: IO[bytes] | None) -> IO[bytes]:
+    if stream is None:
+        raise OSError("the child's standard streams were not piped")
+    return stream
+
+
+def _feed(stream: IO[bytes], payload: bytes) -> None:
     try:
         stream.write(payload)
         stream.close()
@@ -42,7 +49,10 @@ class EventChild:
                                         stderr=subprocess.PIPE, start_new_session=True, env=env)
         if started is not None:
             started(self.process.pid)  # e.g. limits set from outside before the child reads its input
-        self._writer = threading.Thread(target=_feed, args=(self.process.stdin, payload), daemon=True)
+        # Popen sets each stream it was asked to pipe; the None in their type is for the others.
+        self._pipes: tuple[IO[bytes], IO[bytes], IO[bytes]] = (
+            _piped(self.process.stdin), _piped(self.process.stdout), _piped(self.process.stderr))
+        self._writer = threading.Thread(target=_feed, args=(self._pipes[0], payload), daemon=True)
         self._writer.start()
         self._stderr = bytearray()
         self._pending = bytearray()
@@ -52,8 +62,8 @@ class EventChild:
         time.monotonic() value) is asked again after every event; DeadlinePassed when it passes
         first, UnreadableLine for a line that is not a JSON object."""
         with selectors.DefaultSelector() as selector:
-            selector.register(self.process.stdout, selectors.EVENT_READ, "out")
-            selector.register(self.process.stderr, selectors.EVENT_READ, "err")
+            selector.register(self._pipes[1], selectors.EVENT_READ, "out")
+            selector.register(self._pipes[2], selectors.EVENT_READ, "err")
             while selector.get_map():
                 remaining = deadline() - time.monotonic()
                 if remaining <= 0:
@@ -87,11 +97,11 @@ class EventChild:
             os.killpg(self.process.pid, signal.SIGKILL)  # not yet reaped: the group is still ours
         except (ProcessLookupError, PermissionError):
             pass
-        self.process.wait()
+        returncode = self.process.wait()
         self._writer.join()
-        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+        for stream in self._pipes:
             stream.close()
-        return self.process.returncode
+        return returncode
 
 
 def _event(line: bytes) -> dict:

@@ -14,7 +14,7 @@ from wasmlint.runtime.limits import Limits
 from wasmlint.runtime.result import Resume, StepRecord
 from wasmlint.runtime.sandbox import StoreBudget, StoreShape, describe_trap, limit_hit, new_store, refill
 from wasmlint.runtime.scenario import REFERENCE, Operand, Scenario, Step, argument_problem, call_problem
-from wasmlint.runtime.stubs import link_imports
+from wasmlint.runtime.stubs import AnyMemory, link_imports
 
 PAGE = 65536
 NUMERIC = ("i32", "i64", "f32", "f64")
@@ -27,7 +27,7 @@ class Live:
 
     store: wasmtime.Store
     exports: dict
-    memory: object | None
+    memory: AnyMemory | None
     budget: StoreBudget
     called: set[str] = field(default_factory=set)
 
@@ -98,7 +98,7 @@ class Session:
         exports = {name: instance.exports(store)[name] for name in instance.exports(store)}
         return Live(store, exports, self._watched_memory(exports, created), self.budget)
 
-    def _watched_memory(self, exports: dict, created: list) -> object | None:
+    def _watched_memory(self, exports: dict, created: list[AnyMemory]) -> AnyMemory | None:
         memories = {name: item for name, item in exports.items()
                     if isinstance(item, (wasmtime.Memory, wasmtime.SharedMemory))}
         if self.memory_name:
@@ -197,6 +197,7 @@ def _resolve(operand: Operand, saved: dict[str, int | float]) -> int | float:
     if not isinstance(operand, str):
         return operand
     match = REFERENCE.match(operand)
+    assert match is not None, operand  # parse_scenario accepts only references that match
     name, sign, delta = match.group(1), match.group(2), int(match.group(3) or 0)
     if name not in saved:
         raise StepFailure(f"`${name}` has no value (the call that saves it failed)")
@@ -245,6 +246,7 @@ def scenario_problems(module: wasmtime.Module, scenario: Scenario) -> list[str]:
         if step.kind != "call":
             continue
         where = f"{scenario.path}: steps[{step.index}]"
+        assert step.export is not None  # parse_scenario names the export of every call
         ty = exports.get(step.export)
         if ty is None:
             close = difflib.get_close_matches(step.export, functions, n=1)
@@ -296,6 +298,7 @@ def run_scenario(session: Session, scenario: Scenario, *, arm_at: int | None = N
                         arm(live)
                         outcome.armed = True
                     args = tuple(_resolve(arg, saved) for arg in step.args)
+                    assert step.export is not None  # parse_scenario names the export of every call
                     record, error = session.call(live, step.export, args, run=run, step=step.index,
                                                  call_number=call_number)
                     if outcome.armed:
@@ -329,6 +332,7 @@ def run_scenario(session: Session, scenario: Scenario, *, arm_at: int | None = N
 
 
 def _write(live: Live, step: Step, saved: dict, outcome: Outcome, run: int) -> None:
+    assert step.pointer is not None and step.data is not None  # parse_scenario sets both for a write
     address = _address(_resolve(step.pointer, saved))
     if not isinstance(live.memory, wasmtime.Memory):
         raise StepFailure("the module exports no memory that can be written")
@@ -342,6 +346,7 @@ def _write(live: Live, step: Step, saved: dict, outcome: Outcome, run: int) -> N
 
 
 def _read(live: Live, step: Step, saved: dict, outcome: Outcome, run: int) -> None:
+    assert step.pointer is not None and step.length is not None  # parse_scenario sets both for a read
     address = _address(_resolve(step.pointer, saved))
     if not isinstance(live.memory, wasmtime.Memory):
         raise StepFailure("the module exports no memory that can be read")
@@ -369,7 +374,7 @@ def smoke_arguments(kinds: list[str] | tuple[str, ...]) -> list[tuple]:
 
 def smoke_calls(module: wasmtime.Module) -> list[tuple[str, tuple]]:
     """(export, args) for every exported function whose parameters are all numbers."""
-    calls = []
+    calls: list[tuple[str, tuple]] = []
     for export in module.exports:
         ty = export.type
         if not isinstance(ty, wasmtime.FuncType):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import wasmtime
 
@@ -18,10 +18,13 @@ GROW_FRAME = "memory.grow"
 FRAME_HEAD = re.compile(r"^\s*(\d+):\s+0x[0-9a-f]+ - ")
 LOCATION = re.compile(r"^\s+at (.+:\d+(?::\d+)?)\s*$")
 
+_demangle: Callable[[str], str] | None = None
 try:  # the module layer's demangler, when it is installed alongside
-    from wasmlint.module.demangle import demangle as _demangle
+    from wasmlint.module.demangle import demangle
+
+    _demangle = demangle
 except ImportError:  # pragma: no cover - depends on the module layer being present
-    _demangle = None
+    pass
 
 
 def display_name(raw: str | None, func_index: int | None) -> str:
@@ -143,6 +146,7 @@ def pinpoint_growth(result: RunResult, data: bytes, has_dwarf: bool, session: Se
         if instrumented is not None:
             captured = replay(record, arm_instrumented, on=instrumented).captured
         else:
+            assert frozen is not None  # replayed above whenever there is no instrumented module
             captured = frozen.captured
         frames = frames_of(captured, guards=guards, locations=locations, export_names=export_names, export=export)
         if frames:

@@ -169,7 +169,7 @@ def unchecked(result: RunResult) -> str | None:
     for record in result.steps:
         if record.kind == "start":
             return f"the module could not be instantiated, so no export ran: {record.trap}"
-        if record.limit and record.export not in stopped:
+        if record.limit and record.export is not None and record.export not in stopped:
             stopped[record.export] = record
     if not stopped:
         return None

@@ -6,6 +6,7 @@ import re
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypeGuard
 
 from wasmlint.reading import CONFIG_LIMIT, read_regular_text, reason
 from wasmlint.tomlfiles import parse_toml
@@ -100,10 +101,10 @@ class Scenario:
 
 
 def _calls(steps: tuple[Step, ...]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(step.export for step in steps if step.kind == "call"))
+    return tuple(dict.fromkeys(step.export for step in steps if step.kind == "call" and step.export is not None))
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[Number]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -206,14 +207,15 @@ def _parse_step(raw: object, index: int, origin: str, saved: set[str]) -> Step:
         return Step(index, "write", pointer=pointer, data=data, is_text=is_text, note=note)
     data, is_text = _payload(raw, ("expect-string", "expect-bytes", "expect-hex"), where, required=False)
     length = raw.get("length")
-    if length is None and data is None:
-        raise ScenarioError(f"{where}: a read needs `length` or an expected value")
-    if length is not None and (not isinstance(length, int) or isinstance(length, bool) or not 0 <= length <= 1 << 32):
+    if length is None:
+        if data is None:
+            raise ScenarioError(f"{where}: a read needs `length` or an expected value")
+        length = len(data)
+    elif not isinstance(length, int) or isinstance(length, bool) or not 0 <= length <= 1 << 32:
         raise ScenarioError(f"{where}: `length` must be an integer from 0 to 4 GiB (4294967296)")
-    if length is not None and data is not None and length != len(data):
+    elif data is not None and length != len(data):
         raise ScenarioError(f"{where}: `length` {length} differs from the expected value's {len(data)} bytes")
-    return Step(index, "read", pointer=pointer, data=data, is_text=is_text,
-                length=len(data) if length is None else length, note=note)
+    return Step(index, "read", pointer=pointer, data=data, is_text=is_text, length=length, note=note)
 
 
 def _parse_call(raw: dict, index: int, where: str, saved: set[str], note: str | None) -> Step:

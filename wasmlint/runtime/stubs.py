@@ -7,6 +7,7 @@ from collections import Counter
 import wasmtime
 
 WASI_PREVIEW1 = "wasi_snapshot_preview1"
+AnyMemory = wasmtime.Memory | wasmtime.SharedMemory  # a memory an import or export can be
 
 
 def _zero(kind: wasmtime.ValType) -> object:
@@ -34,25 +35,26 @@ def _stub(module: str, name: str, ty: wasmtime.FuncType, calls: Counter, trap: b
 
 
 def _define_value(linker: wasmtime.Linker, store: wasmtime.Store, engine: wasmtime.Engine,
-                  item: wasmtime.ImportType) -> object | None:
+                  item: wasmtime.ImportType) -> AnyMemory | None:
     """Define a default global, table or memory for one import; return a created memory."""
     ty = item.type
+    name = item.name or ""  # None only in the module-linking proposal, which wasmtime no longer has
     if isinstance(ty, wasmtime.GlobalType):
-        linker.define(store, item.module, item.name, wasmtime.Global(store, ty, _zero(ty.content)))
+        linker.define(store, item.module, name, wasmtime.Global(store, ty, _zero(ty.content)))
     elif isinstance(ty, wasmtime.TableType):
-        linker.define(store, item.module, item.name, wasmtime.Table(store, ty, None))
+        linker.define(store, item.module, name, wasmtime.Table(store, ty, None))
     elif isinstance(ty, wasmtime.MemoryType):
         memory = wasmtime.SharedMemory(engine, ty) if ty.is_shared else wasmtime.Memory(store, ty)
-        linker.define(store, item.module, item.name, memory)
+        linker.define(store, item.module, name, memory)
         return memory
     return None
 
 
 def link_imports(engine: wasmtime.Engine, store: wasmtime.Store, module: wasmtime.Module,
-                 calls: Counter, *, trap: bool = False) -> tuple[wasmtime.Linker, list]:
+                 calls: Counter, *, trap: bool = False) -> tuple[wasmtime.Linker, list[AnyMemory]]:
     """A linker satisfying every import of `module` in `store`; also returns memories it created."""
     linker = wasmtime.Linker(engine)
-    memories: list = []
+    memories: list[AnyMemory] = []
     imports = list(module.imports)
     if any(item.module == WASI_PREVIEW1 for item in imports):
         # No preopened directories, no environment, no arguments, no inherited stdio.
@@ -60,14 +62,14 @@ def link_imports(engine: wasmtime.Engine, store: wasmtime.Store, module: wasmtim
         linker.define_wasi()
     seen: set[tuple[str, str]] = set()
     for item in imports:
-        key = (item.module, item.name or "")
+        name = item.name or ""  # None only in the module-linking proposal, which wasmtime no longer has
+        key = (item.module, name)
         if item.module == WASI_PREVIEW1 or key in seen:
             continue
         seen.add(key)
         try:
             if isinstance(item.type, wasmtime.FuncType):
-                linker.define_func(item.module, item.name, item.type,
-                                   _stub(item.module, item.name, item.type, calls, trap))
+                linker.define_func(item.module, name, item.type, _stub(item.module, name, item.type, calls, trap))
             else:
                 memory = _define_value(linker, store, engine, item)
                 if memory is not None:

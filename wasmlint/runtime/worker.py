@@ -27,7 +27,7 @@ def load_bytes(path: Path) -> bytes:
     if data[:4] != b"\0asm":
         import wasmtime
 
-        data = wasmtime.wat2wasm(data.decode("utf-8"))
+        data = bytes(wasmtime.wat2wasm(data.decode("utf-8")))
     return data
 
 
@@ -66,7 +66,8 @@ def v128_at_the_boundary(data: bytes) -> str | None:
     for item in module.imports:
         if item.kind == "global" and item.value_type == "v128":
             return f"import {item.module}::{item.name} is a v128 global"
-        ty = module.types[item.type_index] if item.kind == "func" and item.type_index < len(module.types) else None
+        ty = (module.types[item.type_index] if item.kind == "func" and item.type_index is not None
+              and item.type_index < len(module.types) else None)
         if ty is not None and "v128" in ty.params + ty.results:
             return f"import {item.module}::{item.name} takes or returns v128"
     for export in module.exports:
@@ -88,8 +89,8 @@ def store_shape(data: bytes, module) -> "StoreShape":
     try:
         from wasmlint.module.decoder import DecodeError, decode_declarations
     except ImportError:
-        decode_declarations = None
-    if decode_declarations is not None:
+        pass  # without the module layer: what wasmtime shows, below
+    else:
         try:
             declared = decode_declarations(data)
             gc_heap = any(ty.kind in ("struct", "array") for ty in declared.types) or bool(declared.tag_type_indices)
@@ -108,6 +109,7 @@ def _replayer(session, scenario: Scenario | None, resume: Resume):
         target = on or session
         if scenario is not None:
             return run_scenario(target, scenario, arm_at=record.call_number, arm=arm, resume=resume.replaying())
+        assert record.export is not None  # a smoke run's records of calls name their export
         return run_smoke(target, record.export, record.args, record.run, arm_at=record.call_number, arm=arm)
 
     return replay

@@ -13,7 +13,8 @@ from wasmlint.registry import CLONED_HEAP_VALUE, HEAP_RECEIVER, OWNED_COPY, PARS
 from wasmlint.rules import Rule
 from wasmlint.source.exports import Export
 from wasmlint.source.parsing import NOT_UTF8, SourceFile, parse_rust_file
-from wasmlint.source.resolve import CrateIndex, FnDef, node_text, path_segments
+from wasmlint.source.resolve import CrateIndex, FnDef, path_segments
+from wasmlint.syntax import field_text, node_bytes, node_text
 from wasmlint.source.scan import RuleHit, Scanner, Snippet
 
 HEAP_TYPES = {
@@ -74,6 +75,7 @@ class Reach:
         tail = []
         reach = self
         for _ in range(PATH_TAIL):
+            assert reach is not None  # deeper than PATH_TAIL: see the test above
             tail.append(reach.fn)
             reach = reach.caller
         skipped = self.depth - PATH_HEAD - PATH_TAIL
@@ -228,7 +230,7 @@ def _export_sites(index: CrateIndex) -> dict[str, ExportSite]:
     sites: dict[str, ExportSite] = {}
     for fn, export in _exported(index):
         name = fn.node.child_by_field_name("name")
-        start, end = _span(name, fn.snippet)
+        start, end = _span(name if name is not None else fn.node, fn.snippet)  # no name: error recovery
         sites.setdefault(export.symbol, ExportSite(export.symbol, export.display, fn.snippet.file.display, *start, *end,
                                                    form=export.form, owner=export.owner, contract=export.contract,
                                                    cfg=export.cfg))
@@ -265,13 +267,13 @@ def _span(node: Node, snippet: Snippet, start: Node | None = None) -> tuple[tupl
 def construct_label(node: Node) -> str:
     """A short name for a flagged construct: `format!`, `.push()`, `String::from`."""
     if node.type == "macro_invocation":
-        return node_text(node.child_by_field_name("macro")) + "!"
+        return field_text(node, "macro") + "!"
     if node.type == "call_expression":
         function = node.child_by_field_name("function")
         if function is not None and function.type == "generic_function":
             function = function.child_by_field_name("function")
         if function is not None and function.type == "field_expression":
-            return "." + node_text(function.child_by_field_name("field")) + "()"
+            return "." + field_text(function, "field") + "()"
         if function is not None:
             return node_text(function)
     text = node_text(node).splitlines()[0] if node.text else node.type
@@ -316,6 +318,7 @@ def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, al
     if not _keeps(hit, fn, index):
         return None
     label = construct_label(hit.node)
+    call_path: tuple[str, ...]
     if reach is None:
         where = f"in `{fn.label}` (no export reaches it)"
         severity, symbol, call_path = Severity.INFO, None, (fn.label, label)
@@ -329,7 +332,8 @@ def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, al
         call_path = (export.display, *reach.path_labels(), label)
     dot = _method_dot(hit.node)
     (line, column), (end_line, end_column) = _span(hit.node, hit.snippet, dot)
-    flagged = hit.node.text[dot.start_byte - hit.node.start_byte :] if dot is not None else hit.node.text
+    text = node_bytes(hit.node)
+    flagged = text[dot.start_byte - hit.node.start_byte :] if dot is not None else text
     snippet_text = flagged.decode("utf-8", errors="replace").splitlines()[0].strip()[:120] if flagged else ""
     return rule.finding(
         Span(hit.snippet.file.display, line, column, end_line, end_column),

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from collections.abc import Sequence
+
 from tree_sitter import Node
 
 from wasmlint.cfg import BuildCfg, Meta, attribute_applied, conditions_of, excluded_by
+from wasmlint.syntax import node_text
 
 _SKIPPED_SIBLINGS = {"line_comment", "block_comment"}
 DEFAULT_BUILD = BuildCfg()
@@ -42,24 +45,25 @@ class Export:
 
 
 def _text(node: Node | None) -> str:
-    return node.text.decode("utf-8", errors="replace") if node is not None else ""
+    return node_text(node) if node is not None else ""
 
 
-def outer_attributes(item: Node) -> list[Node]:
-    """The `attribute` nodes written above an item (tree-sitter keeps them as preceding siblings)."""
+def outer_attributes(siblings: list[Node], position: int) -> list[Node]:
+    """The `attribute` nodes written above the item at `position` among its parent's children
+    (tree-sitter keeps them as preceding siblings, doc comments possibly between)."""
     found = []
-    sibling = item.prev_sibling
-    while sibling is not None and (sibling.type == "attribute_item" or sibling.type in _SKIPPED_SIBLINGS):
-        if sibling.type == "attribute_item":
-            attribute = next((c for c in sibling.named_children if c.type == "attribute"), None)
+    at = position - 1
+    while at >= 0 and (siblings[at].type == "attribute_item" or siblings[at].type in _SKIPPED_SIBLINGS):
+        if siblings[at].type == "attribute_item":
+            attribute = next((c for c in siblings[at].named_children if c.type == "attribute"), None)
             if attribute is not None:
                 found.append(attribute)
-        sibling = sibling.prev_sibling
+        at -= 1
     found.reverse()
     return found
 
 
-def _attribute_name(attribute: Node) -> str:
+def attribute_name(attribute: Node) -> str:
     head = attribute.named_children[0] if attribute.named_child_count else None
     if head is None:
         return ""
@@ -72,12 +76,12 @@ def _attribute_name(attribute: Node) -> str:
 _RELEVANT = {"no_mangle", "export_name", "unsafe", "cfg_attr", "wasm_bindgen", "cfg", "test"}
 
 
-def applied_attributes(attributes: list[Node], build: BuildCfg) -> list[tuple[Meta, tuple[str, ...]]]:
+def applied_attributes(attributes: Sequence[Node], build: BuildCfg) -> list[tuple[Meta, tuple[str, ...]]]:
     """The attributes that apply in this build (a true `cfg_attr`'s, `unsafe(...)`'s inner one),
     each with the cfg_attr conditions that applied it."""
     found: list[tuple[Meta, tuple[str, ...]]] = []
     for attribute in attributes:
-        if _attribute_name(attribute) in _RELEVANT:
+        if attribute_name(attribute) in _RELEVANT:
             found.extend(attribute_applied(_text(attribute), build))
     return found
 
@@ -100,7 +104,7 @@ def _linker_export(applied: list[tuple[Meta, tuple[str, ...]]], fn_name: str) ->
 def cfg_excludes_wasm(attributes: list[Node], build: BuildCfg = DEFAULT_BUILD) -> bool:
     """True for a `#[test]` function, or a `#[cfg(...)]` false for the build (wasm32, its features)."""
     for attribute in attributes:
-        name = _attribute_name(attribute)
+        name = attribute_name(attribute)
         if name == "test":
             return True  # a #[test] function: only in test builds
         if name == "cfg" and excluded_by((_text(attribute),), build) is not None:
@@ -112,13 +116,12 @@ def _bindgen(applied: list[tuple[Meta, tuple[str, ...]]]) -> tuple[Meta, tuple[s
     return next(((m, c) for m, c in applied if m.name == "wasm_bindgen"), None)
 
 
-def _bindgen_impl(impl_node: Node, build: BuildCfg) -> tuple[str, str, tuple[str, ...]] | None:
-    """For a `#[wasm_bindgen] impl Type { ... }` block (or one a true `cfg_attr` makes so): the
-    type, the class name its exports carry (`js_class`, else the type) and the conditions; None
-    for trait impls and plain impls."""
+def _bindgen_impl(impl_node: Node, attributes: tuple[Node, ...], build: BuildCfg) -> tuple[str, str, tuple[str, ...]] | None:
+    """For a `#[wasm_bindgen] impl Type { ... }` block (or one a true `cfg_attr` makes so), given
+    its outer attributes: the type, the class name its exports carry (`js_class`, else the type)
+    and the conditions; None for trait impls and plain impls."""
     if impl_node.child_by_field_name("trait") is not None:
         return None
-    attributes = outer_attributes(impl_node)
     found = _bindgen(applied_attributes(attributes, build))
     if found is None:
         return None
@@ -126,7 +129,7 @@ def _bindgen_impl(impl_node: Node, build: BuildCfg) -> tuple[str, str, tuple[str
     if owner is None:
         return None
     meta, conditions = found
-    texts = [_text(a) for a in attributes if _attribute_name(a) == "cfg"]
+    texts = [_text(a) for a in attributes if attribute_name(a) == "cfg"]
     return owner, meta.arg("js_class") or owner, conditions_of(texts, build) + conditions
 
 
@@ -154,12 +157,14 @@ def type_name(node: Node | None) -> str | None:
     return None
 
 
-def exports_of(fn_node: Node, fn_name: str, impl_node: Node | None, attributes: list[Node],
-               build: BuildCfg = DEFAULT_BUILD) -> list[Export]:
+def exports_of(fn_node: Node, fn_name: str, impl_node: Node | None, impl_attributes: tuple[Node, ...],
+               attributes: list[Node], enclosing: tuple[str, ...], build: BuildCfg = DEFAULT_BUILD) -> list[Export]:
     """Every export a `function_item` produces in this build: linker attributes, `#[wasm_bindgen]`
     (`start` included), `pub` methods of a bindgen impl; each with the conditions that enabled it.
 
-    `attributes` are the fn's outer attributes (`outer_attributes`), read once by the caller.
+    `attributes` are the fn's outer attributes and `impl_attributes` those of its impl block;
+    `enclosing` are the true `#[cfg]`s of the inline `mod`s and `impl`/`trait` blocks around it,
+    outermost first. The caller works them out for all of a file's items at once.
     """
     if impl_node is None and not attributes:
         return []  # no attributes: the common case
@@ -171,7 +176,7 @@ def exports_of(fn_node: Node, fn_name: str, impl_node: Node | None, attributes: 
         name = meta.arg("js_name") or fn_name
         export = Export(name, name, "start" if "start" in meta.flags() else "wasm_bindgen", cfg=conditions)
     elif export is None and impl_node is not None:
-        found = _bindgen_impl(impl_node, build)
+        found = _bindgen_impl(impl_node, impl_attributes, build)
         if found is None or not _is_pub(fn_node):
             return []
         owner, class_name, impl_conditions = found
@@ -181,20 +186,6 @@ def exports_of(fn_node: Node, fn_name: str, impl_node: Node | None, attributes: 
         export = Export(f"{class_name.lower()}_{method}", f"{owner}::{fn_name}", "method", owner, conditions)
     if export is None:
         return []
-    own = conditions_of([_text(a) for a in attributes if _attribute_name(a) == "cfg"], build)
+    own = conditions_of([_text(a) for a in attributes if attribute_name(a) == "cfg"], build)
     return [Export(export.symbol, export.display, export.form, export.owner,
-                   enclosing_conditions(fn_node, build) + own + export.cfg)]
-
-
-def enclosing_conditions(node: Node, build: BuildCfg) -> tuple[str, ...]:
-    """The true `#[cfg]`s of the inline `mod`s and `impl`/`trait` blocks around an item, outermost
-    first (computed for exports only: walking up costs time per level)."""
-    found: list[tuple[str, ...]] = []
-    parent = node.parent
-    while parent is not None:
-        if parent.type in ("mod_item", "impl_item", "trait_item"):
-            texts = [_text(a) for a in outer_attributes(parent) if _attribute_name(a) == "cfg"]
-            if texts:
-                found.append(conditions_of(texts, build))
-        parent = parent.parent
-    return tuple(c for conditions in reversed(found) for c in conditions)
+                   enclosing + own + export.cfg)]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import tree_sitter_rust
 from tree_sitter import Language, Node, Parser, Query, Tree
+
+from wasmlint.columns import CharColumns
+from wasmlint.treedepth import MAX_DEPTH, deeper_than
 
 
 @cache
@@ -38,16 +41,14 @@ class SourceFile:
     tree: Tree
     module_path: tuple[str, ...]  # the Rust module this file is, from its place under src/
 
-    def column(self, byte: int, byte_column: int) -> int:
-        """1-based character column of the position at file `byte`, `byte_column` bytes into its line.
+    columns: CharColumns = field(init=False, repr=False, compare=False)
 
-        tree-sitter columns count bytes; the line's start is `byte - byte_column`, so no table of
-        line starts is needed.
-        """
-        prefix = self.source[byte - byte_column : byte]
-        if prefix.isascii():
-            return byte_column + 1
-        return len(prefix.decode("utf-8", errors="replace")) + 1
+    def __post_init__(self) -> None:
+        self.columns = CharColumns(self.source)
+
+    def column(self, byte: int, byte_column: int) -> int:
+        """1-based character column of the position at file `byte`, `byte_column` bytes into its line."""
+        return self.columns.column(byte, byte_column)
 
 
 def _parseable(source: bytes) -> bytes:
@@ -59,6 +60,7 @@ def _parseable(source: bytes) -> bytes:
     return source.replace(b"try!(", b"tr_!(") if b"try!(" in source else source
 
 
+TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep: the code below that depth is not analysed"
 NOT_UTF8 = "not valid UTF-8"  # a problem that outranks syntax errors: rustc reads nothing of the file
 
 
@@ -82,6 +84,9 @@ def parse_rust_file(display: str, source: bytes, module_path: tuple[str, ...] = 
             if not closed.root_node.has_error:
                 tree = closed
                 problems.append((len(source), f"the file ends inside {missing} unclosed `{{`"))
+    deep = deeper_than(tree.root_node)
+    if deep is not None:
+        problems.append((min(deep.start_byte, len(source)), TOO_DEEP))
     return SourceFile(display=display, source=text, tree=tree, module_path=module_path), problems
 
 
@@ -151,3 +156,12 @@ def reparse_items(snippet_source: bytes, token_tree: Node) -> tuple[Tree, bytes,
     tree = parser().parse(text)
     row, column = token_tree.start_point
     return tree, text, Shift(byte=start, row=row, first_row_column=column + 1)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A parse tree and how its positions map into the file it came from."""
+
+    file: SourceFile
+    file_index: int
+    shift: Shift = IDENTITY

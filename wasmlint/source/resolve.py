@@ -8,19 +8,19 @@ and constructors, struct fields) before falling back to every crate method with 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
 from wasmlint.source.exports import Export, type_name
+from wasmlint.source.parsing import Snippet
+from wasmlint.syntax import field_text, node_bytes, node_text
+from wasmlint.treedepth import bounded_cursor
 
 EXTERNAL_ROOTS = {"std", "core", "alloc"}
 MAX_ALIAS_DEPTH = 8
-
-
-def node_text(node: Node) -> str:
-    return node.text.decode("utf-8", errors="replace")
 
 
 @dataclass(eq=False)
@@ -32,15 +32,15 @@ class FnDef:
     module: tuple[str, ...]
     impl_type: str | None
     file_index: int
+    node: Node  # the function_item, in its snippet's tree
+    snippet: Snippet  # the tree it was found in
     exports: list[Export] = field(default_factory=list)
-    macro_snippets: list = field(default_factory=list)  # (root, scan.Snippet) of re-parsed macro arguments
+    macro_snippets: list[tuple[Node, Snippet]] = field(default_factory=list)  # (root, snippet) of re-parsed macro arguments
     nested: list[tuple[int, int]] = field(default_factory=list)  # byte ranges of fns defined inside this one
     matches: list = field(default_factory=list)  # scan.RuleHit
     _variables: dict[str, list[tuple[int, str | None]]] | None = None
     uses: dict[str, list[str]] = field(default_factory=dict)
     globs: list[list[str]] = field(default_factory=list)
-    node: Node | None = None  # the function_item, in its snippet's tree
-    snippet: object = None  # scan.Snippet: the tree it was found in
     template: str | None = None  # the macro_rules! name, for functions a macro generates
     exports_template: list[Export] = field(default_factory=list)  # exports before substitution
     trait_default: bool = False  # a default method written in a `trait` block (impl_type is the trait)
@@ -50,7 +50,7 @@ class FnDef:
     def variables(self) -> dict[str, list[tuple[int, str | None]]]:
         """Parameters and `let` bindings with the type their syntax shows; computed on first use."""
         if self._variables is None:
-            self._variables = declared_variables(self.node, self.snippet.shift.byte) if self.node is not None else {}
+            self._variables = declared_variables(self.node, self.snippet.shift.byte, self.nested)
         return self._variables
 
     def calls(self) -> tuple[list[tuple], list[bytes]]:
@@ -63,24 +63,42 @@ class FnDef:
         roots = [(self.node, self.snippet)] + self.macro_snippets
         for root, snippet in roots:
             shift = snippet.shift.byte
-            nested = self.nested if root is self.node else ()
-            for pattern, captures in QueryCursor(calls_query()).matches(root):
-                node = next(iter(captures.values()))[0]
-                if nested and any(start <= node.start_byte < end for start, end in nested):
-                    continue  # belongs to a fn defined inside this one
-                if pattern == 0:
-                    refs.append(node.text)
-                elif "method" in captures:
-                    method = captures["method"][0]
-                    calls.append(("method", method.text, captures["receiver"][0], method.start_byte + shift))
-                else:
-                    path = captures["path"][0]
-                    calls.append(("path", path.text, None, path.start_byte + shift))
+            nested = self.nested if root is self.node else []
+            # The stretches between the fns defined inside this one, each searched alone: the
+            # nested fns' code is theirs, and searching it here would make nested fns quadratic.
+            for start, end in _between(root.start_byte, root.end_byte, nested):
+                cursor = bounded_cursor(calls_query())
+                if nested:
+                    cursor.set_byte_range(start, end)
+                for pattern, captures in cursor.matches(root):
+                    node = next(iter(captures.values()))[0]
+                    if nested and not start <= node.start_byte < end:
+                        continue  # in a nested fn, or in another stretch (found there)
+                    if pattern == 0:
+                        refs.append(node_bytes(node))
+                    elif "method" in captures:
+                        method = captures["method"][0]
+                        calls.append(("method", method.text, captures["receiver"][0], method.start_byte + shift))
+                    else:
+                        path = captures["path"][0]
+                        calls.append(("path", path.text, None, path.start_byte + shift))
         return calls, refs
 
     @property
     def label(self) -> str:
         return f"{self.impl_type}::{self.name}" if self.impl_type else self.name
+
+
+def _between(start: int, end: int, inside: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The byte ranges of [start, end) outside the sorted, disjoint ranges `inside`."""
+    stretches = []
+    for inner_start, inner_end in inside:
+        if inner_start > start:
+            stretches.append((start, inner_start))
+        start = max(start, inner_end)
+    if start < end or not stretches:
+        stretches.append((start, end))
+    return stretches
 
 
 def use_bindings(use_node: Node) -> tuple[list[tuple[str, list[str]]], list[list[str]]]:
@@ -125,7 +143,7 @@ def use_bindings(use_node: Node) -> tuple[list[tuple[str, list[str]]], list[list
                 aliases.append((name, path))
             elif kind == "use_as_clause":
                 path = prefix + segments(node.child_by_field_name("path"))
-                aliases.append((node_text(node.child_by_field_name("alias")), path))
+                aliases.append((field_text(node, "alias"), path))
             elif kind == "scoped_use_list":
                 inner = prefix + segments(node.child_by_field_name("path"))
                 use_list = node.child_by_field_name("list")
@@ -160,21 +178,31 @@ _VARIABLES_QUERY = """
 """
 
 
-def declared_variables(fn_node: Node, shift: int) -> dict[str, list[tuple[int, str | None]]]:
+def declared_variables(fn_node: Node, shift: int, nested: Sequence[tuple[int, int]] = ()) -> dict[str, list[tuple[int, str | None]]]:
+    """The fn's parameters and `let`s (not those of the fns defined inside it, at `nested`)."""
     query = _variables_query()
     found: dict[str, list[tuple[int, str | None]]] = {}
-    for _, captures in QueryCursor(query).matches(fn_node):
-        name = captures["name"][0]
-        if "let" in captures:
-            let = captures["let"][0]
-            declared = type_name(let.child_by_field_name("type")) or value_type(let.child_by_field_name("value"))
-            at = let.start_byte
-        else:
-            declared, at = type_name(captures["type"][0]), name.start_byte
-        found.setdefault(node_text(name), []).append((at + shift, declared))
+    for start, end in _between(fn_node.start_byte, fn_node.end_byte, nested):
+        cursor = bounded_cursor(query)
+        if nested:
+            cursor.set_byte_range(start, end)
+        for _, captures in cursor.matches(fn_node):
+            name = captures["name"][0]
+            if not nested or start <= name.start_byte < end:
+                _declare(found, captures, name, shift)
     for entries in found.values():
         entries.sort(key=lambda entry: entry[0])
     return found
+
+
+def _declare(found: dict[str, list[tuple[int, str | None]]], captures: dict, name: Node, shift: int) -> None:
+    if "let" in captures:
+        let = captures["let"][0]
+        declared = type_name(let.child_by_field_name("type")) or value_type(let.child_by_field_name("value"))
+        at = let.start_byte
+    else:
+        declared, at = type_name(captures["type"][0]), name.start_byte
+    found.setdefault(node_text(name), []).append((at + shift, declared))
 
 
 _compiled_variables_query = None
@@ -240,7 +268,7 @@ def value_type(value: Node | None) -> str | None:
         if function is not None and function.type == "identifier":
             return _type_like(node_text(function))  # a tuple struct: `Code(7)`
         if function is not None and function.type == "field_expression":
-            method = node_text(function.child_by_field_name("field"))
+            method = field_text(function, "field")
             if method in ("to_string", "to_owned") or method.startswith("to_uppercase"):
                 return "String"
             if method == "to_vec":
@@ -255,7 +283,7 @@ def value_type(value: Node | None) -> str | None:
     if kind == "identifier":
         return _type_like(node_text(value))  # a unit struct: `let a = A;`
     if kind == "macro_invocation":
-        macro = node_text(value.child_by_field_name("macro")).rsplit("::", 1)[-1]
+        macro = field_text(value, "macro").rsplit("::", 1)[-1]
         return {"vec": "Vec", "format": "String"}.get(macro)
     return None
 
@@ -381,7 +409,7 @@ class CrateIndex:
         while True:
             kind = receiver.type
             if kind == "field_expression":
-                fields.append(node_text(receiver.child_by_field_name("field")))
+                fields.append(field_text(receiver, "field"))
                 inner = receiver.child_by_field_name("value")
             elif kind in ("reference_expression", "parenthesized_expression", "unary_expression"):
                 inner = receiver.named_children[-1] if receiver.named_child_count else None

@@ -12,33 +12,46 @@ import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from tree_sitter import Node, QueryCursor
+from collections.abc import Sequence
 
-from wasmlint.cfg import BuildCfg
+from tree_sitter import Node, Query
+
+from wasmlint.cfg import BuildCfg, conditions_of
+from wasmlint.syntax import field_text, node_bytes, node_text
 from wasmlint.rules import Rule, RuleError
-from wasmlint.source.exports import cfg_excludes_wasm, exports_of, outer_attributes, type_name
-from wasmlint.source.parsing import IDENTITY, Shift, SourceFile, compile_query, reparse_items, reparse_token_tree
+from wasmlint.source.exports import attribute_name, cfg_excludes_wasm, exports_of, outer_attributes, type_name
+from wasmlint.source.parsing import Snippet, SourceFile, compile_query, reparse_items, reparse_token_tree
 from wasmlint.source.resolve import (
-    EXTERNAL_ROOTS, CrateIndex, FnDef, calls_query, expand_alias, node_text, path_segments, use_bindings,
+    EXTERNAL_ROOTS, CrateIndex, FnDef, calls_query, expand_alias, path_segments, use_bindings,
 )
+from wasmlint.treedepth import bounded_cursor
 
 MAX_MACRO_DEPTH = 4
-_ITEM_CONTAINERS = ("source_file", "declaration_list")
 
 # (kind, pattern): the facts every analysis needs, whatever rules are selected.
+# Functions, blocks (mod/impl/trait) and cfg attributes come with their parent: what is around
+# an item and what is written above it are worked out from those, never with `node.parent` or
+# `prev_sibling` (tree-sitter answers both by walking down from the root: time per level of depth).
 STRUCTURAL_PATTERNS = (
-    ("fn", "(function_item) @fn"),
+    ("fn", "(_ (function_item) @fn) @parent"),
+    ("block", "(_ [(mod_item) (impl_item) (trait_item)] @block) @parent"),
     ("macro", "(macro_invocation) @macro"),
     ("use", "[(use_declaration) (extern_crate_declaration)] @use"),
     ("struct", "(struct_item name: (type_identifier) @name body: (field_declaration_list) @body)"),
     ("macrodef", "(macro_definition name: (identifier) @name) @macrodef"),
-    ("cfg", '(attribute_item (attribute (identifier) @name (#any-of? @name "cfg" "test"))) @cfg'),
+    ("cfg", '(_ (attribute_item (attribute (identifier) @name (#any-of? @name "cfg" "test"))) @cfg) @parent'),
+    # A macro call among items (tree-sitter wraps `m!(...);` at the top of a file in a statement).
+    # Asked of the query, not of `node.parent`: tree-sitter finds a parent by walking down from
+    # the root, so testing each macro of a deeply nested expression cost its depth each time.
+    ("itemmacro", """[(source_file (macro_invocation) @itemmacro)
+                    (source_file (expression_statement (macro_invocation) @itemmacro))
+                    (declaration_list (macro_invocation) @itemmacro)]"""),
 )
 
 
 @dataclass(frozen=True)
 class CombinedQuery:
-    query: object
+    query: Query
     kinds: tuple  # pattern index -> "fn" | "macro" | ... | "methodcall" | Rule
     by_method: dict  # method name -> the `methods` rules that flag its calls
     by_call: dict  # (type, function) -> the `calls` rules that flag it
@@ -86,7 +99,8 @@ def combined_query(rules: tuple[Rule, ...]) -> CombinedQuery:
     by_call: dict[tuple[str, str], tuple[Rule, ...]] = {}
     for rule in rules:
         for call in rule.calls:
-            key = tuple(call.split("::"))
+            owner, function = call.split("::")  # rules.py allows `Type::function` only
+            key = (owner, function)
             by_call[key] = by_call.get(key, ()) + (rule,)
     if by_call:
         names = sorted({name for _, name in by_call})
@@ -102,7 +116,9 @@ def combined_query(rules: tuple[Rule, ...]) -> CombinedQuery:
     for text in texts:
         starts.append(offset)
         offset += len(text.encode()) + 1
-    for rule in (r for r in rules if r.query):
+    for rule in rules:
+        if not rule.query:
+            continue
         starts.append(offset)
         owners.append(rule)
         texts.append(rule.query)
@@ -129,15 +145,6 @@ def check_rule_queries(rules) -> None:
 def validate_queries(rules: dict[str, Rule]) -> None:
     """Compile the selected source rules' queries; a broken one raises RuleError naming its file."""
     combined_query(tuple(rule for rule in rules.values() if rule.matches_code))
-
-
-@dataclass(frozen=True)
-class Snippet:
-    """A parse tree and how its positions map into the file it came from."""
-
-    file: SourceFile
-    file_index: int
-    shift: Shift = IDENTITY
 
 
 @dataclass(frozen=True)
@@ -175,14 +182,13 @@ class Scanner:
     # -- entry points -------------------------------------------------------------------------
 
     def scan_file(self, file: SourceFile, file_index: int) -> None:
-        self._blocks: dict[int, bool] = {}
         self._imported: dict[int, tuple[dict, dict[str, tuple[str, str]]]] = {}
         snippet = Snippet(file, file_index)
         self._scan_tree(file.tree.root_node, file.source, snippet, owner=None, module=file.module_path, depth=0)
 
     def finish(self) -> CrateScan:
         """Expand exporting macro invocations once every file (and so every macro) is known."""
-        for invocation, snippet in self.scan.item_macros:
+        for invocation, _snippet in self.scan.item_macros:
             template = self.scan.templates.get(_macro_name(invocation))
             if template is None:
                 continue
@@ -221,26 +227,33 @@ class Scanner:
         file_uses: dict[str, list[str]] = {}  # the last binding of each name: what paths resolve through
         file_bindings: list[tuple[str, list[str]]] = []  # every binding, for functions imported by name
         file_globs: list[list[str]] = []
-        cfg_items: list[Node] = []
-        for pattern, captures in QueryCursor(self.combined.query).matches(root):
+        cfg_items: list[tuple[Node, Node]] = []  # (attribute item, its parent)
+        blocks: list[tuple[Node, Node]] = []  # (mod/impl/trait, its parent)
+        # Functions and macro definitions in the order the query found them, registered once the
+        # blocks around them are known (the order decides each function's index).
+        items: list[tuple[str, Node, Node | None]] = []
+        # Every macro call with the records it made; those among items are taken out afterwards,
+        # once the query has said which they are.
+        macro_records: list[tuple[Node, int, int]] = []
+        item_level: set[int] = set()
+        for pattern, captures in bounded_cursor(self.combined.query).matches(root):
             kind = kinds[pattern]
             if kind == "macro":
                 node = captures["macro"][0]
-                if _at_item_level(node):
-                    if owner is None and template is None:
-                        self.scan.item_macros.append((node, snippet))
-                else:
-                    records.append((node.start_byte, kind, captures, None, None))
-                    for rule in by_macro.get(_macro_name(node), ()) if by_macro else ():
-                        if _has_arguments(node):  # `vec![]` makes an empty Vec: no allocation
-                            records.append((node.start_byte, rule, {"match": [node]}, None, None))
+                first = len(records)
+                records.append((node.start_byte, kind, captures, None, None))
+                for rule in by_macro.get(_macro_name(node), ()) if by_macro else ():
+                    if _has_arguments(node):  # `vec![]` makes an empty Vec: no allocation
+                        records.append((node.start_byte, rule, {"match": [node]}, None, None))
+                macro_records.append((node, first, len(records)))
+            elif kind == "itemmacro":
+                item_level.add(captures["itemmacro"][0].id)
             elif kind == "fn":
                 if owner is None:
-                    node = captures["fn"][0]
-                    name = node.child_by_field_name("name")
-                    fn = self._new_fn(node, node_text(name), snippet, module, template) if name is not None else None
-                    if fn is not None:
-                        fns.append((node.start_byte, node.end_byte, fn))
+                    items.append(("fn", captures["fn"][0], captures["parent"][0]))
+            elif kind == "block":
+                if owner is None:
+                    blocks.append((captures["block"][0], captures["parent"][0]))
             elif kind == "use":
                 bindings, globs = use_bindings(captures["use"][0])
                 file_uses.update(bindings)
@@ -250,18 +263,31 @@ class Scanner:
                 self._add_struct(captures)
             elif kind == "macrodef":
                 if owner is None and template is None:
-                    self._add_template(captures["macrodef"][0], source, snippet, module)
+                    items.append(("macrodef", captures["macrodef"][0], None))
             elif kind == "cfg":
-                cfg_items.append(captures["cfg"][0])
+                cfg_items.append((captures["cfg"][0], captures["parent"][0]))
             elif kind == "methodcall":
                 node = captures["match"][0]
-                for rule in by_method[captures["method"][0].text.decode()]:
+                for rule in by_method[node_bytes(captures["method"][0]).decode()]:
                     records.append((node.start_byte, rule, captures, None, None))
             elif kind == "typecall":
                 path_calls.append(captures)  # looked up once the file's `use`s are all known
             else:  # a rule's pattern
                 node = captures["match"][0]
                 records.append((node.start_byte, kind, captures, None, None))
+        if item_level:
+            records = self._item_macros_apart(records, macro_records, item_level, snippet, owner is None and template is None)
+        siblings = _Siblings()
+        if items:
+            contexts = _contexts([(node, parent) for what, node, parent in items if what == "fn" and parent is not None], blocks, siblings, self.build)
+            for what, node, _ in items:
+                if what == "macrodef":
+                    self._add_template(node, source, snippet, module)
+                    continue
+                name = node.child_by_field_name("name")
+                fn = self._new_fn(node, node_text(name), snippet, module, template, contexts[node.id]) if name is not None else None
+                if fn is not None:
+                    fns.append((node.start_byte, node.end_byte, fn))
 
         for _, _, fn in fns:
             fn.uses = file_uses
@@ -275,14 +301,13 @@ class Scanner:
                 _imported_calls(root, imported, by_call, records)
         if owner is None:
             fns.sort(key=lambda entry: entry[0])
-            starts = [start for start, _, _ in fns]
             parents = _enclosing(fns)
             for position, parent in enumerate(parents):
                 if parent >= 0:
                     fns[parent][2].nested.append((fns[position][0], fns[position][1]))
-        excluded = _cfg_excluded_spans(cfg_items, self.build)
-        for byte, kind, captures, resolved, called in records:
-            fn = owner or _innermost(fns, starts, parents, byte)
+        excluded = _cfg_excluded_spans(cfg_items, siblings, self.build)
+        found_in = [owner] * len(records) if owner is not None else _innermost(fns, [record[0] for record in records])
+        for (byte, kind, captures, resolved, called), fn in zip(records, found_in):
             if fn is None or _inside(excluded, byte):
                 continue
             if kind == "macro":
@@ -299,12 +324,26 @@ class Scanner:
                 fn.matches.append(RuleHit(kind, node, values, receiver, snippet))
         return [fn for _, _, fn in fns]
 
+    def _item_macros_apart(
+        self, records: list[tuple], macro_records: list[tuple[Node, int, int]], item_level: set[int],
+        snippet: Snippet, keep: bool,
+    ) -> list[tuple]:
+        """The records without those of macro calls among items; those calls are kept (`keep`:
+        in a file's own tree) to be expanded once every macro_rules! of the crate is known."""
+        dropped: set[int] = set()
+        for node, first, end in macro_records:
+            if node.id in item_level:
+                dropped.update(range(first, end))
+                if keep:
+                    self.scan.item_macros.append((node, snippet))
+        return [record for position, record in enumerate(records) if position not in dropped]
+
     def _add_path_call(self, captures: dict, uses: dict[str, list[str]], records: list) -> None:
         """Record the `calls` rules a `Type::function(..)` call matches, its type named through
         the file's `use`s: `S::from` after `use std::string::String as S;`, `a::alloc` after
         `use std::alloc as a;`, and no longer `Vec::new` after `use crate::buf::Buf as Vec;`."""
-        type_name = captures["type"][0].text.decode()
-        ctor = captures["ctor"][0].text.decode()
+        type_name = node_bytes(captures["type"][0]).decode()
+        ctor = node_bytes(captures["ctor"][0]).decode()
         node = captures["match"][0]
         if type_name in uses:
             path = node.child_by_field_name("function").child_by_field_name("path")
@@ -343,7 +382,7 @@ class Scanner:
         for name, path in bindings if bindings is not None else uses.items():
             target = expand_alias(path, uses)
             key = (target[-2], target[-1]) if len(target) >= 2 else None
-            if key in by_call:
+            if key is not None and key in by_call:
                 found[name] = key
                 named[name] = True
             elif target not in modules:
@@ -368,19 +407,20 @@ class Scanner:
 
     # -- items --------------------------------------------------------------------------------
 
-    def _new_fn(self, node: Node, name: str, snippet: Snippet, module: tuple[str, ...], template: str | None) -> FnDef | None:
+    def _new_fn(self, node: Node, name: str, snippet: Snippet, module: tuple[str, ...], template: str | None,
+                context: "_FnContext") -> FnDef | None:
         """Register a function, or return None when `#[cfg]` leaves it (or its mod/impl) out of wasm32."""
         index = self.scan.index
-        attributes = _attributes(node)
-        inner_module, impl_node, excluded = _context(node, attributes, self._blocks, self.build)
-        if excluded:
+        attributes, around = context.attributes, context.around
+        if around.excluded or cfg_excludes_wasm(attributes, self.build):
             return None
+        inner_module, impl_node = around.modules, around.impl
         trait_default = impl_node is not None and impl_node.type == "trait_item"
-        if trait_default:
-            impl_type = node_text(impl_node.child_by_field_name("name"))  # a default method of the trait
+        if impl_node is not None and trait_default:
+            impl_type: str | None = field_text(impl_node, "name")  # a default method of the trait
         else:
             impl_type = type_name(impl_node.child_by_field_name("type")) if impl_node is not None else None
-        exports = exports_of(node, name, impl_node, attributes, self.build)
+        exports = exports_of(node, name, impl_node, around.impl_attributes, attributes, around.conditions, self.build)
         fn = FnDef(
             index=len(index.fns),
             name=name,
@@ -409,10 +449,10 @@ class Scanner:
         self.scan.index.add_struct(node_text(captures["name"][0]), fields)
 
     def _add_template(self, definition: Node, source: bytes, snippet: Snippet, module: tuple[str, ...]) -> None:
-        text = definition.text
+        text = node_bytes(definition)
         if b"no_mangle" not in text and b"export_name" not in text:
             return
-        name = node_text(definition.child_by_field_name("name"))
+        name = field_text(definition, "name")
         fns: list[FnDef] = []
         bindings: list[str] = []
         for rule in (c for c in definition.named_children if c.type == "macro_rule"):
@@ -438,46 +478,81 @@ class Scanner:
 _ATTRIBUTE_SIBLINGS = ("attribute_item", "line_comment", "block_comment")
 
 
-def _attributes(item: Node) -> list[Node]:
-    previous = item.prev_sibling
-    return outer_attributes(item) if previous is not None and previous.type in _ATTRIBUTE_SIBLINGS else []
+class _Siblings:
+    """Each parent's children, listed once per tree: the neighbours of an item are read from the
+    list (tree-sitter's `prev_sibling` and `next_sibling` cost time per level of depth)."""
+
+    def __init__(self) -> None:
+        self._lists: dict[int, tuple[list[Node], dict[int, int]]] = {}
+
+    def around(self, node: Node, parent: Node) -> tuple[list[Node], int]:
+        """The children of `parent`, and where `node` is among them."""
+        found = self._lists.get(parent.id)
+        if found is None:
+            children = parent.children
+            found = self._lists[parent.id] = (children, {child.id: i for i, child in enumerate(children)})
+        children, where = found
+        return children, where[node.id]
+
+    def attributes(self, item: Node, parent: Node) -> list[Node]:
+        """The outer attributes written above `item`."""
+        children, position = self.around(item, parent)
+        return outer_attributes(children, position)
 
 
-def _block_excluded(block: Node, cache: dict[int, bool], build: BuildCfg) -> bool:
-    """`#[cfg]` on a mod/impl/trait block; `cache` (per tree: node ids are unique within one) saves
-    reading the same block's attributes for each of its functions."""
-    found = cache.get(block.id)
-    if found is None:
-        found = cache[block.id] = cfg_excludes_wasm(_attributes(block), build)
-    return found
+@dataclass(frozen=True)
+class _Around:
+    """What the blocks around a point say: its inline `mod` path, the `impl`/`trait` block it is
+    a function of (none across a fn body), whether a `#[cfg]` on one of them leaves it out of the
+    build, and the true cfgs of those blocks (outermost first)."""
+
+    modules: tuple[str, ...] = ()
+    impl: Node | None = None
+    impl_attributes: tuple[Node, ...] = ()
+    excluded: bool = False
+    conditions: tuple[str, ...] = ()
 
 
-def _context(node: Node, attributes: list[Node], blocks: dict[int, bool], build: BuildCfg) -> tuple[tuple[str, ...], Node | None, bool]:
-    """The inline `mod` path around a function, the `impl`/`trait` block it sits in, and whether a
-    `#[cfg]` on it (`attributes`) or on an enclosing item leaves it out of the build."""
-    modules: list[str] = []
-    impl_node = None
-    inside_fn = False  # a fn nested in a fn body is not a method of the impl around the outer fn
-    excluded = cfg_excludes_wasm(attributes, build)
-    parent = node.parent
-    while parent is not None and not excluded:
-        kind = parent.type
-        if kind in ("impl_item", "trait_item") and impl_node is None and not inside_fn:
-            impl_node = parent
-        elif kind == "function_item":
-            inside_fn = True
-        if kind == "mod_item":
-            name = parent.child_by_field_name("name")
+@dataclass(frozen=True)
+class _FnContext:
+    around: _Around
+    attributes: list[Node]  # the function's own outer attributes
+
+
+def _contexts(fns: list[tuple[Node, Node]], blocks: list[tuple[Node, Node]], siblings: _Siblings,
+              build: BuildCfg) -> dict[int, _FnContext]:
+    """Each function's context (by node id), from the blocks and functions around it: items nest,
+    so a sweep in order of position with a stack finds them, in time linear in their number."""
+    spans = sorted(((node.start_byte, node.end_byte, (node, parent)) for node, parent in fns + blocks),
+                   key=lambda span: (span[0], -span[1]))
+    outer = _enclosing(spans)
+    arounds: list[_Around] = []
+    contexts: dict[int, _FnContext] = {}
+    for position, (_, _, (node, parent)) in enumerate(spans):
+        around = arounds[outer[position]] if outer[position] >= 0 else _Around()
+        attributes = siblings.attributes(node, parent)
+        if node.type == "function_item":
+            contexts[node.id] = _FnContext(around, attributes)
+            # The impl around it is not that of the functions inside its body.
+            arounds.append(dataclasses.replace(around, impl=None, impl_attributes=()))
+            continue
+        modules, impl, impl_attributes = around.modules, around.impl, around.impl_attributes
+        if node.type == "mod_item":
+            name = node.child_by_field_name("name")
             if name is not None:
-                modules.append(node_text(name))
-        if kind in ("mod_item", "impl_item", "trait_item"):
-            excluded = _block_excluded(parent, blocks, build)
-        parent = parent.parent
-    modules.reverse()
-    return tuple(modules), impl_node, excluded
+                modules = modules + (node_text(name),)
+        else:
+            impl, impl_attributes = node, tuple(attributes)
+        conditions = around.conditions
+        cfgs = [node_text(a) for a in attributes if attribute_name(a) == "cfg"]
+        if cfgs:
+            conditions = conditions + conditions_of(cfgs, build)
+        arounds.append(_Around(modules, impl, impl_attributes,
+                               around.excluded or cfg_excludes_wasm(attributes, build), conditions))
+    return contexts
 
 
-def _cfg_excluded_spans(cfg_items: list[Node], build: BuildCfg) -> tuple[list[int], list[int]]:
+def _cfg_excluded_spans(cfg_items: list[tuple[Node, Node]], siblings: _Siblings, build: BuildCfg) -> tuple[list[int], list[int]]:
     """Byte spans of the statements and items that a `#[cfg(...)]` (or `#[test]`) leaves out of
     the build, merged and sorted as (starts, ends).
 
@@ -486,13 +561,13 @@ def _cfg_excluded_spans(cfg_items: list[Node], build: BuildCfg) -> tuple[list[in
     generated expression take minutes.
     """
     spans = []
-    for item in cfg_items:
+    for item, parent in cfg_items:
         attribute = next((c for c in item.named_children if c.type == "attribute"), None)
         if attribute is None or not cfg_excludes_wasm([attribute], build):
             continue
-        target = item.next_sibling  # the statement or item the attribute is written above
-        while target is not None and target.type in _ATTRIBUTE_SIBLINGS:
-            target = target.next_sibling
+        children, position = siblings.around(item, parent)
+        # The statement or item the attribute is written above.
+        target = next((c for c in children[position + 1:] if c.type not in _ATTRIBUTE_SIBLINGS), None)
         if target is not None:
             spans.append((target.start_byte, target.end_byte))
     starts: list[int] = []
@@ -516,14 +591,14 @@ def _imported_calls(root: Node, imported: dict[str, tuple[str, str]], by_call: d
     """Calls of plain names the file imported from a flagged path (`alloc(layout)` after
     `use std::alloc::{alloc, Layout};`), found with the call graph's own query. Only files that
     import such a name pay for this walk."""
-    for _, captures in QueryCursor(calls_query()).matches(root):
+    for _, captures in bounded_cursor(calls_query()).matches(root):
         path = captures.get("path")
         if path is None:
             continue
         callee = path[0]
         if callee.type != "identifier":
             continue
-        name = callee.text.decode()
+        name = node_bytes(callee).decode()
         key = imported.get(name)
         if key is None:
             continue
@@ -539,7 +614,7 @@ def _imported_calls(root: Node, imported: dict[str, tuple[str, str]], by_call: d
 
 def _macro_name(invocation: Node) -> str:
     """`format` for `format!(..)` and `std::format!(..)`."""
-    return node_text(invocation.child_by_field_name("macro")).rsplit("::", 1)[-1]
+    return field_text(invocation, "macro").rsplit("::", 1)[-1]
 
 
 def _has_arguments(invocation: Node) -> bool:
@@ -547,19 +622,11 @@ def _has_arguments(invocation: Node) -> bool:
     return arguments is not None and arguments.type == "token_tree" and arguments.named_child_count > 0
 
 
-def _at_item_level(node: Node) -> bool:
-    """A macro call among items (tree-sitter wraps `m!(...);` at the top of a file in a statement)."""
-    parent = node.parent
-    if parent is not None and parent.type == "expression_statement":
-        parent = parent.parent
-    return parent is not None and parent.type in _ITEM_CONTAINERS
-
-
-def _enclosing(fns: list[tuple[int, int, FnDef]]) -> list[int]:
+def _enclosing(fns: Sequence[tuple[int, int, object]]) -> list[int]:
     """For each function (sorted by start), the index of the function it is nested in, or -1."""
     parents: list[int] = []
     stack: list[int] = []
-    for i, (start, end, _) in enumerate(fns):
+    for i, (_start, end, _) in enumerate(fns):
         while stack and fns[stack[-1]][1] < end:
             stack.pop()
         parents.append(stack[-1] if stack else -1)
@@ -567,14 +634,23 @@ def _enclosing(fns: list[tuple[int, int, FnDef]]) -> list[int]:
     return parents
 
 
-def _innermost(fns, starts: list[int], parents: list[int], byte: int) -> FnDef | None:
-    i = bisect.bisect_right(starts, byte) - 1
-    while i >= 0:
-        start, end, fn = fns[i]
-        if start <= byte < end:
-            return fn
-        i = parents[i]
-    return None
+def _innermost(fns: list[tuple[int, int, FnDef]], bytes_: list[int]) -> list[FnDef | None]:
+    """For each byte, the innermost function (of `fns`, sorted by start) that holds it, or None:
+    one sweep over both in order of position, with the functions open at each point on a stack."""
+    found: list[FnDef | None] = [None] * len(bytes_)
+    open_fns: list[tuple[int, int, FnDef]] = []
+    following = 0
+    for at in sorted(range(len(bytes_)), key=bytes_.__getitem__):
+        byte = bytes_[at]
+        while following < len(fns) and fns[following][0] <= byte:
+            while open_fns and open_fns[-1][1] <= fns[following][0]:
+                open_fns.pop()
+            open_fns.append(fns[following])
+            following += 1
+        while open_fns and open_fns[-1][1] <= byte:
+            open_fns.pop()
+        found[at] = open_fns[-1][2] if open_fns else None
+    return found
 
 
 def _bindings(matcher: Node) -> list[str]:
