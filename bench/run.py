@@ -109,7 +109,8 @@ def tool(name: str) -> str | None:
 
 def source_rows(corpus: list[Path], runs: int) -> list[Row]:
     from wasmlint.cache import digest
-    from wasmlint.check import CheckOptions, run_check
+    from wasmlint.check import run_check
+    from wasmlint.options import CheckOptions
     from wasmlint.rules import select_rules
     from wasmlint.config import Config
     from wasmlint.discover import discover

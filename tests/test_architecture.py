@@ -83,3 +83,17 @@ def test_configuration_knows_nothing_of_the_pipeline():
 
 def test_the_cycle_finder_finds_a_cycle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+# The orchestration and the runners of the layers: only check.py (and the CLI above it) may call them.
+RUNNERS = {"wasmlint.cli", "wasmlint.check", "wasmlint.plan", "wasmlint.module_layers", "wasmlint.host.run"}
+LAYERS = ("wasmlint.source", "wasmlint.module", "wasmlint.runtime", "wasmlint.host")
+
+
+def test_no_layer_imports_the_orchestration_or_another_layers_runner():
+    graph = import_graph()
+    layer_modules = [name for name in graph if name.startswith(LAYERS) or name in RUNNERS - {"wasmlint.cli", "wasmlint.check"}]
+    assert "wasmlint.host.run" in layer_modules and "wasmlint.module_layers" in layer_modules
+    for name in layer_modules:
+        reached = graph[name] & (RUNNERS - {name})
+        assert reached == set(), f"{name} imports {sorted(reached)}"

@@ -1,46 +1,47 @@
-"""`wasmlint check`: run the selected layers over what discovery found, then merge into one Report.
+"""`wasmlint check`: run the four layers over a planned check and join them into one Report.
 
-Data flows one way: discover -> source -> module -> runtime -> merge -> host -> host contract ->
-suppressions -> filter. Nothing here prints; the CLI renders the Report.
+The only orchestration. Data flows one way, each stage returning plain data (findings, errors,
+facts) that this module passes on; no stage appends to what it was given:
+
+  discover -> plan (plan.py: configuration per crate, features, builds)
+  -> source (per crate, here: cached, parallel) -> module and runtime (module_layers.py)
+  -> merge (merge.py: module and runtime results onto the source findings)
+  -> host (host/run.py: each host file, handed the facts of the module it loads, or its crate's
+     source where no module is built) -> host contract (contract.py: severities by each export's
+     contract, host and guest findings joined) -> suppressions -> only the requested files.
+
+Nothing here prints; the CLI renders the Report.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wasmlint.cache import ResultCache, digest, result_key
-from wasmlint.contract import CrateContract, apply_host_contract
 from wasmlint.cfg import BuildCfg
+from wasmlint.contract import CrateContract, apply_host_contract
 from wasmlint.discover import Crate, Targets, display_path
 from wasmlint.findings import ExportSite, Finding, Layer, Report, RunError, finding_key
 from wasmlint.merge import merge_layers
+from wasmlint.options import CheckOptions
 from wasmlint.parallel import parallel_map
 from wasmlint.plain import to_plain
 from wasmlint.reading import SOURCE_LIMIT, read_regular, reason
 from wasmlint.rules import Rule
 from wasmlint.suppress import Problem, Suppression, hide_suppressed, suppression_findings
 
+if TYPE_CHECKING:
+    from wasmlint.host.run import HostOutcome
+    from wasmlint.module import ModuleFacts
+
 # Below this much Rust in the crates to analyse, one process is faster than several: a worker
 # costs a fork and a pipe, about what analysing 100 KB costs (bench/jobs.py measures -j 2 / -j 1).
 SOURCE_BYTES_WORTH_A_WORKER = 200_000
-
-
-@dataclass(frozen=True)
-class CheckOptions:
-    layers: frozenset[Layer] = frozenset({Layer.SOURCE, Layer.MODULE, Layer.RUNTIME, Layer.HOST})
-    wasm: tuple[Path, ...] = ()
-    build: bool = False
-    confirm: bool = False
-    scenario: Path | None = None
-    all_functions: bool = False
-    jobs: int = 1
-    cache_dir: Path | None = None  # None: no results cache
-    scenarios: tuple[Path, ...] = ()  # from the configuration; --scenario wins
-    strict: bool = False  # every export at the rules' own severities, whatever its host contract
-    hosts_unknown: frozenset[Path] = frozenset()  # crate roots configured with hosts = "unknown"
 
 
 @dataclass
@@ -129,7 +130,7 @@ def _analyze_work(work: CrateWork, known_ids: set[str], options: CheckOptions, w
     except Exception as exc:  # a bug of ours on odd input: lose this crate, not the whole run
         problem = f"internal error, crate not analysed ({type(exc).__name__}: {exc}); please report it"
         return CrateOutcome(errors=[RunError(work.label, problem)], files=len(work.files))
-    if work.key is not None:
+    if work.key is not None and options.cache_dir is not None:
         ResultCache(options.cache_dir).store(work.key, outcome)
     return outcome
 
@@ -179,10 +180,10 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
     for (slot, work), outcome in zip(pending, done):
         outcome.errors = work.read_errors + outcome.errors
         outcomes[slot] = outcome
-    return outcomes
+    return [outcome for outcome in outcomes if outcome is not None]  # every slot is filled by now
 
 
-def crates_hosts_load(targets: Targets, known_ids: set[str], options: CheckOptions) -> tuple[dict, list[Path]]:
+def crates_hosts_load(targets: Targets, known_ids: set[str], options: CheckOptions) -> tuple[dict[Path, HostOutcome], list[Path]]:
     """The hosts' analyses, and the folders of the crates they load that this run does not check
     yet, inside each host's project: a host named alone is judged by its crate, as when the whole
     project is checked. The analyses are handed on to `run_check`, not made twice."""
@@ -203,8 +204,8 @@ def crates_hosts_load(targets: Targets, known_ids: set[str], options: CheckOptio
 
 
 def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rule], options: CheckOptions,
-              modules: list[tuple[Path, Crate | None]] = (), crate_rules: dict[Path, dict[str, Rule]] | None = None,
-              analysed_hosts: dict | None = None) -> Report:
+              modules: Sequence[tuple[Path, Crate | None]] = (), crate_rules: Mapping[Path, dict[str, Rule]] | None = None,
+              analysed_hosts: dict[Path, HostOutcome] | None = None) -> Report:
     """Run every requested layer. `modules` pairs each compiled module with the crate it came from;
     `crate_rules` holds the rules of crates whose own configuration differs from the run's;
     `analysed_hosts` the host analyses `crates_hosts_load` made."""
@@ -238,19 +239,19 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
         suppressions.extend(outcome.suppressions)
         problems.extend(outcome.problems)
 
-    ran: set[str] = {r.id for r in rules.values() if r.layer is Layer.SOURCE and Layer.SOURCE in options.layers}
     module_findings: list[Finding] = []
     runtime_findings: list[Finding] = []
     runtime_evidence = None  # with --confirm: what the runtime layer saw of each export
     if run_modules:
-        from wasmlint.layers import module_and_runtime  # heavy imports only when a module is checked
+        # Imported here: the heavy imports only when a module is checked.
+        from wasmlint.module_layers import module_and_runtime
 
         predicted = {f.symbol for f in findings if f.symbol}
-        outcome = module_and_runtime(modules, rules_of, options, report, predicted)
-        module_findings, runtime_findings, runtime_evidence = outcome
-        ran |= {r.id for r in rules.values() if r.layer is Layer.MODULE and Layer.MODULE in options.layers}
-        if options.confirm:
-            ran |= {r.id for r in rules.values() if r.layer is Layer.RUNTIME}
+        module_results = module_and_runtime(modules, rules_of, options, predicted)
+        module_findings, runtime_findings = module_results.module_findings, module_results.runtime_findings
+        runtime_evidence = module_results.evidence
+        report.errors.extend(module_results.errors)
+        report.infos.extend(module_results.notes)
         if Layer.MODULE not in options.layers:
             module_findings = []
     # Suppressions apply before merging, so that module evidence is not attached to a suppressed
@@ -259,21 +260,29 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     merged = _merge_per_crate(targets, outcomes, findings, shown, module_findings, runtime_findings, runtime_evidence,
                               sites, reach, all_rules)
     if run_hosts_:
+        # Imported here: tree-sitter's JS grammars only when there are hosts.
         from wasmlint.host.crates import source_module
-        from wasmlint.host.run import run_hosts  # tree-sitter's JS grammars only when there are hosts
+        from wasmlint.host.run import read_hosts, run_hosts
 
         stand_ins = {
             crate.root: source_module(f"{display_path(crate.manifest or crate.root)} (its source; no module built)",
                                       crate.name, outcome.exports, outcome.findings, outcome.reach, all_rules)
             for crate, outcome in zip(targets.crates, outcomes) if crate.manifest is not None
         }
-        hosts = run_hosts(targets.hosts, rules, known_ids, options, stand_ins, analysed_hosts)
+        read = read_hosts(targets.hosts, known_ids, options, analysed_hosts)
+        # The module layer's facts of every module a host loads, computed here so that the host
+        # layer judges by them without running the module layer itself.
+        loaded: dict[Path, ModuleFacts | RunError] = {}
+        if any(host.module is not None for host in read):
+            from wasmlint.module_layers import facts_or_error  # the module layer's imports only when needed
+
+            loaded = {host.module: facts_or_error(host.module, options.cache_dir) for host in read if host.module is not None}
+        hosts = run_hosts(read, loaded, rules, options, stand_ins)
         merged += hosts.findings
         suppressions += hosts.suppressions
         problems += hosts.problems
         report.errors.extend(hosts.errors)
         report.partial_files |= hosts.partial_files
-        ran |= {r.id for r in rules.values() if r.layer is Layer.HOST}
     merged = apply_host_contract(merged, [
         CrateContract(crate.root, {display_path(f) for f in crate.files} | ({display_path(crate.manifest)} if crate.manifest else set()),
                       outcome.exports, outcome.reach, crate.root in options.hosts_unknown)
@@ -281,6 +290,7 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     ], hosts.crates if run_hosts_ else {}, all_rules, options.strict)
     merged = hide_suppressed(merged, suppressions)
     if Layer.SOURCE in options.layers or Layer.HOST in options.layers:
+        ran = {r.id for r in rules.values() if r.layer in _layers_run(options, run_modules, run_hosts_)}
         merged += suppression_findings(suppressions, problems, rules, ran)
     # A module's findings placed on, or joined to, the source of a crate read only as context (the
     # crate a named host loads) are still the module's: they are reported there, never lost.
@@ -289,6 +299,18 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     report.findings = _only_requested_files(merged, targets, told)
     report.files_checked = len(_source_files_in_scope(targets)) + len(modules) + len(targets.hosts) - len(targets.context_hosts)
     return report
+
+
+def _layers_run(options: CheckOptions, run_modules: bool, run_hosts: bool) -> frozenset[Layer]:
+    """The layers whose rules ran: an allow for a rule of any other layer is not called unused."""
+    ran = {Layer.SOURCE} & options.layers
+    if run_modules:
+        ran |= {Layer.MODULE} & options.layers
+        if options.confirm:
+            ran.add(Layer.RUNTIME)
+    if run_hosts:
+        ran.add(Layer.HOST)
+    return frozenset(ran)
 
 
 def _merge_per_crate(targets: Targets, outcomes: list[CrateOutcome], findings: list[Finding], shown: list[Finding],

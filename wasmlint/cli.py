@@ -11,7 +11,7 @@ import shutil
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, NoReturn, Optional
 
 import typer
 
@@ -19,7 +19,9 @@ from wasmlint import __version__
 from wasmlint.findings import Layer, Report, RunError, Severity
 
 if TYPE_CHECKING:
-    from wasmlint.config import Config
+    # The commands import it where they run (the CLI starts without loading the pipeline).
+    from wasmlint.discover import Crate
+    from wasmlint.plan import CrateConfigs  # noqa: TC004
 
 app = typer.Typer(
     # --install-completion / --show-completion: bash, zsh, fish and PowerShell
@@ -139,13 +141,14 @@ def check(
     stdin_filename: Optional[Path] = typer.Option(None, "--stdin-filename", help="With `check -`: the file the text on stdin stands for (an editor's buffer); the rest of its crate and hosts are read from disk."),
 ) -> None:
     """Check Rust crates, their compiled modules and the JavaScript/TypeScript hosts that load them."""
-    from wasmlint.check import CheckOptions, checked_paths, run_check
+    from wasmlint.check import checked_paths, run_check
     from wasmlint.config import ConfigError, find_config, load_config_file
-    from wasmlint.discover import discover, is_excluded
-    from wasmlint.reading import is_file, problem_with
+    from wasmlint.discover import discover
+    from wasmlint.options import CheckOptions
+    from wasmlint.plan import CrateConfigs, make_plan
+    from wasmlint.reporters import renderer, text
     from wasmlint.rules import RuleError
     from wasmlint.ruleset import effective_rules
-    from wasmlint.reporters import renderer, text
     from wasmlint.terminal import visible
 
     if stdin_filename is not None or any(str(path) == "-" for path in paths or ()):
@@ -181,38 +184,22 @@ def check(
     # Each crate follows its nearest configuration (a workspace member's own table, say); the
     # first path's configuration decides run-wide settings (fail-on, scenarios, --show-config).
     # Found once per crate: its features are asked while discovery follows its modules, its rules after.
-    config_of = _CrateConfigs(config, configured, fixed=config_file is not None)
+    config_of = CrateConfigs(config, configured, fixed=config_file is not None)
     targets = discover(paths, config.exclude, features=lambda root: _feature_request(config_of(root)),
                        respect_ignore=respect_gitignore)
     _contain_feature_problems(targets, config_of)
     analysed_hosts = _add_crates_hosts_load(targets, layers, set(all_rules), jobs, results, config.exclude, config_of,
                                             respect_gitignore)
-    crate_rules = {}
-    if config_file is None:
-        for crate in targets.crates:
-            own = config_of(crate.root)
-            if own.source != config.source:
-                try:
-                    crate_rules[crate.root] = effective_rules(own, results)[1]
-                except ConfigError as exc:
-                    config_of.misconfigured[crate.root] = str(exc)
-                crate.files = [f for f in crate.files if not is_excluded(f, own.exclude)]
-    config_of.drop_misconfigured(targets)
-    modules = _modules_once(list(wasm or []) + targets.modules)
-    for path in wasm or []:
-        problem = problem_with(path)
-        if problem is not None:
-            targets.errors.append(RunError(str(path), problem if os.path.lexists(path) else "no such module file"))
     confirm = confirm or Layer.RUNTIME in layers  # asking for the runtime layer means running it
     if confirm:
         _require_wasmtime("--confirm")
-    if (confirm or Layer.MODULE in layers and layer) and not (modules or build):
+    if (confirm or Layer.MODULE in layers and layer) and not (wasm or targets.modules or build):
         fail("the module and runtime layers need a compiled module: add --build, or --wasm FILE, or give a .wasm path")
-    if build:
-        modules += _build(targets, offline)
+    plan = make_plan(targets, config, config_of, results, list(wasm or []),
+                     (lambda crates: _build(crates, offline)) if build else None)
     options = CheckOptions(
         layers=layers,
-        wasm=tuple(p for p in wasm or () if is_file(p)),
+        wasm=plan.wasm,
         build=build,
         confirm=confirm,
         scenario=scenario,
@@ -221,16 +208,15 @@ def check(
         scenarios=config.scenarios,
         cache_dir=results,
         strict=strict,
-        hosts_unknown=frozenset(crate.root for crate in targets.crates if config_of(crate.root).hosts == "unknown"),
+        hosts_unknown=plan.hosts_unknown,
     )
     try:
-        report = run_check(targets, rules, all_rules, options, [m for m in modules if is_file(m[0])], crate_rules,
-                           analysed_hosts)
+        report = run_check(plan.targets, rules, all_rules, options, plan.modules, plan.crate_rules, analysed_hosts)
     except RuleError as exc:  # a rule query that does not compile, found when it is first needed
         fail(str(exc))
 
     if baseline is not None or write_baseline is not None:
-        report = _baseline(report, baseline, write_baseline, checked_paths(targets))
+        report = _baseline(report, baseline, write_baseline, checked_paths(plan.targets))
 
     chosen = format or (Format.text)
     rendered = renderer(chosen.value)
@@ -305,8 +291,9 @@ def _add_crates_hosts_load(targets, layers, known_ids: set[str], jobs: int, resu
     """With the host layer on: the crates the hosts load that the paths given do not include, added
     as context (read, never reported), so that a host named alone is judged as in the project.
     Returns the hosts' analyses."""
-    from wasmlint.check import CheckOptions, crates_hosts_load
+    from wasmlint.check import crates_hosts_load
     from wasmlint.discover import discover
+    from wasmlint.options import CheckOptions
 
     if Layer.HOST not in layers or not targets.hosts:
         return None
@@ -315,19 +302,6 @@ def _add_crates_hosts_load(targets, layers, known_ids: set[str], jobs: int, resu
         targets.add_context(discover(folders, exclude, features=lambda root: _feature_request(config_of(root)),
                                      reported=False, respect_ignore=respect_ignore))
     return analysed
-
-
-def _modules_once(paths: list[Path]) -> list[tuple[Path, None]]:
-    """Each module file once, by where it really is: one given with --wasm that the folder walk
-    also found is checked (and reported) once, as given."""
-    seen: set[str] = set()
-    kept = []
-    for path in paths:
-        real = os.path.realpath(path)
-        if real not in seen:
-            seen.add(real)
-            kept.append((path, None))
-    return kept
 
 
 def _feature_overrides(features: list[str] | None, all_features: bool, no_default_features: bool) -> dict:
@@ -347,44 +321,7 @@ def _feature_request(config):
     return FeatureRequest(config.features, config.all_features, config.no_default_features)
 
 
-class _CrateConfigs:
-    """Each crate's nearest configuration, found once per crate root (`configs(root)`). A crate
-    whose own configuration is bad is not checked: `drop_misconfigured` turns it into one error
-    naming the file and the key, and the rest of the run goes on; until then the run's
-    configuration stands in for it. The run's own configuration (the first path's, or --config)
-    was read before: an error in it ends the run, as it decides run-wide settings."""
-
-    def __init__(self, run: Config, configured: Callable[[Config], Config] = lambda found: found,
-                 fixed: bool = False) -> None:
-        self.run = run
-        self.configured = configured
-        self.fixed = fixed  # --config: one configuration for every crate
-        self.found: dict[Path, Config] = {}
-        self.misconfigured: dict[Path, str] = {}  # crate root -> what is wrong with its configuration
-
-    def __call__(self, root: Path) -> Config:
-        from wasmlint.config import ConfigError, find_config
-
-        if self.fixed:
-            return self.run
-        if root not in self.found:
-            try:
-                self.found[root] = self.configured(find_config(root))
-            except ConfigError as exc:
-                self.misconfigured[root] = str(exc)
-                self.found[root] = self.run
-        return self.found[root]
-
-    def drop_misconfigured(self, targets) -> None:
-        from wasmlint.discover import display_path
-
-        for crate in [crate for crate in targets.crates if crate.root in self.misconfigured]:
-            targets.crates.remove(crate)
-            targets.errors.append(RunError(display_path(crate.root), f"crate {crate.name} not checked: "
-                                           f"{self.misconfigured[crate.root]}"))
-
-
-def _contain_feature_problems(targets, configs: _CrateConfigs) -> None:
+def _contain_feature_problems(targets, configs: CrateConfigs) -> None:
     """A feature the crates lack: an error that ends the run when the command line or the run's
     configuration asked for it; when a crate's own configuration did, only that crate is not checked."""
     for origin, crates, message in _feature_problems(targets, configs):
@@ -440,19 +377,21 @@ def _layers(values: list[str] | None, confirm: bool) -> frozenset[Layer]:
         fail(f"unknown layer in --layer {','.join(names)!r} (expected source, module, runtime, host)")
 
 
-def _build(targets, offline: bool) -> list:
+def _build(crates: list[Crate], offline: bool) -> tuple[list[tuple[Path, Crate | None]], list[RunError]]:
     """Build every crate for wasm32; a crate that fails to build is a run error, the rest go on.
-    stderr gets which toolchain was chosen and why, then cargo's progress as it builds."""
+    stderr gets which toolchain was chosen and why, then cargo's progress as it builds. Returns the
+    modules built, each with its crate, and the errors."""
     from wasmlint.cfg import FeatureRequest
     from wasmlint.discover import display_path
     from wasmlint.terminal import visible
     from wasmlint.toolchain import BuildError, ToolchainError, build, find_toolchain
 
-    built: list[tuple[Path, object]] = []
+    built: list[tuple[Path, Crate | None]] = []
+    errors: list[RunError] = []
     seen: set[Path] = set()
-    crates = [crate for crate in targets.crates if crate.manifest is not None]
+    crates = [crate for crate in crates if crate.manifest is not None]
     if not crates:
-        return built
+        return built, errors
     try:
         toolchain = find_toolchain()
     except ToolchainError as exc:
@@ -467,13 +406,13 @@ def _build(targets, offline: bool) -> list:
         except ToolchainError as exc:
             fail(str(exc))
         except BuildError as exc:
-            targets.errors.append(RunError(display_path(crate.manifest), str(exc)))
+            errors.append(RunError(display_path(crate.manifest), str(exc)))
             continue
         for artifact in artifacts:
             if artifact.path not in seen:
                 seen.add(artifact.path)
                 built.append((artifact.path, crate))
-    return built
+    return built, errors
 
 
 def _baseline(report: Report, use: Path | None, write: Path | None, checked: set[str]) -> Report:
@@ -518,6 +457,7 @@ def exports(
     from wasmlint.config import ConfigError, find_config
     from wasmlint.discover import discover
     from wasmlint.listing import crate_exports, render_json, render_text
+    from wasmlint.plan import CrateConfigs
 
     paths = list(paths or [Path(".")])
     overrides = _feature_overrides(features, all_features, no_default_features)
@@ -525,11 +465,11 @@ def exports(
         run_config = find_config(paths[0]).with_overrides(**overrides)
     except ConfigError as exc:
         fail(str(exc))
-    config_of = _CrateConfigs(run_config, lambda found: found.with_overrides(**overrides))
+    config_of = CrateConfigs(run_config, lambda found: found.with_overrides(**overrides))
     targets = discover(paths, run_config.exclude, features=lambda root: _feature_request(config_of(root)),
                        respect_ignore=respect_gitignore)
     _contain_feature_problems(targets, config_of)
-    config_of.drop_misconfigured(targets)
+    targets = config_of.checked(targets)
     errors = list(targets.errors)
     listings = []
     for crate in targets.crates:
@@ -557,8 +497,8 @@ def inspect(
     import json
 
     from wasmlint.discover import display_path
-    from wasmlint.layers import module_facts
     from wasmlint.module import ModuleLoadError, render_inspect_text
+    from wasmlint.module_layers import module_facts
 
     try:
         facts = module_facts(module, _results_dir(cache_dir, no_cache))
@@ -594,12 +534,13 @@ def run(
         fail(f"{module}: no such module file")
     try:
         loaded = load_scenario(scenario) if scenario is not None else None
-        limits = Limits(**{key: value for key, value in {
+        given: dict[str, Any] = {
             "fuel_per_call": fuel,
             "seconds_per_call": seconds,
             "memory_bytes": memory_mb * 1024 * 1024 if memory_mb else None,
             "worker_timeout": timeout,
-        }.items() if value is not None})
+        }
+        limits = Limits(**{key: value for key, value in given.items() if value is not None})
     except (ScenarioError, ValueError) as exc:
         fail(str(exc))
     result = run_module(module, loaded, limits)
@@ -619,9 +560,8 @@ def clean(
 ) -> None:
     """Remove every cache wasmlint made: cached results, --build's cargo folders and project
     copies, wasmtime's compiled code. Files wasmlint did not write are left alone."""
-    from wasmlint.cleanup import clean_caches, human_size
-
     from wasmlint.cache import default_results_dir
+    from wasmlint.cleanup import clean_caches, human_size
 
     freed = clean_caches(cache_dir.absolute() if cache_dir else default_results_dir())
     for kind in freed:
@@ -650,7 +590,7 @@ def rules(
     width = max(len(r.id) for r in ordered)
     typer.echo(f"{'ID'.ljust(width)}  {'LAYER':7}  {'SEVERITY':8}  SUMMARY")
     for rule in ordered:
-        typer.echo(f"{rule.id.ljust(width)}  {str(rule.layer):7}  {rule.severity.label:8}  {rule.summary}")
+        typer.echo(f"{rule.id.ljust(width)}  {rule.layer!s:7}  {rule.severity.label:8}  {rule.summary}")
 
 
 @app.command()

@@ -1,4 +1,5 @@
-"""The one data model every layer produces and every reporter reads: findings and run errors.
+"""The one data model the four layers (source, module, runtime, host) produce and every reporter
+reads: findings and run errors.
 
 A finding is made by its rule (`Rule.finding` in rules.py), from the values its message names;
 what backs it is typed evidence (evidence.py), which the reporters put into words."""

@@ -1,5 +1,8 @@
 """Join the source, module and runtime layers on the exported symbol: module and runtime evidence
-on the source findings that explain it, module findings placed on their export's `fn`."""
+on the source findings that explain it, module findings placed on their export's `fn`.
+
+The fourth layer, the host, joins later and elsewhere: its findings meet the guest's in the host
+contract (contract.py), by the crate each host loads."""
 
 from __future__ import annotations
 

@@ -1,21 +1,33 @@
-"""Run the host layer over a check's host files: analyse each (from the cache when its bytes were
-seen), find the module it loads, and judge its stale views by that module's exports."""
+"""Run the host layer over a check's host files, in two steps with the orchestration between them:
+`read_hosts` analyses each file (from the cache when its bytes were seen) and finds the module it
+loads; `check.py` hands back those modules' facts (the module layer's, computed there); `run_hosts`
+judges each file's stale views by its module's exports, or by the source of the crate it loads
+where no module is built. Results are returned as plain data (HostResults)."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.discover import display_path
 from wasmlint.evidence import HostView, NodeNotRun
 from wasmlint.findings import Finding, Layer, RunError, Span
 from wasmlint.host.values import HostFacts
+from wasmlint.options import CheckOptions
 from wasmlint.parallel import file_size, parallel_map
 from wasmlint.reading import SOURCE_LIMIT, leads_out, read_regular, reason
 from wasmlint.registry import PARSE_ERROR
+from wasmlint.rules import Rule
 from wasmlint.suppress import Problem, Suppression
+
+if TYPE_CHECKING:
+    from wasmlint.host.crates import SourceModule
+    from wasmlint.module import ModuleFacts
+    from wasmlint.runtime.scenario import Scenario
 
 # Below this much JavaScript/TypeScript, one process is faster than several: a worker costs a
 # fork and a pipe, about what analysing 20 KB of host code costs.
@@ -95,12 +107,12 @@ def _unchanged(dependencies: list[tuple[str, str]]) -> bool:
     return True
 
 
-def host_outcomes(paths: list[Path], known_ids: frozenset[str], options) -> dict[Path, HostOutcome]:
+def host_outcomes(paths: list[Path], known_ids: frozenset[str], options: CheckOptions) -> dict[Path, HostOutcome]:
     """Each host file's analysis (from the cache where its bytes were seen), by path."""
     return dict(zip(paths, _all_outcomes(paths, known_ids, options)))
 
 
-def _all_outcomes(paths: list[Path], known_ids: frozenset[str], options) -> list[HostOutcome]:
+def _all_outcomes(paths: list[Path], known_ids: frozenset[str], options: CheckOptions) -> list[HostOutcome]:
     # Read back from the cache here what it holds: only the rest is worth a worker process (a
     # pre-commit run on unchanged hosts starts none).
     found: list[HostOutcome | None] = [_cached_outcome(path, known_ids, options.cache_dir) for path in paths]
@@ -150,23 +162,48 @@ class HostResults:
     crates: dict[str, Path] = field(default_factory=dict)  # host path -> root of the crate it loads
 
 
-def run_hosts(hosts: list[Path], rules, known_ids: set[str], options, crates: dict | None = None,
-              analysed: dict[Path, HostOutcome] | None = None) -> HostResults:
-    """Host findings for every file. `options.wasm` (from `--wasm`) is the module every host is
-    judged by; otherwise each host's own module is found from what it loads, and where it is not
-    built, the source of the project's crate it loads stands in (`crates`: crate root -> its
-    SourceModule). `analysed`: hosts analysed already (`host_outcomes`)."""
-    from wasmlint.host.crates import crate_loaded_by
-    from wasmlint.host.modules import resolve_module
-    from wasmlint.host.report import host_findings
+@dataclass
+class HostRead:
+    """One host file analysed, and the module file it loads (None: none found, or it uses none)."""
 
-    results = HostResults()
-    facts_of: dict[Path, object] = {}
+    path: Path
+    outcome: HostOutcome
+    module: Path | None
+
+
+def read_hosts(hosts: list[Path], known_ids: set[str], options: CheckOptions,
+               analysed: dict[Path, HostOutcome] | None = None) -> list[HostRead]:
+    """Analyse every host file (`analysed`: those analysed already, by `host_outcomes`) and find
+    the module each loads: `options.wasm` (from `--wasm`) is the module every host is judged by;
+    otherwise each host's own, found from what it loads."""
+    from wasmlint.host.modules import resolve_module
+
     analysed = analysed or {}
     missing = [path for path in hosts if path not in analysed]
     analysed = {**analysed, **host_outcomes(missing, frozenset(known_ids), options)}
+    read = []
     for path in hosts:
         outcome = analysed[path]
+        uses = outcome.error is None and outcome.facts.uses
+        module = resolve_module(path, outcome.facts, tuple(options.wasm)) if uses else None
+        read.append(HostRead(path, outcome, module))
+    return read
+
+
+def run_hosts(read: list[HostRead], module_facts: Mapping[Path, ModuleFacts | RunError], rules: dict[str, Rule],
+              options: CheckOptions, crates: Mapping[Path, SourceModule] | None = None) -> HostResults:
+    """Host findings for every file read. `module_facts` holds the facts of every module a host
+    loads (a RunError: it could not be read, reported once); where a host's module is not built,
+    the source of the project's crate it loads stands in (`crates`: crate root -> its
+    SourceModule)."""
+    from wasmlint.host.crates import crate_loaded_by
+    from wasmlint.host.report import host_findings
+
+    results = HostResults()
+    crates = crates or {}
+    reported: set[Path] = set()  # modules whose load error is reported already
+    for host in read:
+        path, outcome, module_path = host.path, host.outcome, host.module
         results.suppressions.extend(outcome.suppressions)
         results.problems.extend(outcome.problems)
         if outcome.error is not None:
@@ -177,33 +214,28 @@ def run_hosts(hosts: list[Path], rules, known_ids: set[str], options, crates: di
             results.partial_files.add(facts.path)
             line, column, detail = facts.parse_error
             results.findings.extend(_parse_error(rules, facts.path, line, column, detail))
-        crates = crates or {}
         root = crate_loaded_by(path, facts, {r: m.name for r, m in crates.items()}) if crates else None
         if root is not None:
             results.crates[facts.path] = root
             for dependency, _ in facts.dependencies:  # a helper it requires talks to the same module
                 results.crates.setdefault(dependency, root)
-        module_path = resolve_module(path, facts, tuple(options.wasm)) if facts.uses else None
-        module = None
+        built: ModuleFacts | None = None
         if module_path is not None:
-            # The module layer's imports only when a host names a module that exists.
-            from wasmlint.layers import module_facts
-            from wasmlint.module import ModuleLoadError
-
-            if module_path not in facts_of:
-                try:
-                    facts_of[module_path] = module_facts(module_path, options.cache_dir)
-                except ModuleLoadError as exc:
-                    facts_of[module_path] = None
-                    results.errors.append(RunError(display_path(module_path), exc.message, offset=exc.offset))
-            module = facts_of[module_path]
-        results.modules[facts.path] = module_path if module is not None else None
+            loaded = module_facts[module_path]
+            if isinstance(loaded, RunError):
+                if module_path not in reported:
+                    reported.add(module_path)
+                    results.errors.append(loaded)
+            else:
+                built = loaded
+        results.modules[facts.path] = module_path if built is not None else None
         label = display_path(module_path) if module_path is not None else None
-        if module is None and root is not None and facts.uses:
+        module: ModuleFacts | SourceModule | None = built
+        if built is None and root is not None and facts.uses:
             module, label = crates[root], crates[root].label
         found = host_findings(facts, rules, module, label)
         if options.confirm and found:
-            if module_path is not None and module is facts_of.get(module_path):
+            if module_path is not None and built is not None:
                 found = _confirmed(found, module_path, path, options, results)
             elif module is not None:
                 # Judged by a crate's source: there is no module for V8 to run.
@@ -212,7 +244,7 @@ def run_hosts(hosts: list[Path], rules, known_ids: set[str], options, crates: di
     return results
 
 
-def _scenario_for(module: Path, host: Path, options):
+def _scenario_for(module: Path, host: Path, options: CheckOptions) -> Scenario | None:
     """--scenario, else the configured one, else `scenario.toml` beside the host or the module."""
     from wasmlint.runtime import load_scenario
 
@@ -225,7 +257,7 @@ def _scenario_for(module: Path, host: Path, options):
     return None
 
 
-def _confirmed(found: list[Finding], module: Path, host: Path, options, results: HostResults) -> list[Finding]:
+def _confirmed(found: list[Finding], module: Path, host: Path, options: CheckOptions, results: HostResults) -> list[Finding]:
     """Reproduce each finding's growth in V8: a generated harness makes the same kind of view,
     calls the export and reports whether the view detached. The host's own code never runs."""
     from wasmlint.host.confirm import NodeUnavailable, confirm_in_node
@@ -262,7 +294,7 @@ def _view_kind(finding: Finding) -> str:
     return ctor if ctor in VIEW_TYPES else "Uint8Array"
 
 
-def _parse_error(rules, path: str, line: int, column: int, detail: str) -> list[Finding]:
+def _parse_error(rules: dict[str, Rule], path: str, line: int, column: int, detail: str) -> list[Finding]:
     rule = rules.get(PARSE_ERROR)
     if rule is None:
         return []

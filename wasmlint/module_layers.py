@@ -1,16 +1,24 @@
-"""Run the module layer, and with --confirm the runtime layer, on each compiled module of a check."""
+"""Run the module layer, and with --confirm the runtime layer, on each compiled module of a check.
+
+Called by `check.py` only; it returns its findings, errors and notes as plain data (ModuleResults)
+and changes nothing it is given.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.discover import Crate, display_path, named_path
-from wasmlint.findings import Finding, Report, RunError
+from wasmlint.findings import Finding, RunError
 from wasmlint.module import GROWS, ModuleFacts, ModuleLoadError, analyze_loaded_module, load_module_bytes, module_findings
-from wasmlint.reading import is_file, leads_out
+from wasmlint.options import CheckOptions
 from wasmlint.parallel import file_size, parallel_map
+from wasmlint.reading import is_file, leads_out
+from wasmlint.rules import Rule
 
 if TYPE_CHECKING:
     from wasmlint.runtime import RuntimeEvidence
@@ -21,7 +29,7 @@ SCENARIO_FILE = "scenario.toml"
 MODULE_BYTES_WORTH_A_WORKER = 4_000_000
 
 
-def _scenarios_for(module: Path, crate: Crate | None, options, notes: list[str]) -> list[Path | None]:
+def _scenarios_for(module: Path, crate: Crate | None, options: CheckOptions, notes: list[str]) -> list[Path | None]:
     """--scenario, else the configured ones, else `scenario.toml` beside the crate's Cargo.toml
     (or beside a module file given directly); [None] means smoke calls. A `scenario.toml` that
     is a symlink leading out of the project is not read (one of `notes` says so)."""
@@ -49,7 +57,7 @@ def module_facts(path: Path, cache_dir: Path | None) -> ModuleFacts:
     return ResultCache(cache_dir).get_or_compute(key, ModuleFacts, lambda: analyze_loaded_module(data, str(path)))
 
 
-def _facts_or_error(path: Path, cache_dir: Path | None) -> ModuleFacts | RunError:
+def facts_or_error(path: Path, cache_dir: Path | None) -> ModuleFacts | RunError:
     # A RunError, not the exception: it crosses back from a worker process as plain data.
     try:
         return module_facts(path, cache_dir)
@@ -59,36 +67,47 @@ def _facts_or_error(path: Path, cache_dir: Path | None) -> ModuleFacts | RunErro
         return RunError(display_path(path), f"internal error, module not analysed ({type(exc).__name__}: {exc}); please report it")
 
 
-def _all_module_facts(paths: list[Path], options) -> list[ModuleFacts | RunError]:
+def _all_module_facts(paths: list[Path], options: CheckOptions) -> list[ModuleFacts | RunError]:
     """Each module's facts, in order; several modules are decoded in parallel with -j."""
-    return parallel_map(lambda path: _facts_or_error(path, options.cache_dir), paths, jobs=options.jobs,
+    return parallel_map(lambda path: facts_or_error(path, options.cache_dir), paths, jobs=options.jobs,
                         failed=lambda path, why: RunError(display_path(path), f"module not analysed: {why}"),
                         size=file_size, serial_below=MODULE_BYTES_WORTH_A_WORKER)
 
 
+@dataclass
+class ModuleResults:
+    """What the module and runtime layers found in every module of a check."""
+
+    module_findings: list[Finding] = field(default_factory=list)
+    runtime_findings: list[Finding] = field(default_factory=list)
+    evidence: RuntimeEvidence | None = None  # what the runtime layer saw of each export; None without --confirm
+    errors: list[RunError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
 def module_and_runtime(
-    modules: list[tuple[Path, Crate | None]],
-    rules_of,
-    options,
-    report: Report,
+    modules: Sequence[tuple[Path, Crate | None]],
+    rules_of: Callable[[Crate | None], dict[str, Rule]],
+    options: CheckOptions,
     predicted_by_source: set[str],
-) -> tuple[list[Finding], list[Finding], RuntimeEvidence | None]:
+) -> ModuleResults:
     """Module findings, runtime findings and what the runtime layer saw of every exported function
     (None without --confirm), for every module.
 
     `rules_of(crate)` gives the rules in force for the crate a module was built from (None: given
     with --wasm)."""
-    module_out: list[Finding] = []
-    runtime_out: list[Finding] = []
+    results = ModuleResults()
+    module_out = results.module_findings
+    runtime_out = results.runtime_findings
     evidence: RuntimeEvidence | None = None
     if options.confirm:
         from wasmlint.runtime import RuntimeEvidence
 
-        evidence = RuntimeEvidence()
+        evidence = results.evidence = RuntimeEvidence()
     all_facts = _all_module_facts([path for path, _ in modules], options)
     for (path, crate), facts in zip(modules, all_facts):
         if isinstance(facts, RunError):
-            report.errors.append(facts)
+            results.errors.append(facts)
             continue
         rules = rules_of(crate)
         label = display_path(path)
@@ -105,6 +124,7 @@ def module_and_runtime(
 
         # Whose source findings this module's runs speak for: its crate's; a module given with
         # --wasm, every crate's; a module found on its own, the findings in its folder.
+        scope: str | None
         if crate is not None:
             scope = display_path(crate.root)
         else:
@@ -112,22 +132,24 @@ def module_and_runtime(
 
         predicted = predicted_by_source | {e.name for e in facts.exports if e.status == GROWS}
         functions = [e.name for e in facts.exports if e.kind == "func"]
-        for scenario_path in _scenarios_for(path, crate, options, report.infos):
+        for scenario_path in _scenarios_for(path, crate, options, results.notes):
             try:
                 scenario = load_scenario(scenario_path) if scenario_path is not None else None
             except ScenarioError as exc:
+                assert scenario_path is not None  # only a scenario file read raises it
                 message = str(exc).removeprefix(f"{scenario_path}: ")
-                report.errors.append(RunError(named_path(scenario_path), message))  # a link as itself
+                results.errors.append(RunError(named_path(scenario_path), message))  # a link as itself
                 continue
             result = run_module(path, scenario)
             if result.error:
-                report.errors.append(RunError(label, f"runtime: {result.error}"))
+                results.errors.append(RunError(label, f"runtime: {result.error}"))
                 if not result.steps:
                     continue  # else the calls made before the run went wrong still count
             elif (problem := unchecked(result)) is not None:
-                report.errors.append(RunError(label, f"runtime: {problem}"))  # its findings still count
+                results.errors.append(RunError(label, f"runtime: {problem}"))  # its findings still count
             found, _ = runtime_findings(result, where, rules, predicted)
             runtime_out.extend(found)
             label_of_scenario = display_path(scenario_path) if scenario_path is not None else None
+            assert evidence is not None  # options.confirm
             evidence.add(where, scope, export_evidence(result, functions, label_of_scenario))
-    return module_out, runtime_out, evidence
+    return results
