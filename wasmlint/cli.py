@@ -406,7 +406,7 @@ def _build(crates: list[Crate], offline: bool) -> tuple[list[tuple[Path, Crate |
         except ToolchainError as exc:
             fail(str(exc))
         except BuildError as exc:
-            errors.append(RunError(display_path(crate.manifest), str(exc)))
+            errors.append(RunError(display_path(crate.manifest or crate.root), str(exc)))
             continue
         for artifact in artifacts:
             if artifact.path not in seen:
