@@ -1,7 +1,8 @@
 """Every wasmlint benchmark in one run: our time next to a reference's time on the same input.
 
     python -m bench                 (or: python bench/run.py)
-    python -m bench --only source   (source | module | runtime)
+    python -m bench --only source   (source | module | runtime | host)
+    python -m bench --only growth   (adversarial inputs at n, 2n, 4n: bench/growth.py; not run by default)
 
 Inputs: the Rust crates Debian installs under /usr/share/cargo/registry (apt-get install
 librust-regex-dev librust-serde-dev librust-syn-dev ...), `@biomejs/wasm-nodejs` and
@@ -296,11 +297,21 @@ def table(rows: list[Row]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("source", "module", "runtime", "host"), action="append")
+    parser.add_argument("--only", choices=("source", "module", "runtime", "host", "growth"), action="append")
     parser.add_argument("--crates", nargs="*", help="registry crate name prefixes (default: every installed crate)")
+    parser.add_argument("--cases", nargs="*", help="growth: which adversarial inputs (default: all)")
     parser.add_argument("--runs", type=int, default=3, help="best of N runs (default 3)")
     args = parser.parse_args()
     parts = args.only or ["source", "module", "runtime", "host"]
+    if "growth" in parts:
+        from bench.growth import growth_table
+
+        print(f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {len(os.sched_getaffinity(0))} cores, "
+              f"Python {platform.python_version()}\n")
+        print(growth_table(args.cases, args.runs))
+        parts = [part for part in parts if part != "growth"]
+        if not parts:
+            return
     rows: list[Row] = []
     if "source" in parts:
         rows += source_rows(crates(args.crates), args.runs)

@@ -57,7 +57,7 @@ def analyze_host(display: str, source: bytes, read_import: ImportReader | None =
     # Nesting deeper than the queries or the flow look: the caller reports the file as partial.
     deep = deeper_than(host.tree.root_node)
     if deep is not None:
-        _note_too_deep(facts, host, deep, f"nested more than {MAX_DEPTH} levels deep")
+        _note_too_deep(facts, host, deep, f"its syntax tree is nested more than {MAX_DEPTH} levels deep")
     elif ctx.too_deep is not None:
         _note_too_deep(facts, host, ctx.too_deep, f"statements and expressions nested more than {MAX_NESTING} deep")
     elif ctx.entry_views_left_out and facts.parse_error is None:
