@@ -6,6 +6,7 @@
                                     (the host layer judged by V8 on generated programs: bench/hostgen)
     python -m bench --only source-vs-module   (not timed: the source layer's verdicts against the
                                                module's, bench/source_vs_module.py)
+    python -m bench --only growth   (adversarial inputs at n, 2n, 4n: bench/growth.py; not run by default)
 
 Inputs: the Rust crates Debian installs under /usr/share/cargo/registry (apt-get install
 librust-regex-dev librust-serde-dev librust-syn-dev ...), `@biomejs/wasm-nodejs` and
@@ -304,9 +305,10 @@ def table(rows: list[Row]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("source", "module", "runtime", "host", "hook", "host-differential", "source-vs-module"), action="append")
+    parser.add_argument("--only", choices=("source", "module", "runtime", "host", "hook", "host-differential", "source-vs-module", "growth"), action="append")
     parser.add_argument("--crates", nargs="*", help="registry crate name prefixes (default: every installed crate)")
     parser.add_argument("--guests", nargs="*", help="source-vs-module: these guests only (default: every one)")
+    parser.add_argument("--cases", nargs="*", help="growth: which adversarial inputs (default: all)")
     parser.add_argument("--runs", type=int, default=3, help="best of N runs (default 3)")
     differential = parser.add_argument_group("host-differential (not part of the default run)")
     differential.add_argument("--programs", type=int, default=DEFAULT_PROGRAMS, help=f"programs to generate (default {DEFAULT_PROGRAMS})")
@@ -331,6 +333,15 @@ def main() -> None:
         if not parts:
             return
         print()
+    if "growth" in parts:
+        from bench.growth import growth_table
+
+        print(f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {len(os.sched_getaffinity(0))} cores, "
+              f"Python {platform.python_version()}\n")
+        print(growth_table(args.cases, args.runs))
+        parts = [part for part in parts if part != "growth"]
+        if not parts:
+            return
     rows: list[Row] = []
     if "source" in parts:
         rows += source_rows(crates(args.crates), args.runs)

@@ -12,7 +12,7 @@ from guest_builds import CURRENT_RUSTC
 def test_python_m_bench_is_the_one_entry_point():
     result = subprocess.run([sys.executable, "-m", "bench", "--help"], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "--only {source,module,runtime,host,hook,host-differential,source-vs-module}" in result.stdout and "--runs" in result.stdout
+    assert "--only {source,module,runtime,host,hook,host-differential,source-vs-module,growth}" in result.stdout and "--runs" in result.stdout
     assert "--programs" in result.stdout and "--seed" in result.stdout and "--gate" in result.stdout
 
 

@@ -58,7 +58,7 @@ def analyze_host(display: str, source: bytes, read_import: ImportReader | None =
     # Nesting deeper than the queries or the flow look: the caller reports the file as partial.
     deep = deeper_than(host.tree.root_node)
     if deep is not None:
-        _note_too_deep(facts, host, deep, f"nested more than {MAX_DEPTH} levels deep")
+        _note_too_deep(facts, host, deep, f"its syntax tree is nested more than {MAX_DEPTH} levels deep")
     elif ctx.too_deep is not None:
         _note_too_deep(facts, host, ctx.too_deep, f"statements and expressions nested more than {MAX_NESTING} deep")
     elif ctx.entry_views_left_out and facts.parse_error is None:
@@ -552,7 +552,9 @@ def _run(host: HostFile, ctx: FileContext) -> None:
     # calls may run after any of them.
     Flow(ctx, {}).stmt(host.tree.root_node)
     entry_grows = tuple(dataclasses.replace(grow, earlier=True) for grow in ctx.all_grows[:16])
-    holders = [(key, made) for key, made in sorted(ctx.long_lived.items()) if key not in ctx.refreshed]
+    # Views are copied before they change: one stale view per holder serves every entry point.
+    holders = [(key, View(made.ctor, made.line, made.text, entry_grows, from_entry=True))
+               for key, made in sorted(ctx.long_lived.items()) if key not in ctx.refreshed]
     entry_views = _EntryViews(holders, ctx.words)
     ctx.entry_views_left_out = entry_views.left_out
     for function in sorted(ctx.functions.values(), key=lambda f: f.node.start_byte):
@@ -565,8 +567,7 @@ def _run(host: HostFile, ctx: FileContext) -> None:
         assert ctx.words is not None  # _learn_values built them
         if not ctx.words.within(function.body.start_byte, function.body.end_byte):
             continue  # names nothing of the module, no long-lived view, no function that does
-        state = {key: View(made.ctor, made.line, made.text, entry_grows, from_entry=True)
-                 for key, made in entry_views.for_body(function.body)} if entry_grows else {}
+        state = dict(entry_views.for_body(function.body)) if entry_grows else {}
         flow = Flow(ctx, state, this_class=function.class_name)
         flow.bind_params(function, [], flow)
         for name in _declared(ctx, function.body):

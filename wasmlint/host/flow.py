@@ -18,6 +18,7 @@ import re
 from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable
 
 from tree_sitter import Node
@@ -102,24 +103,28 @@ class Relevance:
 
     def __init__(self, source: bytes, names: set[str]) -> None:
         self.source = source
-        self._places: dict[bytes, list[int]] | None = None
+        self._places: dict[bytes, array] | None = None
         self._in_order: tuple[array, list[bytes]] | None = None
         self.starts = module_uses(source)
         self.add(names)
 
     @property
-    def places(self) -> dict[bytes, list[int]]:
+    def places(self) -> dict[bytes, array]:
+        # Positions in arrays: 8 bytes each, where a list of ints takes 36 (a bundle has millions).
         if self._places is None:
             self._places = {}
             for match in _WORD.finditer(self.source):
-                self._places.setdefault(match.group(), []).append(match.start())
+                found = self._places.get(match.group())
+                if found is None:
+                    found = self._places[match.group()] = array("I")
+                found.append(match.start())
         return self._places
 
     def _sequence(self) -> tuple[array, list[bytes]]:
         """Every word of the file in order: where each starts, and the word (the `places` key)."""
         if self._in_order is None:
             known = {word: word for word in self.places}
-            starts, words = array("Q"), []
+            starts, words = array("I"), []
             for match in _WORD.finditer(self.source):
                 starts.append(match.start())
                 words.append(known[match.group()])
@@ -166,12 +171,12 @@ class Held(dict):
 
     def _add(self, key: str, value) -> None:
         if self.counted(value):
-            segment = key.rsplit(".", 1)[-1].encode()
+            segment = _segment(key)
             self.segments[segment] = self.segments.get(segment, 0) + 1
 
     def _remove(self, key: str, value) -> None:
         if self.counted(value):
-            segment = key.rsplit(".", 1)[-1].encode()
+            segment = _segment(key)
             left = self.segments[segment] - 1
             if left:
                 self.segments[segment] = left
@@ -205,6 +210,14 @@ class Held(dict):
         return dict.__getitem__(self, key)
 
     def update(self, *entries: Any, **more: Any) -> None:
+        if not self:  # filling an empty one (restoring a snapshot): the common case, done in bulk
+            dict.update(self, *entries, **more)
+            counted = self.counted
+            for key, value in dict.items(self):
+                if counted(value):
+                    segment = _segment(key)
+                    self.segments[segment] = self.segments.get(segment, 0) + 1
+            return
         for key, value in dict(*entries, **more).items():
             self[key] = value
 
@@ -218,11 +231,17 @@ class Held(dict):
         return key, value
 
 
+@lru_cache(maxsize=4096)
+def _segment(key: str) -> bytes:
+    """The last segment of a place, as the word a statement would name it by: `buf` for `this.buf`."""
+    return key.rsplit(".", 1)[-1].encode()
+
+
 def _not_a_function(value) -> bool:
     return value.kind != FUNCTION
 
 
-@dataclass
+@dataclass(slots=True)  # a bundle has tens of thousands: no per-object dict
 class Function:
     node: Node
     name: str

@@ -60,7 +60,7 @@ def _parseable(source: bytes) -> bytes:
     return source.replace(b"try!(", b"tr_!(") if b"try!(" in source else source
 
 
-TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep: the code below that depth is not analysed"
+TOO_DEEP = f"its syntax tree is nested more than {MAX_DEPTH} levels deep: the code below that depth is not analysed"
 NOT_UTF8 = "not valid UTF-8"  # a problem that outranks syntax errors: rustc reads nothing of the file
 
 
