@@ -7,11 +7,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from typer.testing import CliRunner
 
 from guest_builds import COMPILERS, DEBIAN_RUSTC, Compiler, CompilerMissing, build_guest, buildable_guests
+import wasmlint
 from wasmlint.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,6 +52,30 @@ def cli(monkeypatch):
         return result.exit_code, result.stdout, result.stderr
 
     return invoke
+
+
+def wasmlint_lines_run(action: Callable[[], object]) -> int:
+    """How many lines of wasmlint's own code `action` runs (comprehension turns included): a count
+    of work done that, unlike a time, does not depend on what else the machine is doing."""
+    package = str(Path(wasmlint.__file__).resolve().parent)
+    count = 0
+
+    def in_frame(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return in_frame
+
+    def on_call(frame, event, arg):
+        return in_frame if frame.f_code.co_filename.startswith(package) else None
+
+    previous = sys.gettrace()
+    sys.settrace(on_call)
+    try:
+        action()
+    finally:
+        sys.settrace(previous)
+    return count
 
 
 def unavailable(reason: str) -> None:

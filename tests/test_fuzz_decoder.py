@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import functools
 import itertools
-import sys
-from pathlib import Path
 
 import pytest
 import wasmtime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import wasmlint_lines_run
 from fuzz.mutators import (
     LEB_TARGETS,
     MUTATORS,
@@ -37,7 +36,6 @@ from fuzz.mutators import (
 )
 from fuzz.target import BAD_OFFSET, CRASH, DECODE_ERROR, OK, SAFETY_NET, Outcome, inspect_bytes
 from guest_builds import CURRENT_RUSTC
-import wasmlint
 from wasmlint.module import analyze_module
 from wasmlint.module.analysis import NAME_LIMIT
 from wasmlint.module.demangle import demangle
@@ -243,26 +241,10 @@ def test_invalid_lebs_in_lenient_fields_change_no_fact(field, mode, rnd):
 # --- modules large in one dimension --------------------------------------------------------------
 
 def lines_run(data: bytes) -> int:
-    """How many lines of wasmlint's own code the inspect path runs on `data`: a count of work done
-    that, unlike a time, does not depend on what else the machine is doing."""
-    package = str(Path(wasmlint.__file__).resolve().parent)
-    count = 0
-
-    def in_frame(frame, event, arg):
-        nonlocal count
-        if event == "line":
-            count += 1
-        return in_frame
-
-    def on_call(frame, event, arg):
-        return in_frame if frame.f_code.co_filename.startswith(package) else None
-
-    sys.settrace(on_call)
-    try:
-        outcome = inspect_bytes(data)
-    finally:
-        sys.settrace(None)
-    assert outcome.kind == OK, outcome.describe()
+    """How many lines of wasmlint's own code the inspect path runs on `data`."""
+    outcomes = []
+    count = wasmlint_lines_run(lambda: outcomes.append(inspect_bytes(data)))
+    assert outcomes[0].kind == OK, outcomes[0].describe()
     return count
 
 

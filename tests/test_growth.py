@@ -15,13 +15,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import wasmlint
 from bench.growth import CASES, Case
-from conftest import run_cli
+from conftest import run_cli, wasmlint_lines_run
 from wasmlint.cli import app
 
 BY_NAME = {case.name: case for case in CASES}
-PACKAGE = str(Path(wasmlint.__file__).parent)
 
 
 def check(folder: Path) -> dict:
@@ -71,28 +69,6 @@ def test_each_growth_input_gives_the_findings_it_is_made_for(case: Case, tmp_pat
 # -- work grows linearly -----------------------------------------------------------------------------
 
 
-def python_lines(folder: Path) -> int:
-    """The lines of wasmlint's own code executed by `wasmlint check` on the folder."""
-    executed = 0
-
-    def each_line(frame, event, arg):
-        nonlocal executed
-        if event == "line":
-            executed += 1
-        return each_line
-
-    def calls(frame, event, arg):
-        return each_line if frame.f_code.co_filename.startswith(PACKAGE) else None
-
-    previous = sys.gettrace()
-    sys.settrace(calls)
-    try:
-        check(folder)
-    finally:
-        sys.settrace(previous)
-    return executed
-
-
 # Sizes at which the quadratic steps these inputs were made for showed (before the fixes, twice the
 # input cost 2.7x to 3.8x the lines: suppressions x findings, nested functions' contexts and calls,
 # the nearest function of a signature per export, every held view per statement).
@@ -107,7 +83,8 @@ def test_twice_the_input_costs_at_most_2_2_times_the_work(case: Case, tmp_path, 
     for size in (n, 2 * n):
         case.make(tmp_path / str(size), size)
         check(tmp_path / str(size))  # imports, compiled queries and caches warm, as for the counted run
-        work.append(python_lines(tmp_path / str(size)))
+        folder = tmp_path / str(size)
+        work.append(wasmlint_lines_run(lambda: check(folder)))  # noqa: B023 (called at once, in this iteration)
     assert work[1] <= 2.2 * work[0], f"{case.name}: {work[0]:,} lines at n={n}, {work[1]:,} at 2n"
 
 

@@ -11,7 +11,6 @@ import bisect
 import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
-
 from collections.abc import Sequence
 
 from tree_sitter import Node, Query
@@ -622,12 +621,13 @@ def _has_arguments(invocation: Node) -> bool:
     return arguments is not None and arguments.type == "token_tree" and arguments.named_child_count > 0
 
 
-def _enclosing(fns: Sequence[tuple[int, int, object]]) -> list[int]:
-    """For each function (sorted by start), the index of the function it is nested in, or -1."""
+def _enclosing(spans: Sequence[tuple[int, int, object]]) -> list[int]:
+    """For each span (start, end, item), sorted by start (the larger first on a tie), the index of
+    the innermost span it is nested in, or -1: items nest, so the open ones form a stack."""
     parents: list[int] = []
     stack: list[int] = []
-    for i, (_start, end, _) in enumerate(fns):
-        while stack and fns[stack[-1]][1] < end:
+    for i, (_start, end, _) in enumerate(spans):
+        while stack and spans[stack[-1]][1] < end:
             stack.pop()
         parents.append(stack[-1] if stack else -1)
         stack.append(i)
