@@ -147,14 +147,6 @@ def _function_name(node: Node, owner: Node | None) -> str:
     return ""
 
 
-def _params(node: Node) -> list[Node]:
-    params = node.child_by_field_name("parameters")
-    if params is not None:
-        return [p for p in params.named_children if p.type not in ("comment",)]
-    single = node.child_by_field_name("parameter")
-    return [single] if single is not None else []
-
-
 # What the layer needs of a file's structure, found by one query in C: walking every node of a
 # large bundle in Python would cost more than parsing it, and asking a node for its parent costs
 # its depth (tree-sitter walks down from the root to find it), which nested code makes quadratic.
@@ -262,7 +254,7 @@ def _collect(host: HostFile, ctx: FileContext) -> None:
         name = _function_name(node, owner)
         cls = class_of.get(node.id) if kind == "method_definition" else None
         getter = kind == "method_definition" and any(c.type == "get" for c in node.children)
-        function = Function(node, name, node.child_by_field_name("body"), _params(node), class_name=cls, getter=getter)
+        function = Function(node, name, node.child_by_field_name("body"), class_name=cls, getter=getter)
         ctx.functions[node.id] = function
         if cls is not None:
             ctx.methods.setdefault(cls, {})[f"get {name}" if getter else name] = function

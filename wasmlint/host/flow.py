@@ -245,11 +245,19 @@ class Function:
     node: Node
     name: str
     body: Node | None
-    params: list[Node]
     class_name: str | None = None
     getter: bool = False
     inlined: int = 0
     called: bool = False
+
+    @property
+    def params(self) -> list[Node]:
+        """Read from the node when the function is run (most never are: not kept for each)."""
+        params = self.node.child_by_field_name("parameters")
+        if params is not None:
+            return [p for p in params.named_children if p.type != "comment"]
+        single = self.node.child_by_field_name("parameter")
+        return [single] if single is not None else []
 
 
 @dataclass
