@@ -167,7 +167,9 @@ _NAMED_VALUES = ("function_expression", "generator_function", "arrow_function", 
 
 
 @cache
-def _structure_query(grammar: str) -> Query:
+def _structure_queries(grammar: str) -> tuple[Query, Query]:
+    """The structure (its captures are all that is needed: cheaper than a match each) and the
+    owners (whose matches pair each function or class with what names it)."""
     from wasmlint.host.parsing import language
 
     known = language(grammar)
@@ -178,7 +180,7 @@ def _structure_query(grammar: str) -> Query:
     values = " ".join(f"({kind})" for kind in kinds(_NAMED_VALUES))
     owned = [_OWNED.format(owner=owner, field=name, values=values) for owner, name in _OWNERS if kinds([owner])]
     text = _STRUCTURE.format(classes=" ".join(f"({kind})" for kind in kinds(_CLASSES)))
-    return Query(known, text + "\n".join(owned))
+    return Query(known, text), Query(known, "\n".join(owned))
 
 
 def _unwrapped(node: Node) -> Node:
@@ -239,13 +241,10 @@ def _innermost_function(functions: list[Node], nodes: list[Node]) -> list[tuple[
 
 def _collect(host: HostFile, ctx: FileContext) -> None:
     """Every function, method and class of the file, and what the imports bring in."""
-    matches = bounded_cursor(_structure_query(grammar_for(host.display))).matches(host.tree.root_node)
-    captures: dict[str, list[Node]] = {}
-    for _, found in matches:
-        for name in ("function", "import", "declared", "class"):
-            if name in found:
-                captures.setdefault(name, []).extend(found[name])
-    owners = _owners(matches)
+    structure, owned = _structure_queries(grammar_for(host.display))
+    root = host.tree.root_node
+    captures = bounded_cursor(structure).captures(root)
+    owners = _owners(bounded_cursor(owned).matches(root))
     class_of = _class_names(captures.get("class", []), owners)
     functions = sorted(captures.get("function", []), key=lambda n: n.start_byte)
     for node in functions:
