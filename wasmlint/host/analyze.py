@@ -148,14 +148,6 @@ def _function_name(node: Node, owner: Node | None) -> str:
     return ""
 
 
-def _params(node: Node) -> list[Node]:
-    params = node.child_by_field_name("parameters")
-    if params is not None:
-        return [p for p in params.named_children if p.type not in ("comment",)]
-    single = node.child_by_field_name("parameter")
-    return [single] if single is not None else []
-
-
 # What the layer needs of a file's structure, found by one query in C: walking every node of a
 # large bundle in Python would cost more than parsing it, and asking a node for its parent costs
 # its depth (tree-sitter walks down from the root to find it), which nested code makes quadratic.
@@ -176,7 +168,9 @@ _NAMED_VALUES = ("function_expression", "generator_function", "arrow_function", 
 
 
 @cache
-def _structure_query(grammar: str) -> Query:
+def _structure_queries(grammar: str) -> tuple[Query, Query]:
+    """The structure (its captures are all that is needed: cheaper than a match each) and the
+    owners (whose matches pair each function or class with what names it)."""
     from wasmlint.host.parsing import language
 
     known = language(grammar)
@@ -187,7 +181,7 @@ def _structure_query(grammar: str) -> Query:
     values = " ".join(f"({kind})" for kind in kinds(_NAMED_VALUES))
     owned = [_OWNED.format(owner=owner, field=name, values=values) for owner, name in _OWNERS if kinds([owner])]
     text = _STRUCTURE.format(classes=" ".join(f"({kind})" for kind in kinds(_CLASSES)))
-    return Query(known, text + "\n".join(owned))
+    return Query(known, text), Query(known, "\n".join(owned))
 
 
 def _unwrapped(node: Node) -> Node:
@@ -248,13 +242,10 @@ def _innermost_function(functions: list[Node], nodes: list[Node]) -> list[tuple[
 
 def _collect(host: HostFile, ctx: FileContext) -> None:
     """Every function, method and class of the file, and what the imports bring in."""
-    matches = bounded_cursor(_structure_query(grammar_for(host.display))).matches(host.tree.root_node)
-    captures: dict[str, list[Node]] = {}
-    for _, found in matches:
-        for name in ("function", "import", "declared", "class"):
-            if name in found:
-                captures.setdefault(name, []).extend(found[name])
-    owners = _owners(matches)
+    structure, owned = _structure_queries(grammar_for(host.display))
+    root = host.tree.root_node
+    captures = bounded_cursor(structure).captures(root)
+    owners = _owners(bounded_cursor(owned).matches(root))
     class_of = _class_names(captures.get("class", []), owners)
     functions = sorted(captures.get("function", []), key=lambda n: n.start_byte)
     for node in functions:
@@ -263,7 +254,7 @@ def _collect(host: HostFile, ctx: FileContext) -> None:
         name = _function_name(node, owner)
         cls = class_of.get(node.id) if kind == "method_definition" else None
         getter = kind == "method_definition" and any(c.type == "get" for c in node.children)
-        function = Function(node, name, node.child_by_field_name("body"), _params(node), class_name=cls, getter=getter)
+        function = Function(node, name, node.child_by_field_name("body"), class_name=cls, getter=getter)
         ctx.functions[node.id] = function
         if cls is not None:
             ctx.methods.setdefault(cls, {})[f"get {name}" if getter else name] = function

@@ -49,9 +49,25 @@ MAX_GROWS = 16  # calls kept per stale view (the first ones): the module decides
 MAX_NESTING = 150
 
 
+def _named(node: Node) -> list[Node]:
+    """The node's named children, read with a cursor. `named_children` would keep them on the node
+    as Python objects for as long as it lives, and they theirs as the flow goes down: the bodies of
+    a file's functions live for the whole analysis, so their trees would be copied into Python."""
+    found = []
+    cursor = node.walk()
+    if cursor.goto_first_child():
+        while True:
+            child = cursor.node
+            if child is not None and child.is_named:
+                found.append(child)
+            if not cursor.goto_next_sibling():
+                break
+    return found
+
+
 def _unwrap(node: Node | None) -> Node | None:
     while node is not None and node.type in _WRAPPERS:
-        inner = node.named_children
+        inner = _named(node)
         node = inner[0] if inner else None
     return node
 
@@ -246,11 +262,19 @@ class Function:
     node: Node
     name: str
     body: Node | None
-    params: list[Node]
     class_name: str | None = None
     getter: bool = False
     inlined: int = 0
     called: bool = False
+
+    @property
+    def params(self) -> list[Node]:
+        """Read from the node when the function is run (most never are: not kept for each)."""
+        params = self.node.child_by_field_name("parameters")
+        if params is not None:
+            return [p for p in _named(params) if p.type != "comment"]
+        single = self.node.child_by_field_name("parameter")
+        return [single] if single is not None else []
 
 
 @dataclass
@@ -349,13 +373,13 @@ class Flow:
     def _stmt(self, node: Node) -> bool:
         kind = node.type
         if kind in ("statement_block", "program", "class_body", "switch_body"):
-            return self.block(node.named_children)
+            return self.block(_named(node))
         if kind in ("expression_statement",):
-            for child in node.named_children:
+            for child in _named(node):
                 self.expr(child)
             return False
         if kind in ("lexical_declaration", "variable_declaration"):
-            for declarator in node.named_children:
+            for declarator in _named(node):
                 if declarator.type == "variable_declarator":
                     self.declare(declarator)
             return False
@@ -365,7 +389,7 @@ class Flow:
             self.loop(node)
             return False
         if kind in ("return_statement", "throw_statement"):
-            for child in node.named_children:
+            for child in _named(node):
                 value = self.expr(child, use=kind == "throw_statement")
                 if kind == "return_statement":
                     self.returned = value
@@ -377,7 +401,7 @@ class Flow:
         if kind == "switch_statement":
             return self.switch(node)
         if kind == "labeled_statement":
-            body = node.child_by_field_name("body") or (node.named_children[-1] if node.named_children else None)
+            body = node.child_by_field_name("body") or (_named(node)[-1] if _named(node) else None)
             return self.stmt(body) if body is not None else False
         if kind == "export_statement":
             declaration = node.child_by_field_name("declaration")
@@ -446,7 +470,7 @@ class Flow:
 
     def destructure(self, pattern: Node, result) -> None:
         source = result if isinstance(result, Val) else None
-        for child in pattern.named_children:
+        for child in _named(pattern):
             if isinstance(result, Record) and child.type in ("shorthand_property_identifier_pattern",
                                                                "shorthand_property_identifier"):
                 self.assign(node_bytes(child).decode(), result.get(node_bytes(child).decode()))
@@ -494,7 +518,7 @@ class Flow:
         self.restore(before)
         else_leaves = False
         if alternative is not None:
-            body = alternative.named_children[0] if alternative.named_children else None
+            body = _named(alternative)[0] if _named(alternative) else None
             else_leaves = self.stmt(body) if body is not None else False
         after_else = self.snapshot()
         if then_leaves and else_leaves:
@@ -536,7 +560,7 @@ class Flow:
                     if inner is not None:
                         checked.add(inner)
             if current.type not in FUNCTION_TYPES:
-                stack.extend(current.named_children)
+                stack.extend(_named(current))
         return checked | {"*"}
 
     def loop(self, node: Node) -> None:
@@ -600,9 +624,9 @@ class Flow:
         before = self.snapshot()
         outcomes = []
         if body is not None:
-            for case in body.named_children:
+            for case in _named(body):
                 self.restore({k: v.copy() for k, v in before.items()})
-                statements = [c for c in case.named_children if c != case.child_by_field_name("value")]
+                statements = [c for c in _named(case) if c != case.child_by_field_name("value")]
                 self.block(statements)
                 outcomes.append(self.snapshot())
         merged = before
@@ -769,7 +793,7 @@ class Flow:
     def _expr(self, node: Node, use: bool):
         kind = node.type
         if kind in _WRAPPERS:
-            inner = node.named_children
+            inner = _named(node)
             return self.expr(inner[0], use) if inner else None
         if kind in ("identifier", "shorthand_property_identifier"):
             name = node_bytes(node).decode()
@@ -833,7 +857,7 @@ class Flow:
             return None
         if kind == "sequence_expression":
             value = None
-            for child in node.named_children:
+            for child in _named(node):
                 value = self.expr(child, use)
             return value
         if kind == "object":
@@ -845,12 +869,12 @@ class Flow:
                 if operator is not None and operator.text in (b"typeof", b"!", b"void", b"delete"):
                     self.condition += 1
                     try:
-                        for child in node.named_children:
+                        for child in _named(node):
                             self.expr(child, use=False)
                     finally:
                         self.condition -= 1
                     return None
-            for child in node.named_children:
+            for child in _named(node):
                 if child.type in FUNCTION_TYPES:
                     continue  # a method or callback stored in an object: runs when called
                 value = self.expr(child, use=True if kind != "pair" else use)
@@ -862,7 +886,7 @@ class Flow:
     def record(self, node: Node) -> Record | None:
         """An object literal: its properties' effects, and the ones that hold something of the module."""
         fields = Record()
-        for child in node.named_children:
+        for child in _named(node):
             if child.type in FUNCTION_TYPES:
                 continue  # a method: runs when called
             if child.type == "shorthand_property_identifier":
@@ -962,7 +986,7 @@ class Flow:
     def new(self, node: Node):
         ctor = _unwrap(node.child_by_field_name("constructor"))
         args_node = node.child_by_field_name("arguments")
-        args = args_node.named_children if args_node is not None else []
+        args = _named(args_node) if args_node is not None else []
         ctor_text = node_text(ctor) if ctor is not None else ""
         if ctor_text in VIEW_TYPES:
             first = self.expr(args[0], use=True) if args else None
@@ -995,7 +1019,7 @@ class Flow:
     def call(self, node: Node, use: bool):
         callee = _unwrap(node.child_by_field_name("function"))
         args_node = node.child_by_field_name("arguments")
-        args = args_node.named_children if args_node is not None and args_node.type == "arguments" else []
+        args = _named(args_node) if args_node is not None and args_node.type == "arguments" else []
         if callee is None:
             return None
         if callee.type == "import":
