@@ -1,0 +1,635 @@
+"""Calls, `new` and property reads: into the file's functions (followed with bounded context, then
+by summary), into the module (a call that may grow memory), into the JavaScript and Web APIs (as
+the table in `webapi.py` says), and the import callbacks the module calls during an export."""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from wasmlint.host import webapi
+from wasmlint.host.access import Access, Frame, prop_name, unwrap
+from wasmlint.host.domain import (
+    ELEMENTS, NOTHING, Exports, ExportFn, Foreign, Func, GlueFn, GlueObject, Instance, Memo, Memory, MemoryGrow, Obj,
+    SafeBuffer, State, aged, line_of, merge, one,
+)
+from wasmlint.host.program import ROOT, FunctionRef
+from wasmlint.host.values import Grow
+from wasmlint.syntax import node_bytes
+
+__all__ = ["Calls", "unwrap"]
+
+MAX_DEPTH = 10  # calls followed one inside another; deeper, a function's summary stands for it
+INLINE_BUDGET = 48  # times one function is followed from call sites; past it, its summary
+CALLBACK_BUDGET = 24  # times one import callback is run inside an export call
+_MEMORY_NAME = re.compile(r"^(?:wasm|_?wasm_?|the)?[mM]em(?:ory)?$|[a-z]Memory$")
+_INSTANCE_NAME = re.compile(rb"(?i)inst")
+
+
+def _text(node: Node, limit: int = 60) -> str:
+    text = " ".join(node_bytes(node).decode("utf-8", errors="replace").split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _args(node: Node) -> list[Node]:
+    args = node.child_by_field_name("arguments")
+    if args is None or args.type not in ("arguments", "template_string"):
+        return []
+    return [a for a in args.named_children if a.type != "comment"]
+
+
+def _glue_export(name: str) -> str:
+    """The module export a wasm-bindgen JS name calls: `greet` -> greet, `Universe.new` ->
+    universe_new, `Universe#tick` -> universe_tick."""
+    for mark in ("#", "."):
+        if mark in name:
+            cls, _, method = name.partition(mark)
+            return f"{cls.lower()}_{method}"
+    return name
+
+
+def _names_in(pattern: Node) -> list[str]:
+    """The names a parameter binds (through defaults, destructuring, rest)."""
+    if pattern.type in ("identifier", "shorthand_property_identifier_pattern"):
+        return [node_bytes(pattern).decode()]
+    found: list[str] = []
+    for child in pattern.named_children:
+        if pattern.type == "pair_pattern" and child == pattern.child_by_field_name("key"):
+            continue
+        if pattern.type in ("assignment_pattern", "object_assignment_pattern") and child == pattern.child_by_field_name("right"):
+            continue
+        if child.type in ("type_annotation", "comment"):
+            continue
+        found += _names_in(child)
+    return found
+
+
+class Calls(Access):
+    # Provided by the interpreter.
+    def exec(self, node: Node, st: State) -> None:
+        raise NotImplementedError
+
+    def check(self, node: Node, st: State) -> frozenset:
+        raise NotImplementedError
+
+    def use(self, vals: frozenset, node: Node, holder: Node | None, throws: bool = True) -> None:
+        raise NotImplementedError
+
+    def use_deep(self, vals: frozenset, node: Node, holder: Node | None, st: State, throws: bool = True) -> None:
+        raise NotImplementedError
+
+    # -- memory growth ------------------------------------------------------------------------------
+
+    def grow(self, exports: tuple[str, ...], node: Node, st: State, host: bool = False) -> None:
+        via = tuple(f.name or "<anonymous>" for f in self.stack)
+        if self.inside_export is not None and (host or not exports):
+            # Growth in an import callback: the export that called it grows memory.
+            name, call = self.inside_export
+            grow = Grow((name,), line_of(call), _text(call), via)
+        else:
+            grow = Grow(exports, line_of(node), _text(node), via, host_grow=host)
+        for name in exports:
+            self.program.exports_called.setdefault(name, None)
+        if self.stack:
+            self.program.entry_grows.append(grow) if len(self.program.entry_grows) < 64 else None
+        st.grow(grow)
+
+    def call_export(self, name: str, node: Node, st: State) -> None:
+        self.grow((name,), node, st)
+        if self.inside_export is None and self.program.callbacks:
+            self.run_import_callbacks(name, node, st)
+
+    def run_import_callbacks(self, export: str, node: Node, st: State) -> None:
+        """The module may call any import during an export, after the growth that export made."""
+        self.inside_export = (export, node)
+        try:
+            for (function_id, this) in list(self.program.callbacks):
+                function = self.program.functions.get(function_id)
+                if function is None or function.body is None:
+                    continue
+                if function.runs >= CALLBACK_BUDGET or len(self.stack) >= MAX_DEPTH:
+                    self.apply_summary(function, st)
+                    continue
+                ran = st.copy()
+                self.call_function(function, [], this, ran, node)
+                st.become(st.join(ran))
+        finally:
+            self.inside_export = None
+
+    def apply_summary(self, function: FunctionRef, st: State) -> None:
+        for grow in function.grows:
+            st.grow(grow)
+
+    # -- property reads -------------------------------------------------------------------------------
+
+    def e_member(self, node: Node, st: State) -> frozenset:
+        obj_node = node.child_by_field_name("object")
+        obj = self.eval(obj_node, st)
+        prop = prop_name(node)
+        found = self.member_values(obj, prop, node, st)
+        if not found and not obj:
+            found = self.guessed_member(obj_node, prop, node, st)
+        return found
+
+    def guessed_member(self, obj_node: Node | None, prop: str, node: Node, st: State) -> frozenset:
+        """What a member of something the analysis does not know is, by its name: the exports and
+        memory of a module passed in from outside (`exp.memory.buffer`, `this.wasm.memory`)."""
+        if obj_node is None:
+            return NOTHING
+        text = node_bytes(obj_node)
+        if prop == "memory":
+            return one(Memory())
+        if prop == "buffer" and _MEMORY_NAME.search(text.decode("utf-8", "replace").split(".")[-1]):
+            return one(Memo(node.id, "ArrayBuffer", line_of(node), _text(node)))
+        if prop == "exports" and text != b"module" and (obj_node.type == "member_expression" or _INSTANCE_NAME.search(text)):
+            return one(Exports())
+        if prop in self.program.learned_exports and obj_node.type == "this":
+            return one(Exports())
+        return NOTHING
+
+    def member_values(self, vals: frozenset, prop: str, node: Node, st: State) -> frozenset:
+        found: frozenset = NOTHING
+        for value in vals:
+            found = merge(found, self.member_of(value, prop, node, st))
+        return found
+
+    def member_of(self, value, prop: str, node: Node, st: State) -> frozenset:
+        if isinstance(value, Memo):
+            if prop == "buffer" and not value.is_buffer:
+                return one(value.derived("ArrayBuffer", value.site, value.line, value.text))
+            return NOTHING
+        if isinstance(value, Memory):
+            if prop == "buffer":
+                if value.shared:
+                    return one(SafeBuffer())
+                return one(Memo(node.id, "ArrayBuffer", line_of(node), _text(node)))
+            return one(MemoryGrow()) if prop == "grow" else NOTHING
+        if isinstance(value, Exports):
+            return one(Memory()) if prop == "memory" else one(ExportFn(prop))
+        if isinstance(value, Instance):
+            if value.result:
+                return one(Instance()) if prop == "instance" else NOTHING
+            return one(Exports()) if prop == "exports" else NOTHING
+        if isinstance(value, Obj):
+            getter = self.getter_of(value, prop)
+            if getter is not None:
+                return self.call_function(getter, [], one(value), st, node)
+            found = self.load(value, prop, st)
+            if not found and value.cls:
+                method = self.method_of(value.cls, prop)
+                if method is not None:
+                    return one(Func(method.id, one(value)))
+            return found
+        if isinstance(value, Func):
+            cls = self.program.classes.get(value.node_id)
+            if cls is not None and prop in cls.statics:
+                return one(Func(cls.statics[prop].id, one(value)))
+            return st.heap.get((value.node_id, prop), NOTHING)
+        if isinstance(value, GlueFn):
+            return one(GlueFn(f"{value.name}.{prop}"))
+        if isinstance(value, GlueObject):
+            return one(GlueFn(f"{value.cls}#{prop}"))
+        if isinstance(value, Foreign):
+            if not value.name:
+                return one(Foreign(value.specifier, prop))
+            return one(Foreign(value.specifier, f"{value.name}.{prop}"))
+        return NOTHING
+
+    def getter_of(self, obj: Obj, prop: str) -> FunctionRef | None:
+        cls = self.program.classes.get(obj.cls)
+        while cls is not None:
+            if prop in cls.getters:
+                return cls.getters[prop]
+            cls = self.superclass(cls.id)
+        return None
+
+    def method_of(self, class_id: int, prop: str) -> FunctionRef | None:
+        cls = self.program.classes.get(class_id)
+        while cls is not None:
+            if prop in cls.methods:
+                return cls.methods[prop]
+            cls = self.superclass(cls.id)
+        return None
+
+    def e_subscript(self, node: Node, st: State) -> frozenset:
+        obj_node = node.child_by_field_name("object")
+        obj = self.eval(obj_node, st)
+        index = node.child_by_field_name("index")
+        self.eval(index, st)
+        self.use(obj, node, obj_node, throws=False)  # `view[i]`: reads memory now (undefined if detached)
+        prop = self.slot_name(node, st)
+        found: frozenset = NOTHING
+        for value in obj:
+            if isinstance(value, Obj) and prop is not None:
+                found = merge(found, self.load(value, prop, st) if prop != ELEMENTS else self.all_slots(value, st))
+            elif prop is not None and not prop.startswith("["):
+                found = merge(found, self.member_of(value, prop, node, st))
+        return found
+
+    def all_slots(self, obj: Obj, st: State) -> frozenset:
+        found = st.heap.get((obj.site, ELEMENTS), NOTHING)
+        if obj.kind == "object":
+            for (site, _), vals in st.heap.items():
+                if site == obj.site:
+                    found = merge(found, vals)
+        return found
+
+    def view_write(self, memo: Memo, node: Node) -> None:
+        if memo.grows:
+            self.use(one(memo), node, node.child_by_field_name("object"), throws=False)
+
+    def elements(self, vals: frozenset, node: Node, st: State, use: bool) -> frozenset:
+        """What iterating `vals` gives (`for...of`, spread, destructuring)."""
+        if use:
+            self.use(vals, node, None, throws=True)
+        found: frozenset = NOTHING
+        for value in vals:
+            if isinstance(value, Obj):
+                found = merge(found, self.all_slots(value, st))
+        return found
+
+    # -- calls --------------------------------------------------------------------------------------
+
+    def e_call(self, node: Node, st: State) -> frozenset:
+        callee = unwrap(node.child_by_field_name("function"))
+        if callee is None or callee.type == "import":
+            return NOTHING
+        args = _args(node)
+        if callee.type == "identifier" and callee.text == b"require" and len(args) == 1 and args[0].type == "string":
+            specifier = node_bytes(args[0]).decode().strip("'\"`")
+            return one(Foreign(specifier)) if specifier.startswith(".") else NOTHING
+        if callee.type == "super":
+            return self.call_super(node, args, st)
+        if callee.type == "member_expression":
+            obj_node = callee.child_by_field_name("object")
+            receiver = self.eval(obj_node, st)
+            prop = prop_name(callee)
+            callees = self.member_values(receiver, prop, callee, st) if receiver else NOTHING
+            if not receiver:
+                callees = self.guessed_member(obj_node, prop, callee, st)
+            values = self.arguments(args, st)
+            return self.call_method(node, callee, receiver, prop, callees, args, values, st)
+        callees = self.eval(callee, st)
+        values = self.arguments(args, st)
+        name = node_bytes(callee).decode() if callee.type == "identifier" else ""
+        return self.call_values(node, callees, args, values, NOTHING, name, st)
+
+    def arguments(self, args: list[Node], st: State) -> list[frozenset]:
+        """Arguments in order; a value an argument gave ages by the calls a later one made."""
+        values, marks = [], []
+        for arg in args:
+            marks.append(len(st.log))
+            if arg.type == "spread_element":
+                inner = arg.named_children[0] if arg.named_children else None
+                values.append(self.elements(self.eval(inner, st), arg, st, use=True))
+            else:
+                values.append(self.eval(arg, st))
+        end = len(st.log)
+        return [aged(v, st.log[mark:end]) if mark < end else v
+                for v, mark in ((values[i], marks[i] + 0) for i in range(len(values)))]
+
+    def call_method(self, node: Node, callee: Node, receiver: frozenset, prop: str, callees: frozenset,
+                    args: list[Node], values: list[frozenset], st: State) -> frozenset:
+        result: frozenset = NOTHING
+        qualified = node_bytes(callee).decode("utf-8", "replace")
+        for value in receiver:
+            if isinstance(value, Memo):
+                result = merge(result, self.view_method(value, prop, node, callee, values, st))
+            elif isinstance(value, Memory) and prop == "grow":
+                self.grow((), node, st, host=True)
+            elif isinstance(value, Obj) and value.kind in ("map", "set", "array") and not self.method_of(value.cls, prop):
+                result = merge(result, self.collection_method(value, prop, node, args, values, st))
+        if qualified in ("WebAssembly.instantiate", "WebAssembly.instantiateStreaming"):
+            if len(values) > 1:
+                self.register_imports(values[1], st)
+            return one(Instance(result=True))
+        if qualified in webapi.CONSUMING_FUNCTIONS or (prop in webapi.CONSUMING_METHODS and not callees):
+            for value, arg in zip(values, args):
+                self.use_deep(value, node, arg, st, throws=qualified != "" and prop != "decode")
+        if qualified == "Buffer.from" and values:
+            return self.construct_view("Buffer", values, node, args, st)
+        if prop in webapi.DEFERRING_METHODS or qualified in webapi.DEFERRING_FUNCTIONS:
+            self.defer(values, st)
+            return result
+        if prop in webapi.ITERATING_METHODS and not callees:
+            items = NOTHING
+            for value in receiver:
+                if isinstance(value, Obj):
+                    items = merge(items, self.all_slots(value, st))
+            for arg_value in values:
+                self.run_now(arg_value, [items], st, node, twice=True)
+            return result
+        return merge(result, self.call_values(node, callees, args, values, receiver, prop, st))
+
+    def view_method(self, memo: Memo, prop: str, node: Node, callee: Node, values: list[frozenset],
+                    st: State) -> frozenset:
+        if prop in webapi.VIEW_PASSIVE_PROPERTIES:
+            return NOTHING
+        holder = callee.child_by_field_name("object")
+        if memo.is_buffer:
+            self.use(one(memo), node, holder, throws=True)
+            return NOTHING
+        self.use(one(memo), node, holder, throws=True)
+        for value in values:  # `target.set(source)`: the source is read too
+            self.use(value, node, None, throws=True)
+        if prop in webapi.VIEW_DERIVING_METHODS:
+            return one(memo.derived(memo.ctor, memo.site, memo.line, memo.text))
+        return NOTHING
+
+    def collection_method(self, obj: Obj, prop: str, node: Node, args: list[Node], values: list[frozenset],
+                          st: State) -> frozenset:
+        if prop in webapi.STORING_METHODS and values:
+            stored = values[-1] if obj.kind == "map" else merge(NOTHING, values[0]) if values else NOTHING
+            if obj.kind == "map" and args and args[0].type == "string":
+                self.store(obj, node_bytes(args[0]).decode().strip("'\"`"), stored, st, strong=True)
+            if obj.kind == "array" and prop == "push":
+                for value in values[1:]:
+                    stored = merge(stored, value)
+            self.store(obj, ELEMENTS, stored, st, strong=False)
+            return one(obj) if obj.kind != "array" else NOTHING
+        if prop in webapi.CLEARING_METHODS:
+            for key in [k for k in st.heap if k[0] == obj.site]:
+                st.heap[key] = NOTHING
+            return NOTHING
+        if prop == "get" and args and args[0].type == "string":
+            return self.load(obj, node_bytes(args[0]).decode().strip("'\"`"), st) or self.all_slots(obj, st)
+        if prop in ("at",) and args and args[0].type == "number":
+            return self.load(obj, f"[{node_bytes(args[0]).decode()}]", st)
+        if prop in webapi.ELEMENT_METHODS:
+            if prop in ("values", "entries", "keys", "slice", "concat", "filter", "reverse", "sort", "flat",
+                        "toSorted", "toReversed"):
+                return one(Obj(obj.site, kind="array"))  # an iterator or array over the same elements
+            return self.all_slots(obj, st)
+        if prop == "next":
+            return one(Obj(obj.site, kind="array"))  # `iterator.next()`: `.value` is an element
+        if prop in webapi.ITERATING_METHODS:
+            for value in values:
+                self.run_now(value, [self.all_slots(obj, st)], st, node, twice=True)
+        return NOTHING
+
+    def call_values(self, node: Node, callees: frozenset, args: list[Node], values: list[frozenset],
+                    receiver: frozenset, name: str, st: State) -> frozenset:
+        result: frozenset = NOTHING
+        known = False
+        for value in callees:
+            if isinstance(value, Func):
+                known = True
+                function = self.program.functions.get(value.node_id)
+                if function is not None:
+                    this = value.this or receiver
+                    result = merge(result, self.call_function(function, values, this, st, node))
+            elif isinstance(value, ExportFn):
+                known = True
+                self.call_export(value.name, node, st)
+            elif isinstance(value, MemoryGrow):
+                known = True
+                self.grow((), node, st, host=True)
+            elif isinstance(value, GlueFn):
+                known = True
+                if value.name == "__init__":
+                    result = merge(result, one(Exports()))
+                else:
+                    self.grow((_glue_export(value.name),), node, st)
+                    if "#" not in value.name and "." in value.name:
+                        result = merge(result, one(GlueObject(value.name.split(".")[0])))
+            elif isinstance(value, Foreign):
+                known = True
+                result = merge(result, self.run_foreign(value, values, node, st))
+        if known:
+            return result
+        if name in webapi.DEFERRING_FUNCTIONS:
+            self.defer(values, st)
+            return NOTHING
+        if name in webapi.CONSUMING_FUNCTIONS:
+            for value, arg in zip(values, args):
+                self.use_deep(value, node, arg, st)
+            return NOTHING
+        # An unknown function: a callback it is given may run now or later; a view it is given,
+        # it may keep (what it returns then holds it).
+        kept: frozenset = NOTHING
+        for value in values:
+            if any(isinstance(v, Func) for v in value):
+                self.defer([value], st)
+            if any(isinstance(v, (Memo, Obj)) for v in value):
+                kept = merge(kept, frozenset(v for v in value if isinstance(v, Memo)))
+        if kept:
+            keeper = Obj(node.id, kind="keeper", label=name)
+            self.store(keeper, ELEMENTS, kept, st, strong=True)
+            return one(keeper)
+        return NOTHING
+
+    def defer(self, values: list[frozenset], st: State) -> None:
+        """Functions given to a call that runs them later: entry points of their own."""
+        for value in values:
+            for v in value:
+                if isinstance(v, Func) and v.node_id in self.program.functions:
+                    self.program.deferred.setdefault((v.node_id, v.this), None)
+
+    def run_now(self, value: frozenset, args: list[frozenset], st: State, node: Node, twice: bool = False) -> None:
+        for v in value:
+            if isinstance(v, Func) and v.node_id in self.program.functions:
+                function = self.program.functions[v.node_id]
+                for _ in range(2 if twice else 1):
+                    self.call_function(function, args, v.this, st, node)
+
+    def register_imports(self, imports: frozenset, st: State) -> None:
+        """The import object given to the module: its functions run during export calls."""
+        seen: set[int] = set()
+        todo = [(v, 0) for v in imports if isinstance(v, Obj)]
+        while todo:
+            obj, depth = todo.pop()
+            if obj.site in seen or depth > 2:
+                continue
+            seen.add(obj.site)
+            for (site, _), vals in list(st.heap.items()):
+                if site != obj.site:
+                    continue
+                for v in vals:
+                    if isinstance(v, Func) and v.node_id in self.program.functions:
+                        self.program.callbacks.setdefault((v.node_id, v.this), None)
+                    elif isinstance(v, Obj):
+                        todo.append((v, depth + 1))
+
+    def run_foreign(self, value: Foreign, values: list[frozenset], node: Node, st: State) -> frozenset:
+        return NOTHING  # set by analyze.py when imported files are followed
+
+    # -- functions ----------------------------------------------------------------------------------
+
+    def call_function(self, function: FunctionRef, args: list[frozenset], this: frozenset, st: State,
+                      node: Node) -> frozenset:
+        if function.id in self.program.classes:
+            return self.instantiate(function.id, args, st, node)
+        if function.body is None:
+            return NOTHING
+        if (function in self.stack or len(self.stack) >= MAX_DEPTH or function.runs >= INLINE_BUDGET):
+            self.apply_summary(function, st)
+            return function.returned
+        function.runs += 1
+        mark = len(st.log)
+        frame = Frame(function, function.id, this if function.node.type != "arrow_function" or this else NOTHING)
+        if function.node.type == "arrow_function" and not this:
+            frame.this = self.frame.this
+        saved, self.frame = self.frame, frame
+        self.stack.append(function)
+        try:
+            params = function.params()
+            declared = self.program.declared.setdefault(function.id, set())
+            for param in params:
+                declared.update(_names_in(param))
+            for index, param in enumerate(params):
+                if param.type == "rest_pattern":
+                    rest = NOTHING
+                    for value in args[index:]:
+                        rest = merge(rest, value)
+                    self.bind_pattern(param, rest, st, declaring=True)
+                    break
+                self.bind_pattern(param, args[index] if index < len(args) else NOTHING, st, declaring=True)
+            body = function.body
+            if body.type == "statement_block":
+                self.exec(body, st)
+            else:
+                frame.returned = merge(frame.returned, self.eval(body, st))
+            if frame.exits is not None:
+                st.become(st.join(frame.exits) if not st.dead else frame.exits)
+            st.dead = False
+        finally:
+            self.stack.pop()
+            self.frame = saved
+        grows = st.log[mark:]
+        if grows:
+            function.grows = function.grows + tuple(g for g in grows if g not in function.grows)[:16]
+        function.returned = merge(function.returned, frame.returned)
+        return frame.returned
+
+    def call_super(self, node: Node, args: list[Node], st: State) -> frozenset:
+        values = self.arguments(args, st)
+        function = self.frame.function
+        if function is None or not function.class_id:
+            return NOTHING
+        parent = self.superclass(function.class_id)
+        constructor = parent.methods.get("constructor") if parent is not None else None
+        if parent is not None:
+            self.init_fields(parent.id, self.frame.this, st)
+        if constructor is not None:
+            self.call_function(constructor, values, self.frame.this, st, node)
+        return NOTHING
+
+    # -- new ----------------------------------------------------------------------------------------
+
+    def e_new(self, node: Node, st: State) -> frozenset:
+        ctor = unwrap(node.child_by_field_name("constructor"))
+        args = _args(node)
+        name = node_bytes(ctor).decode("utf-8", "replace") if ctor is not None else ""
+        bare = name.rsplit(".", 1)[-1]
+        if name in webapi.VIEWING_CONSTRUCTORS:
+            values = self.arguments(args, st)
+            return self.construct_view(name, values, node, args, st)
+        callees = self.eval(ctor, st) if ctor is not None and ctor.type in ("identifier", "member_expression") else NOTHING
+        values = self.arguments(args, st)
+        if name in ("WebAssembly.Memory", "Memory") and not callees:
+            shared = bool(args) and re.search(rb"shared\s*:\s*true", node_bytes(args[0])) is not None
+            return one(Memory(shared=shared))
+        if name in ("WebAssembly.Instance", "Instance") and not callees:
+            if len(values) > 1:
+                self.register_imports(values[1], st)
+            return one(Instance())
+        result: frozenset = NOTHING
+        for value in callees:
+            if isinstance(value, Func) and value.node_id in self.program.classes:
+                result = merge(result, self.instantiate(value.node_id, values, st, node))
+            elif isinstance(value, Func) and value.node_id in self.program.functions:
+                obj = Obj(node.id, kind="object")
+                self.call_function(self.program.functions[value.node_id], values, one(obj), st, node)
+                result = merge(result, one(obj))
+            elif isinstance(value, GlueFn):
+                self.grow((_glue_export(f"{value.name}.new"),), node, st)
+                result = merge(result, one(GlueObject(value.name)))
+            elif isinstance(value, Foreign):
+                self.run_foreign(Foreign(value.specifier, f"{value.name}.constructor"), values, node, st)
+                result = merge(result, one(Foreign(value.specifier, value.name, instance=True)))
+        if result:
+            return result
+        if bare in ("Map", "WeakMap"):
+            return one(Obj(node.id, kind="map"))
+        if bare in ("Set", "WeakSet"):
+            return one(Obj(node.id, kind="set"))
+        if bare == "Array":
+            return one(Obj(node.id, kind="array"))
+        if bare in webapi.COPYING_CONSTRUCTORS:
+            for value, arg in zip(values, args):
+                self.use_deep(value, node, arg, st)
+            return NOTHING
+        if bare == "Promise":
+            for value in values:
+                self.run_now(value, [NOTHING, NOTHING], st, node)
+            return NOTHING
+        # A constructor that keeps what it is given (ImageData), or one nothing says about.
+        kept = NOTHING
+        for value in values:
+            kept = merge(kept, frozenset(v for v in value if isinstance(v, Memo)))
+        if kept:
+            keeper = Obj(node.id, kind="keeper", label=bare)
+            self.store(keeper, ELEMENTS, kept, st, strong=True)
+            return one(keeper)
+        return NOTHING
+
+    def construct_view(self, ctor: str, values: list[frozenset], node: Node, args: list[Node], st: State) -> frozenset:
+        """`new K(buffer, offset, length)` views the buffer; `new K(view)` copies the view."""
+        first = values[0] if values else NOTHING
+        made: frozenset = NOTHING
+        for value in first:
+            if isinstance(value, Memo) and value.is_buffer:
+                # Built over a buffer that may have detached: the build itself is the stale use.
+                self.use(one(value), node, args[0] if args else None, throws=True)
+                made = merge(made, one(value.derived(ctor, node.id, line_of(node), _text(node))))
+            elif isinstance(value, Memo):
+                self.use(one(value), node, args[0] if args else None, throws=True)
+            elif isinstance(value, Obj) and value.kind in ("array", "keeper"):
+                self.use_deep(one(value), node, args[0] if args else None, st)
+        return made
+
+    def instantiate(self, class_id: int, values: list[frozenset], st: State, node: Node) -> frozenset:
+        obj = Obj(node.id, cls=class_id, kind="class")
+        self.program.instances.setdefault(class_id, set()).add(obj)
+        this = one(obj)
+        cls = self.program.classes[class_id]
+        constructor = cls.methods.get("constructor")
+        parent = self.superclass(class_id)
+        if constructor is None and parent is not None:
+            self.init_fields(parent.id, this, st)
+            parent_ctor = parent.methods.get("constructor")
+            if parent_ctor is not None:
+                self.call_function(parent_ctor, values, this, st, node)
+        if parent is None or constructor is None:
+            self.init_fields(class_id, this, st)
+        if constructor is not None:
+            if parent is not None:
+                self.init_fields(class_id, this, st)
+            self.call_function(constructor, values, this, st, node)
+        return this
+
+    def init_fields(self, class_id: int, this: frozenset, st: State) -> None:
+        cls = self.program.classes.get(class_id)
+        if cls is None:
+            return
+        saved, self.frame = self.frame, Frame(None, cls.scope, this)
+        try:
+            for definition in cls.fields:
+                name = definition.child_by_field_name("property") or definition.child_by_field_name("name")
+                value = definition.child_by_field_name("value")
+                if name is None:
+                    continue
+                vals = self.eval(value, st) if value is not None else NOTHING
+                for obj in this:
+                    if isinstance(obj, Obj):
+                        self.store(obj, node_bytes(name).decode(), vals, st, strong=True)
+        finally:
+            self.frame = saved
+
+    def static_fields(self, class_id: int, st: State) -> None:
+        """Static fields are set when the class is defined."""
+        return None
+
+    def root_frame(self) -> Frame:
+        return Frame(None, ROOT)

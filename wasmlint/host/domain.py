@@ -1,0 +1,226 @@
+"""The abstract values the interpreter follows, and the state it runs over.
+
+A value is a set of abstract values (`Vals`, a frozenset; empty: nothing the analysis knows). A
+buffer or view carries the calls that may have grown memory since it was made or last re-validated
+(`grows`): a memory epoch told by its culprits, so that a use of one with any is stale and the
+finding names exactly those calls. Objects, arrays, maps, sets and class instances are abstracted by
+allocation site (`Obj.site`): what is stored in one (`State.heap`) is found again wherever it is read.
+Variables live in `State.cells` under their scope, so closures see the variables they capture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Union
+
+from tree_sitter import Node
+
+from wasmlint.host.values import Grow
+
+MAX_GROWS = 16  # calls kept per stale value (the first ones): the module decides which of them grow
+
+
+@dataclass(frozen=True, slots=True)
+class Memory:
+    """A WebAssembly.Memory (shared: its buffer never detaches)."""
+
+    shared: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Exports:
+    """The module's exports object."""
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """A WebAssembly.Instance, or what `WebAssembly.instantiate` resolves to."""
+
+    result: bool = False  # `{ instance, module }` rather than the instance
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFn:
+    """An exported function as a value; calling it may grow memory (the module decides)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryGrow:
+    """`memory.grow` as a function value."""
+
+
+@dataclass(frozen=True, slots=True)
+class GlueFn:
+    """A function or class of a wasm-bindgen package (`__init__`: its init function)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class GlueObject:
+    """An object of a wasm-bindgen class: its methods call exports."""
+
+    cls: str
+
+
+@dataclass(frozen=True, slots=True)
+class Foreign:
+    """A function or class another host file exports (`specifier#name`), or that file's exports
+    object (`name` empty), or an object of such a class (`instance`)."""
+
+    specifier: str
+    name: str = ""
+    instance: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Memo:
+    """A buffer or view over memory: made at `site` (a node id) as `ctor`, with the calls since it
+    was made or re-validated that may have grown memory (`grows`: empty when fresh)."""
+
+    site: int
+    ctor: str  # "ArrayBuffer" for a buffer
+    line: int
+    text: str
+    grows: tuple[Grow, ...] = ()
+    from_entry: bool = False  # kept from before the entry point ran
+
+    @property
+    def is_buffer(self) -> bool:
+        return self.ctor == "ArrayBuffer"
+
+    def fresh(self) -> "Memo":
+        return replace(self, grows=(), from_entry=False) if self.grows or self.from_entry else self
+
+    def grown(self, grow: Grow) -> "Memo":
+        if len(self.grows) >= MAX_GROWS or grow in self.grows:
+            return self
+        return replace(self, grows=self.grows + (grow,), from_entry=self.from_entry or grow.earlier)
+
+    def derived(self, ctor: str, site: int, line: int, text: str) -> "Memo":
+        """A value over the same buffer (`view.buffer`, `new K(view.buffer)`, `.subarray`)."""
+        return Memo(site, ctor, line, text, self.grows, self.from_entry)
+
+
+@dataclass(frozen=True, slots=True)
+class SafeBuffer:
+    """A SharedArrayBuffer or a length-tracking resizable buffer: never detaches."""
+
+
+@dataclass(frozen=True, slots=True)
+class Obj:
+    """An object by allocation site: a literal, an array, a Map or Set, a class instance, a
+    wrapper an unknown function or a keeping constructor returned (`keeper`: its use is a use of
+    what it keeps)."""
+
+    site: int
+    cls: int = 0  # the class node id of an instance (0: none)
+    kind: str = "object"  # object | array | map | set | keeper | class
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Func:
+    """A function of a host file, as a value: its node, and `this` when bound as a method."""
+
+    node_id: int
+    this: "frozenset[AbsVal]" = frozenset()
+
+
+AbsVal = Union[Memory, Exports, Instance, ExportFn, MemoryGrow, GlueFn, GlueObject, Foreign, Memo, SafeBuffer, Obj, Func]
+Vals = frozenset  # of AbsVal
+NOTHING: frozenset = frozenset()
+
+ELEMENTS = "[]"  # the heap slot of an array's, map's or set's elements
+
+
+def one(value: AbsVal) -> frozenset:
+    return frozenset((value,))
+
+
+def merge(a: frozenset, b: frozenset) -> frozenset:
+    """The union of two values; a buffer or view made at one site is kept once, with the grows
+    of both (stale if stale on either path)."""
+    if not a:
+        return b
+    if not b or a == b:
+        return a
+    joined = a | b
+    memos = [v for v in joined if isinstance(v, Memo)]
+    if len(memos) < 2:
+        return joined
+    by_site: dict[int, Memo] = {}
+    for memo in memos:
+        seen = by_site.get(memo.site)
+        if seen is None:
+            by_site[memo.site] = memo
+        else:
+            grows = seen.grows + tuple(g for g in memo.grows if g not in seen.grows)
+            by_site[memo.site] = replace(seen, grows=grows[:MAX_GROWS], from_entry=seen.from_entry or memo.from_entry)
+    return frozenset([v for v in joined if not isinstance(v, Memo)] + list(by_site.values()))
+
+
+def holds_memory(vals: frozenset) -> bool:
+    return any(isinstance(v, (Memo, Obj)) for v in vals)
+
+
+CellKey = tuple  # (scope node id, name) for a variable; (object site, property) for the heap
+
+
+@dataclass
+class State:
+    """What holds what on one path: variables (`cells`), object slots (`heap`), and the calls on
+    this path that may have grown memory (`log`, to age values held only in an expression being
+    evaluated). `dead`: the path has left (return, throw, break)."""
+
+    cells: dict = field(default_factory=dict)
+    heap: dict = field(default_factory=dict)
+    log: tuple = ()
+    dead: bool = False
+
+    def copy(self) -> "State":
+        return State(dict(self.cells), dict(self.heap), self.log, self.dead)
+
+    def become(self, other: "State") -> None:
+        self.cells, self.heap, self.log, self.dead = other.cells, other.heap, other.log, other.dead
+
+    def grow(self, grow: Grow) -> None:
+        """A call that may grow memory: every buffer and view held anywhere gains it."""
+        self.log = self.log + (grow,) if len(self.log) < 64 else self.log
+        for table in (self.cells, self.heap):
+            for key, vals in table.items():
+                if any(isinstance(v, Memo) for v in vals):
+                    table[key] = frozenset(v.grown(grow) if isinstance(v, Memo) else v for v in vals)
+
+    def join(self, other: "State") -> "State":
+        """Both paths: a value is what either holds; a path that left adds nothing."""
+        if self.dead:
+            return other.copy()
+        if other.dead:
+            return self.copy()
+        joined = State(dict(self.cells), dict(self.heap), self.log + tuple(g for g in other.log if g not in self.log))
+        for mine, theirs in ((joined.cells, other.cells), (joined.heap, other.heap)):
+            for key, vals in theirs.items():
+                have = mine.get(key)
+                mine[key] = vals if have is None else merge(have, vals)
+        return joined
+
+
+def aged(vals: frozenset, grows: tuple) -> frozenset:
+    """A value held only in an expression being evaluated while `grows` happened (an argument
+    evaluated before a later argument's call grew memory)."""
+    if not grows or not any(isinstance(v, Memo) for v in vals):
+        return vals
+    out = []
+    for v in vals:
+        if isinstance(v, Memo):
+            for g in grows:
+                v = v.grown(g)
+        out.append(v)
+    return frozenset(out)
+
+
+def line_of(node: Node) -> int:
+    return node.start_point[0] + 1

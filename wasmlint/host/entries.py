@@ -1,0 +1,86 @@
+"""Entry points: the top level runs first, then every function that runs later on its own —
+exported functions, class methods, event and message handlers, timers, animation frames, promise
+continuations, and the import callbacks the module calls in the middle of an export. Entry points
+run in any order and any number of times: each starts from what the top level and every entry
+point leave behind (module variables, class fields, closures), aged by every call an entry point
+makes that may grow memory, unless its own path re-validates what it uses."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from tree_sitter import Node
+
+from wasmlint.host.domain import NOTHING, Obj, State, one
+from wasmlint.host.interp import Interpreter
+from wasmlint.host.program import ROOT, FunctionRef, Program
+
+MAX_ENTRY_GROWS = 16  # calls an entry point may have made before another runs, kept per value
+
+
+def run_program(program: Program, root: Node) -> None:
+    """Run the file: the top level, then its entry points twice (the second time from what the
+    first left behind, aged by every growing call any of them made); stale uses are reported
+    from the top level and the second round."""
+    interp = Interpreter(program)
+    top = State()
+    interp.exec(root, top)
+    top.dead = False
+    ran = {f.id for f in program.functions.values() if f.runs}
+    program.reporting = False
+    program.entry_grows.clear()
+    ends = []
+    _reset_budgets(program)
+    for function, this in entry_points(program, ran):
+        state = top.copy()
+        _run_entry(interp, function, this, state)
+        ends.append(state)
+    grows = tuple(dict.fromkeys(dataclasses.replace(g, earlier=True) for g in program.entry_grows))[:MAX_ENTRY_GROWS]
+    start = top
+    for end in ends:
+        start = start.join(end)
+    start.dead = False
+    for grow in grows:
+        start.grow(grow)
+    program.reporting = True
+    _reset_budgets(program)
+    for function, this in entry_points(program, ran):
+        state = start.copy()
+        _drop_locals(state, function)
+        _run_entry(interp, function, this, state)
+
+
+def _reset_budgets(program: Program) -> None:
+    for function in program.functions.values():
+        function.runs = 0
+
+
+def _drop_locals(state: State, function: FunctionRef) -> None:
+    """An entry point's own variables start afresh on each run."""
+    scope = function.id
+    for key in [k for k in state.cells if k[0] == scope]:
+        del state.cells[key]
+
+
+def _run_entry(interp: Interpreter, function: FunctionRef, this: frozenset, state: State) -> None:
+    if function.body is None or not interp.program.touches(function.body):
+        return
+    interp.call_function(function, [], this, state, function.node)
+
+
+def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, frozenset]]:
+    """Functions that may run on their own, with the `this` they run with (`ran`: the functions
+    the top level ran)."""
+    found: dict[tuple[int, frozenset], None] = {}
+    for function_id, this in list(program.deferred) + list(program.callbacks):
+        found.setdefault((function_id, this), None)
+    for function in program.functions.values():
+        if function.class_id and function.kind != "constructor":
+            instances = program.instances.get(function.class_id) or {Obj(function.class_id, cls=function.class_id, kind="class")}
+            for instance in sorted(instances, key=lambda o: o.site)[:4]:
+                this = one(instance) if function.kind != "static" else NOTHING
+                found.setdefault((function.id, this), None)
+        elif function.id in program.exported or (function.scope == ROOT and function.id not in ran):
+            found.setdefault((function.id, NOTHING), None)
+    return [(program.functions[f], this) for f, this in found if f in program.functions]
+
