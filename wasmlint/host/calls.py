@@ -104,15 +104,16 @@ class Calls(Access):
         """The module may call any import during an export, after the growth that export made."""
         self.inside_export = (export, node)
         try:
-            for (function_id, this) in list(self.program.callbacks):
-                function = self.program.functions.get(function_id)
+            for func in list(self.program.callbacks.values()):
+                function = self.program.functions.get(func.node_id)
                 if function is None or function.body is None:
                     continue
                 if function.runs >= CALLBACK_BUDGET or len(self.stack) >= MAX_DEPTH:
                     self.apply_summary(function, st)
                     continue
                 ran = st.copy()
-                self.call_function(function, [], this, ran, node)
+                ran.cells.update(func.env)
+                self.call_function(function, [], func.this, ran, node)
                 st.become(st.join(ran))
         finally:
             self.inside_export = None
@@ -378,6 +379,7 @@ class Calls(Access):
                 function = self.program.functions.get(value.node_id)
                 if function is not None:
                     this = value.this or receiver
+                    st.cells.update(value.env)  # the closure's captured variables
                     result = merge(result, self.call_function(function, values, this, st, node))
             elif isinstance(value, ExportFn):
                 known = True
@@ -424,12 +426,13 @@ class Calls(Access):
         for value in values:
             for v in value:
                 if isinstance(v, Func) and v.node_id in self.program.functions:
-                    self.program.deferred.setdefault((v.node_id, v.this), None)
+                    self.program.remember(self.program.deferred, v)
 
     def run_now(self, value: frozenset, args: list[frozenset], st: State, node: Node, twice: bool = False) -> None:
         for v in value:
             if isinstance(v, Func) and v.node_id in self.program.functions:
                 function = self.program.functions[v.node_id]
+                st.cells.update(v.env)
                 for _ in range(2 if twice else 1):
                     self.call_function(function, args, v.this, st, node)
 
@@ -447,7 +450,7 @@ class Calls(Access):
                     continue
                 for v in vals:
                     if isinstance(v, Func) and v.node_id in self.program.functions:
-                        self.program.callbacks.setdefault((v.node_id, v.this), None)
+                        self.program.remember(self.program.callbacks, v)
                     elif isinstance(v, Obj):
                         todo.append((v, depth + 1))
 

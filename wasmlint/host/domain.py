@@ -123,10 +123,19 @@ class Obj:
 
 @dataclass(frozen=True, slots=True)
 class Func:
-    """A function of a host file, as a value: its node, and `this` when bound as a method."""
+    """A function of a host file, as a value: its node, `this` when bound as a method, and the
+    variables of the calls around it that it captured (a closure made in a call sees that call's
+    values, not those of a later call: ((cell key, value), ...))."""
 
     node_id: int
     this: "frozenset[AbsVal]" = frozenset()
+    env: tuple = ()
+
+    def grown(self, grow: Grow) -> "Func":
+        if not self.env:
+            return self
+        env = tuple((key, _grown(vals, grow)) for key, vals in self.env)
+        return Func(self.node_id, self.this, env)
 
 
 AbsVal = Union[Memory, Exports, Instance, ExportFn, MemoryGrow, GlueFn, GlueObject, Foreign, Memo, SafeBuffer, Obj, Func]
@@ -140,6 +149,28 @@ def one(value: AbsVal) -> frozenset:
     return frozenset((value,))
 
 
+def _grown(vals: frozenset, grow: Grow) -> frozenset:
+    if not any(isinstance(v, (Memo, Func)) for v in vals):
+        return vals
+    return frozenset(v.grown(grow) if isinstance(v, (Memo, Func)) else v for v in vals)
+
+
+def _merge_funcs(funcs: list) -> list:
+    """The same closure on both paths: one value, its captured variables merged."""
+    by_key: dict = {}
+    for func in funcs:
+        key = (func.node_id, func.this)
+        seen = by_key.get(key)
+        if seen is None:
+            by_key[key] = func
+            continue
+        env = dict(seen.env)
+        for cell, vals in func.env:
+            env[cell] = merge(env[cell], vals) if cell in env else vals
+        by_key[key] = Func(func.node_id, func.this, tuple(sorted(env.items(), key=lambda item: item[0])))
+    return list(by_key.values())
+
+
 def merge(a: frozenset, b: frozenset) -> frozenset:
     """The union of two values; a buffer or view made at one site is kept once, with the grows
     of both (stale if stale on either path)."""
@@ -148,6 +179,9 @@ def merge(a: frozenset, b: frozenset) -> frozenset:
     if not b or a == b:
         return a
     joined = a | b
+    funcs = [v for v in joined if isinstance(v, Func) and v.env]
+    if len(funcs) > 1:
+        joined = frozenset([v for v in joined if not (isinstance(v, Func) and v.env)] + _merge_funcs(funcs))
     memos = [v for v in joined if isinstance(v, Memo)]
     if len(memos) < 2:
         return joined
@@ -191,8 +225,9 @@ class State:
         self.log = self.log + (grow,) if len(self.log) < 64 else self.log
         for table in (self.cells, self.heap):
             for key, vals in table.items():
-                if any(isinstance(v, Memo) for v in vals):
-                    table[key] = frozenset(v.grown(grow) if isinstance(v, Memo) else v for v in vals)
+                grown = _grown(vals, grow)
+                if grown is not vals:
+                    table[key] = grown
 
     def join(self, other: "State") -> "State":
         """Both paths: a value is what either holds; a path that left adds nothing."""

@@ -31,8 +31,9 @@ def run_program(program: Program, root: Node) -> None:
     program.entry_grows.clear()
     ends = []
     _reset_budgets(program)
-    for function, this in entry_points(program, ran):
+    for function, this, env in entry_points(program, ran):
         state = top.copy()
+        state.cells.update(env)
         _run_entry(interp, function, this, state)
         ends.append(state)
     grows = tuple(dict.fromkeys(dataclasses.replace(g, earlier=True) for g in program.entry_grows))[:MAX_ENTRY_GROWS]
@@ -44,10 +45,21 @@ def run_program(program: Program, root: Node) -> None:
         start.grow(grow)
     program.reporting = True
     _reset_budgets(program)
-    for function, this in entry_points(program, ran):
+    for function, this, env in entry_points(program, ran):
         state = start.copy()
         _drop_locals(state, function)
+        state.cells.update(dict(_aged_env(env, grows)))
         _run_entry(interp, function, this, state)
+
+
+def _aged_env(env: tuple, grows: tuple) -> tuple:
+    """A deferred closure's captured variables, aged like everything an entry point starts with."""
+    aged_env = []
+    for key, vals in env:
+        for grow in grows:
+            vals = frozenset(v.grown(grow) if hasattr(v, "grown") else v for v in vals)
+        aged_env.append((key, vals))
+    return tuple(aged_env)
 
 
 def _reset_budgets(program: Program) -> None:
@@ -68,13 +80,17 @@ def _run_entry(interp: Interpreter, function: FunctionRef, this: frozenset, stat
     interp.call_function(function, [], this, state, function.node)
 
 
-def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, frozenset]]:
+def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, frozenset, tuple]]:
     """Functions that may run on their own, with the `this` they run with (`ran`: the functions
     the top level ran)."""
     found: dict[tuple[int, frozenset], None] = {}
-    for function_id, this in list(program.deferred) + list(program.callbacks):
-        found.setdefault((function_id, this), None)
+    envs: dict[tuple[int, frozenset], tuple] = {}
+    for func in list(program.deferred.values()) + list(program.callbacks.values()):
+        found.setdefault((func.node_id, func.this), None)
+        envs[(func.node_id, func.this)] = func.env
     for function in program.functions.values():
+        if function.id in ran:
+            continue  # followed where it is called
         if function.class_id and function.kind != "constructor":
             instances = program.instances.get(function.class_id) or {Obj(function.class_id, cls=function.class_id, kind="class")}
             for instance in sorted(instances, key=lambda o: o.site)[:4]:
@@ -82,5 +98,5 @@ def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, fro
                 found.setdefault((function.id, this), None)
         elif function.id in program.exported or (function.scope == ROOT and function.id not in ran):
             found.setdefault((function.id, NOTHING), None)
-    return [(program.functions[f], this) for f, this in found if f in program.functions]
+    return [(program.functions[f], this, envs.get((f, this), ())) for f, this in found if f in program.functions]
 

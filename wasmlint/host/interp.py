@@ -12,6 +12,7 @@ from tree_sitter import Node
 from wasmlint.host.calls import Calls, unwrap
 from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Memo, Obj, State, merge, one
 from wasmlint.host.guards import branch
+from wasmlint.host.program import ROOT
 from wasmlint.host.values import StaleUse
 from wasmlint.syntax import node_bytes
 
@@ -310,7 +311,20 @@ class Interpreter(Calls):
             return NOTHING
         # An arrow keeps the `this` of where it is written.
         this = self.frame.this if node.type == "arrow_function" else NOTHING
-        return one(Func(node.id, this))
+        return one(Func(node.id, this, self.captured(node.id, st)))
+
+    def captured(self, function_id: int, st: State) -> tuple:
+        """The variables of the functions around a closure, as they are now."""
+        program = self.program
+        env = []
+        scope = program.parent_of.get(function_id, ROOT)
+        while scope != ROOT:
+            for name in program.declared.get(scope, ()):
+                vals = st.cells.get((scope, name))
+                if vals:
+                    env.append(((scope, name), vals))
+            scope = program.parent_of.get(scope, ROOT)
+        return tuple(sorted(env, key=lambda item: item[0]))
 
     def e_class(self, node: Node, st: State) -> frozenset:
         if node.id in self.program.classes:

@@ -5,7 +5,7 @@ whole-program run collects (stale uses, import callbacks, entry points, summarie
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from tree_sitter import Node
 
@@ -76,8 +76,8 @@ class Program:
     uses: dict[tuple[int, int], StaleUse] = field(default_factory=dict)
     reporting: bool = True
     exports_called: dict[str, None] = field(default_factory=dict)
-    callbacks: dict[tuple[int, frozenset], None] = field(default_factory=dict)  # import callbacks (function, this)
-    deferred: dict[tuple[int, frozenset], None] = field(default_factory=dict)  # entry points met as values
+    callbacks: dict[tuple[int, frozenset], Any] = field(default_factory=dict)  # import callbacks: (id, this) -> Func
+    deferred: dict[tuple[int, frozenset], Any] = field(default_factory=dict)  # entry points met as values: the same
     instances: dict[int, set] = field(default_factory=dict)  # class id -> its instances (Obj)
     refreshed: set = field(default_factory=set)  # cells and heap slots a growth handler re-makes
     entry_grows: list[Grow] = field(default_factory=list)  # what entry points call that may grow
@@ -93,6 +93,16 @@ class Program:
 
     def touches(self, node: Node) -> bool:
         return self.relevance is None or self.relevance.within(node.start_byte, node.end_byte)
+
+    @staticmethod
+    def remember(table: dict, func: Any) -> None:
+        """Keep a function value met (a callback, a handler): one per function and `this`, its
+        captured variables merged."""
+        from wasmlint.host.domain import merge, one
+
+        key = (func.node_id, func.this)
+        seen = table.get(key)
+        table[key] = func if seen is None else next(iter(merge(one(seen), one(func))))
 
     def scope_of(self, name: str, scope: int) -> int:
         """The scope whose declaration of `name` a reference in `scope` reads."""
