@@ -117,9 +117,35 @@ class Access:
             objs = self.quiet_value(obj_node, st)
             return [("heap", (o.site, prop)) for o in objs if isinstance(o, Obj)]
         if node.type == "call_expression":
-            # `m.get('view')`, `set.values().next().value`: what the call hands out is not a place.
-            return []
+            return self.returned_places(node, st)
         return []
+
+    def returned_places(self, node: Node, st: State) -> list[tuple[str, tuple]]:
+        """The slot an accessor call hands out: `box.take()` whose method returns `this.#view`,
+        `map.get('view')`, `pool.at(0)` on an array."""
+        callee = unwrap(node.child_by_field_name("function"))
+        if callee is None or callee.type != "member_expression":
+            return []
+        method = prop_name(callee)
+        args = node.child_by_field_name("arguments")
+        first = next((a for a in args.named_children if a.type != "comment"), None) if args is not None else None
+        found: list[tuple[str, tuple]] = []
+        for obj in self.quiet_value(callee.child_by_field_name("object"), st):
+            if not isinstance(obj, Obj):
+                continue
+            if obj.kind == "map" and method == "get" and first is not None and first.type == "string":
+                found.append(("heap", (obj.site, node_bytes(first).decode().strip("'\"`"))))
+            elif obj.kind == "array" and method == "at" and first is not None and first.type == "number":
+                found.append(("heap", (obj.site, f"[{node_bytes(first).decode()}]")))
+            elif obj.cls:
+                function = self.method_named(obj.cls, method)
+                returned = _returned_slot(function.body) if function is not None and function.body is not None else None
+                if returned is not None:
+                    found.append(("heap", (obj.site, returned)))
+        return found
+
+    def method_named(self, class_id: int, prop: str) -> FunctionRef | None:
+        raise NotImplementedError
 
     def slot_name(self, node: Node, st: State) -> str | None:
         if node.type == "member_expression":
@@ -266,6 +292,19 @@ class Access:
 
     def elements(self, vals: frozenset, node: Node, st: State, use: bool) -> frozenset:
         raise NotImplementedError
+
+
+def _returned_slot(body: Node) -> str | None:
+    """`this.x` / `this.#x` when a method's body is `return this.x` (an accessor)."""
+    statements = [c for c in body.named_children if c.type != "comment"]
+    if len(statements) != 1 or statements[0].type != "return_statement":
+        return None
+    value = next(iter(statements[0].named_children), None)
+    value = unwrap(value)
+    if value is None or value.type != "member_expression":
+        return None
+    obj = value.child_by_field_name("object")
+    return prop_name(value) if obj is not None and obj.type == "this" else None
 
 
 def _refreshed(vals: frozenset) -> frozenset:

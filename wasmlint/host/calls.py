@@ -205,6 +205,9 @@ class Calls(Access):
             cls = self.superclass(cls.id)
         return None
 
+    def method_named(self, class_id: int, prop: str) -> FunctionRef | None:
+        return self.method_of(class_id, prop)
+
     def method_of(self, class_id: int, prop: str) -> FunctionRef | None:
         cls = self.program.classes.get(class_id)
         while cls is not None:
@@ -336,6 +339,8 @@ class Calls(Access):
             self.use(value, node, None, throws=True)
         if prop in webapi.VIEW_DERIVING_METHODS:
             return one(memo.derived(memo.ctor, memo.site, memo.line, memo.text))
+        if prop in webapi.VIEW_COPYING_METHODS and memo.grows:
+            return one(memo)  # a copy of a detached view: as dead as it (the copy would have thrown)
         return NOTHING
 
     def collection_method(self, obj: Obj, prop: str, node: Node, args: list[Node], values: list[frozenset],
@@ -588,6 +593,8 @@ class Calls(Access):
                 made = merge(made, one(value.derived(ctor, node.id, line_of(node), _text(node))))
             elif isinstance(value, Memo):
                 self.use(one(value), node, args[0] if args else None, throws=True)
+                if value.grows:  # a copy of a detached view: as dead as it
+                    made = merge(made, one(value))
             elif isinstance(value, Obj) and value.kind in ("array", "keeper"):
                 self.use_deep(one(value), node, args[0] if args else None, st)
         return made
