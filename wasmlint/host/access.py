@@ -49,6 +49,7 @@ class Access:
     loops: int = 0
     stack: list[FunctionRef] = field(default_factory=list)  # the functions being run, outermost first
     inside_export: tuple[str, Node] | None = None  # the export call whose import callbacks run
+    foreign: dict = field(default_factory=dict)  # interpreters of the files this one imports
 
     # Provided by the interpreter.
     def eval(self, node: Node | None, st: State) -> frozenset:
@@ -66,10 +67,8 @@ class Access:
     def read_name(self, name: str, st: State) -> frozenset:
         key = self.cell(name)
         vals = st.cells.get(key)
-        if not vals and key[0] == ROOT:
+        if not vals:  # what the imports bind, or a name `X.memory.buffer` says holds the exports
             vals = self.program.globals.get(name, NOTHING)
-        elif vals is None:
-            vals = NOTHING
         if key in self.program.refreshed:
             vals = _refreshed(vals)
         return vals

@@ -68,7 +68,7 @@ def analyze_host(display: str, source: bytes, read_import: ImportReader | None =
 
 def _program(host: HostFile) -> Program:
     """A file's functions, classes, scopes and imported values, ready to run."""
-    program = Program(host.source)
+    program = Program(host.source, host.tree.root_node)
     _collect(host, program)
     _learn_names(program)
     _mark_growth_handlers(program)
@@ -287,7 +287,7 @@ def _collect(host: HostFile, program: Program) -> None:
         program.declared.setdefault(owner.id if owner is not None else ROOT, set()).add(node_bytes(declared).decode())
     for node in captures.get("export", []):
         declaration = node.child_by_field_name("declaration")
-        if declaration is not None and declaration.id in program.functions:
+        if declaration is not None and (declaration.id in program.functions or declaration.type in _CLASSES):
             program.exported.add(declaration.id)
     _imports(sorted(captures.get("import", []), key=lambda n: n.start_byte), program)
 
@@ -493,7 +493,7 @@ class _CallsInHandlers:
 # relevant are skipped, at the price of missing a call into the module made through a name the
 # file binds only locally (a parameter holding the exports, say).
 WHOLE_FILE_LIMIT = 512 * 1024
-_VIEW_HOLDER = re.compile(rb"([A-Za-z_$][\w$]*)\s*=\s*new\s+(?:Big)?(?:U?Int|Float)(?:8|16|32|64)(?:Clamped)?Array\b|"
+_VIEW_HOLDER = re.compile(rb"([A-Za-z_$][\w$]*)\s*=\s*new\s+(?:Big)?(?:Uint|Int|Float)\d+(?:Clamped)?Array\b|"
                           rb"([A-Za-z_$][\w$]*)\s*=\s*new\s+DataView\b")
 
 

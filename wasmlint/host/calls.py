@@ -158,7 +158,7 @@ class Calls(Access):
     def member_of(self, value, prop: str, node: Node, st: State) -> frozenset:
         if isinstance(value, Memo):
             if prop == "buffer" and not value.is_buffer:
-                return one(value.derived("ArrayBuffer", value.site, value.line, value.text))
+                return one(value.derived("ArrayBuffer", node.id, value.line, value.text))
             return NOTHING
         if isinstance(value, Memory):
             if prop == "buffer":
@@ -460,7 +460,30 @@ class Calls(Access):
                         todo.append((v, depth + 1))
 
     def run_foreign(self, value: Foreign, values: list[frozenset], node: Node, st: State) -> frozenset:
-        return NOTHING  # set by analyze.py when imported files are followed
+        """A function or class another host file exports, run there (its own uses unreported:
+        that file is a host of its own)."""
+        load = self.program.load
+        other = load(value.specifier) if load is not None else None
+        if other is None or not value.name:
+            return NOTHING
+        interp = self.foreign.get(id(other))
+        if interp is None:
+            interp = self.foreign[id(other)] = type(self)(other)
+            other.reporting = False
+            interp.exec(other.root, st) if other.root is not None else None
+            st.dead = False
+        name, _, member = value.name.partition(".")
+        for cls in other.classes.values():
+            if cls.name == name:
+                if member == "constructor" or not member:
+                    return interp.instantiate(cls.id, values, st, node)
+                method = cls.statics.get(member) or cls.methods.get(member)
+                return interp.call_function(method, values, NOTHING, st, node) if method is not None else NOTHING
+        found = [f for f in other.functions.values() if f.name == name and not f.class_id]
+        found.sort(key=lambda f: f.scope != ROOT)
+        if found and not member:
+            return interp.call_function(found[0], values, NOTHING, st, node)
+        return NOTHING
 
     # -- functions ----------------------------------------------------------------------------------
 
@@ -493,6 +516,8 @@ class Calls(Access):
                     self.bind_pattern(param, rest, st, declaring=True)
                     break
                 self.bind_pattern(param, args[index] if index < len(args) else NOTHING, st, declaring=True)
+            if function.kind == "constructor":
+                self.parameter_properties(params, args, this, st)
             body = function.body
             if body.type == "statement_block":
                 self.exec(body, st)
@@ -509,6 +534,18 @@ class Calls(Access):
             function.grows = function.grows + tuple(g for g in grows if g not in function.grows)[:16]
         function.returned = merge(function.returned, frame.returned)
         return frame.returned
+
+    def parameter_properties(self, params: list[Node], args: list[frozenset], this: frozenset, st: State) -> None:
+        """TypeScript's `constructor(private readonly wasm: Exports)` stores `this.wasm`."""
+        for index, param in enumerate(params):
+            if param.type in ("required_parameter", "optional_parameter") and any(
+                    c.type in ("accessibility_modifier", "readonly", "override_modifier") for c in param.children):
+                pattern = param.child_by_field_name("pattern")
+                if pattern is not None and pattern.type == "identifier":
+                    for obj in this:
+                        if isinstance(obj, Obj):
+                            self.store(obj, node_bytes(pattern).decode(), args[index] if index < len(args) else NOTHING,
+                                       st, strong=True)
 
     def call_super(self, node: Node, args: list[Node], st: State) -> frozenset:
         values = self.arguments(args, st)

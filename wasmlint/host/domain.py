@@ -86,6 +86,7 @@ class Memo:
     text: str
     grows: tuple[Grow, ...] = ()
     from_entry: bool = False  # kept from before the entry point ran
+    origin: int = 0  # the site of the buffer it views (a test that re-validates the buffer re-validates it)
 
     @property
     def is_buffer(self) -> bool:
@@ -101,7 +102,7 @@ class Memo:
 
     def derived(self, ctor: str, site: int, line: int, text: str) -> "Memo":
         """A value over the same buffer (`view.buffer`, `new K(view.buffer)`, `.subarray`)."""
-        return Memo(site, ctor, line, text, self.grows, self.from_entry)
+        return Memo(site, ctor, line, text, self.grows, self.from_entry, self.origin or self.site)
 
 
 @dataclass(frozen=True, slots=True)

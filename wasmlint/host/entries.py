@@ -89,8 +89,8 @@ def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, fro
         found.setdefault((func.node_id, func.this), None)
         envs[(func.node_id, func.this)] = func.env
     for function in program.functions.values():
-        if function.id in ran:
-            continue  # followed where it is called
+        if function.id in ran and function.class_id not in program.exported:
+            continue  # followed where it is called (an exported class's methods are API: others call them)
         if function.class_id and function.kind != "constructor":
             instances = program.instances.get(function.class_id) or {Obj(function.class_id, cls=function.class_id, kind="class")}
             for instance in sorted(instances, key=lambda o: o.site)[:4]:

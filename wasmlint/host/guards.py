@@ -148,13 +148,22 @@ def _is_live_buffer(interp: "Interpreter", node: Node, st: State) -> bool:
 
 
 def _freshen(interp: "Interpreter", place: Node, st: State) -> None:
-    """On this branch the value at `place` is attached: re-validated, so fresh."""
+    """On this branch the value at `place` is attached: re-validated, so fresh. A buffer
+    re-validated re-validates the views made over it (`if (this._buf !== memory.buffer)`)."""
+    buffers: set[int] = set()
     for key in interp.places(place, st):
         table = st.cells if key[0] == "cell" else st.heap
         slot = key[1]
         vals = table.get(slot)
         if vals and any(isinstance(v, Memo) for v in vals):
             table[slot] = frozenset(v.fresh() if isinstance(v, Memo) else v for v in vals)
+            buffers |= {v.origin or v.site for v in vals if isinstance(v, Memo) and v.is_buffer}
+    if buffers:
+        for table in (st.cells, st.heap):
+            for slot, vals in table.items():
+                if any(isinstance(v, Memo) and v.grows and v.origin in buffers for v in vals):
+                    table[slot] = frozenset(v.fresh() if isinstance(v, Memo) and v.origin in buffers else v
+                                            for v in vals)
 
 
 def _drop_null(interp: "Interpreter", place: Node, st: State) -> None:

@@ -5,6 +5,7 @@ calls after it); conditions that test detachment refine the value they test on e
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable
 
 from tree_sitter import Node
@@ -489,7 +490,8 @@ class Interpreter(Calls):
 
     def report(self, memo: Memo, node: Node, holder: Node | None) -> None:
         program = self.program
-        key = (node.start_byte, node.end_byte)
+        # One finding per line and view: a use inside another (`decode(view.slice())`) is the same.
+        key = (node.start_point[0], memo.origin or memo.site)
         known = program.uses.get(key)
         grows = memo.grows
         if known is not None:
@@ -497,6 +499,9 @@ class Interpreter(Calls):
         (row, byte_col), (end_row, end_byte_col) = node.start_point, node.end_point
         text = " ".join(node_bytes(node).decode("utf-8", errors="replace").split())
         holder_text = " ".join(node_bytes(holder).decode("utf-8", errors="replace").split()) if holder is not None else text
+        if known is not None:
+            program.uses[key] = dataclasses.replace(known, grows=grows[:16], from_entry=known.from_entry or memo.from_entry)
+            return
         program.uses[key] = StaleUse(
             holder=holder_text[:60], ctor=memo.ctor, created_line=memo.line, created_text=memo.text,
             grows=grows[:16], line=row + 1, column=program.columns.column(node.start_byte, byte_col),

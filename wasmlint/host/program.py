@@ -65,6 +65,7 @@ class Program:
     """One file, and what its run found."""
 
     source: bytes
+    root: Node | None = None
     functions: dict[int, FunctionRef] = field(default_factory=dict)
     classes: dict[int, ClassRef] = field(default_factory=dict)
     declared: dict[int, set[str]] = field(default_factory=dict)  # scope id -> names declared there
