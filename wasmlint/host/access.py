@@ -55,6 +55,9 @@ class Access:
     def eval(self, node: Node | None, st: State) -> frozenset:
         raise NotImplementedError
 
+    def captured(self, function_id: int, st: State) -> tuple:
+        raise NotImplementedError
+
     def call_function(self, function: FunctionRef, args: list[frozenset], this: frozenset, st: State,
                       node: Node) -> frozenset:
         raise NotImplementedError
@@ -67,6 +70,11 @@ class Access:
     def read_name(self, name: str, st: State) -> frozenset:
         key = self.cell(name)
         vals = st.cells.get(key)
+        if vals is None:
+            declared = self.program.declared_functions.get(key)
+            if declared is not None:  # a function or class declaration, hoisted; it sees its scope as it is now
+                env = self.captured(declared, st) if declared in self.program.functions else ()
+                return frozenset((Func(declared, NOTHING, env),))
         if not vals:  # what the imports bind, or a name `X.memory.buffer` says holds the exports
             vals = self.program.globals.get(name, NOTHING)
         if key in self.program.refreshed:
@@ -75,7 +83,7 @@ class Access:
 
     def assign_name(self, name: str, vals: frozenset, st: State) -> None:
         key = self.cell(name)
-        st.cells[key] = vals
+        _put(st.cells, key, vals)
         if self.in_handler():
             self.program.refreshed.add(key)
 
@@ -86,7 +94,7 @@ class Access:
 
     def store(self, obj: Obj, prop: str, vals: frozenset, st: State, strong: bool) -> None:
         key = (obj.site, prop)
-        st.heap[key] = vals if strong else merge(st.heap.get(key, NOTHING), vals)
+        _put(st.heap, key, vals if strong else merge(st.heap.get(key, NOTHING), vals))
         if self.in_handler():
             self.program.refreshed.add(key)
 
@@ -194,7 +202,7 @@ class Access:
             for o in targets:
                 if isinstance(o, Func):  # a class's static slot, a function's property
                     key = (o.node_id, prop)
-                    st.heap[key] = vals
+                    _put(st.heap, key, vals)
                     continue
                 setter = self.setter_of(o, prop)
                 if setter is not None:
@@ -242,7 +250,7 @@ class Access:
             if declaring:
                 key = (self.frame.scope if name in self.program.declared.get(self.frame.scope, ()) else
                        self.program.scope_of(name, self.frame.scope), name)
-                st.cells[key] = vals
+                _put(st.cells, key, vals)
                 if self.in_handler():
                     self.program.refreshed.add(key)
             else:
@@ -291,6 +299,14 @@ class Access:
 
     def elements(self, vals: frozenset, node: Node, st: State, use: bool) -> frozenset:
         raise NotImplementedError
+
+
+def _put(table: dict, key: tuple, vals: frozenset) -> None:
+    """Nothing known is not kept: the state holds only what matters, so copies and joins stay small."""
+    if vals:
+        table[key] = vals
+    else:
+        table.pop(key, None)
 
 
 def _returned_slot(body: Node) -> str | None:

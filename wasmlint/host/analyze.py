@@ -14,6 +14,9 @@ from functools import cache
 from tree_sitter import Node, Query
 
 from wasmlint.host.domain import ExportFn, Exports, Foreign, GlueFn, Memory, one
+from wasmlint.host.calls import (
+    CALLBACK_BUDGET, INLINE_BUDGET, LARGE_INLINE_BUDGET, LARGE_MAX_DEPTH, MAX_DEPTH as MAX_CALL_DEPTH, SMALL_FILE,
+)
 from wasmlint.host.entries import run_program
 from wasmlint.host.interp import MAX_NESTING
 from wasmlint.host.parsing import HostFile, first_syntax_error, grammar_for, parse_host
@@ -73,6 +76,10 @@ def _program(host: HostFile) -> Program:
     _learn_names(program)
     _mark_growth_handlers(program)
     program.relevance = _relevance(program)
+    if len(program.source) > SMALL_FILE:
+        program.limits = (LARGE_MAX_DEPTH, LARGE_INLINE_BUDGET, LARGE_INLINE_BUDGET)
+    else:
+        program.limits = (MAX_CALL_DEPTH, INLINE_BUDGET, CALLBACK_BUDGET)
     return program
 
 
@@ -279,6 +286,7 @@ def _collect(host: HostFile, program: Program) -> None:
         program.parent_of[node.id] = scope
         if node.type in _DECLARATIONS and name:
             program.declared.setdefault(scope, set()).add(name)
+            program.declared_functions.setdefault((scope, name), node.id)
         if owner is not None and owner.type == "variable_declarator" and name:
             program.declared.setdefault(scope, set()).add(name)
     for node in class_nodes:
@@ -310,6 +318,7 @@ def _collect_class(node: Node, owner: Node | None, scope: int, program: Program)
     program.classes[node.id] = cls
     if name_node is not None and node.type != "class":
         program.declared.setdefault(scope, set()).add(name)
+        program.declared_functions.setdefault((scope, name), node.id)
     body = node.child_by_field_name("body")
     for member in body.named_children if body is not None else ():
         if member.type == "method_definition":
@@ -493,8 +502,11 @@ class _CallsInHandlers:
 # relevant are skipped, at the price of missing a call into the module made through a name the
 # file binds only locally (a parameter holding the exports, say).
 WHOLE_FILE_LIMIT = 512 * 1024
-_VIEW_HOLDER = re.compile(rb"([A-Za-z_$][\w$]*)\s*=\s*new\s+(?:Big)?(?:Uint|Int|Float)\d+(?:Clamped)?Array\b|"
-                          rb"([A-Za-z_$][\w$]*)\s*=\s*new\s+DataView\b")
+# Names a view over memory is stored under (`HEAPU8 = new Uint8Array(b)`, `heap = new DataView(wasm.memory.buffer)`),
+# from word starts only: a regular expression anchored anywhere would try every start inside a
+# long base64 run. Views over other data (`new Uint8Array(data)`, most of a PDF parser) are not.
+_VIEW_HOLDER = re.compile(rb"(?<![\w$])([A-Za-z_$][\w$]*)\s*=\s*new\s+(?:(?:Big)?(?:Uint|Int|Float)\d+(?:Clamped)?Array|DataView)"
+                          rb"\(\s*(?:[A-Za-z_$][\w$]?\s*[,)]|[^)]{0,80}?(?i:buffer|memory|heap|wasm))")
 
 
 def _relevance(program: Program) -> Relevance | None:
@@ -504,7 +516,7 @@ def _relevance(program: Program) -> Relevance | None:
     if len(program.source) < WHOLE_FILE_LIMIT:
         return None
     names = set(program.globals) | program.learned_exports
-    names |= {(m.group(1) or m.group(2)).decode() for m in _VIEW_HOLDER.finditer(program.source)}
+    names |= {m.group(1).decode() for m in _VIEW_HOLDER.finditer(program.source)}
     relevance = Relevance(program.source, names)
     added = set(names)
     functions = [f for f in program.functions.values() if f.body is not None and f.name and not f.class_id]

@@ -20,9 +20,15 @@ from wasmlint.syntax import node_bytes
 
 __all__ = ["Calls", "unwrap"]
 
-MAX_DEPTH = 10  # calls followed one inside another; deeper, a function's summary stands for it
-INLINE_BUDGET = 48  # times one function is followed from call sites; past it, its summary
-CALLBACK_BUDGET = 24  # times one import callback is run inside an export call
+# How far calls are followed: one inside another, and times each function is followed from call
+# sites (past that, its summary stands for it). A small host is followed far (every call site
+# sees its own arguments); a large one (a bundle, Emscripten glue) less, so that cost stays linear.
+SMALL_FILE = 64 * 1024
+MAX_DEPTH = 10
+INLINE_BUDGET = 48
+CALLBACK_BUDGET = 24
+LARGE_MAX_DEPTH = 4
+LARGE_INLINE_BUDGET = 3
 _MEMORY_NAME = re.compile(r"^(?:wasm|_?wasm_?|the)?[mM]em(?:ory)?$|[a-z]Memory$")
 _INSTANCE_NAME = re.compile(rb"(?i)inst")
 
@@ -91,8 +97,8 @@ class Calls(Access):
             grow = Grow(exports, line_of(node), _text(node), via, host_grow=host)
         for name in exports:
             self.program.exports_called.setdefault(name, None)
-        if self.stack:
-            self.program.entry_grows.append(grow) if len(self.program.entry_grows) < 64 else None
+        if self.stack and len(self.program.entry_grows) < 64:
+            self.program.entry_grows.append(grow)
         st.grow(grow)
 
     def call_export(self, name: str, node: Node, st: State) -> None:
@@ -108,7 +114,7 @@ class Calls(Access):
                 function = self.program.functions.get(func.node_id)
                 if function is None or function.body is None:
                     continue
-                if function.runs >= CALLBACK_BUDGET or len(self.stack) >= MAX_DEPTH:
+                if function.runs >= self.program.limits[2] or len(self.stack) >= self.program.limits[0]:
                     self.apply_summary(function, st)
                     continue
                 ran = st.copy()
@@ -356,7 +362,7 @@ class Calls(Access):
             return one(obj) if obj.kind != "array" else NOTHING
         if prop in webapi.CLEARING_METHODS:
             for key in [k for k in st.heap if k[0] == obj.site]:
-                st.heap[key] = NOTHING
+                del st.heap[key]
             return NOTHING
         if prop == "get" and args and args[0].type == "string":
             return self.load(obj, node_bytes(args[0]).decode().strip("'\"`"), st) or self.all_slots(obj, st)
@@ -493,7 +499,8 @@ class Calls(Access):
             return self.instantiate(function.id, args, st, node)
         if function.body is None:
             return NOTHING
-        if (function in self.stack or len(self.stack) >= MAX_DEPTH or function.runs >= INLINE_BUDGET):
+        depth, budget, _ = self.program.limits
+        if function in self.stack or len(self.stack) >= depth or function.runs >= budget:
             self.apply_summary(function, st)
             return function.returned
         function.runs += 1
@@ -529,6 +536,11 @@ class Calls(Access):
         finally:
             self.stack.pop()
             self.frame = saved
+        if function not in self.stack:
+            # Its variables end with the call (closures made in it keep their own copies).
+            cells = st.cells
+            for name in self.program.declared.get(function.id, ()):
+                cells.pop((function.id, name), None)
         grows = st.log[mark:]
         if grows:
             function.grows = function.grows + tuple(g for g in grows if g not in function.grows)[:16]

@@ -150,8 +150,20 @@ def one(value: AbsVal) -> frozenset:
     return frozenset((value,))
 
 
+_GROWABLE: dict = {}  # value -> whether a growth changes it (a frozenset caches its hash: cheap to ask)
+
+
+def growable(vals: frozenset) -> bool:
+    known = _GROWABLE.get(vals)
+    if known is None:
+        if len(_GROWABLE) > 50_000:
+            _GROWABLE.clear()
+        known = _GROWABLE[vals] = any(isinstance(v, Memo) or (isinstance(v, Func) and v.env) for v in vals)
+    return known
+
+
 def _grown(vals: frozenset, grow: Grow) -> frozenset:
-    if not any(isinstance(v, (Memo, Func)) for v in vals):
+    if not growable(vals):
         return vals
     return frozenset(v.grown(grow) if isinstance(v, (Memo, Func)) else v for v in vals)
 
@@ -175,9 +187,11 @@ def _merge_funcs(funcs: list) -> list:
 def merge(a: frozenset, b: frozenset) -> frozenset:
     """The union of two values; a buffer or view made at one site is kept once, with the grows
     of both (stale if stale on either path)."""
+    if a is b or not b:
+        return a
     if not a:
         return b
-    if not b or a == b:
+    if a == b:
         return a
     joined = a | b
     funcs = [v for v in joined if isinstance(v, Func) and v.env]
@@ -236,9 +250,12 @@ class State:
             return other.copy()
         if other.dead:
             return self.copy()
-        joined = State(dict(self.cells), dict(self.heap), self.log + tuple(g for g in other.log if g not in self.log))
+        log = self.log if other.log is self.log else self.log + tuple(g for g in other.log if g not in self.log)
+        joined = State(dict(self.cells), dict(self.heap), log)
         for mine, theirs in ((joined.cells, other.cells), (joined.heap, other.heap)):
-            for key, vals in theirs.items():
+            if mine == theirs:  # nothing written apart (compared in C, values by identity first)
+                continue
+            for key, vals in theirs.items() - mine.items():  # only where they differ (in C)
                 have = mine.get(key)
                 mine[key] = vals if have is None else merge(have, vals)
         return joined

@@ -15,7 +15,8 @@ from wasmlint.host.domain import NOTHING, Obj, State, one
 from wasmlint.host.interp import Interpreter
 from wasmlint.host.program import ROOT, FunctionRef, Program
 
-MAX_ENTRY_GROWS = 16  # calls an entry point may have made before another runs, kept per value
+MAX_ENTRY_GROWS = 16
+MAX_INSTANCES = 4  # instances of a class a method runs on as an entry point (by allocation site)  # calls an entry point may have made before another runs, kept per value
 
 
 def run_program(program: Program, root: Node) -> None:
@@ -27,15 +28,18 @@ def run_program(program: Program, root: Node) -> None:
     interp.exec(root, top)
     top.dead = False
     ran = {f.id for f in program.functions.values() if f.runs}
-    program.reporting = False
-    program.entry_grows.clear()
     ends = []
-    _reset_budgets(program)
-    for function, this, env in entry_points(program, ran):
-        state = top.copy()
-        state.cells.update(env)
-        _run_entry(interp, function, this, state)
-        ends.append(state)
+    if program.relevance is None:
+        # A first round learns what entry points call that may grow, and what they leave behind.
+        # (A bundle skips it: what the top level's calls into its functions grew stands in.)
+        program.reporting = False
+        program.entry_grows.clear()
+        _reset_budgets(program)
+        for function, this, env in entry_points(program, ran):
+            state = top.copy()
+            state.cells.update(env)
+            _run_entry(interp, function, this, state)
+            ends.append(state)
     grows = tuple(dict.fromkeys(dataclasses.replace(g, earlier=True) for g in program.entry_grows))[:MAX_ENTRY_GROWS]
     start = top
     for end in ends:
@@ -93,7 +97,7 @@ def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, fro
             continue  # followed where it is called (an exported class's methods are API: others call them)
         if function.class_id and function.kind != "constructor":
             instances = program.instances.get(function.class_id) or {Obj(function.class_id, cls=function.class_id, kind="class")}
-            for instance in sorted(instances, key=lambda o: o.site)[:4]:
+            for instance in sorted(instances, key=lambda o: o.site)[:MAX_INSTANCES]:
                 this = one(instance) if function.kind != "static" else NOTHING
                 found.setdefault((function.id, this), None)
         elif function.id in program.exported or (function.scope == ROOT and function.id not in ran):

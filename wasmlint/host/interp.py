@@ -20,6 +20,7 @@ from wasmlint.syntax import node_bytes
 # Statements and expressions run one inside another at most (a few Python frames each, so that
 # the analysis never meets Python's recursion limit); what lies deeper is not analysed, and said so.
 MAX_NESTING = 150
+MAX_CAPTURED = 32  # variables a closure keeps of the calls around it
 LOOP_TWICE_DEPTH = 3  # nested loops deeper than this run once: twice each would be exponential
 _FUNCTIONS = frozenset({"function_declaration", "generator_function_declaration", "function_expression",
                         "function", "generator_function", "arrow_function", "method_definition"})
@@ -55,23 +56,13 @@ class Interpreter(Calls):
             program.nesting -= 1
 
     def block(self, node: Node, st: State) -> None:
-        children = [c for c in node.named_children if c.type != "comment"]
-        for child in children:  # function declarations are hoisted
-            if child.type in ("function_declaration", "generator_function_declaration"):
-                self.declare_function(child, st)
-            elif child.type == "export_statement":
-                inner = child.child_by_field_name("declaration")
-                if inner is not None and inner.type in ("function_declaration", "generator_function_declaration"):
-                    self.declare_function(inner, st)
-        for child in children:
+        # Function declarations are hoisted: a name with no value in the state reads the function
+        # its scope declares (`read_name`), so they cost the state nothing.
+        for child in node.named_children:
             if st.dead:
                 return
-            self.exec(child, st)
-
-    def declare_function(self, node: Node, st: State) -> None:
-        name = node.child_by_field_name("name")
-        if name is not None and node.id in self.program.functions:
-            self.assign_name(node_bytes(name).decode(), one(Func(node.id)), st)
+            if child.type != "comment":
+                self.exec(child, st)
 
     def s_expression(self, node: Node, st: State) -> None:
         for child in node.named_children:
@@ -88,13 +79,10 @@ class Interpreter(Calls):
                 self.bind_pattern(target, value, st, declaring=True)
 
     def s_function(self, node: Node, st: State) -> None:
-        self.declare_function(node, st)
+        return None  # hoisted (see `block`)
 
     def s_class(self, node: Node, st: State) -> None:
-        name = node.child_by_field_name("name")
-        if name is not None and node.id in self.program.classes:
-            self.assign_name(node_bytes(name).decode(), one(Func(node.id)), st)
-        self.static_fields(node.id, st)
+        self.static_fields(node.id, st)  # the name reads the class (hoisted like a function: `read_name`)
 
     def s_export(self, node: Node, st: State) -> None:
         inner = node.child_by_field_name("declaration")
@@ -323,7 +311,12 @@ class Interpreter(Calls):
             for name in program.declared.get(scope, ()):
                 vals = st.cells.get((scope, name))
                 if vals:
-                    env.append(((scope, name), vals))
+                    # A closure held by the captured variable keeps no variables of its own here:
+                    # closures of closures would nest without end (bundles nest hundreds).
+                    env.append(((scope, name), frozenset(Func(v.node_id, v.this) if isinstance(v, Func) and v.env else v
+                                                         for v in vals)))
+                    if len(env) >= MAX_CAPTURED:
+                        break
             scope = program.parent_of.get(scope, ROOT)
         return tuple(sorted(env, key=lambda item: item[0]))
 

@@ -70,6 +70,7 @@ class Program:
     classes: dict[int, ClassRef] = field(default_factory=dict)
     declared: dict[int, set[str]] = field(default_factory=dict)  # scope id -> names declared there
     parent_of: dict[int, int] = field(default_factory=dict)  # scope id -> enclosing scope id
+    declared_functions: dict[tuple[int, str], int] = field(default_factory=dict)  # (scope, name) -> function id
     exported: set[int] = field(default_factory=set)  # functions the file exports (API: entry points)
     globals: dict[str, frozenset] = field(default_factory=dict)  # what imports bind, at the top level
     learned_exports: set[str] = field(default_factory=set)  # names `X` of `X.memory.buffer`
@@ -86,7 +87,7 @@ class Program:
     load: Callable[[str], "Program | None"] | None = None  # another host file this one imports
     nesting: int = 0
     too_deep: Node | None = None
-    steps: int = 0
+    limits: tuple[int, int, int] = (10, 48, 24)  # call depth, times a function is followed, an import callback
     columns: CharColumns = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
