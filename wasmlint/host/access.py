@@ -48,7 +48,7 @@ class Access:
     trying: int = 0  # > 0 inside a `try` whose `catch` recovers: a use that throws is a test
     loops: int = 0
     stack: list[FunctionRef] = field(default_factory=list)  # the functions being run, outermost first
-    inside_export: tuple[str, Node] | None = None  # the export call whose import callbacks run
+    inside_export: tuple[str, Node, str] | None = None  # the export call whose import callbacks run, and the import
     foreign: dict = field(default_factory=dict)  # interpreters of the files this one imports
 
     # Provided by the interpreter.

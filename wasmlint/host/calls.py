@@ -89,10 +89,13 @@ class Calls(Access):
 
     def grow(self, exports: tuple[str, ...], node: Node, st: State, host: bool = False) -> None:
         via = tuple(f.name or "<anonymous>" for f in self.stack)
-        if self.inside_export is not None and (host or not exports):
-            # Growth in an import callback: the export that called it grows memory.
-            name, call = self.inside_export
-            grow = Grow((name,), line_of(call), _text(call), via)
+        if self.inside_export is not None:
+            name, call, through = self.inside_export
+            if host or not exports:
+                # The host grows memory in an import callback: the export that called it grows.
+                grow = Grow((name,), line_of(call), _text(call), via, host_grow=True, inside=name, through=through)
+            else:
+                grow = Grow(exports, line_of(node), _text(node), via, inside=name, through=through)
         else:
             grow = Grow(exports, line_of(node), _text(node), via, host_grow=host)
         for name in exports:
@@ -108,9 +111,9 @@ class Calls(Access):
 
     def run_import_callbacks(self, export: str, node: Node, st: State) -> None:
         """The module may call any import during an export, after the growth that export made."""
-        self.inside_export = (export, node)
         try:
-            for func in list(self.program.callbacks.values()):
+            for key, func in list(self.program.callbacks.items()):
+                self.inside_export = (export, node, self.program.callback_imports.get(key, ""))
                 function = self.program.functions.get(func.node_id)
                 if function is None or function.body is None:
                     continue
@@ -448,22 +451,25 @@ class Calls(Access):
                     self.call_function(function, args, v.this, st, node)
 
     def register_imports(self, imports: frozenset, st: State) -> None:
-        """The import object given to the module: its functions run during export calls."""
+        """The import object given to the module: its functions run during export calls. Each
+        is named by the import it implements (`env.host_write`) where the object says."""
         seen: set[int] = set()
-        todo = [(v, 0) for v in imports if isinstance(v, Obj)]
+        todo: list[tuple[Obj, tuple[str, ...]]] = [(v, ()) for v in imports if isinstance(v, Obj)]
         while todo:
-            obj, depth = todo.pop()
-            if obj.site in seen or depth > 2:
+            obj, path = todo.pop()
+            if obj.site in seen or len(path) > 2:
                 continue
             seen.add(obj.site)
-            for (site, _), vals in list(st.heap.items()):
+            for (site, prop), vals in list(st.heap.items()):
                 if site != obj.site:
                     continue
                 for v in vals:
                     if isinstance(v, Func) and v.node_id in self.program.functions:
                         self.program.remember(self.program.callbacks, v)
+                        if len(path) == 1:
+                            self.program.callback_imports[(v.node_id, v.this)] = f"{path[0]}.{prop}"
                     elif isinstance(v, Obj):
-                        todo.append((v, depth + 1))
+                        todo.append((v, path + (prop,)))
 
     def run_foreign(self, value: Foreign, values: list[frozenset], node: Node, st: State) -> frozenset:
         """A function or class another host file exports, run there (its own uses unreported:

@@ -79,6 +79,7 @@ class Program:
     reporting: bool = True
     exports_called: dict[str, None] = field(default_factory=dict)
     callbacks: dict[tuple[int, frozenset], Any] = field(default_factory=dict)  # import callbacks: (id, this) -> Func
+    callback_imports: dict[tuple[int, frozenset], str] = field(default_factory=dict)  # callback -> "env.host_write"
     deferred: dict[tuple[int, frozenset], Any] = field(default_factory=dict)  # entry points met as values: the same
     instances: dict[int, set] = field(default_factory=dict)  # class id -> its instances (Obj)
     refreshed: set = field(default_factory=set)  # cells and heap slots a growth handler re-makes
