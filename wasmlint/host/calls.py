@@ -506,10 +506,13 @@ class Calls(Access):
         if function.body is None:
             return NOTHING
         depth, budget, _ = self.program.limits
-        if function in self.stack or len(self.stack) >= depth or function.runs >= budget:
+        # Past the depth or the budget its summary stands for it, once it has one (a function
+        # never run yet is followed: the nesting cap bounds that, with a note).
+        if function in self.stack or (function.runs and (len(self.stack) >= depth or function.runs >= budget)):
             self.apply_summary(function, st)
             return function.returned
         function.runs += 1
+        self.program.ran.add(function.id)
         mark = len(st.log)
         frame = Frame(function, function.id, this if function.node.type != "arrow_function" or this else NOTHING)
         if function.node.type == "arrow_function" and not this:

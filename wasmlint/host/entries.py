@@ -27,7 +27,7 @@ def run_program(program: Program, root: Node) -> None:
     top = State()
     interp.exec(root, top)
     top.dead = False
-    ran = {f.id for f in program.functions.values() if f.runs}
+    ran = set(program.ran)
     ends = []
     if program.relevance is None:
         # A first round learns what entry points call that may grow, and what they leave behind.
@@ -100,7 +100,7 @@ def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, fro
             for instance in sorted(instances, key=lambda o: o.site)[:MAX_INSTANCES]:
                 this = one(instance) if function.kind != "static" else NOTHING
                 found.setdefault((function.id, this), None)
-        elif function.id in program.exported or (function.scope == ROOT and function.id not in ran):
+        elif function.id in program.exported or function.id not in ran:
             found.setdefault((function.id, NOTHING), None)
     return [(program.functions[f], this, envs.get((f, this), ())) for f, this in found if f in program.functions]
 

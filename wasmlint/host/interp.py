@@ -21,6 +21,7 @@ from wasmlint.syntax import node_bytes
 # the analysis never meets Python's recursion limit); what lies deeper is not analysed, and said so.
 MAX_NESTING = 150
 MAX_CAPTURED = 32  # variables a closure keeps of the calls around it
+MAX_CAPTURED_SCOPES = 8  # functions around a closure whose variables it keeps (nesting can be 100k deep)
 LOOP_TWICE_DEPTH = 3  # nested loops deeper than this run once: twice each would be exponential
 _FUNCTIONS = frozenset({"function_declaration", "generator_function_declaration", "function_expression",
                         "function", "generator_function", "arrow_function", "method_definition"})
@@ -307,7 +308,9 @@ class Interpreter(Calls):
         program = self.program
         env = []
         scope = program.parent_of.get(function_id, ROOT)
-        while scope != ROOT:
+        for _ in range(MAX_CAPTURED_SCOPES):
+            if scope == ROOT:
+                break
             for name in program.declared.get(scope, ()):
                 vals = st.cells.get((scope, name))
                 if vals:
@@ -393,8 +396,19 @@ class Interpreter(Calls):
             self.check(left, st)
             self.check(right, st)
             return NOTHING
-        self.eval(left, st)
-        self.eval(right, st)
+        # `a + b + c + ...` nests to the left: walk the spine without recursing (minified bundles
+        # concatenate thousands of strings).
+        spine = [node]
+        current = left
+        while current is not None and current.type == "binary_expression":
+            inner = current.child_by_field_name("operator")
+            if inner is None or inner.text in (b"&&", b"||", b"??"):
+                break
+            spine.append(current)
+            current = current.child_by_field_name("left")
+        self.eval(current, st)
+        for part in reversed(spine):
+            self.eval(part.child_by_field_name("right"), st)
         return NOTHING
 
     def eval_quietly(self, node: Node | None, st: State) -> frozenset:

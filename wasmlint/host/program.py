@@ -81,6 +81,7 @@ class Program:
     callbacks: dict[tuple[int, frozenset], Any] = field(default_factory=dict)  # import callbacks: (id, this) -> Func
     callback_imports: dict[tuple[int, frozenset], str] = field(default_factory=dict)  # callback -> "env.host_write"
     deferred: dict[tuple[int, frozenset], Any] = field(default_factory=dict)  # entry points met as values: the same
+    ran: set[int] = field(default_factory=set)  # functions run at least once
     instances: dict[int, set] = field(default_factory=dict)  # class id -> its instances (Obj)
     refreshed: set = field(default_factory=set)  # cells and heap slots a growth handler re-makes
     entry_grows: list[Grow] = field(default_factory=list)  # what entry points call that may grow
