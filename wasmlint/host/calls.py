@@ -346,6 +346,8 @@ class Calls(Access):
         self.use(one(memo), node, holder, throws=True)
         for value in values:  # `target.set(source)`: the source is read too
             self.use(value, node, None, throws=True)
+        if memo.grows and self.trying:
+            return NOTHING  # it throws there, and the `catch` takes over
         if prop in webapi.VIEW_DERIVING_METHODS:
             return one(memo.derived(memo.ctor, memo.site, memo.line, memo.text))
         if prop in webapi.VIEW_COPYING_METHODS and memo.grows:
@@ -648,6 +650,8 @@ class Calls(Access):
             if isinstance(value, Memo) and value.is_buffer:
                 # Built over a buffer that may have detached: the build itself is the stale use.
                 self.use(one(value), node, args[0] if args else None, throws=True)
+                if value.grows and self.trying:
+                    continue  # it throws there, and the `catch` takes over
                 made = merge(made, one(value.derived(ctor, node.id, line_of(node), _text(node))))
             elif isinstance(value, Memo):
                 self.use(one(value), node, args[0] if args else None, throws=True)
