@@ -109,9 +109,9 @@ class Access:
 
     # -- places -----------------------------------------------------------------------------------
 
-    def places(self, node: Node, st: State) -> list[tuple[str, tuple]]:
+    def places(self, place: Node, st: State) -> list[tuple[str, tuple]]:
         """The cells and heap slots an expression names (to refine or assign)."""
-        node = unwrap(node)
+        node = unwrap(place)
         if node is None:
             return []
         if node.type in ("identifier", "shorthand_property_identifier"):
@@ -261,10 +261,10 @@ class Access:
                     name = node_bytes(part).decode()
                     self.bind_pattern(part, self.member_values(vals, name, part, st), st, declaring)
                 elif part.type == "pair_pattern":
-                    key, value = part.child_by_field_name("key"), part.child_by_field_name("value")
-                    if key is not None and value is not None:
-                        name = node_bytes(key).decode().strip("'\"`")
-                        self.bind_pattern(value, self.member_values(vals, name, part, st), st, declaring)
+                    key_node, value_node = part.child_by_field_name("key"), part.child_by_field_name("value")
+                    if key_node is not None and value_node is not None:
+                        name = node_bytes(key_node).decode().strip("'\"`")
+                        self.bind_pattern(value_node, self.member_values(vals, name, part, st), st, declaring)
                 elif part.type == "object_assignment_pattern":
                     left = part.child_by_field_name("left")
                     right = part.child_by_field_name("right")
@@ -284,10 +284,10 @@ class Access:
             if left is not None:
                 self.bind_pattern(left, vals if vals else self.eval(right, st), st, declaring)
         elif kind in ("required_parameter", "optional_parameter"):
-            inner = pattern.child_by_field_name("pattern") or (pattern.named_children[0] if pattern.named_children else None)
-            if inner is not None:
-                value = pattern.child_by_field_name("value")
-                self.bind_pattern(inner, vals if vals or value is None else self.eval(value, st), st, declaring)
+            inner_pattern = pattern.child_by_field_name("pattern") or (pattern.named_children[0] if pattern.named_children else None)
+            if inner_pattern is not None:
+                default = pattern.child_by_field_name("value")
+                self.bind_pattern(inner_pattern, vals if vals or default is None else self.eval(default, st), st, declaring)
         elif kind == "rest_pattern":
             for inner in pattern.named_children:
                 self.bind_pattern(inner, vals, st, declaring)

@@ -3,7 +3,6 @@ memory, then run the flow analysis from the top level and from every function no
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 from bisect import bisect_left

@@ -13,7 +13,7 @@ from tree_sitter import Node
 
 from wasmlint.host.domain import NOTHING, Obj, State, one
 from wasmlint.host.interp import Interpreter
-from wasmlint.host.program import ROOT, FunctionRef, Program
+from wasmlint.host.program import FunctionRef, Program
 
 MAX_ENTRY_GROWS = 16
 MAX_INSTANCES = 4  # instances of a class a method runs on as an entry point (by allocation site)  # calls an entry point may have made before another runs, kept per value

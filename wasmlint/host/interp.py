@@ -393,8 +393,9 @@ class Interpreter(Calls):
             st.become(st.join(after))
             return merge(frozenset(v for v in value if v != "null"), other)
         if op in (b"===", b"!==", b"==", b"!=", b"<", b">", b"<=", b">=", b"instanceof", b"in"):
-            self.check(left, st)
-            self.check(right, st)
+            for operand in (left, right):
+                if operand is not None:
+                    self.check(operand, st)
             return NOTHING
         # `a + b + c + ...` nests to the left: walk the spine without recursing (minified bundles
         # concatenate thousands of strings).
@@ -413,9 +414,9 @@ class Interpreter(Calls):
 
     def eval_quietly(self, node: Node | None, st: State) -> frozenset:
         """A value already evaluated (a condition's operand), read again without effects or uses."""
+        node = unwrap(node)
         if node is None:
             return NOTHING
-        node = unwrap(node)
         if node.type in ("identifier", "member_expression", "this", "subscript_expression"):
             saved = self.program.reporting
             self.program.reporting = False
@@ -443,9 +444,9 @@ class Interpreter(Calls):
                 name = node_bytes(child).decode()
                 self.store(obj, name, self.read_name(name, st), st, strong=True)
             elif child.type == "method_definition":
-                name = child.child_by_field_name("name")
-                if name is not None and child.id in self.program.functions:
-                    self.store(obj, node_bytes(name).decode(), one(Func(child.id, one(obj))), st, strong=True)
+                method_name = child.child_by_field_name("name")
+                if method_name is not None and child.id in self.program.functions:
+                    self.store(obj, node_bytes(method_name).decode(), one(Func(child.id, one(obj))), st, strong=True)
             elif child.type == "spread_element":
                 for source in self.eval(child, st):
                     if isinstance(source, Obj):
