@@ -79,6 +79,9 @@ class Calls(Access):
     def check(self, node: Node, st: State) -> frozenset:
         raise NotImplementedError
 
+    def eval_quietly(self, node: Node | None, st: State) -> frozenset:
+        raise NotImplementedError
+
     def use(self, vals: frozenset, node: Node, holder: Node | None, throws: bool = True) -> None:
         raise NotImplementedError
 

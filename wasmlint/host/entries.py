@@ -27,6 +27,12 @@ def run_program(program: Program, root: Node) -> None:
     top = State()
     interp.exec(root, top)
     top.dead = False
+    for cls in program.classes.values():
+        # A class nothing here instantiates is used from elsewhere: its methods run on an instance
+        # its constructor made.
+        if cls.id not in program.instances and (cls.methods.keys() - {"constructor"} or cls.getters):
+            interp.instantiate(cls.id, [], top, cls.node)
+            top.dead = False
     ran = set(program.ran)
     ends = []
     if program.relevance is None:

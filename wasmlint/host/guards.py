@@ -14,7 +14,7 @@ from tree_sitter import Node
 from wasmlint.host.domain import Memo, Memory, State
 
 if TYPE_CHECKING:
-    from wasmlint.host.interp import Interpreter
+    from wasmlint.host.calls import Calls as Interpreter
 
 _EQUAL = (b"===", b"==")
 _UNEQUAL = (b"!==", b"!=")
