@@ -83,7 +83,7 @@ class Access:
 
     def assign_name(self, name: str, vals: frozenset, st: State) -> None:
         key = self.cell(name)
-        _put(st.cells, key, vals)
+        st.put(False, key, vals)
         if self.in_handler():
             self.program.refreshed.add(key)
 
@@ -94,7 +94,7 @@ class Access:
 
     def store(self, obj: Obj, prop: str, vals: frozenset, st: State, strong: bool) -> None:
         key = (obj.site, prop)
-        _put(st.heap, key, vals if strong else merge(st.heap.get(key, NOTHING), vals))
+        st.put(True, key, vals if strong else merge(st.heap.get(key, NOTHING), vals))
         if self.in_handler():
             self.program.refreshed.add(key)
 
@@ -202,7 +202,7 @@ class Access:
             for o in targets:
                 if isinstance(o, Func):  # a class's static slot, a function's property
                     key = (o.node_id, prop)
-                    _put(st.heap, key, vals)
+                    st.put(True, key, vals)
                     continue
                 setter = self.setter_of(o, prop)
                 if setter is not None:
@@ -250,7 +250,7 @@ class Access:
             if declaring:
                 key = (self.frame.scope if name in self.program.declared.get(self.frame.scope, ()) else
                        self.program.scope_of(name, self.frame.scope), name)
-                _put(st.cells, key, vals)
+                st.put(False, key, vals)
                 if self.in_handler():
                     self.program.refreshed.add(key)
             else:
@@ -299,14 +299,6 @@ class Access:
 
     def elements(self, vals: frozenset, node: Node, st: State, use: bool) -> frozenset:
         raise NotImplementedError
-
-
-def _put(table: dict, key: tuple, vals: frozenset) -> None:
-    """Nothing known is not kept: the state holds only what matters, so copies and joins stay small."""
-    if vals:
-        table[key] = vals
-    else:
-        table.pop(key, None)
 
 
 def _returned_slot(body: Node) -> str | None:

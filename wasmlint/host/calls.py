@@ -124,7 +124,7 @@ class Calls(Access):
                     self.apply_summary(function, st)
                     continue
                 ran = st.copy()
-                ran.cells.update(func.env)
+                ran.put_cells(func.env)
                 self.call_function(function, [], func.this, ran, node)
                 st.become(st.join(ran))
         finally:
@@ -398,7 +398,7 @@ class Calls(Access):
                 function = self.program.functions.get(value.node_id)
                 if function is not None:
                     this = value.this or receiver
-                    st.cells.update(value.env)  # the closure's captured variables
+                    st.put_cells(value.env)  # the closure's captured variables
                     result = merge(result, self.call_function(function, values, this, st, node))
             elif isinstance(value, ExportFn):
                 known = True
@@ -451,7 +451,7 @@ class Calls(Access):
         for v in value:
             if isinstance(v, Func) and v.node_id in self.program.functions:
                 function = self.program.functions[v.node_id]
-                st.cells.update(v.env)
+                st.put_cells(v.env)
                 for _ in range(2 if twice else 1):
                     self.call_function(function, args, v.this, st, node)
 

@@ -228,21 +228,44 @@ class State:
     heap: dict = field(default_factory=dict)
     log: tuple = ()
     dead: bool = False
+    # Where a buffer, a view or a closure holding one may be: (0, cell key) or (1, heap key). A
+    # growth visits only these (a state can hold thousands of other values).
+    growing: set = field(default_factory=set)
 
     def copy(self) -> "State":
-        return State(dict(self.cells), dict(self.heap), self.log, self.dead)
+        return State(dict(self.cells), dict(self.heap), self.log, self.dead, set(self.growing))
 
     def become(self, other: "State") -> None:
         self.cells, self.heap, self.log, self.dead = other.cells, other.heap, other.log, other.dead
+        self.growing = other.growing
+
+    def put(self, heap: bool, key: tuple, vals: frozenset) -> None:
+        """Keep a value in a variable (`heap` False) or an object slot; nothing known is not kept."""
+        table = self.heap if heap else self.cells
+        if vals:
+            table[key] = vals
+            if growable(vals):
+                self.growing.add((1 if heap else 0, key))
+        else:
+            table.pop(key, None)
+
+    def put_cells(self, items) -> None:
+        for key, vals in items:
+            self.put(False, key, vals)
 
     def grow(self, grow: Grow) -> None:
         """A call that may grow memory: every buffer and view held anywhere gains it."""
         self.log = self.log + (grow,) if len(self.log) < 64 else self.log
-        for table in (self.cells, self.heap):
-            for key, vals in table.items():
-                grown = _grown(vals, grow)
-                if grown is not vals:
-                    table[key] = grown
+        tables = (self.cells, self.heap)
+        for where in list(self.growing):
+            table = tables[where[0]]
+            vals = table.get(where[1])
+            if vals is None:
+                self.growing.discard(where)
+                continue
+            grown = _grown(vals, grow)
+            if grown is not vals:
+                table[where[1]] = grown
 
     def join(self, other: "State") -> "State":
         """Both paths: a value is what either holds; a path that left adds nothing."""
@@ -251,7 +274,7 @@ class State:
         if other.dead:
             return self.copy()
         log = self.log if other.log is self.log else self.log + tuple(g for g in other.log if g not in self.log)
-        joined = State(dict(self.cells), dict(self.heap), log)
+        joined = State(dict(self.cells), dict(self.heap), log, False, self.growing | other.growing)
         for mine, theirs in ((joined.cells, other.cells), (joined.heap, other.heap)):
             if mine == theirs:  # nothing written apart (compared in C, values by identity first)
                 continue

@@ -8,14 +8,17 @@ makes that may grow memory, unless its own path re-validates what it uses."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from tree_sitter import Node
 
-from wasmlint.host.domain import NOTHING, Obj, State, one
+from wasmlint.host.domain import NOTHING, Memo, Obj, State, one
 from wasmlint.host.interp import Interpreter
 from wasmlint.host.program import FunctionRef, Program
 
 MAX_ENTRY_GROWS = 16
+MAX_ROUND_WORK = 200_000  # entry points x state size past which the first round is left out
+MAX_ENTRY_VIEWS = 64  # variables holding views every entry point starts with (then: those it names)
 MAX_INSTANCES = 4  # instances of a class a method runs on as an entry point (by allocation site)  # calls an entry point may have made before another runs, kept per value
 
 
@@ -35,15 +38,17 @@ def run_program(program: Program, root: Node) -> None:
             top.dead = False
     ran = set(program.ran)
     ends = []
-    if program.relevance is None:
+    entries = entry_points(program, ran)
+    if program.relevance is None and len(entries) * (len(top.cells) + len(top.heap)) <= MAX_ROUND_WORK:
         # A first round learns what entry points call that may grow, and what they leave behind.
         # (A bundle skips it: what the top level's calls into its functions grew stands in.)
         program.reporting = False
         program.entry_grows.clear()
         _reset_budgets(program)
-        for function, this, env in entry_points(program, ran):
-            state = top.copy()
-            state.cells.update(env)
+        first_kept = _KeptViews(top)
+        for function, this, env in entries:
+            state = first_kept.for_entry(top, function, program)
+            state.put_cells(env)
             _run_entry(interp, function, this, state)
             ends.append(state)
     grows = tuple(dict.fromkeys(dataclasses.replace(g, earlier=True) for g in program.entry_grows))[:MAX_ENTRY_GROWS]
@@ -55,11 +60,45 @@ def run_program(program: Program, root: Node) -> None:
         start.grow(grow)
     program.reporting = True
     _reset_budgets(program)
+    kept = _KeptViews(start)
     for function, this, env in entry_points(program, ran):
-        state = start.copy()
+        state = kept.for_entry(start, function, program)
         _drop_locals(state, function)
-        state.cells.update(dict(_aged_env(env, grows)))
+        state.put_cells(_aged_env(env, grows))
         _run_entry(interp, function, this, state)
+
+
+_WORD = re.compile(rb"[A-Za-z_$][\w$]*")
+
+
+class _KeptViews:
+    """The variables holding views that an entry point starts with. Past MAX_ENTRY_VIEWS of them
+    (generated code keeps thousands), an entry point starts with the first ones and those its
+    own code names: each carries them through every call and growth, which would cost their
+    number for every entry point."""
+
+    def __init__(self, start: State) -> None:
+        self.holding = sorted(key for key, vals in start.cells.items() if any(isinstance(v, Memo) for v in vals))
+        self.capped = len(self.holding) > MAX_ENTRY_VIEWS
+        self.first = self.holding[:MAX_ENTRY_VIEWS]
+        self.by_name: dict[str, list] = {}
+        for key in self.holding[MAX_ENTRY_VIEWS:]:
+            self.by_name.setdefault(key[1], []).append(key)
+        held = set(self.holding)
+        self.base = {k: v for k, v in start.cells.items() if k not in held} if self.capped else {}
+
+    def for_entry(self, start: State, function: FunctionRef, program: Program) -> State:
+        if not self.capped or function.body is None:
+            return start.copy()
+        cells = dict(self.base)
+        for key in self.first:
+            cells[key] = start.cells[key]
+        body = function.body
+        for word in set(_WORD.findall(program.source, body.start_byte, body.end_byte)):
+            for key in self.by_name.get(word.decode(), ()):
+                cells[key] = start.cells[key]
+        growing = {g for g in start.growing if g[0] == 1 or g[1] in cells}
+        return State(cells, dict(start.heap), start.log, False, growing)
 
 
 def _aged_env(env: tuple, grows: tuple) -> tuple:

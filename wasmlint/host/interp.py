@@ -454,7 +454,6 @@ class Interpreter(Calls):
 
     def e_array(self, node: Node, st: State) -> frozenset:
         obj = Obj(node.id, kind="array")
-        st.heap.setdefault((obj.site, ELEMENTS), NOTHING)
         for index, child in enumerate(c for c in node.named_children if c.type != "comment"):
             if child.type == "spread_element":
                 inner = child.named_children[0] if child.named_children else None
