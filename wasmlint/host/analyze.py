@@ -77,6 +77,7 @@ def _program(host: HostFile) -> Program:
     program.relevance = _relevance(program)
     if len(program.source) > SMALL_FILE:
         program.limits = (LARGE_MAX_DEPTH, LARGE_INLINE_BUDGET, LARGE_INLINE_BUDGET)
+        program.small = False
     else:
         program.limits = (MAX_CALL_DEPTH, INLINE_BUDGET, CALLBACK_BUDGET)
     return program

@@ -133,9 +133,11 @@ class Func:
     env: tuple = ()
 
     def grown(self, grow: Grow) -> "Func":
-        if not self.env:
+        if not self.env or not any(growable(held) for _, held in self.env):
             return self
         env = tuple((key, _grown(vals, grow)) for key, vals in self.env)
+        if all(new[1] is old[1] for new, old in zip(env, self.env)):
+            return self
         return Func(self.node_id, self.this, env)
 
 
@@ -158,14 +160,24 @@ def growable(vals: frozenset) -> bool:
     if known is None:
         if len(_GROWABLE) > 50_000:
             _GROWABLE.clear()
-        known = _GROWABLE[vals] = any(isinstance(v, Memo) or (isinstance(v, Func) and v.env) for v in vals)
+        known = _GROWABLE[vals] = any(
+            isinstance(v, Memo) or (isinstance(v, Func) and any(growable(held) for _, held in v.env)) for v in vals)
     return known
 
 
 def _grown(vals: frozenset, grow: Grow) -> frozenset:
     if not growable(vals):
         return vals
-    return frozenset(v.grown(grow) if isinstance(v, (Memo, Func)) else v for v in vals)
+    changed = False
+    out = []
+    for v in vals:
+        if isinstance(v, (Memo, Func)):
+            new = v.grown(grow)
+            changed = changed or new is not v
+            out.append(new)
+        else:
+            out.append(v)
+    return frozenset(out) if changed else vals
 
 
 def _merge_funcs(funcs: list) -> list:

@@ -14,7 +14,7 @@ from tree_sitter import Node
 
 from wasmlint.host.domain import NOTHING, Memo, Obj, State, one
 from wasmlint.host.interp import Interpreter
-from wasmlint.host.program import FunctionRef, Program
+from wasmlint.host.program import ROOT, FunctionRef, Program
 
 MAX_ENTRY_GROWS = 16
 MAX_ROUND_WORK = 200_000  # entry points x state size past which the first round is left out
@@ -145,7 +145,7 @@ def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, fro
             for instance in sorted(instances, key=lambda o: o.site)[:MAX_INSTANCES]:
                 this = one(instance) if function.kind != "static" else NOTHING
                 found.setdefault((function.id, this), None)
-        elif function.id in program.exported or function.id not in ran:
+        elif function.id in program.exported or (function.id not in ran and (function.scope == ROOT or program.small)):
             found.setdefault((function.id, NOTHING), None)
     return [(program.functions[f], this, envs.get((f, this), ())) for f, this in found if f in program.functions]
 

@@ -89,6 +89,7 @@ class Program:
     load: Callable[[str], "Program | None"] | None = None  # another host file this one imports
     nesting: int = 0
     too_deep: Node | None = None
+    small: bool = True  # small enough to follow far (see `calls.SMALL_FILE`): nested functions nothing runs are entry points too
     limits: tuple[int, int, int] = (10, 48, 24)  # call depth, times a function is followed, an import callback
     columns: CharColumns = field(init=False, repr=False)
 
