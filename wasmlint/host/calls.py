@@ -284,10 +284,15 @@ class Calls(Access):
             callees = self.member_values(receiver, prop, callee, st) if receiver else NOTHING
             if not receiver:
                 callees = self.guessed_member(obj_node, prop, callee, st)
+            mark = len(st.log)
             values = self.arguments(args, st)
+            # The receiver was evaluated first: a call in an argument may detach it (`view.set(x, ex.alloc(n))`).
+            receiver = aged(receiver, st.log[mark:])
             return self.call_method(node, callee, receiver, prop, callees, args, values, st)
         callees = self.eval(callee, st)
+        mark = len(st.log)
         values = self.arguments(args, st)
+        callees = aged(callees, st.log[mark:])  # a closure's variables age while its arguments run
         name = node_bytes(callee).decode() if callee.type == "identifier" else ""
         return self.call_values(node, callees, args, values, NOTHING, name, st)
 

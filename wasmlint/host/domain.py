@@ -299,15 +299,11 @@ class State:
 def aged(vals: frozenset, grows: tuple) -> frozenset:
     """A value held only in an expression being evaluated while `grows` happened (an argument
     evaluated before a later argument's call grew memory)."""
-    if not grows or not any(isinstance(v, Memo) for v in vals):
+    if not grows or not growable(vals):
         return vals
-    out = []
-    for v in vals:
-        if isinstance(v, Memo):
-            for g in grows:
-                v = v.grown(g)
-        out.append(v)
-    return frozenset(out)
+    for grow in grows:
+        vals = _grown(vals, grow)
+    return vals
 
 
 def line_of(node: Node) -> int:

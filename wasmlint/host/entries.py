@@ -12,7 +12,7 @@ import re
 
 from tree_sitter import Node
 
-from wasmlint.host.domain import NOTHING, Memo, Obj, State, one
+from wasmlint.host.domain import NOTHING, Func, Memo, Obj, State, one
 from wasmlint.host.interp import Interpreter
 from wasmlint.host.program import ROOT, FunctionRef, Program
 
@@ -124,9 +124,20 @@ def _drop_locals(state: State, function: FunctionRef) -> None:
 
 
 def _run_entry(interp: Interpreter, function: FunctionRef, this: frozenset, state: State) -> None:
-    if function.body is None or not interp.program.touches(function.body):
-        return
-    interp.call_function(function, [], this, state, function.node)
+    """Run an entry point; a function it returns that nothing runs (`f = a => b => ...`) runs after
+    it, as the caller it is returned to would."""
+    program = interp.program
+    queue = [(function, this)]
+    while queue:
+        function, this = queue.pop()
+        if function.body is None or not program.touches(function.body):
+            continue
+        returned = interp.call_function(function, [], this, state, function.node)
+        state.dead = False
+        for value in returned:
+            if isinstance(value, Func) and value.node_id not in program.ran and value.node_id in program.functions:
+                state.put_cells(value.env)
+                queue.append((program.functions[value.node_id], value.this))
 
 
 def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, frozenset, tuple]]:
