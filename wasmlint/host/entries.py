@@ -128,6 +128,7 @@ def _run_entry(interp: Interpreter, function: FunctionRef, this: frozenset, stat
     it, as the caller it is returned to would."""
     program = interp.program
     queue = [(function, this)]
+    queued = {function.id}
     while queue:
         function, this = queue.pop()
         if function.body is None or not program.touches(function.body):
@@ -135,7 +136,9 @@ def _run_entry(interp: Interpreter, function: FunctionRef, this: frozenset, stat
         returned = interp.call_function(function, [], this, state, function.node)
         state.dead = False
         for value in returned:
-            if isinstance(value, Func) and value.node_id not in program.ran and value.node_id in program.functions:
+            if (isinstance(value, Func) and value.node_id not in queued and value.node_id in program.functions
+                    and not program.functions[value.node_id].runs):
+                queued.add(value.node_id)
                 state.put_cells(value.env)
                 queue.append((program.functions[value.node_id], value.this))
 

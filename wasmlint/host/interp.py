@@ -479,7 +479,7 @@ class Interpreter(Calls):
         is a stale use (not in a test, nor where a `catch` recovers from the throw)."""
         if self.checking or (throws and self.trying) or not self.program.reporting:
             return
-        for value in vals:
+        for value in sorted((v for v in vals if isinstance(v, Memo)), key=lambda m: (m.line, m.text, m.ctor)):
             if isinstance(value, Memo) and value.grows:
                 self.report(value, node, holder)
             elif isinstance(value, Obj) and value.kind == "keeper":
@@ -494,17 +494,33 @@ class Interpreter(Calls):
 
     def report(self, memo: Memo, node: Node, holder: Node | None) -> None:
         program = self.program
-        # One finding per line and view: a use inside another (`decode(view.slice())`) is the same.
-        key = (node.start_point[0], memo.origin or memo.site)
+        # One finding per line: a use inside another (`decode(view.slice())`) is the same one.
+        key = (node.start_point[0], 0)
         known = program.uses.get(key)
         grows = memo.grows
         if known is not None:
             grows = known.grows + tuple(g for g in grows if g not in known.grows)
+        # In the order of the program's text (sets of values have no order of their own).
+        grows = tuple(sorted(set(grows), key=lambda g: (g.earlier, g.line, g.text, g.exports, g.via, g.inside)))
         (row, byte_col), (end_row, end_byte_col) = node.start_point, node.end_point
         text = " ".join(node_bytes(node).decode("utf-8", errors="replace").split())
         holder_text = " ".join(node_bytes(holder).decode("utf-8", errors="replace").split()) if holder is not None else text
         if known is not None:
-            program.uses[key] = dataclasses.replace(known, grows=grows[:16], from_entry=known.from_entry or memo.from_entry)
+            merged = dataclasses.replace(known, grows=grows[:16], from_entry=known.from_entry or memo.from_entry)
+            # The view made first in the text names the finding, whichever path reached it first.
+            if (memo.line, memo.text, memo.ctor) < (known.created_line, known.created_text, known.ctor):
+                merged = dataclasses.replace(merged, ctor=memo.ctor, created_line=memo.line, created_text=memo.text)
+            column = program.columns.column(node.start_byte, node.start_point[1])
+            if column > merged.column:  # the innermost use names it (`mem8.slice()` in `decode(mem8.slice())`)
+                (row, _), (end_row, end_byte_col) = node.start_point, node.end_point
+                text = " ".join(node_bytes(node).decode("utf-8", errors="replace").split())
+                holder_text = (" ".join(node_bytes(holder).decode("utf-8", errors="replace").split())
+                               if holder is not None else text)
+                merged = dataclasses.replace(
+                    merged, holder=holder_text[:60], column=column, end_line=end_row + 1,
+                    end_column=program.columns.column(node.end_byte, end_byte_col),
+                    text=text if len(text) <= 80 else text[:77] + "...")
+            program.uses[key] = merged
             return
         program.uses[key] = StaleUse(
             holder=holder_text[:60], ctor=memo.ctor, created_line=memo.line, created_text=memo.text,
