@@ -190,6 +190,8 @@ class CallGraph:
         calls, refs = fn.calls()
         for kind, text, receiver, byte in calls:
             if kind == "path":
+                if b":" not in text and fn.binds_locally(text.decode("utf-8", errors="replace"), byte):
+                    continue  # a local (a closure, a fn pointer) of that name, not the crate's fn
                 found = self._path(text, fn, True)
             else:
                 name = text.decode("utf-8", errors="replace")
@@ -199,6 +201,8 @@ class CallGraph:
             for target in found:
                 targets[target.index] = None
         for text in refs:
+            if b":" not in text and fn.binds_locally(text.decode("utf-8", errors="replace")):
+                continue  # `let upper = n * 2; drop(upper);` passes the local, not `fn upper`
             for target in self._path(text, fn, False):
                 targets[target.index] = None
         return list(targets)

@@ -20,6 +20,7 @@ from wasmlint.syntax import field_text, node_bytes, node_text
 from wasmlint.rules import Rule, RuleError
 from wasmlint.source.exports import attribute_name, cfg_excludes_wasm, exports_of, outer_attributes, type_name
 from wasmlint.source.parsing import Snippet, SourceFile, compile_query, reparse_items, reparse_token_tree
+from wasmlint.source.types import type_text
 from wasmlint.source.resolve import (
     EXTERNAL_ROOTS, CrateIndex, FnDef, calls_query, expand_alias, path_segments, use_bindings,
 )
@@ -291,6 +292,8 @@ class Scanner:
         for _, _, fn in fns:
             fn.uses = file_uses
             fn.globs = file_globs
+        if owner is None and template is None:
+            self.scan.index.add_scope(module, file_uses, file_globs)
         if by_call:
             uses, globs = (owner.uses, owner.globs) if owner is not None else (file_uses, file_globs)
             for captures in path_calls:
@@ -444,7 +447,7 @@ class Scanner:
             if declaration.type == "field_declaration":
                 name = declaration.child_by_field_name("name")
                 if name is not None:
-                    fields[node_text(name)] = type_name(declaration.child_by_field_name("type"))
+                    fields[node_text(name)] = type_text(declaration.child_by_field_name("type"))
         self.scan.index.add_struct(node_text(captures["name"][0]), fields)
 
     def _add_template(self, definition: Node, source: bytes, snippet: Snippet, module: tuple[str, ...]) -> None:
