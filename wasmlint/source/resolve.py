@@ -92,6 +92,8 @@ class FnDef:
                         continue  # in a nested fn, or in another stretch (found there)
                     if pattern == 0:
                         refs.append(node_bytes(node))
+                    elif "dyncall" in captures:
+                        calls.append(("dyn", b"", None, node.start_byte + shift))  # `(self.hook)(x)`
                     elif "method" in captures:
                         method = captures["method"][0]
                         calls.append(("method", method.text, captures["receiver"][0], method.start_byte + shift))
@@ -336,6 +338,7 @@ _CALLS_QUERY = """
 (call_expression function: (field_expression value: (_) @receiver field: (field_identifier) @method))
 (call_expression function: (generic_function function:
   (field_expression value: (_) @receiver field: (field_identifier) @method)))
+(call_expression function: [(parenthesized_expression) (call_expression) (index_expression)] @dyncall)
 """
 _compiled_calls_query = None
 
@@ -411,6 +414,8 @@ class CrateIndex:
         # that module finds besides its own items (`pub use banner::*;` in `utils` makes
         # `crate::utils::banner` the function of `utils::banner`).
         self.scopes: dict[tuple[str, ...], Scope] = {}
+        self.closures_of: dict[int, list[FnDef]] = {}  # fn index -> the closures written directly in it
+        self.top_closures: list[FnDef] = []  # closures in `static` initialisers
 
     def add(self, fn: FnDef) -> None:
         self.fns.append(fn)
@@ -425,6 +430,16 @@ class CrateIndex:
             self.free_by_name[fn.name].append(fn)
         for depth in range(1, len(fn.module) + 1):
             self.modules.add(fn.module[:depth])
+
+    def add_closure(self, fn: FnDef) -> None:
+        """A closure joins the crate's functions (it has a body, calls, matches) but no name
+        finds it: what runs it is worked out from where it is written (analyze.py)."""
+        fn.index = len(self.fns)
+        self.fns.append(fn)
+        if fn.parent is not None:
+            self.closures_of.setdefault(fn.parent.index, []).append(fn)
+        if fn.closure is not None and fn.closure.stored is not None and fn.parent is None:
+            self.top_closures.append(fn)
 
     def add_struct(self, name: str, fields: dict[str, str | None]) -> None:
         self.struct_fields[name] = fields
@@ -644,7 +659,8 @@ class CrateIndex:
                     what = earlier[-1][1]
                     if what is None or isinstance(what, str):
                         return what
-                    return self.expression_type(what, scope, earlier[-1][0], depth + 1)  # typed on demand
+                    # Typed on demand, as of where the value is written (`let a = &mut *a;` reads the outer `a`).
+                    return self.expression_type(what, scope, what.start_byte + scope.snippet.shift.byte, depth + 1)
             scope = scope.parent  # a closure sees its fn's bindings
         return _type_like(name) if name[:1].isupper() else None  # a unit struct: `let a = A;`
 
