@@ -343,19 +343,25 @@ def _keeps(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
         if hit.path is not None and hit.captures.get("type") == "Box" and _boxes_empty_closure(hit, fn):
             return False  # a closure that captures nothing is zero-sized: its box allocates nothing
         return hit.path is None or not index.names_crate_fn(list(hit.path), fn)
+    rule = hit.rule
     method = hit.captures.get("method", "")
     byte = hit.receiver.start_byte + hit.snippet.shift.byte
-    owner = index.receiver_type(hit.receiver, fn, byte, method) if method in index.methods_by_name or hit.rule.check else None
+    typed = method in index.methods_by_name or rule.check or rule.receivers
+    owner = index.receiver_type(hit.receiver, fn, byte, method) if typed else None
     if owner is not None and owner not in STD_TYPES and index.methods.get((owner, method)):
         return False
-    if hit.rule.check == OWNED_COPY and owner in PRIMITIVES:
+    if rule.check == OWNED_COPY and owner in PRIMITIVES:
         return False  # `.to_owned()` of a number is a copy
-    if hit.rule.check == CLONED_HEAP_VALUE:
-        if owner in CLONE_ALLOCATES:
+    if rule.check == CLONED_HEAP_VALUE:
+        if owner is not None and owner in (rule.receivers or CLONE_ALLOCATES):
             hit.captures["owner"] = owner
             return True
         return False  # unknown or cheap to clone: not flagged without knowing the type
-    if hit.rule.check == HEAP_RECEIVER:
+    # The rule's own list of the types whose method this is (`receivers`), when the type is known.
+    on_receiver = rule.allocates_on(owner)
+    if on_receiver is not None:
+        return on_receiver
+    if rule.check == HEAP_RECEIVER:
         if owner is not None:
             return owner in HEAP_TYPES
         # Unknown receiver: both candidates stand, the crate's methods of that name (the call
