@@ -14,7 +14,7 @@ from wasmlint.rules import Rule
 from wasmlint.source.closures import Closures, captures_nothing
 from wasmlint.source.exports import Export
 from wasmlint.source.parsing import NOT_UTF8, SourceFile, parse_rust_file
-from wasmlint.source.resolve import CrateIndex, FnDef, path_segments
+from wasmlint.source.resolve import CrateIndex, FnDef, expand_alias, path_segments
 from wasmlint.source.types import STD_TYPES
 from wasmlint.syntax import field_text, node_bytes, node_text
 from wasmlint.source.scan import RuleHit, Scanner, Snippet
@@ -345,6 +345,8 @@ def _keeps(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
         return hit.path is None or not index.names_crate_fn(list(hit.path), fn)
     rule = hit.rule
     method = hit.captures.get("method", "")
+    if method == "collect" and _collects_into_js(hit, fn):
+        return False
     byte = hit.receiver.start_byte + hit.snippet.shift.byte
     typed = method in index.methods_by_name or rule.check or rule.receivers
     owner = index.receiver_type(hit.receiver, fn, byte, method) if typed else None
@@ -368,6 +370,29 @@ def _keeps(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
         # graph follows them) and the std method this finding is about, at most a warning.
         return True
     return True
+
+
+# Crates whose types live in the JavaScript engine: collecting into one (`js_sys::Array`) fills a
+# JS value, not the Rust heap.
+JS_CRATES = frozenset({"js_sys", "web_sys", "wasm_bindgen"})
+
+
+def _collects_into_js(hit: RuleHit, fn: FnDef) -> bool:
+    """Whether a `.collect()` gathers into a type of js_sys / web_sys (by its turbofish, or the
+    type written on the `let` it initialises), named by its path or a `use` of the file."""
+    function = hit.node.child_by_field_name("function")
+    target = None
+    if function is not None and function.type == "generic_function":
+        arguments = function.child_by_field_name("type_arguments")
+        target = arguments.named_children[0] if arguments is not None and arguments.named_child_count else None
+    if target is None:
+        target = fn.annotation_at(hit.node.start_byte + hit.snippet.shift.byte)
+    while target is not None and target.type in ("reference_type", "generic_type"):
+        target = target.child_by_field_name("type")
+    if target is None:
+        return False
+    segments = expand_alias(path_segments(node_bytes(target)), fn.uses)
+    return bool(segments) and segments[0] in JS_CRATES
 
 
 def _boxes_empty_closure(hit: RuleHit, fn: FnDef) -> bool:

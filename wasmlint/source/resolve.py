@@ -53,6 +53,7 @@ class FnDef:
     parent: "FnDef | None" = None  # a closure's: the fn (or closure) it is written in
     closure: "ClosureSite | None" = None  # set for a closure: where it is written and what takes it
     _return_type: object = False  # False: not computed yet
+    _annotations: dict[int, Node] = field(default_factory=dict)
 
     @property
     def return_type(self) -> str | None:
@@ -66,8 +67,14 @@ class FnDef:
     def variables(self) -> dict[str, list[tuple[int, object]]]:
         """Local bindings with the type their syntax shows (see declared_variables); computed on first use."""
         if self._variables is None:
-            self._variables = declared_variables(self.node, self.snippet.shift.byte, self.nested)
+            self._annotations = {}
+            self._variables = declared_variables(self.node, self.snippet.shift.byte, self.nested, self._annotations)
         return self._variables
+
+    def annotation_at(self, byte: int) -> Node | None:
+        """The type written on the `let` whose value starts at file byte `byte` (`let a: T = ...`)."""
+        self.variables  # noqa: B018 -- computes the annotations with the variables
+        return self._annotations.get(byte)
 
     def calls(self) -> tuple[list[tuple], list[bytes]]:
         """Calls made by this function, computed when the call graph first needs them.
@@ -251,7 +258,8 @@ _VARIABLES_QUERY = """
 Declared = "str | Node | None"
 
 
-def declared_variables(fn_node: Node, shift: int, nested: Sequence[tuple[int, int]] = ()) -> dict[str, list[tuple[int, object]]]:
+def declared_variables(fn_node: Node, shift: int, nested: Sequence[tuple[int, int]] = (),
+                       annotations: dict[int, Node] | None = None) -> dict[str, list[tuple[int, object]]]:
     """The fn's local bindings: parameters, `let`s, closure parameters, `for`, `if let` and
     `match` patterns (not those of the fns and closures inside it, at `nested`), each with the
     file byte where it starts to apply and what its syntax says of its type."""
@@ -265,6 +273,11 @@ def declared_variables(fn_node: Node, shift: int, nested: Sequence[tuple[int, in
             pattern = captures["pattern"][0]
             if not nested or start <= pattern.start_byte < end:
                 _declare(found, captures, pattern, shift)
+                if annotations is not None and "let" in captures:
+                    let = captures["let"][0]
+                    annotation, value = let.child_by_field_name("type"), let.child_by_field_name("value")
+                    if annotation is not None and value is not None:
+                        annotations[value.start_byte + shift] = annotation
     for entries in found.values():
         entries.sort(key=lambda entry: entry[0])
     return found

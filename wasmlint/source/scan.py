@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from collections.abc import Sequence
@@ -293,6 +294,9 @@ class Scanner:
             else:  # a rule's pattern
                 node = captures["match"][0]
                 records.append((node.start_byte, kind, captures, None, None))
+        box_rules = by_call.get(("Box", "new")) if by_call else None
+        if box_rules and _BOX_KEYWORD.search(source):
+            _box_expressions(root, box_rules, records)
         if item_level:
             records = self._item_macros_apart(records, macro_records, item_level, snippet, owner is None and template is None)
         siblings = _Siblings()
@@ -697,6 +701,28 @@ def _place_name(place: Node) -> str:
     if place.type == "field_expression":
         return field_text(place, "field")
     return node_text(place)
+
+
+# The nightly `box expr` (feature `box_syntax`, gone from today's rustc but in older crates).
+# tree-sitter-rust 0.24 does not know it: `box x` parses as the identifier `box` beside an ERROR
+# node, `box (x)` as a call of `box`, `box [..]` as an index expression. `box` is a reserved word
+# (no item or variable can be called so), so the identifier `box` in code is always this
+# expression: it is matched as `Box::new`. Looked for only in files that spell it.
+_BOX_KEYWORD = re.compile(rb"\bbox\s*[\w(\[&]")
+_BOX_QUERY = '((identifier) @box (#eq? @box "box"))'
+
+
+@lru_cache(maxsize=1)
+def _box_query() -> Query:
+    return compile_query(_BOX_QUERY)
+
+
+def _box_expressions(root: Node, rules: tuple[Rule, ...], records: list) -> None:
+    values = (("type", "Box"), ("ctor", "new"))
+    for _, captures in bounded_cursor(_box_query()).matches(root):
+        keyword = captures["box"][0]
+        for rule in rules:
+            records.append((keyword.start_byte, rule, {"match": [keyword]}, values, ("box",)))
 
 
 def _macro_name(invocation: Node) -> str:
