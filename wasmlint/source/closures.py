@@ -240,6 +240,9 @@ def _place_of(receiver: Node) -> str:
                 node = function.child_by_field_name("value") or function
                 continue
             return node_text(function) if function is not None else ""
+        if node.type == "index_expression" and node.named_child_count:
+            node = node.named_children[0]  # `hooks.list[0]`: the list
+            continue
         if node.type in ("reference_expression", "parenthesized_expression", "unary_expression", "try_expression") and node.named_child_count:
             node = node.named_children[-1]
             continue
