@@ -112,7 +112,10 @@ class FnDef:
     @property
     def label(self) -> str:
         if self.closure is not None and self.parent is not None:
-            return f"{self.parent.label}::{{closure}}"
+            named = self.parent
+            while named.closure is not None and named.parent is not None:  # a loop: closures nest thousands deep
+                named = named.parent
+            return f"{named.label}::{{closure}}"
         return f"{self.impl_type}::{self.name}" if self.impl_type else self.name
 
     def binds_locally(self, name: str, byte: int | None = None) -> bool:
