@@ -150,8 +150,9 @@ def _stored_closure(closure: FnDef, graph: "CallGraph", reached: dict[int, "Reac
         return None
     place = "`, `".join(fate.places)
     by = fate.by or (holder.label if holder is not None else f"static {place}")
+    call_path: tuple[str, ...] = ()
     if reach is None:
-        where, symbol, call_path = "(no export reaches it)", None, ()
+        where, symbol = "(no export reaches it)", None
     else:
         export = reach.export
         exported = f"exported function `{export.display}`"

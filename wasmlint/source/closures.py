@@ -140,7 +140,7 @@ class Closures:
                 return RUNS
             receiver = callee.child_by_field_name("value")
             byte = callee.start_byte + caller.snippet.shift.byte
-            targets = []
+            targets: list[FnDef] = []
             if receiver is not None and method in index.methods_by_name:
                 targets, _ = index.resolve_method(method, receiver, caller, byte)
             if not targets:

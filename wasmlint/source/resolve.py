@@ -16,7 +16,7 @@ from typing import Protocol
 from tree_sitter import Node
 
 from wasmlint.crate_tree import crate_root_of
-from wasmlint.source.exports import Export, type_name
+from wasmlint.source.exports import Export
 from wasmlint.source.parsing import Snippet
 from wasmlint.source.types import (
     POINTERS, SLICE, STD_TYPES, base_of, first_argument, method_owner, pointee, substitute_self, type_text,
@@ -150,9 +150,14 @@ class ClosureSite:
 class ScopeLike(Protocol):
     """Where a path is resolved from: a module, and the `use`s in force there."""
 
-    module: tuple[str, ...]
-    uses: dict[str, list[str]]
-    globs: list[list[str]]
+    @property
+    def module(self) -> tuple[str, ...]: ...
+
+    @property
+    def uses(self) -> dict[str, list[str]]: ...
+
+    @property
+    def globs(self) -> list[list[str]]: ...
 
 
 @dataclass(frozen=True)
@@ -256,9 +261,6 @@ _VARIABLES_QUERY = """
 (match_arm pattern: (match_pattern (_) @pattern))
 """
 
-# Variables carry the type their syntax shows (a type's text, `Vec<u8>`), or the expression they
-# were bound to, typed when a method call on them needs it (`let v = make_list();`).
-Declared = "str | Node | None"
 
 
 def declared_variables(fn_node: Node, shift: int, nested: Sequence[tuple[int, int]] = (),
@@ -673,8 +675,8 @@ class CrateIndex:
                     earlier = declared[-1:]
                 if earlier:
                     what = earlier[-1][1]
-                    if what is None or isinstance(what, str):
-                        return what
+                    if not isinstance(what, Node):
+                        return what if isinstance(what, str) else None
                     # Typed on demand, as of where the value is written (`let a = &mut *a;` reads the outer `a`).
                     return self.expression_type(what, scope, what.start_byte + scope.snippet.shift.byte, depth + 1)
             scope = scope.parent  # a closure sees its fn's bindings

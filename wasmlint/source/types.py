@@ -32,7 +32,7 @@ def type_text(node: Node | None, depth: int = 0) -> str | None:
     """The type a type node spells, in the resolver's text form; None when it says nothing a
     method call could use (a tuple, a function type, an unknown shape)."""
     while node is not None and node.type in _TRANSPARENT:
-        node = node.child_by_field_name("type") if node.type == "reference_type" else (node.named_children or [None])[0]
+        node = node.child_by_field_name("type") if node.type == "reference_type" else next(iter(node.named_children), None)
     if node is None or depth > 8:
         return None
     kind = node.type
@@ -76,7 +76,9 @@ def arguments_of(ty: str | None) -> list[str]:
     if ty is None or "<" not in ty or not ty.endswith(">"):
         return []
     inner = ty[ty.index("<") + 1:-1]
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in inner:
         if char == "," and depth == 0:
             parts.append("".join(current).strip())
