@@ -167,8 +167,7 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
             )
             cached = cache.load(key, CrateOutcome)
             if cached is not None:
-                cached.errors = read_errors + cached.errors
-                outcomes.append(cached)
+                outcomes.append(dataclasses.replace(cached, errors=read_errors + cached.errors))
                 continue
         outcomes.append(None)
         label = display_path(crate.manifest or crate.root)
@@ -185,8 +184,7 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
                         size=lambda work: sum(len(source) for _, source, _ in work.files),
                         serial_below=SOURCE_BYTES_WORTH_A_WORKER)
     for (slot, work), outcome in zip(pending, done):
-        outcome.errors = work.read_errors + outcome.errors
-        outcomes[slot] = outcome
+        outcomes[slot] = dataclasses.replace(outcome, errors=work.read_errors + outcome.errors)
     return [outcome for outcome in outcomes if outcome is not None]  # every slot is filled by now
 
 
