@@ -228,7 +228,7 @@ def test_v8_agrees_with_every_marker(name, node, request, tmp_path):
 def wasmlint(case: Path, folder: Path) -> dict:
     copy_case(case, folder)
     command = [sys.executable, "-m", "wasmlint", "check", str(folder), "--wasm", str(folder / "module.wasm"),
-               "--format", "json", "--no-cache"]
+               "--format", "json", "--no-cache", "-j", "1"]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=300,
                           env={**os.environ, "NO_COLOR": "1"}, cwd=folder)
     assert proc.returncode in (0, 1), proc.stderr
