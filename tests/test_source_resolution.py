@@ -129,6 +129,26 @@ pub unsafe extern "C" fn joined(parts: *const [&'static str; 2]) -> usize {
     assert [(f.rule_id, f.call_path) for f in findings] == [("concat-in-export", ("joined", ".join()"))]
 
 
+def test_to_string_of_a_number_is_std_not_a_crate_types_to_string():
+    code = """
+pub struct Tag { id: u32 }
+impl Tag {
+    pub fn to_string(&self) -> String { format!("tag-{}", self.id) }
+}
+#[no_mangle]
+pub extern "C" fn digits(n: u32) -> usize {
+    let doubled: u64 = u64::from(n) * 2;
+    n.to_string().len() + doubled.to_string().len()
+}
+"""
+    findings = _analyze({"src/lib.rs": code})
+    assert sorted((f.rule_id, f.line) for f in findings) == [("to-string-in-export", 9), ("to-string-in-export", 9)]
+    # On a `Tag`, the crate's own `to_string` runs (and its `format!` is found there).
+    tagged = code.replace("n.to_string().len() + doubled.to_string().len()", "Tag { id: n }.to_string().len()")
+    assert [(f.rule_id, f.call_path) for f in _analyze({"src/lib.rs": tagged})] == [
+        ("format-in-export", ("digits", "Tag::to_string", "format!"))]
+
+
 def test_a_receiver_of_unknown_type_keeps_both_candidates_as_a_warning():
     code = """
 pub struct Arena { len: usize }
