@@ -300,3 +300,18 @@ def test_the_guests_are_in_the_readme():
     readme = (REPO / "guests/README.md").read_text()
     for guest in (FALSE_CASES, MISSED_CASES, FACTORIES):
         assert f"| `{guest}` |" in readme
+
+
+def test_a_stored_field_is_called_only_where_the_field_is_read():
+    code = """
+pub struct Slot { run: Option<fn(u32) -> usize> }
+static mut SLOT: Slot = Slot { run: None };
+#[no_mangle]
+pub unsafe extern "C" fn install() { SLOT.run = Some(|n| format!("{n}").len()); }
+#[no_mangle]
+pub unsafe extern "C" fn other(n: u32) -> usize { let run = |x: u32| x as usize; run(n) }
+#[no_mangle]
+pub unsafe extern "C" fn call(n: u32) -> usize { (SLOT.run.unwrap())(n) }
+"""
+    findings = _analyze({"src/lib.rs": code})
+    assert sorted((f.rule_id, f.symbol) for f in findings) == [("closure-stored", "install"), ("format-in-export", "call")]

@@ -148,7 +148,7 @@ def _stored_closure(closure: FnDef, graph: "CallGraph", reached: dict[int, "Reac
     reach = reached.get(holder.index) if holder is not None else reached.get(closure.index)
     if reach is None and not all_functions:
         return None
-    place = "`, `".join(fate.places)
+    place = "`, `".join(name.lstrip(".") for name in fate.places)
     by = fate.by or (holder.label if holder is not None else f"static {place}")
     call_path: tuple[str, ...] = ()
     if reach is None:

@@ -41,8 +41,9 @@ WRAPPERS = frozenset({"Box::new", "Rc::new", "Arc::new", "Some", "Ok", "Err", "B
 
 @dataclass(frozen=True)
 class Fate:
-    """Whether a closure runs in the code it is written in; else the places it is stored into,
-    and the function that stores it when that is not the one it is written in."""
+    """Whether a closure runs in the code it is written in; else the places it is stored into
+    (`.name` for a field, `NAME` for a static or a variable), and the function that stores it
+    when that is not the one it is written in."""
 
     runs: bool
     places: tuple[str, ...] = ()
@@ -110,7 +111,9 @@ class Closures:
             return []
         words = self._words.get(fn.index)
         if words is None:
-            words = self._words[fn.index] = _words(node_bytes(fn.node))
+            # Its words, and the fields it reads (`.factories`): a field is matched only as one.
+            text = node_bytes(fn.node)
+            words = self._words[fn.index] = _words(text) | {"." + name.decode() for name in _FIELD.findall(text)}
         return [closure for place, closures in stored.items() if place in words for closure in closures]
 
     # -- deciding -----------------------------------------------------------------------------
@@ -190,9 +193,10 @@ class Closures:
                     else:
                         called = True  # handed on: may run there
                 elif "place" in captures:
-                    places.append(_place_of(captures["place"][0]))
+                    place = captures["place"][0]
+                    places.append("." + node_text(place) if place.type == "field_identifier" else _place_of(place))
                 else:
-                    places.append(name)  # `Ctx { hook }`: the field has the parameter's name
+                    places.append("." + name)  # `Ctx { hook }`: the field has the parameter's name
             if not called and places:
                 fate = Fate(False, tuple(dict.fromkeys(places)), target.label)
         self._parameters[key] = fate
@@ -219,6 +223,7 @@ def _words(text: bytes) -> set[str]:
 
 
 _WORD = re.compile(rb"[A-Za-z_]\w*")
+_FIELD = re.compile(rb"\.\s*([A-Za-z_]\w*)")
 
 
 def _callee_name(callee: Node) -> str:
@@ -229,11 +234,11 @@ def _callee_name(callee: Node) -> str:
 
 
 def _place_of(receiver: Node) -> str:
-    """`factories` for `self.factories`, `HANDLERS` for `HANDLERS.lock().unwrap()`."""
+    """`.factories` for `self.factories`, `HANDLERS` for `HANDLERS.lock().unwrap()`."""
     node = receiver
     for _ in range(16):
         if node.type == "field_expression":
-            return field_text(node, "field")
+            return "." + field_text(node, "field")
         if node.type == "call_expression":
             function = node.child_by_field_name("function")
             if function is not None and function.type == "field_expression":

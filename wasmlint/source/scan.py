@@ -686,7 +686,8 @@ def _closure_context(closures: dict[int, tuple[Node, ClosureSite]], kind: str, c
     elif kind == "closurelet":
         site = dataclasses.replace(site, bound=node_text(captures["bound"][0]))
     elif kind == "closurestore":
-        site = dataclasses.replace(site, stored=_place_name(captures["place"][0]))
+        place = captures["place"][0]
+        site = dataclasses.replace(site, stored="." + node_text(place) if place.type == "field_identifier" else _place_name(place))
     closures[node.id] = (node, site)
 
 
@@ -695,11 +696,11 @@ def _position(arguments: Node, argument: Node) -> int:
 
 
 def _place_name(place: Node) -> str:
-    """The name a place is known by: `hook` for `self.hook`, `HOOK` for `HOOK`, `slot` for `*slot`."""
+    """The name a place is known by: `.hook` for `self.hook` (a field), `HOOK` for `HOOK`, `slot` for `*slot`."""
     while place.type in ("unary_expression", "parenthesized_expression", "index_expression") and place.named_child_count:
         place = place.named_children[0]
     if place.type == "field_expression":
-        return field_text(place, "field")
+        return "." + field_text(place, "field")
     return node_text(place)
 
 
