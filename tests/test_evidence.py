@@ -11,7 +11,7 @@ import pytest
 from conftest import REPO, json_findings, run_cli
 from wasmlint.check import CrateOutcome
 from wasmlint.evidence import (
-    ContractNote, Evidence, GrowInstructions, GrowthPath, GuestAllocation, HostGrowthImports, HostGrowthPath,
+    AlsoReachedFrom, ContractNote, ExportRef, Evidence, GrowInstructions, GrowthPath, GuestAllocation, HostGrowthImports, HostGrowthPath,
     HostKeepsView, HostView, ModuleGrows, NodeNotRun, NodeObservation, NoModule, NotExported, Outcome, Resolution,
     RuntimeObservation, SourceAllocates, UnboundedMemory, Unreproduced,
 )
@@ -25,6 +25,10 @@ VIEW = HostView("view", "Float64Array", "new Float64Array(memory.buffer)", 2, Fa
                 False, False, "view[0]", 4)
 # One of each kind, with its words.
 EACH = {
+    AlsoReachedFrom(tuple(ExportRef(name, f"Doc::{name}", "src/lib.rs", line, 8, line, 8 + len(name))
+                          for line, name in enumerate(("load", "save", "undo", "redo"), start=3))):
+        "note: also reached from `Doc::load`, `Doc::save` (+2)",
+    AlsoReachedFrom((ExportRef("load", "load", "src/lib.rs", 3, 8, 3, 12),)): "note: also reached from `load`",
     GrowthPath("push", ("push", "grow_one"), Resolution.DIRECT):
         "module: `push` reaches memory.grow via push -> grow_one (direct calls only)",
     GrowthPath("run", ("run", "dyn", "alloc"), Resolution.RESOLVED, ("`run` calls `dyn` via the vtable of `W`",),

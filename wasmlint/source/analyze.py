@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, Tree
 
 from wasmlint.cfg import BuildCfg
+from wasmlint.evidence import AlsoReachedFrom, ExportRef
 from wasmlint.findings import PATH_HEAD, PATH_TAIL, ExportSite, Finding, RunError, Severity, Span, elided_hops, finding_key
 from wasmlint.registry import CLONED_HEAP_VALUE, HEAP_RECEIVER, OWNED_COPY, PARSE_ERROR
 from wasmlint.rules import Rule
@@ -111,12 +112,13 @@ def analyze_crate(
     graph = CallGraph(index)
     reached = _reach_from_exports(index, graph)
     result.exports = _export_sites(index)
+    reaching = ExportsReaching(index, graph, result.exports)
     seen: set[tuple] = set()
     keys_by_fn: dict[int, list[tuple]] = {}
     for fn in index.fns:
         reach = reached.get(fn.index)
         for hit in fn.matches:
-            finding = _finding(hit, fn, reach, index, all_functions)
+            finding = _finding(hit, fn, reach, index, all_functions, reaching)
             if finding is None:
                 continue
             key = finding_key(finding)
@@ -125,25 +127,69 @@ def analyze_crate(
                 result.findings.append(finding)
                 keys_by_fn.setdefault(fn.index, []).append(key)
     if with_reach:
-        result.reach = _findings_each_export_reaches(index, graph, keys_by_fn)
+        result.reach = reaching.findings_each_export_reaches(keys_by_fn)
     return result
 
 
-def _findings_each_export_reaches(index: CrateIndex, graph: "CallGraph", keys_by_fn: dict[int, list[tuple]]) -> dict[str, frozenset]:
-    """For every export, the source findings in all the functions it reaches (not only those it is
-    the nearest export of): what the module layer's growth path for that export can be explained by."""
-    reach: dict[str, frozenset] = {}
-    for fn, export in _exported(index):
-        seen = {fn.index}
-        queue = deque([fn.index])
+class ExportsReaching:
+    """Every export that reaches each crate function (not only the nearest, which `Reach` follows):
+    a site in a helper that several exports share is theirs all.
+
+    Each function gets the set of exports that reach it as the bits of an integer, propagated along
+    the call graph until nothing changes; a function waits in the queue at most once at a time, so
+    a chain that many exports enter is walked once with all their bits, not once per export."""
+
+    def __init__(self, index: CrateIndex, graph: "CallGraph", sites: dict[str, ExportSite]) -> None:
+        self.symbols = sorted({export.symbol for _, export in _exported(index)})
+        bit = {symbol: 1 << position for position, symbol in enumerate(self.symbols)}
+        self.sites = sites
+        self.masks: dict[int, int] = {}
+        queue: deque[int] = deque()
+        waiting: set[int] = set()
+        for fn, export in _exported(index):
+            self.masks[fn.index] = self.masks.get(fn.index, 0) | bit[export.symbol]
+            if fn.index not in waiting:
+                waiting.add(fn.index)
+                queue.append(fn.index)
         while queue:
-            for target in graph.callees(index.fns[queue.popleft()]):
-                if target not in seen:
-                    seen.add(target)
-                    queue.append(target)
-        keys = frozenset(key for i in seen for key in keys_by_fn.get(i, ()))
-        reach[export.symbol] = reach.get(export.symbol, frozenset()) | keys
-    return reach
+            current = queue.popleft()
+            waiting.discard(current)
+            mask = self.masks[current]
+            for target in graph.callees(index.fns[current]):
+                before = self.masks.get(target, 0)
+                if before | mask != before:
+                    self.masks[target] = before | mask
+                    if target not in waiting:
+                        waiting.add(target)
+                        queue.append(target)
+        self._refs: dict[int, tuple[ExportRef, ...]] = {}
+
+    def symbols_of(self, fn: FnDef) -> list[str]:
+        """The symbols of the exports that reach `fn`, sorted."""
+        mask = self.masks.get(fn.index, 0)
+        return [symbol for position, symbol in enumerate(self.symbols) if mask >> position & 1]
+
+    def others(self, fn: FnDef, nearest: str) -> AlsoReachedFrom | None:
+        """The exports besides `nearest` that reach `fn`, as evidence (None: no other)."""
+        refs = self._refs.get(fn.index)
+        if refs is None:
+            refs = self._refs[fn.index] = tuple(
+                ExportRef(site.symbol, site.display, site.path, site.line, site.column, site.end_line, site.end_column)
+                for site in map(self.sites.get, self.symbols_of(fn)) if site is not None)
+        others = tuple(ref for ref in refs if ref.symbol != nearest)
+        return AlsoReachedFrom(others) if others else None
+
+    def findings_each_export_reaches(self, keys_by_fn: dict[int, list[tuple]]) -> dict[str, frozenset]:
+        """For every export, the source findings in all the functions it reaches (not only those it
+        is the nearest export of): what the module layer's growth path for that export can be
+        explained by."""
+        found: dict[str, set[tuple]] = {symbol: set() for symbol in self.symbols}
+        for fn_index, keys in keys_by_fn.items():
+            mask = self.masks.get(fn_index, 0)
+            for position, symbol in enumerate(self.symbols):
+                if mask >> position & 1:
+                    found[symbol].update(keys)
+        return {symbol: frozenset(keys) for symbol, keys in found.items()}
 
 
 # -- call graph ---------------------------------------------------------------------------------
@@ -314,7 +360,8 @@ def _keeps(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
     return True
 
 
-def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, all_functions: bool) -> Finding | None:
+def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, all_functions: bool,
+             reaching: ExportsReaching) -> Finding | None:
     rule = hit.rule
     direct = reach is not None and reach.caller is None
     if rule.scope == "export" and not direct:
@@ -325,6 +372,7 @@ def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, al
         return None
     label = construct_label(hit.node)
     call_path: tuple[str, ...]
+    evidence: tuple[AlsoReachedFrom, ...] = ()
     if reach is None:
         where = f"in `{fn.label}` (no export reaches it)"
         severity, symbol, call_path = Severity.INFO, None, (fn.label, label)
@@ -336,6 +384,10 @@ def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, al
         where = f"in {exported}" if direct else f"in `{fn.label}`, reached from {exported}"
         severity, symbol = rule.severity, export.symbol
         call_path = (export.display, *reach.path_labels(), label)
+        # A rule about the export's own `fn` (its signature) concerns the exports of that fn only.
+        others = reaching.others(fn, symbol) if rule.scope != "export" else None
+        if others is not None:
+            evidence = (others,)
     dot = _method_dot(hit.node)
     (line, column), (end_line, end_column) = _span(hit.node, hit.snippet, dot)
     text = node_bytes(hit.node)
@@ -348,6 +400,7 @@ def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, al
         severity=severity,
         symbol=symbol,
         call_path=call_path,
+        evidence=evidence,
         snippet=snippet_text,
     )
 
