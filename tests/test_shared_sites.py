@@ -187,3 +187,16 @@ def test_the_host_really_works_with_the_module(compiler):
     run = subprocess.run([node, str(GUESTS / "shared-sites/host/index.js"), str(module)],
                          capture_output=True, text=True, timeout=60)
     assert run.stdout.splitlines() == ["item 7", "item 8", "41", "3"], run.stderr
+
+
+def test_wasmlint_exports_lists_each_shared_site_under_every_export_that_reaches_it():
+    listing = json.loads(run_cli("exports", GUEST, "--format", "json").stdout)
+    (crate,) = listing["crates"]
+    sites = {e["symbol"]: [(s["rule_id"], s["line"], s["nearest"]) for s in e["allocating_sites"]] for e in crate["exports"]}
+    format_line = next(n for n, t in enumerate((GUESTS / "shared-sites/src/lib.rs").read_text().splitlines(), 1) if "format!(" in t)
+    to_string_line = format_line + 24
+    assert sites == {
+        "encode": [("format-in-export", format_line, True)], "decode": [("format-in-export", format_line, False)],
+        "replay": [("to-string-in-export", to_string_line, True)], "record": [("to-string-in-export", to_string_line, False)],
+        "out_ptr": [],
+    }
