@@ -166,8 +166,7 @@ class ExportsReaching:
 
     def symbols_of(self, fn: FnDef) -> list[str]:
         """The symbols of the exports that reach `fn`, sorted."""
-        mask = self.masks.get(fn.index, 0)
-        return [symbol for position, symbol in enumerate(self.symbols) if mask >> position & 1]
+        return [self.symbols[position] for position in _bits(self.masks.get(fn.index, 0))]
 
     def others(self, fn: FnDef, nearest: str) -> AlsoReachedFrom | None:
         """The exports besides `nearest` that reach `fn`, as evidence (None: no other)."""
@@ -185,11 +184,20 @@ class ExportsReaching:
         explained by."""
         found: dict[str, set[tuple]] = {symbol: set() for symbol in self.symbols}
         for fn_index, keys in keys_by_fn.items():
-            mask = self.masks.get(fn_index, 0)
-            for position, symbol in enumerate(self.symbols):
-                if mask >> position & 1:
-                    found[symbol].update(keys)
+            for position in _bits(self.masks.get(fn_index, 0)):
+                found[self.symbols[position]].update(keys)
         return {symbol: frozenset(keys) for symbol, keys in found.items()}
+
+
+def _bits(mask: int) -> list[int]:
+    """The positions of the bits set in `mask`, lowest first: time in the bits set, not in the
+    width (a crate of thousands of exports, each function reached by a few)."""
+    positions = []
+    while mask:
+        low = mask & -mask
+        positions.append(low.bit_length() - 1)
+        mask ^= low
+    return positions
 
 
 # -- call graph ---------------------------------------------------------------------------------
