@@ -36,13 +36,13 @@ def crate_exports(crate: Crate, rules: dict[str, Rule] | None = None) -> CrateEx
     """The exports of one crate, from the same analysis `wasmlint check` runs; with `rules`, also
     the allocating sites (source findings, less those allowed) each export reaches."""
     from wasmlint.check import analyze_sources, read_crate
-    from wasmlint.suppress import hide_suppressed
+    from wasmlint.suppress import hidden_by
 
     files, errors = read_crate(crate)
     rules = rules or {}
     outcome = analyze_sources(files, rules, set(rules), with_reach=bool(rules), build=crate.cfg)
     exports = sorted(outcome.exports.values(), key=lambda s: (s.path, s.line, s.column, s.symbol))
-    allocating = {finding_key(f): f for f in hide_suppressed(outcome.findings, outcome.suppressions)
+    allocating = {finding_key(f): f for f in hidden_by(outcome.findings, outcome.suppressions).shown(outcome.findings)
                   if f.symbol and rules[f.rule_id].allocation}
     sites = {symbol: sorted((allocating[key] for key in keys if key in allocating), key=lambda f: f.sort_key)
              for symbol, keys in outcome.reach.items()}
