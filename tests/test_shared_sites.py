@@ -200,3 +200,29 @@ def test_wasmlint_exports_lists_each_shared_site_under_every_export_that_reaches
         "replay": [("to-string-in-export", to_string_line, True)], "record": [("to-string-in-export", to_string_line, False)],
         "out_ptr": [],
     }
+
+
+def test_a_module_a_host_of_the_project_loads_decides_too(tmp_path):
+    """No --wasm, no --build: the module the project's host loads from the crate's target/ (as the
+    host layer links them) speaks for the crate; found in target/ with no host naming it, it does not."""
+    from wasmlint.module.analysis import wat_to_wasm
+
+    crate, wat = _crate_and_module(tmp_path, "never", "never")
+    release = crate / "target/wasm32-unknown-unknown/release"
+    release.mkdir(parents=True)
+    (release / "many.wasm").write_bytes(wat_to_wasm(wat.read_text()))
+    wat.unlink()
+    (crate / "host").mkdir()
+    (crate / "host/index.js").write_text(
+        "const fs = require('fs');\n"
+        "const wasm = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(\n"
+        "  __dirname + '/../target/wasm32-unknown-unknown/release/many.wasm')), {}).exports;\n"
+        "const len = wasm.a(1) + wasm.b(2);\n"
+        "console.log(new Uint8Array(wasm.memory.buffer, 0, len).length);\n")
+    (site,) = [f for f in _check(str(crate), "--strict", cwd=tmp_path) if f["rule_id"] == "format-in-export"]
+    assert site["severity"] == "info"
+    assert ("module: `a` and `b` never reach memory.grow (many/target/wasm32-unknown-unknown/release/many.wasm): "
+            "this allocation does not grow memory from there") in site["evidence"]
+    (crate / "host/index.js").unlink()
+    (site,) = [f for f in _check(str(crate), "--strict", cwd=tmp_path) if f["rule_id"] == "format-in-export"]
+    assert site["severity"] == "error" and not any("never reach" in e for e in site["evidence"])
