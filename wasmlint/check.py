@@ -43,7 +43,7 @@ from wasmlint.rules import Rule
 from wasmlint.suppress import Problem, Suppression, hidden_by, suppression_findings
 
 if TYPE_CHECKING:
-    from wasmlint.host.run import HostOutcome, HostResults
+    from wasmlint.host.run import HostOutcome, HostRead, HostResults
     from wasmlint.module import ModuleFacts
 
 # Below this much Rust in the crates to analyse, one process is faster than several: a worker
@@ -282,7 +282,7 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
 
             loaded = {host.module: facts_or_error(host.module, options.cache_dir) for host in read if host.module is not None}
         hosts = run_hosts(read, loaded, rules, options, stand_ins)
-        verdicts += _modules_hosts_link(hosts, loaded, targets)
+        verdicts += _modules_hosts_link(read, hosts, loaded, targets, options)
         merged += hosts.findings
         suppressions += hosts.suppressions
         problems += hosts.problems
@@ -309,19 +309,26 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     return report
 
 
-def _modules_hosts_link(hosts: HostResults, loaded: Mapping[Path, ModuleFacts | RunError],
-                        targets: Targets) -> list[tuple[Path, Crate | None, ModuleVerdicts]]:
+def _modules_hosts_link(read: list[HostRead], hosts: HostResults, loaded: Mapping[Path, ModuleFacts | RunError],
+                        targets: Targets, options: CheckOptions) -> list[tuple[Path, Crate | None, ModuleVerdicts]]:
     """The modules the project's hosts load, each with the crate of the project it was built from
-    (as the host layer links them), and their word on their exports."""
-    from wasmlint.module_layers import verdicts_of
+    (as the host layer links them), and their word on their exports. The host layer reads the
+    module of a host only when a view of it may go stale; here every linked host's module counts
+    (its facts from the results cache when analysed before). One that cannot be read decides nothing."""
+    from wasmlint.host.modules import resolve_module
+    from wasmlint.module_layers import facts_or_error, verdicts_of
 
     crate_at = {crate.root: crate for crate in targets.crates}
     linked: list[tuple[Path, Crate | None, ModuleVerdicts]] = []
-    for host, root in sorted(hosts.crates.items()):
-        module = hosts.modules.get(host)
-        facts = loaded.get(module) if module is not None else None
-        if module is not None and root in crate_at and facts is not None and not isinstance(facts, RunError):
-            linked.append((module, crate_at[root], verdicts_of(facts, display_path(module))))
+    for host in read:
+        if host.outcome.error is not None or hosts.crates.get(host.outcome.facts.path) not in crate_at:
+            continue
+        module = host.module or resolve_module(host.path, host.outcome.facts, tuple(options.wasm))
+        if module is None:
+            continue
+        facts = loaded.get(module) or facts_or_error(module, options.cache_dir)
+        if not isinstance(facts, RunError):
+            linked.append((module, crate_at[hosts.crates[host.outcome.facts.path]], verdicts_of(facts, display_path(module))))
     return linked
 
 
