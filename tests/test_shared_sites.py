@@ -226,3 +226,10 @@ def test_a_module_a_host_of_the_project_loads_decides_too(tmp_path):
     (crate / "host/index.js").unlink()
     (site,) = [f for f in _check(str(crate), "--strict", cwd=tmp_path) if f["rule_id"] == "format-in-export"]
     assert site["severity"] == "error" and not any("never reach" in e for e in site["evidence"])
+
+
+def test_the_sarif_of_shared_sites_validates(validator):
+    log = json.loads(run_cli("check", GUEST, "--layer", "source", "--format", "sarif").stdout)
+    assert sum(len(r.get("relatedLocations", [])) for r in log["runs"][0]["results"]) == 2
+    problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(log)]
+    assert not problems, problems
