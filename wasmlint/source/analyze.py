@@ -158,7 +158,9 @@ class ExportsReaching:
             for target in graph.callees(index.fns[current]):
                 before = self.masks.get(target, 0)
                 if before | mask != before:
-                    self.masks[target] = before | mask
+                    # A function first reached shares its caller's integer: a chain of helpers
+                    # under one export holds one mask, not a copy per function.
+                    self.masks[target] = mask if not before else before | mask
                     if target not in waiting:
                         waiting.add(target)
                         queue.append(target)
@@ -170,6 +172,9 @@ class ExportsReaching:
 
     def others(self, fn: FnDef, nearest: str) -> AlsoReachedFrom | None:
         """The exports besides `nearest` that reach `fn`, as evidence (None: no other)."""
+        mask = self.masks.get(fn.index, 0)
+        if not mask & (mask - 1):
+            return None  # one export reaches it (most functions): nothing to name or to keep
         refs = self._refs.get(fn.index)
         if refs is None:
             refs = self._refs[fn.index] = tuple(
