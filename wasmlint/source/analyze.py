@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, Tree
 
 from wasmlint.cfg import BuildCfg
+from wasmlint.evidence import AlsoReachedFrom, ExportRef
 from wasmlint.findings import PATH_HEAD, PATH_TAIL, ExportSite, Finding, RunError, Severity, Span, elided_hops, finding_key
 from wasmlint.registry import CLONED_HEAP_VALUE, CLOSURE_STORED, HEAP_RECEIVER, OWNED_COPY, PARSE_ERROR
 from wasmlint.rules import Rule
@@ -113,12 +114,13 @@ def analyze_crate(
     graph = CallGraph(index)
     reached = _reach_from_exports(index, graph)
     result.exports = _export_sites(index)
+    reaching = ExportsReaching(index, graph, result.exports)
     seen: set[tuple] = set()
     keys_by_fn: dict[int, list[tuple]] = {}
     for fn in index.fns:
         reach = reached.get(fn.index)
         for hit in fn.matches:
-            finding = _finding(hit, fn, reach, index, all_functions)
+            finding = _finding(hit, fn, reach, index, all_functions, reaching)
             if finding is None:
                 continue
             key = finding_key(finding)
@@ -132,7 +134,7 @@ def analyze_crate(
             if finding is not None:
                 result.findings.append(finding)
     if with_reach:
-        result.reach = _findings_each_export_reaches(index, graph, keys_by_fn)
+        result.reach = reaching.findings_each_export_reaches(keys_by_fn)
     return result
 
 
@@ -166,21 +168,78 @@ def _stored_closure(closure: FnDef, graph: "CallGraph", reached: dict[int, "Reac
                         where=where, symbol=symbol, call_path=call_path, snippet=node_text(parameters)[:120])
 
 
-def _findings_each_export_reaches(index: CrateIndex, graph: "CallGraph", keys_by_fn: dict[int, list[tuple]]) -> dict[str, frozenset]:
-    """For every export, the source findings in all the functions it reaches (not only those it is
-    the nearest export of): what the module layer's growth path for that export can be explained by."""
-    reach: dict[str, frozenset] = {}
-    for fn, export in _exported(index):
-        seen = {fn.index}
-        queue = deque([fn.index])
+class ExportsReaching:
+    """Every export that reaches each crate function (not only the nearest, which `Reach` follows):
+    a site in a helper that several exports share is theirs all.
+
+    Each function gets the set of exports that reach it as the bits of an integer, propagated along
+    the call graph until nothing changes; a function waits in the queue at most once at a time, so
+    a chain that many exports enter is walked once with all their bits, not once per export."""
+
+    def __init__(self, index: CrateIndex, graph: "CallGraph", sites: dict[str, ExportSite]) -> None:
+        self.symbols = sorted({export.symbol for _, export in _exported(index)})
+        bit = {symbol: 1 << position for position, symbol in enumerate(self.symbols)}
+        self.sites = sites
+        self.masks: dict[int, int] = {}
+        queue: deque[int] = deque()
+        waiting: set[int] = set()
+        for fn, export in _exported(index):
+            self.masks[fn.index] = self.masks.get(fn.index, 0) | bit[export.symbol]
+            if fn.index not in waiting:
+                waiting.add(fn.index)
+                queue.append(fn.index)
         while queue:
-            for target in graph.callees(index.fns[queue.popleft()]):
-                if target not in seen:
-                    seen.add(target)
-                    queue.append(target)
-        keys = frozenset(key for i in seen for key in keys_by_fn.get(i, ()))
-        reach[export.symbol] = reach.get(export.symbol, frozenset()) | keys
-    return reach
+            current = queue.popleft()
+            waiting.discard(current)
+            mask = self.masks[current]
+            for target in graph.callees(index.fns[current]):
+                before = self.masks.get(target, 0)
+                if before | mask != before:
+                    # A function first reached shares its caller's integer: a chain of helpers
+                    # under one export holds one mask, not a copy per function.
+                    self.masks[target] = mask if not before else before | mask
+                    if target not in waiting:
+                        waiting.add(target)
+                        queue.append(target)
+        self._refs: dict[int, tuple[ExportRef, ...]] = {}
+
+    def symbols_of(self, fn: FnDef) -> list[str]:
+        """The symbols of the exports that reach `fn`, sorted."""
+        return [self.symbols[position] for position in _bits(self.masks.get(fn.index, 0))]
+
+    def others(self, fn: FnDef, nearest: str) -> AlsoReachedFrom | None:
+        """The exports besides `nearest` that reach `fn`, as evidence (None: no other)."""
+        mask = self.masks.get(fn.index, 0)
+        if not mask & (mask - 1):
+            return None  # one export reaches it (most functions): nothing to name or to keep
+        refs = self._refs.get(fn.index)
+        if refs is None:
+            refs = self._refs[fn.index] = tuple(
+                ExportRef(site.symbol, site.display, site.path, site.line, site.column, site.end_line, site.end_column)
+                for site in map(self.sites.get, self.symbols_of(fn)) if site is not None)
+        others = tuple(ref for ref in refs if ref.symbol != nearest)
+        return AlsoReachedFrom(others) if others else None
+
+    def findings_each_export_reaches(self, keys_by_fn: dict[int, list[tuple]]) -> dict[str, frozenset]:
+        """For every export, the source findings in all the functions it reaches (not only those it
+        is the nearest export of): what the module layer's growth path for that export can be
+        explained by."""
+        found: dict[str, set[tuple]] = {symbol: set() for symbol in self.symbols}
+        for fn_index, keys in keys_by_fn.items():
+            for position in _bits(self.masks.get(fn_index, 0)):
+                found[self.symbols[position]].update(keys)
+        return {symbol: frozenset(keys) for symbol, keys in found.items()}
+
+
+def _bits(mask: int) -> list[int]:
+    """The positions of the bits set in `mask`, lowest first: time in the bits set, not in the
+    width (a crate of thousands of exports, each function reached by a few)."""
+    positions = []
+    while mask:
+        low = mask & -mask
+        positions.append(low.bit_length() - 1)
+        mask ^= low
+    return positions
 
 
 # -- call graph ---------------------------------------------------------------------------------
@@ -412,7 +471,8 @@ def _receiver_unknown(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
     return index.receiver_type(hit.receiver, fn, byte, method) is None
 
 
-def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, all_functions: bool) -> Finding | None:
+def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, all_functions: bool,
+             reaching: ExportsReaching) -> Finding | None:
     rule = hit.rule
     direct = reach is not None and reach.caller is None
     if rule.scope == "export" and not direct:
@@ -423,6 +483,7 @@ def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, al
         return None
     label = construct_label(hit.node)
     call_path: tuple[str, ...]
+    evidence: tuple[AlsoReachedFrom, ...] = ()
     if reach is None:
         where = f"in `{fn.label}` (no export reaches it)"
         severity, symbol, call_path = Severity.INFO, None, (fn.label, label)
@@ -437,6 +498,10 @@ def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, al
         if _receiver_unknown(hit, fn, index):
             severity = min(severity, Severity.WARNING)
             where += f" (the receiver's type is not known: it may be the crate's own `{hit.captures['method']}`)"
+        # A rule about the export's own `fn` (its signature) concerns the exports of that fn only.
+        others = reaching.others(fn, symbol) if rule.scope != "export" else None
+        if others is not None:
+            evidence = (others,)
     dot = _method_dot(hit.node)
     (line, column), (end_line, end_column) = _span(hit.node, hit.snippet, dot)
     text = node_bytes(hit.node)
@@ -449,6 +514,7 @@ def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, al
         severity=severity,
         symbol=symbol,
         call_path=call_path,
+        evidence=evidence,
         snippet=snippet_text,
     )
 
