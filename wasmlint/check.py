@@ -242,12 +242,20 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     module_findings: list[Finding] = []
     runtime_findings: list[Finding] = []
     runtime_evidence = None  # with --confirm: what the runtime layer saw of each export
+    # The hosts are read first: the imports their JavaScript grows memory in make exports grow,
+    # for the module findings and for the hosts' own judgement.
+    read = []
+    if run_hosts_:
+        from wasmlint.host.run import growth_by_module, read_hosts  # tree-sitter's JS grammars only with hosts
+
+        read = read_hosts(targets.hosts, known_ids, options, analysed_hosts)
+    host_growth = growth_by_module(read) if read else {}
     if run_modules:
         # Imported here: the heavy imports only when a module is checked.
         from wasmlint.module_layers import module_and_runtime
 
         predicted = {f.symbol for f in findings if f.symbol}
-        module_results = module_and_runtime(modules, rules_of, options, predicted)
+        module_results = module_and_runtime(modules, rules_of, options, predicted, host_growth)
         module_findings, runtime_findings = module_results.module_findings, module_results.runtime_findings
         runtime_evidence = module_results.evidence
         report.errors.extend(module_results.errors)
@@ -262,21 +270,21 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     if run_hosts_:
         # Imported here: tree-sitter's JS grammars only when there are hosts.
         from wasmlint.host.crates import source_module
-        from wasmlint.host.run import read_hosts, run_hosts
+        from wasmlint.host.run import run_hosts
 
         stand_ins = {
             crate.root: source_module(f"{display_path(crate.manifest or crate.root)} (its source; no module built)",
                                       crate.name, outcome.exports, outcome.findings, outcome.reach, all_rules)
             for crate, outcome in zip(targets.crates, outcomes) if crate.manifest is not None
         }
-        read = read_hosts(targets.hosts, known_ids, options, analysed_hosts)
         # The module layer's facts of every module a host loads, computed here so that the host
         # layer judges by them without running the module layer itself.
         loaded: dict[Path, ModuleFacts | RunError] = {}
         if any(host.module is not None for host in read):
             from wasmlint.module_layers import facts_or_error  # the module layer's imports only when needed
 
-            loaded = {host.module: facts_or_error(host.module, options.cache_dir) for host in read if host.module is not None}
+            loaded = {host.module: facts_or_error(host.module, options.cache_dir, host_growth.get(host.module.resolve()))
+                      for host in read if host.module is not None}
         hosts = run_hosts(read, loaded, rules, options, stand_ins)
         merged += hosts.findings
         suppressions += hosts.suppressions

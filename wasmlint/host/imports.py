@@ -20,12 +20,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from tree_sitter import Node
+if TYPE_CHECKING:  # tree-sitter is loaded by the parse; a cached result (GrowingImport) needs none of it
+    from tree_sitter import Node
 
-from wasmlint.host.parsing import HostFile, parse_host
-from wasmlint.syntax import node_text
-from wasmlint.treedepth import MAX_DEPTH
+    from wasmlint.host.parsing import HostFile
 
 # Reads a file a host imports: (importing file, relative specifier) -> (its display path, bytes).
 ImportReader = Callable[[str, str], "tuple[str, bytes] | None"]
@@ -78,10 +78,15 @@ class GrowingImport:
         return f"{self.module}.{self.name}"
 
 
+def instantiates(source: bytes) -> bool:
+    """Whether the file may instantiate a module itself (else it has no import object)."""
+    return _INSTANTIATES.search(source) is not None
+
+
 def import_bindings(host: HostFile, read_import: ImportReader | None = None) -> list[ImportBinding]:
     """Every import the host's import object(s) provide, in the order written; a name given by two
     import objects is listed once per function found."""
-    if not _INSTANTIATES.search(host.source):
+    if not instantiates(host.source):
         return []
     files = _Files(read_import)
     index = files.add(host)
@@ -180,6 +185,8 @@ class _Files:
         if found is None:
             return None
         display, source = found
+        from wasmlint.host.parsing import parse_host
+
         return self.by_display.get(display) or self.add(parse_host(display, source))
 
 
@@ -204,6 +211,8 @@ class _Index:
 
     def _walk(self) -> None:
         """One pre-order walk; the scope of each node is the innermost function it lies in."""
+        from wasmlint.treedepth import MAX_DEPTH
+
         cursor = self.host.tree.walk()
         scopes: list[tuple[int, _Scope]] = [(-1, self.root)]  # (depth of the function node, its scope)
         depth = 0
@@ -230,11 +239,11 @@ class _Index:
             self.scopes[node.id] = inner
             name = node.child_by_field_name("name")
             if name is not None and kind in ("function_declaration", "generator_function_declaration"):
-                scope.declare(node_text(name), node)
-                inner.called_as.append(node_text(name))
+                scope.declare(_text(name), node)
+                inner.called_as.append(_text(name))
             elif name is not None and kind != "method_definition":
-                inner.declare(node_text(name), node)  # a named function expression sees itself
-                inner.called_as.append(node_text(name))
+                inner.declare(_text(name), node)  # a named function expression sees itself
+                inner.called_as.append(_text(name))
             params = node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
             if params is not None:
                 own = [params] if params.type == "identifier" else params.named_children
@@ -249,9 +258,9 @@ class _Index:
         if kind == "variable_declarator":
             name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
             if name is not None and name.type == "identifier":
-                scope.declare(node_text(name), value if value is not None else _UNSET)
+                scope.declare(_text(name), value if value is not None else _UNSET)
                 if value is not None and _unwrap(value).type in _FUNCTIONS:
-                    self._names_function(_unwrap(value), node_text(name))
+                    self._names_function(_unwrap(value), _text(name))
             elif name is not None and value is not None:
                 for bound in _bound_names(name):  # `const { f } = obj`: a property of obj
                     scope.declare(bound, _Member(value, bound))
@@ -259,13 +268,13 @@ class _Index:
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
             if left is not None and right is not None:
                 if left.type == "identifier":
-                    self.assigned.setdefault(node_text(left), []).append((scope, right))
+                    self.assigned.setdefault(_text(left), []).append((scope, right))
                     if _unwrap(right).type in _FUNCTIONS:
-                        self._names_function(_unwrap(right), node_text(left))
+                        self._names_function(_unwrap(right), _text(left))
                 else:
                     base, key = _member_parts(left)
                     if base is not None and key is not None and base.type == "identifier":
-                        self.members.setdefault(node_text(base), []).append((scope, key, right))
+                        self.members.setdefault(_text(base), []).append((scope, key, right))
                     elif base is not None and key is not None and base.type in ("member_expression", "subscript_expression"):
                         self.nested_members.append((scope, base, key, right))
         elif kind == "call_expression":
@@ -274,9 +283,9 @@ class _Index:
             if callee is not None and arguments is not None:
                 scope.calls.append(node)
                 if callee.type == "identifier":
-                    self.calls_by_name.setdefault(node_text(callee), []).append((scope, arguments))
+                    self.calls_by_name.setdefault(_text(callee), []).append((scope, arguments))
                 base, key = _member_parts(callee)
-                if key in ("instantiate", "instantiateStreaming") and base is not None and node_text(base) == "WebAssembly":
+                if key in ("instantiate", "instantiateStreaming") and base is not None and _text(base) == "WebAssembly":
                     argument = _argument(arguments, 1)
                     if argument is not None:
                         self.instantiations.append((scope, argument))
@@ -285,7 +294,7 @@ class _Index:
         elif kind == "new_expression":
             constructor = node.child_by_field_name("constructor")
             arguments = node.child_by_field_name("arguments")
-            if constructor is not None and arguments is not None and node_text(constructor).replace(" ", "") == "WebAssembly.Instance":
+            if constructor is not None and arguments is not None and _text(constructor).replace(" ", "") == "WebAssembly.Instance":
                 argument = _argument(arguments, 1)
                 if argument is not None:
                     self.instantiations.append((scope, argument))
@@ -315,18 +324,18 @@ class _Index:
                 continue
             for part in clause.named_children:
                 if part.type == "identifier":
-                    scope.declare(node_text(part), _Foreign(specifier, "default"))
+                    scope.declare(_text(part), _Foreign(specifier, "default"))
                 elif part.type == "namespace_import":
                     name = next((c for c in part.named_children if c.type == "identifier"), None)
                     if name is not None:
-                        scope.declare(node_text(name), _Foreign(specifier, "*"))
+                        scope.declare(_text(name), _Foreign(specifier, "*"))
                 elif part.type == "named_imports":
                     for spec in part.named_children:
                         if spec.type != "import_specifier":
                             continue
                         name, alias = spec.child_by_field_name("name"), spec.child_by_field_name("alias")
                         if name is not None:
-                            scope.declare(node_text(alias or name), _Foreign(specifier, node_text(name)))
+                            scope.declare(_text(alias or name), _Foreign(specifier, _text(name)))
 
     def _export(self, node: Node) -> None:
         declaration = node.child_by_field_name("declaration")
@@ -334,12 +343,12 @@ class _Index:
             if declaration.type in ("function_declaration", "generator_function_declaration"):
                 name = declaration.child_by_field_name("name")
                 if name is not None:
-                    self.exported.setdefault(node_text(name), []).append(declaration)
+                    self.exported.setdefault(_text(name), []).append(declaration)
             for declarator in declaration.named_children:
                 if declarator.type == "variable_declarator":
                     name = declarator.child_by_field_name("name")
                     if name is not None and name.type == "identifier":
-                        self.exported.setdefault(node_text(name), []).append(name)
+                        self.exported.setdefault(_text(name), []).append(name)
             return
         value = node.child_by_field_name("value")
         if value is not None:
@@ -349,7 +358,7 @@ class _Index:
                 for spec in clause.named_children:
                     name, alias = spec.child_by_field_name("name"), spec.child_by_field_name("alias")
                     if name is not None:
-                        self.exported.setdefault(node_text(alias or name), []).append(name)
+                        self.exported.setdefault(_text(alias or name), []).append(name)
 
     # -- following values ----------------------------------------------------------------------------
 
@@ -362,7 +371,7 @@ class _Index:
         expr = _unwrap(expr)
         kind = expr.type
         if kind == "identifier":
-            name = node_text(expr)
+            name = _text(expr)
             if name == "undefined":
                 return
             owner = scope.lookup(name)
@@ -389,7 +398,7 @@ class _Index:
                         yield from index.values(returned, inner, depth + 1)
         elif kind in ("binary_expression", "ternary_expression"):
             operator = expr.child_by_field_name("operator")
-            if kind == "binary_expression" and (operator is None or node_text(operator) not in ("||", "??", "&&")):
+            if kind == "binary_expression" and (operator is None or _text(operator) not in ("||", "??", "&&")):
                 yield expr, scope, self
                 return
             for part in ("left", "right", "consequence", "alternative"):
@@ -438,7 +447,7 @@ class _Index:
                 if argument is None:
                     continue
                 callee_scope = caller.lookup(name)
-                targets = [value for value in callee_scope.names.get(name, ()) if isinstance(value, Node)]
+                targets = [value for value in callee_scope.names.get(name, ()) if _is_node(value)]
                 targets += [right for written, right in self.assigned.get(name, ()) if written.lookup(name) is callee_scope]
                 if any(_unwrap(target).id == param.scope.node.id for target in targets):
                     yield from self.values(argument, caller, depth + 1)
@@ -461,7 +470,7 @@ class _Index:
                 if name is not None and value is not None:
                     yield name, value, scope
             elif child.type == "shorthand_property_identifier":
-                yield node_text(child), child, scope
+                yield _text(child), child, scope
             elif child.type == "method_definition":
                 key = child.child_by_field_name("name")
                 name = _key(key) if key is not None else None
@@ -495,7 +504,7 @@ class _Index:
         """The variables bound to this object literal (declared with it, or assigned it)."""
         for owner in _chain(scope):
             for name, values in owner.names.items():
-                if any(isinstance(value, Node) and _unwrap(value).id == obj.id for value in values):
+                if any(_is_node(value) and _unwrap(value).id == obj.id for value in values):
                     yield name, owner
         for name, writes in self.assigned.items():
             for written, right in writes:
@@ -533,7 +542,7 @@ class _Index:
             self.steps = 0
             memory = self.memory_of(base, scope)
             if memory is not None:
-                shown = node_text(callee) if callee is not None else "grow"
+                shown = _text(callee) if callee is not None else "grow"
                 return (here, f"{shown}()"), self.host.display, call.start_point[0] + 1, memory or None
         if depth >= MAX_CALL_DEPTH:
             return None
@@ -561,7 +570,7 @@ class _Index:
             return None
         if receiver.type == "new_expression":
             constructor = receiver.child_by_field_name("constructor")
-            return "" if constructor is not None and node_text(constructor).replace(" ", "").endswith("WebAssembly.Memory") else None
+            return "" if constructor is not None and _text(constructor).replace(" ", "").endswith("WebAssembly.Memory") else None
         if receiver.type in ("member_expression", "subscript_expression"):
             _, key = _member_parts(receiver)
             if key is None:
@@ -593,7 +602,7 @@ class _Index:
                 found = index.memory_of(node, value_scope, depth + 1)
                 if found is not None:
                     return found
-            return "" if _MEMORY_NAME.search(node_text(receiver)) else None
+            return "" if _MEMORY_NAME.search(_text(receiver)) else None
         return None
 
 
@@ -606,6 +615,16 @@ class _Member:
 
     obj: Node
     key: str
+
+
+def _text(node: Node) -> str:
+    """The text `node` spans (here without importing tree-sitter: a cached result needs none of it)."""
+    text = node.text
+    return text.decode("utf-8", errors="replace") if text is not None else ""
+
+
+def _is_node(value) -> bool:
+    return not isinstance(value, (_Param, _Foreign, _Member)) and value is not _UNSET
 
 
 def _chain(scope: _Scope) -> Iterator[_Scope]:
@@ -636,7 +655,7 @@ def _member_parts(node: Node) -> tuple[Node | None, str | None]:
     """(object, property name) of `a.b` or `a['b']`; the name is None when computed."""
     if node.type == "member_expression":
         prop = node.child_by_field_name("property")
-        return node.child_by_field_name("object"), node_text(prop) if prop is not None else None
+        return node.child_by_field_name("object"), _text(prop) if prop is not None else None
     if node.type == "subscript_expression":
         index = node.child_by_field_name("index")
         return node.child_by_field_name("object"), _string(index) if index is not None else None
@@ -646,17 +665,17 @@ def _member_parts(node: Node) -> tuple[Node | None, str | None]:
 def _string(node: Node) -> str | None:
     """The value of a string literal (or a template without substitutions)."""
     if node.type == "string":
-        return "".join(node_text(part) for part in node.named_children if part.type in ("string_fragment", "escape_sequence"))
+        return "".join(_text(part) for part in node.named_children if part.type in ("string_fragment", "escape_sequence"))
     if node.type == "template_string" and not any(c.type == "template_substitution" for c in node.named_children):
-        return node_text(node)[1:-1]
+        return _text(node)[1:-1]
     return None
 
 
 def _key(node: Node) -> str | None:
     if node.type in ("property_identifier", "identifier", "private_property_identifier"):
-        return node_text(node)
+        return _text(node)
     if node.type == "number":
-        return node_text(node)
+        return _text(node)
     if node.type == "computed_property_name":
         inner = next((c for c in node.named_children if c.type != "comment"), None)
         return _string(inner) if inner is not None else None
@@ -673,7 +692,7 @@ def _argument(arguments: Node, position: int) -> Node | None:
 def _bound_names(pattern: Node) -> list[str]:
     """The names a parameter or destructuring pattern binds."""
     if pattern.type in ("identifier", "shorthand_property_identifier_pattern"):
-        return [node_text(pattern)]
+        return [_text(pattern)]
     if pattern.type in ("required_parameter", "optional_parameter"):
         inner = pattern.child_by_field_name("pattern")
         return _bound_names(inner) if inner is not None else []

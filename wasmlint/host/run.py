@@ -16,6 +16,7 @@ from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.discover import display_path
 from wasmlint.evidence import HostView, NodeNotRun
 from wasmlint.findings import Finding, Layer, RunError, Span
+from wasmlint.host.imports import GrowingImport
 from wasmlint.host.values import HostFacts
 from wasmlint.options import CheckOptions
 from wasmlint.parallel import file_size, parallel_map
@@ -42,6 +43,7 @@ class HostOutcome:
     suppressions: list[Suppression] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     error: RunError | None = None
+    growing_imports: list[GrowingImport] = field(default_factory=list)  # imports its JavaScript grows memory in
 
 
 def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | None) -> HostOutcome:
@@ -61,7 +63,7 @@ def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | N
         except Exception as exc:  # a bug of ours on odd input: lose this file, not the run
             return HostOutcome(HostFacts(shown), error=RunError(
                 shown, f"internal error, host not analysed ({type(exc).__name__}: {exc}); please report it"))
-        outcome = HostOutcome(facts)
+        outcome = HostOutcome(facts, growing_imports=_growing_imports(shown, source, facts))
         if b"wasmlint:" in source:
             outcome.suppressions, outcome.problems = find_suppressions(parse_host(shown, source), set(known_ids))
         return outcome
@@ -76,6 +78,29 @@ def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | N
         outcome = compute()
         cache.store(key, outcome)
     return outcome
+
+
+def _growing_imports(shown: str, source: bytes, facts: HostFacts) -> list[GrowingImport]:
+    """The imports of the host's import objects whose function grows memory; a file it imports
+    that holds one of them is one of the result's dependencies."""
+    from wasmlint.host.imports import growing_imports, instantiates
+    from wasmlint.host.parsing import parse_host
+
+    if not instantiates(source):
+        return []
+    try:
+        found = growing_imports(parse_host(shown, source), read_import)
+    except RecursionError:  # a value chain deeper than Python's stack: the imports stay unknown
+        return []
+    known = {path for path, _ in facts.dependencies}
+    for grow in found:
+        if grow.file != shown and grow.file not in known:
+            known.add(grow.file)
+            try:
+                facts.dependencies.append((grow.file, hashlib.sha256(read_regular(grow.file, SOURCE_LIMIT)).hexdigest()))
+            except OSError:
+                pass
+    return found
 
 
 def read_import(importer: str, specifier: str) -> tuple[str, bytes] | None:
@@ -188,6 +213,20 @@ def read_hosts(hosts: list[Path], known_ids: set[str], options: CheckOptions,
         module = resolve_module(path, outcome.facts, tuple(options.wasm)) if uses else None
         read.append(HostRead(path, outcome, module))
     return read
+
+
+def growth_by_module(read: list[HostRead]) -> dict[Path, dict[str, str | None]]:
+    """For each module a host loads (by its resolved path), the imports its host's JavaScript
+    grows memory in: `module.name` -> the export that must be the module's memory for it to be
+    memory that grows (None: it is memory whatever the module exports). The module layer judges
+    the exports that reach them by this."""
+    found: dict[Path, dict[str, str | None]] = {}
+    for host in read:
+        if host.module is not None and host.outcome.error is None and host.outcome.growing_imports:
+            imports = found.setdefault(host.module.resolve(), {})
+            for grow in host.outcome.growing_imports:
+                imports.setdefault(grow.key, grow.memory_export)
+    return found
 
 
 def run_hosts(read: list[HostRead], module_facts: Mapping[Path, ModuleFacts | RunError], rules: dict[str, Rule],
