@@ -197,7 +197,7 @@ def crates_hosts_load(targets: Targets, known_ids: set[str], options: CheckOptio
     for host, outcome in analysed.items():
         if outcome.error is None:
             project = project_root(host)
-            for folder in crate_folders_named_by(host, outcome.facts):
+            for folder in crate_folders_named_by(host, outcome.facts, outcome.module_paths):
                 if folder.resolve() not in checked and inside(folder.resolve(), project):
                     folders[folder] = None
     return analysed, list(folders)

@@ -27,6 +27,7 @@ from wasmlint.suppress import Problem, Suppression
 
 if TYPE_CHECKING:
     from wasmlint.host.crates import SourceModule
+    from wasmlint.host.parsing import HostFile
     from wasmlint.module import ModuleFacts
     from wasmlint.runtime.scenario import Scenario
 
@@ -44,6 +45,7 @@ class HostOutcome:
     problems: list[Problem] = field(default_factory=list)
     error: RunError | None = None
     growing_imports: list[GrowingImport] = field(default_factory=list)  # imports its JavaScript grows memory in
+    module_paths: list[str] = field(default_factory=list)  # `.wasm` paths it builds from constant strings
 
 
 def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | None) -> HostOutcome:
@@ -55,17 +57,25 @@ def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | N
 
     def compute() -> HostOutcome:
         from wasmlint.host.analyze import analyze_host
+        from wasmlint.host.imports import instantiates
+        from wasmlint.host.modules import module_paths
         from wasmlint.host.parsing import parse_host
         from wasmlint.suppress import find_suppressions
 
         try:
-            facts = analyze_host(shown, source, read_import)
+            outcome = HostOutcome(analyze_host(shown, source, read_import))
+            # Parsed again only for what the analysis does not say: which module it loads, which
+            # imports grow memory, its suppressions.
+            host = parse_host(shown, source) if b"wasm" in source or b"wasmlint:" in source else None
+            if host is not None:
+                outcome.module_paths = module_paths(host, path)
+                if instantiates(source):
+                    outcome.growing_imports = _growing_imports(host, outcome.facts)
+                if b"wasmlint:" in source:
+                    outcome.suppressions, outcome.problems = find_suppressions(host, set(known_ids))
         except Exception as exc:  # a bug of ours on odd input: lose this file, not the run
             return HostOutcome(HostFacts(shown), error=RunError(
                 shown, f"internal error, host not analysed ({type(exc).__name__}: {exc}); please report it"))
-        outcome = HostOutcome(facts, growing_imports=_growing_imports(shown, source, facts))
-        if b"wasmlint:" in source:
-            outcome.suppressions, outcome.problems = find_suppressions(parse_host(shown, source), set(known_ids))
         return outcome
 
     if cache_dir is None:
@@ -80,21 +90,15 @@ def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | N
     return outcome
 
 
-def _growing_imports(shown: str, source: bytes, facts: HostFacts) -> list[GrowingImport]:
+def _growing_imports(host: HostFile, facts: HostFacts) -> list[GrowingImport]:
     """The imports of the host's import objects whose function grows memory; a file it imports
     that holds one of them is one of the result's dependencies."""
-    from wasmlint.host.imports import growing_imports, instantiates
-    from wasmlint.host.parsing import parse_host
+    from wasmlint.host.imports import growing_imports
 
-    if not instantiates(source):
-        return []
-    try:
-        found = growing_imports(parse_host(shown, source), read_import)
-    except RecursionError:  # a value chain deeper than Python's stack: the imports stay unknown
-        return []
+    found = growing_imports(host, read_import)
     known = {path for path, _ in facts.dependencies}
     for grow in found:
-        if grow.file != shown and grow.file not in known:
+        if grow.file != host.display and grow.file not in known:
             known.add(grow.file)
             try:
                 facts.dependencies.append((grow.file, hashlib.sha256(read_regular(grow.file, SOURCE_LIMIT)).hexdigest()))
@@ -210,7 +214,7 @@ def read_hosts(hosts: list[Path], known_ids: set[str], options: CheckOptions,
     for path in hosts:
         outcome = analysed[path]
         uses = outcome.error is None and outcome.facts.uses
-        module = resolve_module(path, outcome.facts, tuple(options.wasm)) if uses else None
+        module = resolve_module(path, outcome.facts, tuple(options.wasm), outcome.module_paths) if uses else None
         read.append(HostRead(path, outcome, module))
     return read
 
@@ -235,7 +239,7 @@ def run_hosts(read: list[HostRead], module_facts: Mapping[Path, ModuleFacts | Ru
     loads (a RunError: it could not be read, reported once); where a host's module is not built,
     the source of the project's crate it loads stands in (`crates`: crate root -> its
     SourceModule)."""
-    from wasmlint.host.crates import crate_loaded_by
+    from wasmlint.host.crates import crate_by_exports, crate_loaded_by, linked_by_exports
     from wasmlint.host.report import host_findings
 
     results = HostResults()
@@ -253,7 +257,10 @@ def run_hosts(read: list[HostRead], module_facts: Mapping[Path, ModuleFacts | Ru
             results.partial_files.add(facts.path)
             line, column, detail = facts.parse_error
             results.findings.extend(_parse_error(rules, facts.path, line, column, detail))
-        root = crate_loaded_by(path, facts, {r: m.name for r, m in crates.items()}) if crates else None
+        root = crate_loaded_by(path, facts, {r: m.name for r, m in crates.items()}, outcome.module_paths) if crates else None
+        by_exports = root is None and module_path is None and bool(crates)
+        if by_exports:  # no path it names exists (a build script copies the module there)
+            root = crate_by_exports(path, facts.exports_called, crates)
         if root is not None:
             results.crates[facts.path] = root
             for dependency, _ in facts.dependencies:  # a helper it requires talks to the same module
@@ -271,7 +278,8 @@ def run_hosts(read: list[HostRead], module_facts: Mapping[Path, ModuleFacts | Ru
         label = display_path(module_path) if module_path is not None else None
         module: ModuleFacts | SourceModule | None = built
         if built is None and root is not None and facts.uses:
-            module, label = crates[root], crates[root].label
+            module = linked_by_exports(crates[root], facts.exports_called) if by_exports else crates[root]
+            label = module.label
         found = host_findings(facts, rules, module, label)
         if options.confirm and found:
             if module_path is not None and built is not None:
