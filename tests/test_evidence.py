@@ -66,7 +66,7 @@ EACH = {
     NoModule(): "note: no module found for this host: give it with `--wasm FILE`, or keep the `.wasm` where the "
                 "host names it (or beside the glue, `x.js` / `x_bg.wasm`), so the module layer can say which exports grow",
     NodeObservation("push", "push(1)", True, 1, 2, calls=1):
-        "node: the view over memory.buffer detached when push(1) grew memory 1 -> 2 pages",
+        "node: push(1) grew memory 1 -> 2 pages in V8; views made before it are detached",
     NodeNotRun("Cargo.toml (its source; no module built)"):
         "node: not checked: judged by Cargo.toml (its source; no module built), so there is no module for V8 to run",
     HostKeepsView("www/index.js", 18, "tick", "stale-memory-view"):

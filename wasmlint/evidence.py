@@ -186,9 +186,9 @@ class NoModule:
 
 @dataclass(frozen=True)
 class NodeObservation:
-    """What V8 (a generated Node harness) showed for one export: whether a view over
-    `memory.buffer` made before the call detached, and the page counts around that call
-    (`error` when it could not be checked)."""
+    """What V8 (a generated Node harness, running the module and none of the host's code) showed
+    for one export: whether a view over `memory.buffer` that the harness made before the call
+    detached, and the page counts around that call (`error` when it could not be checked)."""
 
     export: str
     call: str  # e.g. `set_name(10, 16)`, as the runtime layer renders calls
@@ -198,6 +198,9 @@ class NodeObservation:
     error: str | None = None  # could not check: no instance, a trap, a limit (named) ...
     calls: int = 0  # calls of the export made (smoke mode tries several argument sets)
     smoke: bool = False  # made-up arguments: the scenario does not call this export, or there is none
+    # The harness runs the module, never the host: where the host tests the view it keeps for
+    # detachment (and may re-create it), what V8 showed is no proof that the host's view breaks.
+    host_rechecks_at: int | None = None
     kind: Literal["node"] = "node"
 
 

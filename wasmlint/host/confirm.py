@@ -391,3 +391,22 @@ def confirm_in_node(module: Path, exports: list[tuple[str, str]], scenario: Scen
             verdicts[spec["export"]] = _error(spec["export"], failure, spec["smoke"] is not None)
         pending = [spec for spec in left if spec is not stopped] if stopped is not None else []
     return {export: verdicts[export] for export in views}
+
+
+# --- what the harness cannot see ---------------------------------------------------------------
+
+def rechecks_detachment(source: bytes, holder: str) -> int | None:
+    """The first line (1-based) where the host tests `holder`, the view a finding is about, for
+    detachment (`x.byteLength === 0`, `x.buffer.byteLength == 0`, `x.length === 0`,
+    `x.buffer !== memory.buffer`, `x.buffer.detached`), or None. The harness runs only the module:
+    where the host re-validates its view, V8's growth does not show that the host breaks."""
+    if not holder or len(holder) > 200:
+        return None
+    name = re.escape(holder.encode()).replace(rb"\.", rb"\s*\??\.\s*")
+    test = re.compile(
+        rb"(?<![\w$.])" + name + rb"(?:\s*\??\.\s*buffer)?\s*\??\.\s*(?:byteLength|length)\s*(?:===?|<=?)\s*0(?![\w.])"
+        rb"|(?<![\w$.])0\s*===?\s*" + name + rb"(?:\s*\??\.\s*buffer)?\s*\??\.\s*(?:byteLength|length)(?![\w$])"
+        rb"|(?<![\w$.])" + name + rb"\s*\??\.\s*buffer\s*(?:!==?|===?)"
+        rb"|(?<![\w$.])" + name + rb"(?:\s*\??\.\s*buffer)?\s*\??\.\s*detached(?![\w$])")
+    match = test.search(source)
+    return source.count(b"\n", 0, match.start()) + 1 if match else None

@@ -6,6 +6,7 @@ where no module is built. Results are returned as plain data (HostResults)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -307,7 +308,7 @@ def _scenario_for(module: Path, host: Path, options: CheckOptions) -> Scenario |
 def _confirmed(found: list[Finding], module: Path, host: Path, options: CheckOptions, results: HostResults) -> list[Finding]:
     """Reproduce each finding's growth in V8: a generated harness makes the same kind of view,
     calls the export and reports whether the view detached. The host's own code never runs."""
-    from wasmlint.host.confirm import NodeUnavailable, confirm_in_node
+    from wasmlint.host.confirm import NodeUnavailable, confirm_in_node, rechecks_detachment
     from wasmlint.runtime import ScenarioError
 
     wanted = {(f.symbol, _view_kind(f)) for f in found if f.symbol}
@@ -321,6 +322,7 @@ def _confirmed(found: list[Finding], module: Path, host: Path, options: CheckOpt
         results.errors.append(RunError(display_path(host), f"--confirm: {exc}"))
         return found
     confirmed = []
+    source: bytes | None = None
     for finding in found:
         verdict = verdicts.get(finding.symbol or "")
         if verdict is None:
@@ -328,8 +330,18 @@ def _confirmed(found: list[Finding], module: Path, host: Path, options: CheckOpt
             continue
         if verdict.error:
             results.errors.append(RunError(display_path(host), f"--confirm: {finding.symbol}: {verdict.error}"))
-        confirmed.append(finding.replace(evidence=finding.evidence + (verdict,),
-                                         confirmed=finding.confirmed or verdict.detached))
+        if verdict.detached:
+            if source is None:
+                try:
+                    source = read_regular(host, SOURCE_LIMIT)
+                except OSError:
+                    source = b""
+            holder = next((item.holder for item in finding.evidence if isinstance(item, HostView)), "")
+            verdict = dataclasses.replace(verdict, host_rechecks_at=rechecks_detachment(source, holder))
+        # V8 ran the module, not the host: its growth backs the finding only where the host does
+        # not test the view it keeps for detachment (which may re-create it: no engine ran that).
+        proof = verdict.detached and verdict.host_rechecks_at is None
+        confirmed.append(finding.replace(evidence=finding.evidence + (verdict,), confirmed=finding.confirmed or proof))
     return confirmed
 
 

@@ -171,16 +171,22 @@ def _call(view: HostView) -> str:
 
 
 def _node(item: NodeObservation) -> str:
+    """What V8 showed about the module: the harness ran no host code, so it speaks of views made
+    before the call, never of the host's own view."""
     if item.error is not None:
         return f"node: could not check `{item.export}`: {item.error}"
     before, after = item.pages_before, item.pages_after
     how = " (a smoke call)" if item.smoke else ""
     if item.detached:
-        return f"node: the view over memory.buffer detached when {item.call} grew memory {before} -> {after} pages{how}"
+        text = f"node: {item.call} grew memory {before} -> {after} pages in V8{how}; views made before it are detached"
+        if item.host_rechecks_at is not None:
+            text += (f"; no host code ran, and this host tests its view for detachment at line "
+                     f"{item.host_rechecks_at}, so this does not show that the host breaks")
+        return text
     if after is not None and before is not None and after > before:
-        return (f"node: {item.call} grew memory {before} -> {after} pages{how}, but the view stayed "
+        return (f"node: {item.call} grew memory {before} -> {after} pages in V8{how}; views made before it stay "
                 "attached (a shared memory's buffer never detaches)")
     others = item.calls - 1
     more = f", nor did {others} more smoke call{'s' if others > 1 else ''}" if item.smoke and others > 0 else ""
-    return (f"node: {item.call}{how} did not grow memory ({before} page{'' if before == 1 else 's'} before and "
-            f"after){more}; the view stayed attached")
+    return (f"node: {item.call}{how} did not grow memory in V8 ({before} page{'' if before == 1 else 's'} before "
+            f"and after){more}; views made before it stay attached")
