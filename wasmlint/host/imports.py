@@ -17,13 +17,14 @@ bounded (depth and steps), so that a large bundle costs one walk.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # tree-sitter is loaded by the parse; a cached result (GrowingImport) needs none of it
-    from tree_sitter import Node
+    from tree_sitter import Node, Query
 
     from wasmlint.host.parsing import HostFile
 
@@ -210,27 +211,21 @@ class _Index:
     # -- building ----------------------------------------------------------------------------------
 
     def _walk(self) -> None:
-        """One pre-order walk; the scope of each node is the innermost function it lies in."""
-        from wasmlint.treedepth import MAX_DEPTH
+        """The nodes that bind, call, return or instantiate, found by one query (in C: walking
+        every node of a bundle in Python would cost more than parsing it), visited in document
+        order; the scope of each is the innermost function it lies in."""
+        from wasmlint.treedepth import bounded_cursor
 
-        cursor = self.host.tree.walk()
-        scopes: list[tuple[int, _Scope]] = [(-1, self.root)]  # (depth of the function node, its scope)
-        depth = 0
-        while True:
-            node = cursor.node
-            assert node is not None
-            while scopes[-1][0] >= depth:
+        captured = bounded_cursor(_index_query(self.host.display)).captures(self.host.tree.root_node)
+        nodes = sorted({node.id: node for found in captured.values() for node in found}.values(),
+                       key=lambda node: (node.start_byte, -node.end_byte))
+        scopes: list[tuple[int, _Scope]] = [(len(self.host.source) + 1, self.root)]  # (where it ends, scope)
+        for node in nodes:
+            while node.start_byte >= scopes[-1][0]:
                 scopes.pop()
             entered = self._visit(node, scopes[-1][1])
             if entered is not None:
-                scopes.append((depth, entered))
-            if depth < MAX_DEPTH and cursor.goto_first_child():
-                depth += 1
-                continue
-            while not cursor.goto_next_sibling():
-                if depth == 0 or not cursor.goto_parent():
-                    return
-                depth -= 1
+                scopes.append((node.end_byte, entered))
 
     def _visit(self, node: Node, scope: _Scope) -> _Scope | None:
         kind = node.type
@@ -615,6 +610,33 @@ class _Member:
 
     obj: Node
     key: str
+
+
+_INDEXED = """
+[{functions}] @function
+(variable_declarator) @bind
+(assignment_expression) @bind
+(return_statement) @bind
+(import_statement) @bind
+(export_statement) @bind
+(call_expression function: (identifier)) @call
+(call_expression function: (member_expression property: (property_identifier) @name
+  (#any-of? @name "grow" "instantiate" "instantiateStreaming"))) @call
+(call_expression function: (subscript_expression)) @call
+(new_expression) @call
+"""
+
+
+@functools.cache
+def _index_query(display: str) -> Query:
+    """The index's query for the grammar of `display` (each grammar names some nodes its own way)."""
+    from tree_sitter import Query
+
+    from wasmlint.host.parsing import grammar_for, language
+
+    known = language(grammar_for(display))
+    functions = " ".join(f"({kind})" for kind in sorted(_FUNCTIONS) if known.id_for_node_kind(kind, True) is not None)
+    return Query(known, _INDEXED.format(functions=functions))
 
 
 def _text(node: Node) -> str:

@@ -4,6 +4,7 @@ templates, concatenation), or the glue's sibling `.wasm`."""
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
@@ -16,7 +17,7 @@ from wasmlint.host.values import HostFacts
 from wasmlint.reading import is_file
 
 if TYPE_CHECKING:
-    from tree_sitter import Node
+    from tree_sitter import Node, Query
 
     from wasmlint.host.parsing import HostFile
 
@@ -68,8 +69,16 @@ _RESOLVES = frozenset({"path.resolve", "path.posix.resolve", "resolve"})
 _TO_PATH = frozenset({"fileURLToPath", "url.fileURLToPath"})
 _CANDIDATES = frozenset({"call_expression", "new_expression", "template_string", "binary_expression",
                          "member_expression", "string"})
+# What may lie between a `.wasm` string and the expression that builds the path from it.
+_AROUND = _CANDIDATES | {"string_fragment", "template_substitution", "arguments", "parenthesized_expression"}
+_WASM_IN_STRING = re.compile(rb"\.wasm(?=[?#\"'`])")
 MAX_EVALUATIONS = 2_000  # expressions evaluated per file (each bounded in depth): a bundle stays cheap
 _MAX_DEPTH = 8
+
+
+def may_build_module_paths(source: bytes) -> bool:
+    """Whether the file holds a `.wasm` string at all (else `module_paths` has nothing to find)."""
+    return _WASM_IN_STRING.search(source) is not None
 
 
 def module_paths(host: HostFile, where: Path) -> list[str]:
@@ -77,7 +86,7 @@ def module_paths(host: HostFile, where: Path) -> list[str]:
     host at `where`: `path.join(__dirname, 'target', ..., 'x.wasm')`, `new URL('x.wasm',
     import.meta.url)`, `` `${__dirname}/x.wasm` ``, `__dirname + '/x.wasm'`, and names bound once to
     such values (`const dir = path.join(__dirname, 'pkg')`). Absolute paths first."""
-    if b"wasm" not in host.source:
+    if not may_build_module_paths(host.source):
         return []
     evaluator = _Constants(host, where.resolve())
     found = dict.fromkeys(value for value in evaluator.values() if _names_module(value))
@@ -93,47 +102,40 @@ class _Constants:
 
     def __init__(self, host: HostFile, where: Path):
         self.host, self.where = host, where
-        self.bound: dict[str, list[Node]] = {}  # name -> the values it is declared with
-        self.candidates: list[Node] = []
+        self._bound: dict[str, list[Node]] | None = None  # name -> the values it is declared with
         self.evaluations = 0
-        self._index()
 
-    def _index(self) -> None:
-        from wasmlint.treedepth import MAX_DEPTH
+    @property
+    def bound(self) -> dict[str, list[Node]]:
+        """Each name's declared values, found when a name is first met (one query)."""
+        if self._bound is None:
+            from wasmlint.treedepth import bounded_cursor
 
-        cursor = self.host.tree.walk()
-        depth = 0
-        while True:
-            node = cursor.node
-            assert node is not None
-            if node.type == "variable_declarator":
-                name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
-                if name is not None and value is not None and name.type == "identifier":
-                    self.bound.setdefault(_text(name), []).append(value)
-            elif node.type in _CANDIDATES:
-                self.candidates.append(node)
-            if depth < MAX_DEPTH and cursor.goto_first_child():
-                depth += 1
-                continue
-            while not cursor.goto_next_sibling():
-                if depth == 0 or not cursor.goto_parent():
-                    return
-                depth -= 1
+            self._bound = {}
+            for _, match in bounded_cursor(_declarators_query(self.host.display)).matches(self.host.tree.root_node):
+                (name,), (value,) = match["name"], match["value"]
+                self._bound.setdefault(_text(name), []).append(value)
+        return self._bound
 
     def values(self) -> list[str]:
-        """The value of each outermost expression that has one (`path.join(__dirname, 'x.wasm')`,
-        not also its `'x.wasm'`): candidates come in document order, outer ones first."""
+        """The value of the outermost expression around each `.wasm` string that has one
+        (`path.join(__dirname, 'x.wasm')`, not also its `'x.wasm'`)."""
         found = []
-        end = -1  # where the last expression with a value ends
-        for node in self.candidates:
+        root = self.host.tree.root_node
+        for match in _WASM_IN_STRING.finditer(self.host.source):
             if self.evaluations > MAX_EVALUATIONS:
                 break
-            if node.start_byte < end:
-                continue
-            value = self.value(node, 0)
-            if value is not None:
-                found.append(value)
-                end = node.end_byte
+            node = root.descendant_for_byte_range(match.start(), match.end())
+            chain: list[Node] = []
+            while node is not None and node.type in _AROUND and len(chain) < _MAX_DEPTH * 3:
+                chain.append(node)
+                node = node.parent  # a few steps from a string: asked of few nodes
+            for candidate in reversed(chain):
+                if candidate.type in _CANDIDATES:
+                    value = self.value(candidate, 0)
+                    if value is not None:
+                        found.append(value)
+                        break
         return found
 
     def value(self, node: Node, depth: int) -> str | None:
@@ -225,6 +227,15 @@ class _Constants:
                     strings = strings[starts[-1]:] if starts else strings
                 return posixpath.normpath(posixpath.join(*strings))
         return None
+
+
+@functools.cache
+def _declarators_query(display: str) -> Query:
+    from tree_sitter import Query
+
+    from wasmlint.host.parsing import grammar_for, language
+
+    return Query(language(grammar_for(display)), "(variable_declarator name: (identifier) @name value: (_) @value)")
 
 
 def _arguments(node: Node) -> list[Node]:

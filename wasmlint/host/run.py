@@ -59,7 +59,7 @@ def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | N
     def compute() -> HostOutcome:
         from wasmlint.host.analyze import analyze_host
         from wasmlint.host.imports import instantiates
-        from wasmlint.host.modules import module_paths
+        from wasmlint.host.modules import may_build_module_paths, module_paths
         from wasmlint.host.parsing import parse_host
         from wasmlint.suppress import find_suppressions
 
@@ -67,12 +67,13 @@ def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | N
             outcome = HostOutcome(analyze_host(shown, source, read_import))
             # Parsed again only for what the analysis does not say: which module it loads, which
             # imports grow memory, its suppressions.
-            host = parse_host(shown, source) if b"wasm" in source or b"wasmlint:" in source else None
+            paths, imports, allows = may_build_module_paths(source), instantiates(source), b"wasmlint:" in source
+            host = parse_host(shown, source) if paths or imports or allows else None
             if host is not None:
-                outcome.module_paths = module_paths(host, path)
-                if instantiates(source):
+                outcome.module_paths = module_paths(host, path) if paths else []
+                if imports:
                     outcome.growing_imports = _growing_imports(host, outcome.facts)
-                if b"wasmlint:" in source:
+                if allows:
                     outcome.suppressions, outcome.problems = find_suppressions(host, set(known_ids))
         except Exception as exc:  # a bug of ours on odd input: lose this file, not the run
             return HostOutcome(HostFacts(shown), error=RunError(
