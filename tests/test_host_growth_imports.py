@@ -158,3 +158,21 @@ def test_module_findings_follow_the_growth_the_host_shows(tmp_path):
     assert host_growth == [("P", "warning"), ("Q", "warning")]
     alone = _findings("minified.wasm", cwd=tmp_path)
     assert [f for f in alone if f["rule_id"] == "host-grows-memory"] == []
+
+
+@pytest.mark.parametrize("host", sorted(SHAPES))
+def test_confirm_grows_memory_in_the_import_as_the_host_does(tmp_path, host):
+    """--confirm runs the module in V8 with no host code: the harness itself grows memory in the
+    import through which the host grows it (a stub would return 0 and nothing would grow), and the
+    evidence says so."""
+    _, module, export, imported, line = SHAPES[host]
+    _project(tmp_path, host)
+    (tmp_path / "scenario.toml").write_text(f'[[steps]]\ncall = "{export}"\nargs = [200000]\n')
+    if shutil.which("node") is None:
+        unavailable("node is not installed (scripts/setup.sh --dev installs it)")
+    stale = [f for f in _findings(host, f"{module}.wasm", "--layer", "host", "--confirm", cwd=tmp_path)
+             if f["rule_id"] == "stale-memory-view"]
+    assert [(f["line"], f["confirmed"]) for f in stale] == [(line, True)]
+    (node,) = [e for e in stale[0]["evidence"] if e.startswith("node:")]
+    assert node == (f"node: {export}(200000) grew memory 1 -> 4 pages in V8 (the harness grew memory in "
+                    f"`{imported}`, as the host's JavaScript does); views made before it are detached")

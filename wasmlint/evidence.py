@@ -201,6 +201,9 @@ class NodeObservation:
     # The harness runs the module, never the host: where the host tests the view it keeps for
     # detachment (and may re-create it), what V8 showed is no proof that the host's view breaks.
     host_rechecks_at: int | None = None
+    # Imports through which the host grows memory, which the harness grew memory in itself (as
+    # the host's JavaScript does) instead of stubbing them
+    stand_ins: tuple[str, ...] = ()
     kind: Literal["node"] = "node"
 
 

@@ -285,7 +285,7 @@ def run_hosts(read: list[HostRead], module_facts: Mapping[Path, ModuleFacts | Ru
         found = host_findings(facts, rules, module, label)
         if options.confirm and found:
             if module_path is not None and built is not None:
-                found = _confirmed(found, module_path, path, options, results)
+                found = _confirmed(found, module_path, path, options, results, built.allocator.host_growth_imports)
             elif module is not None:
                 # Judged by a crate's source: there is no module for V8 to run.
                 found = [f.replace(evidence=f.evidence + (NodeNotRun(label or ""),)) for f in found]
@@ -306,16 +306,18 @@ def _scenario_for(module: Path, host: Path, options: CheckOptions) -> Scenario |
     return None
 
 
-def _confirmed(found: list[Finding], module: Path, host: Path, options: CheckOptions, results: HostResults) -> list[Finding]:
+def _confirmed(found: list[Finding], module: Path, host: Path, options: CheckOptions, results: HostResults,
+               growing_imports: tuple[str, ...] = ()) -> list[Finding]:
     """Reproduce each finding's growth in V8: a generated harness makes the same kind of view,
-    calls the export and reports whether the view detached. The host's own code never runs."""
+    calls the export and reports whether the view detached. The host's own code never runs; in
+    the imports through which the host grows memory (`growing_imports`), the harness grows it."""
     from wasmlint.host.confirm import NodeUnavailable, confirm_in_node, rechecks_detachment
     from wasmlint.runtime import ScenarioError
 
     wanted = {(f.symbol, _view_kind(f)) for f in found if f.symbol}
     try:
         scenario = _scenario_for(module, host, options)
-        verdicts = confirm_in_node(module, sorted(wanted), scenario)
+        verdicts = confirm_in_node(module, sorted(wanted), scenario, growing_imports=growing_imports)
     except NodeUnavailable as exc:
         results.errors.append(RunError(display_path(host), f"--confirm: {exc}"))
         return found

@@ -177,6 +177,9 @@ def _node(item: NodeObservation) -> str:
         return f"node: could not check `{item.export}`: {item.error}"
     before, after = item.pages_before, item.pages_after
     how = " (a smoke call)" if item.smoke else ""
+    if item.stand_ins and after is not None and before is not None and after > before:
+        names = ", ".join(f"`{name}`" for name in item.stand_ins)
+        how += f" (the harness grew memory in {names}, as the host's JavaScript does)"
     if item.detached:
         text = f"node: {item.call} grew memory {before} -> {after} pages in V8{how}; views made before it are detached"
         if item.host_rechecks_at is not None:
