@@ -249,9 +249,22 @@ class ContractNote:
     kind: Literal["contract"] = "contract"
 
 
+@dataclass(frozen=True)
+class ImportGrowsMemory:
+    """An import through which the host grows memory, as the host's JavaScript shows it: the
+    function that implements it and the grow call it reaches."""
+
+    name: str  # `module.name` of the import
+    via: tuple[str, ...]  # the JavaScript functions from the import to the grow call, then the call
+    path: str  # the file of the grow call
+    line: int
+    kind: Literal["import-grows-memory"] = "import-grows-memory"
+
+
 Evidence: TypeAlias = (
     GrowthPath | HostGrowthPath | HostGrowthImports | UnboundedMemory | GrowInstructions
     | RuntimeObservation
     | HostView | ModuleGrows | SourceAllocates | NotExported | NoModule | NodeObservation | NodeNotRun
+    | ImportGrowsMemory
     | HostKeepsView | GuestAllocation | ContractNote
 )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.discover import display_path
-from wasmlint.evidence import HostView, NodeNotRun
+from wasmlint.evidence import HostGrowthPath, HostView, ImportGrowsMemory, NodeNotRun
 from wasmlint.findings import Finding, Layer, RunError, Span
 from wasmlint.host.imports import GrowingImport
 from wasmlint.host.values import HostFacts
@@ -282,7 +282,7 @@ def run_hosts(read: list[HostRead], module_facts: Mapping[Path, ModuleFacts | Ru
         if built is None and root is not None and facts.uses:
             module = linked_by_exports(crates[root], facts.exports_called) if by_exports else crates[root]
             label = module.label
-        found = host_findings(facts, rules, module, label)
+        found = _with_growing_imports(host_findings(facts, rules, module, label), outcome.growing_imports)
         if options.confirm and found:
             if module_path is not None and built is not None:
                 found = _confirmed(found, module_path, path, options, results, built.allocator.host_growth_imports)
@@ -291,6 +291,22 @@ def run_hosts(read: list[HostRead], module_facts: Mapping[Path, ModuleFacts | Ru
                 found = [f.replace(evidence=f.evidence + (NodeNotRun(label or ""),)) for f in found]
         results.findings.extend(found)
     return results
+
+
+def _with_growing_imports(found: list[Finding], growing: list[GrowingImport]) -> list[Finding]:
+    """Each finding whose export grows through an import of this host's, with where the host's
+    JavaScript grows memory in it."""
+    if not growing:
+        return found
+    out = []
+    for finding in found:
+        reached = next((item.call_path[-1] for item in finding.evidence if isinstance(item, HostGrowthPath)), None)
+        grow = next((grow for grow in growing if reached in (grow.key, grow.name)), None)
+        if grow is not None:
+            finding = finding.replace(evidence=finding.evidence + (
+                ImportGrowsMemory(grow.key, grow.via, grow.file, grow.line),))
+        out.append(finding)
+    return out
 
 
 def _scenario_for(module: Path, host: Path, options: CheckOptions) -> Scenario | None:

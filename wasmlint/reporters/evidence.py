@@ -7,7 +7,7 @@ from typing import assert_never
 
 from wasmlint.evidence import (
     ContractNote, Evidence, GrowInstructions, GrowthPath, GuestAllocation, HostGrowthImports, HostGrowthPath,
-    HostKeepsView, HostView, ModuleGrows, NodeNotRun, NodeObservation, NoModule, NotExported, Outcome, Resolution,
+    HostKeepsView, HostView, ImportGrowsMemory, ModuleGrows, NodeNotRun, NodeObservation, NoModule, NotExported, Outcome, Resolution,
     RuntimeObservation, SourceAllocates, UnboundedMemory, Unreproduced,
 )
 from wasmlint.findings import Finding
@@ -52,6 +52,8 @@ def evidence_text(item: Evidence) -> str:
             return f"note: {NO_MODULE}"
         case NodeObservation():
             return _node(item)
+        case ImportGrowsMemory():
+            return f"host: the import `{item.name}` grows memory: {' -> '.join(item.via)} ({item.path}:{item.line})"
         case NodeNotRun():
             return f"node: not checked: judged by {item.judged_by}, so there is no module for V8 to run"
         case HostKeepsView():
