@@ -155,11 +155,13 @@ def test_a_view_made_after_the_growing_call_is_clean(tmp_path, host):
     assert [f for f in _findings(host, "--layer", "host", cwd=tmp_path) if f["rule_id"] == "stale-memory-view"] == []
 
 
-def test_module_findings_follow_the_growth_the_host_shows(tmp_path):
+@pytest.mark.parametrize("fresh", [False, True], ids=["host-keeps-a-view", "host-makes-fresh-views"])
+def test_module_findings_follow_the_growth_the_host_shows(tmp_path, fresh):
     """Checked as a project (module layer included): the minified module's own findings say that
-    `P` and `Q` (through `P`) can make the host grow memory, which the module alone cannot show;
-    `S` reaches an import that grows the table, not memory, and is not reported."""
-    _project(tmp_path, "min.js")
+    `P` and `Q` (through `P`) can make the host grow memory, which the module alone cannot show,
+    whether or not the host keeps a view; `S` reaches an import that grows the table, not memory,
+    and is not reported."""
+    _project(tmp_path, "min.js", fresh)
     found = _findings(".", cwd=tmp_path)
     host_growth = sorted((f["symbol"], f["severity"]) for f in found if f["rule_id"] == "host-grows-memory")
     assert host_growth == [("P", "warning"), ("Q", "warning")]

@@ -215,8 +215,10 @@ def read_hosts(hosts: list[Path], known_ids: set[str], options: CheckOptions,
     read = []
     for path in hosts:
         outcome = analysed[path]
-        uses = outcome.error is None and outcome.facts.uses
-        module = resolve_module(path, outcome.facts, tuple(options.wasm), outcome.module_paths) if uses else None
+        # A host that grows memory in an import names its module even without a view to judge:
+        # the module's exports that reach the import grow, for every layer.
+        needed = outcome.error is None and bool(outcome.facts.uses or outcome.growing_imports)
+        module = resolve_module(path, outcome.facts, tuple(options.wasm), outcome.module_paths) if needed else None
         read.append(HostRead(path, outcome, module))
     return read
 
