@@ -205,6 +205,7 @@ class _Index:
         self.pending_names: dict[int, list[str]] = {}  # function node id -> names it is bound to
         self.nested_members: list[tuple[_Scope, Node, str, Node]] = []  # `a.b.key = value`
         self._nested_by_object: dict[int, list[tuple[str, Node, _Scope]]] | None = None
+        self._holders_by_object: dict[int, list[tuple[str, _Scope]]] | None = None
         self.root = _Scope(host.tree.root_node, None)
         self._walk()
 
@@ -217,8 +218,8 @@ class _Index:
         from wasmlint.treedepth import bounded_cursor
 
         captured = bounded_cursor(_index_query(self.host.display)).captures(self.host.tree.root_node)
-        nodes = sorted({node.id: node for found in captured.values() for node in found}.values(),
-                       key=lambda node: (node.start_byte, -node.end_byte))
+        # Outer before inner where two start together (`export function`, a call of a call).
+        nodes = sorted(captured.get("node", []), key=lambda node: (node.start_byte, -node.end_byte))
         scopes: list[tuple[int, _Scope]] = [(len(self.host.source) + 1, self.root)]  # (where it ends, scope)
         for node in nodes:
             while node.start_byte >= scopes[-1][0]:
@@ -495,16 +496,22 @@ class _Index:
                         self._nested_by_object.setdefault(obj.id, []).append((key, value, scope))
         return self._nested_by_object
 
-    def _holders(self, obj: Node, scope: _Scope) -> Iterator[tuple[str, _Scope]]:
-        """The variables bound to this object literal (declared with it, or assigned it)."""
-        for owner in _chain(scope):
-            for name, values in owner.names.items():
-                if any(_is_node(value) and _unwrap(value).id == obj.id for value in values):
-                    yield name, owner
-        for name, writes in self.assigned.items():
-            for written, right in writes:
-                if _unwrap(right).id == obj.id:
-                    yield name, written.lookup(name)
+    def _holders(self, obj: Node, scope: _Scope) -> list[tuple[str, _Scope]]:
+        """The variables bound to this object literal (declared with it, or assigned it); all of
+        them found once per file, when first asked."""
+        if self._holders_by_object is None:
+            found: dict[int, list[tuple[str, _Scope]]] = {}
+            for owner in [self.root, *self.scopes.values()]:
+                for name, values in owner.names.items():
+                    for value in values:
+                        if _is_node(value) and _unwrap(value).type == "object":
+                            found.setdefault(_unwrap(value).id, []).append((name, owner))
+            for name, writes in self.assigned.items():
+                for written, right in writes:
+                    if _unwrap(right).type == "object":
+                        found.setdefault(_unwrap(right).id, []).append((name, written.lookup(name)))
+            self._holders_by_object = found
+        return self._holders_by_object.get(obj.id, [])
 
     def functions_of(self, expr: Node, scope: _Scope) -> list[tuple[Node, _Index]]:
         """The functions `expr` may be."""
@@ -613,17 +620,17 @@ class _Member:
 
 
 _INDEXED = """
-[{functions}] @function
-(variable_declarator) @bind
-(assignment_expression) @bind
-(return_statement) @bind
-(import_statement) @bind
-(export_statement) @bind
-(call_expression function: (identifier)) @call
-(call_expression function: (member_expression property: (property_identifier) @name
-  (#any-of? @name "grow" "instantiate" "instantiateStreaming"))) @call
-(call_expression function: (subscript_expression)) @call
-(new_expression) @call
+[{functions}] @node
+(variable_declarator) @node
+(assignment_expression) @node
+(return_statement) @node
+(import_statement) @node
+(export_statement) @node
+(call_expression function: (identifier)) @node
+(call_expression function: (member_expression property: (property_identifier) @_name
+  (#any-of? @_name "grow" "instantiate" "instantiateStreaming"))) @node
+(call_expression function: (subscript_expression)) @node
+(new_expression) @node
 """
 
 
