@@ -142,6 +142,18 @@ def test_an_import_implemented_in_an_imported_file(tmp_path):
         ("env.resize_heap", ("resize", "grow", "getMemory().grow()"), "memory.mjs", 5)]
 
 
+def test_shorthand_properties_name_functions_and_deep_patterns_do_not_break_it():
+    deep = "[" * 3000 + "a" + "]" * 3000
+    host, bindings = _bindings("host.js", f"""
+        function resize({deep}) {{ memory.grow(1); return 1; }}
+        const memory = new WebAssembly.Memory({{ initial: 1 }});
+        WebAssembly.instantiate(bytes, {{ env: {{ resize, memory }} }});
+    """)
+    assert [(b.module, b.name, b.function.type if b.function else None) for b in bindings] == [
+        ("env", "resize", "function_declaration"), ("env", "memory", None)]
+    assert [(g.key, g.via) for g in growing_imports(host, bindings=bindings)] == [("env.resize", ("resize", "memory.grow()"))]
+
+
 def test_a_file_that_instantiates_nothing_has_no_bindings():
     assert _bindings("util.js", "export function grow(memory) { memory.grow(1); }")[1] == []
 

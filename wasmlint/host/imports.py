@@ -366,7 +366,7 @@ class _Index:
             return
         expr = _unwrap(expr)
         kind = expr.type
-        if kind == "identifier":
+        if kind in ("identifier", "shorthand_property_identifier"):  # `{ f }` names the variable f
             name = _text(expr)
             if name == "undefined":
                 return
@@ -718,22 +718,25 @@ def _argument(arguments: Node, position: int) -> Node | None:
     return None
 
 
-def _bound_names(pattern: Node) -> list[str]:
-    """The names a parameter or destructuring pattern binds."""
+def _bound_names(pattern: Node, depth: int = 0) -> list[str]:
+    """The names a parameter or destructuring pattern binds (patterns nested past MAX_FOLLOW
+    levels bind nothing here: generated code may nest them thousands deep)."""
+    if depth > MAX_FOLLOW:
+        return []
     if pattern.type in ("identifier", "shorthand_property_identifier_pattern"):
         return [_text(pattern)]
     if pattern.type in ("required_parameter", "optional_parameter"):
         inner = pattern.child_by_field_name("pattern")
-        return _bound_names(inner) if inner is not None else []
+        return _bound_names(inner, depth + 1) if inner is not None else []
     if pattern.type == "assignment_pattern":
         left = pattern.child_by_field_name("left")
-        return _bound_names(left) if left is not None else []
+        return _bound_names(left, depth + 1) if left is not None else []
     names: list[str] = []
     if pattern.type in ("object_pattern", "array_pattern", "rest_pattern", "pair_pattern"):
+        key = pattern.child_by_field_name("key") if pattern.type == "pair_pattern" else None
         for child in pattern.named_children:
-            if pattern.type == "pair_pattern" and child == pattern.child_by_field_name("key"):
-                continue
-            names += _bound_names(child)
+            if key is None or child.id != key.id:
+                names += _bound_names(child, depth + 1)
     return names
 
 
