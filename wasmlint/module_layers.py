@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.discover import Crate, display_path, named_path
 from wasmlint.findings import Finding, RunError
+from wasmlint.merge import ModuleVerdicts
 from wasmlint.module import GROWS, ModuleFacts, ModuleLoadError, analyze_loaded_module, load_module_bytes, module_findings
 from wasmlint.options import CheckOptions
 from wasmlint.parallel import file_size, parallel_map
@@ -69,6 +70,12 @@ def module_facts(path: Path, cache_dir: Path | None, host_growth: Mapping[str, s
     return found
 
 
+def verdicts_of(facts: ModuleFacts, label: str) -> ModuleVerdicts:
+    """Whether each exported function of a module reaches memory.grow: grows, panic-only or no."""
+    return ModuleVerdicts(label, {export.name: export.status for export in facts.exports
+                                   if export.kind == "func" and export.status is not None})
+
+
 def facts_or_error(path: Path, cache_dir: Path | None,
                    host_growth: Mapping[str, str | None] | None = None) -> ModuleFacts | RunError:
     # A RunError, not the exception: it crosses back from a worker process as plain data.
@@ -98,6 +105,9 @@ class ModuleResults:
     evidence: RuntimeEvidence | None = None  # what the runtime layer saw of each export; None without --confirm
     errors: list[RunError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Each module's word on its exported functions, with the crate it was built from (None: given
+    # or found alone): the merge lets it decide the source findings of that crate.
+    verdicts: list[tuple[Path, Crate | None, ModuleVerdicts]] = field(default_factory=list)
 
 
 def module_and_runtime(
@@ -133,6 +143,7 @@ def module_and_runtime(
         if crate is not None and crate.manifest is not None and Path(label).is_absolute():
             where = display_path(crate.manifest)
         module_out.extend(module_findings(facts, where, rules))
+        results.verdicts.append((path, crate, verdicts_of(facts, label)))
         if not options.confirm:
             continue
         from wasmlint.runtime import (ScenarioError, export_evidence, load_scenario, run_module, runtime_findings,

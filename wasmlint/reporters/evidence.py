@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import assert_never
 
 from wasmlint.evidence import (
-    ContractNote, Evidence, GrowInstructions, GrowthPath, GuestAllocation, HostGrowthImports, HostGrowthPath,
+    AlsoReachedFrom, ContractNote, LeavesCrate, ModuleNeverGrows, Evidence, GrowInstructions, GrowthPath, GuestAllocation, HostGrowthImports, HostGrowthPath,
     HostKeepsView, HostView, ImportGrowsMemory, ModuleGrows, NodeNotRun, NodeObservation, NoModule, NotExported, Outcome, Resolution,
     RuntimeObservation, SourceAllocates, UnboundedMemory, Unreproduced,
 )
@@ -24,8 +24,15 @@ def evidence_text(item: Evidence) -> str:
     """One line, starting with what saw it: `module:`, `runtime:`, `host:`, `source:`, `node:`,
     `guest:` or `note:`."""
     match item:
+        case AlsoReachedFrom():
+            return f"note: also reached from {named_exports(item)}"
         case GrowthPath():
             return _growth_path(item)
+        case ModuleNeverGrows():
+            return _never_grows(item)
+        case LeavesCrate():
+            return (f"module: `{item.export}`'s path leaves the crate's code in `{item.function}`, "
+                    f"which calls `{item.callee}`")
         case HostGrowthPath():
             return f"module: `{item.export}` asks the host to grow memory via {' -> '.join(item.call_path)}"
         case HostGrowthImports():
@@ -72,6 +79,13 @@ def evidence_text(item: Evidence) -> str:
             assert_never(item)
 
 
+def named_exports(item: AlsoReachedFrom, limit: int = 2) -> str:
+    """`a`, `b` (+3): the first `limit` exports by name, then how many more."""
+    shown = ", ".join(f"`{ref.display}`" for ref in item.exports[:limit])
+    more = len(item.exports) - limit
+    return f"{shown} (+{more})" if more > 0 else shown
+
+
 def states_confirmation(item: Evidence) -> bool:
     """Whether the item's words already say that an engine confirmed the finding."""
     return isinstance(item, RuntimeObservation) and item.grew
@@ -94,6 +108,17 @@ def _growth_path(item: GrowthPath) -> str:
     resolved = (f"; outside panic handling, its indirect calls go only where {_listed(item.resolved_by)} point"
                 if item.resolved_by else "")
     return f"module: `{item.export}` reaches memory.grow only through panic handling, via {via}{how}{resolved}"
+
+
+def _never_grows(item: ModuleNeverGrows) -> str:
+    parts = []
+    if item.never:
+        parts.append(f"{_listed(tuple(f'`{name}`' for name in item.never))} never reach"
+                     f"{'es' if len(item.never) == 1 else ''} memory.grow")
+    if item.panic_only:
+        parts.append(f"{_listed(tuple(f'`{name}`' for name in item.panic_only))} reach"
+                     f"{'es' if len(item.panic_only) == 1 else ''} it only through panic handling")
+    return f"module: {'; '.join(parts)} ({item.module}): this allocation does not grow memory from there"
 
 
 def _listed(items: tuple[str, ...], limit: int = 4) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, Tree
 
 from wasmlint.cfg import BuildCfg
+from wasmlint.evidence import AlsoReachedFrom, ExportRef
 from wasmlint.findings import PATH_HEAD, PATH_TAIL, ExportSite, Finding, RunError, Severity, Span, elided_hops, finding_key
 from wasmlint.registry import CLONED_HEAP_VALUE, HEAP_RECEIVER, OWNED_COPY, PARSE_ERROR
 from wasmlint.rules import Rule
@@ -111,12 +112,13 @@ def analyze_crate(
     graph = CallGraph(index)
     reached = _reach_from_exports(index, graph)
     result.exports = _export_sites(index)
+    reaching = ExportsReaching(index, graph, result.exports)
     seen: set[tuple] = set()
     keys_by_fn: dict[int, list[tuple]] = {}
     for fn in index.fns:
         reach = reached.get(fn.index)
         for hit in fn.matches:
-            finding = _finding(hit, fn, reach, index, all_functions)
+            finding = _finding(hit, fn, reach, index, all_functions, reaching)
             if finding is None:
                 continue
             key = finding_key(finding)
@@ -125,25 +127,82 @@ def analyze_crate(
                 result.findings.append(finding)
                 keys_by_fn.setdefault(fn.index, []).append(key)
     if with_reach:
-        result.reach = _findings_each_export_reaches(index, graph, keys_by_fn)
+        result.reach = reaching.findings_each_export_reaches(keys_by_fn)
     return result
 
 
-def _findings_each_export_reaches(index: CrateIndex, graph: "CallGraph", keys_by_fn: dict[int, list[tuple]]) -> dict[str, frozenset]:
-    """For every export, the source findings in all the functions it reaches (not only those it is
-    the nearest export of): what the module layer's growth path for that export can be explained by."""
-    reach: dict[str, frozenset] = {}
-    for fn, export in _exported(index):
-        seen = {fn.index}
-        queue = deque([fn.index])
+class ExportsReaching:
+    """Every export that reaches each crate function (not only the nearest, which `Reach` follows):
+    a site in a helper that several exports share is theirs all.
+
+    Each function gets the set of exports that reach it as the bits of an integer, propagated along
+    the call graph until nothing changes; a function waits in the queue at most once at a time, so
+    a chain that many exports enter is walked once with all their bits, not once per export."""
+
+    def __init__(self, index: CrateIndex, graph: "CallGraph", sites: dict[str, ExportSite]) -> None:
+        self.symbols = sorted({export.symbol for _, export in _exported(index)})
+        bit = {symbol: 1 << position for position, symbol in enumerate(self.symbols)}
+        self.sites = sites
+        self.masks: dict[int, int] = {}
+        queue: deque[int] = deque()
+        waiting: set[int] = set()
+        for fn, export in _exported(index):
+            self.masks[fn.index] = self.masks.get(fn.index, 0) | bit[export.symbol]
+            if fn.index not in waiting:
+                waiting.add(fn.index)
+                queue.append(fn.index)
         while queue:
-            for target in graph.callees(index.fns[queue.popleft()]):
-                if target not in seen:
-                    seen.add(target)
-                    queue.append(target)
-        keys = frozenset(key for i in seen for key in keys_by_fn.get(i, ()))
-        reach[export.symbol] = reach.get(export.symbol, frozenset()) | keys
-    return reach
+            current = queue.popleft()
+            waiting.discard(current)
+            mask = self.masks[current]
+            for target in graph.callees(index.fns[current]):
+                before = self.masks.get(target, 0)
+                if before | mask != before:
+                    # A function first reached shares its caller's integer: a chain of helpers
+                    # under one export holds one mask, not a copy per function.
+                    self.masks[target] = mask if not before else before | mask
+                    if target not in waiting:
+                        waiting.add(target)
+                        queue.append(target)
+        self._refs: dict[int, tuple[ExportRef, ...]] = {}
+
+    def symbols_of(self, fn: FnDef) -> list[str]:
+        """The symbols of the exports that reach `fn`, sorted."""
+        return [self.symbols[position] for position in _bits(self.masks.get(fn.index, 0))]
+
+    def others(self, fn: FnDef, nearest: str) -> AlsoReachedFrom | None:
+        """The exports besides `nearest` that reach `fn`, as evidence (None: no other)."""
+        mask = self.masks.get(fn.index, 0)
+        if not mask & (mask - 1):
+            return None  # one export reaches it (most functions): nothing to name or to keep
+        refs = self._refs.get(fn.index)
+        if refs is None:
+            refs = self._refs[fn.index] = tuple(
+                ExportRef(site.symbol, site.display, site.path, site.line, site.column, site.end_line, site.end_column)
+                for site in map(self.sites.get, self.symbols_of(fn)) if site is not None)
+        others = tuple(ref for ref in refs if ref.symbol != nearest)
+        return AlsoReachedFrom(others) if others else None
+
+    def findings_each_export_reaches(self, keys_by_fn: dict[int, list[tuple]]) -> dict[str, frozenset]:
+        """For every export, the source findings in all the functions it reaches (not only those it
+        is the nearest export of): what the module layer's growth path for that export can be
+        explained by."""
+        found: dict[str, set[tuple]] = {symbol: set() for symbol in self.symbols}
+        for fn_index, keys in keys_by_fn.items():
+            for position in _bits(self.masks.get(fn_index, 0)):
+                found[self.symbols[position]].update(keys)
+        return {symbol: frozenset(keys) for symbol, keys in found.items()}
+
+
+def _bits(mask: int) -> list[int]:
+    """The positions of the bits set in `mask`, lowest first: time in the bits set, not in the
+    width (a crate of thousands of exports, each function reached by a few)."""
+    positions = []
+    while mask:
+        low = mask & -mask
+        positions.append(low.bit_length() - 1)
+        mask ^= low
+    return positions
 
 
 # -- call graph ---------------------------------------------------------------------------------
@@ -287,19 +346,25 @@ def _keeps(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
     function (the crate's own `alloc`, or `alloc::alloc` in its `mod alloc`) is not std's either."""
     if hit.receiver is None:
         return hit.path is None or not index.names_crate_fn(list(hit.path), fn)
+    rule = hit.rule
     method = hit.captures.get("method", "")
     byte = hit.receiver.start_byte + hit.snippet.shift.byte
-    owner = index.receiver_type(hit.receiver, fn, byte) if method in index.methods_by_name or hit.rule.check else None
+    typed = method in index.methods_by_name or rule.check or rule.receivers
+    owner = index.receiver_type(hit.receiver, fn, byte) if typed else None
     if owner is not None and index.methods.get((owner, method)):
         return False
-    if hit.rule.check == OWNED_COPY and owner in PRIMITIVES:
+    if rule.check == OWNED_COPY and owner in PRIMITIVES:
         return False  # `.to_owned()` of a number is a copy
-    if hit.rule.check == CLONED_HEAP_VALUE:
-        if owner in CLONE_ALLOCATES:
+    if rule.check == CLONED_HEAP_VALUE:
+        if owner is not None and owner in (rule.receivers or CLONE_ALLOCATES):
             hit.captures["owner"] = owner
             return True
         return False  # unknown or cheap to clone: not flagged without knowing the type
-    if hit.rule.check == HEAP_RECEIVER:
+    # The rule's own list of the types whose method this is (`receivers`), when the type is known.
+    on_receiver = rule.allocates_on(owner)
+    if on_receiver is not None:
+        return on_receiver
+    if rule.check == HEAP_RECEIVER:
         if owner is not None:
             return owner in HEAP_TYPES
         # Unknown receiver: a crate type with its own method of that name gets the benefit of
@@ -308,7 +373,8 @@ def _keeps(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
     return True
 
 
-def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, all_functions: bool) -> Finding | None:
+def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, all_functions: bool,
+             reaching: ExportsReaching) -> Finding | None:
     rule = hit.rule
     direct = reach is not None and reach.caller is None
     if rule.scope == "export" and not direct:
@@ -319,6 +385,7 @@ def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, al
         return None
     label = construct_label(hit.node)
     call_path: tuple[str, ...]
+    evidence: tuple[AlsoReachedFrom, ...] = ()
     if reach is None:
         where = f"in `{fn.label}` (no export reaches it)"
         severity, symbol, call_path = Severity.INFO, None, (fn.label, label)
@@ -330,6 +397,10 @@ def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, al
         where = f"in {exported}" if direct else f"in `{fn.label}`, reached from {exported}"
         severity, symbol = rule.severity, export.symbol
         call_path = (export.display, *reach.path_labels(), label)
+        # A rule about the export's own `fn` (its signature) concerns the exports of that fn only.
+        others = reaching.others(fn, symbol) if rule.scope != "export" else None
+        if others is not None:
+            evidence = (others,)
     dot = _method_dot(hit.node)
     (line, column), (end_line, end_column) = _span(hit.node, hit.snippet, dot)
     text = node_bytes(hit.node)
@@ -342,6 +413,7 @@ def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, al
         severity=severity,
         symbol=symbol,
         call_path=call_path,
+        evidence=evidence,
         snippet=snippet_text,
     )
 
