@@ -12,7 +12,7 @@ from conftest import REPO, json_findings, run_cli
 from wasmlint.check import CrateOutcome
 from wasmlint.evidence import (
     AlsoReachedFrom, ContractNote, ExportRef, LeavesCrate, ModuleNeverGrows, Evidence, GrowInstructions, GrowthPath, GuestAllocation, HostGrowthImports, HostGrowthPath,
-    HostKeepsView, HostView, ModuleGrows, NodeNotRun, NodeObservation, NoModule, NotExported, Outcome, Resolution,
+    HostKeepsView, HostView, ImportGrowsMemory, ModuleGrows, NodeNotRun, NodeObservation, NoModule, NotExported, Outcome, Resolution,
     RuntimeObservation, SourceAllocates, UnboundedMemory, Unreproduced,
 )
 from wasmlint.findings import UNRESOLVED_INDIRECT, ExportSite, Finding, Layer, Severity, Span
@@ -77,7 +77,11 @@ EACH = {
     NoModule(): "note: no module found for this host: give it with `--wasm FILE`, or keep the `.wasm` where the "
                 "host names it (or beside the glue, `x.js` / `x_bg.wasm`), so the module layer can say which exports grow",
     NodeObservation("push", "push(1)", True, 1, 2, calls=1):
-        "node: the view over memory.buffer detached when push(1) grew memory 1 -> 2 pages",
+        "node: push(1) grew memory 1 -> 2 pages in V8; views made before it are detached",
+    ImportGrowsMemory("env.emscripten_resize_heap", ("_emscripten_resize_heap", "growMemory", "wasmMemory.grow()"),
+                      "glue.js", 7):
+        "host: the import `env.emscripten_resize_heap` grows memory: _emscripten_resize_heap -> growMemory -> "
+        "wasmMemory.grow() (glue.js:7)",
     NodeNotRun("Cargo.toml (its source; no module built)"):
         "node: not checked: judged by Cargo.toml (its source; no module built), so there is no module for V8 to run",
     HostKeepsView("www/index.js", 18, "tick", "stale-memory-view"):

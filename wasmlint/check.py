@@ -202,7 +202,7 @@ def crates_hosts_load(targets: Targets, known_ids: set[str], options: CheckOptio
     for host, outcome in analysed.items():
         if outcome.error is None:
             project = project_root(host)
-            for folder in crate_folders_named_by(host, outcome.facts):
+            for folder in crate_folders_named_by(host, outcome.facts, outcome.module_paths):
                 if folder.resolve() not in checked and inside(folder.resolve(), project):
                     folders[folder] = None
     return analysed, list(folders)
@@ -247,13 +247,21 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     module_findings: list[Finding] = []
     runtime_findings: list[Finding] = []
     runtime_evidence = None  # with --confirm: what the runtime layer saw of each export
+    # The hosts are read first: the imports their JavaScript grows memory in make exports grow,
+    # for the module findings and for the hosts' own judgement.
+    read = []
+    if run_hosts_:
+        from wasmlint.host.run import growth_by_module, read_hosts  # tree-sitter's JS grammars only with hosts
+
+        read = read_hosts(targets.hosts, known_ids, options, analysed_hosts)
+    host_growth = growth_by_module(read) if read else {}
     verdicts: list[tuple[Path, Crate | None, ModuleVerdicts]] = []  # each module's word on its exports
     if run_modules:
         # Imported here: the heavy imports only when a module is checked.
         from wasmlint.module_layers import module_and_runtime
 
         predicted = {f.symbol for f in findings if f.symbol}
-        module_results = module_and_runtime(modules, rules_of, options, predicted)
+        module_results = module_and_runtime(modules, rules_of, options, predicted, host_growth)
         module_findings, runtime_findings = module_results.module_findings, module_results.runtime_findings
         runtime_evidence = module_results.evidence
         verdicts = module_results.verdicts
@@ -266,23 +274,23 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     if run_hosts_:
         # Imported here: tree-sitter's JS grammars only when there are hosts.
         from wasmlint.host.crates import source_module
-        from wasmlint.host.run import read_hosts, run_hosts
+        from wasmlint.host.run import run_hosts
 
         stand_ins = {
             crate.root: source_module(f"{display_path(crate.manifest or crate.root)} (its source; no module built)",
                                       crate.name, outcome.exports, outcome.findings, outcome.reach, all_rules)
             for crate, outcome in zip(targets.crates, outcomes) if crate.manifest is not None
         }
-        read = read_hosts(targets.hosts, known_ids, options, analysed_hosts)
         # The module layer's facts of every module a host loads, computed here so that the host
         # layer judges by them without running the module layer itself.
         loaded: dict[Path, ModuleFacts | RunError] = {}
         if any(host.module is not None for host in read):
             from wasmlint.module_layers import facts_or_error  # the module layer's imports only when needed
 
-            loaded = {host.module: facts_or_error(host.module, options.cache_dir) for host in read if host.module is not None}
+            loaded = {host.module: facts_or_error(host.module, options.cache_dir, host_growth.get(host.module.resolve()))
+                      for host in read if host.module is not None}
         hosts = run_hosts(read, loaded, rules, options, stand_ins)
-        verdicts += _modules_hosts_link(read, hosts, loaded, targets, options)
+        verdicts += _modules_hosts_link(read, hosts, loaded, targets, options, host_growth)
         merged += hosts.findings
         suppressions += hosts.suppressions
         problems += hosts.problems
@@ -310,7 +318,8 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
 
 
 def _modules_hosts_link(read: list[HostRead], hosts: HostResults, loaded: Mapping[Path, ModuleFacts | RunError],
-                        targets: Targets, options: CheckOptions) -> list[tuple[Path, Crate | None, ModuleVerdicts]]:
+                        targets: Targets, options: CheckOptions,
+                        host_growth: Mapping[Path, Mapping[str, str | None]]) -> list[tuple[Path, Crate | None, ModuleVerdicts]]:
     """The modules the project's hosts load, each with the crate of the project it was built from
     (as the host layer links them), and their word on their exports. The host layer reads the
     module of a host only when a view of it may go stale; here every linked host's module counts
@@ -323,10 +332,10 @@ def _modules_hosts_link(read: list[HostRead], hosts: HostResults, loaded: Mappin
     for host in read:
         if host.outcome.error is not None or hosts.crates.get(host.outcome.facts.path) not in crate_at:
             continue
-        module = host.module or resolve_module(host.path, host.outcome.facts, tuple(options.wasm))
+        module = host.module or resolve_module(host.path, host.outcome.facts, tuple(options.wasm), host.outcome.module_paths)
         if module is None:
             continue
-        facts = loaded.get(module) or facts_or_error(module, options.cache_dir)
+        facts = loaded.get(module) or facts_or_error(module, options.cache_dir, host_growth.get(module.resolve()))
         if not isinstance(facts, RunError):
             linked.append((module, crate_at[hosts.crates[host.outcome.facts.path]], verdicts_of(facts, display_path(module))))
     return linked

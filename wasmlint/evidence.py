@@ -233,9 +233,9 @@ class NoModule:
 
 @dataclass(frozen=True)
 class NodeObservation:
-    """What V8 (a generated Node harness) showed for one export: whether a view over
-    `memory.buffer` made before the call detached, and the page counts around that call
-    (`error` when it could not be checked)."""
+    """What V8 (a generated Node harness, running the module and none of the host's code) showed
+    for one export: whether a view over `memory.buffer` that the harness made before the call
+    detached, and the page counts around that call (`error` when it could not be checked)."""
 
     export: str
     call: str  # e.g. `set_name(10, 16)`, as the runtime layer renders calls
@@ -245,6 +245,12 @@ class NodeObservation:
     error: str | None = None  # could not check: no instance, a trap, a limit (named) ...
     calls: int = 0  # calls of the export made (smoke mode tries several argument sets)
     smoke: bool = False  # made-up arguments: the scenario does not call this export, or there is none
+    # The harness runs the module, never the host: where the host tests the view it keeps for
+    # detachment (and may re-create it), what V8 showed is no proof that the host's view breaks.
+    host_rechecks_at: int | None = None
+    # Imports through which the host grows memory, which the harness grew memory in itself (as
+    # the host's JavaScript does) instead of stubbing them
+    stand_ins: tuple[str, ...] = ()
     kind: Literal["node"] = "node"
 
 
@@ -290,11 +296,24 @@ class ContractNote:
     kind: Literal["contract"] = "contract"
 
 
+@dataclass(frozen=True)
+class ImportGrowsMemory:
+    """An import through which the host grows memory, as the host's JavaScript shows it: the
+    function that implements it and the grow call it reaches."""
+
+    name: str  # `module.name` of the import
+    via: tuple[str, ...]  # the JavaScript functions from the import to the grow call, then the call
+    path: str  # the file of the grow call
+    line: int
+    kind: Literal["import-grows-memory"] = "import-grows-memory"
+
+
 Evidence: TypeAlias = (
     AlsoReachedFrom
     | GrowthPath | ModuleNeverGrows | LeavesCrate | HostGrowthPath | HostGrowthImports | UnboundedMemory | GrowInstructions
     | RuntimeObservation
     | HostView | ModuleGrows | SourceAllocates | NotExported | NoModule | NodeObservation | NodeNotRun
+    | ImportGrowsMemory
     | HostKeepsView | GuestAllocation | ContractNote
 )
 

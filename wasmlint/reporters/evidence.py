@@ -7,7 +7,7 @@ from typing import assert_never
 
 from wasmlint.evidence import (
     AlsoReachedFrom, ContractNote, LeavesCrate, ModuleNeverGrows, Evidence, GrowInstructions, GrowthPath, GuestAllocation, HostGrowthImports, HostGrowthPath,
-    HostKeepsView, HostView, ModuleGrows, NodeNotRun, NodeObservation, NoModule, NotExported, Outcome, Resolution,
+    HostKeepsView, HostView, ImportGrowsMemory, ModuleGrows, NodeNotRun, NodeObservation, NoModule, NotExported, Outcome, Resolution,
     RuntimeObservation, SourceAllocates, UnboundedMemory, Unreproduced,
 )
 from wasmlint.findings import Finding
@@ -59,6 +59,8 @@ def evidence_text(item: Evidence) -> str:
             return f"note: {NO_MODULE}"
         case NodeObservation():
             return _node(item)
+        case ImportGrowsMemory():
+            return f"host: the import `{item.name}` grows memory: {' -> '.join(item.via)} ({item.path}:{item.line})"
         case NodeNotRun():
             return f"node: not checked: judged by {item.judged_by}, so there is no module for V8 to run"
         case HostKeepsView():
@@ -196,16 +198,25 @@ def _call(view: HostView) -> str:
 
 
 def _node(item: NodeObservation) -> str:
+    """What V8 showed about the module: the harness ran no host code, so it speaks of views made
+    before the call, never of the host's own view."""
     if item.error is not None:
         return f"node: could not check `{item.export}`: {item.error}"
     before, after = item.pages_before, item.pages_after
     how = " (a smoke call)" if item.smoke else ""
+    if item.stand_ins and after is not None and before is not None and after > before:
+        names = ", ".join(f"`{name}`" for name in item.stand_ins)
+        how += f" (the harness grew memory in {names}, as the host's JavaScript does)"
     if item.detached:
-        return f"node: the view over memory.buffer detached when {item.call} grew memory {before} -> {after} pages{how}"
+        text = f"node: {item.call} grew memory {before} -> {after} pages in V8{how}; views made before it are detached"
+        if item.host_rechecks_at is not None:
+            text += (f"; no host code ran, and this host tests its view for detachment at line "
+                     f"{item.host_rechecks_at}, so this does not show that the host breaks")
+        return text
     if after is not None and before is not None and after > before:
-        return (f"node: {item.call} grew memory {before} -> {after} pages{how}, but the view stayed "
+        return (f"node: {item.call} grew memory {before} -> {after} pages in V8{how}; views made before it stay "
                 "attached (a shared memory's buffer never detaches)")
     others = item.calls - 1
     more = f", nor did {others} more smoke call{'s' if others > 1 else ''}" if item.smoke and others > 0 else ""
-    return (f"node: {item.call}{how} did not grow memory ({before} page{'' if before == 1 else 's'} before and "
-            f"after){more}; the view stayed attached")
+    return (f"node: {item.call}{how} did not grow memory in V8 ({before} page{'' if before == 1 else 's'} before "
+            f"and after){more}; views made before it stay attached")
