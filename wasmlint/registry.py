@@ -31,6 +31,7 @@ TO_OWNED_IN_EXPORT = "to-owned-in-export"
 TO_STRING_IN_EXPORT = "to-string-in-export"
 VEC_ALLOC_IN_EXPORT = "vec-alloc-in-export"
 VEC_MACRO_IN_EXPORT = "vec-macro-in-export"
+CLOSURE_STORED = "closure-stored"
 # About the files themselves (source and host layers).
 PARSE_ERROR = "parse-error"
 UNUSED_SUPPRESSION = "unused-suppression"
@@ -69,6 +70,7 @@ _EXPORT_PATH = ("export", "path", "function")
 BUILTIN: dict[str, Implementation] = {
     ALLOC_API_IN_EXPORT: MATCHED,
     BOX_IN_EXPORT: MATCHED,
+    CLOSURE_STORED: Implementation(("wasmlint.source.analyze:_stored_closure",), ("place", "by")),
     CLONE_IN_EXPORT: MATCHED,
     COLLECT_IN_EXPORT: MATCHED,
     CONCAT_IN_EXPORT: MATCHED,

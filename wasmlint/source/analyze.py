@@ -10,11 +10,13 @@ from tree_sitter import Node, Tree
 from wasmlint.cfg import BuildCfg
 from wasmlint.evidence import AlsoReachedFrom, ExportRef
 from wasmlint.findings import PATH_HEAD, PATH_TAIL, ExportSite, Finding, RunError, Severity, Span, elided_hops, finding_key
-from wasmlint.registry import CLONED_HEAP_VALUE, HEAP_RECEIVER, OWNED_COPY, PARSE_ERROR
+from wasmlint.registry import CLONED_HEAP_VALUE, CLOSURE_STORED, HEAP_RECEIVER, OWNED_COPY, PARSE_ERROR
 from wasmlint.rules import Rule
+from wasmlint.source.closures import Closures, captures_nothing
 from wasmlint.source.exports import Export
 from wasmlint.source.parsing import NOT_UTF8, SourceFile, parse_rust_file
-from wasmlint.source.resolve import CrateIndex, FnDef, path_segments
+from wasmlint.source.resolve import CrateIndex, FnDef, expand_alias, path_segments
+from wasmlint.source.types import STD_TYPES
 from wasmlint.syntax import field_text, node_bytes, node_text
 from wasmlint.source.scan import RuleHit, Scanner, Snippet
 
@@ -126,9 +128,44 @@ def analyze_crate(
                 seen.add(key)
                 result.findings.append(finding)
                 keys_by_fn.setdefault(fn.index, []).append(key)
+    if CLOSURE_STORED in rules:
+        for closure in index.fns:
+            finding = _stored_closure(closure, graph, reached, rules[CLOSURE_STORED], all_functions)
+            if finding is not None:
+                result.findings.append(finding)
     if with_reach:
         result.reach = reaching.findings_each_export_reaches(keys_by_fn)
     return result
+
+
+def _stored_closure(closure: FnDef, graph: "CallGraph", reached: dict[int, "Reach"], rule: Rule,
+                    all_functions: bool) -> Finding | None:
+    """One `info` on a closure that code an export runs stores instead of calling, naming where."""
+    if closure.closure is None:
+        return None
+    fate = graph.closures.fate(closure)
+    if fate.runs:
+        return None
+    holder = closure.parent
+    reach = reached.get(holder.index) if holder is not None else reached.get(closure.index)
+    if reach is None and not all_functions:
+        return None
+    place = "`, `".join(name.lstrip(".") for name in fate.places)
+    by = fate.by or (holder.label if holder is not None else f"static {place}")
+    call_path: tuple[str, ...] = ()
+    if reach is None:
+        where, symbol = "(no export reaches it)", None
+    else:
+        export = reach.export
+        exported = f"exported function `{export.display}`"
+        direct = holder is not None and reach.caller is None
+        shown = holder.label if holder is not None else closure.label
+        where = f"in {exported}" if direct else f"in `{shown}`, reached from {exported}"
+        symbol, call_path = export.symbol, (export.display, *reach.path_labels(), "{closure}")
+    parameters = next((child for child in closure.node.children if child.type == "closure_parameters"), closure.node)
+    (line, column), (end_line, end_column) = _span(parameters, closure.snippet)
+    return rule.finding(Span(closure.snippet.file.display, line, column, end_line, end_column), {"place": place, "by": by},
+                        where=where, symbol=symbol, call_path=call_path, snippet=node_text(parameters)[:120])
 
 
 class ExportsReaching:
@@ -213,6 +250,7 @@ class CallGraph:
 
     def __init__(self, index: CrateIndex) -> None:
         self.index = index
+        self.closures = Closures(index)
         self._edges: dict[int, list[int]] = {}
         # The same path is called from many places (`Ok(..)`, `Self::new(..)`): resolve once per scope.
         self._cache: dict[tuple, list[FnDef]] = {}
@@ -247,8 +285,15 @@ class CallGraph:
         index = self.index
         targets: dict[int, None] = {}
         calls, refs = fn.calls()
+        through_value = False  # a call of a value: a local closure or fn pointer, `(self.hook)(x)`
         for kind, text, receiver, byte in calls:
+            if kind == "dyn":
+                through_value = True
+                continue
             if kind == "path":
+                if b":" not in text and fn.binds_locally(text.decode("utf-8", errors="replace"), byte):
+                    through_value = True  # a local (a closure, a fn pointer) of that name, not the crate's fn
+                    continue
                 found = self._path(text, fn, True)
             else:
                 name = text.decode("utf-8", errors="replace")
@@ -258,8 +303,18 @@ class CallGraph:
             for target in found:
                 targets[target.index] = None
         for text in refs:
+            if b":" not in text and fn.binds_locally(text.decode("utf-8", errors="replace")):
+                continue  # `let upper = n * 2; drop(upper);` passes the local, not `fn upper`
             for target in self._path(text, fn, False):
                 targets[target.index] = None
+        # The closures written here that run here (called, given to an adapter or a function that
+        # calls them); those stored elsewhere run where what holds them is called.
+        for closure in index.closures_of.get(fn.index, ()):
+            if self.closures.fate(closure).runs:
+                targets[closure.index] = None
+        if through_value:
+            for closure in self.closures.called_from(fn):
+                targets.setdefault(closure.index, None)
         return list(targets)
 
 
@@ -345,13 +400,17 @@ def _keeps(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
     more by name (`check = ...` in their file). A `calls` match whose path leads to a crate
     function (the crate's own `alloc`, or `alloc::alloc` in its `mod alloc`) is not std's either."""
     if hit.receiver is None:
+        if hit.path is not None and hit.captures.get("type") == "Box" and _boxes_empty_closure(hit, fn):
+            return False  # a closure that captures nothing is zero-sized: its box allocates nothing
         return hit.path is None or not index.names_crate_fn(list(hit.path), fn)
     rule = hit.rule
     method = hit.captures.get("method", "")
+    if method == "collect" and _collects_into_js(hit, fn):
+        return False
     byte = hit.receiver.start_byte + hit.snippet.shift.byte
     typed = method in index.methods_by_name or rule.check or rule.receivers
-    owner = index.receiver_type(hit.receiver, fn, byte) if typed else None
-    if owner is not None and index.methods.get((owner, method)):
+    owner = index.receiver_type(hit.receiver, fn, byte, method) if typed else None
+    if owner is not None and owner not in STD_TYPES and index.methods.get((owner, method)):
         return False
     if rule.check == OWNED_COPY and owner in PRIMITIVES:
         return False  # `.to_owned()` of a number is a copy
@@ -367,10 +426,49 @@ def _keeps(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
     if rule.check == HEAP_RECEIVER:
         if owner is not None:
             return owner in HEAP_TYPES
-        # Unknown receiver: a crate type with its own method of that name gets the benefit of
-        # the doubt (the call graph follows that method instead).
-        return not index.methods_by_name.get(method)
+        # Unknown receiver: both candidates stand, the crate's methods of that name (the call
+        # graph follows them) and the std method this finding is about, at most a warning.
+        return True
     return True
+
+
+# Crates whose types live in the JavaScript engine: collecting into one (`js_sys::Array`) fills a
+# JS value, not the Rust heap.
+JS_CRATES = frozenset({"js_sys", "web_sys", "wasm_bindgen"})
+
+
+def _collects_into_js(hit: RuleHit, fn: FnDef) -> bool:
+    """Whether a `.collect()` gathers into a type of js_sys / web_sys (by its turbofish, or the
+    type written on the `let` it initialises), named by its path or a `use` of the file."""
+    function = hit.node.child_by_field_name("function")
+    target = None
+    if function is not None and function.type == "generic_function":
+        arguments = function.child_by_field_name("type_arguments")
+        target = arguments.named_children[0] if arguments is not None and arguments.named_child_count else None
+    if target is None:
+        target = fn.annotation_at(hit.node.start_byte + hit.snippet.shift.byte)
+    while target is not None and target.type in ("reference_type", "generic_type"):
+        target = target.child_by_field_name("type")
+    if target is None:
+        return False
+    segments = expand_alias(path_segments(node_bytes(target)), fn.uses)
+    return bool(segments) and segments[0] in JS_CRATES
+
+
+def _boxes_empty_closure(hit: RuleHit, fn: FnDef) -> bool:
+    arguments = hit.node.child_by_field_name("arguments")
+    argument = arguments.named_children[0] if arguments is not None and arguments.named_child_count == 1 else None
+    return argument is not None and argument.type == "closure_expression" and captures_nothing(argument, fn, hit.snippet.shift.byte)
+
+
+def _receiver_unknown(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
+    """Whether a method match could as well be a crate method of that name: its receiver's type
+    is not known and the crate has methods so named."""
+    method = hit.captures.get("method")
+    if hit.receiver is None or not method or not index.methods_by_name.get(method):
+        return False
+    byte = hit.receiver.start_byte + hit.snippet.shift.byte
+    return index.receiver_type(hit.receiver, fn, byte, method) is None
 
 
 def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, all_functions: bool,
@@ -397,6 +495,9 @@ def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, al
         where = f"in {exported}" if direct else f"in `{fn.label}`, reached from {exported}"
         severity, symbol = rule.severity, export.symbol
         call_path = (export.display, *reach.path_labels(), label)
+        if _receiver_unknown(hit, fn, index):
+            severity = min(severity, Severity.WARNING)
+            where += f" (the receiver's type is not known: it may be the crate's own `{hit.captures['method']}`)"
         # A rule about the export's own `fn` (its signature) concerns the exports of that fn only.
         others = reaching.others(fn, symbol) if rule.scope != "export" else None
         if others is not None:
