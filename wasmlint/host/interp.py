@@ -480,10 +480,8 @@ class Interpreter(Calls):
         if self.checking or (throws and self.trying) or not self.program.reporting:
             return
         for value in sorted((v for v in vals if isinstance(v, Memo)), key=lambda m: (m.line, m.text, m.ctor)):
-            if isinstance(value, Memo) and value.grows:
+            if value.grows:  # (what a wrapper keeps is used through `use_deep`)
                 self.report(value, node, holder)
-            elif isinstance(value, Obj) and value.kind == "keeper":
-                pass  # handled by use_deep
 
     def use_deep(self, vals: frozenset, node: Node, holder: Node | None, st: State, throws: bool = True) -> None:
         """A use of what `vals` hold too: the views a wrapper keeps, an array's elements."""
