@@ -63,9 +63,24 @@ def analyze_host(display: str, source: bytes, read_import: ImportReader | None =
         _note_too_deep(facts, host, deep, f"its syntax tree is nested more than {MAX_DEPTH} levels deep")
     elif program.too_deep is not None:
         _note_too_deep(facts, host, program.too_deep, f"statements and expressions nested more than {MAX_NESTING} deep")
-    facts.uses = sorted(program.uses.values(), key=lambda u: (u.line, u.column))
+    facts.uses = _innermost(program.uses)
     facts.exports_called = list(program.exports_called)
     return facts
+
+
+def _innermost(uses: dict) -> list:
+    """The stale uses, in order, without one that holds another (`decode(view.slice())` is one
+    use of the view: the `slice`)."""
+    spans = sorted(uses, key=lambda span: (span[0], -span[1]))
+    kept = []
+    for i, (start, end) in enumerate(spans):
+        following = i + 1  # spans starting inside this one come next (sorted by start)
+        while following < len(spans) and spans[following][0] < end and spans[following][1] > end:
+            following += 1
+        if following < len(spans) and spans[following][0] < end:
+            continue  # holds another use
+        kept.append(uses[(start, end)])
+    return sorted(kept, key=lambda u: (u.line, u.column))
 
 
 def _program(host: HostFile) -> Program:

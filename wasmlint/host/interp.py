@@ -492,8 +492,9 @@ class Interpreter(Calls):
 
     def report(self, memo: Memo, node: Node, holder: Node | None) -> None:
         program = self.program
-        # One finding per line: a use inside another (`decode(view.slice())`) is the same one.
-        key = (node.start_point[0], 0)
+        # One finding per use (a use nested in another on its line is kept, the outer one dropped:
+        # `entries.nested_uses_dropped`), whichever views reach it.
+        key = (node.start_byte, node.end_byte)
         known = program.uses.get(key)
         grows = memo.grows
         if known is not None:

@@ -75,7 +75,7 @@ class Program:
     globals: dict[str, frozenset] = field(default_factory=dict)  # what imports bind, at the top level
     learned_exports: set[str] = field(default_factory=set)  # names `X` of `X.memory.buffer`
     # What the run collects.
-    uses: dict[tuple[int, int], StaleUse] = field(default_factory=dict)
+    uses: dict[tuple[int, int], StaleUse] = field(default_factory=dict)  # a use's bytes -> the use
     reporting: bool = True
     exports_called: dict[str, None] = field(default_factory=dict)
     callbacks: dict[tuple[int, frozenset], Any] = field(default_factory=dict)  # import callbacks: (id, this) -> Func
