@@ -189,6 +189,8 @@ class Calls(Access):
             if getter is not None:
                 return self.call_function(getter, [], one(value), st, node)
             found = self.load(value, prop, st)
+            if not found and prop == "value" and value.kind in ("array", "set", "map"):
+                return self.all_slots(value, st)  # `set.values().next().value`: an element
             if not found and value.cls:
                 method = self.method_of(value.cls, prop)
                 if method is not None:
