@@ -3,6 +3,7 @@
 Each kind is a small frozen dataclass whose `kind` field names it (so that a finding read back from
 the results cache or another process becomes the same objects). Code branches on these fields;
 the words a user reads are written by one function, `wasmlint.reporters.evidence.evidence_text`.
+Slots: a module of thousands of exports has a few items for each.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class Resolution(StrEnum):
 
 # --- module layer ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GrowthPath:
     """An export's shortest call path to `memory.grow` in the module."""
 
@@ -35,7 +36,7 @@ class GrowthPath:
     kind: Literal["growth-path"] = "growth-path"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HostGrowthPath:
     """An export's call path to an import through which the host grows memory."""
 
@@ -44,7 +45,7 @@ class HostGrowthPath:
     kind: Literal["host-growth-path"] = "host-growth-path"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HostGrowthImports:
     """Imports through which the host grows memory, when no export's path to them is known."""
 
@@ -52,7 +53,7 @@ class HostGrowthImports:
     kind: Literal["host-growth-imports"] = "host-growth-imports"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnboundedMemory:
     index: int
     name: str  # what it is exported or imported as
@@ -60,7 +61,7 @@ class UnboundedMemory:
     kind: Literal["unbounded-memory"] = "unbounded-memory"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GrowInstructions:
     """`memory.grow` instructions in a function that is not an allocator."""
 
@@ -91,7 +92,7 @@ class Unreproduced(StrEnum):
     STUB_IMPORTS = "stub-imports"  # the host grows memory, and the sandbox's stub imports never do
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RuntimeObservation:
     """What one wasmtime run saw of one export (of all its runs, the one that says the most)."""
 
@@ -126,7 +127,7 @@ class RuntimeObservation:
 
 # --- host layer ------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HostView:
     """A host's view over memory.buffer: where it was made, the call that may have grown memory
     since, and where it is used."""
@@ -147,7 +148,7 @@ class HostView:
     kind: Literal["host-view"] = "host-view"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ModuleGrows:
     """The module a host loads says the export it calls reaches memory.grow."""
 
@@ -157,7 +158,7 @@ class ModuleGrows:
     kind: Literal["module-grows"] = "module-grows"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceAllocates:
     """Where no module is built, the crate's source says the export allocates."""
 
@@ -168,7 +169,7 @@ class SourceAllocates:
     kind: Literal["source-allocates"] = "source-allocates"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NotExported:
     """The module a host loads does not export what the host calls."""
 
@@ -177,14 +178,14 @@ class NotExported:
     kind: Literal["not-exported"] = "not-exported"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NoModule:
     """No module was found for the host: which exports grow is not known."""
 
     kind: Literal["no-module"] = "no-module"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NodeObservation:
     """What V8 (a generated Node harness) showed for one export: whether a view over
     `memory.buffer` made before the call detached, and the page counts around that call
@@ -201,7 +202,7 @@ class NodeObservation:
     kind: Literal["node"] = "node"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NodeNotRun:
     """--confirm on a host judged by a crate's source (no module file found for it): V8 had no
     module to run."""
@@ -212,7 +213,7 @@ class NodeNotRun:
 
 # --- the host contract -------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HostKeepsView:
     """On a guest's finding: a host of the project keeps a view across a call to its export."""
 
@@ -223,7 +224,7 @@ class HostKeepsView:
     kind: Literal["host-keeps-view"] = "host-keeps-view"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GuestAllocation:
     """On a host's finding: the guest's finding that makes the call it names grow memory."""
 
@@ -234,7 +235,7 @@ class GuestAllocation:
     kind: Literal["guest-allocation"] = "guest-allocation"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContractNote:
     """Why a finding's severity was lowered by its export's host contract."""
 
