@@ -22,12 +22,13 @@ CASES = [(rule, case) for rule in RULES.values() for case in rule.tests]
 
 def findings_for(rule, case: RuleCase):
     if rule.layer is Layer.SOURCE:
-        from wasmlint.suppress import hide_suppressed, suppression_findings
+        from wasmlint.suppress import hidden_by, suppression_findings
 
         source_rules = {k: r for k, r in RULES.items() if r.layer is Layer.SOURCE}
         outcome = analyze_sources([("case.rs", case.code.encode(), ())], source_rules, set(RULES))
-        shown = hide_suppressed(outcome.findings, outcome.suppressions)
-        return shown + suppression_findings(outcome.suppressions, outcome.problems, source_rules, set(source_rules))
+        hidden = hidden_by(outcome.findings, outcome.suppressions)
+        return hidden.shown(outcome.findings) + suppression_findings(outcome.suppressions, outcome.problems, source_rules,
+                                                                     set(source_rules), hidden.used)
     if rule.layer is Layer.HOST:
         from wasmlint.host import findings_for_js
 

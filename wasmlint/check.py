@@ -7,8 +7,15 @@ facts) that this module passes on; no stage appends to what it was given:
   -> source (per crate, here: cached, parallel) -> module and runtime (module_layers.py)
   -> merge (merge.py: module and runtime results onto the source findings)
   -> host (host/run.py: each host file, handed the facts of the module it loads, or its crate's
-     source where no module is built) -> host contract (contract.py: severities by each export's
-     contract, host and guest findings joined) -> suppressions -> only the requested files.
+     source where no module is built) -> suppressions (suppress.py: which findings an allow hides)
+  -> host contract (contract.py: severities by each export's contract, host and guest findings
+     joined) -> the hidden findings dropped, unused allows reported -> only the requested files.
+
+Suppressions are applied once, when every finding of every layer is in its final place (module
+and runtime findings placed on their `fn`): which findings an allow hides is decided then, the host
+contract heeds it (a hidden guest finding is neither weighed nor named by a host), and the hidden
+findings are dropped after it, with whatever evidence was joined to them. An allow is used when it
+hid a finding of any layer; a growth the merge accepted with its allowed allocations uses none.
 
 Nothing here prints; the CLI renders the Report.
 """
@@ -33,7 +40,7 @@ from wasmlint.parallel import parallel_map
 from wasmlint.plain import to_plain
 from wasmlint.reading import SOURCE_LIMIT, read_regular, reason
 from wasmlint.rules import Rule
-from wasmlint.suppress import Problem, Suppression, hide_suppressed, suppression_findings
+from wasmlint.suppress import Problem, Suppression, hidden_by, suppression_findings
 
 if TYPE_CHECKING:
     from wasmlint.host.run import HostOutcome
@@ -160,8 +167,7 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
             )
             cached = cache.load(key, CrateOutcome)
             if cached is not None:
-                cached.errors = read_errors + cached.errors
-                outcomes.append(cached)
+                outcomes.append(dataclasses.replace(cached, errors=read_errors + cached.errors))
                 continue
         outcomes.append(None)
         label = display_path(crate.manifest or crate.root)
@@ -178,8 +184,7 @@ def _run_source(targets: Targets, rules_of, known_ids, options: CheckOptions, wi
                         size=lambda work: sum(len(source) for _, source, _ in work.files),
                         serial_below=SOURCE_BYTES_WORTH_A_WORKER)
     for (slot, work), outcome in zip(pending, done):
-        outcome.errors = work.read_errors + outcome.errors
-        outcomes[slot] = outcome
+        outcomes[slot] = dataclasses.replace(outcome, errors=work.read_errors + outcome.errors)
     return [outcome for outcome in outcomes if outcome is not None]  # every slot is filled by now
 
 
@@ -254,10 +259,7 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
         report.infos.extend(module_results.notes)
         if Layer.MODULE not in options.layers:
             module_findings = []
-    # Suppressions apply before merging, so that module evidence is not attached to a suppressed
-    # source finding, and again after, for module and runtime findings placed on a source `fn`.
-    shown = hide_suppressed(findings, suppressions)
-    merged = _merge_per_crate(targets, outcomes, findings, shown, module_findings, runtime_findings, runtime_evidence,
+    merged = _merge_per_crate(targets, outcomes, findings, module_findings, runtime_findings, runtime_evidence,
                               sites, reach, all_rules)
     if run_hosts_:
         # Imported here: tree-sitter's JS grammars only when there are hosts.
@@ -283,15 +285,16 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
         problems += hosts.problems
         report.errors.extend(hosts.errors)
         report.partial_files |= hosts.partial_files
+    hidden = hidden_by(merged, suppressions)
     merged = apply_host_contract(merged, [
         CrateContract(crate.root, {display_path(f) for f in crate.files} | ({display_path(crate.manifest)} if crate.manifest else set()),
                       outcome.exports, outcome.reach, crate.root in options.hosts_unknown)
         for crate, outcome in zip(targets.crates, outcomes)
-    ], hosts.crates if run_hosts_ else {}, all_rules, options.strict)
-    merged = hide_suppressed(merged, suppressions)
+    ], hosts.crates if run_hosts_ else {}, all_rules, options.strict, hidden.keys)
+    merged = hidden.shown(merged)
     if Layer.SOURCE in options.layers or Layer.HOST in options.layers:
         ran = {r.id for r in rules.values() if r.layer in _layers_run(options, run_modules, run_hosts_)}
-        merged += suppression_findings(suppressions, problems, rules, ran)
+        merged += suppression_findings(suppressions, problems, rules, ran, hidden.used)
     # A module's findings placed on, or joined to, the source of a crate read only as context (the
     # crate a named host loads) are still the module's: they are reported there, never lost.
     spoke = {f.symbol for f in module_findings + runtime_findings if f.symbol}
@@ -313,13 +316,13 @@ def _layers_run(options: CheckOptions, run_modules: bool, run_hosts: bool) -> fr
     return frozenset(ran)
 
 
-def _merge_per_crate(targets: Targets, outcomes: list[CrateOutcome], findings: list[Finding], shown: list[Finding],
+def _merge_per_crate(targets: Targets, outcomes: list[CrateOutcome], findings: list[Finding],
                      module: list[Finding], runtime: list[Finding], runtime_evidence, sites: dict[str, ExportSite],
                      reach: dict[str, frozenset], rules: dict[str, Rule]) -> list[Finding]:
     """`merge_layers`, one crate at a time for the modules built from a crate (their findings are on
     its Cargo.toml): two crates that both export `set_name` each get their own module's findings,
     placed on their own `fn`. A module given with --wasm or found alone is joined with every crate."""
-    merged = shown
+    merged = findings
     left_module, left_runtime = list(module), list(runtime)
     for crate, outcome in zip(targets.crates, outcomes):
         if crate.manifest is None:

@@ -20,7 +20,7 @@ from wasmlint.findings import Layer, Report, RunError, Severity
 
 if TYPE_CHECKING:
     # The commands import it where they run (the CLI starts without loading the pipeline).
-    from wasmlint.discover import Crate
+    from wasmlint.discover import Crate, Targets
     from wasmlint.plan import CrateConfigs  # noqa: TC004
 
 app = typer.Typer(
@@ -188,8 +188,10 @@ def check(
     targets = discover(paths, config.exclude, features=lambda root: _feature_request(config_of(root)),
                        respect_ignore=respect_gitignore)
     _contain_feature_problems(targets, config_of)
-    analysed_hosts = _add_crates_hosts_load(targets, layers, set(all_rules), jobs, results, config.exclude, config_of,
-                                            respect_gitignore)
+    analysed_hosts, context = _crates_hosts_load(targets, layers, set(all_rules), jobs, results, config.exclude,
+                                                 config_of, respect_gitignore)
+    if context is not None:
+        targets = targets.with_context(context)
     confirm = confirm or Layer.RUNTIME in layers  # asking for the runtime layer means running it
     if confirm:
         _require_wasmtime("--confirm")
@@ -288,22 +290,22 @@ def _stand_in_stdin(paths: list[Path] | None, name: Path | None) -> Path:
     return name
 
 
-def _add_crates_hosts_load(targets, layers, known_ids: set[str], jobs: int, results: Path | None,
-                           exclude: tuple[str, ...], config_of, respect_ignore: bool) -> dict | None:
-    """With the host layer on: the crates the hosts load that the paths given do not include, added
-    as context (read, never reported), so that a host named alone is judged as in the project.
-    Returns the hosts' analyses."""
+def _crates_hosts_load(targets, layers, known_ids: set[str], jobs: int, results: Path | None,
+                       exclude: tuple[str, ...], config_of, respect_ignore: bool) -> tuple[dict | None, Targets | None]:
+    """With the host layer on: the hosts' analyses, and the crates the hosts load that the paths
+    given do not include, found as context (read, never reported; None when there are none), for
+    the caller to add so that a host named alone is judged as in the project."""
     from wasmlint.check import crates_hosts_load
     from wasmlint.discover import discover
     from wasmlint.options import CheckOptions
 
     if Layer.HOST not in layers or not targets.hosts:
-        return None
+        return None, None
     analysed, folders = crates_hosts_load(targets, known_ids, CheckOptions(jobs=jobs or _cores(), cache_dir=results))
-    if folders:
-        targets.add_context(discover(folders, exclude, features=lambda root: _feature_request(config_of(root)),
-                                     reported=False, respect_ignore=respect_ignore))
-    return analysed
+    if not folders:
+        return analysed, None
+    return analysed, discover(folders, exclude, features=lambda root: _feature_request(config_of(root)),
+                              reported=False, respect_ignore=respect_ignore)
 
 
 def _feature_overrides(features: list[str] | None, all_features: bool, no_default_features: bool) -> dict:
@@ -418,17 +420,20 @@ def _build(crates: list[Crate], offline: bool) -> tuple[list[tuple[Path, Crate |
 
 
 def _baseline(report: Report, use: Path | None, write: Path | None, checked: set[str]) -> Report:
+    """The report with the baseline written and/or applied, and a note of each: a new Report."""
+    from dataclasses import replace
+
     from wasmlint.baseline import BaselineError, apply_baseline, write_baseline
 
     try:
         if write is not None:
             count = write_baseline(report, write)
-            report.notes.append(f"baseline with {count} finding{'s' if count != 1 else ''} written to {write}")
+            report = replace(report, notes=[*report.notes, f"baseline with {count} finding{'s' if count != 1 else ''} written to {write}"])
         if use is not None:
             # Entries for paths this run did not look at are not "fixed".
             result = apply_baseline(report, use, checked_paths=checked)
-            report = result.report
-            report.notes.append(f"{result.hidden} hidden by the baseline, {result.fixed} fixed since it was written")
+            report = replace(result.report, notes=[*result.report.notes,
+                                                   f"{result.hidden} hidden by the baseline, {result.fixed} fixed since it was written"])
     except BaselineError as exc:
         fail(str(exc))
     return report

@@ -38,10 +38,15 @@ class CrateContract:
 
 
 def apply_host_contract(findings: list[Finding], crates: list[CrateContract], host_crates: dict[str, Path],
-                        rules: Mapping[str, Rule], strict: bool = False) -> list[Finding]:
+                        rules: Mapping[str, Rule], strict: bool = False, hidden: frozenset[tuple] = frozenset()) -> list[Finding]:
     """Findings with severities set by their exports' contracts and the hosts that load each crate.
     `host_crates` maps each host file checked to the crate it loads. Only findings whose rule is
-    an `allocation` one are weighed: the others are about the files themselves."""
+    an `allocation` one are weighed: the others are about the files themselves.
+
+    `hidden` holds the `finding_key`s of the findings an allow hides: a hidden guest finding is
+    passed on untouched, neither weighed nor named by a host. A hidden `stale-memory-view` still
+    counts: the host does keep that view, and allowing it there does not make the guest's
+    allocation safe with that host."""
     if strict or not crates:
         return findings
     not_allocation = {rule_id for rule_id, rule in rules.items() if not rule.allocation}
@@ -61,10 +66,10 @@ def apply_host_contract(findings: list[Finding], crates: list[CrateContract], ho
     reached_by: dict[Path, dict[tuple, list[str]]] = {}
     for finding in findings:
         crate = crate_of.get(finding.path)
-        if crate is None or finding.layer is Layer.HOST or finding.rule_id in not_allocation:
+        key = finding_key(finding)
+        if crate is None or finding.layer is Layer.HOST or finding.rule_id in not_allocation or key in hidden:
             adjusted.append(finding)
             continue
-        key = finding_key(finding)
         if crate.root not in reached_by:
             reached_by[crate.root] = _exports_reaching(crate.reach)
         names = {finding.symbol} if finding.symbol else set()

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import tomllib
+import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -123,17 +124,20 @@ class Targets:
     context_hosts: set[Path] = field(default_factory=set)
     context_crates: set[Path] = field(default_factory=set)  # roots of the crates named hosts load, read as context
 
-    def add_context(self, other: "Targets") -> None:
-        """Take in what `discover(..., reported=False)` found for context: the crates not here yet
-        (nothing of them reported), their hosts, the errors met reading them."""
+    def with_context(self, other: "Targets") -> "Targets":
+        """These targets and what `discover(..., reported=False)` found for context: the crates not
+        here yet (nothing of them reported), their hosts, the errors met reading them."""
         known = {crate.root for crate in self.crates}
         added = [crate for crate in other.crates if crate.root not in known]
-        self.crates += added
-        self.context_crates |= {crate.root for crate in added}
         new_hosts = [host for host in other.hosts if host not in self.hosts]
-        self.hosts += new_hosts
-        self.context_hosts |= set(new_hosts)
-        self.errors += [error for error in other.errors if error not in self.errors]
+        return dataclasses.replace(
+            self,
+            crates=self.crates + added,
+            context_crates=self.context_crates | {crate.root for crate in added},
+            hosts=self.hosts + new_hosts,
+            context_hosts=self.context_hosts | set(new_hosts),
+            errors=self.errors + [error for error in other.errors if error not in self.errors],
+        )
 
 
 class ManifestError(Exception):
@@ -505,7 +509,7 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = (),
 
     A crate's files are those rustc compiles for wasm32 with the features `features` asks for (one
     request for all crates, or one per crate root): its roots and the `mod` declarations they reach.
-    `reported=False` collects crate folders as context only (see `Targets.add_context`).
+    `reported=False` collects crate folders as context only (see `Targets.with_context`).
     Folder walks skip what the git work tree's .gitignore and .ignore files leave out, unless
     `respect_ignore` is False; the paths given are checked whatever those files say.
     """

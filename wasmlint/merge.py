@@ -43,7 +43,7 @@ def _unresolved(finding: Finding) -> bool:
 
 def merge_layers(
     source: list[Finding],
-    shown: list[Finding],
+    so_far: list[Finding],
     module: list[Finding],
     runtime: list[Finding],
     runtime_evidence: RuntimeEvidence | None,
@@ -51,21 +51,22 @@ def merge_layers(
     reach: dict[str, frozenset],
     rules: Mapping[str, Rule],
 ) -> list[Finding]:
-    """Join module and runtime results onto the source findings (`shown`: those not suppressed).
+    """Join module and runtime results onto the source findings: `so_far` holds them, with what was
+    joined already.
 
     The source findings that explain an export's growth are its own and those in every function it
     reaches (`reach`, keyed by `finding_key`). When they exist, the evidence of a module finding
-    whose rule joins the source (`joins-source`: "reaches memory.grow") goes onto them; when all of
-    them were allowed, the growth was accepted with them and is not reported again; otherwise it
-    stands on its own, on the export's `fn` (a warning when its only path takes an indirect call
-    the module layer could not resolve).
+    whose rule joins the source (`joins-source`: "reaches memory.grow") goes onto them, and the
+    growth is not reported again (when an allow hides all of them, it was accepted with them: the
+    check drops them, evidence and all, after the host contract); otherwise it stands on its own,
+    on the export's `fn` (a warning when its only path takes an indirect call the module layer
+    could not resolve).
     Every finding on an export the runtime layer ran (or left uncalled) gets its `runtime:` evidence;
     growth marks it confirmed.
     """
     joins = {rule_id for rule_id, rule in rules.items() if rule.joins_source}
-    merged = list(shown)
+    merged = list(so_far)
     position_of = {finding_key(f): i for i, f in enumerate(merged)}
-    hidden = {finding_key(f) for f in source} - set(position_of)
 
     own_keys: dict[str, set[tuple]] = {}  # export -> keys of its own source findings, found once
     for finding in source:
@@ -89,9 +90,8 @@ def merge_layers(
     for finding in module:
         keys = explaining(finding.symbol) if finding.rule_id in joins else set()
         if keys:
-            if not keys <= hidden:  # when every allocation behind this growth was allowed: nothing to add
-                for item in finding.evidence:
-                    attach(positions(keys), item)
+            for item in finding.evidence:
+                attach(positions(keys), item)
             continue
         if finding.rule_id in joins and finding.symbol in sites and _unresolved(finding):
             finding = _unconfirmed_guess(finding)

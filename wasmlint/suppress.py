@@ -2,17 +2,19 @@
 
 An allow (in a Rust or a JavaScript/TypeScript comment) at the end of a line covers that line. An allow
 on a line of its own covers the next
-item: a statement, or a whole `fn` (with its attributes) when placed above it. Every allow keeps
-track of whether it hid anything, so stale ones are reported as `unused-suppression`.
+item: a statement, or a whole `fn` (with its attributes) when placed above it. Which findings the
+allows hide is worked out as plain data (`Hidden`: the findings' keys, and which allow and id hid
+each), so that the check can decide it once per finding, consult it while joining the layers, drop
+the hidden findings once at the end, and report the allows that hid nothing as `unused-suppression`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from wasmlint.findings import Finding, Span
+from wasmlint.findings import Finding, Span, finding_key
 from wasmlint.registry import INVALID_SUPPRESSION, UNUSED_SUPPRESSION
 from wasmlint.rules import Rule, matches_selector
 
@@ -35,7 +37,7 @@ class ParsedFile(Protocol):
     def column(self, byte: int, byte_column: int) -> int: ...
 
 
-@dataclass
+@dataclass(frozen=True)
 class Suppression:
     path: str
     line: int  # where the comment is (1-based)
@@ -44,7 +46,6 @@ class Suppression:
     first_line: int  # the lines it covers
     last_line: int
     selectors: tuple[str, ...]
-    used: set[str] = field(default_factory=set)  # selectors that hid at least one finding
 
     def covers(self, finding: Finding) -> str | None:
         if finding.path != self.path or not self.first_line <= finding.line <= self.last_line:
@@ -116,8 +117,21 @@ def find_suppressions(file: ParsedFile, known_ids: set[str]) -> tuple[list[Suppr
     return suppressions, problems
 
 
-def hide_suppressed(findings: list[Finding], suppressions: list[Suppression]) -> list[Finding]:
-    """Drop the findings an allow covers, recording on each allow which of its ids were used.
+@dataclass(frozen=True)
+class Hidden:
+    """What the allows hide: the `finding_key`s of the findings they cover, and each (allow, id)
+    that covered at least one."""
+
+    keys: frozenset[tuple] = frozenset()
+    used: frozenset[tuple[Suppression, str]] = frozenset()
+
+    def shown(self, findings: list[Finding]) -> list[Finding]:
+        """`findings` without the hidden ones."""
+        return [finding for finding in findings if finding_key(finding) not in self.keys]
+
+
+def hidden_by(findings: list[Finding], suppressions: list[Suppression]) -> Hidden:
+    """Which of `findings` the allows cover, and which allows (by id) covered any.
 
     The findings of each file are taken in line order, with the allows whose lines have begun and
     not ended: each finding is tested only against allows that cover its line, not against every
@@ -126,15 +140,17 @@ def hide_suppressed(findings: list[Finding], suppressions: list[Suppression]) ->
     by_path: dict[str, list[Suppression]] = {}
     for suppression in suppressions:
         by_path.setdefault(suppression.path, []).append(suppression)
-    for allows in by_path.values():
-        allows.sort(key=lambda suppression: suppression.first_line)
-    hidden = [False] * len(findings)
-    in_order = sorted((i for i, finding in enumerate(findings) if finding.path in by_path),
-                      key=lambda i: (findings[i].path, findings[i].line))
-    path, allows, begun = None, [], 0
+    for in_file in by_path.values():
+        in_file.sort(key=lambda suppression: suppression.first_line)
+    keys: set[tuple] = set()
+    used: set[tuple[Suppression, str]] = set()
+    in_order = sorted((finding for finding in findings if finding.path in by_path),
+                      key=lambda finding: (finding.path, finding.line))
+    path: str | None = None
+    allows: list[Suppression] = []  # the allows of `path`, by first line
+    begun = 0
     covering: list[Suppression] = []
-    for i in in_order:
-        finding = findings[i]
+    for finding in in_order:
         if finding.path != path:
             path, allows, begun, covering = finding.path, by_path[finding.path], 0, []
         while begun < len(allows) and allows[begun].first_line <= finding.line:
@@ -144,9 +160,9 @@ def hide_suppressed(findings: list[Finding], suppressions: list[Suppression]) ->
         for suppression in covering:
             selector = suppression.covers(finding)
             if selector is not None:
-                suppression.used.add(selector)
-                hidden[i] = True
-    return [finding for i, finding in enumerate(findings) if not hidden[i]]
+                used.add((suppression, selector))
+                keys.add(finding_key(finding))
+    return Hidden(frozenset(keys), frozenset(used))
 
 
 def suppression_findings(
@@ -154,11 +170,13 @@ def suppression_findings(
     problems: list[Problem],
     rules: dict[str, Rule],
     active: set[str],
+    used: frozenset[tuple[Suppression, str]],
 ) -> list[Finding]:
-    """`unused-suppression` and `invalid-suppression` findings, once every layer's findings went through.
+    """`unused-suppression` and `invalid-suppression` findings, once every layer's findings were judged.
 
-    `active` holds the ids of rules that ran: an allow for a rule that did not run (deselected, or
-    its layer was not asked for) is not called unused.
+    `used` holds each (allow, id) that hid a finding of any layer (`Hidden.used`); `active` the ids
+    of rules that ran: an allow for a rule that did not run (deselected, or its layer was not asked
+    for) is not called unused.
     """
     found: list[Finding] = []
     if UNUSED_SUPPRESSION in rules:
@@ -166,7 +184,7 @@ def suppression_findings(
         for suppression in suppressions:
             for selector in suppression.selectors:
                 ran = any(matches_selector(rule_id, selector) for rule_id in active)
-                if selector not in suppression.used and ran:
+                if (suppression, selector) not in used and ran:
                     found.append(_meta_finding(rule, suppression.path, suppression.line, suppression.column,
                                                suppression.end_column, {"rule": selector}))
     if INVALID_SUPPRESSION in rules:

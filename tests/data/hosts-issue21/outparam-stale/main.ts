@@ -1,0 +1,25 @@
+// An out-parameter read through the view made when it was allocated: `compute` fills it, but grows
+// memory first, so the view made before the call is over the detached buffer. (TypeScript, async.)
+import { readFile } from 'node:fs/promises'
+
+interface Api {
+  memory: WebAssembly.Memory
+  alloc(size: number): number
+  compute(out: number, x: number): void
+}
+
+async function load(): Promise<Api> {
+  const bytes = await readFile(new URL('./module.wasm', import.meta.url))
+  const { instance } = await WebAssembly.instantiate(bytes, {})
+  return instance.exports as unknown as Api
+}
+
+async function square(api: Api, x: number): Promise<number> {
+  const slot: number = api.alloc(4)
+  const out: Int32Array = new Int32Array(api.memory.buffer, slot, 1) // fresh: new Int32Array
+  api.compute(slot, x)
+  return out[0] // stale: out <- compute
+}
+
+const api = await load()
+console.log(await square(api, 7))
