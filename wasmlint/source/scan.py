@@ -237,7 +237,12 @@ class Scanner:
         # Macro calls among items (by node id): their records are taken out afterwards, once the
         # query has said which they are.
         item_level: set[int] = set()
-        for pattern, captures in bounded_cursor(self.combined.query).matches(root):
+        # py-tree-sitter hands every match over at once, a dict of captures each: taken one at a
+        # time from the end of the reversed list, each is freed once read, while the records grow.
+        matches = bounded_cursor(self.combined.query).matches(root)
+        matches.reverse()
+        while matches:
+            pattern, captures = matches.pop()
             kind = kinds[pattern]
             if kind == "macro":
                 node = captures["macro"][0]
