@@ -8,7 +8,8 @@ export gets three verdicts:
   `panic only` (only through the panic machinery) or `never`;
 - the source layer's alone, from `wasmlint check --layer source --strict`: the highest severity
   among the findings the source layer attributes to that export (their `symbol`: at its `fn`, in
-  its body, or in a crate function it reaches), or `none`;
+  its body, or in a crate function it reaches; or one of the other exports a finding says reach
+  its site, `also_reached_from`), or `none`;
 - what `check` reports with the module given (`--wasm`, all layers joined, `--strict`): the
   highest severity among the findings on that export, whatever their layer.
 `--strict` keeps the rules' own severities (no host contract). Both checks run on a copy of the
@@ -93,12 +94,15 @@ def _disarmed_copy(crate: Path, scratch: Path) -> str:
 
 
 def _strongest(exports: list[str], findings: list[dict], layer: str | None) -> dict[str, str]:
-    """Per export, the highest severity of the findings on it (of `layer` only, when given)."""
+    """Per export, the highest severity of the findings on it (of `layer` only, when given): those
+    whose `symbol` it is, and those that name it among the other exports reaching their site."""
     verdicts = dict.fromkeys(exports, "none")
     for finding in findings:
-        symbol = finding.get("symbol")
-        if symbol in verdicts and (layer is None or finding["layer"] == layer):
-            verdicts[symbol] = min(verdicts[symbol], finding["severity"], key=SEVERITIES.index)
+        if layer is not None and finding["layer"] != layer:
+            continue
+        for symbol in [finding.get("symbol"), *(e["symbol"] for e in finding.get("also_reached_from", []))]:
+            if symbol in verdicts:
+                verdicts[symbol] = min(verdicts[symbol], finding["severity"], key=SEVERITIES.index)
     return verdicts
 
 

@@ -11,8 +11,8 @@ import pytest
 from conftest import REPO, json_findings, run_cli
 from wasmlint.check import CrateOutcome
 from wasmlint.evidence import (
-    ContractNote, Evidence, GrowInstructions, GrowthPath, GuestAllocation, HostGrowthImports, HostGrowthPath,
-    HostKeepsView, HostView, ModuleGrows, NodeNotRun, NodeObservation, NoModule, NotExported, Outcome, Resolution,
+    AlsoReachedFrom, ContractNote, ExportRef, LeavesCrate, ModuleNeverGrows, Evidence, GrowInstructions, GrowthPath, GuestAllocation, HostGrowthImports, HostGrowthPath,
+    HostKeepsView, HostView, ImportGrowsMemory, ModuleGrows, NodeNotRun, NodeObservation, NoModule, NotExported, Outcome, Resolution,
     RuntimeObservation, SourceAllocates, UnboundedMemory, Unreproduced,
 )
 from wasmlint.findings import UNRESOLVED_INDIRECT, ExportSite, Finding, Layer, Severity, Span
@@ -25,6 +25,17 @@ VIEW = HostView("view", "Float64Array", "new Float64Array(memory.buffer)", 2, Fa
                 False, False, "view[0]", 4)
 # One of each kind, with its words.
 EACH = {
+    AlsoReachedFrom(tuple(ExportRef(name, f"Doc::{name}", "src/lib.rs", line, 8, line, 8 + len(name))
+                          for line, name in enumerate(("load", "save", "undo", "redo"), start=3))):
+        "note: also reached from `Doc::load`, `Doc::save` (+2)",
+    AlsoReachedFrom((ExportRef("load", "load", "src/lib.rs", 3, 8, 3, 12),)): "note: also reached from `load`",
+    ModuleNeverGrows("m.wasm", ("a", "b")):
+        "module: `a` and `b` never reach memory.grow (m.wasm): this allocation does not grow memory from there",
+    ModuleNeverGrows("m.wasm", ("a",), ("b", "c", "d", "e", "f")):
+        "module: `a` never reaches memory.grow; `b`, `c`, `d`, `e` and 1 more reach it only through panic handling "
+        "(m.wasm): this allocation does not grow memory from there",
+    LeavesCrate("c", "many::helper", "alloc::fmt::format"):
+        "module: `c`'s path leaves the crate's code in `many::helper`, which calls `alloc::fmt::format`",
     GrowthPath("push", ("push", "grow_one"), Resolution.DIRECT):
         "module: `push` reaches memory.grow via push -> grow_one (direct calls only)",
     GrowthPath("run", ("run", "dyn", "alloc"), Resolution.RESOLVED, ("`run` calls `dyn` via the vtable of `W`",),
@@ -66,7 +77,11 @@ EACH = {
     NoModule(): "note: no module found for this host: give it with `--wasm FILE`, or keep the `.wasm` where the "
                 "host names it (or beside the glue, `x.js` / `x_bg.wasm`), so the module layer can say which exports grow",
     NodeObservation("push", "push(1)", True, 1, 2, calls=1):
-        "node: the view over memory.buffer detached when push(1) grew memory 1 -> 2 pages",
+        "node: push(1) grew memory 1 -> 2 pages in V8; views made before it are detached",
+    ImportGrowsMemory("env.emscripten_resize_heap", ("_emscripten_resize_heap", "growMemory", "wasmMemory.grow()"),
+                      "glue.js", 7):
+        "host: the import `env.emscripten_resize_heap` grows memory: _emscripten_resize_heap -> growMemory -> "
+        "wasmMemory.grow() (glue.js:7)",
     NodeNotRun("Cargo.toml (its source; no module built)"):
         "node: not checked: judged by Cargo.toml (its source; no module built), so there is no module for V8 to run",
     HostKeepsView("www/index.js", 18, "tick", "stale-memory-view"):

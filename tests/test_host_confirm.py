@@ -41,7 +41,7 @@ def test_greeting_alloc_set_name_detaches_the_view(compiler):
                                _scenario("greeting-alloc"))
     assert verdicts == {"set_name": NodeVerdict("set_name", "set_name(10, 16)", True, 17, 18, calls=1)}
     assert evidence_text(verdicts["set_name"]) == (
-        "node: the view over memory.buffer detached when set_name(10, 16) grew memory 17 -> 18 pages")
+        "node: set_name(10, 16) grew memory 17 -> 18 pages in V8; views made before it are detached")
 
 
 # An imported memory (the harness keeps the one it made), grown by an export whose name is code,
@@ -61,7 +61,7 @@ def test_an_imported_memory_grown_by_memory_grow_detaches_a_dataview(tmp_path):
     (verdict,) = confirm_in_node(_wat(tmp_path, IMPORTED_AND_GROWN), [(export, "DataView")]).values()
     assert (verdict.detached, verdict.pages_before, verdict.pages_after, verdict.error) == (True, 1, 2, None)
     assert verdict.smoke and verdict.call == f"{export}()"
-    assert evidence_text(verdict).endswith("grew memory 1 -> 2 pages (a smoke call)")
+    assert evidence_text(verdict).endswith("grew memory 1 -> 2 pages in V8 (a smoke call); views made before it are detached")
 
 
 # --- not detached --------------------------------------------------------------------------------
@@ -72,7 +72,7 @@ def test_static_greeting_guests_leave_the_view_attached(name, compiler):
     verdicts = confirm_in_node(module, [("set_name", "Int32Array")], _scenario(name))
     assert verdicts == {"set_name": NodeVerdict("set_name", "set_name(10, 16)", False, 17, 17, calls=1)}
     assert evidence_text(verdicts["set_name"]) == (
-        "node: set_name(10, 16) did not grow memory (17 pages before and after); the view stayed attached")
+        "node: set_name(10, 16) did not grow memory in V8 (17 pages before and after); views made before it stay attached")
 
 
 # i64 parameters, a saved pointer plus an offset, bytes written there, and an integer no double holds.
@@ -114,7 +114,7 @@ SHARED = """
 def test_a_shared_memory_grows_without_detaching_the_view(tmp_path):
     (verdict,) = confirm_in_node(_wat(tmp_path, SHARED), [("grow", "Int32Array")]).values()
     assert (verdict.detached, verdict.pages_before, verdict.pages_after) == (False, 1, 2)
-    assert "but the view stayed attached (a shared memory's buffer never detaches)" in evidence_text(verdict)
+    assert "views made before it stay attached (a shared memory's buffer never detaches)" in evidence_text(verdict)
 
 
 # --- could not check -----------------------------------------------------------------------------
@@ -188,8 +188,8 @@ def test_an_export_the_scenario_does_not_call_gets_smoke_calls(tmp_path):
     scenario = parse_scenario('[[steps]]\ncall = "g"\n', "s.toml")
     (verdict,) = confirm_in_node(_wat(tmp_path, wat), [("f", "Float64Array")], scenario).values()
     assert (verdict.smoke, verdict.call, verdict.calls) == (True, "f(0)", 8)  # as the runtime layer shows it
-    assert evidence_text(verdict) == ("node: f(0) (a smoke call) did not grow memory (1 page before and after), "
-                                  "nor did 7 more smoke calls; the view stayed attached")
+    assert evidence_text(verdict) == ("node: f(0) (a smoke call) did not grow memory in V8 (1 page before and after), "
+                                  "nor did 7 more smoke calls; views made before it stay attached")
 
 
 def test_unreadable_modules_and_unknown_exports_or_views_are_error_verdicts(tmp_path):

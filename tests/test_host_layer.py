@@ -255,7 +255,7 @@ def test_confirm_reproduces_the_detach_in_node(tmp_path, modules):
     code, findings, err = _check("classic.mjs", "--wasm", str(modules["greeting-alloc"]), "--confirm", cwd=tmp_path)
     (finding,) = [f for f in findings if f["rule_id"] == "stale-memory-view"]
     assert finding["confirmed"] is True
-    assert "node: the view over memory.buffer detached when set_name(10, 16) grew memory 17 -> 18 pages" in finding["evidence"]
+    assert "node: set_name(10, 16) grew memory 17 -> 18 pages in V8; views made before it are detached" in finding["evidence"]
 
 
 def test_calls_into_an_imported_file_are_followed_and_its_edits_reach_the_cache(tmp_path, modules):

@@ -84,7 +84,7 @@ def test_properties_code_branches_on_come_from_the_rule_files():
     assert not_allocation == {
         registry.PARSE_ERROR, registry.UNUSED_SUPPRESSION, registry.INVALID_SUPPRESSION,
         registry.MEMORY_HAS_NO_MAXIMUM, registry.RUNTIME_UNSUPPORTED, registry.SCENARIO_EXPECTATION_FAILED,
-        registry.STALE_MEMORY_VIEW,
+        registry.STALE_MEMORY_VIEW, registry.CLOSURE_STORED,
     }
     assert {rule.id for rule in RULES.values() if rule.joins_source} == {registry.EXPORT_REACHES_MEMORY_GROW}
     for rule_id in not_allocation:

@@ -224,3 +224,72 @@ def test_a_finding_without_a_value_its_rule_gives_is_a_loud_bug():
     for left_out in ("function", "path"):  # one the message uses, one it does not
         with pytest.raises(MessageError, match=rf"export-reaches-memory-grow\.toml: no value for `\{{{left_out}\}}`"):
             rule.finding(Span("m.wasm"), {k: v for k, v in values.items() if k != left_out})
+
+
+RECEIVER_RULE = '''id = "grow-in-export"
+layer = "source"
+severity = "error"
+summary = "s"
+message = "`.{method}()` grows"
+why = "w"
+fix = "f"
+methods = ["grow_by"]
+receivers = ["Pool", "[]"]
+
+[[tests]]
+name = "on-a-pool"
+flag = """
+struct Pool;
+#[no_mangle]
+pub extern "C" fn f(p: &mut Pool) { p.grow_by(1) }
+"""
+
+[[tests]]
+name = "on-something-else"
+ok = """
+struct Other;
+#[no_mangle]
+pub extern "C" fn f(o: &mut Other) { o.grow_by(1) }
+"""
+'''
+
+
+def test_receivers_name_the_types_whose_method_a_rule_means(tmp_path):
+    (tmp_path / "grow-in-export.toml").write_text(RECEIVER_RULE)
+    rule = load_rules_from(tmp_path)["grow-in-export"]
+    assert rule.receivers == ("Pool", "[]")
+    assert (rule.allocates_on("Pool"), rule.allocates_on("[]"), rule.allocates_on("Other"), rule.allocates_on(None)) \
+        == (True, True, False, None)
+    for case in rule.tests:
+        outcome = analyze_sources([("case.rs", case.code.encode(), ())], {rule.id: rule}, {rule.id})
+        assert bool(outcome.findings) is case.flagged, (case.name, outcome.findings)
+    assert RULES["push-in-export"].allocates_on("Vec") and RULES["push-in-export"].allocates_on("Option") is False
+    assert RULES["format-in-export"].allocates_on("String") is None  # no receivers: the rule does not say
+
+
+def test_bad_receivers_fail_rule_loading_naming_the_file(tmp_path):
+    change = 'receivers = ["Pool", "[]"]'
+    bad = {
+        'receivers = []': r"`receivers` must be a non-empty list of type names \(`Vec`, `str`, `\[\]` for slices\)",
+        'receivers = ["Vec<u8>"]': r"`receivers` must be a non-empty list of type names",
+        'receivers = "Vec"': r"`receivers` must be a non-empty list of type names",
+        'receivers = ["Vec", 3]': r"`receivers` must be a non-empty list of type names",
+        'receivers = ["Vec", "Vec"]': r"`receivers` names 'Vec' twice",
+    }
+    for replacement, message in bad.items():
+        (tmp_path / "grow-in-export.toml").write_text(RECEIVER_RULE.replace(change, replacement))
+        with pytest.raises(RuleError, match=rf"grow-in-export\.toml: {message}"):
+            load_rules_from(tmp_path)
+    # Only a rule whose matches have a receiver can say which types it means.
+    macros = RECEIVER_RULE.replace('methods = ["grow_by"]', 'macros = ["format"]').replace("{method}", "format")
+    (tmp_path / "grow-in-export.toml").write_text(macros)
+    with pytest.raises(RuleError, match=r"grow-in-export\.toml: `receivers` is for rules that match method calls"):
+        load_rules_from(tmp_path)
+    query = RECEIVER_RULE.replace('methods = ["grow_by"]', "query = '''\n(call_expression function: "
+                                  "(field_expression value: (_) @receiver field: (field_identifier) @method)) @match\n'''")
+    (tmp_path / "grow-in-export.toml").write_text(query)
+    assert load_rules_from(tmp_path)["grow-in-export"].receivers == ("Pool", "[]")
+    no_receiver = query.replace("value: (_) @receiver ", "")
+    (tmp_path / "grow-in-export.toml").write_text(no_receiver)
+    with pytest.raises(RuleError, match=r"`receivers` is for rules that match method calls"):
+        load_rules_from(tmp_path)

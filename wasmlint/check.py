@@ -34,7 +34,7 @@ from wasmlint.cfg import BuildCfg
 from wasmlint.contract import CrateContract, apply_host_contract
 from wasmlint.discover import Crate, Targets, display_path
 from wasmlint.findings import ExportSite, Finding, Layer, Report, RunError, finding_key
-from wasmlint.merge import merge_layers
+from wasmlint.merge import CrateModules, ModuleVerdicts, merge_layers, module_decides
 from wasmlint.options import CheckOptions
 from wasmlint.parallel import parallel_map
 from wasmlint.plain import to_plain
@@ -43,7 +43,7 @@ from wasmlint.rules import Rule
 from wasmlint.suppress import Problem, Suppression, hidden_by, suppression_findings
 
 if TYPE_CHECKING:
-    from wasmlint.host.run import HostOutcome
+    from wasmlint.host.run import HostOutcome, HostRead, HostResults
     from wasmlint.module import ModuleFacts
 
 # Below this much Rust in the crates to analyse, one process is faster than several: a worker
@@ -202,7 +202,7 @@ def crates_hosts_load(targets: Targets, known_ids: set[str], options: CheckOptio
     for host, outcome in analysed.items():
         if outcome.error is None:
             project = project_root(host)
-            for folder in crate_folders_named_by(host, outcome.facts):
+            for folder in crate_folders_named_by(host, outcome.facts, outcome.module_paths):
                 if folder.resolve() not in checked and inside(folder.resolve(), project):
                     folders[folder] = None
     return analysed, list(folders)
@@ -247,14 +247,24 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     module_findings: list[Finding] = []
     runtime_findings: list[Finding] = []
     runtime_evidence = None  # with --confirm: what the runtime layer saw of each export
+    # The hosts are read first: the imports their JavaScript grows memory in make exports grow,
+    # for the module findings and for the hosts' own judgement.
+    read = []
+    if run_hosts_:
+        from wasmlint.host.run import growth_by_module, read_hosts  # tree-sitter's JS grammars only with hosts
+
+        read = read_hosts(targets.hosts, known_ids, options, analysed_hosts)
+    host_growth = growth_by_module(read) if read else {}
+    verdicts: list[tuple[Path, Crate | None, ModuleVerdicts]] = []  # each module's word on its exports
     if run_modules:
         # Imported here: the heavy imports only when a module is checked.
         from wasmlint.module_layers import module_and_runtime
 
         predicted = {f.symbol for f in findings if f.symbol}
-        module_results = module_and_runtime(modules, rules_of, options, predicted)
+        module_results = module_and_runtime(modules, rules_of, options, predicted, host_growth)
         module_findings, runtime_findings = module_results.module_findings, module_results.runtime_findings
         runtime_evidence = module_results.evidence
+        verdicts = module_results.verdicts
         report.errors.extend(module_results.errors)
         report.infos.extend(module_results.notes)
         if Layer.MODULE not in options.layers:
@@ -264,27 +274,30 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     if run_hosts_:
         # Imported here: tree-sitter's JS grammars only when there are hosts.
         from wasmlint.host.crates import source_module
-        from wasmlint.host.run import read_hosts, run_hosts
+        from wasmlint.host.run import run_hosts
 
         stand_ins = {
             crate.root: source_module(f"{display_path(crate.manifest or crate.root)} (its source; no module built)",
                                       crate.name, outcome.exports, outcome.findings, outcome.reach, all_rules)
             for crate, outcome in zip(targets.crates, outcomes) if crate.manifest is not None
         }
-        read = read_hosts(targets.hosts, known_ids, options, analysed_hosts)
         # The module layer's facts of every module a host loads, computed here so that the host
         # layer judges by them without running the module layer itself.
         loaded: dict[Path, ModuleFacts | RunError] = {}
         if any(host.module is not None for host in read):
             from wasmlint.module_layers import facts_or_error  # the module layer's imports only when needed
 
-            loaded = {host.module: facts_or_error(host.module, options.cache_dir) for host in read if host.module is not None}
+            loaded = {host.module: facts_or_error(host.module, options.cache_dir, host_growth.get(host.module.resolve()))
+                      for host in read if host.module is not None}
         hosts = run_hosts(read, loaded, rules, options, stand_ins)
+        verdicts += _modules_hosts_link(read, hosts, loaded, targets, options, host_growth)
         merged += hosts.findings
         suppressions += hosts.suppressions
         problems += hosts.problems
         report.errors.extend(hosts.errors)
         report.partial_files |= hosts.partial_files
+    if Layer.MODULE in options.layers:
+        merged = module_decides(merged, _crate_modules(targets, outcomes, verdicts, options), all_rules)
     hidden = hidden_by(merged, suppressions)
     merged = apply_host_contract(merged, [
         CrateContract(crate.root, {display_path(f) for f in crate.files} | ({display_path(crate.manifest)} if crate.manifest else set()),
@@ -302,6 +315,43 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     report.findings = _only_requested_files(merged, targets, told)
     report.files_checked = len(_source_files_in_scope(targets)) + len(modules) + len(targets.hosts) - len(targets.context_hosts)
     return report
+
+
+def _modules_hosts_link(read: list[HostRead], hosts: HostResults, loaded: Mapping[Path, ModuleFacts | RunError],
+                        targets: Targets, options: CheckOptions,
+                        host_growth: Mapping[Path, Mapping[str, str | None]]) -> list[tuple[Path, Crate | None, ModuleVerdicts]]:
+    """The modules the project's hosts load, each with the crate of the project it was built from
+    (as the host layer links them), and their word on their exports. The host layer reads the
+    module of a host only when a view of it may go stale; here every linked host's module counts
+    (its facts from the results cache when analysed before). One that cannot be read decides nothing."""
+    from wasmlint.host.modules import resolve_module
+    from wasmlint.module_layers import facts_or_error, verdicts_of
+
+    crate_at = {crate.root: crate for crate in targets.crates}
+    linked: list[tuple[Path, Crate | None, ModuleVerdicts]] = []
+    for host in read:
+        if host.outcome.error is not None or hosts.crates.get(host.outcome.facts.path) not in crate_at:
+            continue
+        module = host.module or resolve_module(host.path, host.outcome.facts, tuple(options.wasm), host.outcome.module_paths)
+        if module is None:
+            continue
+        facts = loaded.get(module) or facts_or_error(module, options.cache_dir, host_growth.get(module.resolve()))
+        if not isinstance(facts, RunError):
+            linked.append((module, crate_at[hosts.crates[host.outcome.facts.path]], verdicts_of(facts, display_path(module))))
+    return linked
+
+
+def _crate_modules(targets: Targets, outcomes: list[CrateOutcome], verdicts: list[tuple[Path, Crate | None, ModuleVerdicts]],
+                   options: CheckOptions) -> list[CrateModules]:
+    """Each crate with the modules that speak for it: those built from it or that its hosts load,
+    and every `--wasm` module (the user named it for the crates checked). A module found alone
+    in a folder is not taken for any crate's."""
+    crates = []
+    for crate, outcome in zip(targets.crates, outcomes):
+        own = [verdict for path, built_from, verdict in verdicts
+               if (built_from is not None and built_from.root == crate.root) or (built_from is None and path in options.wasm)]
+        crates.append(CrateModules({display_path(f) for f in crate.files}, outcome.reach, list({verdict.module: verdict for verdict in own}.values())))
+    return crates
 
 
 def _layers_run(options: CheckOptions, run_modules: bool, run_hosts: bool) -> frozenset[Layer]:
@@ -336,8 +386,9 @@ def _merge_per_crate(targets: Targets, outcomes: list[CrateOutcome], findings: l
         left_runtime = [f for f in left_runtime if f.path != where]
         files = {display_path(path) for path in crate.files}
         merged = merge_layers([f for f in findings if f.path in files], merged, own_module, own_runtime,
-                              runtime_evidence, outcome.exports, outcome.reach, rules)
-    return merge_layers(findings, merged, left_module, left_runtime, runtime_evidence, sites, reach, rules)
+                              runtime_evidence, outcome.exports, outcome.reach, rules, (crate.name,))
+    return merge_layers(findings, merged, left_module, left_runtime, runtime_evidence, sites, reach, rules,
+                        tuple(crate.name for crate in targets.crates))
 
 
 def _source_files_in_scope(targets: Targets) -> set[str]:

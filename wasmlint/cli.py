@@ -463,8 +463,10 @@ def exports(
     """
     from wasmlint.config import ConfigError, find_config
     from wasmlint.discover import discover
+    from wasmlint.discover import display_path
     from wasmlint.listing import crate_exports, render_json, render_text
     from wasmlint.plan import CrateConfigs
+    from wasmlint.ruleset import effective_rules
 
     paths = list(paths or [Path(".")])
     overrides = _feature_overrides(features, all_features, no_default_features)
@@ -480,7 +482,12 @@ def exports(
     errors = list(targets.errors)
     listings = []
     for crate in targets.crates:
-        listing = crate_exports(crate)
+        try:
+            _, rules = effective_rules(config_of(crate.root))
+        except ConfigError as exc:
+            errors.append(RunError(display_path(crate.manifest or crate.root), str(exc)))
+            continue
+        listing = crate_exports(crate, {k: r for k, r in rules.items() if r.layer is Layer.SOURCE})
         errors += listing.errors
         listings.append(listing)
     if not targets.crates and not errors:

@@ -20,8 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wasmlint.evidence import ContractNote, GuestAllocation, HostKeepsView
+from wasmlint.evidence import ContractNote, GuestAllocation, HostKeepsView, ModuleNeverGrows, also_reached_from
 from wasmlint.findings import ExportSite, Finding, Layer, Severity, finding_key
+from wasmlint.merge import exports_reaching
 from wasmlint.registry import STALE_MEMORY_VIEW
 from wasmlint.rules import Rule
 
@@ -63,16 +64,20 @@ def apply_host_contract(findings: list[Finding], crates: list[CrateContract], ho
     adjusted: list[Finding] = []
     guests_of_host: dict[tuple, list[Finding]] = {}
     # Per crate, the exports that reach each finding: looked up, not searched for, per finding.
-    reached_by: dict[Path, dict[tuple, list[str]]] = {}
+    reached_by: dict[Path, dict[tuple, set[str]]] = {}
     for finding in findings:
         crate = crate_of.get(finding.path)
         key = finding_key(finding)
-        if crate is None or finding.layer is Layer.HOST or finding.rule_id in not_allocation or key in hidden:
+        if crate is None or finding.layer is Layer.HOST or finding.rule_id in not_allocation or key in hidden \
+                or any(isinstance(item, ModuleNeverGrows) for item in finding.evidence):
+            # (The compiled module showed that no export reaching it grows memory: no view goes stale.)
             adjusted.append(finding)
             continue
         if crate.root not in reached_by:
-            reached_by[crate.root] = _exports_reaching(crate.reach)
+            reached_by[crate.root] = exports_reaching(crate.reach)
+        # Every export that reaches the site is affected: the nearest (`symbol`) and the others.
         names = {finding.symbol} if finding.symbol else set()
+        names.update(also_reached_from(finding.evidence))
         names.update(reached_by[crate.root].get(key, ()))
         sites = [crate.exports[name] for name in sorted(names) if name in crate.exports]
         if not sites:
@@ -108,11 +113,3 @@ def apply_host_contract(findings: list[Finding], crates: list[CrateContract], ho
         result.append(finding)
     return result
 
-
-def _exports_reaching(reach: dict[str, frozenset]) -> dict[tuple, list[str]]:
-    """finding key -> the exports that reach it (`reach` the other way round)."""
-    found: dict[tuple, list[str]] = {}
-    for name, keys in reach.items():
-        for key in keys:
-            found.setdefault(key, []).append(name)
-    return found

@@ -251,6 +251,22 @@ def build_script(root: Path, manifest: dict | None) -> Path | None:
 # -- following the declarations ---------------------------------------------------------------------
 
 
+ROOT_MARK = "<"
+
+
+def root_module(position: int) -> tuple[str, ...]:
+    """The module path of a crate root: `()` for the first (the lib when there is one), a segment
+    of its own for every other (`("<root 1>",)`), so that their items never mix. Numbered, not
+    named by file: module paths are part of the results cache's key, which must not depend on
+    the folder wasmlint runs in."""
+    return () if position == 0 else (f"{ROOT_MARK}root {position}>",)
+
+
+def crate_root_of(module: tuple[str, ...]) -> tuple[str, ...]:
+    """The root module a module path belongs to: `()` or its `<bin ...>` segment."""
+    return module[:1] if module and module[0].startswith(ROOT_MARK) else ()
+
+
 class CrateTree:
     def __init__(self) -> None:
         self.files: dict[Path, tuple[str, ...]] = {}  # resolved file -> its module path, in the order reached
@@ -287,8 +303,12 @@ def follow_crate(
     note), or None (said already, or excluded); `shown` names a file that was read in messages,
     `named` one as a declaration names it (a symlink as itself)."""
     tree = CrateTree()
+    # Each root is a crate of its own (the lib, each bin): a bin's modules are not the lib's, so
+    # every root after the first starts its module paths with a segment naming it, one no Rust
+    # identifier can be (`<root 1>`), and `crate::` in its files means that segment.
     queue: deque[tuple[Path, tuple[str, ...], _Place, tuple[str, ...], str | None]] = deque(
-        (root.path, (), _Place(root.path.parent), (), root.declared) for root in roots
+        (root.path, root_module(position), _Place(root.path.parent), (), root.declared)
+        for position, root in enumerate(roots)
     )
     while queue:
         path, module, place, conditions, declared = queue.popleft()

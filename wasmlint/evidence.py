@@ -21,6 +21,30 @@ class Resolution(StrEnum):
     UNRESOLVED = "unresolved"  # one matched by its type alone: any table entry of that type may be the target
 
 
+# --- source layer ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ExportRef:
+    """An exported function, and where its `fn` is (1-based, columns in characters)."""
+
+    symbol: str  # the exported symbol
+    display: str  # the Rust function, as findings name it
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class AlsoReachedFrom:
+    """On a finding in code several exports reach: the exports other than its `symbol` (the
+    nearest) that reach it too, each as affected as that one."""
+
+    exports: tuple[ExportRef, ...]
+    kind: Literal["also-reached-from"] = "also-reached-from"
+
+
 # --- module layer ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +58,29 @@ class GrowthPath:
     panic_only: bool = False  # the path goes through panic handling (nothing else grows)
     resolved_by: tuple[str, ...] = ()  # panic only: what resolved the export's other indirect calls
     kind: Literal["growth-path"] = "growth-path"
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleNeverGrows:
+    """With the compiled module: no export that reaches a source finding grows memory in normal
+    operation. Each reaches memory.grow never (the allocation was optimised away, or never runs) or
+    only through panic handling."""
+
+    module: str  # the module's path
+    never: tuple[str, ...]  # the exports that never reach memory.grow
+    panic_only: tuple[str, ...] = ()  # the exports that reach it only while panicking
+    kind: Literal["module-never-grows"] = "module-never-grows"
+
+
+@dataclass(frozen=True, slots=True)
+class LeavesCrate:
+    """Where an export's path to memory.grow in the module leaves the crate's own code: the last
+    function of the crate on it, and the function (std's, a dependency's) that one calls."""
+
+    export: str
+    function: str
+    callee: str
+    kind: Literal["leaves-crate"] = "leaves-crate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,9 +234,9 @@ class NoModule:
 
 @dataclass(frozen=True, slots=True)
 class NodeObservation:
-    """What V8 (a generated Node harness) showed for one export: whether a view over
-    `memory.buffer` made before the call detached, and the page counts around that call
-    (`error` when it could not be checked)."""
+    """What V8 (a generated Node harness, running the module and none of the host's code) showed
+    for one export: whether a view over `memory.buffer` that the harness made before the call
+    detached, and the page counts around that call (`error` when it could not be checked)."""
 
     export: str
     call: str  # e.g. `set_name(10, 16)`, as the runtime layer renders calls
@@ -199,6 +246,12 @@ class NodeObservation:
     error: str | None = None  # could not check: no instance, a trap, a limit (named) ...
     calls: int = 0  # calls of the export made (smoke mode tries several argument sets)
     smoke: bool = False  # made-up arguments: the scenario does not call this export, or there is none
+    # The harness runs the module, never the host: where the host tests the view it keeps for
+    # detachment (and may re-create it), what V8 showed is no proof that the host's view breaks.
+    host_rechecks_at: int | None = None
+    # Imports through which the host grows memory, which the harness grew memory in itself (as
+    # the host's JavaScript does) instead of stubbing them
+    stand_ins: tuple[str, ...] = ()
     kind: Literal["node"] = "node"
 
 
@@ -244,9 +297,28 @@ class ContractNote:
     kind: Literal["contract"] = "contract"
 
 
+@dataclass(frozen=True, slots=True)
+class ImportGrowsMemory:
+    """An import through which the host grows memory, as the host's JavaScript shows it: the
+    function that implements it and the grow call it reaches."""
+
+    name: str  # `module.name` of the import
+    via: tuple[str, ...]  # the JavaScript functions from the import to the grow call, then the call
+    path: str  # the file of the grow call
+    line: int
+    kind: Literal["import-grows-memory"] = "import-grows-memory"
+
+
 Evidence: TypeAlias = (
-    GrowthPath | HostGrowthPath | HostGrowthImports | UnboundedMemory | GrowInstructions
+    AlsoReachedFrom
+    | GrowthPath | ModuleNeverGrows | LeavesCrate | HostGrowthPath | HostGrowthImports | UnboundedMemory | GrowInstructions
     | RuntimeObservation
     | HostView | ModuleGrows | SourceAllocates | NotExported | NoModule | NodeObservation | NodeNotRun
+    | ImportGrowsMemory
     | HostKeepsView | GuestAllocation | ContractNote
 )
+
+
+def also_reached_from(evidence: tuple[Evidence, ...]) -> tuple[str, ...]:
+    """The symbols of the exports a finding's `AlsoReachedFrom` names (none: only its own `symbol`)."""
+    return tuple(ref.symbol for item in evidence if isinstance(item, AlsoReachedFrom) for ref in item.exports)

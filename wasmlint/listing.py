@@ -1,5 +1,7 @@
 """What `wasmlint exports` shows: every export of each crate as the source layer sees it for one
-build (its symbol, function, form, host contract and the cfg that enabled it), as text or JSON."""
+build (its symbol, function, form, host contract and the cfg that enabled it), as text or JSON;
+the JSON also lists, per export, the allocating sites it reaches (every export that reaches a site
+counts, not only the nearest one its finding is reported under)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ from dataclasses import dataclass, field
 
 from wasmlint.cfg import combine
 from wasmlint.discover import Crate, display_path
-from wasmlint.findings import ExportSite, RunError
+from wasmlint.findings import ExportSite, Finding, RunError, finding_key
 from wasmlint.reporters.json import json_document
+from wasmlint.rules import Rule
 from wasmlint.terminal import visible
 
 
@@ -18,6 +21,7 @@ class CrateExports:
     exports: list[ExportSite] = field(default_factory=list)
     errors: list[RunError] = field(default_factory=list)
     partial_files: set[str] = field(default_factory=set)
+    sites: dict[str, list[Finding]] = field(default_factory=dict)  # export -> the allocating sites it reaches
 
     def cfg_of(self, site: ExportSite) -> str | None:
         """The cfg that enabled an export: those of the `mod` declarations that bring its file into
@@ -28,15 +32,21 @@ class CrateExports:
         return {display_path(path): conditions for path, conditions in self.crate.conditions.items()}
 
 
-def crate_exports(crate: Crate) -> CrateExports:
-    """The exports of one crate, from the same analysis `wasmlint check` runs (without rules)."""
-    from wasmlint.check import read_crate
-    from wasmlint.source import analyze_crate
+def crate_exports(crate: Crate, rules: dict[str, Rule] | None = None) -> CrateExports:
+    """The exports of one crate, from the same analysis `wasmlint check` runs; with `rules`, also
+    the allocating sites (source findings, less those allowed) each export reaches."""
+    from wasmlint.check import analyze_sources, read_crate
+    from wasmlint.suppress import hidden_by
 
     files, errors = read_crate(crate)
-    result = analyze_crate(files, {}, build=crate.cfg)
-    exports = sorted(result.exports.values(), key=lambda s: (s.path, s.line, s.column, s.symbol))
-    return CrateExports(crate, exports, errors + result.errors, result.partial_files)
+    rules = rules or {}
+    outcome = analyze_sources(files, rules, set(rules), with_reach=bool(rules), build=crate.cfg)
+    exports = sorted(outcome.exports.values(), key=lambda s: (s.path, s.line, s.column, s.symbol))
+    allocating = {finding_key(f): f for f in hidden_by(outcome.findings, outcome.suppressions).shown(outcome.findings)
+                  if f.symbol and rules[f.rule_id].allocation}
+    sites = {symbol: sorted((allocating[key] for key in keys if key in allocating), key=lambda f: f.sort_key)
+             for symbol, keys in outcome.reach.items()}
+    return CrateExports(crate, exports, errors + outcome.errors, outcome.partial_files, sites)
 
 
 def _form(site: ExportSite) -> str:
@@ -97,6 +107,11 @@ def render_json(listings: list[CrateExports], infos: list[str], errors: list[Run
                         "path": site.path,
                         "line": site.line,
                         "column": site.column,
+                        "allocating_sites": [
+                            {"rule_id": f.rule_id, "severity": f.severity.label, "path": f.path, "line": f.line,
+                             "column": f.column, "nearest": f.symbol == site.symbol}
+                            for f in listing.sites.get(site.symbol, [])
+                        ],
                     }
                     for site in listing.exports
                 ],

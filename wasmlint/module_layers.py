@@ -6,7 +6,7 @@ and changes nothing it is given.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.discover import Crate, display_path, named_path
 from wasmlint.findings import Finding, RunError
+from wasmlint.merge import ModuleVerdicts
 from wasmlint.module import GROWS, ModuleFacts, ModuleLoadError, analyze_loaded_module, load_module_bytes, module_findings
 from wasmlint.options import CheckOptions
 from wasmlint.parallel import file_size, parallel_map
@@ -47,29 +48,50 @@ def _scenarios_for(module: Path, crate: Crate | None, options: CheckOptions, not
     return [beside]
 
 
-def module_facts(path: Path, cache_dir: Path | None) -> ModuleFacts:
+def module_facts(path: Path, cache_dir: Path | None, host_growth: Mapping[str, str | None] | None = None) -> ModuleFacts:
     """What the module layer sees in one module file, from the results cache when its bytes were
-    analysed before. Raises ModuleLoadError naming the file."""
+    analysed before. `host_growth`: the imports its host's JavaScript grows memory in (see
+    `host.run.growth_by_module`); those whose grown object is an export count when that export
+    is the module's memory. Raises ModuleLoadError naming the file."""
     data = load_module_bytes(path)
-    if cache_dir is None:
-        return analyze_loaded_module(data, str(path))
-    key = result_key("module", digest(data))
-    return ResultCache(cache_dir).get_or_compute(key, ModuleFacts, lambda: analyze_loaded_module(data, str(path)))
+
+    def facts(growth: frozenset[str]) -> ModuleFacts:
+        if cache_dir is None:
+            return analyze_loaded_module(data, str(path), growth)
+        key = result_key("module", digest(data), *([sorted(growth)] if growth else []))
+        return ResultCache(cache_dir).get_or_compute(key, ModuleFacts, lambda: analyze_loaded_module(data, str(path), growth))
+
+    found = facts(frozenset())
+    if host_growth:
+        memories = {name for memory in found.memories for name in memory.exported_as}
+        growth = frozenset(key for key, export in host_growth.items() if export is None or export in memories)
+        if growth:
+            found = facts(growth)
+    return found
 
 
-def facts_or_error(path: Path, cache_dir: Path | None) -> ModuleFacts | RunError:
+def verdicts_of(facts: ModuleFacts, label: str) -> ModuleVerdicts:
+    """Whether each exported function of a module reaches memory.grow: grows, panic-only or no."""
+    return ModuleVerdicts(label, {export.name: export.status for export in facts.exports
+                                   if export.kind == "func" and export.status is not None})
+
+
+def facts_or_error(path: Path, cache_dir: Path | None,
+                   host_growth: Mapping[str, str | None] | None = None) -> ModuleFacts | RunError:
     # A RunError, not the exception: it crosses back from a worker process as plain data.
     try:
-        return module_facts(path, cache_dir)
+        return module_facts(path, cache_dir, host_growth)
     except ModuleLoadError as exc:
         return RunError(display_path(path), exc.message, offset=exc.offset)
     except Exception as exc:  # a bug of ours on odd input: lose this module, not the whole run
         return RunError(display_path(path), f"internal error, module not analysed ({type(exc).__name__}: {exc}); please report it")
 
 
-def _all_module_facts(paths: list[Path], options: CheckOptions) -> list[ModuleFacts | RunError]:
+def _all_module_facts(paths: list[Path], options: CheckOptions,
+                      host_growth: Mapping[Path, Mapping[str, str | None]]) -> list[ModuleFacts | RunError]:
     """Each module's facts, in order; several modules are decoded in parallel with -j."""
-    return parallel_map(lambda path: facts_or_error(path, options.cache_dir), paths, jobs=options.jobs,
+    return parallel_map(lambda path: facts_or_error(path, options.cache_dir, host_growth.get(path.resolve())),
+                        paths, jobs=options.jobs,
                         failed=lambda path, why: RunError(display_path(path), f"module not analysed: {why}"),
                         size=file_size, serial_below=MODULE_BYTES_WORTH_A_WORKER)
 
@@ -83,6 +105,9 @@ class ModuleResults:
     evidence: RuntimeEvidence | None = None  # what the runtime layer saw of each export; None without --confirm
     errors: list[RunError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Each module's word on its exported functions, with the crate it was built from (None: given
+    # or found alone): the merge lets it decide the source findings of that crate.
+    verdicts: list[tuple[Path, Crate | None, ModuleVerdicts]] = field(default_factory=list)
 
 
 def module_and_runtime(
@@ -90,12 +115,13 @@ def module_and_runtime(
     rules_of: Callable[[Crate | None], dict[str, Rule]],
     options: CheckOptions,
     predicted_by_source: set[str],
+    host_growth: Mapping[Path, Mapping[str, str | None]] | None = None,
 ) -> ModuleResults:
     """Module findings, runtime findings and what the runtime layer saw of every exported function
     (None without --confirm), for every module.
 
     `rules_of(crate)` gives the rules in force for the crate a module was built from (None: given
-    with --wasm)."""
+    with --wasm); `host_growth` the imports that the hosts loading each module grow memory in."""
     results = ModuleResults()
     module_out = results.module_findings
     runtime_out = results.runtime_findings
@@ -104,7 +130,7 @@ def module_and_runtime(
         from wasmlint.runtime import RuntimeEvidence
 
         evidence = results.evidence = RuntimeEvidence()
-    all_facts = _all_module_facts([path for path, _ in modules], options)
+    all_facts = _all_module_facts([path for path, _ in modules], options, host_growth or {})
     for (path, crate), facts in zip(modules, all_facts):
         if isinstance(facts, RunError):
             results.errors.append(facts)
@@ -117,6 +143,7 @@ def module_and_runtime(
         if crate is not None and crate.manifest is not None and Path(label).is_absolute():
             where = display_path(crate.manifest)
         module_out.extend(module_findings(facts, where, rules))
+        results.verdicts.append((path, crate, verdicts_of(facts, label)))
         if not options.confirm:
             continue
         from wasmlint.runtime import (ScenarioError, export_evidence, load_scenario, run_module, runtime_findings,

@@ -17,6 +17,8 @@ CLONE_IN_EXPORT = "clone-in-export"
 COLLECT_IN_EXPORT = "collect-in-export"
 CONCAT_IN_EXPORT = "concat-in-export"
 EMPTY_COLLECTION_IN_EXPORT = "empty-collection-in-export"
+FFI_STRING_ALLOC_IN_EXPORT = "ffi-string-alloc-in-export"
+FMT_FORMAT_IN_EXPORT = "fmt-format-in-export"
 FORMAT_IN_EXPORT = "format-in-export"
 HEAP_TYPE_IN_EXPORT_SIGNATURE = "heap-type-in-export-signature"
 MAP_ALLOC_IN_EXPORT = "map-alloc-in-export"
@@ -24,10 +26,12 @@ MEMORY_GROW_CALL_IN_EXPORT = "memory-grow-call-in-export"
 PUSH_IN_EXPORT = "push-in-export"
 REFCOUNT_IN_EXPORT = "refcount-in-export"
 STRING_ALLOC_IN_EXPORT = "string-alloc-in-export"
+STRING_TRANSFORM_IN_EXPORT = "string-transform-in-export"
 TO_OWNED_IN_EXPORT = "to-owned-in-export"
 TO_STRING_IN_EXPORT = "to-string-in-export"
 VEC_ALLOC_IN_EXPORT = "vec-alloc-in-export"
 VEC_MACRO_IN_EXPORT = "vec-macro-in-export"
+CLOSURE_STORED = "closure-stored"
 # About the files themselves (source and host layers).
 PARSE_ERROR = "parse-error"
 UNUSED_SUPPRESSION = "unused-suppression"
@@ -66,10 +70,13 @@ _EXPORT_PATH = ("export", "path", "function")
 BUILTIN: dict[str, Implementation] = {
     ALLOC_API_IN_EXPORT: MATCHED,
     BOX_IN_EXPORT: MATCHED,
+    CLOSURE_STORED: Implementation(("wasmlint.source.analyze:_stored_closure",), ("place", "by")),
     CLONE_IN_EXPORT: MATCHED,
     COLLECT_IN_EXPORT: MATCHED,
     CONCAT_IN_EXPORT: MATCHED,
     EMPTY_COLLECTION_IN_EXPORT: MATCHED,
+    FFI_STRING_ALLOC_IN_EXPORT: MATCHED,
+    FMT_FORMAT_IN_EXPORT: MATCHED,
     FORMAT_IN_EXPORT: MATCHED,
     HEAP_TYPE_IN_EXPORT_SIGNATURE: MATCHED,
     MAP_ALLOC_IN_EXPORT: MATCHED,
@@ -77,6 +84,7 @@ BUILTIN: dict[str, Implementation] = {
     PUSH_IN_EXPORT: MATCHED,
     REFCOUNT_IN_EXPORT: MATCHED,
     STRING_ALLOC_IN_EXPORT: MATCHED,
+    STRING_TRANSFORM_IN_EXPORT: MATCHED,
     TO_OWNED_IN_EXPORT: MATCHED,
     TO_STRING_IN_EXPORT: MATCHED,
     VEC_ALLOC_IN_EXPORT: MATCHED,

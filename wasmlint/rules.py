@@ -25,7 +25,7 @@ SCOPES = ("reachable", "export")
 RULE_KEYS = {
     "id", "layer", "severity", "summary", "message", "why", "fix",
     "query", "methods", "calls", "macros", "scope", "check", "tests",
-    "allocation", "joins-source",
+    "allocation", "joins-source", "receivers",
 }
 REQUIRED_KEYS = ("id", "layer", "severity", "summary", "message", "why", "fix")
 CASE_KEYS = {"name", "flag", "ok", "lines", "column", "message"}
@@ -34,6 +34,10 @@ METHOD_VALUES = frozenset({"method"})
 CALL_VALUES = frozenset({"type", "ctor"})
 _NOT_VALUES = {"match", "receiver"}  # captures that mark nodes, never message values
 _CAPTURE = re.compile(r"@([A-Za-z_][\w.-]*)")
+# A receiver type as `receivers` names it: the base name of the type (`Vec` for `&mut Vec<u8>`,
+# `str` for `&str`, `u8`), or `[]` for slices and arrays (`&[u8]`, `[u8; 4]`).
+SLICE_RECEIVER = "[]"
+_RECEIVER_TYPE = re.compile(r"^(?:[A-Za-z_]\w*|\[\])$")
 
 
 class RuleError(ValueError):
@@ -81,6 +85,18 @@ class Rule:
     # A module finding whose evidence joins the source findings that explain it (instead of a
     # second report), placed on its own only when nothing in the source does.
     joins_source: bool = False
+    # For a rule that matches method calls: the receiver types on which those methods are the
+    # standard library's allocating ones (`push` on `Vec`, `String`...). Empty: the rule does
+    # not say, and any receiver matches (except a crate type with its own method of that name).
+    receivers: tuple[str, ...] = ()
+
+    def allocates_on(self, receiver: str | None) -> bool | None:
+        """Whether a match on a receiver of type `receiver` (its base name, or `[]` for a slice or
+        array) is what this rule means: a method of one of its `receivers`. None when the rule
+        lists no receivers or the type is not known: the caller decides."""
+        if not self.receivers or receiver is None:
+            return None
+        return receiver in self.receivers
 
     @property
     def matches_code(self) -> bool:
@@ -306,6 +322,7 @@ def parse_rule(path: Path) -> Rule:
         properties[key] = data.get(key)
     if properties["joins-source"] and layer is not Layer.MODULE:
         raise RuleError(f"{where}: `joins-source` is for module rules")
+    receivers = _parse_receivers(data, where, bool(methods) or _captures_receiver(query))
     implementation = BUILTIN.get(rule_id)
     if implementation is not None and not implementation.matched:
         values = implementation.values
@@ -346,7 +363,31 @@ def parse_rule(path: Path) -> Rule:
         values=values,
         allocation=properties["allocation"] is not False,
         joins_source=properties["joins-source"] is True,
+        receivers=receivers,
     )
+
+
+def _captures_receiver(query: str | None) -> bool:
+    """Whether every pattern of a query captures the method call's `@receiver`."""
+    patterns = query_captures(query) if query else []
+    return bool(patterns) and all("receiver" in captures for captures in patterns)
+
+
+def _parse_receivers(data: dict, where: str, matches_methods: bool) -> tuple[str, ...]:
+    """The `receivers` key: type names (`Vec`, `str`, `[]` for slices), only for a rule whose
+    matches have a receiver (`methods`, or a query whose every pattern captures `@receiver`)."""
+    if "receivers" not in data:
+        return ()
+    raw = data["receivers"]
+    if not isinstance(raw, list) or not raw or not all(isinstance(r, str) and _RECEIVER_TYPE.match(r) for r in raw):
+        raise RuleError(f"{where}: `receivers` must be a non-empty list of type names (`Vec`, `str`, `[]` for slices)")
+    if not matches_methods:
+        raise RuleError(f"{where}: `receivers` is for rules that match method calls "
+                        "(`methods`, or a `query` whose every pattern captures `@receiver`)")
+    duplicate = next((r for r in raw if raw.count(r) > 1), None)
+    if duplicate is not None:
+        raise RuleError(f"{where}: `receivers` names {duplicate!r} twice")
+    return tuple(raw)
 
 
 def load_rules_from(directory: Path, cache_dir: Path | None = None) -> dict[str, Rule]:

@@ -3,6 +3,7 @@ reports whether the view detached, without running any of the user's JavaScript.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -12,6 +13,7 @@ import resource
 import shutil
 import subprocess
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 # What V8 showed for one export is the evidence a host finding carries.
@@ -323,7 +325,7 @@ def _specs(decoded: WasmModule, views: dict[str, str], scenario: Scenario | None
 
 def confirm_in_node(module: Path, exports: list[tuple[str, str]], scenario: Scenario | None = None, *,
                     timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB,
-                    decoded: WasmModule | None = None) -> dict[str, NodeVerdict]:
+                    decoded: WasmModule | None = None, growing_imports: Collection[str] = ()) -> dict[str, NodeVerdict]:
     """For each (export, view constructor) pair: make that view over `memory.buffer` in V8, call
     the export (the scenario's steps replayed up to its calls; smoke arguments when the scenario
     does not call it or there is none) and see whether the view detached.
@@ -332,8 +334,10 @@ def confirm_in_node(module: Path, exports: list[tuple[str, str]], scenario: Scen
     crashes node costs only itself (the rest go on in a new process). `timeout` is for starting
     node and compiling, and again for each export; `memory_mb` caps each wasm memory. An export
     given twice is checked once, with its first view. `decoded`: the module's decoding, when the
-    caller has it (decoding a large module takes seconds). Guest trouble becomes an `error`
-    verdict; only a missing `node` raises (NodeUnavailable)."""
+    caller has it (decoding a large module takes seconds). `growing_imports`: the imports
+    (`module.name`) through which the host grows memory; the harness grows the memory in them
+    itself (the others are stubs that return zeros), and the verdicts say so. Guest trouble
+    becomes an `error` verdict; only a missing `node` raises (NodeUnavailable)."""
     if timeout <= 0 or memory_mb <= 0:
         raise ValueError("timeout and memory_mb must be positive")
     views: dict[str, str] = {}
@@ -370,6 +374,7 @@ def confirm_in_node(module: Path, exports: list[tuple[str, str]], scenario: Scen
         "max_pages": cap,
         "allowed": allowed,
         "steps": _step_dicts(scenario, _functions(decoded)) if scenario else [],
+        "growing": sorted(growing_imports),
     }
     data_limit = ((memory_mb + NODE_OVERHEAD_MB) << 20) + CODE_BYTES_PER_MODULE_BYTE * len(data)
     while pending:
@@ -390,4 +395,26 @@ def confirm_in_node(module: Path, exports: list[tuple[str, str]], scenario: Scen
             # any export (start-up, compiling), another process would too.
             verdicts[spec["export"]] = _error(spec["export"], failure, spec["smoke"] is not None)
         pending = [spec for spec in left if spec is not stopped] if stopped is not None else []
-    return {export: verdicts[export] for export in views}
+    imported = {f"{item.module}.{item.name}" for item in decoded.imports if item.kind == "func"}
+    stood_in = tuple(sorted(imported & set(growing_imports)))
+    return {export: dataclasses.replace(verdicts[export], stand_ins=stood_in) if stood_in else verdicts[export]
+            for export in views}
+
+
+# --- what the harness cannot see ---------------------------------------------------------------
+
+def rechecks_detachment(source: bytes, holder: str) -> int | None:
+    """The first line (1-based) where the host tests `holder`, the view a finding is about, for
+    detachment (`x.byteLength === 0`, `x.buffer.byteLength == 0`, `x.length === 0`,
+    `x.buffer !== memory.buffer`, `x.buffer.detached`), or None. The harness runs only the module:
+    where the host re-validates its view, V8's growth does not show that the host breaks."""
+    if not holder or len(holder) > 200:
+        return None
+    name = re.escape(holder.encode()).replace(rb"\.", rb"\s*\??\.\s*")
+    test = re.compile(
+        rb"(?<![\w$.])" + name + rb"(?:\s*\??\.\s*buffer)?\s*\??\.\s*(?:byteLength|length)\s*(?:===?|<=?)\s*0(?![\w.])"
+        rb"|(?<![\w$.])0\s*===?\s*" + name + rb"(?:\s*\??\.\s*buffer)?\s*\??\.\s*(?:byteLength|length)(?![\w$])"
+        rb"|(?<![\w$.])" + name + rb"\s*\??\.\s*buffer\s*(?:!==?|===?)"
+        rb"|(?<![\w$.])" + name + rb"(?:\s*\??\.\s*buffer)?\s*\??\.\s*detached(?![\w$])")
+    match = test.search(source)
+    return source.count(b"\n", 0, match.start()) + 1 if match else None

@@ -4,7 +4,9 @@ grow memory, so a host can still be judged per export."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,12 +66,12 @@ def source_module(label: str, name: str, symbols, findings, reach: dict[str, fro
     return module
 
 
-def crate_loaded_by(host: Path, facts: HostFacts, roots: dict[Path, str]) -> Path | None:
-    """The root of the crate whose module the host loads, from: a path it names under the crate's
-    `target/` or wasm-pack `pkg/` (built or not), its own place in a `pkg/`, or a package it
-    imports by name that a `package.json` above it maps to `file:../pkg` (or that is named as the
-    crate is)."""
-    for ref in facts.module_refs:
+def crate_loaded_by(host: Path, facts: HostFacts, roots: dict[Path, str], paths: Sequence[str] = ()) -> Path | None:
+    """The root of the crate whose module the host loads, from: a path it names (or builds:
+    `paths`, see `modules.module_paths`) under the crate's `target/` or wasm-pack `pkg/` (built or
+    not), its own place in a `pkg/`, or a package it imports by name that a `package.json` above
+    it maps to `file:../pkg` (or that is named as the crate is)."""
+    for ref in [*paths, *facts.module_refs]:
         for candidate in module_candidates(host, ref):
             root = _crate_above(candidate, roots)
             if root is not None:
@@ -90,13 +92,14 @@ def crate_loaded_by(host: Path, facts: HostFacts, roots: dict[Path, str]) -> Pat
     return None
 
 
-def crate_folders_named_by(host: Path, facts: HostFacts) -> list[Path]:
+def crate_folders_named_by(host: Path, facts: HostFacts, paths: Sequence[str] = ()) -> list[Path]:
     """The folders holding a Cargo.toml that `crate_loaded_by` may find for this host without
-    knowing the project's crates: above the `target/` or `pkg/` of a module it names or lies in,
-    and a `file:` dependency of its package.json. (A package it imports that only the crate's name
-    matches needs the project's crates: `check` of the project finds that one.)"""
+    knowing the project's crates: above the `target/` or `pkg/` of a module it names (or builds)
+    or lies in, and a `file:` dependency of its package.json. (A package it imports that only the
+    crate's name matches, or a crate known only by its exports, needs the project's crates:
+    `check` of the project finds that one.)"""
     found: list[Path] = []
-    for ref in facts.module_refs:
+    for ref in [*paths, *facts.module_refs]:
         for candidate in module_candidates(host, ref):
             found += _folders_above_outputs(candidate)
     if "pkg" in host.parts:
@@ -106,6 +109,29 @@ def crate_folders_named_by(host: Path, facts: HostFacts) -> list[Path]:
         if target is not None:
             found += [target, target.parent]
     return [folder for folder in dict.fromkeys(found) if is_file(folder / "Cargo.toml")]
+
+
+def crate_by_exports(host: Path, called: Sequence[str], crates: Mapping[Path, SourceModule]) -> Path | None:
+    """For a host that names no module or crate that exists (`fetch("main.wasm")` of a file a
+    build script copies there): the one crate of the project whose exports cover every export
+    the host calls; of several, the one in the host's own project; None when that leaves none or
+    more than one."""
+    from wasmlint.reading import inside, project_root
+
+    wanted = set(called)
+    if not wanted:
+        return None
+    covering = [root for root, module in crates.items() if wanted <= module.exports.keys()]
+    if len(covering) > 1:
+        project = project_root(host)
+        covering = [root for root in covering if inside(root.resolve(), project)]
+    return covering[0] if len(covering) == 1 else None
+
+
+def linked_by_exports(module: SourceModule, called: Sequence[str]) -> SourceModule:
+    """The crate's stand-in, labelled with how the host was linked to it (the evidence says so)."""
+    names = ", ".join(f"`{name}`" for name in sorted(set(called)))
+    return dataclasses.replace(module, label=f"{module.label}, linked to this host by the exports it calls: {names}")
 
 
 def _folders_above_outputs(path: Path) -> list[Path]:

@@ -44,15 +44,38 @@ function jsType(type, what) {
   return name;
 }
 
+// What the harness does for an import through which the host grows memory (Emscripten's
+// `emscripten_resize_heap`, as the host's own JavaScript implements it): grow the watched memory to
+// the size asked for (a byte count above the current size), else by one page; 1 when it grew, as
+// Emscripten's handler returns. No host code runs: this is the harness's own stand-in.
+function resizeStandIn(target) {
+  return (requested) => {
+    const memory = target.memory;
+    if (!memory) return 0;
+    const bytes = memory.buffer.byteLength;
+    const wanted = typeof requested === "number" && requested > bytes ? Math.ceil((requested - bytes) / PAGE) : 1;
+    try {
+      memory.grow(wanted);
+      return 1;
+    } catch {
+      return 0;
+    }
+  };
+}
+
 // The stand-ins for the module's imports, made anew for every instance. Returns the import object
 // and the memories it created (a module that imports its memory is viewed through ours).
-function stubImports(imports, maxPages, allowed) {
+// `growing`: the "module.name" of imports the host grows memory in; `target.memory` is the memory
+// they grow, set once the instance exists.
+function stubImports(imports, maxPages, allowed, growing = [], target = {}) {
   const object = Object.create(null);
   const memories = [];
   for (const item of imports) {
     const what = `import ${JSON.stringify(item.module)} ${JSON.stringify(item.name)}`;
     let value;
-    if (item.kind === "func") {
+    if (item.kind === "func" && growing.includes(`${item.module}.${item.name}`)) {
+      value = resizeStandIn(target);
+    } else if (item.kind === "func") {
       const zeros = () => item.results.map(zero);
       value = item.results.length > 1 ? () => zeros() : () => (item.results.length ? zeros()[0] : undefined);
     } else if (item.kind === "memory") {
@@ -172,7 +195,9 @@ class Run {
   fresh() {
     let imports;
     try {
-      imports = stubImports(this.request.imports, this.request.max_pages, this.request.allowed);
+      this.target = {};
+      imports = stubImports(this.request.imports, this.request.max_pages, this.request.allowed,
+                            this.request.growing ?? [], this.target);
       this.instance = new WebAssembly.Instance(this.module, imports.object);
     } catch (error) {
       throw new StepError(`the module could not be instantiated: ${describe(error)}`);
@@ -181,6 +206,7 @@ class Run {
     this.memory = watchedMemory(this.module, this.instance, memory, imports.memories);
     if (this.memory === undefined) throw new StepError(`the module exports no memory named ${JSON.stringify(memory)}`);
     if (this.memory === null) throw new StepError("the module has no memory to view");
+    this.target.memory = this.memory;
   }
 
   pages() {

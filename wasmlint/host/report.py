@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wasmlint.evidence import Evidence, HostView, ModuleGrows, NoModule, NotExported, SourceAllocates
+from wasmlint.evidence import Evidence, HostGrowthPath, HostView, ModuleGrows, NoModule, NotExported, SourceAllocates
 from wasmlint.findings import Finding, Severity, Span
 from wasmlint.host.values import HostFacts, StaleUse
 from wasmlint.registry import STALE_MEMORY_VIEW
@@ -29,10 +29,8 @@ def _verdict(use: StaleUse, module) -> tuple[str | None, tuple[str, ...], bool]:
             if export is None or export.kind != "func":
                 unknown = True
                 continue
-            if export.status == "grows":
-                return name, export.path, False
-            if export.host_growth_path:
-                return name, export.host_growth_path, False
+            if export.status == "grows" or export.host_growth_path:
+                return name, export.path or export.host_growth_path, False
     return None, (), unknown
 
 
@@ -64,6 +62,8 @@ def host_findings(facts: HostFacts, rules: dict[str, Rule], module=None, module_
         )]
         if module is not None and path and getattr(module, "from_source", False):
             evidence.append(SourceAllocates(export, path, module.export(export).at, module_label or ""))
+        elif module is not None and path and path == module.export(export).host_growth_path:
+            evidence.append(HostGrowthPath(export, path))  # the host's import grows it
         elif module is not None and path:
             evidence.append(ModuleGrows(export, path, module_label or ""))
         elif module is not None:

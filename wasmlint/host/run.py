@@ -6,6 +6,7 @@ where no module is built. Results are returned as plain data (HostResults)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,8 +15,9 @@ from typing import TYPE_CHECKING
 
 from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.discover import display_path
-from wasmlint.evidence import HostView, NodeNotRun
+from wasmlint.evidence import HostGrowthPath, HostView, ImportGrowsMemory, NodeNotRun
 from wasmlint.findings import Finding, Layer, RunError, Span
+from wasmlint.host.imports import GrowingImport
 from wasmlint.host.values import HostFacts
 from wasmlint.options import CheckOptions
 from wasmlint.parallel import file_size, parallel_map
@@ -26,6 +28,7 @@ from wasmlint.suppress import Problem, Suppression
 
 if TYPE_CHECKING:
     from wasmlint.host.crates import SourceModule
+    from wasmlint.host.parsing import HostFile
     from wasmlint.module import ModuleFacts
     from wasmlint.runtime.scenario import Scenario
 
@@ -42,6 +45,8 @@ class HostOutcome:
     suppressions: list[Suppression] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     error: RunError | None = None
+    growing_imports: list[GrowingImport] = field(default_factory=list)  # imports its JavaScript grows memory in
+    module_paths: list[str] = field(default_factory=list)  # `.wasm` paths it builds from constant strings
 
 
 def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | None) -> HostOutcome:
@@ -53,17 +58,26 @@ def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | N
 
     def compute() -> HostOutcome:
         from wasmlint.host.analyze import analyze_host
+        from wasmlint.host.imports import instantiates
+        from wasmlint.host.modules import may_build_module_paths, module_paths
         from wasmlint.host.parsing import parse_host
         from wasmlint.suppress import find_suppressions
 
         try:
-            facts = analyze_host(shown, source, read_import)
+            outcome = HostOutcome(analyze_host(shown, source, read_import))
+            # Parsed again only for what the analysis does not say: which module it loads, which
+            # imports grow memory, its suppressions.
+            paths, imports, allows = may_build_module_paths(source), instantiates(source), b"wasmlint:" in source
+            host = parse_host(shown, source) if paths or imports or allows else None
+            if host is not None:
+                outcome.module_paths = module_paths(host, path) if paths else []
+                if imports:
+                    outcome.growing_imports = _growing_imports(host, outcome.facts)
+                if allows:
+                    outcome.suppressions, outcome.problems = find_suppressions(host, set(known_ids))
         except Exception as exc:  # a bug of ours on odd input: lose this file, not the run
             return HostOutcome(HostFacts(shown), error=RunError(
                 shown, f"internal error, host not analysed ({type(exc).__name__}: {exc}); please report it"))
-        outcome = HostOutcome(facts)
-        if b"wasmlint:" in source:
-            outcome.suppressions, outcome.problems = find_suppressions(parse_host(shown, source), set(known_ids))
         return outcome
 
     if cache_dir is None:
@@ -76,6 +90,23 @@ def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | N
         outcome = compute()
         cache.store(key, outcome)
     return outcome
+
+
+def _growing_imports(host: HostFile, facts: HostFacts) -> list[GrowingImport]:
+    """The imports of the host's import objects whose function grows memory; a file it imports
+    that holds one of them is one of the result's dependencies."""
+    from wasmlint.host.imports import growing_imports
+
+    found = growing_imports(host, read_import)
+    known = {path for path, _ in facts.dependencies}
+    for grow in found:
+        if grow.file != host.display and grow.file not in known:
+            known.add(grow.file)
+            try:
+                facts.dependencies.append((grow.file, hashlib.sha256(read_regular(grow.file, SOURCE_LIMIT)).hexdigest()))
+            except OSError:
+                pass
+    return found
 
 
 def read_import(importer: str, specifier: str) -> tuple[str, bytes] | None:
@@ -184,10 +215,26 @@ def read_hosts(hosts: list[Path], known_ids: set[str], options: CheckOptions,
     read = []
     for path in hosts:
         outcome = analysed[path]
-        uses = outcome.error is None and outcome.facts.uses
-        module = resolve_module(path, outcome.facts, tuple(options.wasm)) if uses else None
+        # A host that grows memory in an import names its module even without a view to judge:
+        # the module's exports that reach the import grow, for every layer.
+        needed = outcome.error is None and bool(outcome.facts.uses or outcome.growing_imports)
+        module = resolve_module(path, outcome.facts, tuple(options.wasm), outcome.module_paths) if needed else None
         read.append(HostRead(path, outcome, module))
     return read
+
+
+def growth_by_module(read: list[HostRead]) -> dict[Path, dict[str, str | None]]:
+    """For each module a host loads (by its resolved path), the imports its host's JavaScript
+    grows memory in: `module.name` -> the export that must be the module's memory for it to be
+    memory that grows (None: it is memory whatever the module exports). The module layer judges
+    the exports that reach them by this."""
+    found: dict[Path, dict[str, str | None]] = {}
+    for host in read:
+        if host.module is not None and host.outcome.error is None and host.outcome.growing_imports:
+            imports = found.setdefault(host.module.resolve(), {})
+            for grow in host.outcome.growing_imports:
+                imports.setdefault(grow.key, grow.memory_export)
+    return found
 
 
 def run_hosts(read: list[HostRead], module_facts: Mapping[Path, ModuleFacts | RunError], rules: dict[str, Rule],
@@ -196,7 +243,7 @@ def run_hosts(read: list[HostRead], module_facts: Mapping[Path, ModuleFacts | Ru
     loads (a RunError: it could not be read, reported once); where a host's module is not built,
     the source of the project's crate it loads stands in (`crates`: crate root -> its
     SourceModule)."""
-    from wasmlint.host.crates import crate_loaded_by
+    from wasmlint.host.crates import crate_by_exports, crate_loaded_by, linked_by_exports
     from wasmlint.host.report import host_findings
 
     results = HostResults()
@@ -214,7 +261,10 @@ def run_hosts(read: list[HostRead], module_facts: Mapping[Path, ModuleFacts | Ru
             results.partial_files.add(facts.path)
             line, column, detail = facts.parse_error
             results.findings.extend(_parse_error(rules, facts.path, line, column, detail))
-        root = crate_loaded_by(path, facts, {r: m.name for r, m in crates.items()}) if crates else None
+        root = crate_loaded_by(path, facts, {r: m.name for r, m in crates.items()}, outcome.module_paths) if crates else None
+        by_exports = root is None and module_path is None and bool(crates)
+        if by_exports:  # no path it names exists (a build script copies the module there)
+            root = crate_by_exports(path, facts.exports_called, crates)
         if root is not None:
             results.crates[facts.path] = root
             for dependency, _ in facts.dependencies:  # a helper it requires talks to the same module
@@ -232,16 +282,33 @@ def run_hosts(read: list[HostRead], module_facts: Mapping[Path, ModuleFacts | Ru
         label = display_path(module_path) if module_path is not None else None
         module: ModuleFacts | SourceModule | None = built
         if built is None and root is not None and facts.uses:
-            module, label = crates[root], crates[root].label
-        found = host_findings(facts, rules, module, label)
+            module = linked_by_exports(crates[root], facts.exports_called) if by_exports else crates[root]
+            label = module.label
+        found = _with_growing_imports(host_findings(facts, rules, module, label), outcome.growing_imports)
         if options.confirm and found:
             if module_path is not None and built is not None:
-                found = _confirmed(found, module_path, path, options, results)
+                found = _confirmed(found, module_path, path, options, results, built.allocator.host_growth_imports)
             elif module is not None:
                 # Judged by a crate's source: there is no module for V8 to run.
                 found = [f.replace(evidence=f.evidence + (NodeNotRun(label or ""),)) for f in found]
         results.findings.extend(found)
     return results
+
+
+def _with_growing_imports(found: list[Finding], growing: list[GrowingImport]) -> list[Finding]:
+    """Each finding whose export grows through an import of this host's, with where the host's
+    JavaScript grows memory in it."""
+    if not growing:
+        return found
+    out = []
+    for finding in found:
+        reached = next((item.call_path[-1] for item in finding.evidence if isinstance(item, HostGrowthPath)), None)
+        grow = next((grow for grow in growing if reached in (grow.key, grow.name)), None)
+        if grow is not None:
+            finding = finding.replace(evidence=finding.evidence + (
+                ImportGrowsMemory(grow.key, grow.via, grow.file, grow.line),))
+        out.append(finding)
+    return out
 
 
 def _scenario_for(module: Path, host: Path, options: CheckOptions) -> Scenario | None:
@@ -257,16 +324,18 @@ def _scenario_for(module: Path, host: Path, options: CheckOptions) -> Scenario |
     return None
 
 
-def _confirmed(found: list[Finding], module: Path, host: Path, options: CheckOptions, results: HostResults) -> list[Finding]:
+def _confirmed(found: list[Finding], module: Path, host: Path, options: CheckOptions, results: HostResults,
+               growing_imports: tuple[str, ...] = ()) -> list[Finding]:
     """Reproduce each finding's growth in V8: a generated harness makes the same kind of view,
-    calls the export and reports whether the view detached. The host's own code never runs."""
-    from wasmlint.host.confirm import NodeUnavailable, confirm_in_node
+    calls the export and reports whether the view detached. The host's own code never runs; in
+    the imports through which the host grows memory (`growing_imports`), the harness grows it."""
+    from wasmlint.host.confirm import NodeUnavailable, confirm_in_node, rechecks_detachment
     from wasmlint.runtime import ScenarioError
 
     wanted = {(f.symbol, _view_kind(f)) for f in found if f.symbol}
     try:
         scenario = _scenario_for(module, host, options)
-        verdicts = confirm_in_node(module, sorted(wanted), scenario)
+        verdicts = confirm_in_node(module, sorted(wanted), scenario, growing_imports=growing_imports)
     except NodeUnavailable as exc:
         results.errors.append(RunError(display_path(host), f"--confirm: {exc}"))
         return found
@@ -274,6 +343,7 @@ def _confirmed(found: list[Finding], module: Path, host: Path, options: CheckOpt
         results.errors.append(RunError(display_path(host), f"--confirm: {exc}"))
         return found
     confirmed = []
+    source: bytes | None = None
     for finding in found:
         verdict = verdicts.get(finding.symbol or "")
         if verdict is None:
@@ -281,8 +351,18 @@ def _confirmed(found: list[Finding], module: Path, host: Path, options: CheckOpt
             continue
         if verdict.error:
             results.errors.append(RunError(display_path(host), f"--confirm: {finding.symbol}: {verdict.error}"))
-        confirmed.append(finding.replace(evidence=finding.evidence + (verdict,),
-                                         confirmed=finding.confirmed or verdict.detached))
+        if verdict.detached:
+            if source is None:
+                try:
+                    source = read_regular(host, SOURCE_LIMIT)
+                except OSError:
+                    source = b""
+            holder = next((item.holder for item in finding.evidence if isinstance(item, HostView)), "")
+            verdict = dataclasses.replace(verdict, host_rechecks_at=rechecks_detachment(source, holder))
+        # V8 ran the module, not the host: its growth backs the finding only where the host does
+        # not test the view it keeps for detachment (which may re-create it: no engine ran that).
+        proof = verdict.detached and verdict.host_rechecks_at is None
+        confirmed.append(finding.replace(evidence=finding.evidence + (verdict,), confirmed=finding.confirmed or proof))
     return confirmed
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict, deque
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,7 +106,9 @@ class ExportFacts:
     kind: str  # func / table / memory / global / tag
     index: int
     function: str | None = None  # display name of the exported function
-    status: str | None = None  # functions: "grows", "panic-only" or "no"
+    # functions: "grows" (it reaches memory.grow, or an import through which the host grows
+    # memory), "panic-only" or "no"
+    status: str | None = None
     path: tuple[str, ...] = ()  # shortest call path to a function with memory.grow
     host_growth_path: tuple[str, ...] = ()  # shortest path to a host growth import
     allocator_entry: bool = False  # an allocator entry point hosts call on purpose
@@ -117,6 +120,11 @@ class ExportFacts:
     # Exports whose indirect calls were resolved because their type alone would reach memory.grow:
     # the vtables and function pointers that resolved them.
     resolved_by: tuple[str, ...] = ()
+
+    @property
+    def growth_path(self) -> tuple[str, ...]:
+        """How it grows memory: its path to memory.grow, else to the host's growth import."""
+        return self.path or self.host_growth_path
 
     def to_dict(self) -> dict:
         return {
@@ -263,10 +271,11 @@ def analyze_module_file(path: Path) -> ModuleFacts:
     return analyze_loaded_module(load_module_bytes(path), str(path))
 
 
-def analyze_loaded_module(data: bytes, label: str) -> ModuleFacts:
-    """Analyse the bytes of a module file named `label`; a malformed one raises ModuleLoadError."""
+def analyze_loaded_module(data: bytes, label: str, host_growth: Collection[str] = ()) -> ModuleFacts:
+    """Analyse the bytes of a module file named `label` (`host_growth`: see `facts_from_module`);
+    a malformed one raises ModuleLoadError."""
     try:
-        return analyze_module(data)
+        return analyze_module(data, host_growth)
     except DecodeError as exc:
         raise ModuleLoadError(label, f"malformed module: {exc.message}", exc.offset) from None
 
@@ -735,14 +744,17 @@ class _Growth:
         return f"any `{signature}` function in the table may be its target" if signature else "any table entry"
 
 
-def analyze_module(data: bytes) -> ModuleFacts:
+def analyze_module(data: bytes, host_growth: Collection[str] = ()) -> ModuleFacts:
     """Decode a binary module and work out what it reveals about memory growth."""
-    return facts_from_module(decode_module(data), data)
+    return facts_from_module(decode_module(data), data, host_growth)
 
 
-def facts_from_module(module: WasmModule, data: bytes | None = None) -> ModuleFacts:
+def facts_from_module(module: WasmModule, data: bytes | None = None, host_growth: Collection[str] = ()) -> ModuleFacts:
     """The facts of a decoded module; `data`, the module's bytes, lets indirect calls be resolved
-    by the vtables and function pointers in its code and data (without it they match by type)."""
+    by the vtables and function pointers in its code and data (without it they match by type).
+    `host_growth`: imports (`module.name`) whose implementation, as the host layer read it in the
+    host's JavaScript, grows memory: an export that reaches one grows, as through the imports
+    known by name (`emscripten_resize_heap`)."""
     names = _Names(module)
     graph = _CallGraph(module)
     raw = module.func_names
@@ -754,7 +766,8 @@ def facts_from_module(module: WasmModule, data: bytes | None = None) -> ModuleFa
     growth = _Growth(module, data, graph, names, is_panic, grow_funcs, export_funcs)
 
     host_imports = [imp for imp in module.imports if imp.kind == "func" and (
-        HOST_GROWTH_IMPORT.match(imp.name) or HOST_GROWTH_IMPORT.match(raw.get(imp.index, "")))]
+        HOST_GROWTH_IMPORT.match(imp.name) or HOST_GROWTH_IMPORT.match(raw.get(imp.index, ""))
+        or f"{imp.module}.{imp.name}" in host_growth)]
     reach_host = graph.toward({imp.index for imp in host_imports}, blocked=is_panic,
                               wanted=export_funcs) if host_imports else {}
 
@@ -775,6 +788,9 @@ def facts_from_module(module: WasmModule, data: bytes | None = None) -> ModuleFa
         func = export.index
         reach = reached[func]
         host_path = host_path_of(func) if func in reach_host else ()
+        if host_path and reach.status != GROWS:
+            # Memory grows when the host's import runs: the export grows, by that path.
+            reach = _Reach(GROWS)
         exports.append(ExportFacts(
             export.name, "func", func, names(func), reach.status, reach.path, host_path,
             allocator_entry=bool(ALLOCATOR_ENTRY.fullmatch(export.name)) and (reach.status == GROWS or bool(host_path)),
@@ -910,12 +926,14 @@ def render_inspect_text(facts: ModuleFacts, path_label: str) -> str:
                 row += f": {' -> '.join(e.path)}"
                 if e.resolution == DIRECT:
                     row += " (direct calls only)"
+            elif e.host_growth_path:
+                row += f": {' -> '.join(e.host_growth_path)} (the host grows memory in this import)"
             lines.append(row)
             for hop in e.indirect:
                 lines.append(f"  {'':<{width}}  indirect call: {hop}")
             if e.resolved_by and e.status != GROWS:
                 lines.append(f"  {'':<{width}}  indirect calls resolved by: {', '.join(e.resolved_by)}")
-            if e.host_growth_path:
+            if e.host_growth_path and e.path:
                 lines.append(f"  {'':<{width}}  host growth: {' -> '.join(e.host_growth_path)}")
     if other_exports:
         lines.append("other exports: " + ", ".join(f"{e.name} ({e.kind})" for e in other_exports))

@@ -41,7 +41,8 @@ def module_findings(facts: ModuleFacts, module_path: str, rules: dict[str, Rule]
         expected = export.allocator_entry or bool(GLUE_EXPORT.match(export.name))
         values = {"export": export.name, "path": " -> ".join(export.path),
                   "function": export.path[-1] if export.path else ""}
-        if export.status in (GROWS, PANIC_ONLY) and not expected:
+        # (An export that grows only through the host's import has no path of its own to memory.grow.)
+        if export.status in (GROWS, PANIC_ONLY) and export.path and not expected:
             panic_only = export.status == PANIC_ONLY
             add(EXPORT_GROWS_ONLY_ON_PANIC if panic_only else EXPORT_REACHES_MEMORY_GROW, export.name, export.path,
                 _growth_path(export, panic_only), values)

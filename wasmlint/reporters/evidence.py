@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import assert_never
 
 from wasmlint.evidence import (
-    ContractNote, Evidence, GrowInstructions, GrowthPath, GuestAllocation, HostGrowthImports, HostGrowthPath,
-    HostKeepsView, HostView, ModuleGrows, NodeNotRun, NodeObservation, NoModule, NotExported, Outcome, Resolution,
+    AlsoReachedFrom, ContractNote, LeavesCrate, ModuleNeverGrows, Evidence, GrowInstructions, GrowthPath, GuestAllocation, HostGrowthImports, HostGrowthPath,
+    HostKeepsView, HostView, ImportGrowsMemory, ModuleGrows, NodeNotRun, NodeObservation, NoModule, NotExported, Outcome, Resolution,
     RuntimeObservation, SourceAllocates, UnboundedMemory, Unreproduced,
 )
 from wasmlint.findings import Finding
@@ -24,8 +24,15 @@ def evidence_text(item: Evidence) -> str:
     """One line, starting with what saw it: `module:`, `runtime:`, `host:`, `source:`, `node:`,
     `guest:` or `note:`."""
     match item:
+        case AlsoReachedFrom():
+            return f"note: also reached from {named_exports(item)}"
         case GrowthPath():
             return _growth_path(item)
+        case ModuleNeverGrows():
+            return _never_grows(item)
+        case LeavesCrate():
+            return (f"module: `{item.export}`'s path leaves the crate's code in `{item.function}`, "
+                    f"which calls `{item.callee}`")
         case HostGrowthPath():
             return f"module: `{item.export}` asks the host to grow memory via {' -> '.join(item.call_path)}"
         case HostGrowthImports():
@@ -52,6 +59,8 @@ def evidence_text(item: Evidence) -> str:
             return f"note: {NO_MODULE}"
         case NodeObservation():
             return _node(item)
+        case ImportGrowsMemory():
+            return f"host: the import `{item.name}` grows memory: {' -> '.join(item.via)} ({item.path}:{item.line})"
         case NodeNotRun():
             return f"node: not checked: judged by {item.judged_by}, so there is no module for V8 to run"
         case HostKeepsView():
@@ -68,6 +77,13 @@ def evidence_text(item: Evidence) -> str:
                     "hosts load this module, or use --strict")
         case _:
             assert_never(item)
+
+
+def named_exports(item: AlsoReachedFrom, limit: int = 2) -> str:
+    """`a`, `b` (+3): the first `limit` exports by name, then how many more."""
+    shown = ", ".join(f"`{ref.display}`" for ref in item.exports[:limit])
+    more = len(item.exports) - limit
+    return f"{shown} (+{more})" if more > 0 else shown
 
 
 def states_confirmation(item: Evidence) -> bool:
@@ -92,6 +108,17 @@ def _growth_path(item: GrowthPath) -> str:
     resolved = (f"; outside panic handling, its indirect calls go only where {_listed(item.resolved_by)} point"
                 if item.resolved_by else "")
     return f"module: `{item.export}` reaches memory.grow only through panic handling, via {via}{how}{resolved}"
+
+
+def _never_grows(item: ModuleNeverGrows) -> str:
+    parts = []
+    if item.never:
+        parts.append(f"{_listed(tuple(f'`{name}`' for name in item.never))} never reach"
+                     f"{'es' if len(item.never) == 1 else ''} memory.grow")
+    if item.panic_only:
+        parts.append(f"{_listed(tuple(f'`{name}`' for name in item.panic_only))} reach"
+                     f"{'es' if len(item.panic_only) == 1 else ''} it only through panic handling")
+    return f"module: {'; '.join(parts)} ({item.module}): this allocation does not grow memory from there"
 
 
 def _listed(items: tuple[str, ...], limit: int = 4) -> str:
@@ -171,16 +198,25 @@ def _call(view: HostView) -> str:
 
 
 def _node(item: NodeObservation) -> str:
+    """What V8 showed about the module: the harness ran no host code, so it speaks of views made
+    before the call, never of the host's own view."""
     if item.error is not None:
         return f"node: could not check `{item.export}`: {item.error}"
     before, after = item.pages_before, item.pages_after
     how = " (a smoke call)" if item.smoke else ""
+    if item.stand_ins and after is not None and before is not None and after > before:
+        names = ", ".join(f"`{name}`" for name in item.stand_ins)
+        how += f" (the harness grew memory in {names}, as the host's JavaScript does)"
     if item.detached:
-        return f"node: the view over memory.buffer detached when {item.call} grew memory {before} -> {after} pages{how}"
+        text = f"node: {item.call} grew memory {before} -> {after} pages in V8{how}; views made before it are detached"
+        if item.host_rechecks_at is not None:
+            text += (f"; no host code ran, and this host tests its view for detachment at line "
+                     f"{item.host_rechecks_at}, so this does not show that the host breaks")
+        return text
     if after is not None and before is not None and after > before:
-        return (f"node: {item.call} grew memory {before} -> {after} pages{how}, but the view stayed "
+        return (f"node: {item.call} grew memory {before} -> {after} pages in V8{how}; views made before it stay "
                 "attached (a shared memory's buffer never detaches)")
     others = item.calls - 1
     more = f", nor did {others} more smoke call{'s' if others > 1 else ''}" if item.smoke and others > 0 else ""
-    return (f"node: {item.call}{how} did not grow memory ({before} page{'' if before == 1 else 's'} before and "
-            f"after){more}; the view stayed attached")
+    return (f"node: {item.call}{how} did not grow memory in V8 ({before} page{'' if before == 1 else 's'} before "
+            f"and after){more}; views made before it stay attached")

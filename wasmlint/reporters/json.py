@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
+from wasmlint.evidence import AlsoReachedFrom, ExportRef
 from wasmlint.findings import Finding, Report
 from wasmlint.reporters.evidence import evidence_text, path_shown
 from wasmlint.rules import Rule
@@ -37,7 +38,7 @@ def chunks(report: Report, rules: dict[str, Rule]) -> Iterator[str]:
 
 
 def finding_dict(finding: Finding) -> dict:
-    return {
+    data = {
         "rule_id": finding.rule_id,
         "severity": finding.severity.label,
         "message": finding.message,
@@ -52,6 +53,18 @@ def finding_dict(finding: Finding) -> dict:
         "evidence": [evidence_text(item) for item in finding.evidence],
         "confirmed": finding.confirmed,
     }
+    others = also_reaching(finding)
+    if others:  # every other export that reaches the flagged site, each as affected as `symbol`
+        data["also_reached_from"] = [
+            {"symbol": ref.symbol, "function": ref.display, "path": ref.path, "line": ref.line, "column": ref.column}
+            for ref in others
+        ]
+    return data
+
+
+def also_reaching(finding: Finding) -> tuple[ExportRef, ...]:
+    """The exports besides `finding.symbol` that reach it (its `AlsoReachedFrom` evidence)."""
+    return tuple(ref for item in finding.evidence if isinstance(item, AlsoReachedFrom) for ref in item.exports)
 
 
 def json_document(data: object) -> str:

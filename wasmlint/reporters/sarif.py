@@ -12,7 +12,7 @@ import wasmlint
 from wasmlint.baseline import finding_identity
 from wasmlint.findings import Finding, Layer, Report, RunError, Severity
 from wasmlint.reporters.evidence import evidence_text, path_shown, states_confirmation
-from wasmlint.reporters.json import Items, document_chunks
+from wasmlint.reporters.json import Items, also_reaching, document_chunks
 from wasmlint.rules import Rule
 
 SCHEMA_URI = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
@@ -154,6 +154,17 @@ def _result(finding: Finding, rule_index: int, occurrence: int) -> dict:
     flow = _code_flow(finding)
     if flow is not None:
         result["codeFlows"] = [flow]
+    others = also_reaching(finding)
+    if others:
+        # Every other export that reaches the site: where its `fn` is, named.
+        result["relatedLocations"] = [
+            {"id": number, "message": _text(f"also reached from exported function `{ref.display}`"),
+             "physicalLocation": {"artifactLocation": _artifact(ref.path),
+                                  "region": _region(ref.line, ref.column, ref.end_line, ref.end_column)},
+             "logicalLocations": [{"name": ref.symbol, "kind": "function"}]}
+            for number, ref in enumerate(others, start=1)
+        ]
+        result["properties"]["alsoReachedFrom"] = [ref.symbol for ref in others]
     return result
 
 

@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from tree_sitter import Node, Tree
 
 from wasmlint.cfg import BuildCfg
+from wasmlint.evidence import AlsoReachedFrom, ExportRef
 from wasmlint.findings import PATH_HEAD, PATH_TAIL, ExportSite, Finding, RunError, Severity, Span, elided_hops, finding_key
-from wasmlint.registry import CLONED_HEAP_VALUE, HEAP_RECEIVER, OWNED_COPY, PARSE_ERROR
+from wasmlint.registry import CLONED_HEAP_VALUE, CLOSURE_STORED, HEAP_RECEIVER, OWNED_COPY, PARSE_ERROR
 from wasmlint.rules import Rule
+from wasmlint.source.closures import Closures, captures_nothing
 from wasmlint.source.exports import Export
 from wasmlint.source.parsing import NOT_UTF8, SourceFile, parse_rust_file
-from wasmlint.source.resolve import CrateIndex, FnDef, path_segments
+from wasmlint.source.resolve import CrateIndex, FnDef, expand_alias, path_segments
+from wasmlint.source.types import STD_TYPES
 from wasmlint.syntax import field_text, node_bytes, node_text
 from wasmlint.source.scan import RuleHit, Scanner, Snippet
 
@@ -111,12 +114,13 @@ def analyze_crate(
     graph = CallGraph(index)
     reached = _reach_from_exports(index, graph)
     result.exports = _export_sites(index)
+    reaching = ExportsReaching(index, graph, result.exports)
     seen: set[tuple] = set()
     keys_by_fn: dict[int, list[tuple]] = {}
     for fn in index.fns:
         reach = reached.get(fn.index)
         for hit in fn.matches:
-            finding = _finding(hit, fn, reach, index, all_functions)
+            finding = _finding(hit, fn, reach, index, all_functions, reaching)
             if finding is None:
                 continue
             key = finding_key(finding)
@@ -124,26 +128,118 @@ def analyze_crate(
                 seen.add(key)
                 result.findings.append(finding)
                 keys_by_fn.setdefault(fn.index, []).append(key)
+    if CLOSURE_STORED in rules:
+        for closure in index.fns:
+            finding = _stored_closure(closure, graph, reached, rules[CLOSURE_STORED], all_functions)
+            if finding is not None:
+                result.findings.append(finding)
     if with_reach:
-        result.reach = _findings_each_export_reaches(index, graph, keys_by_fn)
+        result.reach = reaching.findings_each_export_reaches(keys_by_fn)
     return result
 
 
-def _findings_each_export_reaches(index: CrateIndex, graph: "CallGraph", keys_by_fn: dict[int, list[tuple]]) -> dict[str, frozenset]:
-    """For every export, the source findings in all the functions it reaches (not only those it is
-    the nearest export of): what the module layer's growth path for that export can be explained by."""
-    reach: dict[str, frozenset] = {}
-    for fn, export in _exported(index):
-        seen = {fn.index}
-        queue = deque([fn.index])
+def _stored_closure(closure: FnDef, graph: "CallGraph", reached: dict[int, "Reach"], rule: Rule,
+                    all_functions: bool) -> Finding | None:
+    """One `info` on a closure that code an export runs stores instead of calling, naming where."""
+    if closure.closure is None:
+        return None
+    fate = graph.closures.fate(closure)
+    if fate.runs:
+        return None
+    holder = closure.parent
+    reach = reached.get(holder.index) if holder is not None else reached.get(closure.index)
+    if reach is None and not all_functions:
+        return None
+    place = "`, `".join(name.lstrip(".") for name in fate.places)
+    by = fate.by or (holder.label if holder is not None else f"static {place}")
+    call_path: tuple[str, ...] = ()
+    if reach is None:
+        where, symbol = "(no export reaches it)", None
+    else:
+        export = reach.export
+        exported = f"exported function `{export.display}`"
+        direct = holder is not None and reach.caller is None
+        shown = holder.label if holder is not None else closure.label
+        where = f"in {exported}" if direct else f"in `{shown}`, reached from {exported}"
+        symbol, call_path = export.symbol, (export.display, *reach.path_labels(), "{closure}")
+    parameters = next((child for child in closure.node.children if child.type == "closure_parameters"), closure.node)
+    (line, column), (end_line, end_column) = _span(parameters, closure.snippet)
+    return rule.finding(Span(closure.snippet.file.display, line, column, end_line, end_column), {"place": place, "by": by},
+                        where=where, symbol=symbol, call_path=call_path, snippet=node_text(parameters)[:120])
+
+
+class ExportsReaching:
+    """Every export that reaches each crate function (not only the nearest, which `Reach` follows):
+    a site in a helper that several exports share is theirs all.
+
+    Each function gets the set of exports that reach it as the bits of an integer, propagated along
+    the call graph until nothing changes; a function waits in the queue at most once at a time, so
+    a chain that many exports enter is walked once with all their bits, not once per export."""
+
+    def __init__(self, index: CrateIndex, graph: "CallGraph", sites: dict[str, ExportSite]) -> None:
+        self.symbols = sorted({export.symbol for _, export in _exported(index)})
+        bit = {symbol: 1 << position for position, symbol in enumerate(self.symbols)}
+        self.sites = sites
+        self.masks: dict[int, int] = {}
+        queue: deque[int] = deque()
+        waiting: set[int] = set()
+        for fn, export in _exported(index):
+            self.masks[fn.index] = self.masks.get(fn.index, 0) | bit[export.symbol]
+            if fn.index not in waiting:
+                waiting.add(fn.index)
+                queue.append(fn.index)
         while queue:
-            for target in graph.callees(index.fns[queue.popleft()]):
-                if target not in seen:
-                    seen.add(target)
-                    queue.append(target)
-        keys = frozenset(key for i in seen for key in keys_by_fn.get(i, ()))
-        reach[export.symbol] = reach.get(export.symbol, frozenset()) | keys
-    return reach
+            current = queue.popleft()
+            waiting.discard(current)
+            mask = self.masks[current]
+            for target in graph.callees(index.fns[current]):
+                before = self.masks.get(target, 0)
+                if before | mask != before:
+                    # A function first reached shares its caller's integer: a chain of helpers
+                    # under one export holds one mask, not a copy per function.
+                    self.masks[target] = mask if not before else before | mask
+                    if target not in waiting:
+                        waiting.add(target)
+                        queue.append(target)
+        self._refs: dict[int, tuple[ExportRef, ...]] = {}
+
+    def symbols_of(self, fn: FnDef) -> list[str]:
+        """The symbols of the exports that reach `fn`, sorted."""
+        return [self.symbols[position] for position in _bits(self.masks.get(fn.index, 0))]
+
+    def others(self, fn: FnDef, nearest: str) -> AlsoReachedFrom | None:
+        """The exports besides `nearest` that reach `fn`, as evidence (None: no other)."""
+        mask = self.masks.get(fn.index, 0)
+        if not mask & (mask - 1):
+            return None  # one export reaches it (most functions): nothing to name or to keep
+        refs = self._refs.get(fn.index)
+        if refs is None:
+            refs = self._refs[fn.index] = tuple(
+                ExportRef(site.symbol, site.display, site.path, site.line, site.column, site.end_line, site.end_column)
+                for site in map(self.sites.get, self.symbols_of(fn)) if site is not None)
+        others = tuple(ref for ref in refs if ref.symbol != nearest)
+        return AlsoReachedFrom(others) if others else None
+
+    def findings_each_export_reaches(self, keys_by_fn: dict[int, list[tuple]]) -> dict[str, frozenset]:
+        """For every export, the source findings in all the functions it reaches (not only those it
+        is the nearest export of): what the module layer's growth path for that export can be
+        explained by."""
+        found: dict[str, set[tuple]] = {symbol: set() for symbol in self.symbols}
+        for fn_index, keys in keys_by_fn.items():
+            for position in _bits(self.masks.get(fn_index, 0)):
+                found[self.symbols[position]].update(keys)
+        return {symbol: frozenset(keys) for symbol, keys in found.items()}
+
+
+def _bits(mask: int) -> list[int]:
+    """The positions of the bits set in `mask`, lowest first: time in the bits set, not in the
+    width (a crate of thousands of exports, each function reached by a few)."""
+    positions = []
+    while mask:
+        low = mask & -mask
+        positions.append(low.bit_length() - 1)
+        mask ^= low
+    return positions
 
 
 # -- call graph ---------------------------------------------------------------------------------
@@ -154,6 +250,7 @@ class CallGraph:
 
     def __init__(self, index: CrateIndex) -> None:
         self.index = index
+        self.closures = Closures(index)
         self._edges: dict[int, list[int]] = {}
         # The same path is called from many places (`Ok(..)`, `Self::new(..)`): resolve once per scope.
         self._cache: dict[tuple, list[FnDef]] = {}
@@ -188,8 +285,15 @@ class CallGraph:
         index = self.index
         targets: dict[int, None] = {}
         calls, refs = fn.calls()
+        through_value = False  # a call of a value: a local closure or fn pointer, `(self.hook)(x)`
         for kind, text, receiver, byte in calls:
+            if kind == "dyn":
+                through_value = True
+                continue
             if kind == "path":
+                if b":" not in text and fn.binds_locally(text.decode("utf-8", errors="replace"), byte):
+                    through_value = True  # a local (a closure, a fn pointer) of that name, not the crate's fn
+                    continue
                 found = self._path(text, fn, True)
             else:
                 name = text.decode("utf-8", errors="replace")
@@ -199,8 +303,18 @@ class CallGraph:
             for target in found:
                 targets[target.index] = None
         for text in refs:
+            if b":" not in text and fn.binds_locally(text.decode("utf-8", errors="replace")):
+                continue  # `let upper = n * 2; drop(upper);` passes the local, not `fn upper`
             for target in self._path(text, fn, False):
                 targets[target.index] = None
+        # The closures written here that run here (called, given to an adapter or a function that
+        # calls them); those stored elsewhere run where what holds them is called.
+        for closure in index.closures_of.get(fn.index, ()):
+            if self.closures.fate(closure).runs:
+                targets[closure.index] = None
+        if through_value:
+            for closure in self.closures.called_from(fn):
+                targets.setdefault(closure.index, None)
         return list(targets)
 
 
@@ -286,29 +400,79 @@ def _keeps(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
     more by name (`check = ...` in their file). A `calls` match whose path leads to a crate
     function (the crate's own `alloc`, or `alloc::alloc` in its `mod alloc`) is not std's either."""
     if hit.receiver is None:
+        if hit.path is not None and hit.captures.get("type") == "Box" and _boxes_empty_closure(hit, fn):
+            return False  # a closure that captures nothing is zero-sized: its box allocates nothing
         return hit.path is None or not index.names_crate_fn(list(hit.path), fn)
+    rule = hit.rule
     method = hit.captures.get("method", "")
-    byte = hit.receiver.start_byte + hit.snippet.shift.byte
-    owner = index.receiver_type(hit.receiver, fn, byte) if method in index.methods_by_name or hit.rule.check else None
-    if owner is not None and index.methods.get((owner, method)):
+    if method == "collect" and _collects_into_js(hit, fn):
         return False
-    if hit.rule.check == OWNED_COPY and owner in PRIMITIVES:
+    byte = hit.receiver.start_byte + hit.snippet.shift.byte
+    typed = method in index.methods_by_name or rule.check or rule.receivers
+    owner = index.receiver_type(hit.receiver, fn, byte, method) if typed else None
+    if owner is not None and owner not in STD_TYPES and index.methods.get((owner, method)):
+        return False
+    if rule.check == OWNED_COPY and owner in PRIMITIVES:
         return False  # `.to_owned()` of a number is a copy
-    if hit.rule.check == CLONED_HEAP_VALUE:
-        if owner in CLONE_ALLOCATES:
+    if rule.check == CLONED_HEAP_VALUE:
+        if owner is not None and owner in (rule.receivers or CLONE_ALLOCATES):
             hit.captures["owner"] = owner
             return True
         return False  # unknown or cheap to clone: not flagged without knowing the type
-    if hit.rule.check == HEAP_RECEIVER:
+    # The rule's own list of the types whose method this is (`receivers`), when the type is known.
+    on_receiver = rule.allocates_on(owner)
+    if on_receiver is not None:
+        return on_receiver
+    if rule.check == HEAP_RECEIVER:
         if owner is not None:
             return owner in HEAP_TYPES
-        # Unknown receiver: a crate type with its own method of that name gets the benefit of
-        # the doubt (the call graph follows that method instead).
-        return not index.methods_by_name.get(method)
+        # Unknown receiver: both candidates stand, the crate's methods of that name (the call
+        # graph follows them) and the std method this finding is about, at most a warning.
+        return True
     return True
 
 
-def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, all_functions: bool) -> Finding | None:
+# Crates whose types live in the JavaScript engine: collecting into one (`js_sys::Array`) fills a
+# JS value, not the Rust heap.
+JS_CRATES = frozenset({"js_sys", "web_sys", "wasm_bindgen"})
+
+
+def _collects_into_js(hit: RuleHit, fn: FnDef) -> bool:
+    """Whether a `.collect()` gathers into a type of js_sys / web_sys (by its turbofish, or the
+    type written on the `let` it initialises), named by its path or a `use` of the file."""
+    function = hit.node.child_by_field_name("function")
+    target = None
+    if function is not None and function.type == "generic_function":
+        arguments = function.child_by_field_name("type_arguments")
+        target = arguments.named_children[0] if arguments is not None and arguments.named_child_count else None
+    if target is None:
+        target = fn.annotation_at(hit.node.start_byte + hit.snippet.shift.byte)
+    while target is not None and target.type in ("reference_type", "generic_type"):
+        target = target.child_by_field_name("type")
+    if target is None:
+        return False
+    segments = expand_alias(path_segments(node_bytes(target)), fn.uses)
+    return bool(segments) and segments[0] in JS_CRATES
+
+
+def _boxes_empty_closure(hit: RuleHit, fn: FnDef) -> bool:
+    arguments = hit.node.child_by_field_name("arguments")
+    argument = arguments.named_children[0] if arguments is not None and arguments.named_child_count == 1 else None
+    return argument is not None and argument.type == "closure_expression" and captures_nothing(argument, fn, hit.snippet.shift.byte)
+
+
+def _receiver_unknown(hit: RuleHit, fn: FnDef, index: CrateIndex) -> bool:
+    """Whether a method match could as well be a crate method of that name: its receiver's type
+    is not known and the crate has methods so named."""
+    method = hit.captures.get("method")
+    if hit.receiver is None or not method or not index.methods_by_name.get(method):
+        return False
+    byte = hit.receiver.start_byte + hit.snippet.shift.byte
+    return index.receiver_type(hit.receiver, fn, byte, method) is None
+
+
+def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, all_functions: bool,
+             reaching: ExportsReaching) -> Finding | None:
     rule = hit.rule
     direct = reach is not None and reach.caller is None
     if rule.scope == "export" and not direct:
@@ -319,6 +483,7 @@ def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, al
         return None
     label = construct_label(hit.node)
     call_path: tuple[str, ...]
+    evidence: tuple[AlsoReachedFrom, ...] = ()
     if reach is None:
         where = f"in `{fn.label}` (no export reaches it)"
         severity, symbol, call_path = Severity.INFO, None, (fn.label, label)
@@ -330,6 +495,13 @@ def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, al
         where = f"in {exported}" if direct else f"in `{fn.label}`, reached from {exported}"
         severity, symbol = rule.severity, export.symbol
         call_path = (export.display, *reach.path_labels(), label)
+        if _receiver_unknown(hit, fn, index):
+            severity = min(severity, Severity.WARNING)
+            where += f" (the receiver's type is not known: it may be the crate's own `{hit.captures['method']}`)"
+        # A rule about the export's own `fn` (its signature) concerns the exports of that fn only.
+        others = reaching.others(fn, symbol) if rule.scope != "export" else None
+        if others is not None:
+            evidence = (others,)
     dot = _method_dot(hit.node)
     (line, column), (end_line, end_column) = _span(hit.node, hit.snippet, dot)
     text = node_bytes(hit.node)
@@ -342,6 +514,7 @@ def _finding(hit: RuleHit, fn: FnDef, reach: Reach | None, index: CrateIndex, al
         severity=severity,
         symbol=symbol,
         call_path=call_path,
+        evidence=evidence,
         snippet=snippet_text,
     )
 

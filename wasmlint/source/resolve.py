@@ -11,11 +11,16 @@ import re
 from collections.abc import Sequence
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from tree_sitter import Node
 
-from wasmlint.source.exports import Export, type_name
+from wasmlint.crate_tree import crate_root_of
+from wasmlint.source.exports import Export
 from wasmlint.source.parsing import Snippet
+from wasmlint.source.types import (
+    POINTERS, SLICE, STD_TYPES, base_of, first_argument, method_owner, pointee, substitute_self, type_text,
+)
 from wasmlint.syntax import field_text, node_bytes, node_text
 from wasmlint.treedepth import bounded_cursor
 
@@ -38,20 +43,38 @@ class FnDef:
     macro_snippets: list[tuple[Node, Snippet]] = field(default_factory=list)  # (root, snippet) of re-parsed macro arguments
     nested: list[tuple[int, int]] = field(default_factory=list)  # byte ranges of fns defined inside this one
     matches: list = field(default_factory=list)  # scan.RuleHit
-    _variables: dict[str, list[tuple[int, str | None]]] | None = None
+    _variables: dict[str, list[tuple[int, object]]] | None = None
     uses: dict[str, list[str]] = field(default_factory=dict)
     globs: list[list[str]] = field(default_factory=list)
     template: str | None = None  # the macro_rules! name, for functions a macro generates
     exports_template: list[Export] = field(default_factory=list)  # exports before substitution
     trait_default: bool = False  # a default method written in a `trait` block (impl_type is the trait)
     substitutions: dict[str, set[str]] = field(default_factory=dict)  # macro template: `_x` -> invocation args
+    parent: "FnDef | None" = None  # a closure's: the fn (or closure) it is written in
+    closure: "ClosureSite | None" = None  # set for a closure: where it is written and what takes it
+    _return_type: object = False  # False: not computed yet
+    _annotations: dict[int, Node] = field(default_factory=dict)
 
     @property
-    def variables(self) -> dict[str, list[tuple[int, str | None]]]:
-        """Parameters and `let` bindings with the type their syntax shows; computed on first use."""
+    def return_type(self) -> str | None:
+        """The declared return type (`Self` as the impl's type); None when it says nothing usable."""
+        if self._return_type is False:
+            declared = self.node.child_by_field_name("return_type") if self.closure is None else None
+            self._return_type = substitute_self(type_text(declared), self.impl_type) if declared is not None else None
+        return self._return_type  # type: ignore[return-value]
+
+    @property
+    def variables(self) -> dict[str, list[tuple[int, object]]]:
+        """Local bindings with the type their syntax shows (see declared_variables); computed on first use."""
         if self._variables is None:
-            self._variables = declared_variables(self.node, self.snippet.shift.byte, self.nested)
+            self._annotations = {}
+            self._variables = declared_variables(self.node, self.snippet.shift.byte, self.nested, self._annotations)
         return self._variables
+
+    def annotation_at(self, byte: int) -> Node | None:
+        """The type written on the `let` whose value starts at file byte `byte` (`let a: T = ...`)."""
+        self.variables  # noqa: B018 -- computes the annotations with the variables
+        return self._annotations.get(byte)
 
     def calls(self) -> tuple[list[tuple], list[bytes]]:
         """Calls made by this function, computed when the call graph first needs them.
@@ -76,6 +99,8 @@ class FnDef:
                         continue  # in a nested fn, or in another stretch (found there)
                     if pattern == 0:
                         refs.append(node_bytes(node))
+                    elif "dyncall" in captures:
+                        calls.append(("dyn", b"", None, node.start_byte + shift))  # `(self.hook)(x)`
                     elif "method" in captures:
                         method = captures["method"][0]
                         calls.append(("method", method.text, captures["receiver"][0], method.start_byte + shift))
@@ -86,7 +111,62 @@ class FnDef:
 
     @property
     def label(self) -> str:
+        if self.closure is not None and self.parent is not None:
+            named = self.parent
+            while named.closure is not None and named.parent is not None:  # a loop: closures nest thousands deep
+                named = named.parent
+            return f"{named.label}::{{closure}}"
         return f"{self.impl_type}::{self.name}" if self.impl_type else self.name
+
+    def binds_locally(self, name: str, byte: int | None = None) -> bool:
+        """Whether `name` is a local binding here (or, in a closure, in the code around it) in
+        force at `byte` (anywhere when None): a local shadows the crate's items of that name."""
+        scope: FnDef | None = self
+        while scope is not None:
+            for at, _ in scope.variables.get(name, ()):
+                if byte is None or at <= byte:
+                    return True
+            scope = scope.parent
+        return False
+
+
+@dataclass(frozen=True)
+class ClosureSite:
+    """What the code around a closure does with it (the first of these that applies):
+    `callee` the call it is an argument of (`xs.iter().map`, `ctx.register`, `Box::new`) and the
+    argument's position, `outer` the call that takes that call's value (`ctx.register(Box::new(..))`),
+    `bound` the local it is bound to (`let f = |..| ..;`), `stored` the place it is assigned to
+    or initialises (`HOOK = Some(..)`, `Ctx { hook: |..| .. }`, `static HOOK: .. = ..`)."""
+
+    callee: Node | None = None
+    position: int = 0
+    outer: Node | None = None
+    outer_position: int = 0
+    bound: str | None = None
+    stored: str | None = None
+    captures: bool = True  # whether its body names a binding of the code around it (or `self`)
+
+
+class ScopeLike(Protocol):
+    """Where a path is resolved from: a module, and the `use`s in force there."""
+
+    @property
+    def module(self) -> tuple[str, ...]: ...
+
+    @property
+    def uses(self) -> dict[str, list[str]]: ...
+
+    @property
+    def globs(self) -> list[list[str]]: ...
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A module's `use` bindings and globs (those of its file)."""
+
+    module: tuple[str, ...]
+    uses: dict[str, list[str]]
+    globs: list[list[str]]
 
 
 def _between(start: int, end: int, inside: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -173,36 +253,88 @@ def expand_alias(segments: list[str], uses: dict[str, list[str]]) -> list[str]:
 
 
 _VARIABLES_QUERY = """
-(let_declaration pattern: (identifier) @name) @let
-(parameter pattern: (identifier) @name type: (_) @type)
+(let_declaration pattern: (_) @pattern) @let
+(parameter pattern: (_) @pattern type: (_) @type)
+(closure_parameters (identifier) @pattern)
+(for_expression pattern: (_) @pattern)
+(let_condition pattern: (_) @pattern)
+(match_arm pattern: (match_pattern (_) @pattern))
 """
 
 
-def declared_variables(fn_node: Node, shift: int, nested: Sequence[tuple[int, int]] = ()) -> dict[str, list[tuple[int, str | None]]]:
-    """The fn's parameters and `let`s (not those of the fns defined inside it, at `nested`)."""
+
+def declared_variables(fn_node: Node, shift: int, nested: Sequence[tuple[int, int]] = (),
+                       annotations: dict[int, Node] | None = None) -> dict[str, list[tuple[int, object]]]:
+    """The fn's local bindings: parameters, `let`s, closure parameters, `for`, `if let` and
+    `match` patterns (not those of the fns and closures inside it, at `nested`), each with the
+    file byte where it starts to apply and what its syntax says of its type."""
     query = _variables_query()
-    found: dict[str, list[tuple[int, str | None]]] = {}
+    found: dict[str, list[tuple[int, object]]] = {}
     for start, end in _between(fn_node.start_byte, fn_node.end_byte, nested):
         cursor = bounded_cursor(query)
         if nested:
             cursor.set_byte_range(start, end)
         for _, captures in cursor.matches(fn_node):
-            name = captures["name"][0]
-            if not nested or start <= name.start_byte < end:
-                _declare(found, captures, name, shift)
+            pattern = captures["pattern"][0]
+            if not nested or start <= pattern.start_byte < end:
+                _declare(found, captures, pattern, shift)
+                if annotations is not None and "let" in captures:
+                    let = captures["let"][0]
+                    annotation, value = let.child_by_field_name("type"), let.child_by_field_name("value")
+                    if annotation is not None and value is not None:
+                        annotations[value.start_byte + shift] = annotation
     for entries in found.values():
         entries.sort(key=lambda entry: entry[0])
     return found
 
 
-def _declare(found: dict[str, list[tuple[int, str | None]]], captures: dict, name: Node, shift: int) -> None:
-    if "let" in captures:
-        let = captures["let"][0]
-        declared = type_name(let.child_by_field_name("type")) or value_type(let.child_by_field_name("value"))
-        at = let.start_byte
-    else:
-        declared, at = type_name(captures["type"][0]), name.start_byte
-    found.setdefault(node_text(name), []).append((at + shift, declared))
+def _declare(found: dict[str, list[tuple[int, object]]], captures: dict, pattern: Node, shift: int) -> None:
+    if pattern.type == "identifier":
+        declared: object = None
+        if "let" in captures:
+            let = captures["let"][0]
+            annotation = let.child_by_field_name("type")
+            declared = type_text(annotation) if annotation is not None else let.child_by_field_name("value")
+            at = let.end_byte  # in force after its `;`: `let x = x.len();` reads the outer `x`
+        else:
+            at = pattern.start_byte
+            if "type" in captures:
+                declared = type_text(captures["type"][0])
+        found.setdefault(node_text(pattern), []).append((at + shift, declared))
+        return
+    # A destructuring pattern: every name it binds, untyped (`Some(f)`, `(a, b)`, `Point { x, .. }`).
+    for name in pattern_names(pattern):
+        found.setdefault(node_text(name), []).append((name.start_byte + shift, None))
+
+
+def pattern_names(pattern: Node) -> list[Node]:
+    """The identifiers a pattern binds: not the paths it matches (`Some`, `Kind::A`, a struct's name)."""
+    names = []
+    stack = [pattern]
+    while stack:
+        node = stack.pop()
+        kind = node.type
+        if kind == "identifier":
+            text = node.text or b""
+            if text[:1].islower() or text[:1] == b"_":
+                names.append(node)
+            continue
+        if kind in ("scoped_identifier", "scoped_type_identifier", "type_identifier", "macro_invocation"):
+            continue
+        if kind in ("tuple_struct_pattern", "struct_pattern"):
+            head = node.child_by_field_name("type")
+            stack.extend(child for child in node.named_children if head is None or child.id != head.id)
+            continue
+        if kind == "field_pattern":
+            name = node.child_by_field_name("name")
+            inner = node.child_by_field_name("pattern")
+            if inner is not None:
+                stack.append(inner)
+            elif name is not None and name.type in ("identifier", "shorthand_field_identifier"):
+                names.append(name)
+            continue
+        stack.extend(node.named_children)
+    return names
 
 
 _compiled_variables_query = None
@@ -224,6 +356,7 @@ _CALLS_QUERY = """
 (call_expression function: (field_expression value: (_) @receiver field: (field_identifier) @method))
 (call_expression function: (generic_function function:
   (field_expression value: (_) @receiver field: (field_identifier) @method)))
+(call_expression function: [(parenthesized_expression) (call_expression) (index_expression)] @dyncall)
 """
 _compiled_calls_query = None
 
@@ -253,38 +386,32 @@ def _type_like(name: str) -> str | None:
     return name if name[:1].isupper() and (len(name) == 1 or not name.isupper()) else None
 
 
-def value_type(value: Node | None) -> str | None:
-    """The type a `let` initialiser produces, when it is plain from the syntax."""
-    # `&(x?)` is the type of `x`: unwrap in a loop (generated code nests deeper than Python's stack).
-    while value is not None and value.type in ("reference_expression", "parenthesized_expression", "try_expression"):
-        value = value.named_children[-1] if value.named_child_count else None
-    if value is None:
-        return None
-    kind = value.type
-    if kind == "call_expression":
-        function = value.child_by_field_name("function")
-        if function is not None and function.type == "scoped_identifier":
-            return type_name(function.child_by_field_name("path"))
-        if function is not None and function.type == "identifier":
-            return _type_like(node_text(function))  # a tuple struct: `Code(7)`
-        if function is not None and function.type == "field_expression":
-            method = field_text(function, "field")
-            if method in ("to_string", "to_owned") or method.startswith("to_uppercase"):
-                return "String"
-            if method == "to_vec":
-                return "Vec"
-        if function is not None and function.type == "generic_function":
-            arguments = function.child_by_field_name("type_arguments")
-            if arguments is not None and arguments.named_child_count:
-                return type_name(arguments.named_children[0])
-        return None
-    if kind == "struct_expression":
-        return type_name(value.child_by_field_name("name"))
-    if kind == "identifier":
-        return _type_like(node_text(value))  # a unit struct: `let a = A;`
-    if kind == "macro_invocation":
-        macro = field_text(value, "macro").rsplit("::", 1)[-1]
-        return {"vec": "Vec", "format": "String"}.get(macro)
+# What the standard library's methods return, by the receiver's type: enough to follow a value
+# through `let`s (`let w = v.clone();`, `let s = name.to_lowercase();`).
+_SAME_TYPE = {"clone", "to_owned", "borrow", "borrow_mut", "as_ref", "as_mut"}
+_STRING_RESULT = {"to_string", "to_lowercase", "to_uppercase", "to_ascii_lowercase", "to_ascii_uppercase",
+                  "repeat", "replace", "replacen", "into_string", "to_string_lossy"}
+_UNWRAP = {"unwrap", "expect", "unwrap_or", "unwrap_or_default", "unwrap_or_else", "unwrap_unchecked"}
+
+
+def _std_method_result(method: str, receiver: str | None) -> str | None:
+    base = base_of(receiver)
+    if method in _SAME_TYPE:
+        if method in ("to_owned", "clone") and base == "str":
+            return "String" if method == "to_owned" else "str"
+        if method == "to_owned" and base == SLICE:
+            return "Vec"
+        if base in ("RefCell", "Mutex", "RwLock") and method.startswith("borrow"):
+            return first_argument(receiver)
+        return receiver
+    if method in _STRING_RESULT:
+        return "String"
+    if method in ("to_vec", "into_vec", "into_bytes"):
+        return "Vec"
+    if method in _UNWRAP and base in ("Option", "Result"):
+        return first_argument(receiver)
+    if method in ("lock", "read", "write") and base in ("Mutex", "RwLock"):
+        return f"Result<{first_argument(receiver) or '_'}>"
     return None
 
 
@@ -301,6 +428,12 @@ class CrateIndex:
         self.modules: set[tuple[str, ...]] = {()}
         self.struct_fields: dict[str, dict[str, str | None]] = {}
         self.types: set[str] = set()
+        # What each module's `use`s bring in (its file's bindings and globs): what a path through
+        # that module finds besides its own items (`pub use banner::*;` in `utils` makes
+        # `crate::utils::banner` the function of `utils::banner`).
+        self.scopes: dict[tuple[str, ...], Scope] = {}
+        self.closures_of: dict[int, list[FnDef]] = {}  # fn index -> the closures written directly in it
+        self.top_closures: list[FnDef] = []  # closures in `static` initialisers
 
     def add(self, fn: FnDef) -> None:
         self.fns.append(fn)
@@ -316,38 +449,96 @@ class CrateIndex:
         for depth in range(1, len(fn.module) + 1):
             self.modules.add(fn.module[:depth])
 
+    def add_closure(self, fn: FnDef) -> None:
+        """A closure joins the crate's functions (it has a body, calls, matches) but no name
+        finds it: what runs it is worked out from where it is written (analyze.py)."""
+        fn.index = len(self.fns)
+        self.fns.append(fn)
+        if fn.parent is not None:
+            self.closures_of.setdefault(fn.parent.index, []).append(fn)
+        if fn.closure is not None and fn.closure.stored is not None and fn.parent is None:
+            self.top_closures.append(fn)
+
     def add_struct(self, name: str, fields: dict[str, str | None]) -> None:
         self.struct_fields[name] = fields
         self.types.add(name)
 
     # -- paths --------------------------------------------------------------------------------
 
-    def _module_of(self, segments: list[str], caller: FnDef, depth: int = 0) -> tuple[str, ...] | None:
+    def add_scope(self, module: tuple[str, ...], uses: dict[str, list[str]], globs: list[list[str]]) -> None:
+        self.scopes.setdefault(module, Scope(module, uses, globs))
+
+    def _module_of(self, segments: list[str], caller: "ScopeLike", depth: int = 0) -> tuple[str, ...] | None:
         """The crate module a path prefix names, or None when it leaves the crate."""
         if not segments:
             return caller.module
         head, rest = segments[0], segments[1:]
         if head in caller.uses and caller.uses[head] != segments[:1] and depth < MAX_ALIAS_DEPTH:
             return self._module_of(caller.uses[head] + rest, caller, depth + 1)
+        root = crate_root_of(caller.module)
         if head == "crate":
-            base: tuple[str, ...] = ()
+            base: tuple[str, ...] = root
         elif head == "self":
             base = caller.module
         elif head == "super":
-            base = caller.module[:-1]
+            base = caller.module[:-1] if len(caller.module) > len(root) else root
             while rest and rest[0] == "super":
-                base, rest = base[:-1], rest[1:]
+                base, rest = (base[:-1] if len(base) > len(root) else root), rest[1:]
         elif caller.module + (head,) in self.modules:  # a module of the crate, even one named `alloc`
             base, rest = caller.module + (head,), rest
-            return base + tuple(rest)
         elif head in EXTERNAL_ROOTS:
             return None
-        elif (head,) in self.modules:
-            base, rest = (head,), rest
-            return base + tuple(rest)
+        elif root + (head,) in self.modules:
+            base, rest = root + (head,), rest
         else:
             return None
-        return base + tuple(rest)
+        return self._walk_modules(base, rest, depth)
+
+    def _walk_modules(self, base: tuple[str, ...], rest: list[str], depth: int) -> tuple[str, ...] | None:
+        """Down from `base` through `rest`: a child module, or a name the module's `use`s bring
+        in that is a module (`pub use inner::deep;` then `m::deep::f`)."""
+        for position, segment in enumerate(rest):
+            if base + (segment,) in self.modules:
+                base = base + (segment,)
+                continue
+            scope = self.scopes.get(base)
+            alias = scope.uses.get(segment) if scope is not None else None
+            if alias is None or depth >= MAX_ALIAS_DEPTH:
+                return base + tuple(rest[position:])  # not a module we know: as written
+            found = self._module_of(alias, scope, depth + 1) if scope is not None else None
+            if found is None:
+                return None
+            base = found
+        return base
+
+    def _item(self, module: tuple[str, ...], name: str, depth: int = 0) -> list[FnDef]:
+        """The free functions `name` names in `module`: its own, or what its `use`s bring in
+        there (a rename, a re-export chain, a glob), followed a few levels."""
+        found = self.free.get((module, name))
+        if found or depth >= MAX_ALIAS_DEPTH:
+            return found or []
+        scope = self.scopes.get(module)
+        if scope is None:
+            return []
+        alias = scope.uses.get(name)
+        if alias is not None and alias != [name]:
+            target = self._module_of(alias[:-1], scope, depth + 1) if len(alias) > 1 else module
+            if target is not None and (target != module or alias[-1] != name):
+                found = self._item(target, alias[-1], depth + 1)
+                if found:
+                    return found
+        for glob in scope.globs:
+            target = self._module_of(glob, scope, depth + 1)
+            if target is not None and target != module:
+                found = self._item(target, name, depth + 1)
+                if found:
+                    return found
+        return []
+
+    def _same_root(self, fns: list[FnDef], caller: "ScopeLike") -> list[FnDef]:
+        """Those of `fns` in the caller's crate root: a bin's items never answer the lib's calls."""
+        root = crate_root_of(caller.module)
+        return [fn for fn in fns if crate_root_of(fn.module) == root]
 
     def resolve_path(self, segments: list[str], caller: FnDef, *, loose: bool = True, depth: int = 0) -> list[FnDef]:
         if not segments:
@@ -361,31 +552,38 @@ class CrateIndex:
                 return []
             return self.resolve_path(expanded, caller, loose=loose, depth=depth + 1)
         name = segments[-1]
+        root = crate_root_of(caller.module)
         if len(segments) == 1:
             found = self.free.get((caller.module, name))
             if found:
                 return found
             for glob in caller.globs:
                 module = self._module_of(glob, caller)
-                if module is not None and self.free.get((module, name)):
-                    return self.free[(module, name)]
-            if caller.module and self.free.get(((), name)):
-                return self.free[((), name)]
-            candidates = self.free_by_name.get(name, [])
+                if module is not None:
+                    found = self._item(module, name)
+                    if found:
+                        return found
+            if len(caller.module) > len(root) and self.free.get((root, name)):
+                return self.free[(root, name)]
+            candidates = self._same_root(self.free_by_name.get(name, []), caller)
             return candidates if loose and len(candidates) == 1 else []
         prefix = segments[:-1]
         if prefix[-1] == "Self" and caller.impl_type:
-            return self.methods.get((caller.impl_type, name), [])
+            return self._same_root(self.methods.get((caller.impl_type, name), []), caller)
         module = self._module_of(prefix, caller)
-        if module is not None and self.free.get((module, name)):
-            return self.free[(module, name)]
+        if module is not None:
+            found = self._item(module, name)
+            if found:
+                return found
         owner = prefix[-1].split("<", 1)[0]
-        if self.methods.get((owner, name)):
-            return self.methods[(owner, name)]
+        methods = self._same_root(self.methods.get((owner, name), []), caller)
+        if methods:
+            return methods
         if prefix[0] in EXTERNAL_ROOTS or not loose:
             return []
-        # A module path we could not follow exactly (re-exports, `#[path]`): match on its tail.
-        return [fn for fn in self.free_by_name.get(name, []) if fn.module and fn.module[-1] == prefix[-1]]
+        # A module path we could not follow exactly (`#[path]`, a macro's module): match on its tail.
+        return [fn for fn in self._same_root(self.free_by_name.get(name, []), caller)
+                if fn.module and fn.module[-1] == prefix[-1]]
 
     def names_crate_fn(self, segments: list[str], caller: FnDef) -> bool:
         """Whether a called path names a free function of the crate itself (its `use` aliases and
@@ -398,50 +596,140 @@ class CrateIndex:
         if len(segments) == 1:
             return bool(self.free.get((caller.module, segments[0])))  # shadows a glob import
         module = self._module_of(segments[:-1], caller)
-        return module is not None and bool(self.free.get((module, segments[-1])))
+        return module is not None and bool(self._item(module, segments[-1]))
 
     # -- methods ------------------------------------------------------------------------------
 
-    def receiver_type(self, receiver: Node, caller: FnDef, byte: int) -> str | None:
-        # Unwrap `(*a.b).c` from the outside in with a loop (field chains can be thousands deep),
-        # then type the base and follow the struct fields back out.
-        fields: list[str] = []
-        while True:
-            kind = receiver.type
-            if kind == "field_expression":
-                fields.append(field_text(receiver, "field"))
-                inner = receiver.child_by_field_name("value")
-            elif kind in ("reference_expression", "parenthesized_expression", "unary_expression"):
-                inner = receiver.named_children[-1] if receiver.named_child_count else None
+    def receiver_type(self, receiver: Node, caller: FnDef, byte: int, method: str | None = None) -> str | None:
+        """The base name of a method call's receiver type (`Vec`, `Names`, `[]`, `str`), through
+        smart pointers to their target when `method` is not the pointer's own; None when unknown."""
+        ty = self.expression_type(receiver, caller, byte)
+        return base_of(method_owner(ty, method) if method is not None else ty)
+
+    def expression_type(self, node: Node | None, caller: FnDef, byte: int, depth: int = 0) -> str | None:
+        """The type of an expression, as far as the syntax and the crate's declarations say."""
+        # Wrappers first, in a loop: generated code nests deeper than Python's stack.
+        derefs = 0
+        while node is not None:
+            kind = node.type
+            if kind in ("reference_expression", "parenthesized_expression", "try_expression"):
+                node = node.named_children[-1] if node.named_child_count else None
+                if kind == "try_expression":
+                    inner = self.expression_type(node, caller, byte, depth + 1)
+                    return first_argument(inner) if base_of(inner) in ("Option", "Result") else None
+            elif kind == "unary_expression" and node.child_count and node.children[0].type == "*":
+                node, derefs = node.named_children[-1] if node.named_child_count else None, derefs + 1
+            elif kind in ("unsafe_block", "block"):
+                last = node.named_children[-1] if node.named_child_count else None
+                node = last.named_children[0] if last is not None and last.type == "expression_statement" and last.named_child_count else last
             else:
                 break
-            if inner is None:
-                return None
-            receiver = inner
-        owner = self._base_type(receiver, caller, byte)
-        for field_name in reversed(fields):
-            if not owner or owner not in self.struct_fields:
-                return None
-            owner = self.struct_fields[owner].get(field_name)
-        return owner
+        if node is None or depth > MAX_ALIAS_DEPTH:
+            return None
+        ty = self._plain_type(node, caller, byte, depth)
+        for _ in range(derefs):
+            ty = pointee(ty) or ty if ty is not None and (ty.startswith("*") or base_of(ty) in POINTERS) else ty
+        return ty
 
-    def _base_type(self, receiver: Node, caller: FnDef, byte: int) -> str | None:
-        kind = receiver.type
+    def _plain_type(self, node: Node, caller: FnDef, byte: int, depth: int) -> str | None:
+        kind = node.type
         if kind == "self":
             return caller.impl_type
         if kind == "identifier":
-            declared = caller.variables.get(node_text(receiver))
-            if not declared:
-                return None
-            earlier = [t for at, t in declared if at <= byte]
-            return (earlier or [t for _, t in declared])[-1]
+            return self._variable_type(node_text(node), caller, byte, depth)
+        if kind == "field_expression":
+            owner = self.expression_type(node.child_by_field_name("value"), caller, byte, depth + 1)
+            for _ in range(4):  # through pointers: `self.inner.name` with `inner: Box<Inner>`
+                fields = self.struct_fields.get(base_of(owner) or "")
+                if fields is not None:
+                    return fields.get(field_text(node, "field"))
+                owner = pointee(owner)
+                if owner is None:
+                    return None
+            return None
         if kind == "call_expression":
-            return value_type(receiver)
+            return self._call_type(node, caller, byte, depth)
+        if kind == "struct_expression":
+            return type_text(node.child_by_field_name("name"))
+        if kind == "macro_invocation":
+            macro = field_text(node, "macro").rsplit("::", 1)[-1]
+            return {"vec": "Vec", "format": "String"}.get(macro)
+        if kind == "type_cast_expression":
+            return type_text(node.child_by_field_name("type"))
+        if kind == "string_literal":
+            return "str"
+        if kind == "array_expression":
+            return SLICE
+        if kind == "index_expression":
+            container = self.expression_type(node.named_children[0] if node.named_child_count else None, caller, byte, depth + 1)
+            return first_argument(container) if base_of(container) == "Vec" else None
+        return None
+
+    def _variable_type(self, name: str, caller: FnDef, byte: int, depth: int) -> str | None:
+        scope: FnDef | None = caller
+        while scope is not None:
+            declared = scope.variables.get(name)
+            if declared:
+                earlier = [entry for entry in declared if entry[0] <= byte]
+                if not earlier and scope is caller and caller.parent is None:
+                    earlier = declared[-1:]
+                if earlier:
+                    what = earlier[-1][1]
+                    if not isinstance(what, Node):
+                        return what if isinstance(what, str) else None
+                    # Typed on demand, as of where the value is written (`let a = &mut *a;` reads the outer `a`).
+                    return self.expression_type(what, scope, what.start_byte + scope.snippet.shift.byte, depth + 1)
+            scope = scope.parent  # a closure sees its fn's bindings
+        return _type_like(name) if name[:1].isupper() else None  # a unit struct: `let a = A;`
+
+    def _call_type(self, call: Node, caller: FnDef, byte: int, depth: int) -> str | None:
+        function = call.child_by_field_name("function")
+        turbofish = None
+        if function is not None and function.type == "generic_function":
+            turbofish = function.child_by_field_name("type_arguments")
+            function = function.child_by_field_name("function")
+        if function is None:
+            return None
+        if function.type == "field_expression":
+            method = field_text(function, "field")
+            if turbofish is not None and turbofish.named_child_count and method in ("collect", "into", "parse"):
+                return type_text(turbofish.named_children[0])
+            receiver = self.expression_type(function.child_by_field_name("value"), caller, byte, depth + 1)
+            owner = method_owner(receiver, method)
+            base = base_of(owner)
+            if base is not None and base not in STD_TYPES:
+                found = self.methods.get((base, method))
+                if found:
+                    return found[0].return_type
+            return _std_method_result(method, owner)
+        if function.type == "identifier":
+            name = node_text(function)
+            if _type_like(name):
+                return name if name not in ("Some", "Ok", "Err") else None  # a tuple struct: `Code(7)`
+            found = self.resolve_path([name], caller, loose=False)
+            return found[0].return_type if found else None
+        if function.type == "scoped_identifier":
+            segments = path_segments(node_bytes(function))
+            if len(segments) < 2:
+                return None
+            owner, name = segments[-2], segments[-1]
+            if owner == "Self":
+                owner = caller.impl_type or owner
+            if owner == "Box" and name == "from_raw":
+                arguments = call.child_by_field_name("arguments")
+                raw = arguments.named_children[0] if arguments is not None and arguments.named_child_count else None
+                target = pointee(self.expression_type(raw, caller, byte, depth + 1))
+                return f"Box<{target}>" if target else "Box"
+            found = self.resolve_path(segments, caller, loose=False)
+            if found:
+                return found[0].return_type or (owner if _type_like(owner) else None)
+            path = function.child_by_field_name("path")
+            return type_text(path) if path is not None and _type_like(owner) else None
         return None
 
     def resolve_method(self, name: str, receiver: Node, caller: FnDef, byte: int) -> tuple[list[FnDef], str | None]:
         """Crate methods a `.name()` call may reach, and the receiver's type when known."""
-        owner = self.receiver_type(receiver, caller, byte)
+        owner = self.receiver_type(receiver, caller, byte, name)
         if owner is not None:
             # Not an inherent or trait-impl method of the type: a trait's default method may be it.
             return self.methods.get((owner, name)) or self.trait_defaults.get(name, []), owner

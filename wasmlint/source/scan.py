@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from collections.abc import Sequence
@@ -20,8 +21,9 @@ from wasmlint.syntax import field_text, node_bytes, node_text
 from wasmlint.rules import Rule, RuleError
 from wasmlint.source.exports import attribute_name, cfg_excludes_wasm, exports_of, outer_attributes, type_name
 from wasmlint.source.parsing import Snippet, SourceFile, compile_query, reparse_items, reparse_token_tree
+from wasmlint.source.types import type_text
 from wasmlint.source.resolve import (
-    EXTERNAL_ROOTS, CrateIndex, FnDef, calls_query, expand_alias, path_segments, use_bindings,
+    EXTERNAL_ROOTS, ClosureSite, CrateIndex, FnDef, calls_query, expand_alias, path_segments, use_bindings,
 )
 from wasmlint.treedepth import bounded_cursor
 
@@ -42,6 +44,20 @@ STRUCTURAL_PATTERNS = (
     # A macro call among items (tree-sitter wraps `m!(...);` at the top of a file in a statement).
     # Asked of the query, not of `node.parent`: tree-sitter finds a parent by walking down from
     # the root, so testing each macro of a deeply nested expression cost its depth each time.
+    # Closures, with what the code around them does with them (see resolve.ClosureSite): a
+    # closure's body runs where it is called, not where it is written.
+    ("closure", "(closure_expression) @closure"),
+    ("closurearg", "(call_expression function: (_) @callee arguments: (arguments (closure_expression) @closure) @args)"),
+    ("closurearg", """(call_expression function: (_) @outer arguments: (arguments
+                        (call_expression function: (_) @callee arguments: (arguments (closure_expression) @closure) @args) @inner) @outerargs)"""),
+    ("closurelet", """[(let_declaration pattern: (identifier) @bound value: (closure_expression) @closure)
+                     (let_declaration pattern: (identifier) @bound value: (call_expression arguments: (arguments (closure_expression) @closure)))]"""),
+    ("closurestore", """[(assignment_expression left: (_) @place right: (closure_expression) @closure)
+                       (assignment_expression left: (_) @place right: (call_expression arguments: (arguments (closure_expression) @closure)))
+                       (field_initializer field: (field_identifier) @place value: (closure_expression) @closure)
+                       (field_initializer field: (field_identifier) @place value: (call_expression arguments: (arguments (closure_expression) @closure)))
+                       (static_item name: (identifier) @place value: (closure_expression) @closure)
+                       (static_item name: (identifier) @place value: (call_expression arguments: (arguments (closure_expression) @closure)))]"""),
     ("itemmacro", """[(source_file (macro_invocation) @itemmacro)
                     (source_file (expression_statement (macro_invocation) @itemmacro))
                     (declaration_list (macro_invocation) @itemmacro)]"""),
@@ -237,6 +253,7 @@ class Scanner:
         # Macro calls among items (by node id): their records are taken out afterwards, once the
         # query has said which they are.
         item_level: set[int] = set()
+        closures: dict[int, tuple[Node, ClosureSite]] = {}
         # py-tree-sitter hands every match over at once, a dict of captures each: taken one at a
         # time from the end of the reversed list, each is freed once read, while the records grow.
         matches = bounded_cursor(self.combined.query).matches(root)
@@ -252,6 +269,9 @@ class Scanner:
                         records.append((node.start_byte, rule, node, None, None, None))
             elif kind == "itemmacro":
                 item_level.add(captures["itemmacro"][0].id)
+            elif kind in _CLOSURE_KINDS:
+                if owner is None:
+                    _closure_context(closures, kind, captures)
             elif kind == "fn":
                 if owner is None:
                     items.append(("fn", captures["fn"][0], captures["parent"][0]))
@@ -279,6 +299,9 @@ class Scanner:
             else:  # a rule's pattern
                 node = captures["match"][0]
                 records.append((node.start_byte, kind, node, captures, None, None))
+        box_rules = by_call.get(("Box", "new")) if by_call and owner is None else None
+        if box_rules and b"box" in source and _spells_box(source):
+            _box_expressions(root, box_rules, records)
         if item_level:
             records = self._item_macros_apart(records, item_level, snippet, owner is None and template is None)
         siblings = _Siblings()
@@ -296,6 +319,8 @@ class Scanner:
         for _, _, fn in fns:
             fn.uses = file_uses
             fn.globs = file_globs
+        if owner is None and template is None:
+            self.scan.index.add_scope(module, file_uses, file_globs)
         if by_call:
             uses, globs = (owner.uses, owner.globs) if owner is not None else (file_uses, file_globs)
             for captures in path_calls:
@@ -304,11 +329,17 @@ class Scanner:
             if imported:
                 _imported_calls(root, imported, by_call, records)
         if owner is None:
-            fns.sort(key=lambda entry: entry[0])
+            for node, site in closures.values():
+                closure = FnDef(index=-1, name="{closure}", module=module, impl_type=None, file_index=snippet.file_index,
+                                node=node, snippet=snippet, closure=site, template=template)
+                fns.append((node.start_byte, node.end_byte, closure))
+            fns.sort(key=lambda entry: (entry[0], -entry[1]))
             parents = _enclosing(fns)
             for position, parent in enumerate(parents):
                 if parent >= 0:
                     fns[parent][2].nested.append((fns[position][0], fns[position][1]))
+            if closures:
+                fns = self._place_closures(fns, parents, file_uses, file_globs)
         excluded = _cfg_excluded_spans(cfg_items, siblings, self.build)
         found_in = [owner] * len(records) if owner is not None else _innermost(fns, [record[0] for record in records])
         for (byte, kind, node, captures, resolved, called), fn in zip(records, found_in):
@@ -327,6 +358,30 @@ class Scanner:
                 receiver = captures["receiver"][0] if "receiver" in captures else None
                 fn.matches.append(RuleHit(kind, node, values, receiver, snippet))
         return [fn for _, _, fn in fns]
+
+    def _place_closures(self, fns: list[tuple[int, int, FnDef]], parents: list[int],
+                        uses: dict[str, list[str]], globs: list[list[str]]) -> list[tuple[int, int, FnDef]]:
+        """Closures take the module, impl and `use`s of the fn they are written in, and join the
+        crate's functions; one outside any fn is kept only when a `static` holds it (one inside a
+        fn the build leaves out has no fn around it here: it goes with that fn)."""
+        kept: list[tuple[int, int, FnDef]] = []
+        for position, entry in enumerate(fns):
+            fn = entry[2]
+            if fn.closure is None:
+                kept.append(entry)
+                continue
+            parent = fns[parents[position]][2] if parents[position] >= 0 else None
+            if parent is None and fn.closure.stored is None:
+                continue
+            if parent is not None and parent.index < 0:
+                continue  # inside a closure that was dropped
+            fn.parent = parent
+            if parent is not None:
+                fn.module, fn.impl_type, fn.template = parent.module, parent.impl_type, parent.template
+            fn.uses, fn.globs = uses, globs
+            self.scan.index.add_closure(fn)
+            kept.append(entry)
+        return kept
 
     def _item_macros_apart(
         self, records: list[tuple], item_level: set[int], snippet: Snippet, keep: bool,
@@ -452,7 +507,7 @@ class Scanner:
             if declaration.type == "field_declaration":
                 name = declaration.child_by_field_name("name")
                 if name is not None:
-                    fields[node_text(name)] = type_name(declaration.child_by_field_name("type"))
+                    fields[node_text(name)] = type_text(declaration.child_by_field_name("type"))
         self.scan.index.add_struct(node_text(captures["name"][0]), fields)
 
     def _add_template(self, definition: Node, source: bytes, snippet: Snippet, module: tuple[str, ...]) -> None:
@@ -617,6 +672,73 @@ def _imported_calls(root: Node, imported: dict[str, tuple[str, str]], by_call: d
         values = (("type", key[0]), ("ctor", key[1]))
         for rule in by_call[key]:
             records.append((call.start_byte, rule, call, None, values, (name,)))
+
+
+_CLOSURE_KINDS = frozenset({"closure", "closurearg", "closurelet", "closurestore"})
+
+
+def _closure_context(closures: dict[int, tuple[Node, ClosureSite]], kind: str, captures: dict) -> None:
+    """Record what one pattern says of a closure's surroundings (patterns overlap: the innermost
+    call it is an argument of, with the call that takes that call's value when there is one)."""
+    node = captures["closure"][0]
+    known = closures.get(node.id)
+    site = known[1] if known is not None else ClosureSite()
+    if kind == "closurearg":
+        arguments = captures["args"][0]
+        position = _position(arguments, node)
+        if "outer" in captures:
+            site = dataclasses.replace(site, callee=captures["callee"][0], position=position, outer=captures["outer"][0],
+                                       outer_position=_position(captures["outerargs"][0], captures["inner"][0]))
+        elif site.callee is None:
+            site = dataclasses.replace(site, callee=captures["callee"][0], position=position)
+    elif kind == "closurelet":
+        site = dataclasses.replace(site, bound=node_text(captures["bound"][0]))
+    elif kind == "closurestore":
+        place = captures["place"][0]
+        site = dataclasses.replace(site, stored="." + node_text(place) if place.type == "field_identifier" else _place_name(place))
+    closures[node.id] = (node, site)
+
+
+def _position(arguments: Node, argument: Node) -> int:
+    return next((i for i, child in enumerate(arguments.named_children) if child.id == argument.id), 0)
+
+
+def _place_name(place: Node) -> str:
+    """The name a place is known by: `.hook` for `self.hook` (a field), `HOOK` for `HOOK`, `slot` for `*slot`."""
+    while place.type in ("unary_expression", "parenthesized_expression", "index_expression") and place.named_child_count:
+        place = place.named_children[0]
+    if place.type == "field_expression":
+        return "." + field_text(place, "field")
+    return node_text(place)
+
+
+# The nightly `box expr` (feature `box_syntax`, gone from today's rustc but in older crates).
+# tree-sitter-rust 0.24 does not know it: `box x` parses as the identifier `box` beside an ERROR
+# node, `box (x)` as a call of `box`, `box [..]` as an index expression. `box` is a reserved word
+# (no item or variable can be called so), so the identifier `box` in code is always this
+# expression: it is matched as `Box::new`. Looked for only in files that spell it.
+_BOX_KEYWORD = re.compile(rb"box[ \t\r\n(\[&]")  # searched for the literal first: fast
+_WORD_BYTE = re.compile(rb"\w")
+
+
+def _spells_box(source: bytes) -> bool:
+    """Whether the text has `box` as a word before an operand (most files have none: `Box`, `inbox`)."""
+    return any(match.start() == 0 or not _WORD_BYTE.match(source, match.start() - 1)
+               for match in _BOX_KEYWORD.finditer(source))
+_BOX_QUERY = '((identifier) @box (#eq? @box "box"))'
+
+
+@lru_cache(maxsize=1)
+def _box_query() -> Query:
+    return compile_query(_BOX_QUERY)
+
+
+def _box_expressions(root: Node, rules: tuple[Rule, ...], records: list) -> None:
+    values = (("type", "Box"), ("ctor", "new"))
+    for _, captures in bounded_cursor(_box_query()).matches(root):
+        keyword = captures["box"][0]
+        for rule in rules:
+            records.append((keyword.start_byte, rule, keyword, None, values, ("box",)))
 
 
 def _macro_name(invocation: Node) -> str:

@@ -1,0 +1,5 @@
+mod banner;
+mod titles;
+
+pub use banner::*;
+pub use self::titles::heading::make as headline;

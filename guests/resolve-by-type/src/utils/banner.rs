@@ -1,0 +1,3 @@
+pub fn banner(n: usize) -> String {
+    format!("== {n} ==") // expect: format-in-export
+}

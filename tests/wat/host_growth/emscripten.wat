@@ -1,0 +1,25 @@
+;; Emscripten-shaped, without C: `sbrk` asks the host to grow memory through the imported
+;; `emscripten_resize_heap` (the module itself has no memory.grow); `_malloc` and `_process`
+;; reach it, `_peek` does not. tests/test_host_growth_imports.py builds it with wat2wasm.
+(module
+  (import "env" "emscripten_resize_heap" (func $emscripten_resize_heap (param i32) (result i32)))
+  (import "env" "log" (func $log (param i32)))
+  (memory (export "memory") 1)
+  (global $brk (mut i32) (i32.const 1024))
+  (func $sbrk (param $n i32) (result i32)
+    (local $old i32) (local $new i32)
+    (local.set $old (global.get $brk))
+    (local.set $new (i32.add (local.get $old) (local.get $n)))
+    (if (i32.gt_u (local.get $new) (i32.mul (memory.size) (i32.const 65536)))
+      (then (if (i32.eqz (call $emscripten_resize_heap (local.get $new)))
+        (then (return (i32.const -1))))))
+    (global.set $brk (local.get $new))
+    (local.get $old))
+  (func $malloc (export "_malloc") (param i32) (result i32) (call $sbrk (local.get 0)))
+  (func (export "_free") (param i32))
+  (func (export "_process") (param $n i32) (result i32)
+    (local $p i32)
+    (local.set $p (call $malloc (local.get $n)))
+    (call $log (local.get $p))
+    (local.get $p))
+  (func (export "_peek") (param i32) (result i32) (i32.load8_u (local.get 0))))
