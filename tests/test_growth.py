@@ -94,7 +94,7 @@ def test_twice_the_input_costs_at_most_2_2_times_the_work(case: Case, tmp_path, 
 
 # Python's allocations (tracemalloc: deterministic, unlike RSS) at the peak of a check, beyond its
 # parse trees, per input byte, measured by bench/growth.py at these sizes. Before the findings were
-# made compact and the reports written as they are made: 37, 66 and 123; now 25, 31 and 81 (the
+# made compact and the reports written as they are made: 37, 66 and 123; now 24, 30 and 81 (the
 # module layer's own tables are most of the last). The bounds leave room for another Python's
 # object sizes, not for a report held whole (about 20 bytes per input byte more here) or a dict
 # per finding again.
