@@ -218,6 +218,62 @@ def parse_only_peak(folder: Path) -> int:
     return run_child(PARSE_ONLY, folder)[1]
 
 
+# Python's own allocations (tracemalloc) instead of RSS: the same number on every run and
+# machine, so a test can bound it. py-tree-sitter allocates its trees through Python's allocator,
+# so they are counted too; they are set apart as above, by parsing alone. One process checks an
+# empty crate first, so that imports, rules and compiled queries (and their transient peak) are
+# not counted, then checks the folder with tracemalloc on, then parses it alone.
+TRACED = """
+import os, sys, tracemalloc
+from pathlib import Path
+sys.stdout = open(os.devnull, "w")
+from wasmlint.cli import app
+from wasmlint.host.parsing import HOST_SUFFIXES, parse_host
+from wasmlint.source.parsing import parse_rust_file
+
+def check(folder):
+    try:
+        app(["check", "--no-cache", folder], standalone_mode=False)
+    except SystemExit:
+        pass
+
+check(sys.argv[2])
+tracemalloc.start()
+check(sys.argv[1])
+peak = tracemalloc.get_traced_memory()[1]
+tracemalloc.stop()
+tracemalloc.start()
+kept = []
+for path in sorted(Path(sys.argv[1]).rglob("*")):
+    if path.suffix == ".rs":
+        kept.append(parse_rust_file(path.name, path.read_bytes()))
+    elif path.suffix in HOST_SUFFIXES:
+        kept.append(parse_host(path.name, path.read_bytes()))
+print("traced", peak, tracemalloc.get_traced_memory()[0], file=sys.stderr)
+"""
+
+
+def traced_beyond_trees(folder: Path, empty: Path) -> float:
+    """Python's peak allocations while checking `folder`, beyond what its parse trees take, per
+    input byte (after a check of the crate at `empty` has warmed up what every run holds)."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("WASMLINT_CACHE_DIR", None)
+    result = subprocess.run([sys.executable, "-c", TRACED, str(folder), str(empty)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=env)
+    stderr = result.stderr.decode(errors="replace")
+    found = [line.split()[1:] for line in stderr.splitlines() if line.startswith("traced ")]
+    if result.returncode != 0 or not found:
+        raise SystemExit(f"{folder}: failed ({result.returncode}): {stderr[-400:]}")
+    peak, trees = map(int, found[-1])
+    return (peak - trees) / input_bytes(folder)
+
+
+def empty_crate(folder: Path) -> Path:
+    """A crate with nothing to find: what every run costs, whatever its input."""
+    _crate(folder, "pub fn nothing() {}\n")
+    return folder
+
+
 @dataclass
 class Growth:
     case: Case
@@ -240,8 +296,7 @@ class Growth:
 
 def empty_run_peaks(workdir: Path, runs: int) -> tuple[int, int]:
     """Peak RSS of a check of an empty crate, and of parsing it alone."""
-    folder = workdir / "empty"
-    _crate(folder, "pub fn nothing() {}\n")
+    folder = empty_crate(workdir / "empty")
     return measure(folder, runs)[1], parse_only_peak(folder)
 
 

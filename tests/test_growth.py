@@ -2,8 +2,9 @@
 grows linearly, and deep nesting ends in findings or a note, never in RecursionError.
 
 Work is counted, not timed: the Python lines wasmlint executes (a trace function sees every line,
-comprehension turns included), which is the same number on every machine. Times and memory are
-the benchmark's business (`python -m bench --only growth`, figures in bench/README.md).
+comprehension turns included), which is the same number on every machine; memory likewise, as
+Python's own allocations (tracemalloc), not the process's size. Times and RSS are the benchmark's
+business (`python -m bench --only growth`, figures in bench/README.md).
 """
 
 from __future__ import annotations
@@ -86,6 +87,28 @@ def test_twice_the_input_costs_at_most_2_2_times_the_work(case: Case, tmp_path, 
         folder = tmp_path / str(size)
         work.append(wasmlint_lines_run(lambda: check(folder)))  # noqa: B023 (called at once, in this iteration)
     assert work[1] <= 2.2 * work[0], f"{case.name}: {work[0]:,} lines at n={n}, {work[1]:,} at 2n"
+
+
+# -- memory: Python's own peak beyond the parse trees -------------------------------------------------
+
+
+# Python's allocations (tracemalloc: deterministic, unlike RSS) at the peak of a check, beyond its
+# parse trees, per input byte, measured by bench/growth.py at these sizes. Before the findings were
+# made compact and the reports written as they are made: 37, 66 and 123; now 24, 30 and 81 (the
+# module layer's own tables are most of the last). The bounds leave room for another Python's
+# object sizes, not for a report held whole (about 20 bytes per input byte more here) or a dict
+# per finding again.
+TRACED_SIZES = {"else-if": (3000, 30), "plus-chain": (8000, 40), "call-indirect": (4000, 100)}
+
+
+@pytest.mark.parametrize("name", TRACED_SIZES)
+def test_peak_python_memory_beyond_the_trees_is_bounded_per_input_byte(name, tmp_path):
+    from bench.growth import empty_crate, traced_beyond_trees
+
+    n, bound = TRACED_SIZES[name]
+    BY_NAME[name].make(tmp_path / name, n)
+    per_byte = traced_beyond_trees(tmp_path / name, empty_crate(tmp_path / "empty"))
+    assert per_byte <= bound, f"{name}: {per_byte:.1f} bytes per input byte beyond the trees (bound {bound})"
 
 
 # -- deep nesting: findings below the caps, a note past them -----------------------------------------

@@ -452,7 +452,31 @@ def test_a_file_over_its_size_cap_is_one_error_line_and_never_read(tmp_path, nam
     run = wasmlint(".", *(["--baseline", big] if named_by == "--baseline" else []), cwd=root)
     assert run.code == 2
     if named_by == "declaration":
-        assert run.stderr == ["error: src/big.rs: larger than 64 MiB; not read"]
+        assert run.stderr == ["error: src/big.rs: 4.0 GiB, over the 64 MiB cap for one file; not read"]
         good_finding_kept(run)
     else:
-        assert run.stderr == [f"error: {big}: cannot read baseline: larger than 256 MiB; not read"]
+        assert run.stderr == [f"error: {big}: cannot read baseline: 4.0 GiB, over the 256 MiB cap for one file; not read"]
+
+
+MIB = 1 << 20
+
+
+@pytest.mark.parametrize(("relative", "size", "said"), [
+    # Just over the cap, a size rounded to 0.1 MiB would read as the cap itself: bytes are exact.
+    ("src/big.rs", 64 * MIB + 1, "67,108,865 bytes, over the 64 MiB cap for one file"),
+    ("host/index.js", 100 * MIB + 300 * 1024, "100.3 MiB, over the 64 MiB cap for one file"),
+    ("wasmlint.toml", 31 * MIB + MIB // 5, "31.2 MiB, over the 16 MiB cap for one file"),
+])
+def test_a_file_over_its_cap_is_named_with_its_size_and_the_cap(tmp_path, relative, size, said):
+    # A source file its crate declares, a host file found by the walk, the configuration: each is
+    # one line naming the file, its size and the cap (sparse files: no disk, no time).
+    root = project(tmp_path, "mod big;\n" if relative == "src/big.rs" else "")
+    (root / relative).parent.mkdir(parents=True, exist_ok=True)
+    with open(root / relative, "wb") as handle:
+        handle.truncate(size)
+    run = wasmlint(".", cwd=root)
+    shown = relative if relative != "wasmlint.toml" else str(root / relative)  # a config is named as given
+    assert run.code == 2
+    assert run.stderr == [f"error: {shown}: {said}; not read"]
+    if relative != "wasmlint.toml":  # a configuration it cannot read stops the run before any check
+        good_finding_kept(run)

@@ -146,7 +146,7 @@ def check(
     from wasmlint.discover import discover
     from wasmlint.options import CheckOptions
     from wasmlint.plan import CrateConfigs, make_plan
-    from wasmlint.reporters import renderer, text
+    from wasmlint.reporters import chunker, text, write_chunks
     from wasmlint.rules import RuleError
     from wasmlint.ruleset import effective_rules
     from wasmlint.terminal import visible
@@ -221,14 +221,15 @@ def check(
         report = _baseline(report, baseline, write_baseline, checked_paths(plan.targets))
 
     chosen = format or (Format.text)
-    rendered = renderer(chosen.value)
+    pieces = chunker(chosen.value)  # each report is written as it is made, never held whole
     colored = text.use_color(sys.stdout) if color is None else color
     if statistics and chosen in (Format.sarif, Format.github):
         fail(f"--statistics counts findings per rule: use it with --format text, concise or json, not {chosen.value}")
     if output is not None:
         try:
             # errors=: a file name that is not UTF-8 is written with its own bytes, as on stdout.
-            output.write_text(rendered(report, rules), encoding="utf-8", errors="surrogateescape")
+            with output.open("w", encoding="utf-8", errors="surrogateescape") as written:
+                write_chunks(pieces(report, rules), written.write)
         except OSError as exc:
             fail(f"{output}: cannot write the report: {exc.strerror or exc}")
     if statistics:
@@ -243,20 +244,21 @@ def check(
     elif chosen is Format.text:
         # color=: click would strip the escapes when stdout is a pipe
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-        typer.echo(text.render(report, rules, color=colored, width=width, quiet=quiet), nl=False, color=colored)
+        write_chunks(text.chunks(report, rules, color=colored, width=width, quiet=quiet),
+                     lambda piece: typer.echo(piece, nl=False, color=colored))
     elif chosen is Format.concise:
         from wasmlint.reporters import concise
 
-        typer.echo(concise.render(report, rules, quiet=quiet), nl=False, color=True)
+        write_chunks(concise.chunks(report, rules, quiet=quiet), lambda piece: typer.echo(piece, nl=False, color=True))
     else:
         # color=True: a machine format is written exactly as rendered; click would strip what
         # looks like a colour code in a pipe, and so change a path in a `github` annotation.
-        typer.echo(rendered(report, rules), nl=False, color=True)
+        write_chunks(pieces(report, rules), lambda piece: typer.echo(piece, nl=False, color=True))
     # On GitHub Actions the text report also carries annotations (errors first: GitHub shows only
     # the first few of each kind). Not with --output: that report is the one to use.
     text_on_stdout = output is None and chosen is Format.text and not statistics
     if text_on_stdout and os.environ.get("GITHUB_ACTIONS") == "true":
-        typer.echo(renderer("github")(report, rules), nl=False, color=True)
+        write_chunks(chunker("github")(report, rules), lambda piece: typer.echo(piece, nl=False, color=True))
     _print_errors(report.errors)
     raise typer.Exit(_exit_code(report, config.fail_on))
 

@@ -3,6 +3,7 @@
 Each kind is a small frozen dataclass whose `kind` field names it (so that a finding read back from
 the results cache or another process becomes the same objects). Code branches on these fields;
 the words a user reads are written by one function, `wasmlint.reporters.evidence.evidence_text`.
+Slots: a module of thousands of exports has a few items for each.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class Resolution(StrEnum):
 
 # --- source layer ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExportRef:
     """An exported function, and where its `fn` is (1-based, columns in characters)."""
 
@@ -35,7 +36,7 @@ class ExportRef:
     end_column: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AlsoReachedFrom:
     """On a finding in code several exports reach: the exports other than its `symbol` (the
     nearest) that reach it too, each as affected as that one."""
@@ -46,7 +47,7 @@ class AlsoReachedFrom:
 
 # --- module layer ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GrowthPath:
     """An export's shortest call path to `memory.grow` in the module."""
 
@@ -59,7 +60,7 @@ class GrowthPath:
     kind: Literal["growth-path"] = "growth-path"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ModuleNeverGrows:
     """With the compiled module: no export that reaches a source finding grows memory in normal
     operation. Each reaches memory.grow never (the allocation was optimised away, or never runs) or
@@ -71,7 +72,7 @@ class ModuleNeverGrows:
     kind: Literal["module-never-grows"] = "module-never-grows"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LeavesCrate:
     """Where an export's path to memory.grow in the module leaves the crate's own code: the last
     function of the crate on it, and the function (std's, a dependency's) that one calls."""
@@ -82,7 +83,7 @@ class LeavesCrate:
     kind: Literal["leaves-crate"] = "leaves-crate"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HostGrowthPath:
     """An export's call path to an import through which the host grows memory."""
 
@@ -91,7 +92,7 @@ class HostGrowthPath:
     kind: Literal["host-growth-path"] = "host-growth-path"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HostGrowthImports:
     """Imports through which the host grows memory, when no export's path to them is known."""
 
@@ -99,7 +100,7 @@ class HostGrowthImports:
     kind: Literal["host-growth-imports"] = "host-growth-imports"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnboundedMemory:
     index: int
     name: str  # what it is exported or imported as
@@ -107,7 +108,7 @@ class UnboundedMemory:
     kind: Literal["unbounded-memory"] = "unbounded-memory"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GrowInstructions:
     """`memory.grow` instructions in a function that is not an allocator."""
 
@@ -138,7 +139,7 @@ class Unreproduced(StrEnum):
     STUB_IMPORTS = "stub-imports"  # the host grows memory, and the sandbox's stub imports never do
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RuntimeObservation:
     """What one wasmtime run saw of one export (of all its runs, the one that says the most)."""
 
@@ -173,7 +174,7 @@ class RuntimeObservation:
 
 # --- host layer ------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HostView:
     """A host's view over memory.buffer: where it was made, the call that may have grown memory
     since, and where it is used."""
@@ -194,7 +195,7 @@ class HostView:
     kind: Literal["host-view"] = "host-view"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ModuleGrows:
     """The module a host loads says the export it calls reaches memory.grow."""
 
@@ -204,7 +205,7 @@ class ModuleGrows:
     kind: Literal["module-grows"] = "module-grows"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceAllocates:
     """Where no module is built, the crate's source says the export allocates."""
 
@@ -215,7 +216,7 @@ class SourceAllocates:
     kind: Literal["source-allocates"] = "source-allocates"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NotExported:
     """The module a host loads does not export what the host calls."""
 
@@ -224,14 +225,14 @@ class NotExported:
     kind: Literal["not-exported"] = "not-exported"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NoModule:
     """No module was found for the host: which exports grow is not known."""
 
     kind: Literal["no-module"] = "no-module"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NodeObservation:
     """What V8 (a generated Node harness, running the module and none of the host's code) showed
     for one export: whether a view over `memory.buffer` that the harness made before the call
@@ -254,7 +255,7 @@ class NodeObservation:
     kind: Literal["node"] = "node"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NodeNotRun:
     """--confirm on a host judged by a crate's source (no module file found for it): V8 had no
     module to run."""
@@ -265,7 +266,7 @@ class NodeNotRun:
 
 # --- the host contract -------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HostKeepsView:
     """On a guest's finding: a host of the project keeps a view across a call to its export."""
 
@@ -276,7 +277,7 @@ class HostKeepsView:
     kind: Literal["host-keeps-view"] = "host-keeps-view"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GuestAllocation:
     """On a host's finding: the guest's finding that makes the call it names grow memory."""
 
@@ -287,7 +288,7 @@ class GuestAllocation:
     kind: Literal["guest-allocation"] = "guest-allocation"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContractNote:
     """Why a finding's severity was lowered by its export's host contract."""
 
@@ -296,7 +297,7 @@ class ContractNote:
     kind: Literal["contract"] = "contract"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportGrowsMemory:
     """An import through which the host grows memory, as the host's JavaScript shows it: the
     function that implements it and the grow call it reaches."""

@@ -10,7 +10,8 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from wasmlint.evidence import Evidence
 
@@ -45,7 +46,7 @@ class Layer(StrEnum):
     HOST = "host"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """Where a finding sits: a file and a 1-based range (columns in characters, the end exclusive).
     `Span(path)` is the start of the file, where module and runtime findings sit."""
@@ -57,7 +58,25 @@ class Span:
     end_column: int = 1
 
 
-@dataclass(frozen=True)
+# Generated code makes thousands of findings that differ only in where they sit (the same message,
+# call path, values): each keeps one shared copy of what equals a recent finding's.
+_Shared = TypeVar("_Shared", str, tuple)
+
+
+@lru_cache(maxsize=4096)
+def _shared(value: _Shared) -> _Shared:
+    """The first of the values equal to `value` seen lately."""
+    return value
+
+
+@lru_cache(maxsize=1024)
+def _shared_values(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return dict(items)
+
+
+# Slots: a finding is a few hundred bytes, not a dict of its fields (dense generated code has one
+# every few dozen bytes of input).
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: str
     severity: Severity
@@ -74,7 +93,16 @@ class Finding:
     confirmed: bool = False  # an engine (wasmtime, V8) reproduced it
     snippet: str = ""  # the flagged code text: baselines match on it instead of line numbers
     # The values the rule's message was formatted from (see Rule.finding); not part of equality.
+    # Read only: findings with equal values share one dict.
     values: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        share = object.__setattr__  # frozen: the fields are set once, here, to their shared copies
+        share(self, "message", _shared(self.message))
+        share(self, "call_path", _shared(self.call_path))
+        if self.symbol is not None:
+            share(self, "symbol", _shared(self.symbol))
+        share(self, "values", _shared_values(tuple(self.values.items())))
 
     def replace(self, **changes: Any) -> "Finding":
         return dataclasses.replace(self, **changes)
@@ -84,7 +112,7 @@ class Finding:
         return (self.path, self.line, self.column, self.rule_id, self.symbol or "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RunError:
     """Something that could not be read, parsed, built or run. The rest of the run goes on."""
 

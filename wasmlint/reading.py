@@ -21,6 +21,7 @@ import stat
 from pathlib import Path
 
 MIB = 1 << 20
+GIB = 1 << 30
 # Caps well above any real input of each kind; beyond them a file is refused, not read in part.
 SOURCE_LIMIT = 64 * MIB  # a .rs, .js or .ts file (a bundled host can be tens of MB)
 CONFIG_LIMIT = 16 * MIB  # Cargo.toml, package.json, wasmlint.toml, scenario and rule files
@@ -126,12 +127,13 @@ def read_regular(path: Path | str, limit: int) -> bytes:
         data = _STANDING_IN.get(os.path.realpath(path))
         if data is not None:
             if len(data) > limit:
-                raise Unreadable(too_large(limit))
+                raise Unreadable(too_large(limit, len(data)))
             return data
     handle = open_regular(path)
     try:
-        if os.fstat(handle).st_size > limit:
-            raise Unreadable(too_large(limit))
+        known = os.fstat(handle).st_size
+        if known > limit:
+            raise Unreadable(too_large(limit, known))
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -140,7 +142,7 @@ def read_regular(path: Path | str, limit: int) -> bytes:
                 return b"".join(chunks)
             size += len(chunk)
             if size > limit:
-                raise Unreadable(too_large(limit))
+                raise Unreadable(too_large(limit))  # it grew past the cap as it was read (or /proc)
             chunks.append(chunk)
     finally:
         os.close(handle)
@@ -184,8 +186,19 @@ def read_regular_text(path: Path | str, limit: int) -> str:
     return read_regular(path, limit).decode("utf-8")
 
 
-def too_large(limit: int) -> str:
-    return f"larger than {limit // MIB} MiB; not read"
+def too_large(limit: int, size: int | None = None) -> str:
+    """Why a file over the cap of `limit` bytes is not read, in words that follow its name:
+    "31.2 MiB, over the 16 MiB cap for one file; not read". `size`: the file's, when known (a
+    file whose size the kernel does not say, or one growing as it is read, is only known to pass
+    the cap)."""
+    cap = f"{limit / MIB:g} MiB"
+    if size is None:
+        return f"over the {cap} cap for one file; not read"
+    unit, name = (GIB, "GiB") if size >= GIB else (MIB, "MiB")
+    shown = f"{size / unit:.1f} {name}"
+    if round(size / unit, 1) * unit <= limit:  # just over the cap: rounded, it would not look over
+        shown = f"{size:,} bytes"
+    return f"{shown}, over the {cap} cap for one file; not read"
 
 
 def reason(exc: OSError) -> str:

@@ -100,7 +100,7 @@ class ModuleLoadError(ValueError):
         self.offset = offset
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a generated module has tens of thousands
 class ExportFacts:
     name: str
     kind: str  # func / table / memory / global / tag
@@ -603,7 +603,7 @@ DIRECT, RESOLVED, UNRESOLVED = "direct", "resolved", "unresolved"
 EXPLORATION_BUDGET = 200_000
 
 
-@dataclass
+@dataclass(slots=True)
 class _Reach:
     status: str
     path: tuple[str, ...] = ()

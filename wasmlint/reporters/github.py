@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from wasmlint.findings import Finding, Report, RunError, Severity
@@ -75,16 +76,27 @@ def error_annotation(error: RunError) -> Annotation:
     return Annotation("error", tuple(properties), message)
 
 
-def report_annotations(report: Report, rules: dict[str, Rule]) -> list[Annotation]:
+def report_annotations(report: Report, rules: dict[str, Rule]) -> Iterator[Annotation]:
     """Errors first, then the files that could not be checked, warnings and notices, each in report
-    order: GitHub shows only the first few annotations of a step, and the errors are what fail it."""
+    order: GitHub shows only the first few annotations of a step, and the errors are what fail it.
+    Made one at a time, as they are written."""
     ordered = sorted(report.sorted_findings(), key=lambda finding: -finding.severity)
-    found = [finding_annotation(finding, rules) for finding in ordered]
-    errors = sorted(report.errors, key=lambda e: (e.path, e.line or 0, e.column or 0, e.message))
     first = sum(1 for finding in ordered if finding.severity is Severity.ERROR)
-    return found[:first] + [error_annotation(error) for error in errors] + found[first:]
+    errors = sorted(report.errors, key=lambda e: (e.path, e.line or 0, e.column or 0, e.message))
+    for finding in ordered[:first]:
+        yield finding_annotation(finding, rules)
+    for error in errors:
+        yield error_annotation(error)
+    for finding in ordered[first:]:
+        yield finding_annotation(finding, rules)
 
 
 def render(report: Report, rules: dict[str, Rule]) -> str:
     """One workflow command per line, ending in a newline; empty when there is nothing to say."""
-    return "".join(annotation.render() + "\n" for annotation in report_annotations(report, rules))
+    return "".join(chunks(report, rules))
+
+
+def chunks(report: Report, rules: dict[str, Rule]) -> Iterator[str]:
+    """`render`'s text, a command at a time."""
+    for annotation in report_annotations(report, rules):
+        yield annotation.render() + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterator
 from urllib.parse import quote
 from typing import Any
 
@@ -11,7 +12,7 @@ import wasmlint
 from wasmlint.baseline import finding_identity
 from wasmlint.findings import Finding, Layer, Report, RunError, Severity
 from wasmlint.reporters.evidence import evidence_text, path_shown, states_confirmation
-from wasmlint.reporters.json import also_reaching, json_document
+from wasmlint.reporters.json import Items, also_reaching, document_chunks
 from wasmlint.rules import Rule
 
 SCHEMA_URI = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
@@ -194,6 +195,13 @@ def _invocation(report: Report) -> dict:
 
 def build_log(report: Report, rules: dict[str, Rule]) -> dict:
     """The SARIF log as plain data (one run), before it is written as JSON."""
+    log = _log(report, rules)
+    log["runs"][0]["results"] = list(log["runs"][0]["results"].items)
+    return log
+
+
+def _log(report: Report, rules: dict[str, Rule]) -> dict:
+    """The SARIF log, its results made one at a time as they are written."""
     findings = report.sorted_findings()
     used_ids = sorted({finding.rule_id for finding in findings})
     first_severity: dict[str, Severity] = {}
@@ -201,12 +209,14 @@ def build_log(report: Report, rules: dict[str, Rule]) -> dict:
         first_severity.setdefault(finding.rule_id, finding.severity)
     descriptors = [rule_descriptor(rule_id, rules.get(rule_id), first_severity[rule_id]) for rule_id in used_ids]
     index_of = {rule_id: index for index, rule_id in enumerate(used_ids)}
-    seen: Counter[tuple[str, str, str, str]] = Counter()
-    results = []
-    for finding in findings:
-        identity = finding_identity(finding)
-        seen[identity] += 1
-        results.append(_result(finding, index_of[finding.rule_id], seen[identity]))
+
+    def results() -> Iterator[dict]:
+        seen: Counter[tuple[str, str, str, str]] = Counter()
+        for finding in findings:
+            identity = finding_identity(finding)
+            seen[identity] += 1
+            yield _result(finding, index_of[finding.rule_id], seen[identity])
+
     run = {
         "tool": {
             "driver": {
@@ -222,10 +232,15 @@ def build_log(report: Report, rules: dict[str, Rule]) -> dict:
             SRCROOT: {"description": _text("The project root: the directory wasmlint's paths are relative to.")}
         },
         "columnKind": "unicodeCodePoints",
-        "results": results,
+        "results": Items(results()),
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
 def render(report: Report, rules: dict[str, Rule]) -> str:
-    return json_document(build_log(report, rules))
+    return "".join(chunks(report, rules))
+
+
+def chunks(report: Report, rules: dict[str, Rule]) -> Iterator[str]:
+    """`render`'s text, a result at a time."""
+    return document_chunks(_log(report, rules))

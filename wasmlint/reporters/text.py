@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
 from wasmlint.findings import Finding, Layer, Report, Severity, elided_count, elided_hops
@@ -214,19 +215,27 @@ def use_color(stream) -> bool:
 def render(report: Report, rules: dict[str, Rule], *, color: bool = False, width: int | None = None,
            quiet: bool = False) -> str:
     """The report; `width`: the terminal's, to wrap note lines to; `quiet`: the findings alone."""
+    return "".join(chunks(report, rules, color=color, width=width, quiet=quiet))
+
+
+def chunks(report: Report, rules: dict[str, Rule], *, color: bool = False, width: int | None = None,
+           quiet: bool = False) -> Iterator[str]:
+    """`render`'s text, a finding's block at a time: a report of many findings is written as it
+    is made, never held whole."""
     paint = _Paint(color)
-    blocks = []
     # An export with many findings shows a few; the rest are one line of locations (layout.py).
+    # Blocks are separated by an empty line; quiet, the last one ends with its own line.
+    before = ""
     for shown in grouped(report.sorted_findings()):
         block = render_finding(shown.finding, rules, paint)
         if shown.related:
             gutter = " " * max(1, len(str(shown.finding.line)))
             block += f"\n{gutter} {paint(_BLUE, '=')} note: {visible(related_line(shown))}"
-        blocks.append(wrapped(block, width))
+        yield before + wrapped(block, width) + "\n"
+        before = "\n"
     if quiet:
-        return "".join(block + "\n\n" for block in blocks).removesuffix("\n")
+        return
     # The run's info lines (files that are not part of their crate) open the summary block, so
     # that the summary sentence stays the report's last line.
     infos = [f"{paint(_COLORS[Severity.INFO], 'info')}: {visible(line)}" for line in report.infos]
-    blocks.append("\n".join([*infos, paint(_BOLD, summary(report))]))
-    return "\n\n".join(blocks) + "\n"
+    yield before + "\n".join([*infos, paint(_BOLD, summary(report))]) + "\n"

@@ -162,7 +162,7 @@ def validate_queries(rules: dict[str, Rule]) -> None:
     combined_query(tuple(rule for rule in rules.values() if rule.matches_code))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per rule match: dense code has one every few bytes
 class RuleHit:
     rule: Rule
     node: Node
@@ -235,8 +235,11 @@ class Scanner:
         by_call = self.combined.by_call
         by_macro = self.combined.by_macro
         fns: list[tuple[int, int, FnDef]] = []
-        # (byte, "macro" | Rule, captures, resolved, called); the last two only for `calls` matches:
-        # the message values of the resolved path, and the path as written
+        # (byte, "macro" | Rule, node, captures, resolved, called): `node` is what matched, and
+        # `captures` the query's captures (None where the node alone was recorded: a macro call,
+        # and whatever matched through one); the last two only for `calls` matches: the message
+        # values of the resolved path, and the path as written. A dense file has a record per
+        # few bytes: the captures are kept only where a rule reads them.
         records: list[tuple] = []
         path_calls: list[dict] = []
         file_uses: dict[str, list[str]] = {}  # the last binding of each name: what paths resolve through
@@ -247,21 +250,23 @@ class Scanner:
         # Functions and macro definitions in the order the query found them, registered once the
         # blocks around them are known (the order decides each function's index).
         items: list[tuple[str, Node, Node | None]] = []
-        # Every macro call with the records it made; those among items are taken out afterwards,
-        # once the query has said which they are.
-        macro_records: list[tuple[Node, int, int]] = []
+        # Macro calls among items (by node id): their records are taken out afterwards, once the
+        # query has said which they are.
         item_level: set[int] = set()
         closures: dict[int, tuple[Node, ClosureSite]] = {}
-        for pattern, captures in bounded_cursor(self.combined.query).matches(root):
+        # py-tree-sitter hands every match over at once, a dict of captures each: taken one at a
+        # time from the end of the reversed list, each is freed once read, while the records grow.
+        matches = bounded_cursor(self.combined.query).matches(root)
+        matches.reverse()
+        while matches:
+            pattern, captures = matches.pop()
             kind = kinds[pattern]
             if kind == "macro":
                 node = captures["macro"][0]
-                first = len(records)
-                records.append((node.start_byte, kind, captures, None, None))
+                records.append((node.start_byte, kind, node, None, None, None))
                 for rule in by_macro.get(_macro_name(node), ()) if by_macro else ():
                     if _has_arguments(node):  # `vec![]` makes an empty Vec: no allocation
-                        records.append((node.start_byte, rule, {"match": [node]}, None, None))
-                macro_records.append((node, first, len(records)))
+                        records.append((node.start_byte, rule, node, None, None, None))
             elif kind == "itemmacro":
                 item_level.add(captures["itemmacro"][0].id)
             elif kind in _CLOSURE_KINDS:
@@ -288,17 +293,17 @@ class Scanner:
             elif kind == "methodcall":
                 node = captures["match"][0]
                 for rule in by_method[node_bytes(captures["method"][0]).decode()]:
-                    records.append((node.start_byte, rule, captures, None, None))
+                    records.append((node.start_byte, rule, node, captures, None, None))
             elif kind == "typecall":
                 path_calls.append(captures)  # looked up once the file's `use`s are all known
             else:  # a rule's pattern
                 node = captures["match"][0]
-                records.append((node.start_byte, kind, captures, None, None))
+                records.append((node.start_byte, kind, node, captures, None, None))
         box_rules = by_call.get(("Box", "new")) if by_call and owner is None else None
         if box_rules and b"box" in source and _spells_box(source):
             _box_expressions(root, box_rules, records)
         if item_level:
-            records = self._item_macros_apart(records, macro_records, item_level, snippet, owner is None and template is None)
+            records = self._item_macros_apart(records, item_level, snippet, owner is None and template is None)
         siblings = _Siblings()
         if items:
             contexts = _contexts([(node, parent) for what, node, parent in items if what == "fn" and parent is not None], blocks, siblings, self.build)
@@ -337,18 +342,18 @@ class Scanner:
                 fns = self._place_closures(fns, parents, file_uses, file_globs)
         excluded = _cfg_excluded_spans(cfg_items, siblings, self.build)
         found_in = [owner] * len(records) if owner is not None else _innermost(fns, [record[0] for record in records])
-        for (byte, kind, captures, resolved, called), fn in zip(records, found_in):
+        for (byte, kind, node, captures, resolved, called), fn in zip(records, found_in):
             if fn is None or _inside(excluded, byte):
                 continue
             if kind == "macro":
-                args = captures["macro"][0].named_children[-1] if depth < MAX_MACRO_DEPTH else None
+                args = _last_named_child(node) if depth < MAX_MACRO_DEPTH else None
                 if args is not None and args.type == "token_tree":
                     self._scan_macro_arguments(fn, args, source, snippet, depth)
+            elif called is not None:
+                fn.matches.append(RuleHit(kind, node, dict(resolved), None, snippet, called))
+            elif captures is None:
+                fn.matches.append(RuleHit(kind, node, {}, None, snippet))
             else:
-                node = captures["match"][0]
-                if called is not None:
-                    fn.matches.append(RuleHit(kind, node, dict(resolved), None, snippet, called))
-                    continue
                 values = {name: node_text(nodes[0]) for name, nodes in captures.items() if name not in ("match", "receiver")}
                 receiver = captures["receiver"][0] if "receiver" in captures else None
                 fn.matches.append(RuleHit(kind, node, values, receiver, snippet))
@@ -379,18 +384,21 @@ class Scanner:
         return kept
 
     def _item_macros_apart(
-        self, records: list[tuple], macro_records: list[tuple[Node, int, int]], item_level: set[int],
-        snippet: Snippet, keep: bool,
+        self, records: list[tuple], item_level: set[int], snippet: Snippet, keep: bool,
     ) -> list[tuple]:
-        """The records without those of macro calls among items; those calls are kept (`keep`:
-        in a file's own tree) to be expanded once every macro_rules! of the crate is known."""
-        dropped: set[int] = set()
-        for node, first, end in macro_records:
-            if node.id in item_level:
-                dropped.update(range(first, end))
-                if keep:
+        """The records without those of macro calls among items (a macro call's own record and
+        those of the `macros` rules it matched: the records of its node alone); those calls are
+        kept (`keep`: in a file's own tree) to be expanded once every macro_rules! of the crate is
+        known."""
+        kept = []
+        for record in records:
+            _, kind, node, captures, _, called = record
+            if captures is None and called is None and node.id in item_level:
+                if keep and kind == "macro":
                     self.scan.item_macros.append((node, snippet))
-        return [record for position, record in enumerate(records) if position not in dropped]
+                continue
+            kept.append(record)
+        return kept
 
     def _add_path_call(self, captures: dict, uses: dict[str, list[str]], records: list) -> None:
         """Record the `calls` rules a `Type::function(..)` call matches, its type named through
@@ -410,7 +418,7 @@ class Scanner:
             values = (("type", type_name), ("ctor", ctor))
             called = tuple(path_segments(node.child_by_field_name("function").text))
             for rule in rules:
-                records.append((node.start_byte, rule, captures, values, called))
+                records.append((node.start_byte, rule, node, None, values, called))
 
     def _imported_names(
         self, uses: dict[str, list[str]], globs: list[list[str]], bindings: list | None,
@@ -663,7 +671,7 @@ def _imported_calls(root: Node, imported: dict[str, tuple[str, str]], by_call: d
             continue
         values = (("type", key[0]), ("ctor", key[1]))
         for rule in by_call[key]:
-            records.append((call.start_byte, rule, {"match": [call]}, values, (name,)))
+            records.append((call.start_byte, rule, call, None, values, (name,)))
 
 
 _CLOSURE_KINDS = frozenset({"closure", "closurearg", "closurelet", "closurestore"})
@@ -730,7 +738,7 @@ def _box_expressions(root: Node, rules: tuple[Rule, ...], records: list) -> None
     for _, captures in bounded_cursor(_box_query()).matches(root):
         keyword = captures["box"][0]
         for rule in rules:
-            records.append((keyword.start_byte, rule, {"match": [keyword]}, values, ("box",)))
+            records.append((keyword.start_byte, rule, keyword, None, values, ("box",)))
 
 
 def _macro_name(invocation: Node) -> str:
@@ -739,8 +747,15 @@ def _macro_name(invocation: Node) -> str:
 
 
 def _has_arguments(invocation: Node) -> bool:
-    arguments = invocation.named_children[-1] if invocation.named_child_count else None
+    arguments = _last_named_child(invocation)
     return arguments is not None and arguments.type == "token_tree" and arguments.named_child_count > 0
+
+
+def _last_named_child(node: Node) -> Node | None:
+    # Not `node.named_children[-1]`: py-tree-sitter keeps a list it built on the node, and the
+    # node of every macro call is held until its file is scanned (a few bytes of dense code each).
+    count = node.named_child_count
+    return node.named_child(count - 1) if count else None
 
 
 def _enclosing(spans: Sequence[tuple[int, int, object]]) -> list[int]:
