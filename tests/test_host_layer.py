@@ -193,10 +193,10 @@ def test_a_5_mb_minified_bundle_is_analysed_whole(tmp_path):
 def test_work_grows_linearly_with_the_bundle(monkeypatch):
     # Counted, not timed: the number of expressions and statements the analysis visits.
     from wasmlint.host import analyze_host
-    from wasmlint.host.flow import Flow
+    from wasmlint.host.interp import Interpreter
 
     counts = {"n": 0}
-    expr, stmt = Flow.expr, Flow.stmt
+    expr, stmt = Interpreter.eval, Interpreter.exec
 
     def counted_expr(self, *args, **kwargs):
         counts["n"] += 1
@@ -206,8 +206,8 @@ def test_work_grows_linearly_with_the_bundle(monkeypatch):
         counts["n"] += 1
         return stmt(self, *args, **kwargs)
 
-    monkeypatch.setattr(Flow, "expr", counted_expr)
-    monkeypatch.setattr(Flow, "stmt", counted_stmt)
+    monkeypatch.setattr(Interpreter, "eval", counted_expr)
+    monkeypatch.setattr(Interpreter, "exec", counted_stmt)
     work = []
     for size in (64 * 1024, 16 * 64 * 1024):
         counts["n"] = 0

@@ -3,7 +3,6 @@ memory, then run the flow analysis from the top level and from every function no
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 from bisect import bisect_left
@@ -13,12 +12,17 @@ from functools import cache
 
 from tree_sitter import Node, Query
 
-from wasmlint.host.flow import MAX_NESTING, FileContext, Flow, Function, Relevance
-from wasmlint.host.parsing import HostFile, first_syntax_error, grammar_for, parse_host
-from wasmlint.syntax import node_bytes, node_text
-from wasmlint.host.values import (
-    BUFFER, EXPORT_FN, EXPORTS, FOREIGN, FOREIGN_MODULE, GLUE_FN, GLUE_OBJECT, INSTANCE, MEMORY, RESULT, HostFacts, Val, View,
+from wasmlint.host.domain import ExportFn, Exports, Foreign, GlueFn, Memory, one
+from wasmlint.host.calls import (
+    CALLBACK_BUDGET, INLINE_BUDGET, LARGE_INLINE_BUDGET, LARGE_MAX_DEPTH, MAX_DEPTH as MAX_CALL_DEPTH, SMALL_FILE,
 )
+from wasmlint.host.entries import run_program
+from wasmlint.host.interp import MAX_NESTING
+from wasmlint.host.parsing import HostFile, first_syntax_error, grammar_for, parse_host
+from wasmlint.host.program import ROOT, ClassRef, FunctionRef, Program
+from wasmlint.host.relevance import Relevance
+from wasmlint.host.values import HostFacts
+from wasmlint.syntax import node_bytes, node_text
 from wasmlint.treedepth import MAX_DEPTH, bounded_cursor, deeper_than
 
 # A specifier that names the module itself: `./x_bg.wasm`, `pkg/x_bg` (bundlers resolve it to the
@@ -49,24 +53,49 @@ def analyze_host(display: str, source: bytes, read_import: ImportReader | None =
         facts.parse_error = (row + 1, host.column(error.start_byte, byte_col), detail)
     if not _RELEVANT.search(source):
         return facts
-    ctx = FileContext(source)
+    program = _program(host)
     if read_import is not None:
-        ctx.load = _loader(display, read_import, {}, facts.dependencies)
-    _collect(host, ctx)
-    _learn_values(host, ctx)
-    _run(host, ctx)
-    # Nesting deeper than the queries or the flow look: the caller reports the file as partial.
+        program.load = _loader(display, read_import, {}, facts.dependencies)
+    run_program(program, host.tree.root_node)
+    # Nesting deeper than the queries or the interpreter look: the caller reports the file as partial.
     deep = deeper_than(host.tree.root_node)
     if deep is not None:
         _note_too_deep(facts, host, deep, f"its syntax tree is nested more than {MAX_DEPTH} levels deep")
-    elif ctx.too_deep is not None:
-        _note_too_deep(facts, host, ctx.too_deep, f"statements and expressions nested more than {MAX_NESTING} deep")
-    elif ctx.entry_views_left_out and facts.parse_error is None:
-        facts.parse_error = (1, 1, f"more than {MAX_ENTRY_VIEWS} views over memory.buffer kept beyond one call: "
-                                   f"an entry point starts with the first {MAX_ENTRY_VIEWS} and those it names")
-    facts.uses = sorted(ctx.uses, key=lambda u: (u.line, u.column))
-    facts.exports_called = list(ctx.exports_called)
+    elif program.too_deep is not None:
+        _note_too_deep(facts, host, program.too_deep, f"statements and expressions nested more than {MAX_NESTING} deep")
+    facts.uses = _innermost(program.uses)
+    facts.exports_called = list(program.exports_called)
     return facts
+
+
+def _innermost(uses: dict) -> list:
+    """The stale uses, in order, without one that holds another (`decode(view.slice())` is one
+    use of the view: the `slice`)."""
+    spans = sorted(uses, key=lambda span: (span[0], -span[1]))
+    kept = []
+    for i, (start, end) in enumerate(spans):
+        following = i + 1  # spans starting inside this one come next (sorted by start)
+        while following < len(spans) and spans[following][0] < end and spans[following][1] > end:
+            following += 1
+        if following < len(spans) and spans[following][0] < end:
+            continue  # holds another use
+        kept.append(uses[(start, end)])
+    return sorted(kept, key=lambda u: (u.line, u.column))
+
+
+def _program(host: HostFile) -> Program:
+    """A file's functions, classes, scopes and imported values, ready to run."""
+    program = Program(host.source, host.tree.root_node)
+    _collect(host, program)
+    _learn_names(program)
+    _mark_growth_handlers(program)
+    program.relevance = _relevance(program)
+    if len(program.source) > SMALL_FILE:
+        program.limits = (LARGE_MAX_DEPTH, LARGE_INLINE_BUDGET, LARGE_INLINE_BUDGET)
+        program.small = False
+    else:
+        program.limits = (MAX_CALL_DEPTH, INLINE_BUDGET, CALLBACK_BUDGET)
+    return program
 
 
 def _note_too_deep(facts: HostFacts, host: HostFile, node: Node, what: str) -> None:
@@ -76,10 +105,10 @@ def _note_too_deep(facts: HostFacts, host: HostFile, node: Node, what: str) -> N
 
 
 def _loader(importer: str, read_import: ImportReader, loaded: dict, dependencies: list):
-    """Loads the files `importer` imports, each once per analysis, as contexts whose functions
+    """Loads the files `importer` imports, each once per analysis, as programs whose functions
     can be followed (their values learned, not their own stale uses)."""
 
-    def load(specifier: str) -> FileContext | None:
+    def load(specifier: str) -> Program | None:
         found = read_import(importer, specifier)
         if found is None:
             return None
@@ -87,11 +116,8 @@ def _loader(importer: str, read_import: ImportReader, loaded: dict, dependencies
         if display not in loaded:
             loaded[display] = None  # a file importing itself back is not followed again
             dependencies.append((display, hashlib.sha256(source).hexdigest()))
-            other = FileContext(source)
+            other = _program(parse_host(display, source))
             other.load = _loader(display, read_import, loaded, dependencies)
-            host = parse_host(display, source)
-            _collect(host, other)
-            _learn_values(host, other)
             loaded[display] = other
         return loaded[display]
 
@@ -157,6 +183,7 @@ _STRUCTURE = """
 [(function_declaration) (generator_function_declaration) (function_expression) (generator_function)
  (arrow_function) (method_definition)] @function
 (import_statement) @import
+(export_statement) @export
 (variable_declarator name: (identifier) @declared)
 [{classes}] @class
 """
@@ -240,38 +267,103 @@ def _innermost_function(functions: list[Node], nodes: list[Node]) -> list[tuple[
     return found
 
 
-def _collect(host: HostFile, ctx: FileContext) -> None:
-    """Every function, method and class of the file, and what the imports bring in."""
+def _enclosing(nodes: list[Node]) -> dict[int, int]:
+    """Each of `nodes` (functions and classes) -> the innermost other one holding it (ROOT: none),
+    in one sweep by position (they nest, so those open at a point form a stack)."""
+    ordered = sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte))
+    parents: dict[int, int] = {}
+    open_nodes: list[Node] = []
+    for node in ordered:
+        while open_nodes and open_nodes[-1].end_byte <= node.start_byte:
+            open_nodes.pop()
+        parents[node.id] = open_nodes[-1].id if open_nodes else ROOT
+        open_nodes.append(node)
+    return parents
+
+
+def _collect(host: HostFile, program: Program) -> None:
+    """Every function, method and class of the file, the scopes names are declared in, and what
+    the imports bring in."""
     structure, owned = _structure_queries(grammar_for(host.display))
     root = host.tree.root_node
     captures = bounded_cursor(structure).captures(root)
     owners = _owners(bounded_cursor(owned).matches(root))
-    class_of = _class_names(captures.get("class", []), owners)
     functions = sorted(captures.get("function", []), key=lambda n: n.start_byte)
+    class_nodes = captures.get("class", [])
+    parents = _enclosing(functions)
+    scope_of_class = _enclosing_function(functions, class_nodes)
     for node in functions:
-        kind = node.type
         owner = owners.get(node.id)
         name = _function_name(node, owner)
-        cls = class_of.get(node.id) if kind == "method_definition" else None
-        getter = kind == "method_definition" and any(c.type == "get" for c in node.children)
-        function = Function(node, name, node.child_by_field_name("body"), class_name=cls, getter=getter)
-        ctx.functions[node.id] = function
-        if cls is not None:
-            ctx.methods.setdefault(cls, {})[f"get {name}" if getter else name] = function
-        elif name and _plain(node, owner):
-            ctx.by_name.setdefault(name, []).append(function)
-    _imports(sorted(captures.get("import", []), key=lambda n: n.start_byte), ctx)
+        scope = parents.get(node.id, ROOT)
+        function = FunctionRef(node, name, node.child_by_field_name("body"), scope)
+        program.functions[node.id] = function
+        program.parent_of[node.id] = scope
+        if node.type in _DECLARATIONS and name:
+            program.declared.setdefault(scope, set()).add(name)
+            program.declared_functions.setdefault((scope, name), node.id)
+        if owner is not None and owner.type == "variable_declarator" and name:
+            program.declared.setdefault(scope, set()).add(name)
+    for node in class_nodes:
+        _collect_class(node, owners.get(node.id), scope_of_class.get(node.id, ROOT), program)
     for declared, owner in _innermost_function(functions, captures.get("declared", [])):
-        body = owner.child_by_field_name("body") if owner is not None else None
-        if body is not None:
-            ctx.declared.setdefault(body.id, set()).add(node_bytes(declared).decode())
+        program.declared.setdefault(owner.id if owner is not None else ROOT, set()).add(node_bytes(declared).decode())
+    for node in captures.get("export", []):
+        declaration = node.child_by_field_name("declaration")
+        if declaration is not None and (declaration.id in program.functions or declaration.type in _CLASSES):
+            program.exported.add(declaration.id)
+    _imports(sorted(captures.get("import", []), key=lambda n: n.start_byte), program)
+
+
+def _enclosing_function(functions: list[Node], nodes: list[Node]) -> dict[int, int]:
+    return {node.id: (owner.id if owner is not None else ROOT) for node, owner in _innermost_function(functions, nodes)}
+
+
+def _collect_class(node: Node, owner: Node | None, scope: int, program: Program) -> None:
+    name_node = node.child_by_field_name("name")
+    name = node_text(name_node) if name_node is not None else _function_name(node, owner) or f"class@{node.start_byte}"
+    cls = ClassRef(node, name, scope)
+    heritage = next((c for c in node.named_children if c.type == "class_heritage"), None)
+    if heritage is not None:
+        parent = next((c for c in heritage.named_children if c.type in ("identifier", "extends_clause")), None)
+        if parent is not None and parent.type == "extends_clause":
+            parent = parent.child_by_field_name("value") or (parent.named_children[0] if parent.named_children else None)
+        if parent is not None and parent.type == "identifier":
+            cls.superclass = node_text(parent)
+    program.classes[node.id] = cls
+    if name_node is not None and node.type != "class":
+        program.declared.setdefault(scope, set()).add(name)
+        program.declared_functions.setdefault((scope, name), node.id)
+    body = node.child_by_field_name("body")
+    for member in body.named_children if body is not None else ():
+        if member.type == "method_definition":
+            function = program.functions.get(member.id)
+            key = member.child_by_field_name("name")
+            if function is None or key is None:
+                continue
+            label = node_text(key)
+            function.class_id = node.id
+            words = {c.type for c in member.children}
+            if "get" in words:
+                function.kind, table = "getter", cls.getters
+            elif "set" in words:
+                function.kind, table = "setter", cls.setters
+            elif "static" in words:
+                function.kind, table = "static", cls.statics
+            else:
+                function.kind, table = ("constructor" if label == "constructor" else "method"), cls.methods
+            table[label] = function
+            function.name = f"{name}.{label}"
+        elif member.type in ("field_definition", "public_field_definition"):
+            if not any(c.type == "static" for c in member.children):
+                cls.fields.append(member)
 
 
 _IMPORT = re.compile(rb"""(?:\bfrom|\bimport|\brequire\(|\bimport\()\s*["']([^"'\n]{1,200})["']""")
 _INIT = re.compile(r"^(?:__wbg_)?init(?:Sync|Wasm)?$", re.I)
 
 
-def _imports(nodes: list[Node], ctx: FileContext) -> None:
+def _imports(nodes: list[Node], program: Program) -> None:
     """What the imports bring in. From the module itself (`./x_bg.wasm`, `pkg/x_bg`): its exports
     and memory. From a wasm-bindgen package (one whose `_bg` module or whose `init` the file also
     imports): glue functions and classes, whose calls reach the module's exports. Anything else
@@ -300,17 +392,17 @@ def _imports(nodes: list[Node], ctx: FileContext) -> None:
     for specifier, name, local in imported:
         if specifier.startswith(".") and not _MODULE_SPECIFIER.search(specifier) and specifier not in packages:
             # Another host file: its functions are followed when it can be read.
-            ctx.globals[local] = Val(FOREIGN_MODULE, specifier) if name == "*" else Val(FOREIGN, f"{specifier}#{name}")
+            program.globals[local] = one(Foreign(specifier) if name == "*" else Foreign(specifier, name))
         elif _MODULE_SPECIFIER.search(specifier):
             if name in ("*", "default"):
-                ctx.globals[local] = Val(EXPORTS)
+                program.globals[local] = one(Exports())
             else:
-                ctx.globals[local] = Val(MEMORY, name) if name == "memory" else Val(EXPORT_FN, name)
+                program.globals[local] = one(Memory() if name == "memory" else ExportFn(name))
         elif specifier in packages or _package_of(specifier) in packages:
             if (name == "default" and _INIT.match(local)) or _INIT.match(name):
-                ctx.globals[local] = Val(GLUE_FN, "__init__")
+                program.globals[local] = one(GlueFn("__init__"))
             elif name not in ("*", "default"):
-                ctx.globals[local] = Val(GLUE_FN, name)
+                program.globals[local] = one(GlueFn(name))
 
 
 def _package_of(specifier: str) -> str:
@@ -324,48 +416,21 @@ def _package_of(specifier: str) -> str:
 _NAME_BEFORE = re.compile(rb"(?<![\w$.])([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?)$")
 
 
-def _learn_values(host: HostFile, ctx: FileContext) -> None:
-    """Which names hold the exports, the memory or a view, wherever the file assigns them (the
-    wasm-bindgen glue's `let wasm;` is assigned inside a function): two dry passes over the file."""
-    # `X.memory.buffer` says X is the exports object, whatever its name (`wasm`, `this.exports`...).
-    for match in re.finditer(rb"\.memory\.buffer", ctx.source):
+def _learn_names(program: Program) -> None:
+    """`X.memory.buffer` says X is the exports object, whatever its name (`wasm`, `this.exports`...):
+    a top-level name holds it where nothing else is known, a `this.X` read holds it too."""
+    source = program.source
+    for match in re.finditer(rb"\.memory\.buffer", source):
         # The name before it, looked for in a bounded window: a regular expression anchored
         # anywhere would try every start inside a long run of word characters (base64 blobs).
-        before = _NAME_BEFORE.search(ctx.source[max(0, match.start() - 128):match.start()])
+        before = _NAME_BEFORE.search(source[max(0, match.start() - 128):match.start()])
         if before is None:
             continue
         name = before.group(1).decode()
-        if name == "this":
-            continue
         if name.startswith("this."):
-            ctx.globals.setdefault(name, Val(EXPORTS))
-        elif "." not in name:
-            ctx.globals.setdefault(name, Val(EXPORTS))
-    # Only functions that name something about the module can bind one of these (a second pass
-    # picks up names the first learned: `const w = wasm` in one function, `w.memory` in another).
-    learned = -1
-    for _ in range(2):
-        if learned == len(ctx.globals) + len(ctx.long_lived):
-            break
-        learned = len(ctx.globals) + len(ctx.long_lived)
-        relevance = _relevant_words(ctx)
-        # Learning needs only the statements that can bind such a value: they name one.
-        ctx.relevant = relevance
-        bodies: list[tuple[Node, Function | None]] = [(host.tree.root_node, None)] + [
-            (f.body, f) for f in ctx.functions.values()
-            if f.body is not None and relevance.within(f.body.start_byte, f.body.end_byte)]
-        for body, function in bodies:
-            flow = Flow(ctx, {}, {}, dry=True, this_class=function.class_name if function else None)
-            flow.locals_declared = _declared(ctx, body) if function is not None else set()
-            if function is not None:
-                flow.bind_params(function, [], flow)
-            if body.type in ("statement_block", "program"):
-                flow.stmt(body)
-            else:
-                flow.expr(body)
-            for key, view in flow.state.items():
-                if function is None or "." in key or key not in flow.locals_declared:
-                    ctx.long_lived.setdefault(key, view)
+            program.learned_exports.add(name[len("this."):])
+        elif "." not in name and name != "this":
+            program.globals.setdefault(name, one(Exports()))
 
 
 # Functions a host runs when memory grows, to re-create its long-lived views: Emscripten's
@@ -375,34 +440,31 @@ _GROW_CALL = re.compile(rb"\.grow\(")
 _REFRESH_NAME = re.compile(r"(?i)resize|grow|(update|reset|refresh|rebuild).*(view|heap|memory|buffer)")
 
 
-def _refreshed_on_growth(ctx: FileContext) -> set[str]:
-    """Long-lived view holders that a growth handler re-creates: a function named like one, one
-    that calls `memory.grow` itself, or a function either of them calls."""
-    if not ctx.long_lived:
-        return set()
+def _mark_growth_handlers(program: Program) -> None:
+    """Growth handlers: a function named like one, one that calls `.grow(` itself, and the
+    functions either calls by name. What they store is re-made on every growth."""
     # Positions found once for the whole file: searching each function's text anew would read
     # nested functions' text once per enclosing function (quadratic in the nesting).
-    grow_calls = [match.span() for match in _GROW_CALL.finditer(ctx.source)]
-    handlers = [(f, 0) for f in ctx.functions.values()
+    grow_calls = [match.span() for match in _GROW_CALL.finditer(program.source)]
+    handlers = [f for f in program.functions.values()
                 if f.body is not None and (_REFRESH_NAME.search(f.name)
                                            or _any_within(grow_calls, f.body.start_byte, f.body.end_byte))]
-    calls = _CallsInHandlers(ctx.source, [(body.start_byte, body.end_byte) for f, _ in handlers if (body := f.body) is not None])
-    seen: set[int] = set()
-    refreshed: set[str] = set()
-    while handlers:
-        function, depth = handlers.pop()
+    if not handlers:
+        return
+    by_name: dict[str, list[FunctionRef]] = {}
+    for function in program.functions.values():
+        if function.name and not function.class_id:
+            by_name.setdefault(function.name, []).append(function)
+    calls = _CallsInHandlers(program.source, [(body.start_byte, body.end_byte) for f in handlers if (body := f.body) is not None])
+    for function in handlers:
+        function.handler = True
+    for function in handlers:
         body = function.body
-        if function.node.id in seen or body is None:  # None: a signature only
+        if body is None:
             continue
-        seen.add(function.node.id)
-        flow = Flow(ctx, {}, {}, dry=True, this_class=function.class_name)
-        flow.bind_params(function, [], flow)
-        flow.stmt(body) if body.type == "statement_block" else flow.expr(body)
-        refreshed |= {key for key in flow.state if key in ctx.long_lived}
-        if depth == 0:  # the handler and what it calls (`growMemory` -> `updateMemoryViews`)
-            for name in calls.not_yet_read(body.start_byte, body.end_byte):
-                handlers.extend((f, 1) for f in ctx.by_name.get(name, ()))
-    return refreshed
+        for name in calls.not_yet_read(body.start_byte, body.end_byte):
+            for callee in by_name.get(name, ()):
+                callee.handler = True
 
 
 def _any_within(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -412,13 +474,8 @@ def _any_within(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 
 class _CallsInHandlers:
-    """The calls `name(` in growth handlers' bodies, each read once in all.
-
-    A handler nested in another shares its calls: the enclosing one, read later (handlers are
-    taken last first), would read them again. By then every function those calls name has been
-    run (whatever was pushed after a handler is popped before it), so skipping them changes
-    nothing but the cost.
-    """
+    """The calls `name(` in growth handlers' bodies, each read once in all (a handler nested in
+    another shares its calls)."""
 
     def __init__(self, source: bytes, ranges: list[tuple[int, int]]) -> None:
         self.starts: list[int] = []
@@ -456,113 +513,35 @@ class _CallsInHandlers:
             at = self._unread(at + 1)
 
 
-# Long-lived views every entry point (exported function, method, handler) starts with, at most.
-MAX_ENTRY_VIEWS = 64
-
 # Below this size every statement is analysed; above it (bundles), statements that name nothing
 # relevant are skipped, at the price of missing a call into the module made through a name the
 # file binds only locally (a parameter holding the exports, say).
 WHOLE_FILE_LIMIT = 512 * 1024
+# Names a view over memory is stored under (`HEAPU8 = new Uint8Array(b)`, `heap = new DataView(wasm.memory.buffer)`),
+# from word starts only: a regular expression anchored anywhere would try every start inside a
+# long base64 run. Views over other data (`new Uint8Array(data)`, most of a PDF parser) are not.
+_VIEW_HOLDER = re.compile(rb"(?<![\w$])([A-Za-z_$][\w$]*)\s*=\s*new\s+(?:(?:Big)?(?:Uint|Int|Float)\d+(?:Clamped)?Array|DataView)"
+                          rb"\(\s*(?:[A-Za-z_$][\w$]?\s*[,)]|[^)]{0,80}?(?i:buffer|memory|heap|wasm))")
 
 
-# Values that come from the module: a name holding one makes the code that names it matter.
-_MODULE_KINDS = frozenset({EXPORTS, MEMORY, EXPORT_FN, GLUE_FN, GLUE_OBJECT, INSTANCE, RESULT, BUFFER})
-
-
-def _relevant_pattern(ctx: FileContext) -> Relevance | None:
-    """Where code matters (`_relevant_words`); None for a file small enough to run whole."""
-    if len(ctx.source) < WHOLE_FILE_LIMIT:
+def _relevance(program: Program) -> Relevance | None:
+    """Where code matters, for a file too large to run whole: memory and view words, the names
+    that hold the exports, the memory or a view, and the names of the file's functions that
+    contain any of these (to a fixpoint, so that calling one is seen). None: run it all."""
+    if len(program.source) < WHOLE_FILE_LIMIT:
         return None
-    return _relevant_words(ctx)
-
-
-def _relevant_words(ctx: FileContext) -> Relevance:
-    """Where code matters: memory and view words, the names that hold the exports, the memory or
-    a view, and the names of the file's functions that contain any of these (to a fixpoint, so
-    that calling one is seen)."""
-    names = {name.split(".")[-1] for name, value in ctx.globals.items() if value.kind in _MODULE_KINDS}
-    names |= {key.split(".")[-1] for key in ctx.long_lived}
-    relevance = ctx.words
-    if relevance is None:
-        relevance = ctx.words = Relevance(ctx.source, names)
-    else:
-        relevance.add(names - ctx.words_added)
-    ctx.words_added |= names
-    functions = [(f, f.body) for plain in ctx.by_name.values() for f in plain if f.body is not None]
+    names = set(program.globals) | program.learned_exports
+    names |= {m.group(1).decode() for m in _VIEW_HOLDER.finditer(program.source)}
+    relevance = Relevance(program.source, names)
+    added = set(names)
+    functions = [f for f in program.functions.values() if f.body is not None and f.name and not f.class_id]
     for _ in range(4):
         # Short names are left out: in minified code they name a different function in every
         # scope, so that calls to them would make everything relevant.
-        grown = {f.name for f, body in functions if len(f.name) > 2 and f.name not in ctx.words_added
-                 and relevance.within(body.start_byte, body.end_byte)}
+        grown = {f.name for f in functions if len(f.name) > 2 and f.name not in added
+                 and f.body is not None and relevance.within(f.body.start_byte, f.body.end_byte)}
         if not grown:
             break
-        ctx.words_added |= grown
+        added |= grown
         relevance.add(grown)
     return relevance
-
-
-def _declared(ctx: FileContext, body: Node) -> set[str]:
-    """Names declared directly in a function body (not in nested functions); `_collect` filled
-    the table from its query."""
-    return ctx.declared.get(body.id, set())
-
-
-class _EntryViews:
-    """The long-lived views an entry point (exported function, method, handler) starts with, stale:
-    all of them, or past MAX_ENTRY_VIEWS the first ones made and those its own code names. Each
-    entry point carries its views through every statement and call: thousands of them (generated
-    code) would cost their number for each entry point."""
-
-    def __init__(self, holders: list[tuple[str, View]], words: Relevance | None) -> None:
-        self.holders = holders
-        self.words = words
-        self.capped = len(holders) > MAX_ENTRY_VIEWS and words is not None
-        self.first = sorted(holders, key=lambda item: (item[1].line, item[0]))[:MAX_ENTRY_VIEWS]
-        self.named: dict[bytes, list[tuple[str, View]]] = {}
-        for key, made in holders:
-            self.named.setdefault(key.rsplit(".", 1)[-1].encode(), []).append((key, made))
-
-    def for_body(self, body: Node) -> list[tuple[str, View]]:
-        if not self.capped or self.words is None:
-            return self.holders
-        chosen = dict(self.first)
-        for word in set(self.words.words_within(body.start_byte, body.end_byte)):
-            chosen.update(self.named.get(word, ()))
-        return sorted(chosen.items())
-
-    @property
-    def left_out(self) -> int:
-        return len(self.holders) - MAX_ENTRY_VIEWS if self.capped else 0
-
-
-def _run(host: HostFile, ctx: FileContext) -> None:
-    # Summaries first: a function that nothing calls may run after any call into the module.
-    ctx.relevant = _relevant_pattern(ctx)
-    ctx.refreshed = _refreshed_on_growth(ctx)
-    # The dry passes saw every call into the module the file writes: a function that nothing
-    # calls may run after any of them.
-    Flow(ctx, {}).stmt(host.tree.root_node)
-    entry_grows = tuple(dataclasses.replace(grow, earlier=True) for grow in ctx.all_grows[:16])
-    # Views are copied before they change: one stale view per holder serves every entry point.
-    holders = [(key, View(made.ctor, made.line, made.text, entry_grows, from_entry=True))
-               for key, made in sorted(ctx.long_lived.items()) if key not in ctx.refreshed]
-    entry_views = _EntryViews(holders, ctx.words)
-    ctx.entry_views_left_out = entry_views.left_out
-    for function in sorted(ctx.functions.values(), key=lambda f: f.node.start_byte):
-        # A method is API: besides the calls followed into it, it may run after any call into the
-        # module. A plain function the file calls is judged where it is called.
-        if function.body is None or (function.called and function.class_name is None):
-            continue
-        # Every long-lived view, not only those the function names: the functions it calls may
-        # use them.
-        assert ctx.words is not None  # _learn_values built them
-        if not ctx.words.within(function.body.start_byte, function.body.end_byte):
-            continue  # names nothing of the module, no long-lived view, no function that does
-        state = dict(entry_views.for_body(function.body)) if entry_grows else {}
-        flow = Flow(ctx, state, this_class=function.class_name)
-        flow.bind_params(function, [], flow)
-        for name in _declared(ctx, function.body):
-            if name in flow.state and "." not in name:
-                flow.state.pop(name)
-        body = function.body
-        flow.stmt(body) if body.type == "statement_block" else flow.expr(body)

@@ -4,26 +4,38 @@ from __future__ import annotations
 
 from wasmlint.evidence import Evidence, HostGrowthPath, HostView, ModuleGrows, NoModule, NotExported, SourceAllocates
 from wasmlint.findings import Finding, Severity, Span
-from wasmlint.host.values import HostFacts, StaleUse
+from wasmlint.host.values import Grow, HostFacts, StaleUse
 from wasmlint.registry import STALE_MEMORY_VIEW
 from wasmlint.rules import Rule
 
 HOST_RULES = (STALE_MEMORY_VIEW,)
 
 
+def _may_happen(grow: Grow, module) -> bool:
+    """A call made in an import callback happens only if the export that ran it calls that import."""
+    if not grow.inside or module is None:
+        return True
+    export = module.export(grow.inside)
+    called = getattr(export, "imports_called", None) if export is not None else None
+    if called is None:
+        return True
+    return grow.through in called if grow.through else bool(called)
+
+
 def _verdict(use: StaleUse, module) -> tuple[str | None, tuple[str, ...], bool]:
     """(the export that grows memory, its path in the module, whether an export's growth is
     unknown): from the module's facts, or (None, (), True) without a module."""
-    for grow in use.grows:
+    grows = [g for g in use.grows if _may_happen(g, module)]
+    for grow in grows:
         if grow.host_grow:
-            return grow.text, (), False
+            return (grow.inside or grow.text), (), False
     if module is None:
         # Any of the calls may have grown memory: name the last one before the use.
         last = next((e for g in reversed(use.grows) for e in g.exports), None)
         return last, (), True
     unknown = False
     # The calls inside the function before the ones that ran before it: they are the nearer cause.
-    for grow in sorted(use.grows, key=lambda g: g.earlier):
+    for grow in sorted(grows, key=lambda g: g.earlier):
         for name in grow.exports:
             export = module.export(name)
             if export is None or export.kind != "func":
@@ -48,8 +60,8 @@ def host_findings(facts: HostFacts, rules: dict[str, Rule], module=None, module_
         export, path, unknown = _verdict(use, module)
         if export is None and not unknown:
             continue  # every call between the view and the use is known not to grow memory
-        grow = next((g for g in sorted(use.grows, key=lambda g: g.earlier) if export in g.exports or g.text == export),
-                    use.grows[-1])
+        grow = next((g for g in sorted(use.grows, key=lambda g: g.earlier)
+                     if _may_happen(g, module) and (export in g.exports or g.text == export)), use.grows[-1])
         if module is not None and export is not None:
             severity = rule.severity
         else:
@@ -66,16 +78,16 @@ def host_findings(facts: HostFacts, rules: dict[str, Rule], module=None, module_
             evidence.append(HostGrowthPath(export, path))  # the host's import grows it
         elif module is not None and path:
             evidence.append(ModuleGrows(export, path, module_label or ""))
-        elif module is not None:
+        elif module is not None and not grow.host_grow:
             evidence.append(NotExported(export, module_label or ""))
-        elif not grow.host_grow:
+        elif module is None and not grow.host_grow:
             evidence.append(NoModule())
         found.append(rule.finding(
             Span(facts.path, use.line, use.column, use.end_line, use.end_column),
             {"view": use.holder, "ctor": use.ctor, "export": export, "made": made, "call": grow.text,
              "call_line": str(grow.line)},
             severity=severity,
-            symbol=export if not grow.host_grow else None,
+            symbol=export if not grow.host_grow or grow.inside else None,
             call_path=path,
             evidence=tuple(evidence),
             snippet=use.text,

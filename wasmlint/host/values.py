@@ -52,6 +52,10 @@ class Grow:
     via: tuple[str, ...] = ()  # host functions from the call to the export
     host_grow: bool = False
     earlier: bool = False  # made before the function being analysed ran (by an earlier call)
+    # Made in an import callback: the export whose call ran it, and the import ("env.host_write")
+    # the callback implements ("" unknown). It happens only if that export calls that import.
+    inside: str = ""
+    through: str = ""
 
 
 @dataclass

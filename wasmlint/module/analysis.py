@@ -120,6 +120,9 @@ class ExportFacts:
     # Exports whose indirect calls were resolved because their type alone would reach memory.grow:
     # the vtables and function pointers that resolved them.
     resolved_by: tuple[str, ...] = ()
+    # The imported functions ("module.name") the export may call: the host's import callbacks it
+    # can run. None: not worked out (a module with very many imports).
+    imports_called: tuple[str, ...] | None = None
 
     @property
     def growth_path(self) -> tuple[str, ...]:
@@ -132,6 +135,7 @@ class ExportFacts:
             "status": self.status, "path": list(self.path),
             "host_growth_path": list(self.host_growth_path), "allocator_entry": self.allocator_entry,
             "resolution": self.resolution, "indirect": list(self.indirect), "resolved_by": list(self.resolved_by),
+            "imports_called": None if self.imports_called is None else list(self.imports_called),
         }
 
 
@@ -744,6 +748,23 @@ class _Growth:
         return f"any `{signature}` function in the table may be its target" if signature else "any table entry"
 
 
+MAX_IMPORTS_FOLLOWED = 64  # imported functions whose callers are searched, one search each
+
+
+def _imports_called(module: WasmModule, graph: "_CallGraph", export_funcs: set[int]) -> dict[int, set[str]] | None:
+    """Export function -> the imported functions it may call ("module.name"); None when the
+    module imports too many functions to search for each."""
+    imported = [imp for imp in module.imports if imp.kind == "func"]
+    if len(imported) > MAX_IMPORTS_FOLLOWED:
+        return None
+    found: dict[int, set[str]] = {}
+    for imp in imported:
+        for func in graph.toward({imp.index}, wanted=export_funcs):
+            if func in export_funcs:
+                found.setdefault(func, set()).add(f"{imp.module}.{imp.name}")
+    return found
+
+
 def analyze_module(data: bytes, host_growth: Collection[str] = ()) -> ModuleFacts:
     """Decode a binary module and work out what it reveals about memory growth."""
     return facts_from_module(decode_module(data), data, host_growth)
@@ -772,6 +793,7 @@ def facts_from_module(module: WasmModule, data: bytes | None = None, host_growth
                               wanted=export_funcs) if host_imports else {}
 
     host_path_of = _Paths(reach_host, names)
+    calls_import = _imports_called(module, graph, export_funcs)
     reached: dict[int, _Reach] = {}
     for func in sorted(export_funcs):
         reached[func] = growth.grows(func) or _Reach(NO)
@@ -795,6 +817,7 @@ def facts_from_module(module: WasmModule, data: bytes | None = None, host_growth
             export.name, "func", func, names(func), reach.status, reach.path, host_path,
             allocator_entry=bool(ALLOCATOR_ENTRY.fullmatch(export.name)) and (reach.status == GROWS or bool(host_path)),
             resolution=reach.resolution, indirect=reach.indirect, resolved_by=reach.resolved_by,
+            imports_called=None if calls_import is None else tuple(sorted(calls_import.get(func, ()))),
         ))
 
     grow_sites = []

@@ -1,0 +1,321 @@
+"""Where values are kept and found again: variables by scope, object slots by allocation site,
+and the places a test or an assignment names (`x`, `this.#view`, `obj.prop`, `arr[0]`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Memo, Obj, State, merge
+from wasmlint.host.program import ROOT, FunctionRef, Program
+from wasmlint.syntax import node_bytes
+
+_WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
+                       "type_assertion"})
+
+
+def unwrap(node: Node | None) -> Node | None:
+    while node is not None and node.type in _WRAPPERS:
+        inner = [c for c in node.named_children if c.type != "comment"]
+        node = inner[0] if inner else None
+    return node
+
+
+def prop_name(node: Node) -> str:
+    prop = node.child_by_field_name("property")
+    return node_bytes(prop).decode() if prop is not None else ""
+
+
+@dataclass
+class Frame:
+    """One function being run: its `this`, and what its returns give (value and state)."""
+
+    function: FunctionRef | None
+    scope: int
+    this: frozenset = NOTHING
+    returned: frozenset = NOTHING
+    exits: State | None = None
+
+
+@dataclass
+class Access:
+    """Reading and writing variables and object slots."""
+
+    program: Program
+    frame: Frame = field(default_factory=lambda: Frame(None, ROOT))
+    checking: int = 0  # > 0 inside a test: reads are not uses
+    trying: int = 0  # > 0 inside a `try` whose `catch` recovers: a use that throws is a test
+    loops: int = 0
+    stack: list[FunctionRef] = field(default_factory=list)  # the functions being run, outermost first
+    inside_export: tuple[str, Node, str] | None = None  # the export call whose import callbacks run, and the import
+    foreign: dict = field(default_factory=dict)  # interpreters of the files this one imports
+
+    # Provided by the interpreter.
+    def eval(self, node: Node | None, st: State) -> frozenset:
+        raise NotImplementedError
+
+    def captured(self, function_id: int, st: State) -> tuple:
+        raise NotImplementedError
+
+    def call_function(self, function: FunctionRef, args: list[frozenset], this: frozenset, st: State,
+                      node: Node) -> frozenset:
+        raise NotImplementedError
+
+    # -- variables --------------------------------------------------------------------------------
+
+    def cell(self, name: str) -> tuple[int, str]:
+        return (self.program.scope_of(name, self.frame.scope), name)
+
+    def read_name(self, name: str, st: State) -> frozenset:
+        key = self.cell(name)
+        vals = st.cells.get(key)
+        if vals is None:
+            declared = self.program.declared_functions.get(key)
+            if declared is not None:  # a function or class declaration, hoisted; it sees its scope as it is now
+                env = self.captured(declared, st) if declared in self.program.functions else ()
+                return frozenset((Func(declared, NOTHING, env),))
+        if not vals:  # what the imports bind, or a name `X.memory.buffer` says holds the exports
+            vals = self.program.globals.get(name, NOTHING)
+        if key in self.program.refreshed:
+            vals = _refreshed(vals)
+        return vals
+
+    def assign_name(self, name: str, vals: frozenset, st: State) -> None:
+        key = self.cell(name)
+        st.put(False, key, vals)
+        if self.in_handler():
+            self.program.refreshed.add(key)
+
+    def in_handler(self) -> bool:
+        return any(f.handler for f in self.stack)
+
+    # -- object slots -----------------------------------------------------------------------------
+
+    def store(self, obj: Obj, prop: str, vals: frozenset, st: State, strong: bool) -> None:
+        key = (obj.site, prop)
+        st.put(True, key, vals if strong else merge(st.heap.get(key, NOTHING), vals))
+        if self.in_handler():
+            self.program.refreshed.add(key)
+
+    def load(self, obj: Obj, prop: str, st: State) -> frozenset:
+        key = (obj.site, prop)
+        vals = st.heap.get(key)
+        if vals is None and prop.startswith("[") and prop != ELEMENTS:
+            vals = st.heap.get((obj.site, ELEMENTS))
+        if vals is None:
+            return NOTHING
+        return _refreshed(vals) if key in self.program.refreshed else vals
+
+    # -- places -----------------------------------------------------------------------------------
+
+    def places(self, place: Node, st: State) -> list[tuple[str, tuple]]:
+        """The cells and heap slots an expression names (to refine or assign)."""
+        node = unwrap(place)
+        if node is None:
+            return []
+        if node.type in ("identifier", "shorthand_property_identifier"):
+            return [("cell", self.cell(node_bytes(node).decode()))]
+        if node.type in ("member_expression", "subscript_expression"):
+            prop = self.slot_name(node, st)
+            if prop is None:
+                return []
+            obj_node = node.child_by_field_name("object")
+            objs = self.quiet_value(obj_node, st)
+            return [("heap", (o.site, prop)) for o in objs if isinstance(o, Obj)]
+        if node.type == "call_expression":
+            return self.returned_places(node, st)
+        return []
+
+    def returned_places(self, node: Node, st: State) -> list[tuple[str, tuple]]:
+        """The slot an accessor call hands out: `box.take()` whose method returns `this.#view`,
+        `map.get('view')`, `pool.at(0)` on an array."""
+        callee = unwrap(node.child_by_field_name("function"))
+        if callee is None or callee.type != "member_expression":
+            return []
+        method = prop_name(callee)
+        args = node.child_by_field_name("arguments")
+        first = next((a for a in args.named_children if a.type != "comment"), None) if args is not None else None
+        found: list[tuple[str, tuple]] = []
+        for obj in self.quiet_value(callee.child_by_field_name("object"), st):
+            if not isinstance(obj, Obj):
+                continue
+            if obj.kind == "map" and method == "get" and first is not None and first.type == "string":
+                found.append(("heap", (obj.site, node_bytes(first).decode().strip("'\"`"))))
+            elif obj.kind == "array" and method == "at" and first is not None and first.type == "number":
+                found.append(("heap", (obj.site, f"[{node_bytes(first).decode()}]")))
+            elif obj.cls:
+                function = self.method_named(obj.cls, method)
+                returned = _returned_slot(function.body) if function is not None and function.body is not None else None
+                if returned is not None:
+                    found.append(("heap", (obj.site, returned)))
+        return found
+
+    def method_named(self, class_id: int, prop: str) -> FunctionRef | None:
+        raise NotImplementedError
+
+    def slot_name(self, node: Node, st: State) -> str | None:
+        if node.type == "member_expression":
+            return prop_name(node)
+        index = unwrap(node.child_by_field_name("index"))
+        if index is None:
+            return None
+        if index.type == "string":
+            return node_bytes(index).decode().strip("'\"`")
+        if index.type == "number":
+            return f"[{node_bytes(index).decode()}]"
+        return ELEMENTS
+
+    def quiet_value(self, node: Node | None, st: State) -> frozenset:
+        """What a short expression (a name, `this`, a member chain) holds, without running it."""
+        node = unwrap(node)
+        if node is None:
+            return NOTHING
+        if node.type == "this":
+            return self.frame.this
+        if node.type == "identifier":
+            return self.read_name(node_bytes(node).decode(), st)
+        if node.type in ("member_expression", "subscript_expression"):
+            prop = self.slot_name(node, st)
+            found: frozenset = NOTHING
+            for o in self.quiet_value(node.child_by_field_name("object"), st):
+                if isinstance(o, Obj) and prop is not None:
+                    found = merge(found, self.load(o, prop, st))
+            return found
+        return NOTHING
+
+    # -- assignment -------------------------------------------------------------------------------
+
+    def assign(self, left: Node, vals: frozenset, st: State) -> None:
+        left = unwrap(left) or left
+        if left.type in ("identifier", "shorthand_property_identifier"):
+            self.assign_name(node_bytes(left).decode(), vals, st)
+        elif left.type in ("member_expression", "subscript_expression"):
+            obj_node = left.child_by_field_name("object")
+            objs = self.eval(obj_node, st)
+            if left.type == "subscript_expression":
+                self.eval(left.child_by_field_name("index"), st)
+            prop = self.slot_name(left, st)
+            if prop is None:
+                return
+            targets = [o for o in objs if isinstance(o, (Obj, Func))]
+            for o in targets:
+                if isinstance(o, Func):  # a class's static slot, a function's property
+                    key = (o.node_id, prop)
+                    st.put(True, key, vals)
+                    continue
+                setter = self.setter_of(o, prop)
+                if setter is not None:
+                    self.call_function(setter, [vals], frozenset((o,)), st, left)
+                    continue
+                element = prop.startswith("[")
+                self.store(o, prop, vals, st, strong=len(targets) == 1 and prop != ELEMENTS)
+                if element and prop != ELEMENTS:
+                    self.store(o, ELEMENTS, vals, st, strong=False)
+            for o in objs:
+                if isinstance(o, Memo):
+                    self.view_write(o, left)
+        elif left.type in ("object_pattern", "array_pattern"):
+            self.bind_pattern(left, vals, st, declaring=False)
+
+    def view_write(self, memo: Memo, node: Node) -> None:
+        raise NotImplementedError
+
+    def setter_of(self, obj: Obj, prop: str) -> FunctionRef | None:
+        cls = self.program.classes.get(obj.cls)
+        while cls is not None:
+            if prop in cls.setters:
+                return cls.setters[prop]
+            cls = self.superclass(cls.id)
+        return None
+
+    def superclass(self, class_id: int):
+        cls = self.program.classes.get(class_id)
+        if cls is None or cls.superclass is None:
+            return None
+        for value in self.program.globals.get(cls.superclass, NOTHING) | self.quiet_parent(cls.superclass):
+            if isinstance(value, Func) and value.node_id in self.program.classes:
+                return self.program.classes[value.node_id]
+        return None
+
+    def quiet_parent(self, name: str) -> frozenset:
+        found = [c for c in self.program.classes.values() if c.name == name]
+        return frozenset(Func(c.id) for c in found)
+
+    def bind_pattern(self, pattern: Node, vals: frozenset, st: State, declaring: bool) -> None:
+        pattern = unwrap(pattern) or pattern
+        kind = pattern.type
+        if kind in ("identifier", "shorthand_property_identifier_pattern", "shorthand_property_identifier"):
+            name = node_bytes(pattern).decode()
+            if declaring:
+                key = (self.frame.scope if name in self.program.declared.get(self.frame.scope, ()) else
+                       self.program.scope_of(name, self.frame.scope), name)
+                st.put(False, key, vals)
+                if self.in_handler():
+                    self.program.refreshed.add(key)
+            else:
+                self.assign_name(name, vals, st)
+        elif kind == "object_pattern":
+            for part in pattern.named_children:
+                if part.type in ("shorthand_property_identifier_pattern", "shorthand_property_identifier"):
+                    name = node_bytes(part).decode()
+                    self.bind_pattern(part, self.member_values(vals, name, part, st), st, declaring)
+                elif part.type == "pair_pattern":
+                    key_node, value_node = part.child_by_field_name("key"), part.child_by_field_name("value")
+                    if key_node is not None and value_node is not None:
+                        name = node_bytes(key_node).decode().strip("'\"`")
+                        self.bind_pattern(value_node, self.member_values(vals, name, part, st), st, declaring)
+                elif part.type == "object_assignment_pattern":
+                    left = part.child_by_field_name("left")
+                    right = part.child_by_field_name("right")
+                    if left is not None:
+                        got = self.member_values(vals, node_bytes(left).decode(), part, st)
+                        self.bind_pattern(left, merge(got, self.eval(right, st)) if not got else got, st, declaring)
+                elif part.type == "rest_pattern":
+                    for inner in part.named_children:
+                        self.bind_pattern(inner, vals, st, declaring)
+        elif kind == "array_pattern":
+            items = self.elements(vals, pattern, st, use=False)
+            for part in pattern.named_children:
+                self.bind_pattern(part, items, st, declaring)
+        elif kind == "assignment_pattern":
+            left = pattern.child_by_field_name("left")
+            right = pattern.child_by_field_name("right")
+            if left is not None:
+                self.bind_pattern(left, vals if vals else self.eval(right, st), st, declaring)
+        elif kind in ("required_parameter", "optional_parameter"):
+            inner_pattern = pattern.child_by_field_name("pattern") or (pattern.named_children[0] if pattern.named_children else None)
+            if inner_pattern is not None:
+                default = pattern.child_by_field_name("value")
+                self.bind_pattern(inner_pattern, vals if vals or default is None else self.eval(default, st), st, declaring)
+        elif kind == "rest_pattern":
+            for inner in pattern.named_children:
+                self.bind_pattern(inner, vals, st, declaring)
+        elif kind in ("member_expression", "subscript_expression"):
+            self.assign(pattern, vals, st)
+
+    def member_values(self, vals: frozenset, prop: str, node: Node, st: State) -> frozenset:
+        raise NotImplementedError
+
+    def elements(self, vals: frozenset, node: Node, st: State, use: bool) -> frozenset:
+        raise NotImplementedError
+
+
+def _returned_slot(body: Node) -> str | None:
+    """`this.x` / `this.#x` when a method's body is `return this.x` (an accessor)."""
+    statements = [c for c in body.named_children if c.type != "comment"]
+    if len(statements) != 1 or statements[0].type != "return_statement":
+        return None
+    value = next(iter(statements[0].named_children), None)
+    value = unwrap(value)
+    if value is None or value.type != "member_expression":
+        return None
+    obj = value.child_by_field_name("object")
+    return prop_name(value) if obj is not None and obj.type == "this" else None
+
+
+def _refreshed(vals: frozenset) -> frozenset:
+    """A place a growth handler re-makes holds a fresh view whenever it is read."""
+    if not any(isinstance(v, Memo) and v.grows for v in vals):
+        return vals
+    return frozenset(v.fresh() if isinstance(v, Memo) else v for v in vals)

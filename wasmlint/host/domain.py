@@ -1,0 +1,310 @@
+"""The abstract values the interpreter follows, and the state it runs over.
+
+A value is a set of abstract values (`Vals`, a frozenset; empty: nothing the analysis knows). A
+buffer or view carries the calls that may have grown memory since it was made or last re-validated
+(`grows`): a memory epoch told by its culprits, so that a use of one with any is stale and the
+finding names exactly those calls. Objects, arrays, maps, sets and class instances are abstracted by
+allocation site (`Obj.site`): what is stored in one (`State.heap`) is found again wherever it is read.
+Variables live in `State.cells` under their scope, so closures see the variables they capture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Union
+
+from tree_sitter import Node
+
+from wasmlint.host.values import Grow
+
+MAX_GROWS = 16  # calls kept per stale value (the first ones): the module decides which of them grow
+
+
+@dataclass(frozen=True, slots=True)
+class Memory:
+    """A WebAssembly.Memory (shared: its buffer never detaches)."""
+
+    shared: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Exports:
+    """The module's exports object."""
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """A WebAssembly.Instance, or what `WebAssembly.instantiate` resolves to."""
+
+    result: bool = False  # `{ instance, module }` rather than the instance
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFn:
+    """An exported function as a value; calling it may grow memory (the module decides)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryGrow:
+    """`memory.grow` as a function value."""
+
+
+@dataclass(frozen=True, slots=True)
+class GlueFn:
+    """A function or class of a wasm-bindgen package (`__init__`: its init function)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class GlueObject:
+    """An object of a wasm-bindgen class: its methods call exports."""
+
+    cls: str
+
+
+@dataclass(frozen=True, slots=True)
+class Foreign:
+    """A function or class another host file exports (`specifier#name`), or that file's exports
+    object (`name` empty), or an object of such a class (`instance`)."""
+
+    specifier: str
+    name: str = ""
+    instance: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Memo:
+    """A buffer or view over memory: made at `site` (a node id) as `ctor`, with the calls since it
+    was made or re-validated that may have grown memory (`grows`: empty when fresh)."""
+
+    site: int
+    ctor: str  # "ArrayBuffer" for a buffer
+    line: int
+    text: str
+    grows: tuple[Grow, ...] = ()
+    from_entry: bool = False  # kept from before the entry point ran
+    origin: int = 0  # the site of the buffer it views (a test that re-validates the buffer re-validates it)
+
+    @property
+    def is_buffer(self) -> bool:
+        return self.ctor == "ArrayBuffer"
+
+    def fresh(self) -> "Memo":
+        return replace(self, grows=(), from_entry=False) if self.grows or self.from_entry else self
+
+    def grown(self, grow: Grow) -> "Memo":
+        if len(self.grows) >= MAX_GROWS or grow in self.grows:
+            return self
+        return replace(self, grows=self.grows + (grow,), from_entry=self.from_entry or grow.earlier)
+
+    def derived(self, ctor: str, site: int, line: int, text: str) -> "Memo":
+        """A value over the same buffer (`view.buffer`, `new K(view.buffer)`, `.subarray`)."""
+        return Memo(site, ctor, line, text, self.grows, self.from_entry, self.origin or self.site)
+
+
+@dataclass(frozen=True, slots=True)
+class SafeBuffer:
+    """A SharedArrayBuffer or a length-tracking resizable buffer: never detaches."""
+
+
+@dataclass(frozen=True, slots=True)
+class Obj:
+    """An object by allocation site: a literal, an array, a Map or Set, a class instance, a
+    wrapper an unknown function or a keeping constructor returned (`keeper`: its use is a use of
+    what it keeps)."""
+
+    site: int
+    cls: int = 0  # the class node id of an instance (0: none)
+    kind: str = "object"  # object | array | map | set | keeper | class
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Func:
+    """A function of a host file, as a value: its node, `this` when bound as a method, and the
+    variables of the calls around it that it captured (a closure made in a call sees that call's
+    values, not those of a later call: ((cell key, value), ...))."""
+
+    node_id: int
+    this: "frozenset[AbsVal]" = frozenset()
+    env: tuple = ()
+
+    def grown(self, grow: Grow) -> "Func":
+        if not self.env or not any(growable(held) for _, held in self.env):
+            return self
+        env = tuple((key, _grown(vals, grow)) for key, vals in self.env)
+        if all(new[1] is old[1] for new, old in zip(env, self.env)):
+            return self
+        return Func(self.node_id, self.this, env)
+
+
+AbsVal = Union[Memory, Exports, Instance, ExportFn, MemoryGrow, GlueFn, GlueObject, Foreign, Memo, SafeBuffer, Obj, Func]
+Vals = frozenset  # of AbsVal
+NOTHING: frozenset = frozenset()
+
+ELEMENTS = "[]"  # the heap slot of an array's, map's or set's elements
+
+
+def one(value: AbsVal) -> frozenset:
+    return frozenset((value,))
+
+
+_GROWABLE: dict = {}  # value -> whether a growth changes it (a frozenset caches its hash: cheap to ask)
+
+
+def growable(vals: frozenset) -> bool:
+    known = _GROWABLE.get(vals)
+    if known is None:
+        if len(_GROWABLE) > 50_000:
+            _GROWABLE.clear()
+        known = _GROWABLE[vals] = any(
+            isinstance(v, Memo) or (isinstance(v, Func) and any(growable(held) for _, held in v.env)) for v in vals)
+    return known
+
+
+def _grown(vals: frozenset, grow: Grow) -> frozenset:
+    if not growable(vals):
+        return vals
+    changed = False
+    out = []
+    for v in vals:
+        if isinstance(v, (Memo, Func)):
+            new = v.grown(grow)
+            changed = changed or new is not v
+            out.append(new)
+        else:
+            out.append(v)
+    return frozenset(out) if changed else vals
+
+
+def _merge_funcs(funcs: list) -> list:
+    """The same closure on both paths: one value, its captured variables merged."""
+    by_key: dict = {}
+    for func in funcs:
+        key = (func.node_id, func.this)
+        seen = by_key.get(key)
+        if seen is None:
+            by_key[key] = func
+            continue
+        env = dict(seen.env)
+        for cell, vals in func.env:
+            env[cell] = merge(env[cell], vals) if cell in env else vals
+        by_key[key] = Func(func.node_id, func.this, tuple(sorted(env.items(), key=lambda item: item[0])))
+    return list(by_key.values())
+
+
+def merge(a: frozenset, b: frozenset) -> frozenset:
+    """The union of two values; a buffer or view made at one site is kept once, with the grows
+    of both (stale if stale on either path)."""
+    if a is b or not b:
+        return a
+    if not a:
+        return b
+    if a == b:
+        return a
+    joined = a | b
+    funcs = [v for v in joined if isinstance(v, Func) and v.env]
+    if len(funcs) > 1:
+        joined = frozenset([v for v in joined if not (isinstance(v, Func) and v.env)] + _merge_funcs(funcs))
+    memos = [v for v in joined if isinstance(v, Memo)]
+    if len(memos) < 2:
+        return joined
+    by_site: dict[int, Memo] = {}
+    for memo in memos:
+        seen = by_site.get(memo.site)
+        if seen is None:
+            by_site[memo.site] = memo
+        else:
+            grows = seen.grows + tuple(g for g in memo.grows if g not in seen.grows)
+            by_site[memo.site] = replace(seen, grows=grows[:MAX_GROWS], from_entry=seen.from_entry or memo.from_entry)
+    return frozenset([v for v in joined if not isinstance(v, Memo)] + list(by_site.values()))
+
+
+def holds_memory(vals: frozenset) -> bool:
+    return any(isinstance(v, (Memo, Obj)) for v in vals)
+
+
+CellKey = tuple  # (scope node id, name) for a variable; (object site, property) for the heap
+
+
+@dataclass
+class State:
+    """What holds what on one path: variables (`cells`), object slots (`heap`), and the calls on
+    this path that may have grown memory (`log`, to age values held only in an expression being
+    evaluated). `dead`: the path has left (return, throw, break)."""
+
+    cells: dict = field(default_factory=dict)
+    heap: dict = field(default_factory=dict)
+    log: tuple = ()
+    dead: bool = False
+    # Where a buffer, a view or a closure holding one may be: (0, cell key) or (1, heap key). A
+    # growth visits only these (a state can hold thousands of other values).
+    growing: set = field(default_factory=set)
+
+    def copy(self) -> "State":
+        return State(dict(self.cells), dict(self.heap), self.log, self.dead, set(self.growing))
+
+    def become(self, other: "State") -> None:
+        self.cells, self.heap, self.log, self.dead = other.cells, other.heap, other.log, other.dead
+        self.growing = other.growing
+
+    def put(self, heap: bool, key: tuple, vals: frozenset) -> None:
+        """Keep a value in a variable (`heap` False) or an object slot; nothing known is not kept."""
+        table = self.heap if heap else self.cells
+        if vals:
+            table[key] = vals
+            if growable(vals):
+                self.growing.add((1 if heap else 0, key))
+        else:
+            table.pop(key, None)
+
+    def put_cells(self, items) -> None:
+        for key, vals in items:
+            self.put(False, key, vals)
+
+    def grow(self, grow: Grow) -> None:
+        """A call that may grow memory: every buffer and view held anywhere gains it."""
+        self.log = self.log + (grow,) if len(self.log) < 64 else self.log
+        tables = (self.cells, self.heap)
+        for where in list(self.growing):
+            table = tables[where[0]]
+            vals = table.get(where[1])
+            if vals is None:
+                self.growing.discard(where)
+                continue
+            grown = _grown(vals, grow)
+            if grown is not vals:
+                table[where[1]] = grown
+
+    def join(self, other: "State") -> "State":
+        """Both paths: a value is what either holds; a path that left adds nothing."""
+        if self.dead:
+            return other.copy()
+        if other.dead:
+            return self.copy()
+        log = self.log if other.log is self.log else self.log + tuple(g for g in other.log if g not in self.log)
+        joined = State(dict(self.cells), dict(self.heap), log, False, self.growing | other.growing)
+        for mine, theirs in ((joined.cells, other.cells), (joined.heap, other.heap)):
+            if mine == theirs:  # nothing written apart (compared in C, values by identity first)
+                continue
+            for key, vals in theirs.items() - mine.items():  # only where they differ (in C)
+                have = mine.get(key)
+                mine[key] = vals if have is None else merge(have, vals)
+        return joined
+
+
+def aged(vals: frozenset, grows: tuple) -> frozenset:
+    """A value held only in an expression being evaluated while `grows` happened (an argument
+    evaluated before a later argument's call grew memory)."""
+    if not grows or not growable(vals):
+        return vals
+    for grow in grows:
+        vals = _grown(vals, grow)
+    return vals
+
+
+def line_of(node: Node) -> int:
+    return node.start_point[0] + 1

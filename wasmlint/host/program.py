@@ -1,0 +1,119 @@
+"""What the interpreter knows of a file before running it: its functions and classes (each a
+typed `FunctionRef` / `ClassRef` by node id), the scopes names are declared in, and what the
+whole-program run collects (stale uses, import callbacks, entry points, summaries)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from tree_sitter import Node
+
+from wasmlint.columns import CharColumns
+from wasmlint.host.relevance import Relevance
+from wasmlint.host.values import Grow, StaleUse
+
+ROOT = 0  # the scope id of the file's top level
+
+
+@dataclass(slots=True, eq=False)  # a bundle has tens of thousands: no per-object dict; identity compares
+class FunctionRef:
+    """One function of a file: a declaration, expression, arrow or method."""
+
+    node: Node
+    name: str
+    body: Node | None
+    scope: int  # the id of the function enclosing it (ROOT: the top level)
+    class_id: int = 0  # the class whose method it is
+    kind: str = "function"  # function | method | getter | setter | static | constructor
+    handler: bool = False  # a growth handler: what it stores is re-made on every growth
+    runs: int = 0  # times followed from a call site (inlined)
+    grows: tuple[Grow, ...] = ()  # what a run of it was seen to call that may grow memory (its summary)
+    returned: frozenset = frozenset()  # what a run of it was seen to return
+
+    @property
+    def id(self) -> int:
+        return self.node.id
+
+    def params(self) -> list[Node]:
+        params = self.node.child_by_field_name("parameters")
+        if params is not None:
+            return [p for p in params.named_children if p.type != "comment"]
+        single = self.node.child_by_field_name("parameter")
+        return [single] if single is not None else []
+
+
+@dataclass
+class ClassRef:
+    node: Node
+    name: str
+    scope: int
+    superclass: str | None = None
+    methods: dict[str, FunctionRef] = field(default_factory=dict)
+    getters: dict[str, FunctionRef] = field(default_factory=dict)
+    setters: dict[str, FunctionRef] = field(default_factory=dict)
+    statics: dict[str, FunctionRef] = field(default_factory=dict)
+    fields: list[Node] = field(default_factory=list)  # field definitions with a value, in order
+
+    @property
+    def id(self) -> int:
+        return self.node.id
+
+
+@dataclass
+class Program:
+    """One file, and what its run found."""
+
+    source: bytes
+    root: Node | None = None
+    functions: dict[int, FunctionRef] = field(default_factory=dict)
+    classes: dict[int, ClassRef] = field(default_factory=dict)
+    declared: dict[int, set[str]] = field(default_factory=dict)  # scope id -> names declared there
+    parent_of: dict[int, int] = field(default_factory=dict)  # scope id -> enclosing scope id
+    declared_functions: dict[tuple[int, str], int] = field(default_factory=dict)  # (scope, name) -> function id
+    exported: set[int] = field(default_factory=set)  # functions the file exports (API: entry points)
+    globals: dict[str, frozenset] = field(default_factory=dict)  # what imports bind, at the top level
+    learned_exports: set[str] = field(default_factory=set)  # names `X` of `X.memory.buffer`
+    # What the run collects.
+    uses: dict[tuple[int, int], StaleUse] = field(default_factory=dict)  # a use's bytes -> the use
+    reporting: bool = True
+    exports_called: dict[str, None] = field(default_factory=dict)
+    callbacks: dict[tuple[int, frozenset], Any] = field(default_factory=dict)  # import callbacks: (id, this) -> Func
+    callback_imports: dict[tuple[int, frozenset], str] = field(default_factory=dict)  # callback -> "env.host_write"
+    deferred: dict[tuple[int, frozenset], Any] = field(default_factory=dict)  # entry points met as values: the same
+    ran: set[int] = field(default_factory=set)  # functions run at least once
+    instances: dict[int, set] = field(default_factory=dict)  # class id -> its instances (Obj)
+    refreshed: set = field(default_factory=set)  # cells and heap slots a growth handler re-makes
+    entry_grows: list[Grow] = field(default_factory=list)  # what entry points call that may grow
+    relevance: Relevance | None = None
+    load: Callable[[str], "Program | None"] | None = None  # another host file this one imports
+    nesting: int = 0
+    too_deep: Node | None = None
+    small: bool = True  # small enough to follow far (see `calls.SMALL_FILE`): nested functions nothing runs are entry points too
+    limits: tuple[int, int, int] = (10, 48, 24)  # call depth, times a function is followed, an import callback
+    columns: CharColumns = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.columns = CharColumns(self.source)
+
+    def touches(self, node: Node) -> bool:
+        return self.relevance is None or self.relevance.within(node.start_byte, node.end_byte)
+
+    @staticmethod
+    def remember(table: dict, func: Any) -> None:
+        """Keep a function value met (a callback, a handler): one per function and `this`, its
+        captured variables merged."""
+        from wasmlint.host.domain import merge, one
+
+        key = (func.node_id, func.this)
+        seen = table.get(key)
+        table[key] = func if seen is None else next(iter(merge(one(seen), one(func))))
+
+    def scope_of(self, name: str, scope: int) -> int:
+        """The scope whose declaration of `name` a reference in `scope` reads."""
+        while True:
+            if name in self.declared.get(scope, ()):
+                return scope
+            if scope == ROOT:
+                return ROOT
+            scope = self.parent_of.get(scope, ROOT)
