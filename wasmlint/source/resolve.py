@@ -8,6 +8,7 @@ and constructors, struct fields) before falling back to every crate method with 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ EXTERNAL_ROOTS = {"std", "core", "alloc"}
 MAX_ALIAS_DEPTH = 8
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # one per fn: thousands in a generated crate
 class FnDef:
     """A crate function: where it is, what it exports, and what it calls."""
 
@@ -300,7 +301,8 @@ def _declare(found: dict[str, list[tuple[int, object]]], captures: dict, pattern
             at = pattern.start_byte
             if "type" in captures:
                 declared = type_text(captures["type"][0])
-        found.setdefault(node_text(pattern), []).append((at + shift, declared))
+        # Interned: the same few names (`s`, `x`) are bound in every fn of a generated crate.
+        found.setdefault(sys.intern(node_text(pattern)), []).append((at + shift, declared))
         return
     # A destructuring pattern: every name it binds, untyped (`Some(f)`, `(a, b)`, `Point { x, .. }`).
     for name in pattern_names(pattern):
