@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -27,6 +28,9 @@ from wasmlint.treedepth import bounded_cursor
 
 EXTERNAL_ROOTS = {"std", "core", "alloc"}
 MAX_ALIAS_DEPTH = 8
+
+
+EMPTY_SUBSTITUTIONS: Mapping[str, set[str]] = MappingProxyType({})
 
 
 @dataclass(eq=False, slots=True)  # one per fn: thousands in a generated crate
@@ -48,13 +52,15 @@ class FnDef:
     uses: dict[str, list[str]] = field(default_factory=dict)
     globs: list[list[str]] = field(default_factory=list)
     template: str | None = None  # the macro_rules! name, for functions a macro generates
-    exports_template: list[Export] = field(default_factory=list)  # exports before substitution
+    # Exports before substitution, and the macro template's `_x` -> invocation args: most fns are
+    # no template's, and share these empty defaults (set, not filled, by the scan).
+    exports_template: Sequence[Export] = ()
     trait_default: bool = False  # a default method written in a `trait` block (impl_type is the trait)
-    substitutions: dict[str, set[str]] = field(default_factory=dict)  # macro template: `_x` -> invocation args
+    substitutions: Mapping[str, set[str]] = field(default_factory=lambda: EMPTY_SUBSTITUTIONS)
     parent: "FnDef | None" = None  # a closure's: the fn (or closure) it is written in
     closure: "ClosureSite | None" = None  # set for a closure: where it is written and what takes it
     _return_type: object = False  # False: not computed yet
-    _annotations: dict[int, Node] = field(default_factory=dict)
+    _annotations: dict[int, Node] | None = None  # made with the variables
 
     @property
     def return_type(self) -> str | None:
@@ -75,7 +81,7 @@ class FnDef:
     def annotation_at(self, byte: int) -> Node | None:
         """The type written on the `let` whose value starts at file byte `byte` (`let a: T = ...`)."""
         self.variables  # noqa: B018 -- computes the annotations with the variables
-        return self._annotations.get(byte)
+        return self._annotations.get(byte) if self._annotations else None
 
     def calls(self) -> tuple[list[tuple], list[bytes]]:
         """Calls made by this function, computed when the call graph first needs them.
