@@ -137,7 +137,9 @@ def read_regular(path: Path | str, limit: int) -> bytes:
         chunks: list[bytes] = []
         size = 0
         while True:
-            chunk = _read(handle, min(limit + 1 - size, 8 * MIB))
+            # os.read allocates all it is asked for before it reads: ask for what the file's size
+            # leaves (and a little, to see its end or that it grew), not 8 MiB for a 100 KB module.
+            chunk = _read(handle, min(limit + 1 - size, 8 * MIB, max(known - size, 0) + 64 * 1024))
             if not chunk:
                 return b"".join(chunks)
             size += len(chunk)

@@ -309,6 +309,8 @@ class _Names:
             raw = self.raw.get(func_index)
             if raw:
                 name = demangle(raw)
+                if name == raw:  # keep the one copy the name section's table holds
+                    name = raw
             else:
                 name = self.exported.get(func_index) or self.imported.get(func_index) or f"func[{func_index}]"
             if len(name) > NAME_LIMIT:

@@ -72,6 +72,9 @@ class CodeSection:
         self.parallel = parallel
         self.helper: _Helper | None = None
         self.helper_bodies: list[FunctionBody] = []
+        # One set object for each distinct set of indirect call types: most bodies that make
+        # indirect calls make them with the same few types, and a set each took 200 bytes.
+        self._type_sets: dict[frozenset[int], frozenset[int]] = {}
 
     def read(self, pos: int, end: int) -> int:
         """Read the bodies into the module (some only once the helper is finished); return where they end."""
@@ -140,7 +143,8 @@ class CodeSection:
         find = FAST_TOKENS.findall
         lookup = self.token_values.__getitem__
         calls_out: dict[int, set[int]] = {}
-        indirect_out: dict[int, set[int]] = {}
+        indirect_out: dict[int, frozenset[int]] = {}
+        shared = self._type_sets
         refs_out: set[int] = set()
         grows_out: list[GrowSite] = []
         for body in bodies:
@@ -161,7 +165,8 @@ class CodeSection:
                     indirect = {v - _INDIRECT for v in rare if v < _REF}
                     refs = {v - _REF for v in rare if v >= _REF}
                 if indirect:
-                    indirect_out[body.func_index] = indirect
+                    types = frozenset(indirect)
+                    indirect_out[body.func_index] = shared.setdefault(types, types)
                 refs_out |= refs
             if calls:
                 calls_out[body.func_index] = calls
@@ -171,7 +176,8 @@ class CodeSection:
         calls, indirect, refs, grows = scanned
         m = self.m
         m.calls.update(calls)
-        m.indirect_call_types.update(indirect)
+        shared = self._type_sets  # the helper's sets come back as copies: share them again
+        m.indirect_call_types.update((func, shared.setdefault(types, types)) for func, types in indirect.items())
         m.ref_funcs |= refs
         m.grow_sites.extend(grows)
 

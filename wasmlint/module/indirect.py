@@ -170,6 +170,8 @@ class IndirectCalls:
         memory = module.memories[0] if module.memories else None
         self.memory_size = memory.min_pages * memory.page_size if memory is not None else 0
         self._bodies: dict[int, _BodyFacts] = {}
+        # Equal facts are kept once: bodies alike (a call_indirect each, nothing named) share one.
+        self._shared_facts: dict[_BodyFacts, _BodyFacts] = {}
         self._vtables: dict[int, tuple[tuple[int, int], ...] | None] = {}  # address -> (slot, function)
 
     @property
@@ -189,7 +191,8 @@ class IndirectCalls:
         """What `func`'s constants name and where its indirect calls load their callees from."""
         facts = self._bodies.get(func)
         if facts is None:
-            facts = self._bodies[func] = self._scan(func)
+            facts = self._scan(func)
+            facts = self._bodies[func] = self._shared_facts.setdefault(facts, facts)
         return facts
 
     def _scan(self, func: int) -> _BodyFacts:

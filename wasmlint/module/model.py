@@ -137,7 +137,7 @@ class WasmModule:
     bodies: list[FunctionBody] = field(default_factory=list)
     grow_sites: list[GrowSite] = field(default_factory=list)
     calls: dict[int, set[int]] = field(default_factory=dict)  # direct call / return_call
-    indirect_call_types: dict[int, set[int]] = field(default_factory=dict)  # call_indirect, call_ref
+    indirect_call_types: dict[int, frozenset[int]] = field(default_factory=dict)  # call_indirect, call_ref
     ref_funcs: set[int] = field(default_factory=set)  # ref.func in code and global initialisers
     # The linker's padding survives in the code (wasm-ld writes every relocated index and address
     # as a 5-byte LEB128 and nothing rewrote it since): a padded i32.const is an address or a

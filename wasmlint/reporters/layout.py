@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from wasmlint.findings import Finding, Layer
@@ -16,7 +18,7 @@ _COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 _NOTE = re.compile(r"^( +)(?:\x1b\[[0-9;]*m)?=(?:\x1b\[[0-9;]*m)? ")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Shown:
     """A finding shown in full, and the findings of the same export it stands for (shown as locations)."""
 
@@ -31,29 +33,52 @@ def export_group(finding: Finding) -> tuple | None:
         return None
     if finding.layer is Layer.HOST:
         return ("host", finding.path, finding.symbol)
-    parts = finding.path.split("/")
-    # The crate is what lies above its src/ folder (or the file's folder when there is none).
-    crate = "/".join(parts[:len(parts) - 1 - parts[::-1].index("src")]) if "src" in parts[:-1] else "/".join(parts[:-1])
-    return ("crate", crate, finding.symbol)
+    return ("crate", _crate_of(finding.path), finding.symbol)
 
 
-def grouped(findings: list[Finding], limit: int = SHOWN_PER_EXPORT) -> list[Shown]:
+def _crate_of(path: str) -> str:
+    """The crate is what lies above its src/ folder (or the file's folder when there is none)."""
+    parts = path.split("/")
+    return "/".join(parts[:len(parts) - 1 - parts[::-1].index("src")]) if "src" in parts[:-1] else "/".join(parts[:-1])
+
+
+class _Groups:
+    """export_group with each path's crate worked out once: thousands of findings in one module
+    file would otherwise each hold their own copy of the same crate string in their key."""
+
+    def __init__(self) -> None:
+        self.crates: dict[str, str] = {}
+
+    def __call__(self, finding: Finding) -> tuple | None:
+        if not finding.symbol or finding.layer is Layer.HOST:
+            return export_group(finding)
+        crate = self.crates.get(finding.path)
+        if crate is None:
+            crate = self.crates[finding.path] = _crate_of(finding.path)
+        return ("crate", crate, finding.symbol)
+
+
+def grouped(findings: list[Finding], limit: int = SHOWN_PER_EXPORT) -> Iterator[Shown]:
     """`findings` (in report order) with each export's findings beyond `limit` folded into the last
-    one shown: the most severe are shown, in report order, at the place of the export's first."""
-    members: dict[tuple, list[Finding]] = {}
-    for finding in findings:
-        key = export_group(finding)
-        if key is not None:
-            members.setdefault(key, []).append(finding)
-    large = {key: group for key, group in members.items() if len(group) > limit}
+    one shown: the most severe are shown, in report order, at the place of the export's first.
+    Given as they are made, and only the large groups' members are held: a report of thousands of
+    findings, one per export, is written without a second table of them."""
+    group_of = _Groups()
+    sizes = Counter(key for key in map(group_of, findings) if key is not None)
+    large: dict[tuple, list[Finding]] = {key: [] for key, size in sizes.items() if size > limit}
+    del sizes
     if not large:
-        return [Shown(finding) for finding in findings]
-    shown: list[Shown] = []
+        yield from map(Shown, findings)
+        return
+    for finding in findings:
+        members = large.get(group_of(finding))  # type: ignore[arg-type]
+        if members is not None:
+            members.append(finding)
     placed: set[tuple] = set()
     for finding in findings:
-        key = export_group(finding)
+        key = group_of(finding)
         if key not in large:
-            shown.append(Shown(finding))
+            yield Shown(finding)
             continue
         if key in placed:
             continue
@@ -63,8 +88,7 @@ def grouped(findings: list[Finding], limit: int = SHOWN_PER_EXPORT) -> list[Show
         first = sorted(sorted(group, key=lambda f: -f.severity)[:limit], key=lambda f: order[id(f)])
         kept = {id(f) for f in first}
         rest = tuple(f for f in group if id(f) not in kept)
-        shown += [Shown(f) for f in first[:-1]] + [Shown(first[-1], rest)]
-    return shown
+        yield from [Shown(f) for f in first[:-1]] + [Shown(first[-1], rest)]
 
 
 def related_line(shown: Shown) -> str:

@@ -8,7 +8,9 @@ and constructors, struct fields) before falling back to every crate method with 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -28,7 +30,10 @@ EXTERNAL_ROOTS = {"std", "core", "alloc"}
 MAX_ALIAS_DEPTH = 8
 
 
-@dataclass(eq=False)
+EMPTY_SUBSTITUTIONS: Mapping[str, set[str]] = MappingProxyType({})
+
+
+@dataclass(eq=False, slots=True)  # one per fn: thousands in a generated crate
 class FnDef:
     """A crate function: where it is, what it exports, and what it calls."""
 
@@ -47,13 +52,15 @@ class FnDef:
     uses: dict[str, list[str]] = field(default_factory=dict)
     globs: list[list[str]] = field(default_factory=list)
     template: str | None = None  # the macro_rules! name, for functions a macro generates
-    exports_template: list[Export] = field(default_factory=list)  # exports before substitution
+    # Exports before substitution, and the macro template's `_x` -> invocation args: most fns are
+    # no template's, and share these empty defaults (set, not filled, by the scan).
+    exports_template: Sequence[Export] = ()
     trait_default: bool = False  # a default method written in a `trait` block (impl_type is the trait)
-    substitutions: dict[str, set[str]] = field(default_factory=dict)  # macro template: `_x` -> invocation args
+    substitutions: Mapping[str, set[str]] = field(default_factory=lambda: EMPTY_SUBSTITUTIONS)
     parent: "FnDef | None" = None  # a closure's: the fn (or closure) it is written in
     closure: "ClosureSite | None" = None  # set for a closure: where it is written and what takes it
     _return_type: object = False  # False: not computed yet
-    _annotations: dict[int, Node] = field(default_factory=dict)
+    _annotations: dict[int, Node] | None = None  # made with the variables
 
     @property
     def return_type(self) -> str | None:
@@ -74,7 +81,7 @@ class FnDef:
     def annotation_at(self, byte: int) -> Node | None:
         """The type written on the `let` whose value starts at file byte `byte` (`let a: T = ...`)."""
         self.variables  # noqa: B018 -- computes the annotations with the variables
-        return self._annotations.get(byte)
+        return self._annotations.get(byte) if self._annotations else None
 
     def calls(self) -> tuple[list[tuple], list[bytes]]:
         """Calls made by this function, computed when the call graph first needs them.
@@ -300,7 +307,8 @@ def _declare(found: dict[str, list[tuple[int, object]]], captures: dict, pattern
             at = pattern.start_byte
             if "type" in captures:
                 declared = type_text(captures["type"][0])
-        found.setdefault(node_text(pattern), []).append((at + shift, declared))
+        # Interned: the same few names (`s`, `x`) are bound in every fn of a generated crate.
+        found.setdefault(sys.intern(node_text(pattern)), []).append((at + shift, declared))
         return
     # A destructuring pattern: every name it binds, untyped (`Some(f)`, `(a, b)`, `Point { x, .. }`).
     for name in pattern_names(pattern):

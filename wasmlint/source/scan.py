@@ -213,8 +213,11 @@ class Scanner:
                     symbol = _substitute(export.symbol, template.bindings, arguments)
                     fn.exports.append(dataclasses.replace(export, symbol=symbol, display=symbol))
                 # `$helper()` in the template calls whatever each invocation passes as `helper`.
+                substitutions = fn.substitutions if isinstance(fn.substitutions, dict) else {}
                 for binding, argument in zip(template.bindings, arguments):
-                    fn.substitutions.setdefault("_" + binding, set()).add(argument.replace(" ", ""))
+                    substitutions.setdefault("_" + binding, set()).add(argument.replace(" ", ""))
+                if substitutions:
+                    fn.substitutions = substitutions
         return self.scan
 
     # -- the single pass ----------------------------------------------------------------------
