@@ -58,34 +58,13 @@ XFAIL: dict[str, str] = {
                                        "method, is not seen as detached at the build",
     "buffer-before-call-local": "a buffer kept in a local across a growing call is not seen as detached at "
                                 "the build over it",
-    "culprit-before-class-fresh": "a view made after the constructor's growing call is flagged at its use "
-                                  "in another method (the call before its making is blamed)",
-    "culprit-between-class": "the finding blames `alloc`, called in the constructor before the view was made, "
-                             "not `grow_then_write`, called between its making and its use",
     "dataview-order-stale": "growth through the imported resize function is not seen, so the build over "
                             "M.HEAPU8.buffer evaluated before M._malloc(n) is not flagged",
-    "emscripten-field-stale": "the module grows only through its imported resize function (not reported as "
-                              "growth); Module.HEAP32 kept in a field is not seen as stale",
-    "emscripten-local-stale": "the module grows only through its imported resize function (not reported as "
-                              "growth); Module.HEAPU8 kept in a local across _malloc is not seen as stale",
     "emscripten-minified-stale": "the module grows only through its minified resize import (a.a), not reported "
                                  "as growth; HEAPU8 kept by a closure is not seen as stale",
-    "guard-class-getter": "the guard in a class getter is not recognised: its test line is flagged",
-    "guard-class-getter-broken": "the use through the getter is not followed into it; the finding lands on "
-                                 "the getter's re-creation line instead of the use",
-    "guard-function-broken": "a plain function whose guard tests another variable is taken as a guard of "
-                             "the view it returns",
     "guard-method-broken": "a view re-created from a buffer captured before growth is taken as fresh",
     "guard-nullish-ternary-broken": "`??=` (a null test only) and a ternary that tests another variable are "
                                     "taken as guards",
-    "imagedata-class-stale": "a view kept by an ImageData in a class field is not followed to the "
-                             "wrapper's use in the frame callback",
-    "imagedata-raf-stale": "a view kept by an ImageData wrapper is not followed to the wrapper's use in a "
-                           "requestAnimationFrame loop",
-    "import-callback-wasi-stale": "only some reads of the cached view in the fd_write import are flagged (the "
-                                  "second read in the loop is missed)",
-    "private-array-stale": "views kept in a #private array and handed out by a method are not followed to "
-                           "their use in a later callback",
     "view-in-map-stale": "views kept in a Map and handed out by a method are not followed to their use in "
                          "an event handler",
 }

@@ -198,6 +198,9 @@ class Calls(Members):
         if qualified in webapi.CONSUMING_FUNCTIONS or (prop in webapi.CONSUMING_METHODS and not callees):
             for value, arg in zip(values, args):
                 self.use_deep(value, node, arg, st, throws=qualified != "" and prop != "decode")
+            # What a consuming call returns is a copy or a plain value (a string, a count, a
+            # promise of a digest), never the view it read: nothing of the view is kept.
+            return result
         if qualified == "Buffer.from" and values:
             return self.construct_view("Buffer", values, node, args, st)
         if prop in webapi.DEFERRING_METHODS or qualified in webapi.DEFERRING_FUNCTIONS:
