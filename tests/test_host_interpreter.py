@@ -30,16 +30,18 @@ BUFFER_LOCAL = PRELUDE + """\
 const buf = memory.buffer
 const p = ex.alloc(16)
 const out = new Uint32Array(buf, p, 4) // use
+out[0] = 1
 """
 BUFFER_PASSED = PRELUDE + """\
 function helper(arr, allocFn, buffer) {
   const p = allocFn(arr.length)
   return new Uint8Array(buffer, p, arr.length) // use
 }
-helper([1, 2], ex.alloc, ex.memory.buffer)
+helper([1, 2], ex.alloc, ex.memory.buffer)[0] = 1
 """
 ARGUMENT_ORDER = PRELUDE + """\
 const dv = new DataView(memory.buffer, ex.alloc(16)) // use
+dv.setInt8(0, 1)
 """
 BUFFER_FRESH = PRELUDE + """\
 const p = ex.alloc(16)
@@ -49,7 +51,8 @@ const out = new Uint32Array(memory.buffer, p, 4)
 
 @pytest.mark.parametrize("text", [BUFFER_LOCAL, BUFFER_PASSED, ARGUMENT_ORDER], ids=["local", "passed", "arg-order"])
 def test_a_build_over_a_buffer_taken_before_a_growing_call_is_flagged(text):
-    assert stale_lines(text)[line_of(text, "// use")] == {"alloc"}
+    # V8 throws at the build: the view it would make never exists, so its later uses are no second finding.
+    assert stale_lines(text) == {line_of(text, "// use"): {"alloc"}}
 
 
 def test_a_build_over_the_buffer_read_after_the_call_is_clean():
@@ -205,11 +208,13 @@ cache ??= new Uint8Array(memory.buffer)
 cache[1] = 2 // use
 """,
 }
+# The broken twin, and the text of the line V8 throws on: the use of the stale view, or the build
+# over the stale buffer (`new Uint8Array(saved)` throws there, so the view it would make never exists).
 BROKEN = {
-    "getter": ("this.cache.buffer.byteLength === 0", "this.exports.memory.buffer.byteLength === 0"),
-    "function": ("cache.byteLength === 0", "other.byteLength === 0"),
-    "ternary": ("cache.buffer !== memory.buffer", "other.buffer !== memory.buffer"),
-    "nullish": ("cache ??= new Uint8Array(memory.buffer)", "cache ??= new Uint8Array(saved)"),
+    "getter": ("this.cache.buffer.byteLength === 0", "this.exports.memory.buffer.byteLength === 0", "// use"),
+    "function": ("cache.byteLength === 0", "other.byteLength === 0", "// use"),
+    "ternary": ("cache.buffer !== memory.buffer", "other.buffer !== memory.buffer", "// use"),
+    "nullish": ("cache ??= new Uint8Array(memory.buffer)", "cache ??= new Uint8Array(saved)", "new Uint8Array(saved)"),
 }
 
 
@@ -220,9 +225,9 @@ def test_a_guard_that_re_validates_leaves_no_finding(form):
 
 @pytest.mark.parametrize("form", GUARDS)
 def test_its_broken_twin_is_flagged(form):
-    old, new = BROKEN[form]
+    old, new, site = BROKEN[form]
     text = PRELUDE + "const saved = memory.buffer\nlet other = null\n" + GUARDS[form].replace(old, new)
-    assert line_of(text, "// use") in stale_lines(text)
+    assert line_of(text, site) in stale_lines(text)
 
 
 def test_a_try_whose_catch_re_makes_the_view_is_a_test_not_a_use():

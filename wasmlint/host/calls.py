@@ -533,7 +533,9 @@ class Calls(Members):
                 self.use(one(value), node, args[0] if args else None, throws=True)
                 if value.grows and self.trying:
                     continue  # it throws there, and the `catch` takes over
-                made = merge(made, one(value.derived(ctor, node.id, line_of(node), _text(node))))
+                # A build over a detached buffer throws: a view that was built is fresh (its build,
+                # not its uses, is the stale site).
+                made = merge(made, one(value.derived(ctor, node.id, line_of(node), _text(node)).fresh()))
             elif isinstance(value, Memo):
                 self.use(one(value), node, args[0] if args else None, throws=True)
                 if value.grows:  # a copy of a detached view: as dead as it
