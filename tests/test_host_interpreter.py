@@ -59,6 +59,46 @@ def test_a_build_over_the_buffer_read_after_the_call_is_clean():
     assert stale_lines(BUFFER_FRESH) == {}
 
 
+# A buffer captured by a closure a call made: the arrow, the method of an object literal, and the
+# method whose guard re-makes the view from the captured buffer all build over the old buffer.
+CAPTURED = {
+    "arrow": """\
+function mk(memory) { const b = memory.buffer; return () => new Int32Array(b) } // use
+const f = mk(ex.memory)
+ex.alloc(8)
+f()
+""",
+    "method": """\
+function mk(memory) { const b = memory.buffer; return { w() { return new Int32Array(b) } } } // use
+const f = mk(ex.memory)
+ex.alloc(8)
+f.w()
+""",
+    "guarded-method": """\
+function mk(memory) {
+  const b = memory.buffer
+  let view = new Int32Array(b)
+  return { words() { if (view.buffer !== memory.buffer) view = new Int32Array(b); return view } } // use
+}
+const f = mk(ex.memory)
+ex.alloc(8)
+f.words()
+""",
+}
+
+
+@pytest.mark.parametrize("form", CAPTURED)
+def test_a_closure_building_over_a_captured_buffer_after_growth_is_flagged(form):
+    text = PRELUDE + CAPTURED[form]
+    assert stale_lines(text) == {line_of(text, "// use"): {"alloc"}}
+
+
+@pytest.mark.parametrize("form", CAPTURED)
+def test_a_closure_building_over_the_live_buffer_is_clean(form):
+    text = PRELUDE + CAPTURED[form].replace("Int32Array(b)", "Int32Array(memory.buffer)")
+    assert stale_lines(text) == {}
+
+
 # -- import callbacks ------------------------------------------------------------------------------
 
 CALLBACK = """\

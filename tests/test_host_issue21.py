@@ -54,7 +54,6 @@ MARKER = re.compile(r"//\s*(?P<kind>stale|fresh|check)\b"
 XFAIL: dict[str, str] = {
     "emscripten-minified-stale": "the module grows only through its minified resize import (a.a), not reported "
                                  "as growth; HEAPU8 kept by a closure is not seen as stale",
-    "guard-method-broken": "a view re-created from a buffer captured before growth is taken as fresh",
     "guard-nullish-ternary-broken": "`??=` (a null test only) and a ternary that tests another variable are "
                                     "taken as guards",
     "view-in-map-stale": "views kept in a Map and handed out by a method are not followed to their use in "
