@@ -99,6 +99,47 @@ def test_a_closure_building_over_the_live_buffer_is_clean(form):
     assert stale_lines(text) == {}
 
 
+# A method the host defines runs when called, even when its name is one a web API defers with
+# (`register`, `on`, `observe`): the view it keeps is followed to the use after the growing call.
+OWN_METHODS = {
+    "class-register": """\
+class Registry {
+  constructor() { this.views = new Map() }
+  register(name) { this.views.set(name, new Float32Array(memory.buffer, 0, 4)) }
+  lookup(name) { return this.views.get(name) }
+}
+const registry = new Registry()
+registry.register('p')
+ex.alloc(8)
+registry.lookup('p')[0] = 1 // use
+""",
+    "literal-on": """\
+const keeper = { on(kind) { this.view = new Uint8Array(memory.buffer) } }
+keeper.on('draw')
+ex.alloc(8)
+keeper.view[0] = 1 // use
+""",
+    "class-observe": """\
+class Watch { observe() { this.view = new Int32Array(memory.buffer); return this } }
+const w = new Watch().observe()
+ex.alloc(8)
+w.view[0] = 1 // use
+""",
+}
+
+
+@pytest.mark.parametrize("form", OWN_METHODS)
+def test_a_host_method_named_like_a_deferring_api_runs_when_called(form):
+    text = PRELUDE + OWN_METHODS[form]
+    assert stale_lines(text) == {line_of(text, "// use"): {"alloc"}}
+
+
+@pytest.mark.parametrize("form", OWN_METHODS)
+def test_its_view_used_before_the_growing_call_is_clean(form):
+    text = PRELUDE + OWN_METHODS[form].replace("ex.alloc(8)\n", "").replace("= 1 // use", "= 1\nex.alloc(8)")
+    assert stale_lines(text) == {}
+
+
 # -- import callbacks ------------------------------------------------------------------------------
 
 CALLBACK = """\

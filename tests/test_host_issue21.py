@@ -56,8 +56,6 @@ XFAIL: dict[str, str] = {
                                  "as growth; HEAPU8 kept by a closure is not seen as stale",
     "guard-nullish-ternary-broken": "`??=` (a null test only) and a ternary that tests another variable are "
                                     "taken as guards",
-    "view-in-map-stale": "views kept in a Map and handed out by a method are not followed to their use in "
-                         "an event handler",
 }
 
 

@@ -203,7 +203,8 @@ class Calls(Members):
             return result
         if qualified == "Buffer.from" and values:
             return self.construct_view("Buffer", values, node, args, st)
-        if prop in webapi.DEFERRING_METHODS or qualified in webapi.DEFERRING_FUNCTIONS:
+        # A method the host defines is called, whatever its name (`registry.register(...)`).
+        if (prop in webapi.DEFERRING_METHODS and not callees) or qualified in webapi.DEFERRING_FUNCTIONS:
             self.defer(values, st)
             return result
         if prop in webapi.ITERATING_METHODS and not callees:
