@@ -134,6 +134,40 @@ def test_a_host_method_named_like_a_deferring_api_runs_when_called(form):
     assert stale_lines(text) == {line_of(text, "// use"): {"alloc"}}
 
 
+# The memory under a minified export name (`asm.b`): an export whose `.buffer` or `.grow` is read is
+# the memory, not a function.
+MINIFIED = {
+    "buffer": """\
+const mem = ex.b
+const heap = new Uint8Array(mem.buffer)
+ex.c(8)
+heap[0] = 1 // use
+""",
+    "closure": """\
+let heap = new Uint8Array(ex.b.buffer)
+const write = () => { ex.c(8); heap[0] = 1 } // use
+write()
+""",
+    "host-grow": """\
+const heap = new Uint8Array(ex.b.buffer)
+ex.b.grow(1)
+heap[0] = 1 // use
+""",
+}
+
+
+@pytest.mark.parametrize("form", MINIFIED)
+def test_a_view_over_a_minified_memory_export_goes_stale(form):
+    text = PRELUDE + MINIFIED[form]
+    assert line_of(text, "// use") in stale_lines(text)
+
+
+@pytest.mark.parametrize("form", MINIFIED)
+def test_a_view_over_a_minified_memory_export_re_made_after_the_call_is_clean(form):
+    text = PRELUDE + MINIFIED[form].replace("heap[0] = 1", "new Uint8Array(ex.b.buffer)[0] = 1")
+    assert stale_lines(text) == {}
+
+
 @pytest.mark.parametrize("form", OWN_METHODS)
 def test_its_view_used_before_the_growing_call_is_clean(form):
     text = PRELUDE + OWN_METHODS[form].replace("ex.alloc(8)\n", "").replace("= 1 // use", "= 1\nex.alloc(8)")

@@ -52,8 +52,6 @@ MARKER = re.compile(r"//\s*(?P<kind>stale|fresh|check)\b"
 
 # Cases the host layer does not follow on main yet (measured on main at dc7e955): why, per case.
 XFAIL: dict[str, str] = {
-    "emscripten-minified-stale": "the module grows only through its minified resize import (a.a), not reported "
-                                 "as growth; HEAPU8 kept by a closure is not seen as stale",
     "guard-nullish-ternary-broken": "`??=` (a null test only) and a ternary that tests another variable are "
                                     "taken as guards",
 }
