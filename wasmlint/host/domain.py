@@ -168,7 +168,7 @@ def growable(vals: frozenset) -> bool:
 # (value, growth) -> the value grown, or _SAME: a growth ages the same closures and views held in
 # many variables and in every copy of a state, and a closure's captured variables hold more.
 _GROWN: dict = {}
-_SAME = object()
+_SAME: frozenset = frozenset({"unchanged"})  # a marker, never a value
 
 
 def _grown(vals: frozenset, grow: Grow) -> frozenset:
