@@ -37,15 +37,17 @@ _RELEVANT = re.compile(rb"\.buffer\b|WebAssembly|_bg\b|\.wasm\b|require\(\s*['\"
 ImportReader = Callable[[str, str], "tuple[str, bytes] | None"]
 
 
-def analyze_host(display: str, source: bytes, read_import: ImportReader | None = None) -> HostFacts:
+def analyze_host(display: str, source: bytes, read_import: ImportReader | None = None,
+                 parsed: HostFile | None = None) -> HostFacts:
     """Stale view uses in one host file. With `read_import`, calls into the files it imports
     (`./helper.js`, `require('./load')`) are followed too; those files are then listed, with a
-    digest of their bytes, in `dependencies` (a cached result holds only while they are unchanged)."""
+    digest of their bytes, in `dependencies` (a cached result holds only while they are unchanged).
+    `parsed`: the file already parsed by the caller (parsed here otherwise)."""
     facts = HostFacts(display)
     facts.module_refs = _module_refs(source)
     facts.imports = list(dict.fromkeys(m.group(1).decode("utf-8", errors="replace") for m in _IMPORT.finditer(source)))
     facts.glue_stem = _glue_stem(display)
-    host = parse_host(display, source)
+    host = parsed if parsed is not None else parse_host(display, source)
     error = first_syntax_error(host.tree)
     if error is not None:
         row, byte_col = error.start_point

@@ -165,9 +165,25 @@ def growable(vals: frozenset) -> bool:
     return known
 
 
+# (value, growth) -> the value grown, or _SAME: a growth ages the same closures and views held in
+# many variables and in every copy of a state, and a closure's captured variables hold more.
+_GROWN: dict = {}
+_SAME: frozenset = frozenset({"unchanged"})  # a marker, never a value
+
+
 def _grown(vals: frozenset, grow: Grow) -> frozenset:
     if not growable(vals):
         return vals
+    done = _GROWN.get((vals, grow))
+    if done is None:
+        if len(_GROWN) > 50_000:
+            _GROWN.clear()
+        result = _grow_each(vals, grow)
+        done = _GROWN[(vals, grow)] = _SAME if result is vals else result
+    return vals if done is _SAME else done
+
+
+def _grow_each(vals: frozenset, grow: Grow) -> frozenset:
     changed = False
     out = []
     for v in vals:

@@ -32,6 +32,26 @@ _ALWAYS_RUN = frozenset({"return_statement", "throw_statement", "function_declar
 NULL = frozenset({"null"})  # `null` / `undefined`: what `??` and `??=` test
 
 
+# A captured value -> the same without the variables of closures it holds (cached: the same
+# values are captured by every closure made in a scope, and an unchanged value stays the same object).
+_FLAT: dict = {}
+
+
+def _without_captures(vals: frozenset) -> frozenset:
+    """A closure held by a captured variable keeps no variables of its own here: closures of
+    closures would nest without end (bundles nest hundreds)."""
+    flat = _FLAT.get(vals)
+    if flat is None:
+        if len(_FLAT) > 50_000:
+            _FLAT.clear()
+        if any(isinstance(v, Func) and v.env for v in vals):
+            flat = frozenset(Func(v.node_id, v.this) if isinstance(v, Func) and v.env else v for v in vals)
+        else:
+            flat = vals
+        _FLAT[vals] = flat
+    return flat
+
+
 class Interpreter(Calls):
     """Runs statements and expressions of one program over a State."""
 
@@ -311,10 +331,7 @@ class Interpreter(Calls):
             for name in program.declared.get(scope, ()):
                 vals = st.cells.get((scope, name))
                 if vals:
-                    # A closure held by the captured variable keeps no variables of its own here:
-                    # closures of closures would nest without end (bundles nest hundreds).
-                    env.append(((scope, name), frozenset(Func(v.node_id, v.this) if isinstance(v, Func) and v.env else v
-                                                         for v in vals)))
+                    env.append(((scope, name), _without_captures(vals)))
                     if len(env) >= MAX_CAPTURED:
                         break
             scope = program.parent_of.get(scope, ROOT)

@@ -64,12 +64,12 @@ def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | N
         from wasmlint.suppress import find_suppressions
 
         try:
-            outcome = HostOutcome(analyze_host(shown, source, read_import))
-            # Parsed again only for what the analysis does not say: which module it loads, which
-            # imports grow memory, its suppressions.
+            # One parse for the analysis and for what it does not say: which module the file
+            # loads, which imports grow memory, its suppressions.
+            host = parse_host(shown, source)
+            outcome = HostOutcome(analyze_host(shown, source, read_import, parsed=host))
             paths, imports, allows = may_build_module_paths(source), instantiates(source), b"wasmlint:" in source
-            host = parse_host(shown, source) if paths or imports or allows else None
-            if host is not None:
+            if paths or imports or allows:
                 outcome.module_paths = module_paths(host, path) if paths else []
                 if imports:
                     outcome.growing_imports = _growing_imports(host, outcome.facts)
