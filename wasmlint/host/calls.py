@@ -203,7 +203,8 @@ class Calls(Members):
             return result
         if qualified == "Buffer.from" and values:
             return self.construct_view("Buffer", values, node, args, st)
-        if prop in webapi.DEFERRING_METHODS or qualified in webapi.DEFERRING_FUNCTIONS:
+        # A method the host defines is called, whatever its name (`registry.register(...)`).
+        if (prop in webapi.DEFERRING_METHODS and not callees) or qualified in webapi.DEFERRING_FUNCTIONS:
             self.defer(values, st)
             return result
         if prop in webapi.ITERATING_METHODS and not callees:
@@ -533,7 +534,9 @@ class Calls(Members):
                 self.use(one(value), node, args[0] if args else None, throws=True)
                 if value.grows and self.trying:
                     continue  # it throws there, and the `catch` takes over
-                made = merge(made, one(value.derived(ctor, node.id, line_of(node), _text(node))))
+                # A build over a detached buffer throws: a view that was built is fresh (its build,
+                # not its uses, is the stale site).
+                made = merge(made, one(value.derived(ctor, node.id, line_of(node), _text(node)).fresh()))
             elif isinstance(value, Memo):
                 self.use(one(value), node, args[0] if args else None, throws=True)
                 if value.grows:  # a copy of a detached view: as dead as it

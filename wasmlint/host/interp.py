@@ -460,7 +460,9 @@ class Interpreter(Calls):
             elif child.type == "method_definition":
                 method_name = child.child_by_field_name("name")
                 if method_name is not None and child.id in self.program.functions:
-                    self.store(obj, node_bytes(method_name).decode(), one(Func(child.id, one(obj))), st, strong=True)
+                    # A method of a literal is a closure too: it sees the variables of the calls around it.
+                    method = Func(child.id, one(obj), self.captured(child.id, st))
+                    self.store(obj, node_bytes(method_name).decode(), one(method), st, strong=True)
             elif child.type == "spread_element":
                 for source in self.eval(child, st):
                     if isinstance(source, Obj):

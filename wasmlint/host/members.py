@@ -76,6 +76,9 @@ class Members(Access):
             return one(MemoryGrow()) if prop == "grow" else NOTHING
         if isinstance(value, Exports):
             return one(Memory()) if prop == "memory" else one(ExportFn(prop))
+        if isinstance(value, ExportFn) and prop in ("buffer", "grow"):
+            # An export a function would not have these of: the memory, under a minified name (`asm.b`).
+            return self.member_of(Memory(), prop, node, st)
         if isinstance(value, Instance):
             if value.result:
                 return one(Instance()) if prop == "instance" else NOTHING
