@@ -52,9 +52,6 @@ MARKER = re.compile(r"//\s*(?P<kind>stale|fresh|check)\b"
 
 # Cases the host layer does not follow on main yet (measured on main at dc7e955): why, per case.
 XFAIL: dict[str, str] = {
-    "guard-nullish-ternary-broken": "both stale lines are flagged now; the f64() finding names `alloc` (the first "
-                                    "call that detached `floats`, line 21), not the marker's `reserve` (line 23): "
-                                    "a finding names one culprit, the earliest",
 }
 
 

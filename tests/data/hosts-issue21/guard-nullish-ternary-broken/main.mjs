@@ -1,5 +1,5 @@
 // The same `??=` and ternary forms, broken: `??=` alone only tests for null, and the ternary tests
-// a spare array that never detaches, so both hand out views over the detached buffer after growing calls.
+// a spare array that never detaches, so both hand out views over the detached buffer after growing calls. The culprit of f64() is `alloc`, the first growing call after floats was made.
 import { readFileSync } from 'node:fs'
 
 const { instance } = await WebAssembly.instantiate(readFileSync(new URL('./module.wasm', import.meta.url)), {
@@ -21,4 +21,4 @@ console.log(u8()[0], f64()[0]) // fresh: u8()
 const p = ex.alloc(8)
 u8()[p] = 1 // stale: u8() <- alloc
 ex.reserve(1)
-f64()[p >> 3] = 0.5 // stale: f64() <- reserve
+f64()[p >> 3] = 0.5 // stale: f64() <- alloc
