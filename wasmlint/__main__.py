@@ -1,5 +1,5 @@
 """Entry point for `python -m wasmlint`."""
 
-from wasmlint.cli import main
+from wasmlint.entry import main
 
 main()

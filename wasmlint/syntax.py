@@ -1,8 +1,11 @@
-"""The source text of tree-sitter nodes, for the layers that parse (source and host)."""
+"""The source text and identity of tree-sitter nodes, for the layers that parse (source and host)."""
 
 from __future__ import annotations
 
-from tree_sitter import Node
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for annotations: a cached run loads no tree-sitter
+    from tree_sitter import Node
 
 
 def node_bytes(node: Node) -> bytes:
@@ -22,3 +25,11 @@ def field_text(node: Node, field: str) -> str:
     even a child the grammar requires)."""
     child = node.child_by_field_name(field)
     return node_text(child) if child is not None else ""
+
+
+def node_key(node: Node) -> int:
+    """A node's identity within its file, the same on every run. `Node.id` is an address in the
+    tree's memory, different from run to run; sets and sorts keyed by it would make an analysis
+    visit values in another order each time, and so name another culprit or keep another finding
+    where a work budget stops it."""
+    return (((node.start_byte << 32) | node.end_byte) << 12) | node.kind_id

@@ -22,7 +22,7 @@ from wasmlint.host.parsing import HostFile, first_syntax_error, grammar_for, par
 from wasmlint.host.program import ROOT, ClassRef, FunctionRef, Program
 from wasmlint.host.relevance import Relevance
 from wasmlint.host.values import HostFacts
-from wasmlint.syntax import node_bytes, node_text
+from wasmlint.syntax import node_key, node_bytes, node_text
 from wasmlint.treedepth import MAX_DEPTH, bounded_cursor, deeper_than
 
 # A specifier that names the module itself: `./x_bg.wasm`, `pkg/x_bg` (bundlers resolve it to the
@@ -229,7 +229,7 @@ def _owners(matches) -> dict[int, Node]:
     for _, captures in matches:
         owned = captures.get("owned")
         if owned:
-            owners[_unwrapped(owned[0]).id] = captures["owner"][0]
+            owners[node_key(_unwrapped(owned[0]))] = captures["owner"][0]
     return owners
 
 
@@ -242,10 +242,10 @@ def _class_names(classes: list[Node], owners: dict[int, Node]) -> dict[int, str]
             continue
         name = owner.child_by_field_name("name")
         label = (node_text(name) if name is not None
-                 else _function_name(owner, owners.get(owner.id)) or f"class@{owner.start_byte}")
+                 else _function_name(owner, owners.get(node_key(owner))) or f"class@{owner.start_byte}")
         for member in body.named_children:
             if member.type == "method_definition":
-                names[member.id] = label
+                names[node_key(member)] = label
     return names
 
 
@@ -278,7 +278,7 @@ def _enclosing(nodes: list[Node]) -> dict[int, int]:
     for node in ordered:
         while open_nodes and open_nodes[-1].end_byte <= node.start_byte:
             open_nodes.pop()
-        parents[node.id] = open_nodes[-1].id if open_nodes else ROOT
+        parents[node_key(node)] = node_key(open_nodes[-1]) if open_nodes else ROOT
         open_nodes.append(node)
     return parents
 
@@ -295,30 +295,30 @@ def _collect(host: HostFile, program: Program) -> None:
     parents = _enclosing(functions)
     scope_of_class = _enclosing_function(functions, class_nodes)
     for node in functions:
-        owner = owners.get(node.id)
+        owner = owners.get(node_key(node))
         name = _function_name(node, owner)
-        scope = parents.get(node.id, ROOT)
+        scope = parents.get(node_key(node), ROOT)
         function = FunctionRef(node, name, node.child_by_field_name("body"), scope)
-        program.functions[node.id] = function
-        program.parent_of[node.id] = scope
+        program.functions[node_key(node)] = function
+        program.parent_of[node_key(node)] = scope
         if node.type in _DECLARATIONS and name:
             program.declared.setdefault(scope, set()).add(name)
-            program.declared_functions.setdefault((scope, name), node.id)
+            program.declared_functions.setdefault((scope, name), node_key(node))
         if owner is not None and owner.type == "variable_declarator" and name:
             program.declared.setdefault(scope, set()).add(name)
     for node in class_nodes:
-        _collect_class(node, owners.get(node.id), scope_of_class.get(node.id, ROOT), program)
+        _collect_class(node, owners.get(node_key(node)), scope_of_class.get(node_key(node), ROOT), program)
     for declared, owner in _innermost_function(functions, captures.get("declared", [])):
-        program.declared.setdefault(owner.id if owner is not None else ROOT, set()).add(node_bytes(declared).decode())
+        program.declared.setdefault(node_key(owner) if owner is not None else ROOT, set()).add(node_bytes(declared).decode())
     for node in captures.get("export", []):
         declaration = node.child_by_field_name("declaration")
-        if declaration is not None and (declaration.id in program.functions or declaration.type in _CLASSES):
-            program.exported.add(declaration.id)
+        if declaration is not None and (node_key(declaration) in program.functions or declaration.type in _CLASSES):
+            program.exported.add(node_key(declaration))
     _imports(sorted(captures.get("import", []), key=lambda n: n.start_byte), program)
 
 
 def _enclosing_function(functions: list[Node], nodes: list[Node]) -> dict[int, int]:
-    return {node.id: (owner.id if owner is not None else ROOT) for node, owner in _innermost_function(functions, nodes)}
+    return {node_key(node): (node_key(owner) if owner is not None else ROOT) for node, owner in _innermost_function(functions, nodes)}
 
 
 def _collect_class(node: Node, owner: Node | None, scope: int, program: Program) -> None:
@@ -332,19 +332,19 @@ def _collect_class(node: Node, owner: Node | None, scope: int, program: Program)
             parent = parent.child_by_field_name("value") or (parent.named_children[0] if parent.named_children else None)
         if parent is not None and parent.type == "identifier":
             cls.superclass = node_text(parent)
-    program.classes[node.id] = cls
+    program.classes[node_key(node)] = cls
     if name_node is not None and node.type != "class":
         program.declared.setdefault(scope, set()).add(name)
-        program.declared_functions.setdefault((scope, name), node.id)
+        program.declared_functions.setdefault((scope, name), node_key(node))
     body = node.child_by_field_name("body")
     for member in body.named_children if body is not None else ():
         if member.type == "method_definition":
-            function = program.functions.get(member.id)
+            function = program.functions.get(node_key(member))
             key = member.child_by_field_name("name")
             if function is None or key is None:
                 continue
             label = node_text(key)
-            function.class_id = node.id
+            function.class_id = node_key(node)
             words = {c.type for c in member.children}
             if "get" in words:
                 function.kind, table = "getter", cls.getters

@@ -18,6 +18,7 @@ from wasmlint.host.domain import (
 from wasmlint.host.program import ROOT, FunctionRef
 from wasmlint.host.values import Grow
 from wasmlint.syntax import node_bytes
+from wasmlint.syntax import node_key
 
 __all__ = ["Calls", "unwrap"]
 
@@ -314,7 +315,7 @@ class Calls(Members):
             if any(isinstance(v, (Memo, Obj)) for v in value):
                 kept = merge(kept, frozenset(v for v in value if isinstance(v, Memo)))
         if kept:
-            keeper = Obj(node.id, kind="keeper", label=name)
+            keeper = Obj(node_key(node), kind="keeper", label=name)
             self.store(keeper, ELEMENTS, kept, st, strong=True)
             return one(keeper)
         return NOTHING
@@ -489,7 +490,7 @@ class Calls(Members):
             if isinstance(value, Func) and value.node_id in self.program.classes:
                 result = merge(result, self.instantiate(value.node_id, values, st, node))
             elif isinstance(value, Func) and value.node_id in self.program.functions:
-                obj = Obj(node.id, kind="object")
+                obj = Obj(node_key(node), kind="object")
                 self.call_function(self.program.functions[value.node_id], values, one(obj), st, node)
                 result = merge(result, one(obj))
             elif isinstance(value, GlueFn):
@@ -501,11 +502,11 @@ class Calls(Members):
         if result:
             return result
         if bare in ("Map", "WeakMap"):
-            return one(Obj(node.id, kind="map"))
+            return one(Obj(node_key(node), kind="map"))
         if bare in ("Set", "WeakSet"):
-            return one(Obj(node.id, kind="set"))
+            return one(Obj(node_key(node), kind="set"))
         if bare == "Array":
-            return one(Obj(node.id, kind="array"))
+            return one(Obj(node_key(node), kind="array"))
         if bare in webapi.COPYING_CONSTRUCTORS:
             for value, arg in zip(values, args):
                 self.use_deep(value, node, arg, st)
@@ -519,7 +520,7 @@ class Calls(Members):
         for value in values:
             kept = merge(kept, frozenset(v for v in value if isinstance(v, Memo)))
         if kept:
-            keeper = Obj(node.id, kind="keeper", label=bare)
+            keeper = Obj(node_key(node), kind="keeper", label=bare)
             self.store(keeper, ELEMENTS, kept, st, strong=True)
             return one(keeper)
         return NOTHING
@@ -536,7 +537,7 @@ class Calls(Members):
                     continue  # it throws there, and the `catch` takes over
                 # A build over a detached buffer throws: a view that was built is fresh (its build,
                 # not its uses, is the stale site).
-                made = merge(made, one(value.derived(ctor, node.id, line_of(node), _text(node)).fresh()))
+                made = merge(made, one(value.derived(ctor, node_key(node), line_of(node), _text(node)).fresh()))
             elif isinstance(value, Memo):
                 self.use(one(value), node, args[0] if args else None, throws=True)
                 if value.grows:  # a copy of a detached view: as dead as it
@@ -546,7 +547,7 @@ class Calls(Members):
         return made
 
     def instantiate(self, class_id: int, values: list[frozenset], st: State, node: Node) -> frozenset:
-        obj = Obj(node.id, cls=class_id, kind="class")
+        obj = Obj(node_key(node), cls=class_id, kind="class")
         self.program.instances.setdefault(class_id, set()).add(obj)
         this = one(obj)
         cls = self.program.classes[class_id]

@@ -16,6 +16,7 @@ from wasmlint.host.guards import branch
 from wasmlint.host.program import ROOT
 from wasmlint.host.values import StaleUse
 from wasmlint.syntax import node_bytes
+from wasmlint.syntax import node_key
 
 # Statements and expressions run one inside another at most (a few Python frames each, so that
 # the analysis never meets Python's recursion limit); what lies deeper is not analysed, and said so.
@@ -103,7 +104,7 @@ class Interpreter(Calls):
         return None  # hoisted (see `block`)
 
     def s_class(self, node: Node, st: State) -> None:
-        self.static_fields(node.id, st)  # the name reads the class (hoisted like a function: `read_name`)
+        self.static_fields(node_key(node), st)  # the name reads the class (hoisted like a function: `read_name`)
 
     def s_export(self, node: Node, st: State) -> None:
         inner = node.child_by_field_name("declaration")
@@ -314,11 +315,11 @@ class Interpreter(Calls):
         return NOTHING
 
     def e_function(self, node: Node, st: State) -> frozenset:
-        if node.id not in self.program.functions:
+        if node_key(node) not in self.program.functions:
             return NOTHING
         # An arrow keeps the `this` of where it is written.
         this = self.frame.this if node.type == "arrow_function" else NOTHING
-        return one(Func(node.id, this, self.captured(node.id, st)))
+        return one(Func(node_key(node), this, self.captured(node_key(node), st)))
 
     def captured(self, function_id: int, st: State) -> tuple:
         """The variables of the functions around a closure, as they are now."""
@@ -338,9 +339,9 @@ class Interpreter(Calls):
         return tuple(sorted(env, key=lambda item: item[0]))
 
     def e_class(self, node: Node, st: State) -> frozenset:
-        if node.id in self.program.classes:
-            self.static_fields(node.id, st)
-            return one(Func(node.id))
+        if node_key(node) in self.program.classes:
+            self.static_fields(node_key(node), st)
+            return one(Func(node_key(node)))
         return NOTHING
 
     def e_sequence(self, node: Node, st: State) -> frozenset:
@@ -446,7 +447,7 @@ class Interpreter(Calls):
         return NOTHING
 
     def e_object(self, node: Node, st: State) -> frozenset:
-        obj = Obj(node.id, kind="object")
+        obj = Obj(node_key(node), kind="object")
         for child in node.named_children:
             if child.type == "pair":
                 key = child.child_by_field_name("key")
@@ -459,9 +460,9 @@ class Interpreter(Calls):
                 self.store(obj, name, self.read_name(name, st), st, strong=True)
             elif child.type == "method_definition":
                 method_name = child.child_by_field_name("name")
-                if method_name is not None and child.id in self.program.functions:
+                if method_name is not None and node_key(child) in self.program.functions:
                     # A method of a literal is a closure too: it sees the variables of the calls around it.
-                    method = Func(child.id, one(obj), self.captured(child.id, st))
+                    method = Func(node_key(child), one(obj), self.captured(node_key(child), st))
                     self.store(obj, node_bytes(method_name).decode(), one(method), st, strong=True)
             elif child.type == "spread_element":
                 for source in self.eval(child, st):
@@ -472,7 +473,7 @@ class Interpreter(Calls):
         return one(obj)
 
     def e_array(self, node: Node, st: State) -> frozenset:
-        obj = Obj(node.id, kind="array")
+        obj = Obj(node_key(node), kind="array")
         for index, child in enumerate(c for c in node.named_children if c.type != "comment"):
             if child.type == "spread_element":
                 inner = child.named_children[0] if child.named_children else None

@@ -15,6 +15,7 @@ from wasmlint.host.domain import (
 )
 from wasmlint.host.program import FunctionRef
 from wasmlint.syntax import node_bytes
+from wasmlint.syntax import node_key
 
 _MEMORY_NAME = re.compile(r"^(?:wasm|_?wasm_?|the)?[mM]em(?:ory)?$|[a-z]Memory$")
 _INSTANCE_NAME = re.compile(rb"(?i)inst")
@@ -50,7 +51,7 @@ class Members(Access):
         if prop == "memory":
             return one(Memory())
         if prop == "buffer" and _MEMORY_NAME.search(text.decode("utf-8", "replace").split(".")[-1]):
-            return one(Memo(node.id, "ArrayBuffer", line_of(node), _text(node)))
+            return one(Memo(node_key(node), "ArrayBuffer", line_of(node), _text(node)))
         if prop == "exports" and text != b"module" and (obj_node.type == "member_expression" or _INSTANCE_NAME.search(text)):
             return one(Exports())
         if prop in self.program.learned_exports and obj_node.type == "this":
@@ -66,18 +67,19 @@ class Members(Access):
     def member_of(self, value, prop: str, node: Node, st: State) -> frozenset:
         if isinstance(value, Memo):
             if prop == "buffer" and not value.is_buffer:
-                return one(value.derived("ArrayBuffer", node.id, value.line, value.text))
+                return one(value.derived("ArrayBuffer", node_key(node), value.line, value.text))
             return NOTHING
         if isinstance(value, Memory):
             if prop == "buffer":
                 if value.shared:
                     return one(SafeBuffer())
-                return one(Memo(node.id, "ArrayBuffer", line_of(node), _text(node)))
+                return one(Memo(node_key(node), "ArrayBuffer", line_of(node), _text(node)))
             return one(MemoryGrow()) if prop == "grow" else NOTHING
         if isinstance(value, Exports):
             return one(Memory()) if prop == "memory" else one(ExportFn(prop))
-        if isinstance(value, ExportFn) and prop in ("buffer", "grow"):
-            # An export a function would not have these of: the memory, under a minified name (`asm.b`).
+        if isinstance(value, ExportFn) and (prop == "buffer" or (prop == "grow" and self.program.reads_buffer_of(value.name))):
+            # Only a memory has a buffer: the memory, under a minified name (`asm.b`). A table has a
+            # `grow` too, so `.grow` counts only on an export whose buffer the file reads.
             return self.member_of(Memory(), prop, node, st)
         if isinstance(value, Instance):
             if value.result:

@@ -4,6 +4,7 @@ whole-program run collects (stale uses, import callbacks, entry points, summarie
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -12,7 +13,9 @@ from tree_sitter import Node
 from wasmlint.columns import CharColumns
 from wasmlint.host.relevance import Relevance
 from wasmlint.host.values import Grow, StaleUse
+from wasmlint.syntax import node_key
 
+_BUFFER_OWNER = re.compile(rb"\.([A-Za-z_$][\w$]*)\s*\.\s*buffer\b")
 ROOT = 0  # the scope id of the file's top level
 
 
@@ -33,7 +36,7 @@ class FunctionRef:
 
     @property
     def id(self) -> int:
-        return self.node.id
+        return node_key(self.node)
 
     def params(self) -> list[Node]:
         params = self.node.child_by_field_name("parameters")
@@ -57,7 +60,7 @@ class ClassRef:
 
     @property
     def id(self) -> int:
-        return self.node.id
+        return node_key(self.node)
 
 
 @dataclass
@@ -74,6 +77,7 @@ class Program:
     exported: set[int] = field(default_factory=set)  # functions the file exports (API: entry points)
     globals: dict[str, frozenset] = field(default_factory=dict)  # what imports bind, at the top level
     learned_exports: set[str] = field(default_factory=set)  # names `X` of `X.memory.buffer`
+    buffer_owners: frozenset[str] | None = None  # names `b` of `.b.buffer` in the text (see `reads_buffer_of`)
     # What the run collects.
     uses: dict[tuple[int, int], StaleUse] = field(default_factory=dict)  # a use's bytes -> the use
     reporting: bool = True
@@ -95,6 +99,13 @@ class Program:
 
     def __post_init__(self) -> None:
         self.columns = CharColumns(self.source)
+
+    def reads_buffer_of(self, name: str) -> bool:
+        """Whether the text reads `.name.buffer`: a minified export (`asm.b`) is the memory then,
+        and its `.grow` grows memory; a table has a `grow` too, and no buffer."""
+        if self.buffer_owners is None:
+            self.buffer_owners = frozenset(m.decode("utf-8", "replace") for m in _BUFFER_OWNER.findall(self.source))
+        return name in self.buffer_owners
 
     def touches(self, node: Node) -> bool:
         return self.relevance is None or self.relevance.within(node.start_byte, node.end_byte)

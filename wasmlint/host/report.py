@@ -28,7 +28,11 @@ def _verdict(use: StaleUse, module) -> tuple[str | None, tuple[str, ...], bool]:
     grows = [g for g in use.grows if _may_happen(g, module)]
     for grow in grows:
         if grow.host_grow:
-            return (grow.inside or grow.text), (), False
+            # Grown by the host's JavaScript; inside an export's call (an import callback), the
+            # module's path from that export to the import is the evidence.
+            export = module.export(grow.inside) if module is not None and grow.inside else None
+            path = (export.host_growth_path or export.path) if export is not None else ()
+            return (grow.inside or grow.text), path, False
     if module is None:
         # Any of the calls may have grown memory: name the last one before the use.
         last = next((e for g in reversed(use.grows) for e in g.exports), None)
