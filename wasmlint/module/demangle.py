@@ -18,7 +18,10 @@ class _Unsupported(Exception):
     """The name uses something this demangler does not handle; the caller shows it unchanged."""
 
 
-@lru_cache(maxsize=65536)
+# Bounded small: each module's names are cached by the module layer for its own analysis (a name
+# is asked for once per export path); this cache only spares a name met again in another module,
+# and at 65,536 entries it held 5 MB of a large module's names for the rest of the run.
+@lru_cache(maxsize=4096)
 def demangle(name: str) -> str:
     """Demangle a Rust symbol for display; anything else (or anything unsupported) comes back unchanged."""
     try:
