@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 _LEGACY_ESCAPES = {
     "SP": "@", "BP": "*", "RF": "&", "LT": "<", "GT": ">", "LP": "(", "RP": ")", "C": ",",
@@ -18,10 +17,8 @@ class _Unsupported(Exception):
     """The name uses something this demangler does not handle; the caller shows it unchanged."""
 
 
-# Bounded small: each module's names are cached by the module layer for its own analysis (a name
-# is asked for once per export path); this cache only spares a name met again in another module,
-# and at 65,536 entries it held 5 MB of a large module's names for the rest of the run.
-@lru_cache(maxsize=4096)
+# Not cached here: the module layer keeps each module's names for its own analysis (_Names), and
+# a cache of 65,536 names held 5 MB of a large module's names for the rest of the run.
 def demangle(name: str) -> str:
     """Demangle a Rust symbol for display; anything else (or anything unsupported) comes back unchanged."""
     try:
