@@ -1,10 +1,11 @@
 """The oracle of the host layer's differential test (bench/hostgen) is right.
 
 On a seeded batch of generated programs: V8, running the instrumented copies, records at every site
-exactly what the generator expects by construction (which checks the generator and the
-instrumentation against each other); the plain programs, run as they are, fail exactly where a
-throwing use meets a detached value (so the instrumented copy is the same program); every construct
-kind the generator knows is exercised; and the real CLI reads every plain program.
+exactly what the generator expects by construction, and ends by an exception exactly the
+invocations it expects (which checks the generator and the instrumentation against each other); the
+plain programs, run as they are, fail exactly where the first throwing use meets a detached value,
+on that use's line (so the instrumented copy is the same program up to where its driver catches);
+every construct kind the generator knows is exercised; and the real CLI reads every plain program.
 
 wasmlint's own precision and recall are not gated here: `python -m bench --only host-differential
 --gate` exits 1 below the targets, and the host-layer rebuild (issue 21) turns that on.
@@ -32,11 +33,13 @@ from bench.hostgen.program import Program
 from bench.hostgen.simulate import Simulation, expect
 
 SEED = 21
-PROGRAMS = 60
+PROGRAMS = 90  # the fewest programs of seed 21 whose runs reach every construct kind
 
-# Runs plain programs as they are (ES modules beside module.wasm), one flag setting at a time.
+# Runs plain programs as they are (ES modules beside module.wasm), one flag setting at a time: for
+# each, null or the exception that ended it and the line of the program it was thrown at.
 PLAIN_RUNNER = """\
 import { readFileSync } from 'node:fs'
+import { basename } from 'node:path'
 import { pathToFileURL } from 'node:url'
 const results = []
 for (const job of JSON.parse(readFileSync(process.argv[2], 'utf8'))) {
@@ -45,7 +48,9 @@ for (const job of JSON.parse(readFileSync(process.argv[2], 'utf8'))) {
     await import(pathToFileURL(job.file).href + '?setting=' + job.setting)
     results.push(null)
   } catch (error) {
-    results.push(`${error.name}: ${error.message}`)
+    const frame = String(error.stack).split('\\n').find((line) => line.includes(basename(job.file) + '?'))
+    const line = frame ? Number(frame.match(/:(\\d+):\\d+\\)?$/)[1]) : null
+    results.push({ error: `${error.name}: ${error.message}`, line })
   }
 }
 process.stdout.write(JSON.stringify(results))
@@ -105,6 +110,8 @@ def test_every_construct_kind_is_exercised(batch, observed, modules):
 
 
 def test_plain_programs_fail_exactly_where_a_throwing_use_meets_a_detached_value(batch, modules, tmp_path):
+    # The plain program has no driver that catches: its first exception ends it. It must be the
+    # simulation's first ended invocation, thrown at the line of the use that threw there.
     jobs, expected = [], []
     for module, wasm in modules.items():
         (tmp_path / module).mkdir()
@@ -112,22 +119,39 @@ def test_plain_programs_fail_exactly_where_a_throwing_use_meets_a_detached_value
     for program in batch:
         path = tmp_path / program.module / program.name
         path.write_text(program.plain, encoding="utf-8")
+        lines = {site.id: site.line for site in program.sites}
         for number, flags in enumerate(program.flag_settings()):
-            trace = Simulation(program, flags).run().trace
-            throws = any(detached and site.throws and site.role == "use" for site, detached in trace)
+            aborts = Simulation(program, flags).run().aborts
+            first = aborts[0][1] if aborts else None
+            # Only a detached value can throw first: a use of `null` needs an earlier exception.
+            assert not aborts or first is not None, (program.name, flags, aborts)
             jobs.append({"file": str(path), "flags": flags, "setting": number})
-            expected.append((program.name, flags, throws))
+            expected.append((program.name, flags, lines[first] if first is not None else None))
     (tmp_path / "jobs.json").write_text(json.dumps(jobs))
     (tmp_path / "runner.mjs").write_text(PLAIN_RUNNER)
     proc = subprocess.run(["node", str(tmp_path / "runner.mjs"), str(tmp_path / "jobs.json")],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     outcomes = json.loads(proc.stdout)
-    wrong = [(name, flags, error) for (name, flags, throws), error in zip(expected, outcomes) if throws != (error is not None)]
+    wrong = [(name, flags, line, outcome) for (name, flags, line), outcome in zip(expected, outcomes, strict=True)
+             if (outcome["line"] if outcome else None) != line]
     assert not wrong, wrong[:5]
-    errors = [error for error in outcomes if error is not None]
-    assert errors, "some plain programs use a detached value in a way that throws"
-    assert all(re.match(r"(TypeError: .*detached|RangeError: )", error) for error in errors), errors
+    errors = [outcome["error"] for outcome in outcomes if outcome is not None]
+    assert len(errors) > 10, "some plain programs use a detached value in a way that throws"
+    assert all(re.match(r"(TypeError: .*detached|RangeError)", error) for error in errors), errors
+
+
+def test_an_exception_ends_only_its_invocation(batch, observed):
+    # The instrumented copy's driver catches per invocation: after an entry point threw, the next
+    # ones still run, and V8 ends exactly the invocations the simulation ends (the use that threw
+    # included; `disagreements` compares them). Some end by a use of `null`: a cell whose making an
+    # earlier exception cut short.
+    assert disagreements(batch, observed) == []
+    ended = [(program, run) for program in batch for run in observed[program.name].aborts if run]
+    assert any(run[-1][0] < len(program.order) for program, run in ended), "an invocation after the one that threw ran"
+    assert any(len(run) > 1 for _, run in ended)
+    messages = [message for _, run in ended for _, _, message in run]
+    assert any("null" in message or "undefined" in message for message in messages)
 
 
 def test_the_batch_is_a_function_of_the_seed():
