@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable
 
 from tree_sitter import Node
 
-from wasmlint.host.domain import Func, Memo, Memory, Obj, State
+from wasmlint.host.domain import MAX_GROWS, Func, Memo, Memory, Obj, State
 
 if TYPE_CHECKING:
     from wasmlint.host.calls import Calls as Interpreter
@@ -229,7 +229,9 @@ def _freshen(interp: "Interpreter", place: Node, st: State) -> None:
     """On this branch the value at `place` is attached: re-validated, so fresh. A buffer
     re-validated re-validates the views made over it (`if (this._buf !== memory.buffer)`)."""
     interp.refined.append(place)
+    tested = [v for key in interp.places(place, st) for v in _held(key, st) if isinstance(v, Memo)]
     _rewrite(interp, place, st, _fresh)
+    _freshen_younger(tested, st)
     buffers = {v.origin or v.site for key in interp.places(place, st) for v in _held(key, st)
                if isinstance(v, Memo) and v.is_buffer}
     if buffers:
@@ -238,6 +240,22 @@ def _freshen(interp: "Interpreter", place: Node, st: State) -> None:
                 if any(isinstance(v, Memo) and v.grows and v.origin in buffers for v in vals):
                     table[slot] = frozenset(v.fresh() if isinstance(v, Memo) and v.origin in buffers else v
                                             for v in vals)
+
+
+def _freshen_younger(tested: list[Memo], st: State) -> None:
+    """A value found attached proves that none of the calls since it was made grew memory, so
+    every value made since (whose calls are among those) is attached too: a test of an older view
+    re-validates a younger one (`(!(pool.at(0).length === 0) && this.view) || ...`)."""
+    if not tested or any(not v.grows or len(v.grows) >= MAX_GROWS for v in tested):
+        return
+    proven = set(tested[0].grows).intersection(*(v.grows for v in tested[1:]))
+    tables = (st.cells, st.heap)
+    for where in list(st.growing):
+        table = tables[where[0]]
+        vals = table.get(where[1])
+        if vals and any(isinstance(v, Memo) and v.grows and proven.issuperset(v.grows) for v in vals):
+            table[where[1]] = frozenset(v.fresh() if isinstance(v, Memo) and proven.issuperset(v.grows) else v
+                                        for v in vals)
 
 
 def _drop_null(interp: "Interpreter", place: Node, st: State) -> None:
