@@ -124,6 +124,10 @@ class Access:
             prop = self.slot_name(node, st)
             if prop is None:
                 return []
+            iterated = _iterated(node) if prop == "value" else None
+            if iterated is not None:  # `set.values().next().value`: an element
+                return [("heap", (o.site, ELEMENTS)) for o in self.quiet_value(iterated, st)
+                        if isinstance(o, Obj) and o.kind in ("set", "map", "array")]
             found: list[tuple[str, tuple]] = []
             for o in self.quiet_value(node.child_by_field_name("object"), st):
                 if isinstance(o, Obj):
@@ -339,6 +343,19 @@ class Access:
 
     def elements(self, vals: frozenset, node: Node, st: State, use: bool) -> frozenset:
         raise NotImplementedError
+
+
+def _iterated(node: Node) -> Node | None:
+    """`x` of `x.values().next().value` (the first element of a Set, Map or array)."""
+    step = unwrap(node.child_by_field_name("object"))
+    for method in ("next", "values"):
+        if step is None or step.type != "call_expression":
+            return None
+        callee = unwrap(step.child_by_field_name("function"))
+        if callee is None or callee.type != "member_expression" or prop_name(callee) != method:
+            return None
+        step = unwrap(callee.child_by_field_name("object"))
+    return step
 
 
 def _returned_expression(function: FunctionRef) -> Node | None:

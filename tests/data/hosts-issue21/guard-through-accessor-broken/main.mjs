@@ -1,5 +1,5 @@
 // The accessor guards of guard-through-accessor, each testing the wrong holder: another image's
-// getter, another closure, another box. The holder that is used was never re-validated.
+// getter, another closure, another box, another set. The holder that is used was never re-validated.
 import { readFileSync } from 'node:fs'
 
 const { instance } = await WebAssembly.instantiate(readFileSync(new URL('./module.wasm', import.meta.url)), {
@@ -39,3 +39,13 @@ ex.alloc(8)
 let spareBox = new Box(new Float32Array(ex.memory.buffer, 32, 2)) // fresh: new Float32Array
 spareBox = spareBox.take().byteLength !== 0 ? spareBox : new Box(new Float32Array(ex.memory.buffer, 32, 2))
 console.log(box.take()[0]) // stale: box.take() <- alloc
+
+const held = new Set()
+held.add(new Int8Array(ex.memory.buffer, 0, 4)) // fresh: new Int8Array
+ex.reserve(1)
+const spareSet = new Set()
+spareSet.add(new Int8Array(ex.memory.buffer, 0, 4)) // fresh: new Int8Array
+if (spareSet.values().next().value.buffer !== ex.memory.buffer) { // check
+  held.clear(); held.add(new Int8Array(ex.memory.buffer, 0, 4))
+}
+held.values().next().value.fill(1) // stale: held.values().next().value <- reserve

@@ -1,7 +1,7 @@
 // Guards that test a view through what hands it out: a class getter returning a private field, a
-// closure returning the view it captured, a method returning a field. On the branch where the test
-// says "detached" the holder is re-made; past the guard every read through it is fresh (the old
-// holder's stale view can no longer be reached).
+// closure returning the view it captured, a method returning a field, a Set's first element. On
+// the branch where the test says "detached" the holder is re-made; past the guard every read
+// through it is fresh (the old holder's stale view can no longer be reached).
 import { readFileSync } from 'node:fs'
 
 const { instance } = await WebAssembly.instantiate(readFileSync(new URL('./module.wasm', import.meta.url)), {
@@ -38,3 +38,11 @@ let box = new Box(new Float32Array(ex.memory.buffer, 32, 2)) // fresh: new Float
 ex.alloc(8)
 box = box.take().byteLength !== 0 ? box : new Box(new Float32Array(ex.memory.buffer, 32, 2)) // fresh: new Float32Array
 console.log(box.take()[0]) // fresh: box.take()
+
+const held = new Set()
+held.add(new Int8Array(ex.memory.buffer, 0, 4)) // fresh: new Int8Array
+ex.reserve(1)
+if (held.values().next().value.buffer !== ex.memory.buffer) { // check
+  held.clear(); held.add(new Int8Array(ex.memory.buffer, 0, 4)) // fresh: new Int8Array
+}
+held.values().next().value.fill(1) // fresh: held.values().next().value
