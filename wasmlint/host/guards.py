@@ -246,16 +246,21 @@ def _freshen_younger(tested: list[Memo], st: State) -> None:
     """A value found attached proves that none of the calls since it was made grew memory, so
     every value made since (whose calls are among those) is attached too: a test of an older view
     re-validates a younger one (`(!(pool.at(0).length === 0) && this.view) || ...`)."""
-    if not tested or any(not v.grows or len(v.grows) >= MAX_GROWS for v in tested):
+    if not tested or any(not v.grows for v in tested):
         return
+    # (A tested view's list may be cut at MAX_GROWS: what it keeps did happen, so it still proves
+    # those calls; a younger view's cut list may miss calls, so it is left alone.)
     proven = set(tested[0].grows).intersection(*(v.grows for v in tested[1:]))
+
+    def younger(v: object) -> bool:
+        return isinstance(v, Memo) and 0 < len(v.grows) < MAX_GROWS and proven.issuperset(v.grows)
+
     tables = (st.cells, st.heap)
     for where in list(st.growing):
         table = tables[where[0]]
         vals = table.get(where[1])
-        if vals and any(isinstance(v, Memo) and v.grows and proven.issuperset(v.grows) for v in vals):
-            table[where[1]] = frozenset(v.fresh() if isinstance(v, Memo) and proven.issuperset(v.grows) else v
-                                        for v in vals)
+        if vals and any(younger(v) for v in vals):
+            table[where[1]] = frozenset(v.fresh() if isinstance(v, Memo) and younger(v) else v for v in vals)
 
 
 def _drop_null(interp: "Interpreter", place: Node, st: State) -> None:
