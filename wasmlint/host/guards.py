@@ -2,8 +2,12 @@
 tests on each branch. On the branch where the test says "attached", the value is fresh (its culprit
 calls are cleared: it was re-validated there). Tests: `x.byteLength === 0`, `x.length === 0`,
 `x.buffer.byteLength === 0`, `x.buffer !== memory.buffer`, `x !== memory.buffer` (a buffer),
-`x.buffer.detached`, and their negations, combined with `!`, `&&`, `||`; `x === null` splits
-the null path from the others (for `??=`)."""
+`x.buffer.detached`, a length read for its truth, and their negations, combined with `!`, `&&`,
+`||`; `x === null` splits the null path from the others (for `??=`). The place may be reached
+through an accessor (`img.pixels`, `box.take()`, `current()`: `access.places`). A value found
+attached proves that no call since it was made grew memory, so the values made after it are
+attached too (`_freshen_younger`). Where one arm of a guard makes the tested holder another
+object, the arms join keeping the re-validated slot (`settle`)."""
 
 from __future__ import annotations
 
