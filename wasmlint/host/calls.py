@@ -4,6 +4,7 @@ the table in `webapi.py` says), and the import callbacks the module calls during
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from tree_sitter import Node
@@ -116,6 +117,7 @@ class Calls(Members):
 
     def run_import_callbacks(self, export: str, node: Node, st: State) -> None:
         """The module may call any import during an export, after the growth that export made."""
+        floor, self.handler_floor = self.handler_floor, len(self.stack)
         try:
             for key, func in list(self.program.callbacks.items()):
                 self.inside_export = (export, node, self.program.callback_imports.get(key, ""))
@@ -131,10 +133,27 @@ class Calls(Members):
                 st.become(st.join(ran))
         finally:
             self.inside_export = None
+            self.handler_floor = floor
 
     def apply_summary(self, function: FunctionRef, st: State) -> None:
         for grow in function.grows:
-            st.grow(grow)
+            st.grow(self.here(grow))
+
+    def here(self, grow: Grow) -> Grow:
+        """A call a function was seen to make, made again where it runs now: inside the export call
+        whose import callbacks run (it happens only if that export calls the import), or not."""
+        if self.inside_export is None:
+            if not grow.inside:
+                return grow
+            exports = () if grow.host_grow else grow.exports
+            return dataclasses.replace(grow, exports=exports, inside="", through="")
+        name, call, through = self.inside_export
+        if grow.inside == name and grow.through == through:
+            return grow
+        if grow.host_grow:
+            return dataclasses.replace(grow, exports=(name,), line=line_of(call), text=_text(call), inside=name,
+                                       through=through)
+        return dataclasses.replace(grow, inside=name, through=through)
 
     # -- calls --------------------------------------------------------------------------------------
 
@@ -196,14 +215,15 @@ class Calls(Members):
             if len(values) > 1:
                 self.register_imports(values[1], st)
             return one(Instance(result=True))
+        if qualified == "Buffer.from" and values:
+            # Before the consuming methods (`from`): over an ArrayBuffer it views the memory.
+            return self.construct_view("Buffer", values, node, args, st)
         if qualified in webapi.CONSUMING_FUNCTIONS or (prop in webapi.CONSUMING_METHODS and not callees):
             for value, arg in zip(values, args):
                 self.use_deep(value, node, arg, st, throws=qualified != "" and prop != "decode")
             # What a consuming call returns is a copy or a plain value (a string, a count, a
             # promise of a digest), never the view it read: nothing of the view is kept.
             return result
-        if qualified == "Buffer.from" and values:
-            return self.construct_view("Buffer", values, node, args, st)
         # A method the host defines is called, whatever its name (`registry.register(...)`).
         if (prop in webapi.DEFERRING_METHODS and not callees) or qualified in webapi.DEFERRING_FUNCTIONS:
             self.defer(values, st)
@@ -231,7 +251,7 @@ class Calls(Members):
             self.use(value, node, None, throws=True)
         if memo.grows and self.trying:
             return NOTHING  # it throws there, and the `catch` takes over
-        if prop in webapi.VIEW_DERIVING_METHODS:
+        if prop in (webapi.BUFFER_VIEWING_METHODS if memo.ctor == "Buffer" else webapi.VIEW_DERIVING_METHODS):
             return one(memo.derived(memo.ctor, memo.site, memo.line, memo.text))
         if prop in webapi.VIEW_COPYING_METHODS and memo.grows:
             return one(memo)  # a copy of a detached view: as dead as it (the copy would have thrown)
