@@ -18,6 +18,35 @@ from tree_sitter import Node
 from wasmlint.host.values import Grow
 
 MAX_GROWS = 16  # calls kept per stale value (the first ones): the module decides which of them grow
+MAX_OTHER_GROWS = 32  # past MAX_GROWS, calls still kept when the module judges them apart from the kept ones
+
+
+def _judged_as(grow: Grow) -> tuple:
+    """What the module's verdict on a call depends on: the exports it reaches, whether the host
+    grows memory, and the export call whose import callback made it (the line, text and path
+    only name the call)."""
+    return (grow.exports, grow.host_grow, grow.inside, grow.through)
+
+
+def adds(grows: tuple, grow: Grow) -> bool:
+    """Whether a call adds to the calls a value was seen after. Past MAX_GROWS, only a call the
+    module would judge apart from every kept one: a view read in an import callback meets the
+    same calls once per export that runs the callback, and those must not crowd out the one call
+    that grows memory."""
+    if grow in grows:
+        return False
+    if len(grows) < MAX_GROWS:
+        return True
+    judged = _judged_as(grow)
+    return len(grows) < MAX_OTHER_GROWS and all(_judged_as(g) != judged for g in grows)
+
+
+def with_grows(grows: tuple, more) -> tuple:
+    """`grows` and then each call of `more` that adds to them."""
+    for grow in more:
+        if adds(grows, grow):
+            grows = grows + (grow,)
+    return grows
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +125,7 @@ class Memo:
         return replace(self, grows=(), from_entry=False) if self.grows or self.from_entry else self
 
     def grown(self, grow: Grow) -> "Memo":
-        if len(self.grows) >= MAX_GROWS or grow in self.grows:
+        if not adds(self.grows, grow):
             return self
         return replace(self, grows=self.grows + (grow,), from_entry=self.from_entry or grow.earlier)
 
@@ -234,8 +263,8 @@ def merge(a: frozenset, b: frozenset) -> frozenset:
         if seen is None:
             by_site[memo.site] = memo
         else:
-            grows = seen.grows + tuple(g for g in memo.grows if g not in seen.grows)
-            by_site[memo.site] = replace(seen, grows=grows[:MAX_GROWS], from_entry=seen.from_entry or memo.from_entry)
+            grows = with_grows(seen.grows, memo.grows)
+            by_site[memo.site] = replace(seen, grows=grows, from_entry=seen.from_entry or memo.from_entry)
     return frozenset([v for v in joined if not isinstance(v, Memo)] + list(by_site.values()))
 
 
