@@ -418,6 +418,8 @@ class Calls(Members):
             return function.returned
         function.runs += 1
         self.program.ran.add(function.id)
+        if self.program.awaited and not self.stack:
+            self.program.ran_after_await.add(function.id)
         mark = len(st.log)
         frame = Frame(function, function.id, this if function.node.type != "arrow_function" or this else NOTHING)
         if function.node.type == "arrow_function" and not this:

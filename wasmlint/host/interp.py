@@ -490,7 +490,12 @@ class Interpreter(Calls):
 
     def e_await(self, node: Node, st: State) -> frozenset:
         inner = node.named_children[0] if node.named_children else None
-        return self.eval(inner, st)
+        value = self.eval(inner, st)
+        if not self.stack and self.program.deferred:
+            # The event loop runs while the top level waits: the timers, frames, handlers and
+            # continuations registered so far may run before what follows.
+            self.program.awaited = True
+        return value
 
     # -- stale uses -----------------------------------------------------------------------------------
 
