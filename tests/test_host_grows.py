@@ -50,3 +50,49 @@ def test_joining_two_paths_keeps_the_growing_call_of_either():
     other = Memo(1, "Int32Array", 107, "new Int32Array(mem.buffer, 16, 4)").grown(growing)
     (joined,) = merge(one(crowded()), one(other))
     assert growing in joined.grows
+
+
+# -- a long run keeps ageing what it evaluates ---------------------------------------------------------
+# The log of growing calls on a path is bounded; past the bound it must keep the newest calls, or a
+# buffer read before a call in the same expression stops ageing (argument order) once a run has made
+# many calls, which an entry point starting from everything the others did reaches at once.
+
+from wasmlint.host.analyze import analyze_host  # noqa: E402
+
+PRELUDE = """import { readFileSync } from 'node:fs'
+const { instance } = await WebAssembly.instantiate(readFileSync('module.wasm'), { env: {} })
+const ex = instance.exports
+const mem = ex.memory
+"""
+MANY_CALLS = "".join(f"ex.alloc({n})\n" for n in range(80))
+
+
+def stale_lines(text: str) -> set[int]:
+    return {use.line for use in analyze_host("host.mjs", text.encode()).uses}
+
+
+def line_with(text: str, marker: str) -> int:
+    return next(number for number, line in enumerate(text.splitlines(), 1) if marker in line)
+
+
+def test_a_build_over_the_buffer_read_before_the_call_after_many_calls_is_flagged():
+    text = PRELUDE + MANY_CALLS + "const words = new Uint32Array(mem.buffer, ex.alloc(8), 2) // here\n"
+    assert line_with(text, "// here") in stale_lines(text)
+
+
+def test_the_same_in_a_handler_that_starts_after_many_calls():
+    text = (PRELUDE + MANY_CALLS + "process.on('message', () => {\n"
+            "  const dv = new DataView(mem.buffer, ex.alloc(8)) // here\n"
+            "  console.log(dv.getInt32(0, true))\n"
+            "})\n")
+    assert line_with(text, "// here") in stale_lines(text)
+
+
+def test_a_receiver_read_before_the_call_in_its_argument_after_many_calls_is_flagged():
+    text = PRELUDE + MANY_CALLS + "const bytes = new Uint8Array(mem.buffer)\nbytes.set([1, 2], ex.alloc(2)) // here\n"
+    assert line_with(text, "// here") in stale_lines(text)
+
+
+def test_the_buffer_read_after_the_call_is_clean_after_many_calls():
+    text = PRELUDE + MANY_CALLS + "const at = ex.alloc(8)\nconst words = new Uint32Array(mem.buffer, at, 2)\nconsole.log(words[0])\n"
+    assert stale_lines(text) == set()

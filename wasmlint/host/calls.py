@@ -174,15 +174,15 @@ class Calls(Members):
             callees = self.member_values(receiver, prop, callee, st) if receiver else NOTHING
             if not receiver:
                 callees = self.guessed_member(obj_node, prop, callee, st)
-            mark = len(st.log)
+            mark = st.logged
             values = self.arguments(args, st)
             # The receiver was evaluated first: a call in an argument may detach it (`view.set(x, ex.alloc(n))`).
-            receiver = aged(receiver, st.log[mark:])
+            receiver = aged(receiver, st.since(mark))
             return self.call_method(node, callee, receiver, prop, callees, args, values, st)
         callees = self.eval(callee, st)
-        mark = len(st.log)
+        mark = st.logged
         values = self.arguments(args, st)
-        callees = aged(callees, st.log[mark:])  # a closure's variables age while its arguments run
+        callees = aged(callees, st.since(mark))  # a closure's variables age while its arguments run
         name = node_bytes(callee).decode() if callee.type == "identifier" else ""
         return self.call_values(node, callees, args, values, NOTHING, name, st)
 
@@ -190,15 +190,14 @@ class Calls(Members):
         """Arguments in order; a value an argument gave ages by the calls a later one made."""
         values, marks = [], []
         for arg in args:
-            marks.append(len(st.log))
+            marks.append(st.logged)
             if arg.type == "spread_element":
                 inner = arg.named_children[0] if arg.named_children else None
                 values.append(self.elements(self.eval(inner, st), arg, st, use=True))
             else:
                 values.append(self.eval(arg, st))
-        end = len(st.log)
-        return [aged(v, st.log[mark:end]) if mark < end else v
-                for v, mark in ((values[i], marks[i] + 0) for i in range(len(values)))]
+        end = st.logged
+        return [aged(v, st.since(mark)) if mark < end else v for v, mark in zip(values, marks)]
 
     def call_method(self, node: Node, callee: Node, receiver: frozenset, prop: str, callees: frozenset,
                     args: list[Node], values: list[frozenset], st: State) -> frozenset:
@@ -420,7 +419,7 @@ class Calls(Members):
         self.program.ran.add(function.id)
         if self.program.awaited and not self.stack:
             self.program.ran_after_await.add(function.id)
-        mark = len(st.log)
+        mark = st.logged
         frame = Frame(function, function.id, this if function.node.type != "arrow_function" or this else NOTHING)
         if function.node.type == "arrow_function" and not this:
             frame.this = self.frame.this
@@ -457,7 +456,7 @@ class Calls(Members):
             cells = st.cells
             for name in self.program.declared.get(function.id, ()):
                 cells.pop((function.id, name), None)
-        grows = st.log[mark:]
+        grows = st.since(mark)
         if grows:
             function.grows = function.grows + tuple(g for g in grows if g not in function.grows)[:16]
         function.returned = merge(function.returned, frame.returned)

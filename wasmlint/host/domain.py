@@ -17,6 +17,7 @@ from tree_sitter import Node
 
 from wasmlint.host.values import Grow
 
+MAX_LOG = 64  # calls a state's log keeps (the newest)
 MAX_GROWS = 16  # calls kept per stale value (the first ones): the module decides which of them grow
 MAX_OTHER_GROWS = 32  # past MAX_GROWS, calls still kept when the module judges them apart from the kept ones
 
@@ -278,8 +279,9 @@ CellKey = tuple  # (scope node id, name) for a variable; (object site, property)
 @dataclass
 class State:
     """What holds what on one path: variables (`cells`), object slots (`heap`), and the calls on
-    this path that may have grown memory (`log`, to age values held only in an expression being
-    evaluated). `dead`: the path has left (return, throw, break)."""
+    this path that may have grown memory (`log`: the last MAX_LOG of them, `logged` in all; to age
+    values held only in an expression being evaluated, `since` a mark). `dead`: the path has left
+    (return, throw, break)."""
 
     cells: dict = field(default_factory=dict)
     heap: dict = field(default_factory=dict)
@@ -288,13 +290,20 @@ class State:
     # Where a buffer, a view or a closure holding one may be: (0, cell key) or (1, heap key). A
     # growth visits only these (a state can hold thousands of other values).
     growing: set = field(default_factory=set)
+    logged: int = 0
 
     def copy(self) -> "State":
-        return State(dict(self.cells), dict(self.heap), self.log, self.dead, set(self.growing))
+        return State(dict(self.cells), dict(self.heap), self.log, self.dead, set(self.growing), self.logged)
 
     def become(self, other: "State") -> None:
         self.cells, self.heap, self.log, self.dead = other.cells, other.heap, other.log, other.dead
-        self.growing = other.growing
+        self.growing, self.logged = other.growing, other.logged
+
+    def since(self, mark: int) -> tuple:
+        """The calls logged after `mark` (a value of `logged`): the last MAX_LOG of them at most. A
+        full log keeps the newest calls, so that a long run never stops ageing what it evaluates."""
+        count = self.logged - mark
+        return self.log[-count:] if count > 0 else ()
 
     def put(self, heap: bool, key: tuple, vals: frozenset) -> None:
         """Keep a value in a variable (`heap` False) or an object slot; nothing known is not kept."""
@@ -312,7 +321,8 @@ class State:
 
     def grow(self, grow: Grow) -> None:
         """A call that may grow memory: every buffer and view held anywhere gains it."""
-        self.log = self.log + (grow,) if len(self.log) < 64 else self.log
+        self.log = self.log + (grow,) if len(self.log) < MAX_LOG else self.log[1:] + (grow,)
+        self.logged += 1
         tables = (self.cells, self.heap)
         for where in list(self.growing):
             table = tables[where[0]]
@@ -330,8 +340,10 @@ class State:
             return other.copy()
         if other.dead:
             return self.copy()
-        log = self.log if other.log is self.log else self.log + tuple(g for g in other.log if g not in self.log)
-        joined = State(dict(self.cells), dict(self.heap), log, False, self.growing | other.growing)
+        extra = () if other.log is self.log else tuple(g for g in other.log if g not in self.log)
+        log = (self.log + extra)[-MAX_LOG:] if extra else self.log
+        joined = State(dict(self.cells), dict(self.heap), log, False, self.growing | other.growing,
+                       max(self.logged + len(extra), other.logged))
         for mine, theirs in ((joined.cells, other.cells), (joined.heap, other.heap)):
             if mine == theirs:  # nothing written apart (compared in C, values by identity first)
                 continue

@@ -99,7 +99,7 @@ class _KeptViews:
             for key in self.by_name.get(word.decode(), ()):
                 cells[key] = start.cells[key]
         growing = {g for g in start.growing if g[0] == 1 or g[1] in cells}
-        return State(cells, dict(start.heap), start.log, False, growing)
+        return State(cells, dict(start.heap), start.log, False, growing, start.logged)
 
 
 def _aged_env(env: tuple, grows: tuple) -> tuple:
