@@ -22,31 +22,36 @@ MAX_GROWS = 16  # calls kept per stale value (the first ones): the module decide
 MAX_OTHER_GROWS = 32  # past MAX_GROWS, calls still kept when the module judges them apart from the kept ones
 
 
-def _judged_as(grow: Grow) -> tuple:
-    """What the module's verdict on a call depends on: the exports it reaches, whether the host
-    grows memory, and the export call whose import callback made it (the line, text and path
-    only name the call)."""
-    return (grow.exports, grow.host_grow, grow.inside, grow.through)
-
-
 def adds(grows: tuple, grow: Grow) -> bool:
     """Whether a call adds to the calls a value was seen after. Past MAX_GROWS, only a call the
     module would judge apart from every kept one: a view read in an import callback meets the
     same calls once per export that runs the callback, and those must not crowd out the one call
     that grows memory."""
-    if grow in grows:
+    if len(grows) >= MAX_OTHER_GROWS:
         return False
+    hashed = grow.hashed  # (hashes first: far cheaper than comparing calls)
+    if any(g.hashed == hashed and g == grow for g in grows):
+        return False
+    return _adds_new(grows, grow)
+
+
+def _adds_new(grows: tuple, grow: Grow) -> bool:
+    """`adds`, for a call known not to be among `grows`."""
     if len(grows) < MAX_GROWS:
         return True
-    judged = _judged_as(grow)
-    return len(grows) < MAX_OTHER_GROWS and all(_judged_as(g) != judged for g in grows)
+    judged = grow.judged  # the exports it reaches, host growth, the export call whose callback made it
+    return len(grows) < MAX_OTHER_GROWS and all(g.judged != judged for g in grows)
 
 
 def with_grows(grows: tuple, more) -> tuple:
     """`grows` and then each call of `more` that adds to them."""
+    if more is grows or not more:
+        return grows
+    present = set(grows)
     for grow in more:
-        if adds(grows, grow):
+        if grow not in present and _adds_new(grows, grow):
             grows = grows + (grow,)
+            present.add(grow)
     return grows
 
 
@@ -264,7 +269,7 @@ def merge(a: frozenset, b: frozenset) -> frozenset:
         if seen is None:
             by_site[memo.site] = memo
         else:
-            grows = with_grows(seen.grows, memo.grows)
+            grows = seen.grows if memo.grows == seen.grows else with_grows(seen.grows, memo.grows)
             by_site[memo.site] = replace(seen, grows=grows, from_entry=seen.from_entry or memo.from_entry)
     return frozenset([v for v in joined if not isinstance(v, Memo)] + list(by_site.values()))
 
@@ -340,7 +345,11 @@ class State:
             return other.copy()
         if other.dead:
             return self.copy()
-        extra = () if other.log is self.log else tuple(g for g in other.log if g not in self.log)
+        if other.log is self.log:
+            extra: tuple = ()
+        else:
+            in_mine = set(self.log)
+            extra = tuple(g for g in other.log if g not in in_mine)
         log = (self.log + extra)[-MAX_LOG:] if extra else self.log
         joined = State(dict(self.cells), dict(self.heap), log, False, self.growing | other.growing,
                        max(self.logged + len(extra), other.logged))
