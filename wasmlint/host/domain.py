@@ -367,9 +367,11 @@ class State:
         else:
             in_mine = set(self.log)
             extra = tuple(g for g in other.log if g not in in_mine)
+        # What the other path logged that this one did not is appended, and counted: a mark taken
+        # before the paths parted then reaches the calls of both, never one made before it.
         log = (self.log + extra)[-MAX_LOG:] if extra else self.log
         joined = State(dict(self.cells), dict(self.heap), log, False, self.growing | other.growing,
-                       max(self.logged + len(extra), other.logged))
+                       self.logged + len(extra))
         for mine, theirs in ((joined.cells, other.cells), (joined.heap, other.heap)):
             if mine == theirs:  # nothing written apart (compared in C, values by identity first)
                 continue
