@@ -1,6 +1,6 @@
 """Entry points: the top level runs first, then every function that runs later on its own —
 exported functions, class methods, event and message handlers, timers, animation frames, promise
-continuations, and the import callbacks the module calls in the middle of an export. Entry points
+continuations (the import callbacks the module calls run inside the export calls instead). Entry points
 run in any order and any number of times: each starts from what the top level and every entry
 point leave behind (module variables, class fields, closures), aged by every call an entry point
 makes that may grow memory, unless its own path re-validates what it uses."""
@@ -15,6 +15,7 @@ from tree_sitter import Node
 from wasmlint.host.domain import NOTHING, Func, Memo, Obj, State, one
 from wasmlint.host.interp import Interpreter
 from wasmlint.host.program import ROOT, FunctionRef, Program
+from wasmlint.host.unhanded import kept_local
 
 MAX_ENTRY_GROWS = 16
 MAX_ROUND_WORK = 200_000  # entry points x state size past which the first round is left out
@@ -164,10 +165,17 @@ def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, fro
     the top level ran)."""
     found: dict[tuple[int, frozenset], None] = {}
     envs: dict[tuple[int, frozenset], tuple] = {}
-    for func in list(program.deferred.values()) + list(program.callbacks.values()):
+    for func in program.deferred.values():
         found.setdefault((func.node_id, func.this), None)
         envs[(func.node_id, func.this)] = func.env
+    # An import callback runs inside the export calls that reach its import (`calls.run_import_callbacks`),
+    # after the growth that call made before it, never at a time of its own: unless the file hands it
+    # out too (exports it), or something registers it as a handler (`deferred`, above).
+    only_callbacks = {func.node_id for func in program.callbacks.values()} - program.exported
+    objects: dict[str, bool] = {}
     for function in program.functions.values():
+        if function.id in only_callbacks or (function.id not in program.exported and kept_local(program, function, objects)):
+            continue
         # A function the top level calls is followed there (an exported class's methods are API:
         # others call them), unless the top level called it after waiting, when the timers and
         # handlers registered before may have run first.
