@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from tree_sitter import Node
+
 from wasmlint.host.program import FunctionRef, Program
 from wasmlint.syntax import node_bytes
 
@@ -30,16 +32,22 @@ def kept_local(program: Program, function: FunctionRef, cache: dict[str, bool]) 
         return False
     name = node_bytes(name_node).decode()
     if name not in cache:
-        cache[name] = _only_called(program.source, name, name_node.start_byte)
+        cache[name] = _only_called(program.source, declaration.parent, name, name_node.start_byte)
     return cache[name]
 
 
-def _only_called(source: bytes, name: str, declared_at: int) -> bool:
-    """Whether every mention of `name` but its declaration calls one of its properties."""
-    call = re.compile(rb"\s*\??\.\s*[A-Za-z_$][\w$]*\s*\(")
+_CALL = re.compile(rb"\s*\??\.\s*[A-Za-z_$][\w$]*\s*\(")
+
+
+def _only_called(source: bytes, root: Node, name: str, declared_at: int) -> bool:
+    """Whether every mention of `name` but its declaration calls one of its properties (the word
+    in a comment or a string is no mention)."""
     for match in re.finditer(rb"(?<![\w$.])" + re.escape(name.encode()) + rb"(?![\w$])", source):
         if match.start() == declared_at:
             continue
-        if not call.match(source, match.end()):
+        at = root.descendant_for_byte_range(match.start(), match.end())
+        if at is None or at.type not in ("identifier", "shorthand_property_identifier"):
+            continue
+        if at.type != "identifier" or not _CALL.match(source, match.end()):
             return False
     return True
