@@ -36,6 +36,7 @@ class Frame:
     this: frozenset = NOTHING
     returned: frozenset = NOTHING
     exits: State | None = None
+    outer: "Frame | None" = None  # the frame of the call it runs in (its `this` is still held)
 
 
 @dataclass
@@ -122,7 +123,7 @@ class Access:
                 return []
             obj_node = node.child_by_field_name("object")
             objs = self.quiet_value(obj_node, st)
-            return [("heap", (o.site, prop)) for o in objs if isinstance(o, Obj)]
+            return [("heap", (o.site, self.accessed_slot(o, prop))) for o in objs if isinstance(o, Obj)]
         if node.type == "call_expression":
             return self.returned_places(node, st)
         return []
@@ -154,6 +155,17 @@ class Access:
     def method_named(self, class_id: int, prop: str) -> FunctionRef | None:
         raise NotImplementedError
 
+    def getter_of(self, obj: Obj, prop: str) -> FunctionRef | None:
+        raise NotImplementedError
+
+    def accessed_slot(self, obj: Obj, prop: str) -> str:
+        """The slot `obj.prop` reads: its own, or the one a getter hands out (`get pixels() {
+        return this.#pixels }`), so that a test of `image.pixels` refines `#pixels`."""
+        getter = self.getter_of(obj, prop) if obj.cls else None
+        if getter is None or getter.body is None:
+            return prop
+        return _returned_slot(getter.body) or prop
+
     def slot_name(self, node: Node, st: State) -> str | None:
         if node.type == "member_expression":
             return prop_name(node)
@@ -180,7 +192,7 @@ class Access:
             found: frozenset = NOTHING
             for o in self.quiet_value(node.child_by_field_name("object"), st):
                 if isinstance(o, Obj) and prop is not None:
-                    found = merge(found, self.load(o, prop, st))
+                    found = merge(found, self.load(o, self.accessed_slot(o, prop), st))
             return found
         return NOTHING
 

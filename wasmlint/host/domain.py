@@ -312,6 +312,50 @@ class State:
         return joined
 
 
+def _sites_in(vals: frozenset, found: set) -> None:
+    for v in vals:
+        if isinstance(v, Obj):
+            found.add(v.site)
+        elif isinstance(v, Func):
+            _sites_in(v.this, found)
+            for _, held in v.env:
+                _sites_in(held, found)
+
+
+def held_sites(st: State, roots: frozenset) -> set:
+    """The allocation sites of the objects anything on this path still holds: a variable, an
+    object's slot, a closure, or `roots` (the `this` of the calls being run, a value being
+    evaluated). An object no one holds can no longer be read."""
+    found: set = set()
+    _sites_in(roots, found)
+    for table in (st.cells, st.heap):
+        for vals in table.values():
+            _sites_in(vals, found)
+    return found
+
+
+def let_go(st: State, other: State, roots: frozenset) -> State:
+    """`st` before it joins `other` (the two branches of a test): a slot of an object this branch
+    let go of, stale here but not there, takes the other branch's value. A guard's
+    `if (stale(k.view)) k = new K(fresh)` replaces the only reference to the old object on the
+    branch that found it stale; its slots there are garbage, not what a later `k.view` may read."""
+    candidates = [key for key, vals in st.heap.items()
+                  if growable(vals) and other.heap.get(key) is not vals and other.heap.get(key) != vals]
+    if not candidates:
+        return st
+    held = held_sites(st, roots)
+    dropped = [key for key in candidates if key[0] not in held]
+    if not dropped:
+        return st
+    st = st.copy()
+    for key in dropped:
+        if key in other.heap:
+            st.heap[key] = other.heap[key]
+        else:
+            del st.heap[key]
+    return st
+
+
 def aged(vals: frozenset, grows: tuple) -> frozenset:
     """A value held only in an expression being evaluated while `grows` happened (an argument
     evaluated before a later argument's call grew memory)."""

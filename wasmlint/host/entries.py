@@ -37,8 +37,10 @@ def run_program(program: Program, root: Node) -> None:
             interp.instantiate(cls.id, [], top, cls.node)
             top.dead = False
     ran = set(program.ran)
-    ends = []
+    top_ran = set(ran)
+    called: set[int] = set()
     entries = entry_points(program, ran)
+    runs: list[tuple[int, State, list]] = []  # each entry point's first run: its end, its growing calls
     if program.relevance is None and len(entries) * (len(top.cells) + len(top.heap)) <= MAX_ROUND_WORK:
         # A first round learns what entry points call that may grow, and what they leave behind.
         # (A bundle skips it: what the top level's calls into its functions grew stands in.)
@@ -46,22 +48,34 @@ def run_program(program: Program, root: Node) -> None:
         program.entry_grows.clear()
         _reset_budgets(program)
         first_kept = _KeptViews(top)
+        ran_by: dict[int, set[int]] = {}
         for function, this, env in entries:
             state = first_kept.for_entry(top, function, program)
             state.put_cells(env)
+            program.ran = set()
+            mark = len(program.entry_grows)
             _run_entry(interp, function, this, state)
-            ends.append(state)
-    grows = tuple(dict.fromkeys(dataclasses.replace(g, earlier=True) for g in program.entry_grows))[:MAX_ENTRY_GROWS]
+            ran_by.setdefault(function.id, set()).update(program.ran - {function.id})
+            ran |= program.ran
+            runs.append((function.id, state, program.entry_grows[mark:]))
+        program.ran = set(ran)
+        called = _called_by_other_entries(ran_by, program) | _import_callbacks_run(program, top_ran)
+    # What an entry point that runs only inside another one did on its own never happened.
+    learned = [g for function_id, _, made in runs if function_id not in called for g in made]
+    grows = tuple(dict.fromkeys(dataclasses.replace(g, earlier=True) for g in learned))[:MAX_ENTRY_GROWS]
     start = top
-    for end in ends:
-        start = start.join(end)
+    for function_id, end, _ in runs:
+        if function_id not in called:
+            start = start.join(end)
     start.dead = False
     for grow in grows:
         start.grow(grow)
     program.reporting = True
     _reset_budgets(program)
     kept = _KeptViews(start)
-    for function, this, env in entry_points(program, ran):
+    for function, this, env in entry_points(program, top_ran):
+        if function.id in called:
+            continue  # runs where another entry point calls it, with what that caller gives it
         state = kept.for_entry(start, function, program)
         _drop_locals(state, function)
         state.put_cells(_aged_env(env, grows))
@@ -99,6 +113,30 @@ class _KeptViews:
                 cells[key] = start.cells[key]
         growing = {g for g in start.growing if g[0] == 1 or g[1] in cells}
         return State(cells, dict(start.heap), start.log, False, growing)
+
+
+def _called_by_other_entries(ran_by: dict[int, set[int]], program: Program) -> set[int]:
+    """Entry points another entry point calls (a method of a class the file keeps to itself, run
+    from an event handler): they run there, after what that caller did, not on their own. Two that
+    call each other both stay; what the file exports stays (other code calls it)."""
+    called = set()
+    for caller, callees in ran_by.items():
+        for callee in callees:
+            if callee in ran_by and caller not in ran_by.get(callee, ()) and not _exported(program, callee):
+                called.add(callee)
+    return called
+
+
+def _import_callbacks_run(program: Program, top_ran: set[int]) -> set[int]:
+    """Import callbacks the top level's export calls ran: the module calls an import only during
+    an export, and the export calls made after the top level are those of the entry points,
+    where the callbacks run too."""
+    return {func.node_id for func in program.callbacks.values() if func.node_id in top_ran}
+
+
+def _exported(program: Program, function_id: int) -> bool:
+    function = program.functions.get(function_id)
+    return function_id in program.exported or (function is not None and function.class_id in program.exported)
 
 
 def _aged_env(env: tuple, grows: tuple) -> tuple:

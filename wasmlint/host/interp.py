@@ -11,7 +11,7 @@ from typing import Callable
 from tree_sitter import Node
 
 from wasmlint.host.calls import Calls, unwrap
-from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Memo, Obj, State, merge, one
+from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Memo, Obj, State, let_go, merge, one
 from wasmlint.host.guards import branch
 from wasmlint.host.program import ROOT
 from wasmlint.host.values import StaleUse
@@ -125,7 +125,19 @@ class Interpreter(Calls):
         if alternative is not None:
             for child in alternative.named_children:
                 self.exec(child, no)
-        st.become(yes.join(no))
+        st.become(self.join_paths(yes, no))
+
+    def join_paths(self, yes: State, no: State, held: frozenset = NOTHING) -> State:
+        """The two branches of a test, joined; an object one branch let go of adds nothing of
+        its slots from there (`held`: values being evaluated, held although in no variable)."""
+        if yes.dead or no.dead:
+            return yes.join(no)
+        roots = held
+        frame = self.frame
+        while frame is not None:
+            roots = roots | frame.this | frame.returned
+            frame = frame.outer
+        return let_go(yes, no, roots).join(let_go(no, yes, roots))
 
     def loop_body(self, node: Node, st: State, run: Callable[[State], None]) -> None:
         """A loop's turns: none, one or two (the second sees the calls after a use in the first)."""
@@ -383,7 +395,7 @@ class Interpreter(Calls):
         yes, no = branch(self, node.child_by_field_name("condition"), st)
         first = self.eval(node.child_by_field_name("consequence"), yes)
         second = self.eval(node.child_by_field_name("alternative"), no)
-        st.become(yes.join(no))
+        st.become(self.join_paths(yes, no, first | second))
         return merge(first if not yes.dead else NOTHING, second if not no.dead else NOTHING)
 
     def e_binary(self, node: Node, st: State) -> frozenset:
@@ -397,7 +409,7 @@ class Interpreter(Calls):
             left_value = self.eval_quietly(left, no if op == b"&&" else yes)
             runs, stops = (yes, no) if op == b"&&" else (no, yes)
             right_value = self.eval(right, runs)
-            st.become(runs.join(stops))
+            st.become(self.join_paths(runs, stops, left_value | right_value))
             return merge(left_value if op == b"||" else NOTHING, right_value)
         if op == b"??":
             value = self.eval(left, st)
