@@ -197,7 +197,36 @@ def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, fro
             for instance in sorted(instances, key=lambda o: o.site)[:MAX_INSTANCES]:
                 this = one(instance) if function.kind != "static" else NOTHING
                 found.setdefault((function.id, this), None)
-        elif function.id in program.exported or (function.id not in ran and (function.scope == ROOT or program.small)):
+        elif function.id in program.exported or (function.id not in ran and (function.scope == ROOT or program.small)
+                                                 and not _kept_to_itself(program, function)):
             found.setdefault((function.id, NOTHING), None)
     return [(program.functions[f], this, envs.get((f, this), ())) for f, this in found if f in program.functions]
 
+
+
+def _kept_to_itself(program: Program, function: FunctionRef) -> bool:
+    """A function in an object literal that an ES module keeps in a top-level variable and never
+    hands out (`const api = { alloc: (n) => ex.alloc(n) }`, then only `api.x` reads): no code
+    outside the file can reach it, so it runs only where the file calls it, never on its own."""
+    node = function.node
+    literal = node.parent.parent if node.parent is not None and node.parent.type == "pair" else node.parent
+    if node.type == "method_definition" and literal is not None and literal.type != "object":
+        return False
+    if literal is None or literal.type != "object" or program.root is None:
+        return False
+    declarator = literal.parent
+    if declarator is None or declarator.type != "variable_declarator":
+        return False
+    declaration = declarator.parent
+    name = declarator.child_by_field_name("name")
+    if name is None or name.type != "identifier" or declaration is None or declaration.parent != program.root:
+        return False
+    if not any(c.type in ("import_statement", "export_statement") for c in program.root.named_children):
+        return False  # a classic script's top-level names are seen by the page's other scripts
+    word = re.escape(name.text or b"")
+    for found in re.finditer(rb"(?<![\w$.])" + word + rb"(?![\w$])", program.source):
+        if found.start() == name.start_byte:
+            continue
+        if not re.match(rb"\s*(?:\?\.|\.|\[)", program.source[found.end():found.end() + 16]):
+            return False  # handed out (an argument, an export, an alias): others may call it
+    return True
