@@ -10,6 +10,7 @@ from typing import Callable
 
 from tree_sitter import Node
 
+from wasmlint.host.access import Frame
 from wasmlint.host.calls import Calls, unwrap
 from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Memo, Obj, State, let_go, merge, one
 from wasmlint.host.guards import branch
@@ -135,7 +136,7 @@ class Interpreter(Calls):
         if yes.dead or no.dead:
             return yes.join(no)
         roots = NOTHING
-        frame = self.frame
+        frame: Frame | None = self.frame
         while frame is not None:
             roots = roots | frame.this | frame.returned
             frame = frame.outer
@@ -607,9 +608,9 @@ def _logical(node: Node) -> bool:
     return operator is not None and operator.text in (b"&&", b"||")
 
 
-def _plain_place(node: Node) -> bool:
+def _plain_place(place: Node) -> bool:
     """A place assigning to twice has no effects: `x`, `this.x`, `obj.x`, `this.#x`."""
-    node = unwrap(node)
+    node = unwrap(place)
     if node is None:
         return False
     if node.type == "identifier":
