@@ -10,9 +10,9 @@ from typing import Callable
 
 from tree_sitter import Node
 
-from wasmlint.host.access import Frame
+from wasmlint.host.branches import Branches, assigns_per_branch, is_logical
 from wasmlint.host.calls import Calls, unwrap
-from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Memo, Obj, State, let_go, merge, one
+from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Memo, Obj, State, merge, one
 from wasmlint.host.guards import branch
 from wasmlint.host.program import ROOT
 from wasmlint.host.values import StaleUse
@@ -54,7 +54,7 @@ def _without_captures(vals: frozenset) -> frozenset:
     return flat
 
 
-class Interpreter(Calls):
+class Interpreter(Branches):
     """Runs statements and expressions of one program over a State."""
 
     # -- statements --------------------------------------------------------------------------------
@@ -127,20 +127,6 @@ class Interpreter(Calls):
             for child in alternative.named_children:
                 self.exec(child, no)
         st.become(self.join_paths(yes, no))
-
-    def join_paths(self, yes: State, no: State, held_yes: frozenset = NOTHING,
-                   held_no: frozenset = NOTHING) -> State:
-        """The two branches of a test, joined; an object one branch let go of adds nothing of
-        its slots from there (`held_*`: the branch's value being evaluated, held although in no
-        variable)."""
-        if yes.dead or no.dead:
-            return yes.join(no)
-        roots = NOTHING
-        frame: Frame | None = self.frame
-        while frame is not None:
-            roots = roots | frame.this | frame.returned
-            frame = frame.outer
-        return let_go(yes, no, roots | held_yes).join(let_go(no, yes, roots | held_no))
 
     def loop_body(self, node: Node, st: State, run: Callable[[State], None]) -> None:
         """A loop's turns: none, one or two (the second sees the calls after a use in the first)."""
@@ -368,40 +354,13 @@ class Interpreter(Calls):
     def e_assignment(self, node: Node, st: State) -> frozenset:
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
-        if left is not None and _plain_place(left):
-            chosen = unwrap(right)
-            if chosen is not None and (chosen.type == "ternary_expression" or _logical(chosen)):
-                return self.assign_per_branch(left, chosen, st)
+        chosen = assigns_per_branch(left, right)
+        if left is not None and chosen is not None:
+            return self.assign_per_branch(left, chosen, st)
         value = self.eval(right, st)
         if left is not None:
             self.assign(left, value, st)
         return value
-
-    def assign_per_branch(self, left: Node, right: Node, st: State) -> frozenset:
-        """`x = test ? a : b`, `x = (ok && x) || fresh`: each branch assigns its own value before
-        the branches join, so the branch that re-made `x` holds only the new object (the old one,
-        let go there, adds nothing of its slots to what `x` reads afterwards)."""
-        if right.type == "ternary_expression":
-            yes, no = branch(self, right.child_by_field_name("condition"), st)
-            first = self.eval(right.child_by_field_name("consequence"), yes)
-            second = self.eval(right.child_by_field_name("alternative"), no)
-        else:
-            operator = right.child_by_field_name("operator")
-            test = right.child_by_field_name("left")
-            other = right.child_by_field_name("right")
-            yes, no = branch(self, test, st)
-            if operator is not None and operator.text == b"||":
-                first = self.eval_quietly(test, yes)
-                second = self.eval(other, no)
-            else:
-                no, yes = yes, no  # `a && b`: `a` where it is falsy, `b` where it runs
-                first = NOTHING
-                second = self.eval(other, no)
-        for path, value in ((yes, first), (no, second)):
-            if not path.dead:
-                self.assign(left, value, path)
-        st.become(self.join_paths(yes, no, first, second))
-        return merge(first if not yes.dead else NOTHING, second if not no.dead else NOTHING)
 
     def e_augmented(self, node: Node, st: State) -> frozenset:
         left = node.child_by_field_name("left")
@@ -477,7 +436,7 @@ class Interpreter(Calls):
         node = unwrap(node)
         if node is None:
             return NOTHING
-        if node.type == "binary_expression" and _logical(node):
+        if node.type == "binary_expression" and is_logical(node):
             # `(ok && x)`: the right operand's value where the whole is truthy; `a || b`: either.
             operator = node.child_by_field_name("operator")
             right_value = self.eval_quietly(node.child_by_field_name("right"), st)
@@ -599,26 +558,6 @@ class Interpreter(Calls):
             end_line=end_row + 1, end_column=program.columns.column(node.end_byte, end_byte_col),
             text=text if len(text) <= 80 else text[:77] + "...",
             from_entry=memo.from_entry if known is None else known.from_entry or memo.from_entry)
-
-
-def _logical(node: Node) -> bool:
-    if node.type != "binary_expression":
-        return False
-    operator = node.child_by_field_name("operator")
-    return operator is not None and operator.text in (b"&&", b"||")
-
-
-def _plain_place(place: Node) -> bool:
-    """A place assigning to twice has no effects: `x`, `this.x`, `obj.x`, `this.#x`."""
-    node = unwrap(place)
-    if node is None:
-        return False
-    if node.type == "identifier":
-        return True
-    if node.type == "member_expression":
-        obj = unwrap(node.child_by_field_name("object"))
-        return obj is not None and obj.type in ("identifier", "this")
-    return False
 
 
 _STATEMENTS: dict[str, Callable[[Interpreter, Node, State], None]] = {
