@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Memo, Obj, State, merge
+from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Memo, Obj, State, index_of, merge
 from wasmlint.host.program import ROOT, FunctionRef, Program
 from wasmlint.syntax import node_bytes
 
@@ -176,6 +176,10 @@ class Access:
             return node_bytes(index).decode().strip("'\"`")
         if index.type == "number":
             return f"[{node_bytes(index).decode()}]"
+        if index.type == "identifier":  # `this.#views[i]` where `i` is known: `keep(0, v)`
+            known = index_of(self.read_name(node_bytes(index).decode(), st))
+            if known is not None:
+                return f"[{known}]"
         return ELEMENTS
 
     def quiet_value(self, node: Node | None, st: State) -> frozenset:
@@ -224,6 +228,9 @@ class Access:
                 self.store(o, prop, vals, st, strong=len(targets) == 1 and prop != ELEMENTS)
                 if element and prop != ELEMENTS:
                     self.store(o, ELEMENTS, vals, st, strong=False)
+                elif prop == ELEMENTS:  # an index not known: any element it names may be it
+                    for key in [k for k in st.heap if k[0] == o.site and k[1].startswith("[") and k[1] != ELEMENTS]:
+                        self.store(o, key[1], vals, st, strong=False)
             for o in objs:
                 if isinstance(o, Memo):
                     self.view_write(o, left)

@@ -141,7 +141,24 @@ class Func:
         return Func(self.node_id, self.this, env)
 
 
-AbsVal = Union[Memory, Exports, Instance, ExportFn, MemoryGrow, GlueFn, GlueObject, Foreign, Memo, SafeBuffer, Obj, Func]
+@dataclass(frozen=True, slots=True)
+class Index:
+    """A small whole number written in the text (`0`, `3`), as an array index: `keep(0, v)` then
+    `this.#views[i] = v` writes element 0 and nothing else."""
+
+    value: int
+
+
+def index_of(vals: frozenset) -> int | None:
+    """The one index `vals` is (None: none, or it may be several)."""
+    if len(vals) != 1:
+        return None
+    (value,) = vals
+    return value.value if isinstance(value, Index) else None
+
+
+AbsVal = Union[Memory, Exports, Instance, ExportFn, MemoryGrow, GlueFn, GlueObject, Foreign, Memo, SafeBuffer, Obj, Func,
+               Index]
 Vals = frozenset  # of AbsVal
 NOTHING: frozenset = frozenset()
 

@@ -12,7 +12,7 @@ from tree_sitter import Node
 
 from wasmlint.host.branches import Branches, assigns_per_branch, is_logical
 from wasmlint.host.calls import Calls, unwrap
-from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Memo, Obj, State, merge, one
+from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Index, Memo, Obj, State, merge, one
 from wasmlint.host.guards import branch
 from wasmlint.host.program import ROOT
 from wasmlint.host.values import StaleUse
@@ -315,6 +315,18 @@ class Interpreter(Branches):
     def e_literal(self, node: Node, st: State) -> frozenset:
         return NOTHING
 
+    def e_number(self, node: Node, st: State) -> frozenset:
+        text = node.text or b""
+        return one(Index(int(text))) if text.isdigit() and len(text) < 10 else NOTHING
+
+    def e_update(self, node: Node, st: State) -> frozenset:
+        """`i++`: `i` is some other number now (an index no longer known)."""
+        argument = unwrap(node.child_by_field_name("argument"))
+        self.e_children(node, st)
+        if argument is not None and argument.type == "identifier":
+            self.assign_name(node_bytes(argument).decode(), NOTHING, st)
+        return NOTHING
+
     def e_function(self, node: Node, st: State) -> frozenset:
         if node_key(node) not in self.program.functions:
             return NOTHING
@@ -381,6 +393,9 @@ class Interpreter(Branches):
             return value
         self.eval(left, st)
         self.eval(right, st)
+        target = unwrap(left)
+        if target is not None and target.type == "identifier":  # `i += 1`: no longer the index it was
+            self.assign_name(node_bytes(target).decode(), NOTHING, st)
         return NOTHING
 
     def e_ternary(self, node: Node, st: State) -> frozenset:
@@ -584,7 +599,7 @@ _STATEMENTS: dict[str, Callable[[Interpreter, Node, State], None]] = {
 _EXPRESSIONS: dict[str, Callable[[Interpreter, Node, State], frozenset]] = {
     "identifier": Interpreter.e_identifier, "shorthand_property_identifier": Interpreter.e_identifier,
     "this": Interpreter.e_this, "null": Interpreter.e_null, "undefined": Interpreter.e_null,
-    "number": Interpreter.e_literal, "string": Interpreter.e_literal, "true": Interpreter.e_literal,
+    "number": Interpreter.e_number, "string": Interpreter.e_literal, "true": Interpreter.e_literal,
     "false": Interpreter.e_literal, "regex": Interpreter.e_literal, "comment": Interpreter.e_literal,
     "arrow_function": Interpreter.e_function, "function_expression": Interpreter.e_function,
     "function": Interpreter.e_function, "generator_function": Interpreter.e_function,
@@ -597,7 +612,7 @@ _EXPRESSIONS: dict[str, Callable[[Interpreter, Node, State], frozenset]] = {
     "augmented_assignment_expression": Interpreter.e_augmented,
     "ternary_expression": Interpreter.e_ternary, "binary_expression": Interpreter.e_binary,
     "unary_expression": Interpreter.e_unary, "object": Interpreter.e_object, "array": Interpreter.e_array,
-    "spread_element": Interpreter.e_spread,
+    "spread_element": Interpreter.e_spread, "update_expression": Interpreter.e_update,
     "member_expression": Calls.e_member, "subscript_expression": Calls.e_subscript,
     "call_expression": Calls.e_call, "new_expression": Calls.e_new,
 }
