@@ -19,7 +19,7 @@ from bench.hostgen.judge import Judgement, JudgeError, Score, judge, wasmlint_fi
 from bench.hostgen.modules import ModuleUnavailable, build_modules
 from bench.hostgen.oracle import Observed, OracleError, observe
 from bench.hostgen.program import Program
-from bench.hostgen.simulate import expect
+from bench.hostgen.simulate import expect, expected_aborts
 
 DEFAULT_SEED = 2113
 DEFAULT_PROGRAMS = 2000
@@ -42,8 +42,9 @@ class Options:
 
 
 def disagreements(programs: list[Program], observed: dict[str, Observed]) -> list[str]:
-    """Where the oracle cannot be trusted: programs that failed in Node, and sites where V8's
-    record differs from the generator's expectation."""
+    """Where the oracle cannot be trusted: programs that failed in Node, sites where V8's record
+    differs from the generator's expectation, and invocations that V8 ended by an exception where
+    the generator expects none, or another one (or the reverse)."""
     found = []
     for program in programs:
         seen = observed[program.name]
@@ -52,6 +53,12 @@ def disagreements(programs: list[Program], observed: dict[str, Observed]) -> lis
         for site in sorted(set(expected) | set(seen.sites)):
             if expected.get(site) != seen.sites.get(site):
                 found.append(f"{program.name}: site {site}: generator expects {expected.get(site)}, V8 recorded {seen.sites.get(site)}")
+        if len(seen.aborts) != len(program.flag_settings()):
+            continue  # it did not run at all (its error is above)
+        for flags, wanted, run in zip(program.flag_settings(), expected_aborts(program), seen.aborts):
+            if wanted != [(step, site) for step, site, _ in run]:
+                found.append(f"{program.name} {flags}: the generator expects the invocations (step, site) {wanted} "
+                             f"to end by an exception, V8 ended {run}")
     return found
 
 

@@ -21,9 +21,12 @@ class OracleError(RuntimeError):
 @dataclass
 class Observed:
     """One program in V8: per site id, [visits, visits with the value detached], over every flag
-    setting; and anything that went wrong (a generated program must never fail)."""
+    setting; per flag setting (in the order of `Program.flag_settings`), the invocations an
+    exception ended, as (step, the use site that threw or None, the exception's text); and anything
+    that went wrong outside them (a generated program must never fail)."""
 
     sites: dict[int, list[int]] = field(default_factory=dict)
+    aborts: list[list[tuple[int, int | None, str]]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
 
@@ -48,7 +51,8 @@ def observe(programs: list[Program], modules: dict[str, Path], concurrency: int 
     found: dict[str, Observed] = {}
     for line in proc.stdout.splitlines():
         record = json.loads(line)
-        found[record["name"]] = Observed({int(k): v for k, v in record["sites"].items()}, record["errors"])
+        aborts = [[(step, site, message) for step, site, message in run] for run in record["aborts"]]
+        found[record["name"]] = Observed({int(k): v for k, v in record["sites"].items()}, aborts, record["errors"])
     if proc.returncode == 3:
         for observed in found.values():
             observed.errors.append(f"a promise was rejected outside any program's run: {proc.stderr.strip()[-500:]}")

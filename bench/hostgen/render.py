@@ -2,13 +2,18 @@
 instrumented copy the Node oracle runs, which differs only where it must.
 
 - A use site `sink(view[1])` becomes `__h.at(ID, view, (s) => { sink(s[1]) })`: the recorder notes
-  whether `view` is detached at that moment, and skips the operation if so (V8 would throw, or
-  read `undefined`), so that one run visits every site it reaches.
+  whether `view` is detached at that moment, then runs the use as the plain program does (a read
+  of a detached view gives `undefined`; `.slice()` or `dv.getInt32()` throws).
 - A build over a buffer, `new DataView(mem.buffer, ex.alloc(16))`, becomes
-  `__h.make(ID, 'DataView', (b, o) => new DataView(b, o), mem.buffer, ex.alloc(16))`: the arguments
-  are evaluated first, in the program's order, and the buffer is tested when the build happens;
-  a build over a detached buffer yields a view of the same kind over a detached buffer.
+  `__h.make(ID, (b, o) => new DataView(b, o), mem.buffer, ex.alloc(16))`: the arguments are
+  evaluated first, in the program's order, and the buffer is tested when the build happens (which
+  throws if it has detached).
 - A check site (a guard's test, a try whose failure is caught) is only counted: `(__h.ran(ID), test)`.
+- The top level and each call of the driver are one invocation each: the instrumented copy wraps
+  each in `try { ... } catch (error) { __h.aborted(STEP, error) }`, so that an exception ends only
+  the invocation it was thrown in, as an event loop does with a task (the plain program has no such
+  harness: its first exception ends it). The wrapping shares lines with the plain program's
+  comments and driver calls, so line numbers stay the same.
 - The header loads the precompiled module from the recorder instead of reading a file.
 
 Every site is on a line of its own, so a finding maps to a site by its line.
@@ -92,11 +97,13 @@ class Renderer:
         for cell in p.cells:
             self.cell_instance(cell)
         self.functions()
-        self.emit("// top level")
+        # The top level is invocation 0 (its statements declare nothing, so a block may hold them).
+        self.emit("// top level", "try { // top level")
         self.block(p.top.body, p.top)
-        self.emit("// driver: every entry point, in two rounds")
-        for entry in p.order:
-            self.emit(_drive(entry))
+        self.emit("// driver: every entry point, in two rounds",
+                  "} catch (error) { __h.aborted(0, error) } // driver: every entry point, in two rounds")
+        for step, entry in enumerate(p.order, start=1):
+            self.emit(_drive(entry), f"try {{ {_drive(entry)} }} catch (error) {{ __h.aborted({step}, error) }}")
         return self.text()
 
     def _prepare_calls(self) -> None:
@@ -317,7 +324,7 @@ class Renderer:
 
     def function_body(self, function: Function) -> None:
         self.depth += 1
-        for cell in _locals(function.body):
+        for cell in local_cells(function.body):
             self.emit(f"let {cell.name} = null")
         self.block(function.body, function)
         self.depth -= 1
@@ -458,8 +465,7 @@ class Renderer:
             build = value.source.build("b", "o" if pointer is not None else None)
             args = buffer_instrumented + (f", {pointer}" if pointer is not None else "")
             self.pending.append((value.site, buffer))
-            return (value.source.build(buffer, pointer),
-                    f"__h.make({value.site.id}, '{value.source.shape.name}', {params} => {build}, {args})")
+            return (value.source.build(buffer, pointer), f"__h.make({value.site.id}, {params} => {build}, {args})")
         if isinstance(value, Read):
             text = self.read(value.cell)
             return text, text
@@ -529,7 +535,7 @@ def _walk(body: list[Stmt]) -> Iterator[Stmt]:
             yield stmt.retry
 
 
-def _locals(body: list[Stmt]) -> list[Cell]:
+def local_cells(body: list[Stmt]) -> list[Cell]:
     """The local cells a body writes (declared once at its top), in order of first write."""
     found: dict[int, Cell] = {}
     for stmt in _walk(body):

@@ -1,20 +1,27 @@
 """The generator's own expectation: run a program's description in Python, with memory epochs.
 
 Every call that grows memory starts a new epoch; a buffer or view made in an older epoch is
-detached. What this says at each site must equal what V8 records on the instrumented copy (the
-test suite checks it): that is what makes the oracle trustworthy, since the generator and the
-instrumentation are written independently of each other.
+detached. A use that throws on a detached value (a build over a detached buffer, `.slice()`,
+`dv.getInt32()`) is recorded and then ends the invocation it runs in, as V8's exception does: the
+top level, or one call of the driver (an exception thrown in the import callback goes out through
+the export that called it). What was to be assigned after it is not, so a cell keeps its old value,
+or stays empty; a later use of an empty cell fails as JavaScript fails on `null` (`Empty`).
+
+What this says at each site, and which invocations end early, must equal what V8 records on the
+instrumented copy (the test suite checks it): that is what makes the oracle trustworthy, since the
+generator and the instrumentation are written independently of each other.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bench.hostgen.constructs import COPIES, EXPORTS, GLUE_VIEWS
+from bench.hostgen.constructs import COPIES, EXPORTS, GLUE_VIEWS, Op
 from bench.hostgen.program import (
-    Call, CallExport, Condition, ExportValue, Function, GlueView, Guard, Hidden, If, Invoke, Live, Make,
+    Call, CallExport, Cell, Condition, ExportValue, Function, GlueView, Guard, Hidden, If, Invoke, Live, Make,
     Null, Param, Program, Read, Repeat, Return, Site, Stmt, Through, TryRetry, Use, Value, Write,
 )
+from bench.hostgen.render import local_cells
 
 
 @dataclass(frozen=True)
@@ -27,17 +34,19 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class Standalone:
-    """A copy out of memory: never detached."""
+    """A view with a buffer of its own, never detached: a copy out of memory, or (`empty`) the
+    zero-length typed array `new Uint8Array(null, 8, 4)` makes, when the buffer a view is re-made
+    over was never captured (an exception cut its making short)."""
 
-
-@dataclass(frozen=True)
-class Dead:
-    """Built over a buffer that had already detached (V8 throws there; the copy goes on with a dead view)."""
+    empty: bool = False
 
 
 @dataclass(frozen=True)
 class Empty:
-    """A cell not filled yet (`null`)."""
+    """Nothing there: `null` (a cell not filled yet, or cleared by a guard), or `undefined` (what
+    an empty array, Map, Set or object slot gives)."""
+
+    undefined: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,9 +54,36 @@ class ExportRef:
     export: str
 
 
-State = Snapshot | Standalone | Dead | Empty | ExportRef
+State = Snapshot | Standalone | Empty | ExportRef
 
 IDENTITY_TESTS = frozenset({"buffer-identity", "detached"})
+
+# What an unfilled cell reads as, by storage: `undefined` from a collection or an object's missing
+# slot; the read itself throws where the value is reached through a holder that is still `null`
+# (a closure never made, a keeper object never constructed); `null` otherwise.
+READS_UNDEFINED = frozenset({"array-element", "map", "set", "private-array", "computed-key"})
+READ_THROWS = frozenset({"closure", "keeper-class", "keeper-private"})
+
+# The uses that do not throw on `null` or `undefined` (measured in Node 20: `new Int32Array(null,
+# 64, 2)` is an empty array; `decoder.decode(undefined)` is ""); every other use throws there.
+QUIET_ON_NULL = frozenset({"construct-over"})
+QUIET_ON_UNDEFINED = frozenset({"construct-over", "decode"})
+# The one guard test that does not throw on `null`/`undefined`: `b !== memory.buffer`, which holds.
+NULL_SAFE_TESTS = frozenset({("buffer-identity", "arraybuffer")})
+# The one use that throws on a zero-length typed array (`v.set([1], 0)`: out of bounds).
+REFUSED_BY_EMPTY_VIEWS = frozenset({"set"})
+# The builds that throw on a `null` buffer (`new DataView(null)`, `Buffer.from(null, ...)`); a typed
+# array constructor takes `null` for a length of 0.
+REFUSING_NULL = frozenset({"dataview", "buffer-from"})
+
+
+class Aborted(Exception):
+    """An exception in the program: it ends the current invocation. `site`: the use that threw
+    (None when it was a read through a holder that is still `null`, or a guard's test of `null`)."""
+
+    def __init__(self, site: int | None):
+        super().__init__(site)
+        self.site = site
 
 
 @dataclass
@@ -60,6 +96,7 @@ class Outcome:
     runs: dict[int, list[int]] = field(default_factory=dict)  # site id -> [ran, detached]
     trace: list[tuple[Site, bool]] = field(default_factory=list)
     between: dict[int, set[str]] = field(default_factory=dict)
+    aborts: list[tuple[int, int | None]] = field(default_factory=list)  # (invocation, site that threw)
 
 
 class _Returned(Exception):
@@ -76,22 +113,35 @@ class Simulation:
         self.cells: dict[int, State] = {}
         self.glue: dict[str, State] = {}
         self.frames: list[dict[str, State]] = [{}]
+        self.locals: dict[int, list[Cell]] = {}  # function id -> the local cells it declares
         self.outcome = Outcome()
         for cell in program.cells:
             if cell.storage == "accessor-saved":  # captured when the object was made: no call had run
                 self.cells[id(cell)] = Snapshot(0, 0)
 
     def run(self) -> Outcome:
+        """The top level, then the driver's calls; each is one invocation, which an exception ends
+        (the instrumented copy catches it there and goes on)."""
         if self.program.glue:
             self._refresh_glue()
-        self.invoke(self.program.top, [])
-        for entry in self.program.order:
-            self.invoke(entry, [])
+        for step, function in enumerate([self.program.top, *self.program.order]):
+            try:
+                self.invoke(function, [])
+            except Aborted as abort:
+                self.outcome.aborts.append((step, abort.site))
         return self.outcome
 
     # -- functions and statements -----------------------------------------------------------------
 
     def invoke(self, function: Function, args: list[State]) -> State:
+        if function.style == "own-method":  # `frame.inspect()`: the keeper object must exist
+            assert function.owner is not None
+            if isinstance(self.cells.get(id(function.owner), Empty()), Empty):
+                raise Aborted(None)
+        if id(function) not in self.locals:
+            self.locals[id(function)] = local_cells(function.body)
+        for cell in self.locals[id(function)]:  # `let view = null` at the top of every call
+            self.cells[id(cell)] = Empty()
         self.frames.append(dict(zip(function.params, args)))
         try:
             self.block(function.body)
@@ -107,9 +157,9 @@ class Simulation:
 
     def statement(self, stmt: Stmt) -> None:
         if isinstance(stmt, Write):
-            self.cells[id(stmt.cell)] = self.value(stmt.value)
+            self.write(stmt.cell, stmt.value)
         elif isinstance(stmt, Use):
-            self.visit(stmt.site, self.value(stmt.subject))
+            self.use(stmt.site, stmt.op, self.value(stmt.subject))
         elif isinstance(stmt, CallExport):
             self.call(stmt.call)
         elif isinstance(stmt, Invoke):
@@ -120,19 +170,53 @@ class Simulation:
             for _ in range(stmt.times):
                 self.block(stmt.body)
         elif isinstance(stmt, Guard):
-            self.visit(stmt.site, Standalone())
-            if self.holds(stmt.condition):
-                self.cells[id(stmt.cell)] = self.value(stmt.fresh)
+            self.guard(stmt)
         elif isinstance(stmt, TryRetry):
-            subject = self.value(stmt.subject)
             self.visit(stmt.site, Standalone())
-            if self.detached(subject) and stmt.op.throws:
+            try:  # the program's own `try`: what the first use throws, its `catch` takes
+                failed = self.throws(stmt.op, self.value(stmt.subject))
+            except Aborted:
+                failed = True
+            if failed:
                 self.block(stmt.recover)
                 self.statement(stmt.retry)
         elif isinstance(stmt, Return):
             raise _Returned(self.value(stmt.value))
         else:
             raise TypeError(f"no simulation for {stmt!r}")
+
+    def guard(self, guard: Guard) -> None:
+        """Re-make the cell when the test holds; the `??=` and `||` forms also re-make a cell
+        that is empty (`null` or `undefined`) whatever the test says."""
+        self.visit(guard.site, Standalone())
+        stale = self.holds(guard.condition)
+        if guard.form == "nullish" and stale:  # `if (stale) v = null; v ??= fresh`
+            self.cells[id(guard.cell)] = Empty()
+        if guard.form in ("nullish", "or-default") and isinstance(self.read(guard.cell), Empty):
+            stale = True
+        if stale:
+            self.write(guard.cell, guard.fresh)
+
+    def write(self, cell: Cell, value: Value) -> None:
+        """Assign `value` to `cell`; if making it throws, the cell keeps what it had (a Set was
+        cleared first: `held.clear(); held.add(...)`)."""
+        if cell.storage == "set":
+            self.cells[id(cell)] = Empty(undefined=True)
+        self.cells[id(cell)] = self.value(value)
+
+    def use(self, site: Site, op: Op, state: State) -> None:
+        """A use site: recorded when there is a value; then it throws where V8 throws."""
+        if not isinstance(state, Empty):
+            self.visit(site, state)
+        if self.throws(op, state):
+            raise Aborted(site.id)
+
+    def throws(self, op: Op, state: State) -> bool:
+        if isinstance(state, Empty):
+            return op.name not in (QUIET_ON_UNDEFINED if state.undefined else QUIET_ON_NULL)
+        if isinstance(state, Standalone) and state.empty:
+            return op.name in REFUSED_BY_EMPTY_VIEWS
+        return op.throws and self.detached(state)
 
     def call(self, call: Call) -> None:
         name = call.export
@@ -165,15 +249,19 @@ class Simulation:
             buffer = self.value(value.buffer)
             if value.pointer is not None:
                 self.call(value.pointer)  # the offset is evaluated after the buffer
+            if isinstance(buffer, Empty):  # a buffer never captured: not a use of memory
+                if value.source.form in REFUSING_NULL:
+                    raise Aborted(value.site.id)
+                return Standalone(empty=True)
             self.visit(value.site, buffer)
             if self.detached(buffer):
-                return Dead()
+                raise Aborted(value.site.id)  # a view cannot be built over a detached buffer
             if value.source.form in COPIES:
                 return Standalone()
             assert isinstance(buffer, Snapshot), buffer
             return buffer
         if isinstance(value, Read):
-            return self.cells.get(id(value.cell), Empty())
+            return self.read(value.cell)
         if isinstance(value, Param):
             return self.frames[-1][value.name]
         if isinstance(value, GlueView):
@@ -187,19 +275,29 @@ class Simulation:
             return ExportRef(value.export)
         raise TypeError(f"no simulation for {value!r}")
 
+    def read(self, cell: Cell) -> State:
+        state = self.cells.get(id(cell))
+        if state is None or isinstance(state, Empty):
+            if cell.storage in READ_THROWS:
+                raise Aborted(None)  # `readView()`, `frame.data` while the holder is still `null`
+            return state if state is not None else Empty(undefined=cell.storage in READS_UNDEFINED)
+        return state
+
     def detached(self, state: State) -> bool:
-        if isinstance(state, Dead):
-            return True
         return isinstance(state, Snapshot) and state.epoch < self.epoch
 
     def holds(self, condition: Condition) -> bool:
         if condition.null_check is not None and isinstance(self.value(condition.null_check), Empty):
             return True
         subject = self.value(condition.subject)
+        if isinstance(subject, Empty):  # the test reads a property of `null`, but for one
+            if (condition.test, condition.shape.family) in NULL_SAFE_TESTS:
+                return True
+            raise Aborted(None)
         if isinstance(subject, Standalone):
             # A copy's buffer is not the memory's: the identity tests take it for stale, the
-            # length tests do not.
-            return condition.test in IDENTITY_TESTS
+            # length tests only when it is empty.
+            return condition.test in IDENTITY_TESTS or subject.empty
         return self.detached(subject)
 
     def visit(self, site: Site, state: State) -> None:
@@ -233,3 +331,9 @@ def expect(program: Program) -> tuple[dict[int, list[int]], dict[int, set[str]]]
         for site, calls in outcome.between.items():
             between.setdefault(site, set()).update(calls)
     return total, between
+
+
+def expected_aborts(program: Program) -> list[list[tuple[int, int | None]]]:
+    """Per flag setting (in the order of `Program.flag_settings`), the invocations an exception
+    ends, as (step, the use site that threw or None): what the instrumented copy's driver must catch."""
+    return [Simulation(program, flags).run().aborts for flags in program.flag_settings()]
