@@ -186,6 +186,7 @@ def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, fro
     the top level ran)."""
     found: dict[tuple[int, frozenset], None] = {}
     envs: dict[tuple[int, frozenset], tuple] = {}
+    kept: dict[bytes, bool] = {}  # a top-level object's name -> whether the module keeps it to itself (b"": a module)
     for func in list(program.deferred.values()) + list(program.callbacks.values()):
         found.setdefault((func.node_id, func.this), None)
         envs[(func.node_id, func.this)] = func.env
@@ -198,13 +199,13 @@ def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, fro
                 this = one(instance) if function.kind != "static" else NOTHING
                 found.setdefault((function.id, this), None)
         elif function.id in program.exported or (function.id not in ran and (function.scope == ROOT or program.small)
-                                                 and not _kept_to_itself(program, function)):
+                                                 and not _kept_to_itself(program, function, kept)):
             found.setdefault((function.id, NOTHING), None)
     return [(program.functions[f], this, envs.get((f, this), ())) for f, this in found if f in program.functions]
 
 
 
-def _kept_to_itself(program: Program, function: FunctionRef) -> bool:
+def _kept_to_itself(program: Program, function: FunctionRef, known: dict[bytes, bool]) -> bool:
     """A function in an object literal that an ES module keeps in a top-level variable and never
     hands out (`const api = { alloc: (n) => ex.alloc(n) }`, then only `api.x` reads): no code
     outside the file can reach it, so it runs only where the file calls it, never on its own."""
@@ -221,12 +222,21 @@ def _kept_to_itself(program: Program, function: FunctionRef) -> bool:
     name = declarator.child_by_field_name("name")
     if name is None or name.type != "identifier" or declaration is None or declaration.parent != program.root:
         return False
-    if not any(c.type in ("import_statement", "export_statement") for c in program.root.named_children):
+    if b"" not in known:  # (asked once per file)
+        known[b""] = any(c.type in ("import_statement", "export_statement") for c in program.root.named_children)
+    if not known[b""]:
         return False  # a classic script's top-level names are seen by the page's other scripts
-    word = re.escape(name.text or b"")
-    for found in re.finditer(rb"(?<![\w$.])" + word + rb"(?![\w$])", program.source):
-        if found.start() == name.start_byte:
+    text = name.text or b""
+    if text not in known:
+        known[text] = _only_members_read(program.source, text, name.start_byte)
+    return known[text]
+
+
+def _only_members_read(source: bytes, name: bytes, declared_at: int) -> bool:
+    """Whether every mention of `name` but its declaration reads a member (`name.x`, `name[k]`)."""
+    for found in re.finditer(rb"(?<![\w$.])" + re.escape(name) + rb"(?![\w$])", source):
+        if found.start() == declared_at:
             continue
-        if not re.match(rb"\s*(?:\?\.|\.|\[)", program.source[found.end():found.end() + 16]):
+        if not re.match(rb"\s*(?:\?\.|\.|\[)", source[found.end():found.end() + 16]):
             return False  # handed out (an argument, an export, an alias): others may call it
     return True
