@@ -356,8 +356,16 @@ def let_go(st: State, other: State, roots: frozenset) -> State:
     let go of, stale here but not there, takes the other branch's value. A guard's
     `if (stale(k.view)) k = new K(fresh)` replaces the only reference to the old object on the
     branch that found it stale; its slots there are garbage, not what a later `k.view` may read."""
-    candidates = [key for key, vals in st.heap.items()
-                  if growable(vals) and other.heap.get(key) is not vals and other.heap.get(key) != vals]
+    if st.heap is other.heap:
+        return st
+    candidates = []
+    for where in st.growing:  # only slots that may hold a view (a state can hold thousands of others)
+        if where[0] != 1:
+            continue
+        vals = st.heap.get(where[1])
+        theirs = other.heap.get(where[1])
+        if vals is not None and vals is not theirs and growable(vals) and vals != theirs:
+            candidates.append(where[1])
     if not candidates:
         return st
     held = held_sites(st, roots)

@@ -209,6 +209,8 @@ def _kept_to_itself(program: Program, function: FunctionRef, known: dict[bytes, 
     """A function in an object literal that an ES module keeps in a top-level variable and never
     hands out (`const api = { alloc: (n) => ex.alloc(n) }`, then only `api.x` reads): no code
     outside the file can reach it, so it runs only where the file calls it, never on its own."""
+    if not program.small:
+        return False  # a bundle's names are searched no further (its cost stays linear)
     node = function.node
     literal = node.parent.parent if node.parent is not None and node.parent.type == "pair" else node.parent
     if node.type == "method_definition" and literal is not None and literal.type != "object":
