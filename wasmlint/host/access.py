@@ -258,8 +258,7 @@ class Access:
         return None
 
     def quiet_parent(self, name: str) -> frozenset:
-        found = [c for c in self.program.classes.values() if c.name == name]
-        return frozenset(Func(c.id) for c in found)
+        return frozenset(Func(class_id) for class_id in self.program.classes_named(name))
 
     def bind_pattern(self, pattern: Node, vals: frozenset, st: State, declaring: bool) -> None:
         pattern = unwrap(pattern) or pattern

@@ -49,12 +49,13 @@ def run_program(program: Program, root: Node) -> None:
         _reset_budgets(program)
         first_kept = _KeptViews(top)
         ran_by: dict[int, set[int]] = {}
+        keys = _entry_keys(entries)
         for function, this, env in entries:
             state = first_kept.for_entry(top, function, program)
             state.put_cells(env)
             program.ran = set()
             mark = len(program.entry_grows)
-            _run_entry(interp, function, this, state)
+            _run_entry(interp, function, this, state, keys)
             ran_by.setdefault(function.id, set()).update(program.ran - {function.id})
             ran |= program.ran
             runs.append((function.id, state, program.entry_grows[mark:]))
@@ -73,13 +74,13 @@ def run_program(program: Program, root: Node) -> None:
     program.reporting = True
     _reset_budgets(program)
     kept = _KeptViews(start)
-    for function, this, env in entry_points(program, top_ran):
-        if function.id in called:
-            continue  # runs where another entry point calls it, with what that caller gives it
+    entries = [entry for entry in entry_points(program, top_ran) if entry[0].id not in called]
+    keys = _entry_keys(entries)  # (an entry point another one runs is followed there, not on its own)
+    for function, this, env in entries:
         state = kept.for_entry(start, function, program)
         _drop_locals(state, function)
         state.put_cells(_aged_env(env, grows))
-        _run_entry(interp, function, this, state)
+        _run_entry(interp, function, this, state, keys)
 
 
 _WORD = re.compile(rb"[A-Za-z_$][\w$]*")
@@ -161,9 +162,15 @@ def _drop_locals(state: State, function: FunctionRef) -> None:
         del state.cells[key]
 
 
-def _run_entry(interp: Interpreter, function: FunctionRef, this: frozenset, state: State) -> None:
+def _entry_keys(entries: list[tuple[FunctionRef, frozenset, tuple]]) -> set[tuple[int, frozenset]]:
+    return {(function.id, this) for function, this, _ in entries}
+
+
+def _run_entry(interp: Interpreter, function: FunctionRef, this: frozenset, state: State,
+               entries: set[tuple[int, frozenset]]) -> None:
     """Run an entry point; a function it returns that nothing runs (`f = a => b => ...`) runs after
-    it, as the caller it is returned to would."""
+    it, as the caller it is returned to would, unless it is an entry point of its own (`entries`:
+    it runs from the same start then; run twice, a whole Emscripten module would cost double)."""
     program = interp.program
     queue = [(function, this)]
     queued = {function.id}
@@ -175,7 +182,7 @@ def _run_entry(interp: Interpreter, function: FunctionRef, this: frozenset, stat
         state.dead = False
         for value in returned:
             if (isinstance(value, Func) and value.node_id not in queued and value.node_id in program.functions
-                    and not program.functions[value.node_id].runs):
+                    and not program.functions[value.node_id].runs and (value.node_id, value.this) not in entries):
                 queued.add(value.node_id)
                 state.put_cells(value.env)
                 queue.append((program.functions[value.node_id], value.this))

@@ -338,14 +338,15 @@ class Interpreter(Branches):
         """The variables of the functions around a closure, as they are now."""
         program = self.program
         env = []
+        get = st.cells.get
         scope = program.parent_of.get(function_id, ROOT)
         for _ in range(MAX_CAPTURED_SCOPES):
             if scope == ROOT:
                 break
-            for name in program.declared.get(scope, ()):
-                vals = st.cells.get((scope, name))
+            for key in program.declared_keys(scope):
+                vals = get(key)
                 if vals:
-                    env.append(((scope, name), _without_captures(vals)))
+                    env.append((key, _without_captures(vals)))
                     if len(env) >= MAX_CAPTURED:
                         break
             scope = program.parent_of.get(scope, ROOT)
