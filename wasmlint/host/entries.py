@@ -101,18 +101,24 @@ class _KeptViews:
             self.by_name.setdefault(key[1], []).append(key)
         held = set(self.holding)
         self.base = {k: v for k, v in start.cells.items() if k not in held} if self.capped else {}
+        # Which of the growing places every capped entry starts with (object slots, and variables
+        # holding no view themselves), found once: testing the whole set per entry point cost the
+        # number of views for each of them.
+        self.base_growing = {g for g in start.growing if g[0] == 1 or g[1] in self.base} if self.capped else set()
 
     def for_entry(self, start: State, function: FunctionRef, program: Program) -> State:
         if not self.capped or function.body is None:
             return start.copy()
-        cells = dict(self.base)
-        for key in self.first:
-            cells[key] = start.cells[key]
+        chosen = list(self.first)
         body = function.body
         for word in set(_WORD.findall(program.source, body.start_byte, body.end_byte)):
-            for key in self.by_name.get(word.decode(), ()):
-                cells[key] = start.cells[key]
-        growing = {g for g in start.growing if g[0] == 1 or g[1] in cells}
+            chosen.extend(self.by_name.get(word.decode(), ()))
+        cells = dict(self.base)
+        growing = set(self.base_growing)
+        for key in chosen:
+            cells[key] = start.cells[key]
+            if (0, key) in start.growing:
+                growing.add((0, key))
         return State(cells, dict(start.heap), start.log, False, growing)
 
 

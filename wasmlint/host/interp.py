@@ -10,10 +10,10 @@ from typing import Callable
 
 from tree_sitter import Node
 
-from wasmlint.host.branches import Branches, assigns_per_branch, is_logical
+from wasmlint.host.branches import Branches, assigns_per_branch
 from wasmlint.host.calls import Calls, unwrap
 from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Index, Memo, Obj, State, merge, one
-from wasmlint.host.guards import branch
+from wasmlint.host.guards import assigned_back, branch, settle, tested
 from wasmlint.host.program import ROOT
 from wasmlint.host.values import StaleUse
 from wasmlint.syntax import node_bytes
@@ -118,7 +118,7 @@ class Interpreter(Branches):
 
     def s_if(self, node: Node, st: State) -> None:
         condition = node.child_by_field_name("condition")
-        yes, no = branch(self, condition, st)
+        yes, no, refined = tested(self, condition, st)
         consequence = node.child_by_field_name("consequence")
         if consequence is not None:
             self.exec(consequence, yes)
@@ -126,6 +126,7 @@ class Interpreter(Branches):
         if alternative is not None:
             for child in alternative.named_children:
                 self.exec(child, no)
+        settle(self, refined, yes, no)
         st.become(self.join_paths(yes, no))
 
     def loop_body(self, node: Node, st: State, run: Callable[[State], None]) -> None:
@@ -400,9 +401,10 @@ class Interpreter(Branches):
         return NOTHING
 
     def e_ternary(self, node: Node, st: State) -> frozenset:
-        yes, no = branch(self, node.child_by_field_name("condition"), st)
+        yes, no, refined = tested(self, node.child_by_field_name("condition"), st)
         first = self.eval(node.child_by_field_name("consequence"), yes)
         second = self.eval(node.child_by_field_name("alternative"), no)
+        settle(self, refined, yes, no, (first, second) if refined and assigned_back(node, refined) else None)
         st.become(self.join_paths(yes, no, first, second))
         return merge(first if not yes.dead else NOTHING, second if not no.dead else NOTHING)
 
@@ -452,13 +454,17 @@ class Interpreter(Branches):
         node = unwrap(node)
         if node is None:
             return NOTHING
-        if node.type == "binary_expression" and is_logical(node):
-            # `(ok && x)`: the right operand's value where the whole is truthy; `a || b`: either.
+        if node.type == "binary_expression":
+            # Where a condition held: `a && b` is `b` (`(!stale(v) && v) || fresh()`: the default's
+            # left value); `a || b`, `a ?? b` either.
             operator = node.child_by_field_name("operator")
-            right_value = self.eval_quietly(node.child_by_field_name("right"), st)
-            if operator is not None and operator.text == b"&&":
-                return right_value
-            return merge(self.eval_quietly(node.child_by_field_name("left"), st), right_value)
+            op = operator.text if operator is not None else b""
+            right = self.eval_quietly(node.child_by_field_name("right"), st)
+            if op == b"&&":
+                return right
+            if op in (b"||", b"??"):
+                return merge(self.eval_quietly(node.child_by_field_name("left"), st), right)
+            return NOTHING
         if node.type in ("identifier", "member_expression", "this", "subscript_expression"):
             saved = self.program.reporting
             self.program.reporting = False
