@@ -57,30 +57,32 @@ def branch(interp: "Interpreter", condition: Node | None, st: State) -> tuple[St
             return yes, no
     interp.check(node, st)
     yes, no = st.copy(), st.copy()
-    subject = _detached_flag(node)
+    subject = _detached_flag(interp, node, st)
     if subject is not None:  # `x.buffer.detached`: attached where false
         _freshen(interp, subject, no)
     return yes, no
 
 
-def _detached_flag(node: Node) -> Node | None:
+def _detached_flag(interp: "Interpreter", node: Node, st: State) -> Node | None:
     """`x.buffer.detached` / `x.detached`: the value tested."""
     if node.type != "member_expression":
         return None
     prop = node.child_by_field_name("property")
     if prop is None or prop.text != b"detached":
         return None
-    return _subject(node.child_by_field_name("object"))
+    return _subject(interp, node.child_by_field_name("object"), st)
 
 
-def _subject(node: Node | None) -> Node | None:
-    """The value a test reads through: `x` of `x.buffer` (a view's buffer detaches with it)."""
+def _subject(interp: "Interpreter", node: Node | None, st: State) -> Node | None:
+    """The value a test reads through: `x` of `x.buffer` (a view's buffer detaches with it),
+    unless `x` is the memory itself. Decided by `x`'s value; its name only when nothing is known:
+    old wasm-bindgen glue names its cached view `cachegetUint8Memory`."""
     node = _unwrap(node)
     if node is not None and node.type == "member_expression":
         prop = node.child_by_field_name("property")
         if prop is not None and prop.text == b"buffer":
             inner = _unwrap(node.child_by_field_name("object"))
-            if inner is not None and not _names_memory_buffer(node):
+            if inner is not None and not _is_live_buffer(interp, node, st):
                 return inner
     return node
 
@@ -113,7 +115,7 @@ def _refine_comparison(interp: "Interpreter", op: bytes, left: Node | None, righ
         if tested.type == "member_expression":
             prop = tested.child_by_field_name("property")
             name = prop.text if prop is not None else b""
-            subject = _subject(tested.child_by_field_name("object"))
+            subject = _subject(interp, tested.child_by_field_name("object"), yes)
             if name in (b"byteLength", b"length") and subject is not None and _is_literal(other, b"0"):
                 # `=== 0`: detached where true; `!== 0`, `> 0`: attached where true.
                 attached = no if op in _EQUAL + (b"<=",) else yes
@@ -128,7 +130,7 @@ def _refine_comparison(interp: "Interpreter", op: bytes, left: Node | None, righ
     # x.buffer !== memory.buffer / buf !== memory.buffer: attached where equal.
     for tested, other in ((left, right), (right, left)):
         if _is_live_buffer(interp, other, yes):
-            subject = _subject(tested)
+            subject = _subject(interp, tested, yes)
             if subject is not None and not _is_live_buffer(interp, tested, yes):
                 _freshen(interp, subject, yes if op in _EQUAL else no)
                 return

@@ -1,0 +1,88 @@
+"""Shapes met in public npm packages nobody here wrote (issue 21: try the host layer as a new user
+would), reduced to small hosts: real tree-sitter parses, each with a twin that must differ."""
+
+from __future__ import annotations
+
+import pytest
+
+from wasmlint.host.analyze import analyze_host
+
+PRELUDES = {
+    "instance": "const { instance } = await WebAssembly.instantiate(bytes, imports)\nconst wasm = instance.exports\n",
+    "bundler-import": "import * as wasm from './pkg_bg.wasm'\n",
+}
+
+
+def stale_lines(text: str, name: str = "host.mjs") -> dict[int, set[str]]:
+    """Line -> the exports named as possible culprits of the stale use there."""
+    facts = analyze_host(name, text.encode())
+    return {use.line: {e for g in use.grows for e in g.exports} for use in facts.uses}
+
+
+def line_of(text: str, marker: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if marker in line)
+
+
+# -- a guard on a view whose *name* ends like a memory's ---------------------------------------------
+# wasm-bindgen before 0.2.70 named its cached view `cachegetUint8Memory` (wasm-brotli 2.0.2): the
+# test `cachegetUint8Memory.buffer !== wasm.memory.buffer` is about the view, whatever it is called.
+# The value decides which side is the live buffer, not the spelling.
+
+MEMORY_NAMED_VIEWS = {
+    "wasm-bindgen-getter": """\
+let cachegetUint8Memory = null
+function getUint8Memory() {
+  if (cachegetUint8Memory === null || cachegetUint8Memory.buffer !== wasm.memory.buffer) {
+    cachegetUint8Memory = new Uint8Array(wasm.memory.buffer)
+  }
+  return cachegetUint8Memory
+}
+function pass(arg) {
+  const ptr = wasm.alloc(arg.length)
+  getUint8Memory().set(arg, ptr) // use
+  return ptr
+}
+export function run(arg) { return pass(arg) }
+""",
+    "detached-flag-method": """\
+class Reader {
+  constructor() { this.heapMemory = new DataView(wasm.memory.buffer) }
+  view() {
+    if (this.heapMemory.buffer.detached) this.heapMemory = new DataView(wasm.memory.buffer)
+    return this.heapMemory
+  }
+}
+const r = new Reader()
+export function read() {
+  const p = wasm.alloc(8)
+  return r.view().getUint32(p, true) // use
+}
+""",
+    "buffer-compared-on-the-left": """\
+let viewMemory = new Int32Array(wasm.memory.buffer)
+const fresh = () => (wasm.memory.buffer === viewMemory.buffer ? viewMemory : (viewMemory = new Int32Array(wasm.memory.buffer)))
+export function step() {
+  const p = wasm.alloc(4)
+  return fresh()[p >> 2] // use
+}
+""",
+}
+
+
+@pytest.mark.parametrize("prelude", sorted(PRELUDES))
+@pytest.mark.parametrize("form", sorted(MEMORY_NAMED_VIEWS))
+def test_a_guard_on_a_view_named_like_memory_re_validates_it(form, prelude):
+    assert stale_lines(PRELUDES[prelude] + MEMORY_NAMED_VIEWS[form]) == {}
+
+
+@pytest.mark.parametrize("prelude", sorted(PRELUDES))
+@pytest.mark.parametrize("form", sorted(MEMORY_NAMED_VIEWS))
+def test_without_the_guard_the_view_named_like_memory_is_flagged(form, prelude):
+    # The broken twin: the same host whose guard tests another variable.
+    text = (MEMORY_NAMED_VIEWS[form]
+            .replace("cachegetUint8Memory.buffer !==", "otherMemory.buffer !==")
+            .replace("this.heapMemory.buffer.detached", "this.otherMemory.buffer.detached")
+            .replace("=== viewMemory.buffer", "=== otherMemory.buffer"))
+    text = PRELUDES[prelude] + "let otherMemory = new Uint8Array(wasm.memory.buffer)\n" + text
+    assert stale_lines(text) == {line_of(text, "// use"): {"alloc"}}
+
