@@ -92,6 +92,55 @@ def test_without_the_guard_the_view_named_like_memory_is_flagged(form, prelude):
 
 
 
+
+# -- a named property written on a view is not a memory write ----------------------------------------
+# `view.tag = x` adds an ordinary property (V8 keeps it on a detached view too); only element writes
+# reach memory. Emscripten's embind glue (yoga-layout 2.0.1) writes `Module[name].R = []` on an
+# entry of the Module object, which also holds `HEAPF32`: 4 false warnings before.
+
+NAMED_WRITES = {
+    "registry-entry": """\
+const Module = {}
+Module.HEAPF32 = new Float32Array(wasm.memory.buffer)
+export function register(name, f) {
+  wasm.alloc(8)
+  Module[name] = f
+  Module[name].overloads = [] // write
+}
+""",
+    "tag-on-view": """\
+const view = new Uint8Array(wasm.memory.buffer)
+export function tag() {
+  wasm.alloc(8)
+  view.label = "scratch" // write
+}
+""",
+    "string-key": """\
+const view = new Int32Array(wasm.memory.buffer)
+export function tag() {
+  wasm.alloc(8)
+  view["owner"] = null // write
+}
+""",
+}
+ELEMENT_WRITES = {"registry-entry": "Module[name][0] = 1 // write", "tag-on-view": "view[3] = 1 // write",
+                  "string-key": 'view["2"] = 7 // write'}
+
+
+@pytest.mark.parametrize("form", sorted(NAMED_WRITES))
+def test_writing_a_named_property_on_a_view_is_no_use_of_memory(form):
+    assert stale_lines(PRELUDES["instance"] + NAMED_WRITES[form]) == {}
+
+
+@pytest.mark.parametrize("form", sorted(NAMED_WRITES))
+def test_writing_an_element_of_the_same_view_is_flagged(form):
+    lines = NAMED_WRITES[form].splitlines()
+    at = next(i for i, line in enumerate(lines) if "// write" in line)
+    lines[at] = "  " + ELEMENT_WRITES[form]
+    text = PRELUDES["instance"] + "\n".join(lines) + "\n"
+    assert stale_lines(text) == {line_of(text, "// write"): {"alloc"}}
+
+
 # -- real packages from npm that must stay clean -----------------------------------------------------
 # Each checked in Node against its own module (issue 21 survey): wasm-brotli 2.0.2's bundler and
 # nodejs glue (wasm-bindgen before 0.2.70, `cachegetUint8Memory`) round-trips 8 MiB while memory
