@@ -3,11 +3,10 @@ would), reduced to small hosts: real tree-sitter parses, each with a twin that m
 
 from __future__ import annotations
 
-import tarfile
 from pathlib import Path
 
 import pytest
-from conftest import json_findings, npm_pack, run_cli
+from conftest import json_findings, npm_unpacked, run_cli
 
 from wasmlint.host.analyze import analyze_host
 
@@ -152,12 +151,7 @@ CLEAN_PACKAGES = ("wasm-brotli@2.0.2", "lz4-wasm@0.9.2", "@silvia-odwyer/photon-
 
 @pytest.fixture(scope="module")
 def npm_clean(tmp_path_factory) -> Path:
-    directory = tmp_path_factory.mktemp("real")
-    for tarball in npm_pack(CLEAN_PACKAGES, directory):
-        with tarfile.open(tarball) as archive:
-            archive.extractall(directory / tarball.stem, filter="data")
-        tarball.unlink()
-    return directory
+    return npm_unpacked(CLEAN_PACKAGES, tmp_path_factory.mktemp("real"))
 
 
 @pytest.mark.network
