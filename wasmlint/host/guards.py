@@ -82,9 +82,16 @@ def _subject(interp: "Interpreter", node: Node | None, st: State) -> Node | None
         prop = node.child_by_field_name("property")
         if prop is not None and prop.text == b"buffer":
             inner = _unwrap(node.child_by_field_name("object"))
-            if inner is not None and not _is_live_buffer(interp, node, st):
+            if inner is not None and not _is_memory(interp, inner, node, st):
                 return inner
     return node
+
+
+def _is_memory(interp: "Interpreter", obj: Node, member: Node, st: State) -> bool:
+    """Whether `obj` of `obj.buffer` is the memory: by what it holds, read without running
+    anything (a getter run here would spend its budget); by its name only when nothing is known."""
+    value = interp.quiet_value(obj, st)
+    return any(isinstance(v, Memory) for v in value) or (not value and _names_memory_buffer(member))
 
 
 def _names_memory_buffer(node: Node) -> bool:
