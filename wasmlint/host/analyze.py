@@ -189,17 +189,18 @@ _STRUCTURE = """
 (variable_declarator name: (identifier) @declared)
 [{classes}] @class
 """
-_OWNED = "({owner} {field}: [{values}] @owned) @owner"
+_OWNED = "({owner} {field}: [{values}]) @owner"
 _OWNERS = (("variable_declarator", "value"), ("assignment_expression", "right"), ("pair", "value"),
            ("public_field_definition", "value"), ("field_definition", "value"))
+_OWNER_FIELDS = dict(_OWNERS)
 _CLASSES = ("class_declaration", "class", "abstract_class_declaration")
 _NAMED_VALUES = ("function_expression", "generator_function", "arrow_function", "class", *_NAMING_WRAPPERS)
 
 
 @cache
-def _structure_queries(grammar: str) -> tuple[Query, Query]:
-    """The structure (its captures are all that is needed: cheaper than a match each) and the
-    owners (whose matches pair each function or class with what names it)."""
+def _structure_query(grammar: str) -> Query:
+    """The structure and the owners, in one query run once over the tree (its captures are all
+    that is needed: cheaper than a match each; an owner's value is found again by its field)."""
     from wasmlint.host.parsing import language
 
     known = language(grammar)
@@ -210,7 +211,7 @@ def _structure_queries(grammar: str) -> tuple[Query, Query]:
     values = " ".join(f"({kind})" for kind in kinds(_NAMED_VALUES))
     owned = [_OWNED.format(owner=owner, field=name, values=values) for owner, name in _OWNERS if kinds([owner])]
     text = _STRUCTURE.format(classes=" ".join(f"({kind})" for kind in kinds(_CLASSES)))
-    return Query(known, text), Query(known, "\n".join(owned))
+    return Query(known, text + "\n".join(owned))
 
 
 def _unwrapped(node: Node) -> Node:
@@ -222,14 +223,14 @@ def _unwrapped(node: Node) -> Node:
     return node
 
 
-def _owners(matches) -> dict[int, Node]:
+def _owners(owner_nodes: list[Node]) -> dict[int, Node]:
     """Function and class node id -> the declarator, assignment, property or field it is the
     value of (through parentheses and `as`)."""
     owners: dict[int, Node] = {}
-    for _, captures in matches:
-        owned = captures.get("owned")
-        if owned:
-            owners[node_key(_unwrapped(owned[0]))] = captures["owner"][0]
+    for owner in owner_nodes:
+        owned = owner.child_by_field_name(_OWNER_FIELDS[owner.type])
+        if owned is not None:
+            owners[node_key(_unwrapped(owned))] = owner
     return owners
 
 
@@ -286,10 +287,9 @@ def _enclosing(nodes: list[Node]) -> dict[int, int]:
 def _collect(host: HostFile, program: Program) -> None:
     """Every function, method and class of the file, the scopes names are declared in, and what
     the imports bring in."""
-    structure, owned = _structure_queries(grammar_for(host.display))
     root = host.tree.root_node
-    captures = bounded_cursor(structure).captures(root)
-    owners = _owners(bounded_cursor(owned).matches(root))
+    captures = bounded_cursor(_structure_query(grammar_for(host.display))).captures(root)
+    owners = _owners(captures.get("owner", []))
     functions = sorted(captures.get("function", []), key=lambda n: n.start_byte)
     class_nodes = captures.get("class", [])
     parents = _enclosing(functions)
@@ -519,11 +519,14 @@ class _CallsInHandlers:
 # relevant are skipped, at the price of missing a call into the module made through a name the
 # file binds only locally (a parameter holding the exports, say).
 WHOLE_FILE_LIMIT = 512 * 1024
-# Names a view over memory is stored under (`HEAPU8 = new Uint8Array(b)`, `heap = new DataView(wasm.memory.buffer)`),
-# from word starts only: a regular expression anchored anywhere would try every start inside a
-# long base64 run. Views over other data (`new Uint8Array(data)`, most of a PDF parser) are not.
-_VIEW_HOLDER = re.compile(rb"(?<![\w$])([A-Za-z_$][\w$]*)\s*=\s*new\s+(?:(?:Big)?(?:Uint|Int|Float)\d+(?:Clamped)?Array|DataView)"
-                          rb"\(\s*(?:[A-Za-z_$][\w$]?\s*[,)]|[^)]{0,80}?(?i:buffer|memory|heap|wasm))")
+# Names a view over memory is stored under (`HEAPU8 = new Uint8Array(b)`, `heap = new DataView(wasm.memory.buffer)`).
+# Views over other data (`new Uint8Array(data)`, most of a PDF parser) are not. The `new` is
+# searched for (a literal start: fast), then the `name =` before it is read backwards: a pattern
+# starting with the name would be tried at every word of a bundle.
+_VIEW_NEW = re.compile(rb"new\s+(?:(?:Big)?(?:Uint|Int|Float)\d+(?:Clamped)?Array|DataView)"
+                       rb"\(\s*(?:[A-Za-z_$][\w$]?\s*[,)]|[^)]{0,80}?(?i:buffer|memory|heap|wasm))")
+_NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
+_SPACE_BYTES = frozenset(b" \t\n\r\x0b\x0c")
 
 
 def _relevance(program: Program) -> Relevance | None:
@@ -533,7 +536,7 @@ def _relevance(program: Program) -> Relevance | None:
     if len(program.source) < WHOLE_FILE_LIMIT:
         return None
     names = set(program.globals) | program.learned_exports
-    names |= {m.group(1).decode() for m in _VIEW_HOLDER.finditer(program.source)}
+    names |= _view_holders(program.source)
     relevance = Relevance(program.source, names)
     added = set(names)
     functions = [f for f in program.functions.values() if f.body is not None and f.name and not f.class_id]
@@ -547,3 +550,31 @@ def _relevance(program: Program) -> Relevance | None:
         added |= grown
         relevance.add(grown)
     return relevance
+
+
+def _view_holders(source: bytes) -> set[str]:
+    """The names `x` of `x = new Uint8Array(...)` (a view type, over something named like memory,
+    or a short name), matches taken in order without overlapping."""
+    names: set[str] = set()
+    taken = 0  # where the last match ended: a later one starts after it
+    at = 0
+    while True:
+        found = _VIEW_NEW.search(source, at)
+        if found is None:
+            return names
+        at = found.start() + 1
+        end = found.start()
+        while end > 0 and source[end - 1] in _SPACE_BYTES:
+            end -= 1
+        if end == 0 or source[end - 1] != 0x3D:  # `=`
+            continue
+        end -= 1
+        while end > 0 and source[end - 1] in _SPACE_BYTES:
+            end -= 1
+        start = end
+        while start > 0 and source[start - 1] in _NAME_BYTES:
+            start -= 1
+        if start == end or start < taken or 0x30 <= source[start] <= 0x39:  # none, overlapping, or a number
+            continue
+        names.add(source[start:end].decode())
+        taken = found.end()

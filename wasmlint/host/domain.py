@@ -212,6 +212,12 @@ def _merge_funcs(funcs: list) -> list:
     return list(by_key.values())
 
 
+# (id(a), id(b)) -> (a, b, their merge): joins merge the very same pair of values again and
+# again (loops run twice, every branch joins the closures it did not touch); the pair is kept
+# with the result, so that an id is never that of another value.
+_MERGED: dict = {}
+
+
 def merge(a: frozenset, b: frozenset) -> frozenset:
     """The union of two values; a buffer or view made at one site is kept once, with the grows
     of both (stale if stale on either path)."""
@@ -219,6 +225,17 @@ def merge(a: frozenset, b: frozenset) -> frozenset:
         return a
     if not a:
         return b
+    known = _MERGED.get((id(a), id(b)))
+    if known is not None and known[0] is a and known[1] is b:
+        return known[2]
+    if len(_MERGED) > 50_000:
+        _MERGED.clear()
+    merged = _merge(a, b)
+    _MERGED[(id(a), id(b))] = (a, b, merged)
+    return merged
+
+
+def _merge(a: frozenset, b: frozenset) -> frozenset:
     if a == b:
         return a
     joined = a | b
@@ -306,8 +323,11 @@ class State:
         for mine, theirs in ((joined.cells, other.cells), (joined.heap, other.heap)):
             if mine == theirs:  # nothing written apart (compared in C, values by identity first)
                 continue
-            for key, vals in theirs.items() - mine.items():  # only where they differ (in C)
-                have = mine.get(key)
+            get = mine.get
+            # Only where they differ: both paths mostly hold the very same values (by identity);
+            # a value equal but not the same merges to what this path holds.
+            for key, vals in [item for item in theirs.items() if get(item[0]) is not item[1]]:
+                have = get(key)
                 mine[key] = vals if have is None else merge(have, vals)
         return joined
 

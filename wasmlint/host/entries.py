@@ -46,10 +46,11 @@ def run_program(program: Program, root: Node) -> None:
         program.entry_grows.clear()
         _reset_budgets(program)
         first_kept = _KeptViews(top)
+        keys = _entry_keys(entries)
         for function, this, env in entries:
             state = first_kept.for_entry(top, function, program)
             state.put_cells(env)
-            _run_entry(interp, function, this, state)
+            _run_entry(interp, function, this, state, keys)
             ends.append(state)
     grows = tuple(dict.fromkeys(dataclasses.replace(g, earlier=True) for g in program.entry_grows))[:MAX_ENTRY_GROWS]
     start = top
@@ -61,11 +62,13 @@ def run_program(program: Program, root: Node) -> None:
     program.reporting = True
     _reset_budgets(program)
     kept = _KeptViews(start)
-    for function, this, env in entry_points(program, ran):
+    entries = entry_points(program, ran)
+    keys = _entry_keys(entries)
+    for function, this, env in entries:
         state = kept.for_entry(start, function, program)
         _drop_locals(state, function)
         state.put_cells(_aged_env(env, grows))
-        _run_entry(interp, function, this, state)
+        _run_entry(interp, function, this, state, keys)
 
 
 _WORD = re.compile(rb"[A-Za-z_$][\w$]*")
@@ -86,18 +89,24 @@ class _KeptViews:
             self.by_name.setdefault(key[1], []).append(key)
         held = set(self.holding)
         self.base = {k: v for k, v in start.cells.items() if k not in held} if self.capped else {}
+        # Which of the growing places every capped entry starts with (object slots, and variables
+        # holding no view themselves), found once: testing the whole set per entry point cost the
+        # number of views for each of them.
+        self.base_growing = {g for g in start.growing if g[0] == 1 or g[1] in self.base} if self.capped else set()
 
     def for_entry(self, start: State, function: FunctionRef, program: Program) -> State:
         if not self.capped or function.body is None:
             return start.copy()
-        cells = dict(self.base)
-        for key in self.first:
-            cells[key] = start.cells[key]
+        chosen = list(self.first)
         body = function.body
         for word in set(_WORD.findall(program.source, body.start_byte, body.end_byte)):
-            for key in self.by_name.get(word.decode(), ()):
-                cells[key] = start.cells[key]
-        growing = {g for g in start.growing if g[0] == 1 or g[1] in cells}
+            chosen.extend(self.by_name.get(word.decode(), ()))
+        cells = dict(self.base)
+        growing = set(self.base_growing)
+        for key in chosen:
+            cells[key] = start.cells[key]
+            if (0, key) in start.growing:
+                growing.add((0, key))
         return State(cells, dict(start.heap), start.log, False, growing)
 
 
@@ -123,9 +132,15 @@ def _drop_locals(state: State, function: FunctionRef) -> None:
         del state.cells[key]
 
 
-def _run_entry(interp: Interpreter, function: FunctionRef, this: frozenset, state: State) -> None:
+def _entry_keys(entries: list[tuple[FunctionRef, frozenset, tuple]]) -> set[tuple[int, frozenset]]:
+    return {(function.id, this) for function, this, _ in entries}
+
+
+def _run_entry(interp: Interpreter, function: FunctionRef, this: frozenset, state: State,
+               entries: set[tuple[int, frozenset]]) -> None:
     """Run an entry point; a function it returns that nothing runs (`f = a => b => ...`) runs after
-    it, as the caller it is returned to would."""
+    it, as the caller it is returned to would, unless it is an entry point of its own (`entries`:
+    it runs from the same start then; run twice, a whole Emscripten module would cost double)."""
     program = interp.program
     queue = [(function, this)]
     queued = {function.id}
@@ -137,7 +152,7 @@ def _run_entry(interp: Interpreter, function: FunctionRef, this: frozenset, stat
         state.dead = False
         for value in returned:
             if (isinstance(value, Func) and value.node_id not in queued and value.node_id in program.functions
-                    and not program.functions[value.node_id].runs):
+                    and not program.functions[value.node_id].runs and (value.node_id, value.this) not in entries):
                 queued.add(value.node_id)
                 state.put_cells(value.env)
                 queue.append((program.functions[value.node_id], value.this))

@@ -12,7 +12,7 @@ from tree_sitter import Node
 
 from wasmlint.host.calls import Calls, unwrap
 from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Memo, Obj, State, merge, one
-from wasmlint.host.guards import branch
+from wasmlint.host.guards import assigned_back, branch, settle, tested
 from wasmlint.host.program import ROOT
 from wasmlint.host.values import StaleUse
 from wasmlint.syntax import node_bytes
@@ -117,7 +117,7 @@ class Interpreter(Calls):
 
     def s_if(self, node: Node, st: State) -> None:
         condition = node.child_by_field_name("condition")
-        yes, no = branch(self, condition, st)
+        yes, no, refined = tested(self, condition, st)
         consequence = node.child_by_field_name("consequence")
         if consequence is not None:
             self.exec(consequence, yes)
@@ -125,6 +125,7 @@ class Interpreter(Calls):
         if alternative is not None:
             for child in alternative.named_children:
                 self.exec(child, no)
+        settle(self, refined, yes, no)
         st.become(yes.join(no))
 
     def loop_body(self, node: Node, st: State, run: Callable[[State], None]) -> None:
@@ -325,14 +326,15 @@ class Interpreter(Calls):
         """The variables of the functions around a closure, as they are now."""
         program = self.program
         env = []
+        get = st.cells.get
         scope = program.parent_of.get(function_id, ROOT)
         for _ in range(MAX_CAPTURED_SCOPES):
             if scope == ROOT:
                 break
-            for name in program.declared.get(scope, ()):
-                vals = st.cells.get((scope, name))
+            for key in program.declared_keys(scope):
+                vals = get(key)
                 if vals:
-                    env.append(((scope, name), _without_captures(vals)))
+                    env.append((key, _without_captures(vals)))
                     if len(env) >= MAX_CAPTURED:
                         break
             scope = program.parent_of.get(scope, ROOT)
@@ -380,9 +382,10 @@ class Interpreter(Calls):
         return NOTHING
 
     def e_ternary(self, node: Node, st: State) -> frozenset:
-        yes, no = branch(self, node.child_by_field_name("condition"), st)
+        yes, no, refined = tested(self, node.child_by_field_name("condition"), st)
         first = self.eval(node.child_by_field_name("consequence"), yes)
         second = self.eval(node.child_by_field_name("alternative"), no)
+        settle(self, refined, yes, no, (first, second) if refined and assigned_back(node, refined) else None)
         st.become(yes.join(no))
         return merge(first if not yes.dead else NOTHING, second if not no.dead else NOTHING)
 
@@ -431,6 +434,17 @@ class Interpreter(Calls):
         """A value already evaluated (a condition's operand), read again without effects or uses."""
         node = unwrap(node)
         if node is None:
+            return NOTHING
+        if node.type == "binary_expression":
+            # Where a condition held: `a && b` is `b` (`(!stale(v) && v) || fresh()`: the default's
+            # left value); `a || b`, `a ?? b` either.
+            operator = node.child_by_field_name("operator")
+            op = operator.text if operator is not None else b""
+            right = self.eval_quietly(node.child_by_field_name("right"), st)
+            if op == b"&&":
+                return right
+            if op in (b"||", b"??"):
+                return merge(self.eval_quietly(node.child_by_field_name("left"), st), right)
             return NOTHING
         if node.type in ("identifier", "member_expression", "this", "subscript_expression"):
             saved = self.program.reporting

@@ -96,9 +96,31 @@ class Program:
     small: bool = True  # small enough to follow far (see `calls.SMALL_FILE`): nested functions nothing runs are entry points too
     limits: tuple[int, int, int] = (10, 48, 24)  # call depth, times a function is followed, an import callback
     columns: CharColumns = field(init=False, repr=False)
+    _class_ids_by_name: dict[str, list[int]] | None = field(default=None, init=False, repr=False)
+    _declared_keys: dict[int, tuple[int, tuple]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.columns = CharColumns(self.source)
+
+    def declared_keys(self, scope: int) -> tuple:
+        """The cell keys `(scope, name)` of the names `scope` declares, in the order of its set
+        (made again only when the set has grown: sets only grow, and an unchanged set keeps its
+        order). Every closure made in a scope looks its names up: Emscripten's module function
+        declares thousands."""
+        names = self.declared.get(scope, ())
+        known = self._declared_keys.get(scope)
+        if known is None or known[0] != len(names):
+            known = self._declared_keys[scope] = (len(names), tuple((scope, name) for name in names))
+        return known[1]
+
+    def classes_named(self, name: str) -> list[int]:
+        """The ids of the file's classes called `name` (indexed when first asked: the classes are
+        all collected before the run, and a bundle has thousands to look through per `extends`)."""
+        if self._class_ids_by_name is None:
+            self._class_ids_by_name = {}
+            for cls in self.classes.values():
+                self._class_ids_by_name.setdefault(cls.name, []).append(cls.id)
+        return self._class_ids_by_name.get(name, [])
 
     def reads_buffer_of(self, name: str) -> bool:
         """Whether the text reads `.name.buffer`: a minified export (`asm.b`) is the memory then,
