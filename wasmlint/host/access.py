@@ -56,6 +56,7 @@ class Access:
     refined: list = field(default_factory=list)  # the places the tests run so far refined (see `guards.settle`)
     stack: list[FunctionRef] = field(default_factory=list)  # the functions being run, outermost first
     inside_export: tuple[str, Node, str] | None = None  # the export call whose import callbacks run, and the import
+    handler_floor: int = 0  # the frames of `stack` below this one called the running import callback
     foreign: dict = field(default_factory=dict)  # interpreters of the files this one imports
 
     # Provided by the interpreter.
@@ -91,11 +92,19 @@ class Access:
     def assign_name(self, name: str, vals: frozenset, st: State) -> None:
         key = self.cell(name)
         st.put(False, key, vals)
-        if self.in_handler():
+        if self.in_handler(key[0]):
             self.program.refreshed.add(key)
 
-    def in_handler(self) -> bool:
-        return any(f.handler for f in self.stack)
+    def in_handler(self, scope: int = -1) -> bool:
+        """Whether a write made now is a growth handler's: what it stores is re-made on every
+        growth. The import callbacks the module calls during an export the handler calls are not
+        the handler's (`handler_floor`); nor is a variable of the handler or of a function it called
+        (`scope`: a parameter or local ends with that call)."""
+        frames = self.stack[self.handler_floor:]
+        for index in range(len(frames) - 1, -1, -1):
+            if frames[index].handler:
+                return not any(f.id == scope for f in frames[index:])
+        return False
 
     # -- object slots -----------------------------------------------------------------------------
 
@@ -301,7 +310,7 @@ class Access:
                 key = (self.frame.scope if name in self.program.declared.get(self.frame.scope, ()) else
                        self.program.scope_of(name, self.frame.scope), name)
                 st.put(False, key, vals)
-                if self.in_handler():
+                if self.in_handler(key[0]):
                     self.program.refreshed.add(key)
             else:
                 self.assign_name(name, vals, st)

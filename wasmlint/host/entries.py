@@ -30,6 +30,7 @@ def run_program(program: Program, root: Node) -> None:
     top = State()
     interp.exec(root, top)
     top.dead = False
+    program.awaited = False  # (entry points call functions with nothing on the stack too)
     for cls in program.classes.values():
         # A class nothing here instantiates is used from elsewhere: its methods run on an instance
         # its constructor made.
@@ -107,7 +108,7 @@ class _KeptViews:
             cells[key] = start.cells[key]
             if (0, key) in start.growing:
                 growing.add((0, key))
-        return State(cells, dict(start.heap), start.log, False, growing)
+        return State(cells, dict(start.heap), start.log, False, growing, start.logged)
 
 
 def _aged_env(env: tuple, grows: tuple) -> tuple:
@@ -167,14 +168,18 @@ def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, fro
         found.setdefault((func.node_id, func.this), None)
         envs[(func.node_id, func.this)] = func.env
     for function in program.functions.values():
-        if function.id in ran and function.class_id not in program.exported:
-            continue  # followed where it is called (an exported class's methods are API: others call them)
+        # A function the top level calls is followed there (an exported class's methods are API:
+        # others call them), unless the top level called it after waiting, when the timers and
+        # handlers registered before may have run first.
+        if function.id in ran and function.class_id not in program.exported and function.id not in program.ran_after_await:
+            continue
         if function.class_id and function.kind != "constructor":
             instances = program.instances.get(function.class_id) or {Obj(function.class_id, cls=function.class_id, kind="class")}
             for instance in sorted(instances, key=lambda o: o.site)[:MAX_INSTANCES]:
                 this = one(instance) if function.kind != "static" else NOTHING
                 found.setdefault((function.id, this), None)
-        elif function.id in program.exported or (function.id not in ran and (function.scope == ROOT or program.small)):
+        elif (function.id in program.exported or function.id in program.ran_after_await
+              or (function.id not in ran and (function.scope == ROOT or program.small))):
             found.setdefault((function.id, NOTHING), None)
     return [(program.functions[f], this, envs.get((f, this), ())) for f, this in found if f in program.functions]
 
