@@ -22,6 +22,12 @@ def unwrap(node: Node | None) -> Node | None:
     return node
 
 
+def _writes_elements(left: Node, prop: str) -> bool:
+    """Whether assigning to `left` writes a view's memory: `view[i] = x` does; a named property
+    (`view.tag = x`, `view["tag"] = x`) is an ordinary slot on the object, even when detached."""
+    return left.type == "subscript_expression" and (prop.startswith("[") or prop.isdigit())
+
+
 def prop_name(node: Node) -> str:
     prop = node.child_by_field_name("property")
     return node_bytes(prop).decode() if prop is not None else ""
@@ -281,9 +287,10 @@ class Access:
                 elif prop == ELEMENTS:  # an index not known: any element it names may be it
                     for key in [k for k in st.heap if k[0] == o.site and k[1].startswith("[") and k[1] != ELEMENTS]:
                         self.store(o, key[1], vals, st, strong=False)
-            for o in objs:
-                if isinstance(o, Memo):
-                    self.view_write(o, left)
+            if _writes_elements(left, prop):
+                for o in objs:
+                    if isinstance(o, Memo):
+                        self.view_write(o, left)
         elif left.type in ("object_pattern", "array_pattern"):
             self.bind_pattern(left, vals, st, declaring=False)
 
