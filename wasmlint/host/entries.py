@@ -254,14 +254,18 @@ def _kept_to_itself(program: Program, function: FunctionRef, known: dict[bytes, 
         return False  # a classic script's top-level names are seen by the page's other scripts
     text = name.text or b""
     if text not in known:
-        known[text] = _only_members_read(program.source, text, name.start_byte)
+        known[text] = _only_members_read(program.source, program.root, text, name.start_byte)
     return known[text]
 
 
-def _only_members_read(source: bytes, name: bytes, declared_at: int) -> bool:
-    """Whether every mention of `name` but its declaration reads a member (`name.x`, `name[k]`)."""
+def _only_members_read(source: bytes, root: Node, name: bytes, declared_at: int) -> bool:
+    """Whether every mention of `name` but its declaration reads a member (`name.x`, `name[k]`);
+    the word in a comment or a string is no mention."""
     for found in re.finditer(rb"(?<![\w$.])" + re.escape(name) + rb"(?![\w$])", source):
         if found.start() == declared_at:
+            continue
+        at = root.descendant_for_byte_range(found.start(), found.end())
+        if at is not None and at.type in ("comment", "string_fragment", "string", "template_string"):
             continue
         if not re.match(rb"\s*(?:\?\.|\.|\[)", source[found.end():found.end() + 16]):
             return False  # handed out (an argument, an export, an alias): others may call it
