@@ -65,6 +65,8 @@ def run_program(program: Program, root: Node) -> None:
     entries = entry_points(program, ran)
     keys = _entry_keys(entries)
     for function, this, env in entries:
+        if function.body is None or not program.touches(function.body):
+            continue  # it would run nothing (`_run_entry`): its state is not made
         state = kept.for_entry(start, function, program)
         _drop_locals(state, function)
         state.put_cells(_aged_env(env, grows))
