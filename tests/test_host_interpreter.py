@@ -322,6 +322,35 @@ if (cache.byteLength === 0) cache = null
 cache ??= new Uint8Array(memory.buffer)
 cache[1] = 2 // use
 """,
+    # Through an accessor: a function returning the variable, a method returning a field.
+    "accessor-function": """\
+let view = new Uint8Array(memory.buffer)
+function current() { return view }
+ex.alloc(8)
+if (current().byteLength === 0) view = new Uint8Array(memory.buffer)
+view[1] = 2 // use
+""",
+    "ternary-holder": """\
+class Box { constructor(v) { this.v = v } take() { return this.v } }
+let box = new Box(new Uint8Array(memory.buffer))
+ex.alloc(8)
+box = box.take().byteLength !== 0 ? box : new Box(new Uint8Array(memory.buffer))
+box.take()[1] = 2 // use
+""",
+    "or-default": """\
+let cache = new Uint8Array(memory.buffer)
+ex.alloc(8)
+cache = (cache.buffer === memory.buffer && cache) || new Uint8Array(memory.buffer)
+cache[1] = 2 // use
+""",
+    # A view found attached proves no call since it was made grew: the younger view is attached.
+    "older-view": """\
+const first = new Int8Array(memory.buffer)
+let cache = new Uint8Array(memory.buffer)
+ex.alloc(8)
+if (first.byteLength === 0) cache = new Uint8Array(memory.buffer)
+cache[1] = 2 // use
+""",
 }
 # The broken twin, and the text of the line V8 throws on: the use of the stale view, or the build
 # over the stale buffer (`new Uint8Array(saved)` throws there, so the view it would make never exists).
@@ -330,6 +359,14 @@ BROKEN = {
     "function": ("cache.byteLength === 0", "other.byteLength === 0", "// use"),
     "ternary": ("cache.buffer !== memory.buffer", "other.buffer !== memory.buffer", "// use"),
     "nullish": ("cache ??= new Uint8Array(memory.buffer)", "cache ??= new Uint8Array(saved)", "new Uint8Array(saved)"),
+    "accessor-function": ("current().byteLength === 0", "other.byteLength === 0", "// use"),
+    # The ternary's value is not what `box` holds after it: box's view was never re-validated.
+    "ternary-holder": ("box = box.take().byteLength", "const next = box.take().byteLength", "// use"),
+    "or-default": ("(cache.buffer === memory.buffer && cache)", "(other === null && cache)", "// use"),
+    # The tested view made after the call proves nothing of the call.
+    "older-view": ("const first = new Int8Array(memory.buffer)\nlet cache = new Uint8Array(memory.buffer)\nex.alloc(8)",
+                   "let cache = new Uint8Array(memory.buffer)\nex.alloc(8)\nconst first = new Int8Array(memory.buffer)",
+                   "// use"),
 }
 
 

@@ -47,8 +47,10 @@ class Access:
     checking: int = 0  # > 0 inside a test: reads are not uses
     trying: int = 0  # > 0 inside a `try` whose `catch` recovers: a use that throws is a test
     loops: int = 0
+    refined: list = field(default_factory=list)  # the places the tests run so far refined (see `guards.settle`)
     stack: list[FunctionRef] = field(default_factory=list)  # the functions being run, outermost first
     inside_export: tuple[str, Node, str] | None = None  # the export call whose import callbacks run, and the import
+    handler_floor: int = 0  # the frames of `stack` below this one called the running import callback
     foreign: dict = field(default_factory=dict)  # interpreters of the files this one imports
 
     # Provided by the interpreter.
@@ -84,11 +86,19 @@ class Access:
     def assign_name(self, name: str, vals: frozenset, st: State) -> None:
         key = self.cell(name)
         st.put(False, key, vals)
-        if self.in_handler():
+        if self.in_handler(key[0]):
             self.program.refreshed.add(key)
 
-    def in_handler(self) -> bool:
-        return any(f.handler for f in self.stack)
+    def in_handler(self, scope: int = -1) -> bool:
+        """Whether a write made now is a growth handler's: what it stores is re-made on every
+        growth. The import callbacks the module calls during an export the handler calls are not
+        the handler's (`handler_floor`); nor is a variable of the handler or of a function it called
+        (`scope`: a parameter or local ends with that call)."""
+        frames = self.stack[self.handler_floor:]
+        for index in range(len(frames) - 1, -1, -1):
+            if frames[index].handler:
+                return not any(f.id == scope for f in frames[index:])
+        return False
 
     # -- object slots -----------------------------------------------------------------------------
 
@@ -109,10 +119,13 @@ class Access:
 
     # -- places -----------------------------------------------------------------------------------
 
-    def places(self, place: Node, st: State) -> list[tuple[str, tuple]]:
-        """The cells and heap slots an expression names (to refine or assign)."""
+    def places(self, place: Node, st: State, depth: int = 0) -> list[tuple[str, tuple]]:
+        """The cells and heap slots an expression names (to refine): a variable, an object's
+        slot, and through an accessor what it returns (`img.pixels` whose getter returns
+        `this.#pixels`, `pool.at(0)` returning `this.#views[i]`, a closure `() => v` returning the
+        variable it captured)."""
         node = unwrap(place)
-        if node is None:
+        if node is None or depth > 3:
             return []
         if node.type in ("identifier", "shorthand_property_identifier"):
             return [("cell", self.cell(node_bytes(node).decode()))]
@@ -120,23 +133,48 @@ class Access:
             prop = self.slot_name(node, st)
             if prop is None:
                 return []
-            obj_node = node.child_by_field_name("object")
-            objs = self.quiet_value(obj_node, st)
-            return [("heap", (o.site, prop)) for o in objs if isinstance(o, Obj)]
+            iterated = _iterated(node) if prop == "value" else None
+            if iterated is not None:  # `set.values().next().value`: an element
+                return [("heap", (o.site, ELEMENTS)) for o in self.quiet_value(iterated, st)
+                        if isinstance(o, Obj) and o.kind in ("set", "map", "array")]
+            found: list[tuple[str, tuple]] = []
+            for o in self.quiet_value(node.child_by_field_name("object"), st):
+                if isinstance(o, Obj):
+                    getter = self.getter_of(o, prop) if o.cls else None
+                    if getter is not None:
+                        found += self.accessor_places(getter, frozenset((o,)), st, depth)
+                    else:
+                        found.append(("heap", (o.site, prop)))
+                elif isinstance(o, Func):  # a class's static slot, a function's property
+                    found.append(("heap", (o.node_id, prop)))
+            return found
         if node.type == "call_expression":
-            return self.returned_places(node, st)
+            return self.returned_places(node, st, depth)
         return []
 
-    def returned_places(self, node: Node, st: State) -> list[tuple[str, tuple]]:
-        """The slot an accessor call hands out: `box.take()` whose method returns `this.#view`,
-        `map.get('view')`, `pool.at(0)` on an array."""
+    def returned_places(self, node: Node, st: State, depth: int) -> list[tuple[str, tuple]]:
+        """The slot a call hands out: `map.get('view')`, `arr.at(0)`, a method or closure whose
+        body returns a place (`return this.#view`, `() => v`)."""
         callee = unwrap(node.child_by_field_name("function"))
-        if callee is None or callee.type != "member_expression":
+        if callee is None:
+            return []
+        found: list[tuple[str, tuple]] = []
+        if callee.type == "identifier":
+            for func in self.read_name(node_bytes(callee).decode(), st):
+                function = self.program.functions.get(func.node_id) if isinstance(func, Func) else None
+                if function is None:
+                    continue
+                for kind, key in self.accessor_places(function, func.this, st, depth):
+                    found.append((kind, key))
+                    # A closure's captured variable lives in the closure value too: refine it there.
+                    if kind == "cell" and any(cell == key for cell, _ in func.env):
+                        found.append(("env", (self.cell(node_bytes(callee).decode()), func.node_id, key)))
+            return found
+        if callee.type != "member_expression":
             return []
         method = prop_name(callee)
         args = node.child_by_field_name("arguments")
         first = next((a for a in args.named_children if a.type != "comment"), None) if args is not None else None
-        found: list[tuple[str, tuple]] = []
         for obj in self.quiet_value(callee.child_by_field_name("object"), st):
             if not isinstance(obj, Obj):
                 continue
@@ -146,10 +184,25 @@ class Access:
                 found.append(("heap", (obj.site, f"[{node_bytes(first).decode()}]")))
             elif obj.cls:
                 function = self.method_named(obj.cls, method)
-                returned = _returned_slot(function.body) if function is not None and function.body is not None else None
-                if returned is not None:
-                    found.append(("heap", (obj.site, returned)))
+                if function is not None:
+                    found += self.accessor_places(function, frozenset((obj,)), st, depth)
         return found
+
+    def accessor_places(self, function: FunctionRef, this: frozenset, st: State, depth: int) -> list[tuple[str, tuple]]:
+        """The places a function whose body only returns one names, read as that function
+        (its `this`, its scope)."""
+        returned = _returned_expression(function)
+        if returned is None:
+            return []
+        saved = self.frame
+        self.frame = Frame(function, function.id, this)
+        try:
+            return self.places(returned, st, depth + 1)
+        finally:
+            self.frame = saved
+
+    def getter_of(self, obj: Obj, prop: str) -> FunctionRef | None:
+        raise NotImplementedError
 
     def method_named(self, class_id: int, prop: str) -> FunctionRef | None:
         raise NotImplementedError
@@ -250,7 +303,7 @@ class Access:
                 key = (self.frame.scope if name in self.program.declared.get(self.frame.scope, ()) else
                        self.program.scope_of(name, self.frame.scope), name)
                 st.put(False, key, vals)
-                if self.in_handler():
+                if self.in_handler(key[0]):
                     self.program.refreshed.add(key)
             else:
                 self.assign_name(name, vals, st)
@@ -300,17 +353,30 @@ class Access:
         raise NotImplementedError
 
 
-def _returned_slot(body: Node) -> str | None:
-    """`this.x` / `this.#x` when a method's body is `return this.x` (an accessor)."""
+def _iterated(node: Node) -> Node | None:
+    """`x` of `x.values().next().value` (the first element of a Set, Map or array)."""
+    step = unwrap(node.child_by_field_name("object"))
+    for method in ("next", "values"):
+        if step is None or step.type != "call_expression":
+            return None
+        callee = unwrap(step.child_by_field_name("function"))
+        if callee is None or callee.type != "member_expression" or prop_name(callee) != method:
+            return None
+        step = unwrap(callee.child_by_field_name("object"))
+    return step
+
+
+def _returned_expression(function: FunctionRef) -> Node | None:
+    """What a function returns when its body is that one expression (`return this.#x`, `() => v`)."""
+    body = function.body
+    if body is None:
+        return None
+    if body.type != "statement_block":
+        return body
     statements = [c for c in body.named_children if c.type != "comment"]
     if len(statements) != 1 or statements[0].type != "return_statement":
         return None
-    value = next(iter(statements[0].named_children), None)
-    value = unwrap(value)
-    if value is None or value.type != "member_expression":
-        return None
-    obj = value.child_by_field_name("object")
-    return prop_name(value) if obj is not None and obj.type == "this" else None
+    return unwrap(next(iter(statements[0].named_children), None))
 
 
 def _refreshed(vals: frozenset) -> frozenset:

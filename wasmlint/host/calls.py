@@ -4,6 +4,7 @@ the table in `webapi.py` says), and the import callbacks the module calls during
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from tree_sitter import Node
@@ -116,6 +117,7 @@ class Calls(Members):
 
     def run_import_callbacks(self, export: str, node: Node, st: State) -> None:
         """The module may call any import during an export, after the growth that export made."""
+        floor, self.handler_floor = self.handler_floor, len(self.stack)
         try:
             for key, func in list(self.program.callbacks.items()):
                 self.inside_export = (export, node, self.program.callback_imports.get(key, ""))
@@ -131,10 +133,27 @@ class Calls(Members):
                 st.become(st.join(ran))
         finally:
             self.inside_export = None
+            self.handler_floor = floor
 
     def apply_summary(self, function: FunctionRef, st: State) -> None:
         for grow in function.grows:
-            st.grow(grow)
+            st.grow(self.here(grow))
+
+    def here(self, grow: Grow) -> Grow:
+        """A call a function was seen to make, made again where it runs now: inside the export call
+        whose import callbacks run (it happens only if that export calls the import), or not."""
+        if self.inside_export is None:
+            if not grow.inside:
+                return grow
+            exports = () if grow.host_grow else grow.exports
+            return dataclasses.replace(grow, exports=exports, inside="", through="")
+        name, call, through = self.inside_export
+        if grow.inside == name and grow.through == through:
+            return grow
+        if grow.host_grow:
+            return dataclasses.replace(grow, exports=(name,), line=line_of(call), text=_text(call), inside=name,
+                                       through=through)
+        return dataclasses.replace(grow, inside=name, through=through)
 
     # -- calls --------------------------------------------------------------------------------------
 
@@ -155,15 +174,15 @@ class Calls(Members):
             callees = self.member_values(receiver, prop, callee, st) if receiver else NOTHING
             if not receiver:
                 callees = self.guessed_member(obj_node, prop, callee, st)
-            mark = len(st.log)
+            mark = st.logged
             values = self.arguments(args, st)
             # The receiver was evaluated first: a call in an argument may detach it (`view.set(x, ex.alloc(n))`).
-            receiver = aged(receiver, st.log[mark:])
+            receiver = aged(receiver, st.since(mark))
             return self.call_method(node, callee, receiver, prop, callees, args, values, st)
         callees = self.eval(callee, st)
-        mark = len(st.log)
+        mark = st.logged
         values = self.arguments(args, st)
-        callees = aged(callees, st.log[mark:])  # a closure's variables age while its arguments run
+        callees = aged(callees, st.since(mark))  # a closure's variables age while its arguments run
         name = node_bytes(callee).decode() if callee.type == "identifier" else ""
         return self.call_values(node, callees, args, values, NOTHING, name, st)
 
@@ -171,15 +190,14 @@ class Calls(Members):
         """Arguments in order; a value an argument gave ages by the calls a later one made."""
         values, marks = [], []
         for arg in args:
-            marks.append(len(st.log))
+            marks.append(st.logged)
             if arg.type == "spread_element":
                 inner = arg.named_children[0] if arg.named_children else None
                 values.append(self.elements(self.eval(inner, st), arg, st, use=True))
             else:
                 values.append(self.eval(arg, st))
-        end = len(st.log)
-        return [aged(v, st.log[mark:end]) if mark < end else v
-                for v, mark in ((values[i], marks[i] + 0) for i in range(len(values)))]
+        end = st.logged
+        return [aged(v, st.since(mark)) if mark < end else v for v, mark in zip(values, marks)]
 
     def call_method(self, node: Node, callee: Node, receiver: frozenset, prop: str, callees: frozenset,
                     args: list[Node], values: list[frozenset], st: State) -> frozenset:
@@ -196,14 +214,15 @@ class Calls(Members):
             if len(values) > 1:
                 self.register_imports(values[1], st)
             return one(Instance(result=True))
+        if qualified == "Buffer.from" and values:
+            # Before the consuming methods (`from`): over an ArrayBuffer it views the memory.
+            return self.construct_view("Buffer", values, node, args, st)
         if qualified in webapi.CONSUMING_FUNCTIONS or (prop in webapi.CONSUMING_METHODS and not callees):
             for value, arg in zip(values, args):
                 self.use_deep(value, node, arg, st, throws=qualified != "" and prop != "decode")
             # What a consuming call returns is a copy or a plain value (a string, a count, a
             # promise of a digest), never the view it read: nothing of the view is kept.
             return result
-        if qualified == "Buffer.from" and values:
-            return self.construct_view("Buffer", values, node, args, st)
         # A method the host defines is called, whatever its name (`registry.register(...)`).
         if (prop in webapi.DEFERRING_METHODS and not callees) or qualified in webapi.DEFERRING_FUNCTIONS:
             self.defer(values, st)
@@ -231,7 +250,7 @@ class Calls(Members):
             self.use(value, node, None, throws=True)
         if memo.grows and self.trying:
             return NOTHING  # it throws there, and the `catch` takes over
-        if prop in webapi.VIEW_DERIVING_METHODS:
+        if prop in (webapi.BUFFER_VIEWING_METHODS if memo.ctor == "Buffer" else webapi.VIEW_DERIVING_METHODS):
             return one(memo.derived(memo.ctor, memo.site, memo.line, memo.text))
         if prop in webapi.VIEW_COPYING_METHODS and memo.grows:
             return one(memo)  # a copy of a detached view: as dead as it (the copy would have thrown)
@@ -398,7 +417,9 @@ class Calls(Members):
             return function.returned
         function.runs += 1
         self.program.ran.add(function.id)
-        mark = len(st.log)
+        if self.program.awaited and not self.stack:
+            self.program.ran_after_await.add(function.id)
+        mark = st.logged
         frame = Frame(function, function.id, this if function.node.type != "arrow_function" or this else NOTHING)
         if function.node.type == "arrow_function" and not this:
             frame.this = self.frame.this
@@ -435,7 +456,7 @@ class Calls(Members):
             cells = st.cells
             for name in self.program.declared.get(function.id, ()):
                 cells.pop((function.id, name), None)
-        grows = st.log[mark:]
+        grows = st.since(mark)
         if grows:
             function.grows = function.grows + tuple(g for g in grows if g not in function.grows)[:16]
         function.returned = merge(function.returned, frame.returned)

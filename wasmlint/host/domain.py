@@ -17,7 +17,42 @@ from tree_sitter import Node
 
 from wasmlint.host.values import Grow
 
+MAX_LOG = 64  # calls a state's log keeps (the newest)
 MAX_GROWS = 16  # calls kept per stale value (the first ones): the module decides which of them grow
+MAX_OTHER_GROWS = 32  # past MAX_GROWS, calls still kept when the module judges them apart from the kept ones
+
+
+def adds(grows: tuple, grow: Grow) -> bool:
+    """Whether a call adds to the calls a value was seen after. Past MAX_GROWS, only a call the
+    module would judge apart from every kept one: a view read in an import callback meets the
+    same calls once per export that runs the callback, and those must not crowd out the one call
+    that grows memory."""
+    if len(grows) >= MAX_OTHER_GROWS:
+        return False
+    hashed = grow.hashed  # (hashes first: far cheaper than comparing calls)
+    if any(g.hashed == hashed and g == grow for g in grows):
+        return False
+    return _adds_new(grows, grow)
+
+
+def _adds_new(grows: tuple, grow: Grow) -> bool:
+    """`adds`, for a call known not to be among `grows`."""
+    if len(grows) < MAX_GROWS:
+        return True
+    judged = grow.judged  # the exports it reaches, host growth, the export call whose callback made it
+    return len(grows) < MAX_OTHER_GROWS and all(g.judged != judged for g in grows)
+
+
+def with_grows(grows: tuple, more) -> tuple:
+    """`grows` and then each call of `more` that adds to them."""
+    if more is grows or not more:
+        return grows
+    present = set(grows)
+    for grow in more:
+        if grow not in present and _adds_new(grows, grow):
+            grows = grows + (grow,)
+            present.add(grow)
+    return grows
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +131,7 @@ class Memo:
         return replace(self, grows=(), from_entry=False) if self.grows or self.from_entry else self
 
     def grown(self, grow: Grow) -> "Memo":
-        if len(self.grows) >= MAX_GROWS or grow in self.grows:
+        if not adds(self.grows, grow):
             return self
         return replace(self, grows=self.grows + (grow,), from_entry=self.from_entry or grow.earlier)
 
@@ -251,8 +286,8 @@ def _merge(a: frozenset, b: frozenset) -> frozenset:
         if seen is None:
             by_site[memo.site] = memo
         else:
-            grows = seen.grows + tuple(g for g in memo.grows if g not in seen.grows)
-            by_site[memo.site] = replace(seen, grows=grows[:MAX_GROWS], from_entry=seen.from_entry or memo.from_entry)
+            grows = seen.grows if memo.grows == seen.grows else with_grows(seen.grows, memo.grows)
+            by_site[memo.site] = replace(seen, grows=grows, from_entry=seen.from_entry or memo.from_entry)
     return frozenset([v for v in joined if not isinstance(v, Memo)] + list(by_site.values()))
 
 
@@ -266,8 +301,9 @@ CellKey = tuple  # (scope node id, name) for a variable; (object site, property)
 @dataclass
 class State:
     """What holds what on one path: variables (`cells`), object slots (`heap`), and the calls on
-    this path that may have grown memory (`log`, to age values held only in an expression being
-    evaluated). `dead`: the path has left (return, throw, break)."""
+    this path that may have grown memory (`log`: the last MAX_LOG of them, `logged` in all; to age
+    values held only in an expression being evaluated, `since` a mark). `dead`: the path has left
+    (return, throw, break)."""
 
     cells: dict = field(default_factory=dict)
     heap: dict = field(default_factory=dict)
@@ -276,13 +312,20 @@ class State:
     # Where a buffer, a view or a closure holding one may be: (0, cell key) or (1, heap key). A
     # growth visits only these (a state can hold thousands of other values).
     growing: set = field(default_factory=set)
+    logged: int = 0
 
     def copy(self) -> "State":
-        return State(dict(self.cells), dict(self.heap), self.log, self.dead, set(self.growing))
+        return State(dict(self.cells), dict(self.heap), self.log, self.dead, set(self.growing), self.logged)
 
     def become(self, other: "State") -> None:
         self.cells, self.heap, self.log, self.dead = other.cells, other.heap, other.log, other.dead
-        self.growing = other.growing
+        self.growing, self.logged = other.growing, other.logged
+
+    def since(self, mark: int) -> tuple:
+        """The calls logged after `mark` (a value of `logged`): the last MAX_LOG of them at most. A
+        full log keeps the newest calls, so that a long run never stops ageing what it evaluates."""
+        count = self.logged - mark
+        return self.log[-count:] if count > 0 else ()
 
     def put(self, heap: bool, key: tuple, vals: frozenset) -> None:
         """Keep a value in a variable (`heap` False) or an object slot; nothing known is not kept."""
@@ -300,7 +343,8 @@ class State:
 
     def grow(self, grow: Grow) -> None:
         """A call that may grow memory: every buffer and view held anywhere gains it."""
-        self.log = self.log + (grow,) if len(self.log) < 64 else self.log
+        self.log = self.log + (grow,) if len(self.log) < MAX_LOG else self.log[1:] + (grow,)
+        self.logged += 1
         tables = (self.cells, self.heap)
         for where in list(self.growing):
             table = tables[where[0]]
@@ -318,8 +362,16 @@ class State:
             return other.copy()
         if other.dead:
             return self.copy()
-        log = self.log if other.log is self.log else self.log + tuple(g for g in other.log if g not in self.log)
-        joined = State(dict(self.cells), dict(self.heap), log, False, self.growing | other.growing)
+        if other.log is self.log:
+            extra: tuple = ()
+        else:
+            in_mine = set(self.log)
+            extra = tuple(g for g in other.log if g not in in_mine)
+        # What the other path logged that this one did not is appended, and counted: a mark taken
+        # before the paths parted then reaches the calls of both, never one made before it.
+        log = (self.log + extra)[-MAX_LOG:] if extra else self.log
+        joined = State(dict(self.cells), dict(self.heap), log, False, self.growing | other.growing,
+                       self.logged + len(extra))
         for mine, theirs in ((joined.cells, other.cells), (joined.heap, other.heap)):
             if mine == theirs:  # nothing written apart (compared in C, values by identity first)
                 continue

@@ -30,6 +30,7 @@ def run_program(program: Program, root: Node) -> None:
     top = State()
     interp.exec(root, top)
     top.dead = False
+    program.awaited = False  # (entry points call functions with nothing on the stack too)
     for cls in program.classes.values():
         # A class nothing here instantiates is used from elsewhere: its methods run on an instance
         # its constructor made.
@@ -91,19 +92,25 @@ class _KeptViews:
             self.by_name.setdefault(key[1], []).append(key)
         held = set(self.holding)
         self.base = {k: v for k, v in start.cells.items() if k not in held} if self.capped else {}
+        # Which of the growing places every capped entry starts with (object slots, and variables
+        # holding no view themselves), found once: testing the whole set per entry point cost the
+        # number of views for each of them.
+        self.base_growing = {g for g in start.growing if g[0] == 1 or g[1] in self.base} if self.capped else set()
 
     def for_entry(self, start: State, function: FunctionRef, program: Program) -> State:
         if not self.capped or function.body is None:
             return start.copy()
-        cells = dict(self.base)
-        for key in self.first:
-            cells[key] = start.cells[key]
+        chosen = list(self.first)
         body = function.body
         for word in set(_WORD.findall(program.source, body.start_byte, body.end_byte)):
-            for key in self.by_name.get(word.decode(), ()):
-                cells[key] = start.cells[key]
-        growing = {g for g in start.growing if g[0] == 1 or g[1] in cells}
-        return State(cells, dict(start.heap), start.log, False, growing)
+            chosen.extend(self.by_name.get(word.decode(), ()))
+        cells = dict(self.base)
+        growing = set(self.base_growing)
+        for key in chosen:
+            cells[key] = start.cells[key]
+            if (0, key) in start.growing:
+                growing.add((0, key))
+        return State(cells, dict(start.heap), start.log, False, growing, start.logged)
 
 
 def _aged_env(env: tuple, grows: tuple) -> tuple:
@@ -163,14 +170,18 @@ def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, fro
         found.setdefault((func.node_id, func.this), None)
         envs[(func.node_id, func.this)] = func.env
     for function in program.functions.values():
-        if function.id in ran and function.class_id not in program.exported:
-            continue  # followed where it is called (an exported class's methods are API: others call them)
+        # A function the top level calls is followed there (an exported class's methods are API:
+        # others call them), unless the top level called it after waiting, when the timers and
+        # handlers registered before may have run first.
+        if function.id in ran and function.class_id not in program.exported and function.id not in program.ran_after_await:
+            continue
         if function.class_id and function.kind != "constructor":
             instances = program.instances.get(function.class_id) or {Obj(function.class_id, cls=function.class_id, kind="class")}
             for instance in sorted(instances, key=lambda o: o.site)[:MAX_INSTANCES]:
                 this = one(instance) if function.kind != "static" else NOTHING
                 found.setdefault((function.id, this), None)
-        elif function.id in program.exported or (function.id not in ran and (function.scope == ROOT or program.small)):
+        elif (function.id in program.exported or function.id in program.ran_after_await
+              or (function.id not in ran and (function.scope == ROOT or program.small))):
             found.setdefault((function.id, NOTHING), None)
     return [(program.functions[f], this, envs.get((f, this), ())) for f, this in found if f in program.functions]
 

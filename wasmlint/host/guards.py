@@ -2,16 +2,20 @@
 tests on each branch. On the branch where the test says "attached", the value is fresh (its culprit
 calls are cleared: it was re-validated there). Tests: `x.byteLength === 0`, `x.length === 0`,
 `x.buffer.byteLength === 0`, `x.buffer !== memory.buffer`, `x !== memory.buffer` (a buffer),
-`x.buffer.detached`, and their negations, combined with `!`, `&&`, `||`; `x === null` splits
-the null path from the others (for `??=`)."""
+`x.buffer.detached`, a length read for its truth, and their negations, combined with `!`, `&&`,
+`||`; `x === null` splits the null path from the others (for `??=`). The place may be reached
+through an accessor (`img.pixels`, `box.take()`, `current()`: `access.places`). A value found
+attached proves that no call since it was made grew memory, so the values made after it are
+attached too (`_freshen_younger`). Where one arm of a guard makes the tested holder another
+object, the arms join keeping the re-validated slot (`settle`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from tree_sitter import Node
 
-from wasmlint.host.domain import Memo, Memory, State
+from wasmlint.host.domain import MAX_GROWS, Func, Memo, Memory, Obj, State
 
 if TYPE_CHECKING:
     from wasmlint.host.calls import Calls as Interpreter
@@ -60,7 +64,85 @@ def branch(interp: "Interpreter", condition: Node | None, st: State) -> tuple[St
     subject = _detached_flag(node)
     if subject is not None:  # `x.buffer.detached`: attached where false
         _freshen(interp, subject, no)
+    subject = _length_read(node)
+    if subject is not None:  # `x.byteLength && x`: a detached view's length is 0, so falsy
+        _freshen(interp, subject, yes)
     return yes, no
+
+
+def _length_read(node: Node) -> Node | None:
+    """`x.byteLength` / `x.buffer.byteLength` / `x.length` tested for truth: the value tested."""
+    if node.type != "member_expression":
+        return None
+    prop = node.child_by_field_name("property")
+    if prop is None or prop.text not in (b"byteLength", b"length"):
+        return None
+    return _subject(node.child_by_field_name("object"))
+
+
+def tested(interp: "Interpreter", condition: Node | None, st: State) -> tuple[State, State, list[Node]]:
+    """`branch`, and the places its tests refined (for `settle`)."""
+    mark = len(interp.refined)
+    yes, no = branch(interp, condition, st)
+    places = interp.refined[mark:]
+    del interp.refined[mark:]
+    return yes, no, places
+
+
+def settle(interp: "Interpreter", places: list[Node], one: State, other: State,
+           results: tuple[frozenset, frozenset] | None = None) -> None:
+    """Before two arms of a guard join: where a tested place no longer leads to an object slot on
+    one arm (`if (img.pixels.byteLength === 0) img = new Img(...)` made `img` another object), that
+    arm's value in the slot cannot be reached through the guarded place, so the other arm's
+    re-validated value stands for it (else the join would bring back the stale one it replaced).
+    `results`: the arms' values of a ternary assigned back to the holder the test read through
+    (`box = box.take().byteLength ? box : new Box(...)`): an arm whose value is another object
+    leaves the tested one behind."""
+    if one.dead or other.dead:
+        return
+    for place in places:
+        mine = {key for kind, key in interp.places(place, one) if kind == "heap"}
+        theirs = {key for kind, key in interp.places(place, other) if kind == "heap"}
+        if results is not None:
+            mine -= _sites_left(mine | theirs, results[0])
+            theirs -= _sites_left(mine | theirs, results[1])
+        for source, target, keys in ((one, other, mine - theirs), (other, one, theirs - mine)):
+            for key in keys:
+                vals = source.heap.get(key)
+                if vals and key in target.heap and not any(isinstance(v, Memo) and v.grows for v in vals):
+                    target.heap[key] = vals
+
+
+def _sites_left(keys: set, result: frozenset) -> set:
+    """The slots of objects an arm's value does not hold."""
+    sites = {v.site for v in result if isinstance(v, Obj)}
+    return {key for key in keys if key[0] not in sites}
+
+
+def assigned_back(node: Node, places: list[Node]) -> bool:
+    """Whether the value of `node` (a ternary) is assigned to the holder a tested place reads
+    through (`box = box.take()... ? box : ...`)."""
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    if parent is None or parent.type != "assignment_expression":
+        return False
+    left = _unwrap(parent.child_by_field_name("left"))
+    target = left.text if left is not None else None
+    return any(_holder_text(place) == target for place in places)
+
+
+def _holder_text(place: Node) -> bytes | None:
+    """`box` of `box.take()`, `img` of `img.pixels`, `f` of `f()`."""
+    node = _unwrap(place)
+    if node is not None and node.type == "call_expression":
+        node = _unwrap(node.child_by_field_name("function"))
+        if node is not None and node.type != "member_expression":
+            return node.text
+    if node is not None and node.type in ("member_expression", "subscript_expression"):
+        holder = _unwrap(node.child_by_field_name("object"))
+        return holder.text if holder is not None else None
+    return None
 
 
 def _detached_flag(node: Node) -> Node | None:
@@ -150,14 +232,12 @@ def _is_live_buffer(interp: "Interpreter", node: Node, st: State) -> bool:
 def _freshen(interp: "Interpreter", place: Node, st: State) -> None:
     """On this branch the value at `place` is attached: re-validated, so fresh. A buffer
     re-validated re-validates the views made over it (`if (this._buf !== memory.buffer)`)."""
-    buffers: set[int] = set()
-    for key in interp.places(place, st):
-        table = st.cells if key[0] == "cell" else st.heap
-        slot = key[1]
-        vals = table.get(slot)
-        if vals and any(isinstance(v, Memo) for v in vals):
-            table[slot] = frozenset(v.fresh() if isinstance(v, Memo) else v for v in vals)
-            buffers |= {v.origin or v.site for v in vals if isinstance(v, Memo) and v.is_buffer}
+    interp.refined.append(place)
+    tested = [v for key in interp.places(place, st) for v in _held(key, st) if isinstance(v, Memo)]
+    _rewrite(interp, place, st, _fresh)
+    _freshen_younger(tested, st)
+    buffers = {v.origin or v.site for key in interp.places(place, st) for v in _held(key, st)
+               if isinstance(v, Memo) and v.is_buffer}
     if buffers:
         for table in (st.cells, st.heap):
             for slot, vals in table.items():
@@ -166,9 +246,64 @@ def _freshen(interp: "Interpreter", place: Node, st: State) -> None:
                                             for v in vals)
 
 
+def _freshen_younger(tested: list[Memo], st: State) -> None:
+    """A value found attached proves that none of the calls since it was made grew memory, so
+    every value made since (whose calls are among those) is attached too: a test of an older view
+    re-validates a younger one (`(!(pool.at(0).length === 0) && this.view) || ...`)."""
+    if not tested or any(not v.grows for v in tested):
+        return
+    # (A tested view's list may be cut at MAX_GROWS: what it keeps did happen, so it still proves
+    # those calls; a younger view's cut list may miss calls, so it is left alone.)
+    proven = set(tested[0].grows).intersection(*(v.grows for v in tested[1:]))
+
+    def younger(v: object) -> bool:
+        return isinstance(v, Memo) and 0 < len(v.grows) < MAX_GROWS and proven.issuperset(v.grows)
+
+    tables = (st.cells, st.heap)
+    for where in list(st.growing):
+        table = tables[where[0]]
+        vals = table.get(where[1])
+        if vals and any(younger(v) for v in vals):
+            table[where[1]] = frozenset(v.fresh() if isinstance(v, Memo) and younger(v) else v for v in vals)
+
+
 def _drop_null(interp: "Interpreter", place: Node, st: State) -> None:
-    for key in interp.places(place, st):
-        table = st.cells if key[0] == "cell" else st.heap
-        vals = table.get(key[1])
-        if vals and "null" in vals:
-            table[key[1]] = frozenset(v for v in vals if v != "null")
+    _rewrite(interp, place, st, lambda vals: frozenset(v for v in vals if v != "null") if "null" in vals else vals)
+
+
+def _fresh(vals: frozenset) -> frozenset:
+    if not any(isinstance(v, Memo) for v in vals):
+        return vals
+    return frozenset(v.fresh() if isinstance(v, Memo) else v for v in vals)
+
+
+def _held(key: tuple, st: State) -> frozenset:
+    if key[0] == "env":
+        return st.cells.get(key[1][2], frozenset())
+    return (st.cells if key[0] == "cell" else st.heap).get(key[1], frozenset())
+
+
+def _rewrite(interp: "Interpreter", place: Node, st: State, change: Callable[[frozenset], frozenset]) -> None:
+    """Apply `change` to the value at each place `place` names: a variable, an object slot, or a
+    variable a closure captured (in the closure value its holder keeps, so a later call sees it)."""
+    for kind, key in interp.places(place, st):
+        if kind == "env":
+            holder, function_id, captured = key
+            funcs = st.cells.get(holder)
+            if funcs:
+                st.cells[holder] = frozenset(_closure_changed(v, function_id, captured, change) for v in funcs)
+            continue
+        table = st.cells if kind == "cell" else st.heap
+        vals = table.get(key)
+        if vals:
+            changed = change(vals)
+            if changed != vals:
+                table[key] = changed
+
+
+def _closure_changed(value: object, function_id: int, captured: tuple,
+                     change: Callable[[frozenset], frozenset]) -> object:
+    if not isinstance(value, Func) or value.node_id != function_id:
+        return value
+    env = tuple((cell, change(vals) if cell == captured else vals) for cell, vals in value.env)
+    return Func(value.node_id, value.this, env)

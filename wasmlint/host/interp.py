@@ -11,8 +11,8 @@ from typing import Callable
 from tree_sitter import Node
 
 from wasmlint.host.calls import Calls, unwrap
-from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Memo, Obj, State, merge, one
-from wasmlint.host.guards import branch
+from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Memo, Obj, State, merge, one, with_grows
+from wasmlint.host.guards import assigned_back, branch, settle, tested
 from wasmlint.host.program import ROOT
 from wasmlint.host.values import StaleUse
 from wasmlint.syntax import node_bytes
@@ -117,7 +117,7 @@ class Interpreter(Calls):
 
     def s_if(self, node: Node, st: State) -> None:
         condition = node.child_by_field_name("condition")
-        yes, no = branch(self, condition, st)
+        yes, no, refined = tested(self, condition, st)
         consequence = node.child_by_field_name("consequence")
         if consequence is not None:
             self.exec(consequence, yes)
@@ -125,6 +125,7 @@ class Interpreter(Calls):
         if alternative is not None:
             for child in alternative.named_children:
                 self.exec(child, no)
+        settle(self, refined, yes, no)
         st.become(yes.join(no))
 
     def loop_body(self, node: Node, st: State, run: Callable[[State], None]) -> None:
@@ -381,9 +382,10 @@ class Interpreter(Calls):
         return NOTHING
 
     def e_ternary(self, node: Node, st: State) -> frozenset:
-        yes, no = branch(self, node.child_by_field_name("condition"), st)
+        yes, no, refined = tested(self, node.child_by_field_name("condition"), st)
         first = self.eval(node.child_by_field_name("consequence"), yes)
         second = self.eval(node.child_by_field_name("alternative"), no)
+        settle(self, refined, yes, no, (first, second) if refined and assigned_back(node, refined) else None)
         st.become(yes.join(no))
         return merge(first if not yes.dead else NOTHING, second if not no.dead else NOTHING)
 
@@ -432,6 +434,17 @@ class Interpreter(Calls):
         """A value already evaluated (a condition's operand), read again without effects or uses."""
         node = unwrap(node)
         if node is None:
+            return NOTHING
+        if node.type == "binary_expression":
+            # Where a condition held: `a && b` is `b` (`(!stale(v) && v) || fresh()`: the default's
+            # left value); `a || b`, `a ?? b` either.
+            operator = node.child_by_field_name("operator")
+            op = operator.text if operator is not None else b""
+            right = self.eval_quietly(node.child_by_field_name("right"), st)
+            if op == b"&&":
+                return right
+            if op in (b"||", b"??"):
+                return merge(self.eval_quietly(node.child_by_field_name("left"), st), right)
             return NOTHING
         if node.type in ("identifier", "member_expression", "this", "subscript_expression"):
             saved = self.program.reporting
@@ -491,7 +504,12 @@ class Interpreter(Calls):
 
     def e_await(self, node: Node, st: State) -> frozenset:
         inner = node.named_children[0] if node.named_children else None
-        return self.eval(inner, st)
+        value = self.eval(inner, st)
+        if not self.stack and self.program.deferred:
+            # The event loop runs while the top level waits: the timers, frames, handlers and
+            # continuations registered so far may run before what follows.
+            self.program.awaited = True
+        return value
 
     # -- stale uses -----------------------------------------------------------------------------------
 
@@ -521,12 +539,12 @@ class Interpreter(Calls):
         if known is not None:
             grows = known.grows + tuple(g for g in grows if g not in known.grows)
         # In the order of the program's text (sets of values have no order of their own).
-        grows = tuple(sorted(set(grows), key=lambda g: (g.earlier, g.line, g.text, g.exports, g.via, g.inside)))
+        grows = with_grows((), sorted(set(grows), key=lambda g: (g.earlier, g.line, g.text, g.exports, g.via, g.inside)))
         (row, byte_col), (end_row, end_byte_col) = node.start_point, node.end_point
         text = " ".join(node_bytes(node).decode("utf-8", errors="replace").split())
         holder_text = " ".join(node_bytes(holder).decode("utf-8", errors="replace").split()) if holder is not None else text
         if known is not None:
-            merged = dataclasses.replace(known, grows=grows[:16], from_entry=known.from_entry or memo.from_entry)
+            merged = dataclasses.replace(known, grows=grows, from_entry=known.from_entry or memo.from_entry)
             # The view made first in the text names the finding, whichever path reached it first.
             if (memo.line, memo.text, memo.ctor) < (known.created_line, known.created_text, known.ctor):
                 merged = dataclasses.replace(merged, ctor=memo.ctor, created_line=memo.line, created_text=memo.text)
@@ -544,7 +562,7 @@ class Interpreter(Calls):
             return
         program.uses[key] = StaleUse(
             holder=holder_text[:60], ctor=memo.ctor, created_line=memo.line, created_text=memo.text,
-            grows=grows[:16], line=row + 1, column=program.columns.column(node.start_byte, byte_col),
+            grows=grows, line=row + 1, column=program.columns.column(node.start_byte, byte_col),
             end_line=end_row + 1, end_column=program.columns.column(node.end_byte, end_byte_col),
             text=text if len(text) <= 80 else text[:77] + "...",
             from_entry=memo.from_entry if known is None else known.from_entry or memo.from_entry)

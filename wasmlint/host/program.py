@@ -86,6 +86,8 @@ class Program:
     callback_imports: dict[tuple[int, frozenset], str] = field(default_factory=dict)  # callback -> "env.host_write"
     deferred: dict[tuple[int, frozenset], Any] = field(default_factory=dict)  # entry points met as values: the same
     ran: set[int] = field(default_factory=set)  # functions run at least once
+    awaited: bool = False  # the top level has waited (`await`): entry points may have run meanwhile
+    ran_after_await: set[int] = field(default_factory=set)  # functions the top level called after waiting
     instances: dict[int, set] = field(default_factory=dict)  # class id -> its instances (Obj)
     refreshed: set = field(default_factory=set)  # cells and heap slots a growth handler re-makes
     entry_grows: list[Grow] = field(default_factory=list)  # what entry points call that may grow

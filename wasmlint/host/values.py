@@ -41,10 +41,11 @@ class Record(dict):
     Val, a View or a Record. Bound to a name, its views are held as `name.prop`."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Grow:
     """A call that may grow memory: into the module (naming the exports it may reach), or the
-    host's own `memory.grow`."""
+    host's own `memory.grow`. Compared by value; the analysis compares millions of them, so each
+    keeps its fields as one tuple and its hash (the last fields are derived, never stored)."""
 
     exports: tuple[str, ...]
     line: int
@@ -56,6 +57,28 @@ class Grow:
     # the callback implements ("" unknown). It happens only if that export calls that import.
     inside: str = ""
     through: str = ""
+    key: tuple = field(init=False, repr=False, compare=False)
+    judged: tuple = field(init=False, repr=False, compare=False)  # what the module's verdict on it depends on
+    hashed: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        key = (self.exports, self.line, self.text, self.via, self.host_grow, self.earlier, self.inside, self.through)
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "judged", (self.exports, self.host_grow, self.inside, self.through))
+        object.__setattr__(self, "hashed", hash(key))
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Grow):
+            return NotImplemented
+        return self.hashed == other.hashed and self.key == other.key
+
+    def __hash__(self) -> int:
+        return self.hashed
+
+    def __reduce__(self):
+        return (Grow, self.key)  # rebuilt (and hashed) in the process that reads it
 
 
 @dataclass

@@ -17,6 +17,8 @@ VIEWING_CONSTRUCTORS = VIEW_TYPES | frozenset({"Buffer"})
 # Methods of a view. `subarray` views the same buffer; every other method reads or writes the
 # memory now (a use); these return a copy, safe to keep.
 VIEW_DERIVING_METHODS = frozenset({"subarray"})
+# Node's Buffer#slice views the same memory too (unlike a typed array's).
+BUFFER_VIEWING_METHODS = frozenset({"subarray", "slice"})
 VIEW_COPYING_METHODS = frozenset({"slice", "map", "filter", "toReversed", "toSorted", "with"})
 # Properties of a view that do not touch the memory: reading them is a test, not a use.
 VIEW_PASSIVE_PROPERTIES = frozenset({"buffer", "byteLength", "length", "byteOffset", "BYTES_PER_ELEMENT",

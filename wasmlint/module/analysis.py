@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -767,6 +767,22 @@ def _imports_called(module: WasmModule, graph: "_CallGraph", export_funcs: set[i
     return found
 
 
+def _reaches(module: WasmModule, data: bytes | None, graph: _CallGraph, names: _Names, is_panic,
+             export_funcs: set[int]) -> dict[int, "_Reach"]:
+    """How each exported function reaches memory.grow (status NO: it does not)."""
+    grow_funcs = {site.func_index for site in module.grow_sites}
+    growth = _Growth(module, data, graph, names, is_panic, grow_funcs, export_funcs)
+    reached: dict[int, _Reach] = {}
+    for func in sorted(export_funcs):
+        reached[func] = growth.grows(func) or _Reach(NO)
+    # Only the exports that cannot grow without panicking need the search through panic code.
+    unreached = {func for func, reach in reached.items() if reach.status == NO}
+    if unreached and grow_funcs:
+        for func in sorted(unreached):
+            reached[func] = growth.only_on_panic(func, unreached) or reached[func]
+    return reached
+
+
 def analyze_module(data: bytes, host_growth: Collection[str] = ()) -> ModuleFacts:
     """Decode a binary module and work out what it reveals about memory growth."""
     return facts_from_module(decode_module(data), data, host_growth)
@@ -784,9 +800,9 @@ def facts_from_module(module: WasmModule, data: bytes | None = None, host_growth
     panic_funcs = {func for func, name in raw.items() if is_panic_name(name)}
     is_panic = panic_funcs.__contains__
 
-    grow_funcs = {site.func_index for site in module.grow_sites}
     export_funcs = {e.index for e in module.exports if e.kind == "func"}
-    growth = _Growth(module, data, graph, names, is_panic, grow_funcs, export_funcs)
+    # The searches and explorations end with the reaches: they are not held while the facts are made.
+    reached = _reaches(module, data, graph, names, is_panic, export_funcs)
 
     host_imports = [imp for imp in module.imports if imp.kind == "func" and (
         HOST_GROWTH_IMPORT.match(imp.name) or HOST_GROWTH_IMPORT.match(raw.get(imp.index, ""))
@@ -796,21 +812,17 @@ def facts_from_module(module: WasmModule, data: bytes | None = None, host_growth
 
     host_path_of = _Paths(reach_host, names)
     calls_import = _imports_called(module, graph, export_funcs)
-    reached: dict[int, _Reach] = {}
-    for func in sorted(export_funcs):
-        reached[func] = growth.grows(func) or _Reach(NO)
-    # Only the exports that cannot grow without panicking need the search through panic code.
-    unreached = {func for func, reach in reached.items() if reach.status == NO}
-    if unreached and grow_funcs:
-        for func in sorted(unreached):
-            reached[func] = growth.only_on_panic(func, unreached) or reached[func]
     exports: list[ExportFacts] = []
+    left = Counter(export.index for export in module.exports if export.kind == "func")
     for export in module.exports:
         if export.kind != "func":
             exports.append(ExportFacts(export.name, export.kind, export.index))
             continue
         func = export.index
-        reach = reached[func]
+        # A reach is dropped once its function's last export has it (what it holds lives on in
+        # the export's facts): the reaches and the facts are not all held at once.
+        left[func] -= 1
+        reach = reached[func] if left[func] else reached.pop(func)
         host_path = host_path_of(func) if func in reach_host else ()
         if host_path and reach.status != GROWS:
             # Memory grows when the host's import runs: the export grows, by that path.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from wasmlint.module.leb import DecodeError
 from wasmlint.module.leb import read_u32 as _u32
 from wasmlint.module.model import WasmModule
@@ -59,7 +61,7 @@ def _names(data: bytes, m: WasmModule, pos: int, end: int) -> None:
                     length, p = _u32(data, p, sub_end)
                 if p + length > sub_end:
                     raise DecodeError("function name runs past its subsection", p)
-                names[index] = data[p:p + length].decode("utf-8", "replace")
+                names[index] = sys.intern(data[p:p + length].decode("utf-8", "replace"))  # see read_name
                 p += length
         pos = sub_end
 

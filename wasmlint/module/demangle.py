@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 _LEGACY_ESCAPES = {
     "SP": "@", "BP": "*", "RF": "&", "LT": "<", "GT": ">", "LP": "(", "RP": ")", "C": ",",
@@ -18,7 +17,8 @@ class _Unsupported(Exception):
     """The name uses something this demangler does not handle; the caller shows it unchanged."""
 
 
-@lru_cache(maxsize=65536)
+# Not cached here: the module layer keeps each module's names for its own analysis (_Names), and
+# a cache of 65,536 names held 5 MB of a large module's names for the rest of the run.
 def demangle(name: str) -> str:
     """Demangle a Rust symbol for display; anything else (or anything unsupported) comes back unchanged."""
     try:
