@@ -149,6 +149,17 @@ def npm_pack(packages, directory: Path) -> list[Path]:
     return sorted(directory.glob("*.tgz"))
 
 
+def npm_unpacked(packages, directory: Path) -> Path:
+    """`npm pack` the packages and unpack each into `directory/<tarball stem>`; the directory."""
+    import tarfile
+
+    for tarball in npm_pack(packages, directory):
+        with tarfile.open(tarball) as archive:
+            archive.extractall(directory / tarball.stem, filter="data")
+        tarball.unlink()
+    return directory
+
+
 def json_findings(stdout: str) -> list[dict]:
     return json.loads(stdout)["findings"]
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import tarfile
 from pathlib import Path
 
 import pytest
 
-from conftest import GUESTS, guest_module, npm_pack, run_cli, unavailable
+from conftest import GUESTS, guest_module, npm_unpacked, run_cli, unavailable
 
 CLASSIC = """\
 import { readFileSync } from 'node:fs'
@@ -224,12 +223,7 @@ GLUE_PACKAGES = ("tiktoken@1.0.22", "@jsquash/png@1.2.0", "@resvg/resvg-wasm@2.0
 
 @pytest.fixture(scope="module")
 def npm_glue(tmp_path_factory) -> Path:
-    directory = tmp_path_factory.mktemp("glue")
-    for tarball in npm_pack(GLUE_PACKAGES, directory):
-        with tarfile.open(tarball) as archive:
-            archive.extractall(directory / tarball.stem, filter="data")
-        tarball.unlink()
-    return directory
+    return npm_unpacked(GLUE_PACKAGES, tmp_path_factory.mktemp("glue"))
 
 
 @pytest.mark.network

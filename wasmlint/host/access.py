@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Memo, Obj, State, merge
+from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Memo, Obj, State, index_of, merge
 from wasmlint.host.program import ROOT, FunctionRef, Program
 from wasmlint.syntax import node_bytes
 
@@ -20,6 +20,12 @@ def unwrap(node: Node | None) -> Node | None:
         inner = [c for c in node.named_children if c.type != "comment"]
         node = inner[0] if inner else None
     return node
+
+
+def _writes_elements(left: Node, prop: str) -> bool:
+    """Whether assigning to `left` writes a view's memory: `view[i] = x` does; a named property
+    (`view.tag = x`, `view["tag"] = x`) is an ordinary slot on the object, even when detached."""
+    return left.type == "subscript_expression" and (prop.startswith("[") or prop.isdigit())
 
 
 def prop_name(node: Node) -> str:
@@ -36,6 +42,7 @@ class Frame:
     this: frozenset = NOTHING
     returned: frozenset = NOTHING
     exits: State | None = None
+    outer: "Frame | None" = None  # the frame of the call it runs in (its `this` is still held)
 
 
 @dataclass
@@ -207,6 +214,14 @@ class Access:
     def method_named(self, class_id: int, prop: str) -> FunctionRef | None:
         raise NotImplementedError
 
+    def accessed_slot(self, obj: Obj, prop: str) -> str:
+        """The slot `obj.prop` reads: its own, or the one a getter hands out (`get pixels() {
+        return this.#pixels }`), so that a test of `image.pixels` refines `#pixels`."""
+        getter = self.getter_of(obj, prop) if obj.cls else None
+        if getter is None or getter.body is None:
+            return prop
+        return _returned_slot(getter.body) or prop
+
     def slot_name(self, node: Node, st: State) -> str | None:
         if node.type == "member_expression":
             return prop_name(node)
@@ -217,6 +232,10 @@ class Access:
             return node_bytes(index).decode().strip("'\"`")
         if index.type == "number":
             return f"[{node_bytes(index).decode()}]"
+        if index.type == "identifier":  # `this.#views[i]` where `i` is known: `keep(0, v)`
+            known = index_of(self.read_name(node_bytes(index).decode(), st))
+            if known is not None:
+                return f"[{known}]"
         return ELEMENTS
 
     def quiet_value(self, node: Node | None, st: State) -> frozenset:
@@ -233,7 +252,7 @@ class Access:
             found: frozenset = NOTHING
             for o in self.quiet_value(node.child_by_field_name("object"), st):
                 if isinstance(o, Obj) and prop is not None:
-                    found = merge(found, self.load(o, prop, st))
+                    found = merge(found, self.load(o, self.accessed_slot(o, prop), st))
             return found
         return NOTHING
 
@@ -265,9 +284,13 @@ class Access:
                 self.store(o, prop, vals, st, strong=len(targets) == 1 and prop != ELEMENTS)
                 if element and prop != ELEMENTS:
                     self.store(o, ELEMENTS, vals, st, strong=False)
-            for o in objs:
-                if isinstance(o, Memo):
-                    self.view_write(o, left)
+                elif prop == ELEMENTS:  # an index not known: any element it names may be it
+                    for key in [k for k in st.heap if k[0] == o.site and k[1].startswith("[") and k[1] != ELEMENTS]:
+                        self.store(o, key[1], vals, st, strong=False)
+            if _writes_elements(left, prop):
+                for o in objs:
+                    if isinstance(o, Memo):
+                        self.view_write(o, left)
         elif left.type in ("object_pattern", "array_pattern"):
             self.bind_pattern(left, vals, st, declaring=False)
 
@@ -384,3 +407,15 @@ def _refreshed(vals: frozenset) -> frozenset:
     if not any(isinstance(v, Memo) and v.grows for v in vals):
         return vals
     return frozenset(v.fresh() if isinstance(v, Memo) else v for v in vals)
+
+
+def _returned_slot(body: Node) -> str | None:
+    """`this.x` / `this.#x` when a getter's body is `return this.x`."""
+    statements = [c for c in body.named_children if c.type != "comment"]
+    if len(statements) != 1 or statements[0].type != "return_statement":
+        return None
+    value = unwrap(next(iter(statements[0].named_children), None))
+    if value is None or value.type != "member_expression":
+        return None
+    obj = value.child_by_field_name("object")
+    return prop_name(value) if obj is not None and obj.type == "this" else None

@@ -423,7 +423,11 @@ class Calls(Members):
         frame = Frame(function, function.id, this if function.node.type != "arrow_function" or this else NOTHING)
         if function.node.type == "arrow_function" and not this:
             frame.this = self.frame.this
+        frame.outer = self.frame
         saved, self.frame = self.frame, frame
+        # A `try` around a call guards only its own statements: the callee's uses are its own (a
+        # promise wrapper's `try { fn() } catch (e) { fail(e) }` re-validates nothing).
+        saved_trying, self.trying = self.trying, 0
         self.stack.append(function)
         try:
             params = function.params()
@@ -451,6 +455,7 @@ class Calls(Members):
         finally:
             self.stack.pop()
             self.frame = saved
+            self.trying = saved_trying
         if function not in self.stack:
             # Its variables end with the call (closures made in it keep their own copies).
             cells = st.cells
@@ -591,7 +596,7 @@ class Calls(Members):
         cls = self.program.classes.get(class_id)
         if cls is None:
             return
-        saved, self.frame = self.frame, Frame(None, cls.scope, this)
+        saved, self.frame = self.frame, Frame(None, cls.scope, this, outer=self.frame)
         try:
             for definition in cls.fields:
                 name = definition.child_by_field_name("property") or definition.child_by_field_name("name")

@@ -176,7 +176,24 @@ class Func:
         return Func(self.node_id, self.this, env)
 
 
-AbsVal = Union[Memory, Exports, Instance, ExportFn, MemoryGrow, GlueFn, GlueObject, Foreign, Memo, SafeBuffer, Obj, Func]
+@dataclass(frozen=True, slots=True)
+class Index:
+    """A small whole number written in the text (`0`, `3`), as an array index: `keep(0, v)` then
+    `this.#views[i] = v` writes element 0 and nothing else."""
+
+    value: int
+
+
+def index_of(vals: frozenset) -> int | None:
+    """The one index `vals` is (None: none, or it may be several)."""
+    if len(vals) != 1:
+        return None
+    (value,) = vals
+    return value.value if isinstance(value, Index) else None
+
+
+AbsVal = Union[Memory, Exports, Instance, ExportFn, MemoryGrow, GlueFn, GlueObject, Foreign, Memo, SafeBuffer, Obj, Func,
+               Index]
 Vals = frozenset  # of AbsVal
 NOTHING: frozenset = frozenset()
 
@@ -382,6 +399,58 @@ class State:
                 have = get(key)
                 mine[key] = vals if have is None else merge(have, vals)
         return joined
+
+
+def _sites_in(vals: frozenset, found: set) -> None:
+    for v in vals:
+        if isinstance(v, Obj):
+            found.add(v.site)
+        elif isinstance(v, Func):
+            _sites_in(v.this, found)
+            for _, held in v.env:
+                _sites_in(held, found)
+
+
+def held_sites(st: State, roots: frozenset) -> set:
+    """The allocation sites of the objects anything on this path still holds: a variable, an
+    object's slot, a closure, or `roots` (the `this` of the calls being run, a value being
+    evaluated). An object no one holds can no longer be read."""
+    found: set = set()
+    _sites_in(roots, found)
+    for table in (st.cells, st.heap):
+        for vals in table.values():
+            _sites_in(vals, found)
+    return found
+
+
+def let_go(st: State, other: State, roots: frozenset) -> State:
+    """`st` before it joins `other` (the two branches of a test): a slot of an object this branch
+    let go of, stale here but not there, takes the other branch's value. A guard's
+    `if (stale(k.view)) k = new K(fresh)` replaces the only reference to the old object on the
+    branch that found it stale; its slots there are garbage, not what a later `k.view` may read."""
+    if st.heap is other.heap:
+        return st
+    candidates = []
+    for where in st.growing:  # only slots that may hold a view (a state can hold thousands of others)
+        if where[0] != 1:
+            continue
+        vals = st.heap.get(where[1])
+        theirs = other.heap.get(where[1])
+        if vals is not None and vals is not theirs and growable(vals) and vals != theirs:
+            candidates.append(where[1])
+    if not candidates:
+        return st
+    held = held_sites(st, roots)
+    dropped = [key for key in candidates if key[0] not in held]
+    if not dropped:
+        return st
+    st = st.copy()
+    for key in dropped:
+        if key in other.heap:
+            st.heap[key] = other.heap[key]
+        else:
+            del st.heap[key]
+    return st
 
 
 def aged(vals: frozenset, grows: tuple) -> frozenset:

@@ -38,8 +38,10 @@ def run_program(program: Program, root: Node) -> None:
             interp.instantiate(cls.id, [], top, cls.node)
             top.dead = False
     ran = set(program.ran)
-    ends = []
+    top_ran = set(ran)
+    called: set[int] = set()
     entries = entry_points(program, ran)
+    runs: list[tuple[int, State, list]] = []  # each entry point's first run: its end, its growing calls
     if program.relevance is None and len(entries) * (len(top.cells) + len(top.heap)) <= MAX_ROUND_WORK:
         # A first round learns what entry points call that may grow, and what they leave behind.
         # (A bundle skips it: what the top level's calls into its functions grew stands in.)
@@ -47,24 +49,34 @@ def run_program(program: Program, root: Node) -> None:
         program.entry_grows.clear()
         _reset_budgets(program)
         first_kept = _KeptViews(top)
+        ran_by: dict[int, set[int]] = {}
         keys = _entry_keys(entries)
         for function, this, env in entries:
             state = first_kept.for_entry(top, function, program)
             state.put_cells(env)
+            program.ran = set()
+            mark = len(program.entry_grows)
             _run_entry(interp, function, this, state, keys)
-            ends.append(state)
-    grows = tuple(dict.fromkeys(dataclasses.replace(g, earlier=True) for g in program.entry_grows))[:MAX_ENTRY_GROWS]
+            ran_by.setdefault(function.id, set()).update(program.ran - {function.id})
+            ran |= program.ran
+            runs.append((function.id, state, program.entry_grows[mark:]))
+        program.ran = set(ran)
+        called = _called_by_other_entries(ran_by, program) | _import_callbacks_run(program, top_ran)
+    # What an entry point that runs only inside another one did on its own never happened.
+    learned = [g for function_id, _, made in runs if function_id not in called for g in made]
+    grows = tuple(dict.fromkeys(dataclasses.replace(g, earlier=True) for g in learned))[:MAX_ENTRY_GROWS]
     start = top
-    for end in ends:
-        start = start.join(end)
+    for function_id, end, _ in runs:
+        if function_id not in called:
+            start = start.join(end)
     start.dead = False
     for grow in grows:
         start.grow(grow)
     program.reporting = True
     _reset_budgets(program)
     kept = _KeptViews(start)
-    entries = entry_points(program, ran)
-    keys = _entry_keys(entries)
+    entries = [entry for entry in entry_points(program, top_ran) if entry[0].id not in called]
+    keys = _entry_keys(entries)  # (an entry point another one runs is followed there, not on its own)
     for function, this, env in entries:
         if function.body is None or not program.touches(function.body):
             continue  # it would run nothing (`_run_entry`): its state is not made
@@ -111,6 +123,30 @@ class _KeptViews:
             if (0, key) in start.growing:
                 growing.add((0, key))
         return State(cells, dict(start.heap), start.log, False, growing, start.logged)
+
+
+def _called_by_other_entries(ran_by: dict[int, set[int]], program: Program) -> set[int]:
+    """Entry points another entry point calls (a method of a class the file keeps to itself, run
+    from an event handler): they run there, after what that caller did, not on their own. Two that
+    call each other both stay; what the file exports stays (other code calls it)."""
+    called = set()
+    for caller, callees in ran_by.items():
+        for callee in callees:
+            if callee in ran_by and caller not in ran_by.get(callee, ()) and not _exported(program, callee):
+                called.add(callee)
+    return called
+
+
+def _import_callbacks_run(program: Program, top_ran: set[int]) -> set[int]:
+    """Import callbacks the top level's export calls ran: the module calls an import only during
+    an export, and the export calls made after the top level are those of the entry points,
+    where the callbacks run too."""
+    return {func.node_id for func in program.callbacks.values() if func.node_id in top_ran}
+
+
+def _exported(program: Program, function_id: int) -> bool:
+    function = program.functions.get(function_id)
+    return function_id in program.exported or (function is not None and function.class_id in program.exported)
 
 
 def _aged_env(env: tuple, grows: tuple) -> tuple:
@@ -166,6 +202,7 @@ def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, fro
     the top level ran)."""
     found: dict[tuple[int, frozenset], None] = {}
     envs: dict[tuple[int, frozenset], tuple] = {}
+    kept: dict[bytes, bool] = {}  # a top-level object's name -> whether the module keeps it to itself (b"": a module)
     for func in list(program.deferred.values()) + list(program.callbacks.values()):
         found.setdefault((func.node_id, func.this), None)
         envs[(func.node_id, func.this)] = func.env
@@ -181,7 +218,47 @@ def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, fro
                 this = one(instance) if function.kind != "static" else NOTHING
                 found.setdefault((function.id, this), None)
         elif (function.id in program.exported or function.id in program.ran_after_await
-              or (function.id not in ran and (function.scope == ROOT or program.small))):
+              or (function.id not in ran and (function.scope == ROOT or program.small)
+                  and not _kept_to_itself(program, function, kept))):
             found.setdefault((function.id, NOTHING), None)
     return [(program.functions[f], this, envs.get((f, this), ())) for f, this in found if f in program.functions]
 
+
+
+def _kept_to_itself(program: Program, function: FunctionRef, known: dict[bytes, bool]) -> bool:
+    """A function in an object literal that an ES module keeps in a top-level variable and never
+    hands out (`const api = { alloc: (n) => ex.alloc(n) }`, then only `api.x` reads): no code
+    outside the file can reach it, so it runs only where the file calls it, never on its own."""
+    if not program.small:
+        return False  # a bundle's names are searched no further (its cost stays linear)
+    node = function.node
+    literal = node.parent.parent if node.parent is not None and node.parent.type == "pair" else node.parent
+    if node.type == "method_definition" and literal is not None and literal.type != "object":
+        return False
+    if literal is None or literal.type != "object" or program.root is None:
+        return False
+    declarator = literal.parent
+    if declarator is None or declarator.type != "variable_declarator":
+        return False
+    declaration = declarator.parent
+    name = declarator.child_by_field_name("name")
+    if name is None or name.type != "identifier" or declaration is None or declaration.parent != program.root:
+        return False
+    if b"" not in known:  # (asked once per file)
+        known[b""] = any(c.type in ("import_statement", "export_statement") for c in program.root.named_children)
+    if not known[b""]:
+        return False  # a classic script's top-level names are seen by the page's other scripts
+    text = name.text or b""
+    if text not in known:
+        known[text] = _only_members_read(program.source, text, name.start_byte)
+    return known[text]
+
+
+def _only_members_read(source: bytes, name: bytes, declared_at: int) -> bool:
+    """Whether every mention of `name` but its declaration reads a member (`name.x`, `name[k]`)."""
+    for found in re.finditer(rb"(?<![\w$.])" + re.escape(name) + rb"(?![\w$])", source):
+        if found.start() == declared_at:
+            continue
+        if not re.match(rb"\s*(?:\?\.|\.|\[)", source[found.end():found.end() + 16]):
+            return False  # handed out (an argument, an export, an alias): others may call it
+    return True

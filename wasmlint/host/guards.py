@@ -61,23 +61,23 @@ def branch(interp: "Interpreter", condition: Node | None, st: State) -> tuple[St
             return yes, no
     interp.check(node, st)
     yes, no = st.copy(), st.copy()
-    subject = _detached_flag(node)
+    subject = _detached_flag(interp, node, st)
     if subject is not None:  # `x.buffer.detached`: attached where false
         _freshen(interp, subject, no)
-    subject = _length_read(node)
+    subject = _length_read(interp, node, st)
     if subject is not None:  # `x.byteLength && x`: a detached view's length is 0, so falsy
         _freshen(interp, subject, yes)
     return yes, no
 
 
-def _length_read(node: Node) -> Node | None:
+def _length_read(interp: "Interpreter", node: Node, st: State) -> Node | None:
     """`x.byteLength` / `x.buffer.byteLength` / `x.length` tested for truth: the value tested."""
     if node.type != "member_expression":
         return None
     prop = node.child_by_field_name("property")
     if prop is None or prop.text not in (b"byteLength", b"length"):
         return None
-    return _subject(node.child_by_field_name("object"))
+    return _subject(interp, node.child_by_field_name("object"), st)
 
 
 def tested(interp: "Interpreter", condition: Node | None, st: State) -> tuple[State, State, list[Node]]:
@@ -145,26 +145,35 @@ def _holder_text(place: Node) -> bytes | None:
     return None
 
 
-def _detached_flag(node: Node) -> Node | None:
+def _detached_flag(interp: "Interpreter", node: Node, st: State) -> Node | None:
     """`x.buffer.detached` / `x.detached`: the value tested."""
     if node.type != "member_expression":
         return None
     prop = node.child_by_field_name("property")
     if prop is None or prop.text != b"detached":
         return None
-    return _subject(node.child_by_field_name("object"))
+    return _subject(interp, node.child_by_field_name("object"), st)
 
 
-def _subject(node: Node | None) -> Node | None:
-    """The value a test reads through: `x` of `x.buffer` (a view's buffer detaches with it)."""
+def _subject(interp: "Interpreter", node: Node | None, st: State) -> Node | None:
+    """The value a test reads through: `x` of `x.buffer` (a view's buffer detaches with it),
+    unless `x` is the memory itself. Decided by `x`'s value; its name only when nothing is known:
+    old wasm-bindgen glue names its cached view `cachegetUint8Memory`."""
     node = _unwrap(node)
     if node is not None and node.type == "member_expression":
         prop = node.child_by_field_name("property")
         if prop is not None and prop.text == b"buffer":
             inner = _unwrap(node.child_by_field_name("object"))
-            if inner is not None and not _names_memory_buffer(node):
+            if inner is not None and not _is_memory(interp, inner, node, st):
                 return inner
     return node
+
+
+def _is_memory(interp: "Interpreter", obj: Node, member: Node, st: State) -> bool:
+    """Whether `obj` of `obj.buffer` is the memory: by what it holds, read without running
+    anything (a getter run here would spend its budget); by its name only when nothing is known."""
+    value = interp.quiet_value(obj, st)
+    return any(isinstance(v, Memory) for v in value) or (not value and _names_memory_buffer(member))
 
 
 def _names_memory_buffer(node: Node) -> bool:
@@ -195,7 +204,7 @@ def _refine_comparison(interp: "Interpreter", op: bytes, left: Node | None, righ
         if tested.type == "member_expression":
             prop = tested.child_by_field_name("property")
             name = prop.text if prop is not None else b""
-            subject = _subject(tested.child_by_field_name("object"))
+            subject = _subject(interp, tested.child_by_field_name("object"), yes)
             if name in (b"byteLength", b"length") and subject is not None and _is_literal(other, b"0"):
                 # `=== 0`: detached where true; `!== 0`, `> 0`: attached where true.
                 attached = no if op in _EQUAL + (b"<=",) else yes
@@ -210,7 +219,7 @@ def _refine_comparison(interp: "Interpreter", op: bytes, left: Node | None, righ
     # x.buffer !== memory.buffer / buf !== memory.buffer: attached where equal.
     for tested, other in ((left, right), (right, left)):
         if _is_live_buffer(interp, other, yes):
-            subject = _subject(tested)
+            subject = _subject(interp, tested, yes)
             if subject is not None and not _is_live_buffer(interp, tested, yes):
                 _freshen(interp, subject, yes if op in _EQUAL else no)
                 return

@@ -10,8 +10,9 @@ from typing import Callable
 
 from tree_sitter import Node
 
+from wasmlint.host.branches import Branches, assigns_per_branch
 from wasmlint.host.calls import Calls, unwrap
-from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Memo, Obj, State, merge, one, with_grows
+from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Index, Memo, Obj, State, merge, one, with_grows
 from wasmlint.host.guards import assigned_back, branch, settle, tested
 from wasmlint.host.program import ROOT
 from wasmlint.host.values import StaleUse
@@ -53,7 +54,7 @@ def _without_captures(vals: frozenset) -> frozenset:
     return flat
 
 
-class Interpreter(Calls):
+class Interpreter(Branches):
     """Runs statements and expressions of one program over a State."""
 
     # -- statements --------------------------------------------------------------------------------
@@ -126,7 +127,7 @@ class Interpreter(Calls):
             for child in alternative.named_children:
                 self.exec(child, no)
         settle(self, refined, yes, no)
-        st.become(yes.join(no))
+        st.become(self.join_paths(yes, no))
 
     def loop_body(self, node: Node, st: State, run: Callable[[State], None]) -> None:
         """A loop's turns: none, one or two (the second sees the calls after a use in the first)."""
@@ -315,6 +316,18 @@ class Interpreter(Calls):
     def e_literal(self, node: Node, st: State) -> frozenset:
         return NOTHING
 
+    def e_number(self, node: Node, st: State) -> frozenset:
+        text = node.text or b""
+        return one(Index(int(text))) if text.isdigit() and len(text) < 10 else NOTHING
+
+    def e_update(self, node: Node, st: State) -> frozenset:
+        """`i++`: `i` is some other number now (an index no longer known)."""
+        argument = unwrap(node.child_by_field_name("argument"))
+        self.e_children(node, st)
+        if argument is not None and argument.type == "identifier":
+            self.assign_name(node_bytes(argument).decode(), NOTHING, st)
+        return NOTHING
+
     def e_function(self, node: Node, st: State) -> frozenset:
         if node_key(node) not in self.program.functions:
             return NOTHING
@@ -355,6 +368,9 @@ class Interpreter(Calls):
     def e_assignment(self, node: Node, st: State) -> frozenset:
         left = node.child_by_field_name("left")
         right = node.child_by_field_name("right")
+        chosen = assigns_per_branch(left, right)
+        if left is not None and chosen is not None:
+            return self.assign_per_branch(left, chosen, st)
         value = self.eval(right, st)
         if left is not None:
             self.assign(left, value, st)
@@ -379,6 +395,9 @@ class Interpreter(Calls):
             return value
         self.eval(left, st)
         self.eval(right, st)
+        target = unwrap(left)
+        if target is not None and target.type == "identifier":  # `i += 1`: no longer the index it was
+            self.assign_name(node_bytes(target).decode(), NOTHING, st)
         return NOTHING
 
     def e_ternary(self, node: Node, st: State) -> frozenset:
@@ -386,7 +405,7 @@ class Interpreter(Calls):
         first = self.eval(node.child_by_field_name("consequence"), yes)
         second = self.eval(node.child_by_field_name("alternative"), no)
         settle(self, refined, yes, no, (first, second) if refined and assigned_back(node, refined) else None)
-        st.become(yes.join(no))
+        st.become(self.join_paths(yes, no, first, second))
         return merge(first if not yes.dead else NOTHING, second if not no.dead else NOTHING)
 
     def e_binary(self, node: Node, st: State) -> frozenset:
@@ -400,7 +419,7 @@ class Interpreter(Calls):
             left_value = self.eval_quietly(left, no if op == b"&&" else yes)
             runs, stops = (yes, no) if op == b"&&" else (no, yes)
             right_value = self.eval(right, runs)
-            st.become(runs.join(stops))
+            st.become(self.join_paths(runs, stops, right_value, left_value))
             return merge(left_value if op == b"||" else NOTHING, right_value)
         if op == b"??":
             value = self.eval(left, st)
@@ -592,7 +611,7 @@ _STATEMENTS: dict[str, Callable[[Interpreter, Node, State], None]] = {
 _EXPRESSIONS: dict[str, Callable[[Interpreter, Node, State], frozenset]] = {
     "identifier": Interpreter.e_identifier, "shorthand_property_identifier": Interpreter.e_identifier,
     "this": Interpreter.e_this, "null": Interpreter.e_null, "undefined": Interpreter.e_null,
-    "number": Interpreter.e_literal, "string": Interpreter.e_literal, "true": Interpreter.e_literal,
+    "number": Interpreter.e_number, "string": Interpreter.e_literal, "true": Interpreter.e_literal,
     "false": Interpreter.e_literal, "regex": Interpreter.e_literal, "comment": Interpreter.e_literal,
     "arrow_function": Interpreter.e_function, "function_expression": Interpreter.e_function,
     "function": Interpreter.e_function, "generator_function": Interpreter.e_function,
@@ -605,7 +624,7 @@ _EXPRESSIONS: dict[str, Callable[[Interpreter, Node, State], frozenset]] = {
     "augmented_assignment_expression": Interpreter.e_augmented,
     "ternary_expression": Interpreter.e_ternary, "binary_expression": Interpreter.e_binary,
     "unary_expression": Interpreter.e_unary, "object": Interpreter.e_object, "array": Interpreter.e_array,
-    "spread_element": Interpreter.e_spread,
+    "spread_element": Interpreter.e_spread, "update_expression": Interpreter.e_update,
     "member_expression": Calls.e_member, "subscript_expression": Calls.e_subscript,
     "call_expression": Calls.e_call, "new_expression": Calls.e_new,
 }
