@@ -78,6 +78,8 @@ def run_program(program: Program, root: Node) -> None:
     entries = [entry for entry in entry_points(program, top_ran) if entry[0].id not in called]
     keys = _entry_keys(entries)  # (an entry point another one runs is followed there, not on its own)
     for function, this, env in entries:
+        if function.body is None or not program.touches(function.body):
+            continue  # it would run nothing (`_run_entry`): its state is not made
         state = kept.for_entry(start, function, program)
         _drop_locals(state, function)
         state.put_cells(_aged_env(env, grows))
