@@ -68,7 +68,12 @@ def test_dash_capital_v_is_the_version():
 
 def test_shell_completion_completes_commands_and_options():
     assert "--install-completion" in wasmlint("-h").stdout
-    script = wasmlint("--show-completion", "bash", env={"SHELL": "/bin/bash"})
+    # typer names the shell from the process's ancestors (shellingham), not from an argument or
+    # $SHELL: run it under bash, which stays its parent (`; exit` keeps bash from exec'ing it), so
+    # that the test does not depend on how the suite itself was started.
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    script = subprocess.run(["bash", "-c", '"$0" -m wasmlint --show-completion; exit $?', sys.executable],
+                            cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert script.returncode == 0 and "_wasmlint_completion" in script.stdout, script.stderr
     env = {"_WASMLINT_COMPLETE": "complete_bash", "COMP_WORDS": "wasmlint ch", "COMP_CWORD": "1"}
     assert wasmlint(env=env).stdout.split() == ["check"]
