@@ -2,8 +2,8 @@
 exported functions, class methods, event and message handlers, timers, animation frames, promise
 continuations, and the import callbacks the module calls in the middle of an export. Entry points
 run in any order and any number of times: each starts from what the top level and every entry
-point leave behind (module variables, class fields, closures), aged by every call an entry point
-makes that may grow memory, unless its own path re-validates what it uses."""
+point leaves behind (module variables, class fields, closures) at its end and where it waits: a
+growing call it made ages what it held there, unless it re-made the value after that call."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tree_sitter import Node
 
 from wasmlint.host.domain import NOTHING, Func, Memo, Obj, State, one
 from wasmlint.host.interp import Interpreter
+from wasmlint.host.leftover import as_left
 from wasmlint.host.program import ROOT, FunctionRef, Program
 
 MAX_ENTRY_GROWS = 16
@@ -24,8 +25,8 @@ MAX_INSTANCES = 4  # instances of a class a method runs on as an entry point (by
 
 def run_program(program: Program, root: Node) -> None:
     """Run the file: the top level, then its entry points twice (the second time from what the
-    first left behind, aged by every growing call any of them made); stale uses are reported
-    from the top level and the second round."""
+    top level and the first round left behind: at their ends and where they waited, aged by the
+    growing calls made before); stale uses are reported from the top level and the second round."""
     interp = Interpreter(program)
     top = State()
     interp.exec(root, top)
@@ -41,7 +42,8 @@ def run_program(program: Program, root: Node) -> None:
     top_ran = set(ran)
     called: set[int] = set()
     entries = entry_points(program, ran)
-    runs: list[tuple[int, State, list]] = []  # each entry point's first run: its end, its growing calls
+    runs: list[tuple[int, list[State], list]] = []  # each entry point's first run: what it left, its growing calls
+    capped = False
     if program.relevance is None and len(entries) * (len(top.cells) + len(top.heap)) <= MAX_ROUND_WORK:
         # A first round learns what entry points call that may grow, and what they leave behind.
         # (A bundle skips it: what the top level's calls into its functions grew stands in.)
@@ -49,29 +51,35 @@ def run_program(program: Program, root: Node) -> None:
         program.entry_grows.clear()
         _reset_budgets(program)
         first_kept = _KeptViews(top)
+        capped = first_kept.capped
+        program.yields = []
         ran_by: dict[int, set[int]] = {}
         keys = _entry_keys(entries)
         for function, this, env in entries:
             state = first_kept.for_entry(top, function, program)
             state.put_cells(env)
             program.ran = set()
-            mark = len(program.entry_grows)
+            mark, yielded = len(program.entry_grows), len(program.yields)
             _run_entry(interp, function, this, state, keys)
             ran_by.setdefault(function.id, set()).update(program.ran - {function.id})
             ran |= program.ran
-            runs.append((function.id, state, program.entry_grows[mark:]))
+            runs.append((function.id, [state] + program.yields[yielded:], program.entry_grows[mark:]))
         program.ran = set(ran)
+        program.yields = None
         called = _called_by_other_entries(ran_by, program) | _import_callbacks_run(program, top_ran)
     # What an entry point that runs only inside another one did on its own never happened.
     learned = [g for function_id, _, made in runs if function_id not in called for g in made]
     grows = tuple(dict.fromkeys(dataclasses.replace(g, earlier=True) for g in learned))[:MAX_ENTRY_GROWS]
     start = top
-    for function_id, end, _ in runs:
+    for function_id, left, _ in runs:
         if function_id not in called:
-            start = start.join(end)
+            for state in left:
+                start = start.join(as_left(state))
     start.dead = False
-    for grow in grows:
-        start.grow(grow)
+    if capped:
+        # An entry point ran with only some of the views: those it left out aged nowhere.
+        for grow in grows:
+            start.grow(grow)
     program.reporting = True
     _reset_budgets(program)
     kept = _KeptViews(start)

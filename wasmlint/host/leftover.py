@@ -1,0 +1,44 @@
+"""What an entry point leaves behind for the others: its state at its end and at every point where
+it yields (an `await` inside it: other entry points run meanwhile). A growing call it made ages
+what it held at that point; a value it re-made after that call is fresh in what it leaves. The
+others start from that as from an earlier call: its growth was made before they ran."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from wasmlint.host.domain import Func, Memo, State
+
+MAX_YIELDS = 32  # states kept where entry points wait (`await`), in all
+
+
+def note_await(program, st: State, inside_function: bool) -> None:
+    """An `await`: at the top level, the handlers registered so far may run meanwhile; inside an
+    entry point's first run, what it holds now is left to the others that run meanwhile."""
+    if not inside_function:
+        if program.deferred:
+            program.awaited = True
+    elif program.yields is not None and len(program.yields) < MAX_YIELDS:
+        program.yields.append(st.copy())
+
+
+def as_left(state: State) -> State:
+    """`state` as another entry point starts from it: every growth in it was made earlier."""
+    left = state.copy()
+    tables = (left.cells, left.heap)
+    for where in list(left.growing):
+        table = tables[where[0]]
+        vals = table.get(where[1])
+        if vals is not None:
+            table[where[1]] = frozenset(_earlier(v) for v in vals)
+    left.dead = False
+    return left
+
+
+def _earlier(value):
+    if isinstance(value, Memo) and value.grows and not all(g.earlier for g in value.grows):
+        return replace(value, grows=tuple(replace(g, earlier=True) for g in value.grows), from_entry=True)
+    if isinstance(value, Func) and value.env:
+        env = tuple((key, frozenset(_earlier(v) for v in vals)) for key, vals in value.env)
+        return Func(value.node_id, value.this, env)
+    return value
