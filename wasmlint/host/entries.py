@@ -42,7 +42,8 @@ def run_program(program: Program, root: Node) -> None:
     top_ran = set(ran)
     called: set[int] = set()
     entries = entry_points(program, ran)
-    runs: list[tuple[int, list[State], list]] = []  # each entry point's first run: what it left, its growing calls
+    # Each entry point's first run: what it left, its growing calls, those it made before it waited.
+    runs: list[tuple[int, list[State], list, list]] = []
     capped = False
     if program.relevance is None and len(entries) * (len(top.cells) + len(top.heap)) <= MAX_ROUND_WORK:
         # A first round learns what entry points call that may grow, and what they leave behind.
@@ -63,23 +64,27 @@ def run_program(program: Program, root: Node) -> None:
             _run_entry(interp, function, this, state, keys)
             ran_by.setdefault(function.id, set()).update(program.ran - {function.id})
             ran |= program.ran
-            runs.append((function.id, [state] + program.yields[yielded:], program.entry_grows[mark:]))
+            waits = program.yields[yielded:]
+            made = program.entry_grows[mark:]
+            before_waiting = program.entry_grows[mark:max((count for _, count in waits), default=mark)]
+            runs.append((function.id, [state] + [held for held, _ in waits], made, before_waiting))
         program.ran = set(ran)
         program.yields = None
         called = _called_by_other_entries(ran_by, program) | _import_callbacks_run(program, top_ran)
     # What an entry point that runs only inside another one did on its own never happened.
-    learned = [g for function_id, _, made in runs if function_id not in called for g in made]
+    learned = [g for function_id, _, made, _ in runs if function_id not in called for g in made]
     grows = tuple(dict.fromkeys(dataclasses.replace(g, earlier=True) for g in learned))[:MAX_ENTRY_GROWS]
     start = top
-    for function_id, left, _ in runs:
+    interrupted = []
+    for function_id, left, _, before_waiting in runs:
         if function_id not in called:
+            interrupted += before_waiting
             for state in left:
                 start = start.join(as_left(state))
     start.dead = False
-    if capped:
-        # An entry point ran with only some of the views: those it left out aged nowhere.
-        for grow in grows:
-            start.grow(grow)
+    # An entry point ran with only some of the views when capped: those it left out aged nowhere.
+    for grow in grows if capped else dict.fromkeys(dataclasses.replace(g, earlier=True) for g in interrupted):
+        start.grow(grow)
     program.reporting = True
     _reset_budgets(program)
     kept = _KeptViews(start)

@@ -14,12 +14,14 @@ MAX_YIELDS = 32  # states kept where entry points wait (`await`), in all
 
 def note_await(program, st: State, inside_function: bool) -> None:
     """An `await`: at the top level, the handlers registered so far may run meanwhile; inside an
-    entry point's first run, what it holds now is left to the others that run meanwhile."""
+    entry point's first run, what it holds now is left to the others that run meanwhile, with how
+    many growing calls entry points had made (those it made before waiting age what every entry
+    point starts with: it may wait on a later run, from what another left)."""
     if not inside_function:
         if program.deferred:
             program.awaited = True
     elif program.yields is not None and len(program.yields) < MAX_YIELDS:
-        program.yields.append(st.copy())
+        program.yields.append((st.copy(), len(program.entry_grows)))
 
 
 def as_left(state: State) -> State:
