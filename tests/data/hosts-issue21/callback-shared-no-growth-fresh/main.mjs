@@ -26,6 +26,6 @@ const held = await WebAssembly.instantiate(bytes, { env: {
   read(p) { return state.heap[p] }, // fresh: state.heap
 } })
 
-for (const run of [plain, classy, held]) {
-  try { console.log(run.instance.exports.refresh_read()) } catch (e) { console.log(String(e)) }
-}
+try { console.log(plain.instance.exports.refresh_read()) } catch (e) { console.log(String(e)) }
+try { console.log(classy.instance.exports.refresh_read()) } catch (e) { console.log(String(e)) }
+try { console.log(held.instance.exports.refresh_read()) } catch (e) { console.log(String(e)) }

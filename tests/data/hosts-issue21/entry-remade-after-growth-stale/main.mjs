@@ -23,7 +23,7 @@ const setMemorySize = (n, remake) => {
   if (remake) memoryView = new Uint8Array(ex.memory.buffer, 0, n)
 }
 const writeMemory = (byte) => {
-  memoryView.set([byte], 0) // stale: memoryView <- reserve
+  memoryView.set([byte], 0) // stale: memoryView
 }
 
 const keeper = { words: null }
