@@ -14,7 +14,7 @@ from tree_sitter import Node
 
 from wasmlint.host.domain import NOTHING, Func, Memo, Obj, State, one
 from wasmlint.host.interp import Interpreter
-from wasmlint.host.leftover import as_left
+from wasmlint.host.leftover import age_by, as_left
 from wasmlint.host.program import ROOT, FunctionRef, Program
 
 MAX_ENTRY_GROWS = 16
@@ -82,9 +82,19 @@ def run_program(program: Program, root: Node) -> None:
             for state in left:
                 start = start.join(as_left(state))
     start.dead = False
-    # An entry point ran with only some of the views when capped: those it left out aged nowhere.
-    for grow in grows if capped else dict.fromkeys(dataclasses.replace(g, earlier=True) for g in interrupted):
-        start.grow(grow)
+    if capped:  # (an entry point ran with only some of the views: those it left out aged nowhere)
+        age_by(start, list(grows), State())
+    else:
+        # Each entry point's growth ages what may be held after it, but what it re-made after it;
+        # one that waited after growing may leave anything aged meanwhile.
+        kept, applied = set(grows), set()
+        for function_id, left, made, _ in runs:
+            mine = [g for g in dict.fromkeys(dataclasses.replace(g, earlier=True) for g in made)
+                    if g in kept and g not in applied]
+            if function_id not in called and mine:
+                age_by(start, mine, left[0])
+                applied.update(mine)
+        age_by(start, list(dict.fromkeys(dataclasses.replace(g, earlier=True) for g in interrupted)), State())
     program.reporting = True
     _reset_budgets(program)
     kept = _KeptViews(start)

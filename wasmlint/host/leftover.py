@@ -44,3 +44,25 @@ def _earlier(value):
         env = tuple((key, frozenset(_earlier(v) for v in vals)) for key, vals in value.env)
         return Func(value.node_id, value.this, env)
     return value
+
+
+def age_by(start: State, grows: list, end: State) -> None:
+    """Age what entry points start with by the growing calls one of them made (`end`: where that
+    one ended): a slot it holds views in, none of them aged, it re-made after its last growth on
+    every path, so what it leaves there is fresh; anything else may be older than its growth."""
+    if not grows:
+        return
+    tables, ended = (start.cells, start.heap), (end.cells, end.heap)
+    remade = {where: tables[where[0]][where[1]] for where in end.growing
+              if where[1] in tables[where[0]] and where[1] in ended[where[0]]
+              and not any(_aged(v) for v in ended[where[0]][where[1]])}
+    for grow in grows:
+        start.grow(grow)
+    for (table, key), vals in remade.items():
+        tables[table][key] = vals
+
+
+def _aged(value) -> bool:
+    if isinstance(value, Memo):
+        return bool(value.grows)
+    return isinstance(value, Func) and any(_aged(v) for _, vals in value.env for v in vals)
