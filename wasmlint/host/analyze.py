@@ -537,9 +537,9 @@ def _relevance(program: Program) -> Relevance | None:
         return None
     names = set(program.globals) | program.learned_exports
     names |= _view_holders(program.source)
-    relevance = Relevance(program.source, names)
-    added = set(names)
     functions = [f for f in program.functions.values() if f.body is not None and f.name and not f.class_id]
+    relevance = Relevance(program.source, names, {f.name for f in functions if len(f.name) > 2})
+    added = set(names)
     for _ in range(4):
         # Short names are left out: in minified code they name a different function in every
         # scope, so that calls to them would make everything relevant.

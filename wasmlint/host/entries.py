@@ -1,6 +1,6 @@
 """Entry points: the top level runs first, then every function that runs later on its own —
 exported functions, class methods, event and message handlers, timers, animation frames, promise
-continuations, and the import callbacks the module calls in the middle of an export. Entry points
+continuations (the import callbacks the module calls run inside the export calls instead). Entry points
 run in any order and any number of times: each starts from what the top level and every entry
 point leaves behind (module variables, class fields, closures) at its end and where it waits: a
 growing call it made ages what it held there, unless it re-made the value after that call."""
@@ -101,6 +101,8 @@ def run_program(program: Program, root: Node) -> None:
     entries = [entry for entry in entry_points(program, top_ran) if entry[0].id not in called]
     keys = _entry_keys(entries)  # (an entry point another one runs is followed there, not on its own)
     for function, this, env in entries:
+        if function.body is None or not program.touches(function.body):
+            continue  # it would run nothing (`_run_entry`): its state is not made
         state = kept.for_entry(start, function, program)
         _drop_locals(state, function)
         state.put_cells(_aged_env(env, grows))
@@ -224,10 +226,16 @@ def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, fro
     found: dict[tuple[int, frozenset], None] = {}
     envs: dict[tuple[int, frozenset], tuple] = {}
     kept: dict[bytes, bool] = {}  # a top-level object's name -> whether the module keeps it to itself (b"": a module)
-    for func in list(program.deferred.values()) + list(program.callbacks.values()):
+    for func in program.deferred.values():
         found.setdefault((func.node_id, func.this), None)
         envs[(func.node_id, func.this)] = func.env
+    # An import callback runs inside the export calls that reach its import (`calls.run_import_callbacks`),
+    # after the growth that call made before it, never at a time of its own: unless the file hands it
+    # out too (exports it), or something registers it as a handler (`deferred`, above).
+    only_callbacks = {func.node_id for func in program.callbacks.values()} - program.exported
     for function in program.functions.values():
+        if function.id in only_callbacks:
+            continue
         # A function the top level calls is followed there (an exported class's methods are API:
         # others call them), unless the top level called it after waiting, when the timers and
         # handlers registered before may have run first.
@@ -271,14 +279,18 @@ def _kept_to_itself(program: Program, function: FunctionRef, known: dict[bytes, 
         return False  # a classic script's top-level names are seen by the page's other scripts
     text = name.text or b""
     if text not in known:
-        known[text] = _only_members_read(program.source, text, name.start_byte)
+        known[text] = _only_members_read(program.source, program.root, text, name.start_byte)
     return known[text]
 
 
-def _only_members_read(source: bytes, name: bytes, declared_at: int) -> bool:
-    """Whether every mention of `name` but its declaration reads a member (`name.x`, `name[k]`)."""
+def _only_members_read(source: bytes, root: Node, name: bytes, declared_at: int) -> bool:
+    """Whether every mention of `name` but its declaration reads a member (`name.x`, `name[k]`);
+    the word in a comment or a string is no mention."""
     for found in re.finditer(rb"(?<![\w$.])" + re.escape(name) + rb"(?![\w$])", source):
         if found.start() == declared_at:
+            continue
+        at = root.descendant_for_byte_range(found.start(), found.end())
+        if at is not None and at.type in ("comment", "string_fragment", "string", "template_string"):
             continue
         if not re.match(rb"\s*(?:\?\.|\.|\[)", source[found.end():found.end() + 16]):
             return False  # handed out (an argument, an export, an alias): others may call it

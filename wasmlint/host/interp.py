@@ -11,14 +11,14 @@ from typing import Callable
 from tree_sitter import Node
 
 from wasmlint.host.branches import Branches, assigns_per_branch
+from wasmlint.host.callbacks import seen_in
 from wasmlint.host.calls import Calls, unwrap
 from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Index, Memo, Obj, State, merge, one, with_grows
 from wasmlint.host.guards import assigned_back, branch, settle, tested
 from wasmlint.host.leftover import note_await
 from wasmlint.host.program import ROOT
 from wasmlint.host.values import StaleUse
-from wasmlint.syntax import node_bytes
-from wasmlint.syntax import node_key
+from wasmlint.syntax import node_bytes, node_key
 
 # Statements and expressions run one inside another at most (a few Python frames each, so that
 # the analysis never meets Python's recursion limit); what lies deeper is not analysed, and said so.
@@ -550,8 +550,7 @@ class Interpreter(Branches):
         program = self.program
         # One finding per use (a use nested in another on its line is kept, the outer one dropped:
         # `entries.nested_uses_dropped`), whichever views reach it.
-        key = (node.start_byte, node.end_byte)
-        known = program.uses.get(key)
+        known = program.uses.get(key := (node.start_byte, node.end_byte))
         grows = memo.grows
         if known is not None:
             grows = known.grows + tuple(g for g in grows if g not in known.grows)
@@ -560,8 +559,9 @@ class Interpreter(Branches):
         (row, byte_col), (end_row, end_byte_col) = node.start_point, node.end_point
         text = " ".join(node_bytes(node).decode("utf-8", errors="replace").split())
         holder_text = " ".join(node_bytes(holder).decode("utf-8", errors="replace").split()) if holder is not None else text
+        inside = seen_in(known, self.inside_export, memo.grows)
         if known is not None:
-            merged = dataclasses.replace(known, grows=grows, from_entry=known.from_entry or memo.from_entry)
+            merged = dataclasses.replace(known, grows=grows, from_entry=known.from_entry or memo.from_entry, only_inside=inside)
             # The view made first in the text names the finding, whichever path reached it first.
             if (memo.line, memo.text, memo.ctor) < (known.created_line, known.created_text, known.ctor):
                 merged = dataclasses.replace(merged, ctor=memo.ctor, created_line=memo.line, created_text=memo.text)
@@ -582,7 +582,7 @@ class Interpreter(Branches):
             grows=grows, line=row + 1, column=program.columns.column(node.start_byte, byte_col),
             end_line=end_row + 1, end_column=program.columns.column(node.end_byte, end_byte_col),
             text=text if len(text) <= 80 else text[:77] + "...",
-            from_entry=memo.from_entry if known is None else known.from_entry or memo.from_entry)
+            from_entry=memo.from_entry, only_inside=inside)
 
 
 _STATEMENTS: dict[str, Callable[[Interpreter, Node, State], None]] = {

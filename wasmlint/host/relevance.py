@@ -41,14 +41,17 @@ def module_uses(source: bytes) -> list[int]:
 
 class Relevance:
     """The places in a file where relevant code occurs; `within` asks whether a range holds one.
-    The file's words are listed once, when a name is first added (one regular-expression pass);
-    adding names merges their positions, so asking about thousands of names costs no pass over the
-    file per name, and a file with nothing of the module costs one search."""
+    The places of the words that may be added (`candidates`: every name a later `add` may ask
+    about; None: any word) are listed once, when a name is first added (one regular-expression
+    pass); adding names merges their positions, so asking about thousands of names costs no pass
+    over the file per name, and a file with nothing of the module costs one search."""
 
-    def __init__(self, source: bytes, names: set[str]) -> None:
+    def __init__(self, source: bytes, names: set[str], candidates: set[str] | None = None) -> None:
         self.source = source
         self._places: dict[bytes, array] | None = None
-        self._in_order: tuple[array, list[bytes]] | None = None
+        # Only these words are indexed: a bundle has hundreds of thousands of words, and a place
+        # kept for each word costs more than the search that finds them.
+        self._candidates = None if candidates is None else {name.encode() for name in candidates | names}
         self.starts = module_uses(source)
         self.add(names)
 
@@ -56,33 +59,18 @@ class Relevance:
     def places(self) -> dict[bytes, array]:
         # Positions in arrays: 8 bytes each, where a list of ints takes 36 (a bundle has millions).
         if self._places is None:
-            self._places = {}
+            places: dict[bytes, array] = {}
+            wanted = self._candidates
             for match in _WORD.finditer(self.source):
-                found = self._places.get(match.group())
+                word = match.group()
+                if wanted is not None and word not in wanted:
+                    continue
+                found = places.get(word)
                 if found is None:
-                    found = self._places[match.group()] = array("I")
+                    found = places[word] = array("I")
                 found.append(match.start())
+            self._places = places
         return self._places
-
-    def _sequence(self) -> tuple[array, list[bytes]]:
-        """Every word of the file in order: where each starts, and the word (the `places` key)."""
-        if self._in_order is None:
-            known = {word: word for word in self.places}
-            starts, words = array("I"), []
-            for match in _WORD.finditer(self.source):
-                starts.append(match.start())
-                words.append(known[match.group()])
-            self._in_order = (starts, words)
-        return self._in_order
-
-    def count_within(self, start: int, end: int) -> int:
-        """How many words start in [start, end)."""
-        starts, _ = self._sequence()
-        return bisect_left(starts, end) - bisect_left(starts, start)
-
-    def words_within(self, start: int, end: int) -> list[bytes]:
-        starts, words = self._sequence()
-        return words[bisect_left(starts, start):bisect_left(starts, end)]
 
     def add(self, names: set[str]) -> None:
         if not names:
@@ -94,10 +82,3 @@ class Relevance:
     def within(self, start: int, end: int) -> bool:
         at = bisect_left(self.starts, start)
         return at < len(self.starts) and self.starts[at] < end
-
-    def word_within(self, word: bytes, start: int, end: int) -> bool:
-        """Whether `word` itself (not as part of a longer one) occurs in the range."""
-        places = self.places.get(word, ())
-        at = bisect_left(places, start)
-        return at < len(places) and places[at] < end
-

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wasmlint.evidence import Evidence, HostGrowthPath, HostView, ModuleGrows, NoModule, NotExported, SourceAllocates
 from wasmlint.findings import Finding, Severity, Span
+from wasmlint.host.callbacks import as_happens, called_in
 from wasmlint.host.values import Grow, HostFacts, StaleUse
 from wasmlint.registry import STALE_MEMORY_VIEW
 from wasmlint.rules import Rule
@@ -13,13 +14,7 @@ HOST_RULES = (STALE_MEMORY_VIEW,)
 
 def _may_happen(grow: Grow, module) -> bool:
     """A call made in an import callback happens only if the export that ran it calls that import."""
-    if not grow.inside or module is None:
-        return True
-    export = module.export(grow.inside)
-    called = getattr(export, "imports_called", None) if export is not None else None
-    if called is None:
-        return True
-    return grow.through in called if grow.through else bool(called)
+    return not grow.inside or called_in(grow.inside, grow.through, module)
 
 
 def _verdict(use: StaleUse, module) -> tuple[str | None, tuple[str, ...], bool]:
@@ -60,7 +55,10 @@ def host_findings(facts: HostFacts, rules: dict[str, Rule], module=None, module_
     if module is not None and any(m.shared for m in module.memories if m.exported_as or m.imported):
         return []  # a shared memory's SharedArrayBuffer never detaches
     found: list[Finding] = []
-    for use in facts.uses:
+    for seen in facts.uses:
+        use = as_happens(seen, module)
+        if use is None:
+            continue  # made only in import callbacks, inside export calls that never call their import
         export, path, unknown = _verdict(use, module)
         if export is None and not unknown:
             continue  # every call between the view and the use is known not to grow memory

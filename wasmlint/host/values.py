@@ -112,6 +112,9 @@ class StaleUse:
     end_column: int
     text: str
     from_entry: bool = False
+    # Seen only in import callbacks, inside these export calls: (export, import, the calls it was stale
+    # after there); None: seen elsewhere too
+    only_inside: tuple[tuple[str, str, tuple[Grow, ...]], ...] | None = None
 
     def exports(self) -> tuple[str, ...]:
         seen: dict[str, None] = {}

@@ -1,0 +1,45 @@
+"""When something an import callback does happens: the module calls an import only during the
+export calls whose path reaches it, so a use or a call made in the callback run inside export X
+happens only if X calls that import (the module's facts say)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from wasmlint.host.values import Grow, StaleUse
+
+# The (export, import, calls it was stale after) runs of import callbacks a use was seen in; None: anywhere
+Context = tuple[tuple[str, str, tuple[Grow, ...]], ...] | None
+
+
+def seen_in(known: StaleUse | None, inside: tuple[str, object, str] | None, grows: tuple[Grow, ...]) -> Context:
+    """The contexts of a use seen (again) after `grows`, now inside `inside` (the export call whose
+    import callbacks run: name, call, import), or outside every export call (None)."""
+    if inside is None or (known is not None and known.only_inside is None):
+        return None
+    earlier = known.only_inside if known is not None and known.only_inside else ()
+    kept = [c for c in earlier if (c[0], c[1]) != (inside[0], inside[2])]
+    before = next((c[2] for c in earlier if (c[0], c[1]) == (inside[0], inside[2])), ())
+    return tuple(kept) + ((inside[0], inside[2], before + tuple(g for g in grows if g not in before)),)
+
+
+def called_in(export_name: str, through: str, module) -> bool:
+    """Whether the export calls the import (any import, unnamed); True when the module is unknown."""
+    if module is None:
+        return True
+    export = module.export(export_name)
+    called = getattr(export, "imports_called", None) if export is not None else None
+    if called is None:
+        return True
+    return through in called if through else bool(called)
+
+
+def as_happens(use: StaleUse, module) -> StaleUse | None:
+    """A use seen only in import callbacks, with the calls it was stale after in the export calls
+    that do call its import; None if it happens in none."""
+    if use.only_inside is None:
+        return use
+    grows = {g for name, through, seen in use.only_inside if called_in(name, through, module) for g in seen}
+    if not grows:
+        return None
+    return dataclasses.replace(use, grows=tuple(g for g in use.grows if g in grows))
