@@ -87,10 +87,10 @@ def run_program(program: Program, root: Node) -> None:
     else:
         # Each entry point's growth ages what may be held after it, but what it re-made after it;
         # one that waited after growing may leave anything aged meanwhile.
-        kept, applied = set(grows), set()
+        learned_grows, applied = set(grows), set()
         for function_id, left, made, _ in runs:
             mine = [g for g in dict.fromkeys(dataclasses.replace(g, earlier=True) for g in made)
-                    if g in kept and g not in applied]
+                    if g in learned_grows and g not in applied]
             if function_id not in called and mine:
                 age_by(start, mine, left[0])
                 applied.update(mine)
