@@ -12,6 +12,7 @@ from tree_sitter import Node
 from wasmlint.host import webapi
 from wasmlint.host.access import Frame, prop_name, unwrap
 from wasmlint.host.members import Members
+from wasmlint.host.callback_rounds import run_callbacks
 from wasmlint.host.domain import (
     ELEMENTS, NOTHING, Exports, ExportFn, Foreign, Func, GlueFn, GlueObject, Instance, Memo, Memory, MemoryGrow, Obj,
     State, aged, line_of, merge, one,
@@ -117,23 +118,7 @@ class Calls(Members):
 
     def run_import_callbacks(self, export: str, node: Node, st: State) -> None:
         """The module may call any import during an export, after the growth that export made."""
-        floor, self.handler_floor = self.handler_floor, len(self.stack)
-        try:
-            for key, func in list(self.program.callbacks.items()):
-                self.inside_export = (export, node, self.program.callback_imports.get(key, ""))
-                function = self.program.functions.get(func.node_id)
-                if function is None or function.body is None:
-                    continue
-                if function.runs >= self.program.limits[2] or len(self.stack) >= self.program.limits[0]:
-                    self.apply_summary(function, st)
-                    continue
-                ran = st.copy()
-                ran.put_cells(func.env)
-                self.call_function(function, [], func.this, ran, node)
-                st.become(st.join(ran))
-        finally:
-            self.inside_export = None
-            self.handler_floor = floor
+        run_callbacks(self, export, node, st)
 
     def apply_summary(self, function: FunctionRef, st: State) -> None:
         for grow in function.grows:

@@ -2,8 +2,8 @@
 exported functions, class methods, event and message handlers, timers, animation frames, promise
 continuations (the import callbacks the module calls run inside the export calls instead). Entry points
 run in any order and any number of times: each starts from what the top level and every entry
-point leave behind (module variables, class fields, closures), aged by every call an entry point
-makes that may grow memory, unless its own path re-validates what it uses."""
+point leaves behind (module variables, class fields, closures) at its end and where it waits: a
+growing call it made ages what it held there, unless it re-made the value after that call."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tree_sitter import Node
 
 from wasmlint.host.domain import NOTHING, Func, Memo, Obj, State, one
 from wasmlint.host.interp import Interpreter
+from wasmlint.host.leftover import age_by, as_left
 from wasmlint.host.program import ROOT, FunctionRef, Program
 
 MAX_ENTRY_GROWS = 16
@@ -24,8 +25,8 @@ MAX_INSTANCES = 4  # instances of a class a method runs on as an entry point (by
 
 def run_program(program: Program, root: Node) -> None:
     """Run the file: the top level, then its entry points twice (the second time from what the
-    first left behind, aged by every growing call any of them made); stale uses are reported
-    from the top level and the second round."""
+    top level and the first round left behind: at their ends and where they waited, aged by the
+    growing calls made before); stale uses are reported from the top level and the second round."""
     interp = Interpreter(program)
     top = State()
     interp.exec(root, top)
@@ -41,7 +42,9 @@ def run_program(program: Program, root: Node) -> None:
     top_ran = set(ran)
     called: set[int] = set()
     entries = entry_points(program, ran)
-    runs: list[tuple[int, State, list]] = []  # each entry point's first run: its end, its growing calls
+    # Each entry point's first run: what it left, its growing calls, those it made before it waited.
+    runs: list[tuple[int, list[State], list, list]] = []
+    capped = False
     if program.relevance is None and len(entries) * (len(top.cells) + len(top.heap)) <= MAX_ROUND_WORK:
         # A first round learns what entry points call that may grow, and what they leave behind.
         # (A bundle skips it: what the top level's calls into its functions grew stands in.)
@@ -49,29 +52,49 @@ def run_program(program: Program, root: Node) -> None:
         program.entry_grows.clear()
         _reset_budgets(program)
         first_kept = _KeptViews(top)
+        capped = first_kept.capped
+        program.yields = []
         ran_by: dict[int, set[int]] = {}
         keys = _entry_keys(entries)
         for function, this, env in entries:
             state = first_kept.for_entry(top, function, program)
             state.put_cells(env)
             program.ran = set()
-            mark = len(program.entry_grows)
+            mark, yielded = len(program.entry_grows), len(program.yields)
             _run_entry(interp, function, this, state, keys)
             ran_by.setdefault(function.id, set()).update(program.ran - {function.id})
             ran |= program.ran
-            runs.append((function.id, state, program.entry_grows[mark:]))
+            waits = program.yields[yielded:]
+            made = program.entry_grows[mark:]
+            before_waiting = program.entry_grows[mark:max((count for _, count in waits), default=mark)]
+            runs.append((function.id, [state] + [held for held, _ in waits], made, before_waiting))
         program.ran = set(ran)
+        program.yields = None
         called = _called_by_other_entries(ran_by, program) | _import_callbacks_run(program, top_ran)
     # What an entry point that runs only inside another one did on its own never happened.
-    learned = [g for function_id, _, made in runs if function_id not in called for g in made]
+    learned = [g for function_id, _, made, _ in runs if function_id not in called for g in made]
     grows = tuple(dict.fromkeys(dataclasses.replace(g, earlier=True) for g in learned))[:MAX_ENTRY_GROWS]
     start = top
-    for function_id, end, _ in runs:
+    interrupted = []
+    for function_id, left, _, before_waiting in runs:
         if function_id not in called:
-            start = start.join(end)
+            interrupted += before_waiting
+            for state in left:
+                start = start.join(as_left(state))
     start.dead = False
-    for grow in grows:
-        start.grow(grow)
+    if capped:  # (an entry point ran with only some of the views: those it left out aged nowhere)
+        age_by(start, list(grows), State())
+    else:
+        # Each entry point's growth ages what may be held after it, but what it re-made after it;
+        # one that waited after growing may leave anything aged meanwhile.
+        learned_grows, applied = set(grows), set()
+        for function_id, left, made, _ in runs:
+            mine = [g for g in dict.fromkeys(dataclasses.replace(g, earlier=True) for g in made)
+                    if g in learned_grows and g not in applied]
+            if function_id not in called and mine:
+                age_by(start, mine, left[0])
+                applied.update(mine)
+        age_by(start, list(dict.fromkeys(dataclasses.replace(g, earlier=True) for g in interrupted)), State())
     program.reporting = True
     _reset_budgets(program)
     kept = _KeptViews(start)

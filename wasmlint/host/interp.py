@@ -15,6 +15,7 @@ from wasmlint.host.callbacks import seen_in
 from wasmlint.host.calls import Calls, unwrap
 from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Index, Memo, Obj, State, merge, one, with_grows
 from wasmlint.host.guards import assigned_back, branch, settle, tested
+from wasmlint.host.leftover import note_await
 from wasmlint.host.program import ROOT
 from wasmlint.host.values import StaleUse
 from wasmlint.syntax import node_bytes, node_key
@@ -524,10 +525,7 @@ class Interpreter(Branches):
     def e_await(self, node: Node, st: State) -> frozenset:
         inner = node.named_children[0] if node.named_children else None
         value = self.eval(inner, st)
-        if not self.stack and self.program.deferred:
-            # The event loop runs while the top level waits: the timers, frames, handlers and
-            # continuations registered so far may run before what follows.
-            self.program.awaited = True
+        note_await(self.program, st, bool(self.stack))  # (other entry points may run while it waits)
         return value
 
     # -- stale uses -----------------------------------------------------------------------------------

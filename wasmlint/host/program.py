@@ -91,6 +91,7 @@ class Program:
     instances: dict[int, set] = field(default_factory=dict)  # class id -> its instances (Obj)
     refreshed: set = field(default_factory=set)  # cells and heap slots a growth handler re-makes
     entry_grows: list[Grow] = field(default_factory=list)  # what entry points call that may grow
+    yields: list | None = None  # states entry points hold where they wait, in their first run (see leftover.py)
     relevance: Relevance | None = None
     load: Callable[[str], "Program | None"] | None = None  # another host file this one imports
     nesting: int = 0
