@@ -266,7 +266,8 @@ def _merge_funcs(funcs: list) -> list:
 
 # (id(a), id(b)) -> (a, b, their merge): joins merge the very same pair of values again and
 # again (loops run twice, every branch joins the closures it did not touch); the pair is kept
-# with the result, so that an id is never that of another value.
+# with the result, so that an id is never that of another value. Two single values are merged
+# at once and not kept: every nested function's returned closure would keep both copies alive.
 _MERGED: dict = {}
 
 
@@ -277,6 +278,8 @@ def merge(a: frozenset, b: frozenset) -> frozenset:
         return a
     if not a:
         return b
+    if len(a) == 1 and len(b) == 1:
+        return _merge(a, b)
     known = _MERGED.get((id(a), id(b)))
     if known is not None and known[0] is a and known[1] is b:
         return known[2]

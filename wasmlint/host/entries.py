@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Set as AbstractSet
 
 from tree_sitter import Node
 
@@ -21,6 +22,7 @@ MAX_ENTRY_GROWS = 16
 MAX_ROUND_WORK = 200_000  # entry points x state size past which the first round is left out
 MAX_ENTRY_VIEWS = 64  # variables holding views every entry point starts with (then: those it names)
 MAX_INSTANCES = 4  # instances of a class a method runs on as an entry point (by allocation site)  # calls an entry point may have made before another runs, kept per value
+_RAN_NOTHING: frozenset[int] = frozenset()  # what most entry points ran of the others, shared
 
 
 def run_program(program: Program, root: Node) -> None:
@@ -54,7 +56,7 @@ def run_program(program: Program, root: Node) -> None:
         first_kept = _KeptViews(top)
         capped = first_kept.capped
         program.yields = []
-        ran_by: dict[int, set[int]] = {}
+        ran_by: dict[int, AbstractSet[int]] = {}  # an entry point -> the functions its run ran (one empty set for all that ran none)
         keys = _entry_keys(entries)
         for function, this, env in entries:
             state = first_kept.for_entry(top, function, program)
@@ -62,7 +64,12 @@ def run_program(program: Program, root: Node) -> None:
             program.ran = set()
             mark, yielded = len(program.entry_grows), len(program.yields)
             _run_entry(interp, function, this, state, keys)
-            ran_by.setdefault(function.id, set()).update(program.ran - {function.id})
+            ran_here = program.ran - {function.id}
+            seen = ran_by.get(function.id)
+            if seen is None:
+                ran_by[function.id] = ran_here or _RAN_NOTHING
+            elif ran_here:
+                ran_by[function.id] = seen | ran_here
             ran |= program.ran
             waits = program.yields[yielded:]
             made = program.entry_grows[mark:]
@@ -148,7 +155,7 @@ class _KeptViews:
         return State(cells, dict(start.heap), start.log, False, growing, start.logged)
 
 
-def _called_by_other_entries(ran_by: dict[int, set[int]], program: Program) -> set[int]:
+def _called_by_other_entries(ran_by: dict[int, AbstractSet[int]], program: Program) -> set[int]:
     """Entry points another entry point calls (a method of a class the file keeps to itself, run
     from an event handler): they run there, after what that caller did, not on their own. Two that
     call each other both stay; what the file exports stays (other code calls it)."""

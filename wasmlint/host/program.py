@@ -17,6 +17,7 @@ from wasmlint.syntax import node_key
 
 _BUFFER_OWNER = re.compile(rb"\.([A-Za-z_$][\w$]*)\s*\.\s*buffer\b")
 ROOT = 0  # the scope id of the file's top level
+_FEW_NAMES = 4  # a scope declaring at most this many names has its cell keys made when asked, not kept
 
 
 @dataclass(slots=True, eq=False)  # a bundle has tens of thousands: no per-object dict; identity compares
@@ -111,6 +112,8 @@ class Program:
         order). Every closure made in a scope looks its names up: Emscripten's module function
         declares thousands."""
         names = self.declared.get(scope, ())
+        if len(names) <= _FEW_NAMES:  # made again at once: a cache of every small scope outweighs them
+            return tuple((scope, name) for name in names)
         known = self._declared_keys.get(scope)
         if known is None or known[0] != len(names):
             known = self._declared_keys[scope] = (len(names), tuple((scope, name) for name in names))
