@@ -200,7 +200,8 @@ def measure(folder: Path, runs: int) -> tuple[float, int]:
 
 # The parse trees alone, as the layers hold them (a crate's files all at once): tree-sitter's nodes
 # take about 100 bytes each, and dense code has one every two bytes.
-PARSE_ONLY = PEAK + """
+# Parses every source under argv[1] and keeps the trees (`kept`); both child scripts below run it.
+PARSE_ALL = """
 from pathlib import Path
 from wasmlint.host.parsing import HOST_SUFFIXES, parse_host
 from wasmlint.source.parsing import parse_rust_file
@@ -211,6 +212,7 @@ for path in sorted(Path(sys.argv[1]).rglob("*")):
     elif path.suffix in HOST_SUFFIXES:
         kept.append(parse_host(path.name, path.read_bytes()))
 """
+PARSE_ONLY = PEAK + PARSE_ALL
 
 
 def parse_only_peak(folder: Path) -> int:
@@ -228,8 +230,6 @@ import os, sys, tracemalloc
 from pathlib import Path
 sys.stdout = open(os.devnull, "w")
 from wasmlint.cli import app
-from wasmlint.host.parsing import HOST_SUFFIXES, parse_host
-from wasmlint.source.parsing import parse_rust_file
 
 def check(folder):
     try:
@@ -243,12 +243,7 @@ check(sys.argv[1])
 peak = tracemalloc.get_traced_memory()[1]
 tracemalloc.stop()
 tracemalloc.start()
-kept = []
-for path in sorted(Path(sys.argv[1]).rglob("*")):
-    if path.suffix == ".rs":
-        kept.append(parse_rust_file(path.name, path.read_bytes()))
-    elif path.suffix in HOST_SUFFIXES:
-        kept.append(parse_host(path.name, path.read_bytes()))
+""" + PARSE_ALL + """
 print("traced", peak, tracemalloc.get_traced_memory()[0], file=sys.stderr)
 """
 
