@@ -17,6 +17,7 @@ from wasmlint.host.domain import (
     ELEMENTS, NOTHING, Exports, ExportFn, Foreign, Func, GlueFn, GlueObject, Instance, Memo, Memory, MemoryGrow, Obj,
     State, aged, line_of, merge, one,
 )
+from wasmlint.host.invariants import under
 from wasmlint.host.program import ROOT, FunctionRef
 from wasmlint.host.values import Grow
 from wasmlint.syntax import node_bytes
@@ -105,6 +106,8 @@ class Calls(Members):
                 grow = Grow(exports, line_of(node), _text(node), via, inside=name, through=through)
         else:
             grow = Grow(exports, line_of(node), _text(node), via, host_grow=host)
+        if st.facts:  # (the invariant conditions in force here: see invariants.py)
+            grow = dataclasses.replace(grow, assumes=st.facts)
         for name in exports:
             self.program.exports_called.setdefault(name, None)
         if self.stack and len(self.program.entry_grows) < 64:
@@ -122,7 +125,9 @@ class Calls(Members):
 
     def apply_summary(self, function: FunctionRef, st: State) -> None:
         for grow in function.grows:
-            st.grow(self.here(grow))
+            made = under(self.here(grow), st.facts)
+            if made is not None:  # (None: recorded where an invariant condition this path contradicts held)
+                st.grow(made)
 
     def here(self, grow: Grow) -> Grow:
         """A call a function was seen to make, made again where it runs now: inside the export call

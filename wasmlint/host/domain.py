@@ -40,7 +40,9 @@ def _adds_new(grows: tuple, grow: Grow) -> bool:
     if len(grows) < MAX_GROWS:
         return True
     judged = grow.judged  # the exports it reaches, host growth, the export call whose callback made it
-    return len(grows) < MAX_OTHER_GROWS and all(g.judged != judged for g in grows)
+    # (One kept under fewer invariant literals stands for it wherever it could have happened.)
+    assumes = grow.assumes
+    return len(grows) < MAX_OTHER_GROWS and all(g.judged != judged or not g.assumes <= assumes for g in grows)
 
 
 def with_grows(grows: tuple, more) -> tuple:
@@ -333,13 +335,15 @@ class State:
     # growth visits only these (a state can hold thousands of other values).
     growing: set = field(default_factory=set)
     logged: int = 0
+    facts: frozenset = frozenset()  # the invariant conditions known on this path (`invariants.py`)
 
     def copy(self) -> "State":
-        return State(dict(self.cells), dict(self.heap), self.log, self.dead, set(self.growing), self.logged)
+        return State(dict(self.cells), dict(self.heap), self.log, self.dead, set(self.growing), self.logged,
+                     self.facts)
 
     def become(self, other: "State") -> None:
         self.cells, self.heap, self.log, self.dead = other.cells, other.heap, other.log, other.dead
-        self.growing, self.logged = other.growing, other.logged
+        self.growing, self.logged, self.facts = other.growing, other.logged, other.facts
 
     def since(self, mark: int) -> tuple:
         """The calls logged after `mark` (a value of `logged`): the last MAX_LOG of them at most. A
@@ -391,7 +395,7 @@ class State:
         # before the paths parted then reaches the calls of both, never one made before it.
         log = (self.log + extra)[-MAX_LOG:] if extra else self.log
         joined = State(dict(self.cells), dict(self.heap), log, False, self.growing | other.growing,
-                       self.logged + len(extra))
+                       self.logged + len(extra), self.facts & other.facts if self.facts else self.facts)
         for mine, theirs in ((joined.cells, other.cells), (joined.heap, other.heap)):
             if mine == theirs:  # nothing written apart (compared in C, values by identity first)
                 continue

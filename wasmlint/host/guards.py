@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Callable
 from tree_sitter import Node
 
 from wasmlint.host.domain import MAX_GROWS, Func, Memo, Memory, Obj, State
+from wasmlint.host.invariants import assume
 
 if TYPE_CHECKING:
     from wasmlint.host.calls import Calls as Interpreter
@@ -58,9 +59,11 @@ def branch(interp: "Interpreter", condition: Node | None, st: State) -> tuple[St
             interp.check(node, st)
             yes, no = st.copy(), st.copy()
             _refine_comparison(interp, op, left, right, yes, no)
+            assume(interp, node, yes, no)
             return yes, no
     interp.check(node, st)
     yes, no = st.copy(), st.copy()
+    assume(interp, node, yes, no)
     subject = _detached_flag(interp, node, st)
     if subject is not None:  # `x.buffer.detached`: attached where false
         _freshen(interp, subject, no)

@@ -99,6 +99,7 @@ class Program:
     too_deep: Node | None = None
     small: bool = True  # small enough to follow far (see `calls.SMALL_FILE`): nested functions nothing runs are entry points too
     limits: tuple[int, int, int] = (10, 48, 24)  # call depth, times a function is followed, an import callback
+    invariants: Any = None  # its top-level `const` bindings (`invariants.invariants_of`), found when first asked
     columns: CharColumns = field(init=False, repr=False)
     _class_ids_by_name: dict[str, list[int]] | None = field(default=None, init=False, repr=False)
     _declared_keys: dict[int, tuple[int, tuple]] = field(default_factory=dict, init=False, repr=False)

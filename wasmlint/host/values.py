@@ -57,12 +57,16 @@ class Grow:
     # the callback implements ("" unknown). It happens only if that export calls that import.
     inside: str = ""
     through: str = ""
+    # The invariant conditions in force where it was made (`invariants.py`): ((atom, truth), ...).
+    # It never happens in a run where one of them is false; a finding names it without them.
+    assumes: frozenset = frozenset()
     key: tuple = field(init=False, repr=False, compare=False)
     judged: tuple = field(init=False, repr=False, compare=False)  # what the module's verdict on it depends on
     hashed: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        key = (self.exports, self.line, self.text, self.via, self.host_grow, self.earlier, self.inside, self.through)
+        key = (self.exports, self.line, self.text, self.via, self.host_grow, self.earlier, self.inside, self.through,
+               self.assumes)
         object.__setattr__(self, "key", key)
         object.__setattr__(self, "judged", (self.exports, self.host_grow, self.inside, self.through))
         object.__setattr__(self, "hashed", hash(key))
