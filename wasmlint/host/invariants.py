@@ -20,6 +20,7 @@ a branch that contradicts the path's literals is not taken at all."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -52,6 +53,7 @@ class _Binding:
     """A top-level `const`: whether its members can be invariant, and the chains handed out."""
 
     declarator: Node
+    scanned: bool = False
     count: int = 1  # declarations of the name that the top level's references may read
     sealed: bool = True  # no chain on it is written, and its object is not exported
     escaped: set = field(default_factory=set)  # chains (tuples of names) read as values
@@ -63,6 +65,7 @@ class Invariants:
 
     token: int
     bindings: dict[str, _Binding]
+    program: "Program"
 
     def atom(self, scope_of, condition: Node) -> tuple | None:
         """The invariant `condition` tests for truth, or None. `scope_of(name)`: the scope a name
@@ -110,7 +113,11 @@ class Invariants:
             return None
         name = node_bytes(node).decode()
         binding = self.bindings.get(name)
-        if binding is None or binding.count != 1 or scope_of(name) != ROOT:
+        if binding is None or scope_of(name) != ROOT:
+            return None
+        if not binding.scanned:  # (a file's mentions of a name are read when a test first asks)
+            _scan(self.program, name, binding)
+        if binding.count != 1:
             return None
         names.reverse()
         if names:
@@ -133,7 +140,7 @@ def _collect(program: "Program") -> Invariants:
     bindings: dict[str, _Binding] = {}
     root = program.root
     if root is None:
-        return Invariants(id(program), bindings)
+        return Invariants(id(program), bindings, program)
     for statement in root.named_children:
         exported = statement.type == "export_statement"
         declaration = statement.child_by_field_name("declaration") if exported else statement
@@ -146,9 +153,7 @@ def _collect(program: "Program") -> Invariants:
             if name is None or name.type != "identifier":
                 continue
             bindings[node_bytes(name).decode()] = _Binding(declarator, sealed=not exported)
-    if bindings:
-        _scan(program, root, bindings)
-    return Invariants(id(program), bindings)
+    return Invariants(id(program), bindings, program)
 
 
 def _plain_along(value: Node | None, names: tuple) -> bool:
@@ -192,20 +197,25 @@ def _plain_along(value: Node | None, names: tuple) -> bool:
     return True
 
 
-def _scan(program: "Program", root: Node, bindings: dict[str, _Binding]) -> None:
-    """Every mention of the bound names that reads the top-level binding: another declaration of
-    the name there, a write through a chain, or a chain handed out."""
-    declarators = {b.declarator.child_by_field_name("name").start_byte for b in bindings.values()}  # type: ignore[union-attr]
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type in ("identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern"):
-            binding = bindings.get(node_bytes(node).decode())
-            if binding is not None and node.start_byte not in declarators:
-                if program.scope_of(node_bytes(node).decode(), _scope(program, node)) == ROOT:
-                    _mention(node, binding)
+def _scan(program: "Program", name: str, binding: _Binding) -> None:
+    """Every mention of `name` that reads the top-level binding: another declaration of the name
+    there, a write through a chain, or a chain handed out (found by the name's text, then its node:
+    a bundle has too many nodes to walk for a few names)."""
+    binding.scanned = True
+    root = program.root
+    declared_at = binding.declarator.child_by_field_name("name")
+    if root is None or declared_at is None:
+        return
+    word = re.compile(rb"(?<![\w$])" + re.escape(name.encode()) + rb"(?![\w$])")
+    for found in word.finditer(program.source):
+        if found.start() == declared_at.start_byte:
             continue
-        stack.extend(node.children)
+        node = root.descendant_for_byte_range(found.start(), found.end())
+        if node is None or node.type not in ("identifier", "shorthand_property_identifier",
+                                             "shorthand_property_identifier_pattern"):
+            continue  # a property name, a string, a comment
+        if program.scope_of(name, _scope(program, node)) == ROOT:
+            _mention(node, binding)
 
 
 def _scope(program: "Program", node: Node) -> int:
