@@ -146,3 +146,22 @@ export const first = () => FLAGS.pool && view[0]
 export const second = () => FLAGS.pool || view[1] // use
 """
     assert stale_lines(text) == {line_of(text, "// use"): {"alloc"}}
+
+
+def test_a_function_summary_holds_for_callers_under_either_side():
+    # `helpers.grow` (no entry point: kept to the module) runs under f0 until its budget is spent;
+    # past it, its summary stands for it: the
+    # caller under !f0 still calls it (the caller's literals are no condition of its growth).
+    calls = " ".join(["helpers.grow();"] * 60)
+    text = JSON_FLAGS + "\n" + PRELUDE + f"""\
+const view = new Uint8Array(saved, 0, 4)
+const helpers = {{ grow() {{ ex.alloc(1) }} }}
+export function warm() {{ if (FLAGS.f0) {{ {calls} }} }}
+export function run() {{
+  if (!FLAGS.f0) {{
+    helpers.grow()
+    console.log(view[0]) // use
+  }}
+}}
+"""
+    assert stale_lines(text) == {line_of(text, "// use"): {"alloc"}}

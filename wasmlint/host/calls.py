@@ -17,7 +17,7 @@ from wasmlint.host.domain import (
     ELEMENTS, NOTHING, Exports, ExportFn, Foreign, Func, GlueFn, GlueObject, Instance, Memo, Memory, MemoryGrow, Obj,
     State, aged, line_of, merge, one,
 )
-from wasmlint.host.invariants import under
+from wasmlint.host.invariants import unassumed, unassumed_values, under
 from wasmlint.host.program import ROOT, FunctionRef
 from wasmlint.host.values import Grow
 from wasmlint.syntax import node_bytes
@@ -409,7 +409,7 @@ class Calls(Members):
         self.program.ran.add(function.id)
         if self.program.awaited and not self.stack:
             self.program.ran_after_await.add(function.id)
-        mark = st.logged
+        mark, facts = st.logged, st.facts
         frame = Frame(function, function.id, this if function.node.type != "arrow_function" or this else NOTHING)
         if function.node.type == "arrow_function" and not this:
             frame.this = self.frame.this
@@ -451,10 +451,11 @@ class Calls(Members):
             cells = st.cells
             for name in self.program.declared.get(function.id, ()):
                 cells.pop((function.id, name), None)
-        grows = st.since(mark)
+        # Its summary holds for any call: without what the caller's tests knew (`invariants.py`).
+        grows = unassumed(st.since(mark), facts)
         if grows:
             function.grows = function.grows + tuple(g for g in grows if g not in function.grows)[:16]
-        function.returned = merge(function.returned, frame.returned)
+        function.returned = merge(function.returned, unassumed_values(frame.returned, facts))
         return frame.returned
 
     def parameter_properties(self, params: list[Node], args: list[frozenset], this: frozenset, st: State) -> None:

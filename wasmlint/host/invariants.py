@@ -350,6 +350,22 @@ def under(grow: Grow, facts: frozenset) -> Grow | None:
     return dataclasses.replace(grow, assumes=grow.assumes | facts)
 
 
+def unassumed(grows: tuple, facts: frozenset) -> tuple:
+    """Calls a function made, without the literals its caller knew when it was called: what the
+    function's summary says holds wherever it is called."""
+    if not facts or not any(g.assumes for g in grows):
+        return grows
+    return tuple(dataclasses.replace(g, assumes=g.assumes - facts) if g.assumes & facts else g for g in grows)
+
+
+def unassumed_values(vals: frozenset, facts: frozenset) -> frozenset:
+    """A returned value as a summary keeps it: its calls without the caller's literals."""
+    if not facts or not any(isinstance(v, Memo) and v.grows for v in vals):
+        return vals
+    return frozenset(dataclasses.replace(v, grows=unassumed(v.grows, facts)) if isinstance(v, Memo) else v
+                     for v in vals)
+
+
 def plain(grows: tuple) -> tuple:
     """The calls as a finding names them: without the literals they were recorded under (the
     same call seen under several is one)."""
