@@ -150,8 +150,8 @@ export const second = () => FLAGS.pool || view[1] // use
 
 def test_a_function_summary_holds_for_callers_under_either_side():
     # `helpers.grow` (no entry point: kept to the module) runs under f0 until its budget is spent;
-    # past it, its summary stands for it: the
-    # caller under !f0 still calls it (the caller's literals are no condition of its growth).
+    # past it, its summary stands for it: the caller under !f0 still calls it (the caller's
+    # literals are no condition of its growth).
     calls = " ".join(["helpers.grow();"] * 60)
     text = JSON_FLAGS + "\n" + PRELUDE + f"""\
 const view = new Uint8Array(saved, 0, 4)
