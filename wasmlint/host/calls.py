@@ -17,7 +17,7 @@ from wasmlint.host.domain import (
     ELEMENTS, NOTHING, Exports, ExportFn, Foreign, Func, GlueFn, GlueObject, Instance, Memo, Memory, MemoryGrow, Obj,
     State, aged, line_of, merge, one,
 )
-from wasmlint.host.invariants import unassumed, unassumed_values, under
+from wasmlint.host.invariants import assumed, unassumed, unassumed_values, under
 from wasmlint.host.program import ROOT, FunctionRef
 from wasmlint.host.values import Grow
 from wasmlint.syntax import node_bytes
@@ -107,7 +107,7 @@ class Calls(Members):
         else:
             grow = Grow(exports, line_of(node), _text(node), via, host_grow=host)
         if st.facts:  # (the invariant conditions in force here: see invariants.py)
-            grow = dataclasses.replace(grow, assumes=st.facts)
+            grow = assumed(grow, st.facts)
         for name in exports:
             self.program.exports_called.setdefault(name, None)
         if self.stack and len(self.program.entry_grows) < 64:

@@ -51,10 +51,34 @@ def with_grows(grows: tuple, more) -> tuple:
         return grows
     present = set(grows)
     for grow in more:
-        if grow not in present and _adds_new(grows, grow):
+        if grow in present:
+            continue
+        weakened = _weakened(grows, grow) if ASSUMING else None
+        if weakened is not None:
+            grows = weakened
+            present = set(grows)
+        elif _adds_new(grows, grow):
             grows = grows + (grow,)
             present.add(grow)
     return grows
+
+
+# Whether any call was recorded under invariant literals (`invariants.py`) in this process: until
+# then no value holds one, and adding a call needs no search for the same call under others.
+ASSUMING = False
+
+
+def _weakened(grows: tuple, grow: Grow) -> tuple | None:
+    """`grows` with the call `grow` is, kept under other invariant literals, now kept under
+    those both share (it may have happened under either); None: not kept."""
+    call = grow.call
+    for index, kept in enumerate(grows):
+        if kept.call == call:
+            weaker = kept.assumes & grow.assumes
+            if weaker == kept.assumes:
+                return grows
+            return grows[:index] + (replace(kept, assumes=weaker),) + grows[index + 1:]
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +157,10 @@ class Memo:
         return replace(self, grows=(), from_entry=False) if self.grows or self.from_entry else self
 
     def grown(self, grow: Grow) -> "Memo":
+        if ASSUMING and grow not in self.grows:
+            weakened = _weakened(self.grows, grow)
+            if weakened is not None:
+                return self if weakened is self.grows else replace(self, grows=weakened)
         if not adds(self.grows, grow):
             return self
         return replace(self, grows=self.grows + (grow,), from_entry=self.from_entry or grow.earlier)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable
 from tree_sitter import Node
 
 from wasmlint.host.domain import MAX_GROWS, Func, Memo, Memory, Obj, State
-from wasmlint.host.invariants import assume
+from wasmlint.host.invariants import assume, plain
 
 if TYPE_CHECKING:
     from wasmlint.host.calls import Calls as Interpreter
@@ -266,10 +266,11 @@ def _freshen_younger(tested: list[Memo], st: State) -> None:
         return
     # (A tested view's list may be cut at MAX_GROWS: what it keeps did happen, so it still proves
     # those calls; a younger view's cut list may miss calls, so it is left alone.)
-    proven = set(tested[0].grows).intersection(*(v.grows for v in tested[1:]))
+    # (Calls by where they are made: the literals they were recorded under tell no other call.)
+    proven = set(plain(tested[0].grows)).intersection(*(plain(v.grows) for v in tested[1:]))
 
     def younger(v: object) -> bool:
-        return isinstance(v, Memo) and 0 < len(v.grows) < MAX_GROWS and proven.issuperset(v.grows)
+        return isinstance(v, Memo) and 0 < len(v.grows) < MAX_GROWS and proven.issuperset(plain(v.grows))
 
     tables = (st.cells, st.heap)
     for where in list(st.growing):

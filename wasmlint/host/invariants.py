@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from wasmlint.host import domain
 from wasmlint.host.domain import Func, Memo, State
 from wasmlint.host.program import ROOT
 from wasmlint.host.values import Grow
@@ -340,14 +341,19 @@ def _without(vals: frozenset, opposite: tuple) -> frozenset:
     return frozenset(out) if changed else vals
 
 
+def assumed(grow: Grow, facts: frozenset) -> Grow:
+    """`grow` recorded where `facts` hold."""
+    domain.ASSUMING = True
+    return dataclasses.replace(grow, assumes=facts)
+
+
 def under(grow: Grow, facts: frozenset) -> Grow | None:
     """A call a function was seen to make, made again where `facts` hold: None if it cannot
-    happen there, else recorded under both."""
-    if not facts or facts <= grow.assumes:
-        return grow
-    if any((atom, not truth) in grow.assumes for atom, truth in facts):
+    happen there. It stays the same call (not one recorded under `facts` too): the same call
+    under several sets of literals would crowd out other calls a value keeps (`MAX_GROWS`)."""
+    if grow.assumes and any((atom, not truth) in facts for atom, truth in grow.assumes):
         return None
-    return dataclasses.replace(grow, assumes=grow.assumes | facts)
+    return grow
 
 
 def unassumed(grows: tuple, facts: frozenset) -> tuple:

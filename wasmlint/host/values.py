@@ -62,12 +62,14 @@ class Grow:
     assumes: frozenset = frozenset()
     key: tuple = field(init=False, repr=False, compare=False)
     judged: tuple = field(init=False, repr=False, compare=False)  # what the module's verdict on it depends on
+    call: tuple = field(init=False, repr=False, compare=False)  # the call, whatever literals it was recorded under
     hashed: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         key = (self.exports, self.line, self.text, self.via, self.host_grow, self.earlier, self.inside, self.through,
                self.assumes)
         object.__setattr__(self, "key", key)
+        object.__setattr__(self, "call", key[:-1])
         object.__setattr__(self, "judged", (self.exports, self.host_grow, self.inside, self.through))
         object.__setattr__(self, "hashed", hash(key))
 
