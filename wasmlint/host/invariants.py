@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from wasmlint.host import domain
+from wasmlint.host.access import unwrap
 from wasmlint.host.domain import Func, Memo, State
 from wasmlint.host.program import ROOT
 from wasmlint.host.values import Grow
@@ -35,7 +36,8 @@ from wasmlint.syntax import node_bytes, node_key
 if TYPE_CHECKING:
     from wasmlint.host.program import Program
 
-_WRAPPERS = ("parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression")
+_WRAPPERS = ("parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression",
+             "type_assertion")
 _LITERALS = ("string", "number", "true", "false", "null", "undefined")
 _COMPARISONS = {b"===": (b"===", True), b"!==": (b"===", False), b"==": (b"==", True), b"!=": (b"==", False)}
 # Where a chain is written, or its object handed to code that may change it (a method's `this`).
@@ -71,7 +73,7 @@ class Invariants:
     def atom(self, scope_of, condition: Node) -> tuple | None:
         """The invariant `condition` tests for truth, or None. `scope_of(name)`: the scope a name
         read where the test runs belongs to."""
-        node = _unwrap(condition)
+        node = unwrap(condition)
         if node is None:
             return None
         if node.type == "binary_expression":
@@ -79,7 +81,7 @@ class Invariants:
             compared = _COMPARISONS.get((operator.text or b"") if operator is not None else b"")
             if compared is None:
                 return None
-            left, right = _unwrap(node.child_by_field_name("left")), _unwrap(node.child_by_field_name("right"))
+            left, right = unwrap(node.child_by_field_name("left")), unwrap(node.child_by_field_name("right"))
             if left is None or right is None:
                 return None
             if left.type in _LITERALS:
@@ -94,7 +96,7 @@ class Invariants:
 
     def polarity(self, condition: Node) -> bool:
         """False for `!==` / `!=`: the atom holds where the test fails."""
-        node = _unwrap(condition)
+        node = unwrap(condition)
         if node is not None and node.type == "binary_expression":
             operator = node.child_by_field_name("operator")
             compared = _COMPARISONS.get((operator.text or b"") if operator is not None else b"")
@@ -105,7 +107,7 @@ class Invariants:
         names: list[str] = []
         while node.type == "member_expression":
             prop = node.child_by_field_name("property")
-            inner = _unwrap(node.child_by_field_name("object"))
+            inner = unwrap(node.child_by_field_name("object"))
             if prop is None or prop.type not in ("property_identifier",) or inner is None:
                 return None
             names.append(node_bytes(prop).decode())
@@ -162,7 +164,7 @@ def _plain_along(value: Node | None, names: tuple) -> bool:
     plain data properties that no other code holds: `JSON.parse(...)` (any depth), an object
     literal of plain pairs (no getter, method, spread or computed key), `Object.freeze(x)` as `x`."""
     for depth, name in enumerate(names):
-        value = _unwrap(value)
+        value = unwrap(value)
         if value is None:
             return False
         if value.type == "call_expression":
@@ -276,13 +278,6 @@ def _field_of(parent: Node, child: Node) -> str | None:
         if found is not None and found.start_byte == child.start_byte and found.end_byte == child.end_byte:
             return name
     return None
-
-
-def _unwrap(node: Node | None) -> Node | None:
-    while node is not None and node.type in _WRAPPERS:
-        inner = [c for c in node.named_children if c.type != "comment"]
-        node = inner[0] if inner else None
-    return node
 
 
 # -- facts on a path --------------------------------------------------------------------------------
