@@ -132,23 +132,31 @@ def _base64_literal(host: HostFile, start: int) -> EmbeddedLiteral | None:
 
 def _closing(source: bytes, at: int, quote: bytes) -> int | None:
     """The offset of the quote that closes the string whose text starts at `at`; None when the
-    string holds a template substitution (not constant) or does not close."""
-    pattern = _CLOSING[quote]
-    match = pattern.match(source, at)
-    if match is None:
-        return None
-    end = match.end()
-    if source[end:end + 1] != quote:
-        return None
-    return end
+    string holds a template substitution (not constant) or does not close. Runs of plain text are
+    skipped by one character class (a per-character alternation would keep a backtracking stack
+    as long as the string: gigabytes for a module of tens of MB)."""
+    plain = _PLAIN[quote]
+    while True:
+        at = plain.match(source, at).end()  # type: ignore[union-attr]  # `*` always matches
+        stop = source[at:at + 1]
+        if stop == quote:
+            return at
+        if stop == b"\\":
+            at += 2  # an escaped character, a line continuation included
+        elif stop == b"$" and quote == b"`":
+            if source[at + 1:at + 2] == b"{":
+                return None
+            at += 1
+        else:
+            return None  # a line break ends a quoted string unclosed; or the file ended
 
 
-# The text of a string up to its closing quote: anything but the quote, a backslash (which escapes
-# the next character) and, outside templates, a line break; a template's `${` is not constant.
-_CLOSING = {
-    b'"': re.compile(rb'(?:[^"\\\n]|\\[\s\S])*'),
-    b"'": re.compile(rb"(?:[^'\\\n]|\\[\s\S])*"),
-    b"`": re.compile(rb"(?:[^`\\$]|\\[\s\S]|\$(?!\{))*"),
+# The text of a string up to what may end it: its quote, a backslash (which escapes the next
+# character), a line break outside templates, and in a template the `$` of a substitution.
+_PLAIN = {
+    b'"': re.compile(rb'[^"\\\n]*'),
+    b"'": re.compile(rb"[^'\\\n]*"),
+    b"`": re.compile(rb"[^`\\$]*"),
 }
 
 

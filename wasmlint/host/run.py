@@ -70,7 +70,8 @@ def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | N
             # One parse for the analysis and for what it does not say: which module the file
             # loads, which imports grow memory, its suppressions.
             host = parse_host(shown, source)
-            outcome = HostOutcome(analyze_host(shown, source, read_import, parsed=host))
+            embedded = embedded_literals(host) if may_embed_module(source) else []
+            outcome = HostOutcome(analyze_host(shown, source, read_import, parsed=host, carried=embedded), embedded=embedded)
             paths, imports, allows = may_build_module_paths(source), instantiates(source), b"wasmlint:" in source
             if paths or imports or allows:
                 outcome.module_paths = module_paths(host, path) if paths else []
@@ -78,8 +79,6 @@ def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | N
                     outcome.growing_imports = _growing_imports(host, outcome.facts)
                 if allows:
                     outcome.suppressions, outcome.problems = find_suppressions(host, set(known_ids))
-            if may_embed_module(source):
-                outcome.embedded = embedded_literals(host)
         except Exception as exc:  # a bug of ours on odd input: lose this file, not the run
             return HostOutcome(HostFacts(shown), error=RunError(
                 shown, f"internal error, host not analysed ({type(exc).__name__}: {exc}); please report it"))
