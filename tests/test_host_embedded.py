@@ -277,3 +277,26 @@ def test_a_20_mb_bundle_with_a_huge_literal_stays_bounded(tmp_path):
     assert [(f["path"], f["severity"]) for f in report["findings"]] == [("bundle.min.js", "error")]
     peak_mb = json.loads(proc.stderr.strip().splitlines()[-1])["rss_kb"] / 1024
     assert peak_mb < 400, peak_mb  # about 100 MB measured (20 MB of text, 14 MiB of module); a copy per character was GBs
+
+
+OTHER = '(module (memory (export "memory") 1) (func (export "other") (param i32) (result i32) (memory.grow (local.get 0))))'
+
+
+@pytest.mark.parametrize("kind", ["grows", "still"])
+def test_of_several_carried_modules_the_one_exporting_what_it_calls_decides(tmp_path, modules, kind):
+    """A host carrying two modules (as bundles of hash functions do, one module each): the one that
+    exports `step` decides, wherever it stands; the other, whose `other` grows, does not."""
+    other = _base64(_wat2wasm(tmp_path, OTHER))
+    text = (f'const unused = Buffer.from("{other}", "base64");\n'
+            + FORMS["base64-buffer"][1](modules[kind]))
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "host.cjs").write_text(text)
+    assert _node(project / "host.cjs") == ("detached" if kind == "grows" else "live")
+    _, report = _check(project)
+    found = [(f["line"], f["severity"]) for f in report["findings"]]
+    if kind == "still":
+        assert found == []
+        return
+    assert found == [(_use_line(text), "error")]
+    assert any("(module embedded at host.cjs:2)" in line for line in report["findings"][0]["evidence"])

@@ -173,6 +173,24 @@ def _position(host: HostFile, offset: int) -> tuple[int, int]:
     return host.source.count(b"\n", 0, offset) + 1, host.column(offset, offset - line_start)
 
 
+def carried_module(host: Path, literals: list[EmbeddedLiteral], called: list[str]) -> EmbeddedModule:
+    """Which of the modules a host carries it calls: the first that exports the most of what it
+    calls (a bundle of hash functions carries one module per function); with one, that one."""
+    if len(literals) == 1 or not called:
+        return EmbeddedModule(host, literals[0])
+    from wasmlint.module.decoder import export_names
+    from wasmlint.module.leb import DecodeError
+
+    wanted = set(called)
+
+    def covered(literal: EmbeddedLiteral) -> int:
+        try:
+            return len(wanted.intersection(export_names(embedded_module_bytes(EmbeddedModule(host, literal)))))
+        except (EmbeddedModuleError, DecodeError):
+            return -1  # a corrupt one is reported when it is the module chosen, not here
+    return EmbeddedModule(host, max(literals, key=covered))  # max keeps the first of equals
+
+
 def embedded_module_bytes(embedded: EmbeddedModule, limit: int = MODULE_LIMIT) -> bytes:
     """The module's bytes, decoded from its host file read again; raises EmbeddedModuleError."""
     literal = embedded.literal

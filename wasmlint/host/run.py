@@ -229,10 +229,11 @@ def read_hosts(hosts: list[Path], known_ids: set[str], options: CheckOptions,
 def module_of(path: Path, outcome: HostOutcome, options: CheckOptions) -> ModuleSource | None:
     """The module the host at `path` loads: the `--wasm` one, else the first it carries in its text
     (certainly its own, where a path it names may be a guess), else one it names or sits beside."""
+    from wasmlint.host.embedded import carried_module
     from wasmlint.host.modules import resolve_module
 
     if not options.wasm and outcome.embedded:
-        return EmbeddedModule(path, outcome.embedded[0])
+        return carried_module(path, outcome.embedded, outcome.facts.exports_called)
     return resolve_module(path, outcome.facts, tuple(options.wasm), outcome.module_paths)
 
 
