@@ -300,3 +300,49 @@ def test_of_several_carried_modules_the_one_exporting_what_it_calls_decides(tmp_
         return
     assert found == [(_use_line(text), "error")]
     assert any("(module embedded at host.cjs:2)" in line for line in report["findings"][0]["evidence"])
+
+
+# Published packages that carry their module in their JavaScript: the file, how, and one export.
+CARRIERS = {
+    "hash-wasm@4.13.0": ("package/dist/md5.umd.min.js", "base64", "Hash_Update"),
+    "xxhash-wasm@1.1.0": ("package/esm/xxhash-wasm.js", "bytes", "update64"),
+    "argon2-browser@1.18.0": ("package/dist/argon2-bundled.min.js", "base64", None),  # Emscripten SINGLE_FILE
+}
+
+
+@pytest.mark.network
+def test_real_packages_carrying_their_module_are_linked_to_it(tmp_path):
+    """The module each package inlines is found, decoded and analysed by the module layer (no
+    error), and a check of the packages reports no error about it."""
+    from conftest import npm_unpacked
+    from wasmlint.host.run import analyze_host_file, module_of
+    from wasmlint.module_layers import facts_or_error
+    from wasmlint.options import CheckOptions
+
+    folder = npm_unpacked(list(CARRIERS), tmp_path)
+    for package, (file, encoding, export) in CARRIERS.items():
+        (unpacked,) = folder.glob(package.replace("@", "-", 1).split("/")[-1] + "*")
+        host = unpacked / file
+        outcome = analyze_host_file(host, frozenset(), None)
+        assert outcome.embedded and outcome.embedded[0].encoding == encoding, package
+        module = module_of(host, outcome, CheckOptions())
+        assert isinstance(module, EmbeddedModule), package
+        facts = facts_or_error(module, None)
+        assert not hasattr(facts, "message"), facts
+        exports = {e.name for e in facts.exports if e.kind == "func"}
+        assert export is None or export in exports, (package, exports)
+    proc = run_cli("check", str(folder), "--layer", "host", "--format", "json", "--no-cache", cwd=folder)
+    assert [e for e in json.loads(proc.stdout)["errors"] if "embedded" in e["message"]] == []
+
+
+def test_confirm_runs_the_carried_module_in_v8(tmp_path, modules):
+    """--confirm needs no `.wasm` file for a host carrying its module: V8 runs the bytes carried,
+    and its word is on the finding (the host's own code never runs)."""
+    if shutil.which("node") is None:
+        unavailable("node is not installed")
+    (tmp_path / "host.cjs").write_text(FORMS["base64-split"][1](modules["grows"]))
+    code, report = _check(tmp_path, "--confirm")
+    (finding,) = report["findings"]
+    assert (code, finding["severity"], finding["confirmed"]) == (1, "error", True)
+    assert any(line.startswith("node: step(") and "views made before it are detached" in line
+               for line in finding["evidence"]), finding["evidence"]
