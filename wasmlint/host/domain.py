@@ -257,11 +257,24 @@ def _merge_funcs(funcs: list) -> list:
         if seen is None:
             by_key[key] = func
             continue
-        env = dict(seen.env)
-        for cell, vals in func.env:
-            env[cell] = merge(env[cell], vals) if cell in env else vals
-        by_key[key] = Func(func.node_id, func.this, tuple(sorted(env.items(), key=lambda item: item[0])))
+        by_key[key] = Func(func.node_id, func.this, _merge_envs(seen.env, func.env))
     return list(by_key.values())
+
+
+def _merge_envs(mine: tuple, theirs: tuple) -> tuple:
+    """Two closures' captured variables (each sorted by cell key), merged cell by cell."""
+    if len(mine) == len(theirs) and all(a[0] == b[0] for a, b in zip(mine, theirs)):
+        # The same cells (the usual case: one closure made on both paths): merged in place, in
+        # the order both have.
+        return tuple(a if a[1] is b[1] else (a[0], merge(a[1], b[1])) for a, b in zip(mine, theirs))
+    env = dict(mine)
+    for cell, vals in theirs:
+        env[cell] = merge(env[cell], vals) if cell in env else vals
+    return tuple(sorted(env.items(), key=_cell_key))
+
+
+def _cell_key(item: tuple) -> tuple:
+    return item[0]
 
 
 # (id(a), id(b)) -> (a, b, their merge): joins merge the very same pair of values again and
@@ -404,26 +417,35 @@ class State:
         return joined
 
 
-def _sites_in(vals: frozenset, found: set) -> None:
+def _find_sites(vals: frozenset, wanted: set, seen: set) -> None:
+    """Take out of `wanted` the object sites `vals` holds; `seen`: the ids of the values already
+    looked through (the same captured values are held by many closures and variables)."""
+    if id(vals) in seen:
+        return
+    seen.add(id(vals))
     for v in vals:
         if isinstance(v, Obj):
-            found.add(v.site)
+            wanted.discard(v.site)
         elif isinstance(v, Func):
-            _sites_in(v.this, found)
+            _find_sites(v.this, wanted, seen)
             for _, held in v.env:
-                _sites_in(held, found)
+                _find_sites(held, wanted, seen)
 
 
-def held_sites(st: State, roots: frozenset) -> set:
-    """The allocation sites of the objects anything on this path still holds: a variable, an
-    object's slot, a closure, or `roots` (the `this` of the calls being run, a value being
-    evaluated). An object no one holds can no longer be read."""
-    found: set = set()
-    _sites_in(roots, found)
+def unheld_sites(st: State, roots: frozenset, sites: set) -> set:
+    """Those of `sites` (object allocation sites) that nothing on this path still holds: no
+    variable, no object's slot, no closure, nor `roots` (the `this` of the calls being run, a value
+    being evaluated). An object no one holds can no longer be read. The search stops once every
+    site is found held (the usual case)."""
+    wanted = set(sites)
+    seen: set = set()  # ids of values alive throughout (the state holds them)
+    _find_sites(roots, wanted, seen)
     for table in (st.cells, st.heap):
         for vals in table.values():
-            _sites_in(vals, found)
-    return found
+            if not wanted:
+                return wanted
+            _find_sites(vals, wanted, seen)
+    return wanted
 
 
 def let_go(st: State, other: State, roots: frozenset) -> State:
@@ -443,8 +465,8 @@ def let_go(st: State, other: State, roots: frozenset) -> State:
             candidates.append(where[1])
     if not candidates:
         return st
-    held = held_sites(st, roots)
-    dropped = [key for key in candidates if key[0] not in held]
+    unheld = unheld_sites(st, roots, {key[0] for key in candidates})
+    dropped = [key for key in candidates if key[0] in unheld]
     if not dropped:
         return st
     st = st.copy()
