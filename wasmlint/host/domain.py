@@ -204,17 +204,22 @@ def one(value: AbsVal) -> frozenset:
     return frozenset((value,))
 
 
-_GROWABLE: dict = {}  # value -> whether a growth changes it (a frozenset caches its hash: cheap to ask)
+# id of a value -> (the value, whether a growth changes it). By identity: a value equal to a known
+# one but not the same object would be compared element by element, through every closure's
+# captured variables. (The value is kept with its answer, so that its id is never another's.)
+_GROWABLE: dict = {}
 
 
 def growable(vals: frozenset) -> bool:
-    known = _GROWABLE.get(vals)
-    if known is None:
-        if len(_GROWABLE) > 50_000:
-            _GROWABLE.clear()
-        known = _GROWABLE[vals] = any(
-            isinstance(v, Memo) or (isinstance(v, Func) and any(growable(held) for _, held in v.env)) for v in vals)
-    return known
+    known = _GROWABLE.get(id(vals))
+    if known is not None and known[0] is vals:
+        return known[1]
+    if len(_GROWABLE) > 50_000:
+        _GROWABLE.clear()
+    answer = any(isinstance(v, Memo) or (isinstance(v, Func) and any(growable(held) for _, held in v.env))
+                 for v in vals)
+    _GROWABLE[id(vals)] = (vals, answer)
+    return answer
 
 
 # (value, growth) -> the value grown, or _SAME: a growth ages the same closures and views held in
