@@ -341,7 +341,11 @@ class State:
     """What holds what on one path: variables (`cells`), object slots (`heap`), and the calls on
     this path that may have grown memory (`log`: the last MAX_LOG of them, `logged` in all; to age
     values held only in an expression being evaluated, `since` a mark). `dead`: the path has left
-    (return, throw, break)."""
+    (return, throw, break).
+
+    `heap` is shared between copies until one of them writes it (`own_heap`): most branches, calls
+    and entry points write no object slot, and a bundle's heap holds hundreds of them. Whoever
+    writes an object slot writes through `own_heap()`, never through `heap`."""
 
     cells: dict = field(default_factory=dict)
     heap: dict = field(default_factory=dict)
@@ -351,13 +355,22 @@ class State:
     # growth visits only these (a state can hold thousands of other values).
     growing: set = field(default_factory=set)
     logged: int = 0
+    heap_shared: bool = False  # another state holds the same `heap` dict: copy it before writing
 
     def copy(self) -> "State":
-        return State(dict(self.cells), dict(self.heap), self.log, self.dead, set(self.growing), self.logged)
+        self.heap_shared = True
+        return State(dict(self.cells), self.heap, self.log, self.dead, set(self.growing), self.logged, True)
+
+    def own_heap(self) -> dict:
+        """`heap`, to write: copied first if another state shares it."""
+        if self.heap_shared:
+            self.heap = dict(self.heap)
+            self.heap_shared = False
+        return self.heap
 
     def become(self, other: "State") -> None:
         self.cells, self.heap, self.log, self.dead = other.cells, other.heap, other.log, other.dead
-        self.growing, self.logged = other.growing, other.logged
+        self.growing, self.logged, self.heap_shared = other.growing, other.logged, other.heap_shared
 
     def since(self, mark: int) -> tuple:
         """The calls logged after `mark` (a value of `logged`): the last MAX_LOG of them at most. A
@@ -367,13 +380,15 @@ class State:
 
     def put(self, heap: bool, key: tuple, vals: frozenset) -> None:
         """Keep a value in a variable (`heap` False) or an object slot; nothing known is not kept."""
-        table = self.heap if heap else self.cells
         if vals:
+            table = self.own_heap() if heap else self.cells
             table[key] = vals
             if growable(vals):
                 self.growing.add((1 if heap else 0, key))
-        else:
-            table.pop(key, None)
+        elif not heap:
+            self.cells.pop(key, None)
+        elif key in self.heap:
+            del self.own_heap()[key]
 
     def put_cells(self, items) -> None:
         for key, vals in items:
@@ -392,6 +407,9 @@ class State:
                 continue
             grown = _grown(vals, grow)
             if grown is not vals:
+                if where[0] and self.heap_shared:
+                    tables = (self.cells, self.own_heap())
+                    table = self.heap
                 table[where[1]] = grown
 
     def join(self, other: "State") -> "State":
@@ -408,10 +426,15 @@ class State:
         # What the other path logged that this one did not is appended, and counted: a mark taken
         # before the paths parted then reaches the calls of both, never one made before it.
         log = (self.log + extra)[-MAX_LOG:] if extra else self.log
-        joined = State(dict(self.cells), dict(self.heap), log, False, self.growing | other.growing,
-                       self.logged + len(extra))
+        if self.heap is other.heap:  # (shared: neither path wrote an object slot)
+            heap, shared = self.heap, True
+            self.heap_shared = other.heap_shared = True
+        else:
+            heap, shared = dict(self.heap), False
+        joined = State(dict(self.cells), heap, log, False, self.growing | other.growing,
+                       self.logged + len(extra), shared)
         for mine, theirs in ((joined.cells, other.cells), (joined.heap, other.heap)):
-            if mine == theirs:  # nothing written apart (compared in C, values by identity first)
+            if mine is theirs or mine == theirs:  # nothing written apart (compared in C, values by identity first)
                 continue
             get = mine.get
             # Only where they differ: both paths mostly hold the very same values (by identity);
@@ -475,11 +498,12 @@ def let_go(st: State, other: State, roots: frozenset) -> State:
     if not dropped:
         return st
     st = st.copy()
+    heap = st.own_heap()
     for key in dropped:
         if key in other.heap:
-            st.heap[key] = other.heap[key]
+            heap[key] = other.heap[key]
         else:
-            del st.heap[key]
+            del heap[key]
     return st
 
 
