@@ -309,14 +309,13 @@ def hold(st: State, literal: tuple) -> None:
         st.dead = True
         return
     st.facts = st.facts | {literal}
-    tables = (st.cells, st.heap)
     for where in list(st.growing):
-        table = tables[where[0]]
+        table = st.cells if where[0] == 0 else st.heap
         vals = table.get(where[1])
         if vals:
             kept = _without(vals, opposite)
             if kept is not vals:
-                table[where[1]] = kept
+                (st.cells if where[0] == 0 else st.own_heap())[where[1]] = kept  # (a shared heap is copied first)
 
 
 def _without(vals: frozenset, opposite: tuple) -> frozenset:
