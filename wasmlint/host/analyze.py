@@ -296,17 +296,19 @@ def _collect(host: HostFile, program: Program) -> None:
     scope_of_class = _enclosing_function(functions, class_nodes)
     ids: dict[int, int] = {}  # a function's key -> its FunctionRef's (one int for both tables)
     for node in functions:
-        owner = owners.get(node_key(node))
+        key = node_key(node)
+        owner = owners.get(key)
         name = _function_name(node, owner)
-        scope = parents.get(node_key(node), ROOT)
-        scope = ids.get(scope, scope)
+        scope = parents.get(key, ROOT)
+        scope = ids.get(scope, scope)  # (the enclosing function's own number object)
         function = FunctionRef(node, name, node.child_by_field_name("body"), scope)
-        ids[function.id] = function.id
-        program.functions[function.id] = function
-        program.parent_of[function.id] = scope
+        key = function.id  # (the same number object everywhere it is kept)
+        ids[key] = key
+        program.functions[key] = function
+        program.parent_of[key] = scope
         if node.type in _DECLARATIONS and name:
             program.declare(scope, name)
-            program.declared_functions.setdefault((scope, name), function.id)
+            program.declared_functions.setdefault((scope, name), key)
         if owner is not None and owner.type == "variable_declarator" and name:
             program.declare(scope, name)
     for node in class_nodes:

@@ -37,9 +37,10 @@ class FunctionRef:
     # What a run of it was seen to return (`returned`): one value is kept bare, since a set of
     # one takes 216 bytes and every nested function keeps the closure it returns.
     _returned: Any = frozenset()
-    # Its node's key, made once: every table of functions (ran, queued, scopes) then holds this
-    # one int rather than a copy of its own (32 bytes each).
-    id: int = field(init=False)
+    # Its node's key, made once: the interpreter asks for it at every call, and tens of thousands
+    # of times in a bundle; every table of functions (the functions table's keys, scopes, ran,
+    # queued, closures) then holds this one int rather than a copy of its own (32 bytes each).
+    id: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.id = node_key(self.node)
