@@ -14,7 +14,7 @@ function malloc(Kind, count) {
     cached: null,
     toTypedArray: function () {
       if (this.cached) return this.cached // check
-      this.cached = new Float32Array(ex.memory.buffer, ptr, count)
+      this.cached = new Kind(ex.memory.buffer, ptr, count)
       return this.cached
     },
   }
