@@ -295,15 +295,17 @@ def _collect(host: HostFile, program: Program) -> None:
     parents = _enclosing(functions)
     scope_of_class = _enclosing_function(functions, class_nodes)
     for node in functions:
-        owner = owners.get(node_key(node))
+        key = node_key(node)
+        owner = owners.get(key)
         name = _function_name(node, owner)
-        scope = parents.get(node_key(node), ROOT)
+        scope = parents.get(key, ROOT)
         function = FunctionRef(node, name, node.child_by_field_name("body"), scope)
-        program.functions[node_key(node)] = function
-        program.parent_of[node_key(node)] = scope
+        key = function.id  # (the same number object everywhere it is kept)
+        program.functions[key] = function
+        program.parent_of[key] = scope
         if node.type in _DECLARATIONS and name:
             program.declared.setdefault(scope, set()).add(name)
-            program.declared_functions.setdefault((scope, name), node_key(node))
+            program.declared_functions.setdefault((scope, name), key)
         if owner is not None and owner.type == "variable_declarator" and name:
             program.declared.setdefault(scope, set()).add(name)
     for node in class_nodes:

@@ -261,7 +261,7 @@ class Calls(Members):
             return one(obj) if obj.kind != "array" else NOTHING
         if prop in webapi.CLEARING_METHODS:
             for key in [k for k in st.heap if k[0] == obj.site]:
-                del st.heap[key]
+                del st.own_heap()[key]
             return NOTHING
         if prop == "get" and args and args[0].type == "string":
             return self.load(obj, node_bytes(args[0]).decode().strip("'\"`"), st) or self.all_slots(obj, st)

@@ -110,7 +110,7 @@ def settle(interp: "Interpreter", places: list[Node], one: State, other: State,
             for key in keys:
                 vals = source.heap.get(key)
                 if vals and key in target.heap and not any(isinstance(v, Memo) and v.grows for v in vals):
-                    target.heap[key] = vals
+                    target.own_heap()[key] = vals
 
 
 def _sites_left(keys: set, result: frozenset) -> set:
@@ -266,7 +266,7 @@ def _freshen(interp: "Interpreter", place: Node, st: State) -> None:
     buffers = {v.origin or v.site for key in interp.places(place, st) for v in _held(key, st)
                if isinstance(v, Memo) and v.is_buffer}
     if buffers:
-        for table in (st.cells, st.heap):
+        for table in (st.cells, st.own_heap()):
             for slot, vals in table.items():
                 if any(isinstance(v, Memo) and v.grows and v.origin in buffers for v in vals):
                     table[slot] = frozenset(v.fresh() if isinstance(v, Memo) and v.origin in buffers else v
@@ -286,9 +286,8 @@ def _freshen_younger(tested: list[Memo], st: State) -> None:
     def younger(v: object) -> bool:
         return isinstance(v, Memo) and 0 < len(v.grows) < MAX_GROWS and proven.issuperset(v.grows)
 
-    tables = (st.cells, st.heap)
     for where in list(st.growing):
-        table = tables[where[0]]
+        table = st.own_heap() if where[0] else st.cells
         vals = table.get(where[1])
         if vals and any(younger(v) for v in vals):
             table[where[1]] = frozenset(v.fresh() if isinstance(v, Memo) and younger(v) else v for v in vals)
@@ -325,7 +324,7 @@ def _rewrite(interp: "Interpreter", place: Node, st: State, change: Callable[[fr
         if vals:
             changed = change(vals)
             if changed != vals:
-                table[key] = changed
+                (st.cells if kind == "cell" else st.own_heap())[key] = changed
 
 
 def _closure_changed(value: object, function_id: int, captured: tuple,

@@ -36,23 +36,26 @@ _ALWAYS_RUN = frozenset({"return_statement", "throw_statement", "function_declar
 NULL = frozenset({"null"})  # `null` / `undefined`: what `??` and `??=` test
 
 
-# A captured value -> the same without the variables of closures it holds (cached: the same
-# values are captured by every closure made in a scope, and an unchanged value stays the same object).
+# id of a captured value -> (the value, the same without the variables of closures it holds):
+# the same values are captured by every closure made in a scope, and an unchanged value stays the
+# same object. By identity: hashing a new value, or comparing it with an equal one, looks through
+# every closure it holds. (The value is kept with its result, so that its id is never another's.)
 _FLAT: dict = {}
 
 
 def _without_captures(vals: frozenset) -> frozenset:
     """A closure held by a captured variable keeps no variables of its own here: closures of
     closures would nest without end (bundles nest hundreds)."""
-    flat = _FLAT.get(vals)
-    if flat is None:
-        if len(_FLAT) > 50_000:
-            _FLAT.clear()
-        if any(isinstance(v, Func) and v.env for v in vals):
-            flat = frozenset(Func(v.node_id, v.this) if isinstance(v, Func) and v.env else v for v in vals)
-        else:
-            flat = vals
-        _FLAT[vals] = flat
+    known = _FLAT.get(id(vals))
+    if known is not None and known[0] is vals:
+        return known[1]
+    if len(_FLAT) > 50_000:
+        _FLAT.clear()
+    if any(isinstance(v, Func) and v.env for v in vals):
+        flat = frozenset(Func(v.node_id, v.this) if isinstance(v, Func) and v.env else v for v in vals)
+    else:
+        flat = vals
+    _FLAT[id(vals)] = (vals, flat)
     return flat
 
 

@@ -34,10 +34,12 @@ class FunctionRef:
     runs: int = 0  # times followed from a call site (inlined)
     grows: tuple[Grow, ...] = ()  # what a run of it was seen to call that may grow memory (its summary)
     returned: frozenset = frozenset()  # what a run of it was seen to return
+    # Its node's key, made once: the interpreter asks for it at every call, and tens of thousands
+    # of times in a bundle (the functions table shares the same number object as its key).
+    id: int = field(init=False, repr=False)
 
-    @property
-    def id(self) -> int:
-        return node_key(self.node)
+    def __post_init__(self) -> None:
+        self.id = node_key(self.node)
 
     def params(self) -> list[Node]:
         params = self.node.child_by_field_name("parameters")
