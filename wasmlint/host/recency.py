@@ -30,12 +30,13 @@ def retire_older(st: State, site: int) -> None:
     if not slots:
         return
     summary = older(site)
-    for key in [k for k in st.heap if k[0] == site]:
-        vals = st.heap.pop(key)
+    heap = st.own_heap()  # (the heap may be shared with other states until written)
+    for key in [k for k in heap if k[0] == site]:
+        vals = heap.pop(key)
         moved = (summary, key[1])
-        st.put(True, moved, merge(st.heap.get(moved, frozenset()), vals))
+        st.put(True, moved, merge(heap.get(moved, frozenset()), vals))
     st.growing = {w for w in st.growing if not (w[0] == 1 and w[1][0] == site)}
-    for table in (st.cells, st.heap):
+    for table in (st.cells, st.own_heap()):
         for key, vals in list(table.items()):
             renamed = _renamed(vals, site, summary)
             if renamed is not vals:
