@@ -514,6 +514,8 @@ class Interpreter(Branches):
 
     def e_array(self, node: Node, st: State) -> frozenset:
         obj = Obj(node_key(node), kind="array")
+        if node.start_byte in self.program.carried:
+            return one(obj)  # a module's bytes (millions of numbers): nothing in it is a view
         for index, child in enumerate(c for c in node.named_children if c.type != "comment"):
             if child.type == "spread_element":
                 inner = child.named_children[0] if child.named_children else None

@@ -72,6 +72,8 @@ class Program:
 
     source: bytes
     root: Node | None = None
+    code_size: int = -1  # bytes of code, without the modules the file carries as data (-1: all of `source`)
+    carried: frozenset[int] = frozenset()  # where the array literals that are modules it carries start
     functions: dict[int, FunctionRef] = field(default_factory=dict)
     classes: dict[int, ClassRef] = field(default_factory=dict)
     declared: dict[int, set[str]] = field(default_factory=dict)  # scope id -> names declared there
@@ -107,6 +109,8 @@ class Program:
 
     def __post_init__(self) -> None:
         self.columns = CharColumns(self.source)
+        if self.code_size < 0:
+            self.code_size = len(self.source)
 
     def declared_keys(self, scope: int) -> tuple:
         """The cell keys `(scope, name)` of the names `scope` declares, in the order of its set
