@@ -17,6 +17,7 @@ from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Index, Memo, Obj, Stat
 from wasmlint.host.guards import assigned_back, branch, settle, tested
 from wasmlint.host.leftover import note_await
 from wasmlint.host.program import ROOT
+from wasmlint.host.recency import retire_older
 from wasmlint.host.values import StaleUse
 from wasmlint.syntax import node_bytes, node_key
 
@@ -203,7 +204,8 @@ class Interpreter(Branches):
     def s_return(self, node: Node, st: State) -> None:
         value = NOTHING
         for child in node.named_children:
-            value = self.eval(child, st)
+            if child.type != "comment":  # `return view // why`: the comment is a child, not the value
+                value = self.eval(child, st)
         frame = self.frame
         frame.returned = merge(frame.returned, value)
         frame.exits = st.copy() if frame.exits is None else frame.exits.join(st)
@@ -485,6 +487,7 @@ class Interpreter(Branches):
         return NOTHING
 
     def e_object(self, node: Node, st: State) -> frozenset:
+        retire_older(st, node_key(node))
         obj = Obj(node_key(node), kind="object")
         for child in node.named_children:
             if child.type == "pair":
@@ -512,6 +515,8 @@ class Interpreter(Branches):
 
     def e_array(self, node: Node, st: State) -> frozenset:
         obj = Obj(node_key(node), kind="array")
+        if node.start_byte in self.program.carried:
+            return one(obj)  # a module's bytes (millions of numbers): nothing in it is a view
         for index, child in enumerate(c for c in node.named_children if c.type != "comment"):
             if child.type == "spread_element":
                 inner = child.named_children[0] if child.named_children else None

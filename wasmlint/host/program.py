@@ -85,6 +85,8 @@ class Program:
 
     source: bytes
     root: Node | None = None
+    code_size: int = -1  # bytes of code, without the modules the file carries as data (-1: all of `source`)
+    carried: frozenset[int] = frozenset()  # where the array literals that are modules it carries start
     functions: dict[int, FunctionRef] = field(default_factory=dict)
     classes: dict[int, ClassRef] = field(default_factory=dict)
     # Scope id -> names declared there: a set while the file's declarations are collected; the
@@ -124,6 +126,8 @@ class Program:
 
     def __post_init__(self) -> None:
         self.columns = CharColumns(self.source)
+        if self.code_size < 0:
+            self.code_size = len(self.source)
 
     def declare(self, scope: int, name: str) -> None:
         """`name` is declared in `scope` (as the file's declarations are collected)."""
