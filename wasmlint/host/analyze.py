@@ -300,24 +300,27 @@ def _collect(host: HostFile, program: Program) -> None:
     class_nodes = captures.get("class", [])
     parents = _enclosing(functions)
     scope_of_class = _enclosing_function(functions, class_nodes)
+    ids: dict[int, int] = {}  # a function's key -> its FunctionRef's (one int for both tables)
     for node in functions:
         key = node_key(node)
         owner = owners.get(key)
         name = _function_name(node, owner)
         scope = parents.get(key, ROOT)
+        scope = ids.get(scope, scope)  # (the enclosing function's own number object)
         function = FunctionRef(node, name, node.child_by_field_name("body"), scope)
         key = function.id  # (the same number object everywhere it is kept)
+        ids[key] = key
         program.functions[key] = function
         program.parent_of[key] = scope
         if node.type in _DECLARATIONS and name:
-            program.declared.setdefault(scope, set()).add(name)
+            program.declare(scope, name)
             program.declared_functions.setdefault((scope, name), key)
         if owner is not None and owner.type == "variable_declarator" and name:
-            program.declared.setdefault(scope, set()).add(name)
+            program.declare(scope, name)
     for node in class_nodes:
         _collect_class(node, owners.get(node_key(node)), scope_of_class.get(node_key(node), ROOT), program)
     for declared, owner in _innermost_function(functions, captures.get("declared", [])):
-        program.declared.setdefault(node_key(owner) if owner is not None else ROOT, set()).add(node_bytes(declared).decode())
+        program.declare(node_key(owner) if owner is not None else ROOT, node_bytes(declared).decode())
     for node in captures.get("export", []):
         declaration = node.child_by_field_name("declaration")
         if declaration is not None and (node_key(declaration) in program.functions or declaration.type in _CLASSES):
@@ -342,7 +345,7 @@ def _collect_class(node: Node, owner: Node | None, scope: int, program: Program)
             cls.superclass = node_text(parent)
     program.classes[node_key(node)] = cls
     if name_node is not None and node.type != "class":
-        program.declared.setdefault(scope, set()).add(name)
+        program.declare(scope, name)
         program.declared_functions.setdefault((scope, name), node_key(node))
     body = node.child_by_field_name("body")
     for member in body.named_children if body is not None else ():

@@ -423,9 +423,7 @@ class Calls(Members):
         self.stack.append(function)
         try:
             params = function.params()
-            declared = self.program.declared.setdefault(function.id, set())
-            for param in params:
-                declared.update(_names_in(param))
+            self.program.declare_parameters(function.id, [name for param in params for name in _names_in(param)])
             for index, param in enumerate(params):
                 if param.type == "rest_pattern":
                     rest = NOTHING
@@ -456,7 +454,7 @@ class Calls(Members):
         grows = st.since(mark)
         if grows:
             function.grows = function.grows + tuple(g for g in grows if g not in function.grows)[:16]
-        function.returned = merge(function.returned, frame.returned)
+        function.add_returned(frame.returned)
         return frame.returned
 
     def parameter_properties(self, params: list[Node], args: list[frozenset], this: frozenset, st: State) -> None:

@@ -335,11 +335,12 @@ class Interpreter(Branches):
         return NOTHING
 
     def e_function(self, node: Node, st: State) -> frozenset:
-        if node_key(node) not in self.program.functions:
+        function = self.program.functions.get(node_key(node))
+        if function is None:
             return NOTHING
         # An arrow keeps the `this` of where it is written.
         this = self.frame.this if node.type == "arrow_function" else NOTHING
-        return one(Func(node_key(node), this, self.captured(node_key(node), st)))
+        return one(Func(function.id, this, self.captured(function.id, st)))
 
     def captured(self, function_id: int, st: State) -> tuple:
         """The variables of the functions around a closure, as they are now."""
