@@ -13,13 +13,13 @@ from functools import cache
 
 from tree_sitter import Node, Query
 
-from wasmlint.host.domain import ExportFn, Exports, Foreign, GlueFn, Memory, one
+from wasmlint.host.domain import ExportFn, Exports, Foreign, GlueFn, Memory, forget_values, one
 from wasmlint.host.embedded import EmbeddedLiteral
 from wasmlint.host.calls import (
     CALLBACK_BUDGET, INLINE_BUDGET, LARGE_INLINE_BUDGET, LARGE_MAX_DEPTH, MAX_DEPTH as MAX_CALL_DEPTH, SMALL_FILE,
 )
 from wasmlint.host.entries import run_program
-from wasmlint.host.interp import MAX_NESTING
+from wasmlint.host.interp import MAX_NESTING, forget_flattened
 from wasmlint.host.parsing import HostFile, first_syntax_error, grammar_for, parse_host
 from wasmlint.host.program import ROOT, ClassRef, FunctionRef, Program
 from wasmlint.host.relevance import Relevance
@@ -62,7 +62,13 @@ def analyze_host(display: str, source: bytes, read_import: ImportReader | None =
     program.carried = frozenset(literal.spans[0][0] for literal in carried if literal.encoding == "bytes")
     if read_import is not None:
         program.load = _loader(display, read_import, {}, facts.dependencies)
-    run_program(program, host.tree.root_node)
+    forget_values()
+    forget_flattened()
+    try:
+        run_program(program, host.tree.root_node)
+    finally:
+        forget_values()
+        forget_flattened()
     # Nesting deeper than the queries or the interpreter look: the caller reports the file as partial.
     deep = deeper_than(host.tree.root_node)
     if deep is not None:

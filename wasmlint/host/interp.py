@@ -43,6 +43,11 @@ NULL = frozenset({"null"})  # `null` / `undefined`: what `??` and `??=` test
 _FLAT: dict = {}
 
 
+def forget_flattened() -> None:
+    """Empty `_without_captures`'s cache (see domain.forget_values)."""
+    _FLAT.clear()
+
+
 def _without_captures(vals: frozenset) -> frozenset:
     """A closure held by a captured variable keeps no variables of its own here: closures of
     closures would nest without end (bundles nest hundreds)."""
