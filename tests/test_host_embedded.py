@@ -235,6 +235,15 @@ def test_only_literals_that_are_the_whole_module_are_taken(modules):
     assert _literals(f'const w = "{text[:20]}" + `{text[20:30]}${{x}}`;\n') == []
     assert _literals(f'const a = 1;\nconst w = "data:application/octet-stream;base64,{text}";\n') == [(2, "base64")]
     assert _literals(f"const m = [{numbers}] as const;\n", "host.ts") == [(1, "bytes")]
+    # the module's first bytes, completed at run time (Emscripten's `addFunction` glue, three ages)
+    header = "0, 97, 115, 109, 1, 0, 0, 0"
+    assert _literals(f"var bytes = [{header}, 1];\nbytes.push(96, 0, 0);\n") == []
+    assert _literals("var bytes = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];\nuleb128Encode(n, bytes);\n") == []
+    assert _literals(f"var code = new Uint8Array([{header}].concat(types, [2, 7]));\n") == []
+    assert _literals(f"var bytes = [{header}];\nbytes[8] = 1;\n") == []
+    assert _literals(f"var b;\nb=[{header},1];f=d.length;b.push(f);b=new WebAssembly.Module(new Uint8Array(b));\n") == []
+    # a whole module bound to a name that is only read stays one
+    assert _literals(f"const m = [{numbers}];\nWebAssembly.instantiate(new Uint8Array(m), {{}});\n") == [(1, "bytes")]
     # a comment between the pieces of a chain does not end it
     assert _literals(f'const w = "{text[:20]}" /* wrapped */ +\n // more\n "{text[20:]}";\n') == [(1, "base64")]
 

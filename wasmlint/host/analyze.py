@@ -13,13 +13,13 @@ from functools import cache
 
 from tree_sitter import Node, Query
 
-from wasmlint.host.domain import ExportFn, Exports, Foreign, GlueFn, Memory, one
+from wasmlint.host.domain import ExportFn, Exports, Foreign, GlueFn, Memory, forget_values, one
 from wasmlint.host.embedded import EmbeddedLiteral
 from wasmlint.host.calls import (
     CALLBACK_BUDGET, INLINE_BUDGET, LARGE_INLINE_BUDGET, LARGE_MAX_DEPTH, MAX_DEPTH as MAX_CALL_DEPTH, SMALL_FILE,
 )
 from wasmlint.host.entries import run_program
-from wasmlint.host.interp import MAX_NESTING
+from wasmlint.host.interp import MAX_NESTING, forget_flattened
 from wasmlint.host.parsing import HostFile, first_syntax_error, grammar_for, parse_host
 from wasmlint.host.program import ROOT, ClassRef, FunctionRef, Program
 from wasmlint.host.relevance import Relevance
@@ -62,7 +62,13 @@ def analyze_host(display: str, source: bytes, read_import: ImportReader | None =
     program.carried = frozenset(literal.spans[0][0] for literal in carried if literal.encoding == "bytes")
     if read_import is not None:
         program.load = _loader(display, read_import, {}, facts.dependencies)
-    run_program(program, host.tree.root_node)
+    forget_values()
+    forget_flattened()
+    try:
+        run_program(program, host.tree.root_node)
+    finally:
+        forget_values()
+        forget_flattened()
     # Nesting deeper than the queries or the interpreter look: the caller reports the file as partial.
     deep = deeper_than(host.tree.root_node)
     if deep is not None:
@@ -300,24 +306,27 @@ def _collect(host: HostFile, program: Program) -> None:
     class_nodes = captures.get("class", [])
     parents = _enclosing(functions)
     scope_of_class = _enclosing_function(functions, class_nodes)
+    ids: dict[int, int] = {}  # a function's key -> its FunctionRef's (one int for both tables)
     for node in functions:
         key = node_key(node)
         owner = owners.get(key)
         name = _function_name(node, owner)
         scope = parents.get(key, ROOT)
+        scope = ids.get(scope, scope)  # (the enclosing function's own number object)
         function = FunctionRef(node, name, node.child_by_field_name("body"), scope)
         key = function.id  # (the same number object everywhere it is kept)
+        ids[key] = key
         program.functions[key] = function
         program.parent_of[key] = scope
         if node.type in _DECLARATIONS and name:
-            program.declared.setdefault(scope, set()).add(name)
+            program.declare(scope, name)
             program.declared_functions.setdefault((scope, name), key)
         if owner is not None and owner.type == "variable_declarator" and name:
-            program.declared.setdefault(scope, set()).add(name)
+            program.declare(scope, name)
     for node in class_nodes:
         _collect_class(node, owners.get(node_key(node)), scope_of_class.get(node_key(node), ROOT), program)
     for declared, owner in _innermost_function(functions, captures.get("declared", [])):
-        program.declared.setdefault(node_key(owner) if owner is not None else ROOT, set()).add(node_bytes(declared).decode())
+        program.declare(node_key(owner) if owner is not None else ROOT, node_bytes(declared).decode())
     for node in captures.get("export", []):
         declaration = node.child_by_field_name("declaration")
         if declaration is not None and (node_key(declaration) in program.functions or declaration.type in _CLASSES):
@@ -342,7 +351,7 @@ def _collect_class(node: Node, owner: Node | None, scope: int, program: Program)
             cls.superclass = node_text(parent)
     program.classes[node_key(node)] = cls
     if name_node is not None and node.type != "class":
-        program.declared.setdefault(scope, set()).add(name)
+        program.declare(scope, name)
         program.declared_functions.setdefault((scope, name), node_key(node))
     body = node.child_by_field_name("body")
     for member in body.named_children if body is not None else ():

@@ -20,6 +20,7 @@ from wasmlint.host.domain import (
 from wasmlint.host.invariants import assumed, unassumed, unassumed_values, under
 from wasmlint.host.program import ROOT, FunctionRef
 from wasmlint.host.values import Grow
+from wasmlint.host.view_ctors import ViewCtor
 from wasmlint.syntax import node_bytes
 from wasmlint.syntax import node_key
 
@@ -427,9 +428,7 @@ class Calls(Members):
         self.stack.append(function)
         try:
             params = function.params()
-            declared = self.program.declared.setdefault(function.id, set())
-            for param in params:
-                declared.update(_names_in(param))
+            self.program.declare_parameters(function.id, [name for param in params for name in _names_in(param)])
             for index, param in enumerate(params):
                 if param.type == "rest_pattern":
                     rest = NOTHING
@@ -461,7 +460,7 @@ class Calls(Members):
         grows = unassumed(st.since(mark), facts)
         if grows:
             function.grows = function.grows + tuple(g for g in grows if g not in function.grows)[:16]
-        function.returned = merge(function.returned, unassumed_values(frame.returned, facts))
+        function.add_returned(unassumed_values(frame.returned, facts))
         return frame.returned
 
     def parameter_properties(self, params: list[Node], args: list[frozenset], this: frozenset, st: State) -> None:
@@ -510,7 +509,9 @@ class Calls(Members):
             return one(Instance())
         result: frozenset = NOTHING
         for value in callees:
-            if isinstance(value, Func) and value.node_id in self.program.classes:
+            if isinstance(value, ViewCtor):  # `new Kind(buffer, ...)`, Kind holding `Float32Array`
+                result = merge(result, self.construct_view(value.name, values, node, args, st))
+            elif isinstance(value, Func) and value.node_id in self.program.classes:
                 result = merge(result, self.instantiate(value.node_id, values, st, node))
             elif isinstance(value, Func) and value.node_id in self.program.functions:
                 obj = Obj(node_key(node), kind="object")

@@ -319,6 +319,15 @@ def _cell_key(item: tuple) -> tuple:
 _MERGED: dict = {}
 
 
+def forget_values() -> None:
+    """Empty the caches by identity (`growable`, grown values, merges): they keep the values they
+    answered for alive, so one host's analysis must neither hold the last one's values nor find
+    its caches already full of them."""
+    _GROWABLE.clear()
+    _GROWN.clear()
+    _MERGED.clear()
+
+
 def merge(a: frozenset, b: frozenset) -> frozenset:
     """The union of two values; a buffer or view made at one site is kept once, with the grows
     of both (stale if stale on either path)."""

@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from wasmlint.reading import MODULE_LIMIT, SOURCE_LIMIT, read_regular, reason
+from wasmlint.syntax import node_bytes
 
 if TYPE_CHECKING:
+    from tree_sitter import Node
+
     from wasmlint.host.parsing import HostFile
 
 # `\0asm` and version 1 in base64 ("AGFzbQEAAAA=" with its last, padding, sixth bits free).
@@ -164,8 +167,69 @@ def _bytes_literal(host: HostFile, start: int) -> EmbeddedLiteral | None:
     node = host.tree.root_node.descendant_for_byte_range(start, start + 1)
     if node is None or node.type != "[" or node.parent is None or node.parent.type != "array":
         return None
+    if _extended(host, node.parent):
+        return None  # the module's first bytes, completed at run time (Emscripten's `addFunction`)
     line, column = _position(host, start)
     return EmbeddedLiteral(line, column, "bytes", ((start, node.parent.end_byte),))
+
+
+# What may add bytes to an array after it is made.
+_EXTENDING_METHODS = frozenset({b"push", b"unshift", b"splice", b"concat", b"fill", b"set", b"copyWithin"})
+
+
+def _extended(host: HostFile, array: Node) -> bool:
+    """Whether code adds to the array after it is made, so that the literal holds only the
+    module's first bytes: `[...].concat(rest)`, or a name bound to it that is extended
+    (`bytes.push(...)`, `bytes[i] = b`) or handed to a function that may extend it
+    (`uleb128Encode(n, bytes)`). Handing it to a constructor or to `WebAssembly.*` reads it.
+    Names are matched by their text, not their scope: a literal is rather left out than taken
+    for a module it is only the start of."""
+    if _receiver_of_extension(array):
+        return True
+    binding = array.parent  # `var bytes = [...]`, or `b = [...]` in minified glue
+    if binding is None or binding.type not in ("variable_declarator", "assignment_expression"):
+        return False
+    name = binding.child_by_field_name("name" if binding.type == "variable_declarator" else "left")
+    if name is None or name.type != "identifier":
+        return False
+    text = node_bytes(name)
+    for use in _identifiers(host, text):
+        if use.start_byte != name.start_byte and (_receiver_of_extension(use) or _handed_to_a_function(use)):
+            return True
+    return False
+
+
+def _receiver_of_extension(node: Node) -> bool:
+    parent = node.parent
+    if parent is None:
+        return False
+    if parent.type == "member_expression" and parent.child_by_field_name("object") == node:
+        prop = parent.child_by_field_name("property")
+        return prop is not None and node_bytes(prop) in _EXTENDING_METHODS
+    if parent.type == "subscript_expression" and parent.child_by_field_name("object") == node:
+        target = parent.parent
+        return target is not None and target.type in ("assignment_expression", "augmented_assignment_expression") \
+            and target.child_by_field_name("left") == parent
+    return False
+
+
+def _handed_to_a_function(node: Node) -> bool:
+    args = node.parent
+    call = args.parent if args is not None and args.type == "arguments" else None
+    if call is None or call.type != "call_expression":
+        return False  # `new Uint8Array(bytes)` and other constructors read it
+    callee = call.child_by_field_name("function")
+    return callee is None or not node_bytes(callee).startswith(b"WebAssembly.")
+
+
+def _identifiers(host: HostFile, text: bytes) -> list[Node]:
+    """The identifiers spelled `text`, found by a scan of the source (no walk of a bundle's tree)."""
+    found = []
+    for match in re.finditer(rb"(?<![\w$])" + re.escape(text) + rb"(?![\w$])", host.source):
+        node = host.tree.root_node.descendant_for_byte_range(match.start(), match.end())
+        if node is not None and node.type == "identifier":
+            found.append(node)
+    return found
 
 
 def _position(host: HostFile, offset: int) -> tuple[int, int]:

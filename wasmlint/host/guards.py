@@ -219,6 +219,16 @@ def _refine_comparison(interp: "Interpreter", op: bytes, left: Node | None, righ
                 elif _is_literal(other, b"false"):
                     _freshen(interp, subject, yes if op in _EQUAL else no)
                 return
+    # x.buffer.byteLength !== memory.buffer.byteLength: only the memory's current buffer is attached
+    # (a detached one has byteLength 0), so x is attached where they are equal.
+    for tested, other in ((left, right), (right, left)):
+        if _is_byte_length(other) and _is_live_buffer(interp, other.child_by_field_name("object"), yes) \
+                and _is_byte_length(tested):
+            measured = _unwrap(tested.child_by_field_name("object"))
+            subject = _subject(interp, measured, yes)
+            if subject is not None and measured is not None and not _is_live_buffer(interp, measured, yes):
+                _freshen(interp, subject, yes if op in _EQUAL else no)
+                return
     # x.buffer !== memory.buffer / buf !== memory.buffer: attached where equal.
     for tested, other in ((left, right), (right, left)):
         if _is_live_buffer(interp, other, yes):
@@ -228,7 +238,15 @@ def _refine_comparison(interp: "Interpreter", op: bytes, left: Node | None, righ
                 return
 
 
-def _is_live_buffer(interp: "Interpreter", node: Node, st: State) -> bool:
+def _is_byte_length(node: Node) -> bool:
+    prop = node.child_by_field_name("property") if node.type == "member_expression" else None
+    return prop is not None and prop.text == b"byteLength"
+
+
+def _is_live_buffer(interp: "Interpreter", node: Node | None, st: State) -> bool:
+    if node is None:
+        return False
+    node = _unwrap(node) or node
     if node.type != "member_expression":
         return False
     prop = node.child_by_field_name("property")

@@ -18,6 +18,7 @@ from wasmlint.host.guards import assigned_back, branch, settle, tested
 from wasmlint.host.invariants import plain
 from wasmlint.host.leftover import note_await
 from wasmlint.host.program import ROOT
+from wasmlint.host.recency import retire_older
 from wasmlint.host.values import StaleUse
 from wasmlint.syntax import node_bytes, node_key
 
@@ -41,6 +42,11 @@ NULL = frozenset({"null"})  # `null` / `undefined`: what `??` and `??=` test
 # same object. By identity: hashing a new value, or comparing it with an equal one, looks through
 # every closure it holds. (The value is kept with its result, so that its id is never another's.)
 _FLAT: dict = {}
+
+
+def forget_flattened() -> None:
+    """Empty `_without_captures`'s cache (see domain.forget_values)."""
+    _FLAT.clear()
 
 
 def _without_captures(vals: frozenset) -> frozenset:
@@ -204,7 +210,8 @@ class Interpreter(Branches):
     def s_return(self, node: Node, st: State) -> None:
         value = NOTHING
         for child in node.named_children:
-            value = self.eval(child, st)
+            if child.type != "comment":  # `return view // why`: the comment is a child, not the value
+                value = self.eval(child, st)
         frame = self.frame
         frame.returned = merge(frame.returned, value)
         frame.exits = st.copy() if frame.exits is None else frame.exits.join(st)
@@ -334,11 +341,12 @@ class Interpreter(Branches):
         return NOTHING
 
     def e_function(self, node: Node, st: State) -> frozenset:
-        if node_key(node) not in self.program.functions:
+        function = self.program.functions.get(node_key(node))
+        if function is None:
             return NOTHING
         # An arrow keeps the `this` of where it is written.
         this = self.frame.this if node.type == "arrow_function" else NOTHING
-        return one(Func(node_key(node), this, self.captured(node_key(node), st)))
+        return one(Func(function.id, this, self.captured(function.id, st)))
 
     def captured(self, function_id: int, st: State) -> tuple:
         """The variables of the functions around a closure, as they are now."""
@@ -485,6 +493,7 @@ class Interpreter(Branches):
         return NOTHING
 
     def e_object(self, node: Node, st: State) -> frozenset:
+        retire_older(st, node_key(node))
         obj = Obj(node_key(node), kind="object")
         for child in node.named_children:
             if child.type == "pair":

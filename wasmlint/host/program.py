@@ -11,6 +11,7 @@ from typing import Any, Callable
 from tree_sitter import Node
 
 from wasmlint.columns import CharColumns
+from wasmlint.host.domain import merge
 from wasmlint.host.relevance import Relevance
 from wasmlint.host.values import Grow, StaleUse
 from wasmlint.syntax import node_key
@@ -33,13 +34,25 @@ class FunctionRef:
     handler: bool = False  # a growth handler: what it stores is re-made on every growth
     runs: int = 0  # times followed from a call site (inlined)
     grows: tuple[Grow, ...] = ()  # what a run of it was seen to call that may grow memory (its summary)
-    returned: frozenset = frozenset()  # what a run of it was seen to return
+    # What a run of it was seen to return (`returned`): one value is kept bare, since a set of
+    # one takes 216 bytes and every nested function keeps the closure it returns.
+    _returned: Any = frozenset()
     # Its node's key, made once: the interpreter asks for it at every call, and tens of thousands
-    # of times in a bundle (the functions table shares the same number object as its key).
+    # of times in a bundle; every table of functions (the functions table's keys, scopes, ran,
+    # queued, closures) then holds this one int rather than a copy of its own (32 bytes each).
     id: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.id = node_key(self.node)
+
+    @property
+    def returned(self) -> frozenset:
+        kept = self._returned
+        return kept if isinstance(kept, frozenset) else frozenset((kept,))
+
+    def add_returned(self, vals: frozenset) -> None:
+        merged = merge(self.returned, vals) if vals else self.returned
+        self._returned = next(iter(merged)) if len(merged) == 1 else merged
 
     def params(self) -> list[Node]:
         params = self.node.child_by_field_name("parameters")
@@ -76,7 +89,10 @@ class Program:
     carried: frozenset[int] = frozenset()  # where the array literals that are modules it carries start
     functions: dict[int, FunctionRef] = field(default_factory=dict)
     classes: dict[int, ClassRef] = field(default_factory=dict)
-    declared: dict[int, set[str]] = field(default_factory=dict)  # scope id -> names declared there
+    # Scope id -> names declared there: a set while the file's declarations are collected; the
+    # parameters of a function that declares nothing else are one frozenset shared by every
+    # function with the same parameters (`declare_parameters`).
+    declared: dict[int, set[str] | frozenset[str]] = field(default_factory=dict)
     parent_of: dict[int, int] = field(default_factory=dict)  # scope id -> enclosing scope id
     declared_functions: dict[tuple[int, str], int] = field(default_factory=dict)  # (scope, name) -> function id
     exported: set[int] = field(default_factory=set)  # functions the file exports (API: entry points)
@@ -107,11 +123,42 @@ class Program:
     columns: CharColumns = field(init=False, repr=False)
     _class_ids_by_name: dict[str, list[int]] | None = field(default=None, init=False, repr=False)
     _declared_keys: dict[int, tuple[int, tuple]] = field(default_factory=dict, init=False, repr=False)
+    _parameter_names: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.columns = CharColumns(self.source)
         if self.code_size < 0:
             self.code_size = len(self.source)
+
+    def declare(self, scope: int, name: str) -> None:
+        """`name` is declared in `scope` (as the file's declarations are collected)."""
+        names = self.declared.get(scope)
+        if names is None:
+            self.declared[scope] = {name}
+        elif isinstance(names, set):
+            names.add(name)
+        elif name not in names:
+            self.declared[scope] = {*names, name}
+
+    def declare_parameters(self, scope: int, names: list[str]) -> None:
+        """A function's parameters are declared in its scope when it runs. A scope that declares
+        nothing else shares one frozenset with every scope of the same parameters: each nested
+        arrow `a => ...` would keep a set of 216 bytes for its `a`. (Built in the order given, as
+        a set updated with them was, so that its names are visited in the same order.)"""
+        declared = self.declared.get(scope)
+        if declared is None:
+            if names:
+                key = tuple(names)
+                shared = self._parameter_names.get(key)
+                if shared is None:
+                    shared = self._parameter_names[key] = frozenset(key)
+                self.declared[scope] = shared
+        elif isinstance(declared, set):
+            declared.update(names)
+        elif not declared.issuperset(names):
+            grown = set(declared)
+            grown.update(names)
+            self.declared[scope] = grown
 
     def declared_keys(self, scope: int) -> tuple:
         """The cell keys `(scope, name)` of the names `scope` declares, in the order of its set
