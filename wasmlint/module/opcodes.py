@@ -231,4 +231,4 @@ def order_tokens() -> re.Pattern:
         + b"|(\x40)" + _LEB
         + b"|([\x02\x03\x04\x06])" + _BLOCKTYPE
         + b"|(\x0b|\x18" + _LEB + b")"
-        + b"|(\Z|.))", re.DOTALL)
+        + rb"|(\Z|.))", re.DOTALL)
