@@ -53,6 +53,8 @@ def import_order(module: WasmModule, graph, export_funcs: set[int], data: bytes 
     if data is None:
         return None
     imported = [imp for imp in module.imports if imp.kind == "func"]
+    if not imported:
+        return ImportOrder({f: () for f in export_funcs}, {f: () for f in export_funcs})
     bit = {imp.index: 1 << n for n, imp in enumerate(imported)}
     names = [f"{imp.module}.{imp.name}" for imp in imported]
     orders = _Orders(module, graph, data, bit, growth_imports).of(export_funcs)
