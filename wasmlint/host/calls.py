@@ -190,13 +190,19 @@ class Calls(Members):
                     args: list[Node], values: list[frozenset], st: State) -> frozenset:
         result: frozenset = NOTHING
         qualified = node_bytes(callee).decode("utf-8", "replace")
+        collections = 0
         for value in receiver:
             if isinstance(value, Memo):
                 result = merge(result, self.view_method(value, prop, node, callee, values, st))
             elif isinstance(value, Memory) and prop == "grow":
                 self.grow((), node, st, host=True)
             elif isinstance(value, Obj) and value.kind in ("map", "set", "array") and not self.method_of(value.cls, prop):
+                collections += 1
                 result = merge(result, self.collection_method(value, prop, node, args, values, st))
+        if receiver and collections == len(receiver) and prop in webapi.STORING_METHODS:
+            # `map.set(k, v)`, `set.add(v)`, `array.push(v)` keep the value without reading it:
+            # storing a detached buffer or view does not throw; reading it back later is the use.
+            return result
         if qualified in ("WebAssembly.instantiate", "WebAssembly.instantiateStreaming"):
             if len(values) > 1:
                 self.register_imports(values[1], st)
