@@ -24,27 +24,27 @@ def seen_in(known: StaleUse | None, inside: tuple[str, object, str] | None, grow
     return tuple(kept) + ((inside[0], inside[2], before + tuple(g for g in grows if g not in before)),)
 
 
-def called_in(export_name: str, through: str, module) -> bool:
-    """Whether the export calls the import (any import, unnamed); True when the module is unknown."""
+def _listed(export_name: str, facts_field: str, through: str, module) -> bool:
+    """Whether the module's facts of the export list the import (any import, unnamed) in
+    `facts_field`; True when the module, the export or that list is unknown."""
     if module is None:
         return True
     export = module.export(export_name)
-    called = getattr(export, "imports_called", None) if export is not None else None
-    if called is None:
+    listed = getattr(export, facts_field, None) if export is not None else None
+    if listed is None:
         return True
-    return through in called if through else bool(called)
+    return through in listed if through else bool(listed)
+
+
+def called_in(export_name: str, through: str, module) -> bool:
+    """Whether the export calls the import (any import, unnamed); True when the module is unknown."""
+    return _listed(export_name, "imports_called", through, module)
 
 
 def grown_before(export_name: str, through: str, module) -> bool:
     """Whether the export may grow memory before it calls the import (any import, unnamed); True
     when the module or the order is unknown."""
-    if module is None:
-        return True
-    export = module.export(export_name)
-    after_growth = getattr(export, "imports_after_growth", None) if export is not None else None
-    if after_growth is None:
-        return True
-    return through in after_growth if through else bool(after_growth)
+    return _listed(export_name, "imports_after_growth", through, module)
 
 
 def happens(grow: Grow, module) -> bool:
