@@ -12,7 +12,7 @@ import dataclasses
 
 from tree_sitter import Node
 
-from wasmlint.host.domain import State
+from wasmlint.host.domain import Func, Memo, State, with_grows
 from wasmlint.host.values import Grow
 
 
@@ -23,7 +23,7 @@ def run_callbacks(calls, export: str, node: Node, at_call: State, st: State) -> 
     floor, calls.handler_floor = calls.handler_floor, len(calls.stack)
     try:
         first = _round(calls, export, node, growth, at_call, st)
-        left = [_restored(ran, seen, st) for ran, seen in first]
+        left = [_settled(_restored(ran, seen, st), growth) for ran, seen in first]
         if first:
             # What the callbacks left, each slot they did not touch as it was at the call.
             between = at_call.copy()
@@ -31,7 +31,8 @@ def run_callbacks(calls, export: str, node: Node, at_call: State, st: State) -> 
                 between = between.join(_restored(ran, seen, at_call))
             grown = between.copy()
             _age(grown, growth)
-            left += [_restored(ran, seen, grown) for ran, seen in _round(calls, export, node, growth, between, grown)]
+            left += [_settled(_restored(ran, seen, grown), growth)
+                     for ran, seen in _round(calls, export, node, growth, between, grown)]
         for end in left:
             st.become(st.join(end))
     finally:
@@ -85,3 +86,33 @@ def _restored(ran: State, seen: dict, source: State) -> State:
             else:
                 del table[key]
     return out
+
+
+def _settled(st: State, growth: Grow) -> State:
+    """Once the export has returned, its growth has happened, whatever the order: the call as its
+    callbacks saw it (`mid_call`, one per import) becomes the call itself in what they left."""
+    tables = (st.cells, st.heap)
+    for where in list(st.growing):
+        vals = tables[where[0]].get(where[1])
+        if vals is not None:
+            settled = _settled_values(vals, growth)
+            if settled is not vals:
+                tables[where[0]][where[1]] = settled
+    return st
+
+
+def _settled_values(vals: frozenset, growth: Grow) -> frozenset:
+    head = growth.key[:6]  # the call: exports, line, text, via, host growth, earlier
+    out, changed = [], False
+    for value in vals:
+        new = value
+        if isinstance(value, Memo) and any(g.mid_call and g.key[:6] == head for g in value.grows):
+            kept = [growth if g.mid_call and g.key[:6] == head else g for g in value.grows]
+            new = dataclasses.replace(value, grows=with_grows((), kept))
+        elif isinstance(value, Func) and value.env:
+            env = tuple((key, _settled_values(held, growth)) for key, held in value.env)
+            if any(a[1] is not b[1] for a, b in zip(env, value.env)):
+                new = Func(value.node_id, value.this, env)
+        changed = changed or new is not value
+        out.append(new)
+    return frozenset(out) if changed else vals
