@@ -19,6 +19,7 @@ from wasmlint.host.domain import (
 )
 from wasmlint.host.program import ROOT, FunctionRef
 from wasmlint.host.values import Grow
+from wasmlint.host.view_ctors import ViewCtor
 from wasmlint.syntax import node_bytes
 from wasmlint.syntax import node_key
 
@@ -262,7 +263,7 @@ class Calls(Members):
             return one(obj) if obj.kind != "array" else NOTHING
         if prop in webapi.CLEARING_METHODS:
             for key in [k for k in st.heap if k[0] == obj.site]:
-                del st.heap[key]
+                del st.own_heap()[key]
             return NOTHING
         if prop == "get" and args and args[0].type == "string":
             return self.load(obj, node_bytes(args[0]).decode().strip("'\"`"), st) or self.all_slots(obj, st)
@@ -506,7 +507,9 @@ class Calls(Members):
             return one(Instance())
         result: frozenset = NOTHING
         for value in callees:
-            if isinstance(value, Func) and value.node_id in self.program.classes:
+            if isinstance(value, ViewCtor):  # `new Kind(buffer, ...)`, Kind holding `Float32Array`
+                result = merge(result, self.construct_view(value.name, values, node, args, st))
+            elif isinstance(value, Func) and value.node_id in self.program.classes:
                 result = merge(result, self.instantiate(value.node_id, values, st, node))
             elif isinstance(value, Func) and value.node_id in self.program.functions:
                 obj = Obj(node_key(node), kind="object")
