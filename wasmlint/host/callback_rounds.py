@@ -77,7 +77,7 @@ def _restored(ran: State, seen: dict, source: State) -> State:
     there instead: after the export's call, the value with the growth made, whatever the order
     of the callback and the growth; for the next round, the value as it was at the call."""
     out = ran.copy()
-    tables, other = (out.cells, out.heap), (source.cells, source.heap)
+    tables, other = (out.cells, out.own_heap()), (source.cells, source.heap)
     for where, vals in seen.items():
         table, key = tables[where[0]], where[1]
         if vals is not None and table.get(key) is vals:
@@ -97,6 +97,8 @@ def _settled(st: State, growth: Grow) -> State:
         if vals is not None:
             settled = _settled_values(vals, growth)
             if settled is not vals:
+                if where[0]:  # (an object slot: written through `own_heap`, the heap may be shared)
+                    tables = (st.cells, st.own_heap())
                 tables[where[0]][where[1]] = settled
     return st
 
