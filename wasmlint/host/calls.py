@@ -113,13 +113,15 @@ class Calls(Members):
         st.grow(grow)
 
     def call_export(self, name: str, node: Node, st: State) -> None:
+        at_call = st.copy() if self.inside_export is None and self.program.callbacks else None
         self.grow((name,), node, st)
-        if self.inside_export is None and self.program.callbacks:
-            self.run_import_callbacks(name, node, st)
+        if at_call is not None:
+            self.run_import_callbacks(name, node, at_call, st)
 
-    def run_import_callbacks(self, export: str, node: Node, st: State) -> None:
-        """The module may call any import during an export, after the growth that export made."""
-        run_callbacks(self, export, node, st)
+    def run_import_callbacks(self, export: str, node: Node, at_call: State, st: State) -> None:
+        """The module may call any import during an export, before or after the growth that
+        export makes (`at_call`: the state before it, `st`: after it)."""
+        run_callbacks(self, export, node, at_call, st)
 
     def apply_summary(self, function: FunctionRef, st: State) -> None:
         for grow in function.grows:

@@ -57,14 +57,18 @@ class Grow:
     # the callback implements ("" unknown). It happens only if that export calls that import.
     inside: str = ""
     through: str = ""
+    # The export's own call (`exports`), as the callbacks of import `through` it runs see it: its
+    # growth has happened in them only if the export may grow before calling that import.
+    mid_call: bool = False
     key: tuple = field(init=False, repr=False, compare=False)
     judged: tuple = field(init=False, repr=False, compare=False)  # what the module's verdict on it depends on
     hashed: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        key = (self.exports, self.line, self.text, self.via, self.host_grow, self.earlier, self.inside, self.through)
+        key = (self.exports, self.line, self.text, self.via, self.host_grow, self.earlier, self.inside, self.through,
+               self.mid_call)
         object.__setattr__(self, "key", key)
-        object.__setattr__(self, "judged", (self.exports, self.host_grow, self.inside, self.through))
+        object.__setattr__(self, "judged", (self.exports, self.host_grow, self.inside, self.through, self.mid_call))
         object.__setattr__(self, "hashed", hash(key))
 
     def __eq__(self, other: object) -> bool:
