@@ -10,6 +10,7 @@ from pathlib import Path
 
 from wasmlint.findings import PATH_HEAD, PATH_TAIL, UNRESOLVED_INDIRECT, elided_hops
 from wasmlint.module.decoder import DecodeError, Import, Memory, WasmModule, decode_module
+from wasmlint.module.certain import GROW as GROW_FACT, certain_facts
 from wasmlint.module.demangle import demangle
 from wasmlint.module.indirect import Exploration, Hop, IndirectCalls, describe, indirect_calls
 from wasmlint.reading import MODULE_LIMIT, read_regular, reason
@@ -123,6 +124,10 @@ class ExportFacts:
     # The imported functions ("module.name") the export may call: the host's import callbacks it
     # can run. None: not worked out (a module with very many imports).
     imports_called: tuple[str, ...] | None = None
+    # What every call that returns does (`certain.py`): grows memory (a `memory.grow` by a nonzero
+    # constant on every path), and calls these imports. A Rust allocator's growth is never certain.
+    grows_every_call: bool = False
+    imports_every_call: tuple[str, ...] = ()
 
     @property
     def growth_path(self) -> tuple[str, ...]:
@@ -812,6 +817,8 @@ def facts_from_module(module: WasmModule, data: bytes | None = None, host_growth
 
     host_path_of = _Paths(reach_host, names)
     calls_import = _imports_called(module, graph, export_funcs)
+    every_call = certain_facts(module, data, {func for func, reach in reached.items() if reach.status == GROWS}
+                               | {imp_func for imp_func in export_funcs if calls_import and calls_import.get(imp_func)})
     exports: list[ExportFacts] = []
     left = Counter(export.index for export in module.exports if export.kind == "func")
     for export in module.exports:
@@ -832,6 +839,8 @@ def facts_from_module(module: WasmModule, data: bytes | None = None, host_growth
             allocator_entry=bool(ALLOCATOR_ENTRY.fullmatch(export.name)) and (reach.status == GROWS or bool(host_path)),
             resolution=reach.resolution, indirect=reach.indirect, resolved_by=reach.resolved_by,
             imports_called=None if calls_import is None else tuple(sorted(calls_import.get(func, ()))),
+            grows_every_call=GROW_FACT in every_call.get(func, ()),
+            imports_every_call=tuple(sorted(every_call.get(func, frozenset()) - {GROW_FACT})),
         ))
 
     grow_sites = []
