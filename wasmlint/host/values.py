@@ -64,7 +64,9 @@ class Grow:
     def __post_init__(self) -> None:
         key = (self.exports, self.line, self.text, self.via, self.host_grow, self.earlier, self.inside, self.through)
         object.__setattr__(self, "key", key)
-        object.__setattr__(self, "judged", (self.exports, self.host_grow, self.inside, self.through))
+        # (`earlier` too: a call this entry made grows for sure where the same call made by an
+        # earlier entry may not have run, `must.py`; past MAX_GROWS the later one must still be kept.)
+        object.__setattr__(self, "judged", (self.exports, self.host_grow, self.inside, self.through, self.earlier))
         object.__setattr__(self, "hashed", hash(key))
 
     def __eq__(self, other: object) -> bool:
@@ -136,3 +138,4 @@ class HostFacts:
     dependencies: list[tuple[str, str]] = field(default_factory=list)  # (file, digest) of the files it imports
     exports_called: list[str] = field(default_factory=list)
     parse_error: tuple[int, int, str] | None = None  # (line, column, detail)
+    must_undecided: bool = False  # the module's facts could decide a detachment test (`must.py`): run it again with them
