@@ -64,9 +64,7 @@ class Grow:
     def __post_init__(self) -> None:
         key = (self.exports, self.line, self.text, self.via, self.host_grow, self.earlier, self.inside, self.through)
         object.__setattr__(self, "key", key)
-        # (`earlier` too: a call this entry made grows for sure where the same call made by an
-        # earlier entry may not have run, `must.py`; past MAX_GROWS the later one must still be kept.)
-        object.__setattr__(self, "judged", (self.exports, self.host_grow, self.inside, self.through, self.earlier))
+        object.__setattr__(self, "judged", (self.exports, self.host_grow, self.inside, self.through))
         object.__setattr__(self, "hashed", hash(key))
 
     def __eq__(self, other: object) -> bool:
