@@ -8,7 +8,8 @@ beside the hosts. Node runs the file named `main.*`. Every use site carries a ma
     // stale: SUBJECT <- EXPORT  ... and wasmlint's finding must name EXPORT as the growing call
     // stale: SUBJECT <- EXPORT !EARLIER   ... and must not name EARLIER (called before the value was made)
     // fresh: SUBJECT            V8 must never see SUBJECT detached there
-    // check                     a guard: it may look at a detached value; no finding belongs there
+    // check                     a guard, or a store that keeps the value unread (`map.set(k, view)`):
+                                 it may see a detached value; no finding belongs there
 
 SUBJECT is text of the line: the value used (`heap`, `this.view`, `img`), or `new Kind` for a build
 over a buffer, judged when the build happens, after its arguments ran (`new DataView(M.HEAPU8.buffer,

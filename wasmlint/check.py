@@ -43,6 +43,7 @@ from wasmlint.rules import Rule
 from wasmlint.suppress import Problem, Suppression, hidden_by, suppression_findings
 
 if TYPE_CHECKING:
+    from wasmlint.host.embedded import EmbeddedModule, ModuleSource
     from wasmlint.host.run import HostOutcome, HostRead, HostResults
     from wasmlint.module import ModuleFacts
 
@@ -255,7 +256,7 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
 
         read = read_hosts(targets.hosts, known_ids, options, analysed_hosts)
     host_growth = growth_by_module(read) if read else {}
-    verdicts: list[tuple[Path, Crate | None, ModuleVerdicts]] = []  # each module's word on its exports
+    verdicts: list[tuple[ModuleSource, Crate | None, ModuleVerdicts]] = []  # each module's word on its exports
     if run_modules:
         # Imported here: the heavy imports only when a module is checked.
         from wasmlint.module_layers import module_and_runtime
@@ -264,7 +265,7 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
         module_results = module_and_runtime(modules, rules_of, options, predicted, host_growth)
         module_findings, runtime_findings = module_results.module_findings, module_results.runtime_findings
         runtime_evidence = module_results.evidence
-        verdicts = module_results.verdicts
+        verdicts = [*module_results.verdicts]
         report.errors.extend(module_results.errors)
         report.infos.extend(module_results.notes)
         if Layer.MODULE not in options.layers:
@@ -283,11 +284,12 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
         }
         # The module layer's facts of every module a host loads, computed here so that the host
         # layer judges by them without running the module layer itself.
-        loaded: dict[Path, ModuleFacts | RunError] = {}
+        loaded: dict[ModuleSource, ModuleFacts | RunError] = {}
         if any(host.module is not None for host in read):
+            from wasmlint.host.run import module_key
             from wasmlint.module_layers import facts_or_error  # the module layer's imports only when needed
 
-            loaded = {host.module: facts_or_error(host.module, options.cache_dir, host_growth.get(host.module.resolve()))
+            loaded = {host.module: facts_or_error(host.module, options.cache_dir, host_growth.get(module_key(host.module)))
                       for host in read if host.module is not None}
         hosts = run_hosts(read, loaded, rules, options, stand_ins)
         verdicts += _modules_hosts_link(read, hosts, loaded, targets, options, host_growth)
@@ -317,31 +319,33 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
     return report
 
 
-def _modules_hosts_link(read: list[HostRead], hosts: HostResults, loaded: Mapping[Path, ModuleFacts | RunError],
+def _modules_hosts_link(read: list[HostRead], hosts: HostResults, loaded: Mapping[ModuleSource, ModuleFacts | RunError],
                         targets: Targets, options: CheckOptions,
-                        host_growth: Mapping[Path, Mapping[str, str | None]]) -> list[tuple[Path, Crate | None, ModuleVerdicts]]:
+                        host_growth: Mapping[Path | EmbeddedModule, Mapping[str, str | None]],
+                        ) -> list[tuple[ModuleSource, Crate | None, ModuleVerdicts]]:
     """The modules the project's hosts load, each with the crate of the project it was built from
     (as the host layer links them), and their word on their exports. The host layer reads the
     module of a host only when a view of it may go stale; here every linked host's module counts
     (its facts from the results cache when analysed before). One that cannot be read decides nothing."""
-    from wasmlint.host.modules import resolve_module
+    from wasmlint.host.embedded import source_label
+    from wasmlint.host.run import module_key, module_of
     from wasmlint.module_layers import facts_or_error, verdicts_of
 
     crate_at = {crate.root: crate for crate in targets.crates}
-    linked: list[tuple[Path, Crate | None, ModuleVerdicts]] = []
+    linked: list[tuple[ModuleSource, Crate | None, ModuleVerdicts]] = []
     for host in read:
         if host.outcome.error is not None or hosts.crates.get(host.outcome.facts.path) not in crate_at:
             continue
-        module = host.module or resolve_module(host.path, host.outcome.facts, tuple(options.wasm), host.outcome.module_paths)
+        module = host.module or module_of(host.path, host.outcome, options)
         if module is None:
             continue
-        facts = loaded.get(module) or facts_or_error(module, options.cache_dir, host_growth.get(module.resolve()))
+        facts = loaded.get(module) or facts_or_error(module, options.cache_dir, host_growth.get(module_key(module)))
         if not isinstance(facts, RunError):
-            linked.append((module, crate_at[hosts.crates[host.outcome.facts.path]], verdicts_of(facts, display_path(module))))
+            linked.append((module, crate_at[hosts.crates[host.outcome.facts.path]], verdicts_of(facts, source_label(module))))
     return linked
 
 
-def _crate_modules(targets: Targets, outcomes: list[CrateOutcome], verdicts: list[tuple[Path, Crate | None, ModuleVerdicts]],
+def _crate_modules(targets: Targets, outcomes: list[CrateOutcome], verdicts: list[tuple[ModuleSource, Crate | None, ModuleVerdicts]],
                    options: CheckOptions) -> list[CrateModules]:
     """Each crate with the modules that speak for it: those built from it or that its hosts load,
     and every `--wasm` module (the user named it for the crates checked). A module found alone

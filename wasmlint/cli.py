@@ -195,7 +195,9 @@ def check(
     confirm = confirm or Layer.RUNTIME in layers  # asking for the runtime layer means running it
     if confirm:
         _require_wasmtime("--confirm")
-    if (confirm or Layer.MODULE in layers and layer) and not (wasm or targets.modules or build):
+    # A host that carries its module in its text gives --confirm a module for V8 to run.
+    carried = any(outcome.embedded for outcome in (analysed_hosts or {}).values())
+    if (confirm or Layer.MODULE in layers and layer) and not (wasm or targets.modules or build or carried and confirm):
         fail("the module and runtime layers need a compiled module: add --build, or --wasm FILE, or give a .wasm path")
     plan = make_plan(targets, config, config_of, results, list(wasm or []),
                      (lambda crates: _build(crates, offline)) if build else None)

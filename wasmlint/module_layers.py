@@ -22,6 +22,7 @@ from wasmlint.reading import is_file, leads_out
 from wasmlint.rules import Rule
 
 if TYPE_CHECKING:
+    from wasmlint.host.embedded import EmbeddedModule, ModuleSource
     from wasmlint.runtime import RuntimeEvidence
 
 SCENARIO_FILE = "scenario.toml"
@@ -48,18 +49,29 @@ def _scenarios_for(module: Path, crate: Crate | None, options: CheckOptions, not
     return [beside]
 
 
-def module_facts(path: Path, cache_dir: Path | None, host_growth: Mapping[str, str | None] | None = None) -> ModuleFacts:
-    """What the module layer sees in one module file, from the results cache when its bytes were
-    analysed before. `host_growth`: the imports its host's JavaScript grows memory in (see
-    `host.run.growth_by_module`); those whose grown object is an export count when that export
-    is the module's memory. Raises ModuleLoadError naming the file."""
-    data = load_module_bytes(path)
+def module_facts(source: ModuleSource, cache_dir: Path | None,
+                 host_growth: Mapping[str, str | None] | None = None) -> ModuleFacts:
+    """What the module layer sees in one module (a file, or one embedded in a host's text), from
+    the results cache when its bytes were analysed before. `host_growth`: the imports its host's
+    JavaScript grows memory in (see `host.run.growth_by_module`); those whose grown object is an
+    export count when that export is the module's memory. Raises ModuleLoadError naming the file,
+    or EmbeddedModuleError (with the host's line) for an embedded module."""
+    if isinstance(source, Path):
+        return facts_of_bytes(load_module_bytes(source), str(source), cache_dir, host_growth)
+    from wasmlint.host.embedded import embedded_module_bytes
+
+    return facts_of_bytes(embedded_module_bytes(source), source.label(), cache_dir, host_growth)
+
+
+def facts_of_bytes(data: bytes, label: str, cache_dir: Path | None,
+                   host_growth: Mapping[str, str | None] | None = None) -> ModuleFacts:
+    """`module_facts` of a module's bytes, wherever they were read from (`label` names it)."""
 
     def facts(growth: frozenset[str]) -> ModuleFacts:
         if cache_dir is None:
-            return analyze_loaded_module(data, str(path), growth)
+            return analyze_loaded_module(data, label, growth)
         key = result_key("module", digest(data), *([sorted(growth)] if growth else []))
-        return ResultCache(cache_dir).get_or_compute(key, ModuleFacts, lambda: analyze_loaded_module(data, str(path), growth))
+        return ResultCache(cache_dir).get_or_compute(key, ModuleFacts, lambda: analyze_loaded_module(data, label, growth))
 
     found = facts(frozenset())
     if host_growth:
@@ -76,19 +88,29 @@ def verdicts_of(facts: ModuleFacts, label: str) -> ModuleVerdicts:
                                    if export.kind == "func" and export.status is not None})
 
 
-def facts_or_error(path: Path, cache_dir: Path | None,
+def facts_or_error(source: ModuleSource, cache_dir: Path | None,
                    host_growth: Mapping[str, str | None] | None = None) -> ModuleFacts | RunError:
     # A RunError, not the exception: it crosses back from a worker process as plain data.
+    from wasmlint.host.embedded import EmbeddedModuleError
+
     try:
-        return module_facts(path, cache_dir, host_growth)
+        return module_facts(source, cache_dir, host_growth)
     except ModuleLoadError as exc:
-        return RunError(display_path(path), exc.message, offset=exc.offset)
+        if not isinstance(source, Path):  # the module's own fault, placed on the host's literal
+            where = f" at byte offset {exc.offset:#x} of the module" if exc.offset is not None else ""
+            return RunError(display_path(source.host), f"embedded module: {exc.message}{where}",
+                            source.literal.line, source.literal.column)
+        return RunError(display_path(source), exc.message, offset=exc.offset)
+    except EmbeddedModuleError as exc:
+        assert not isinstance(source, Path)
+        return RunError(display_path(source.host), exc.message, exc.line, exc.column)
     except Exception as exc:  # a bug of ours on odd input: lose this module, not the whole run
-        return RunError(display_path(path), f"internal error, module not analysed ({type(exc).__name__}: {exc}); please report it")
+        shown = display_path(source) if isinstance(source, Path) else source.label()
+        return RunError(shown, f"internal error, module not analysed ({type(exc).__name__}: {exc}); please report it")
 
 
 def _all_module_facts(paths: list[Path], options: CheckOptions,
-                      host_growth: Mapping[Path, Mapping[str, str | None]]) -> list[ModuleFacts | RunError]:
+                      host_growth: Mapping[Path | EmbeddedModule, Mapping[str, str | None]]) -> list[ModuleFacts | RunError]:
     """Each module's facts, in order; several modules are decoded in parallel with -j."""
     return parallel_map(lambda path: facts_or_error(path, options.cache_dir, host_growth.get(path.resolve())),
                         paths, jobs=options.jobs,
@@ -115,7 +137,7 @@ def module_and_runtime(
     rules_of: Callable[[Crate | None], dict[str, Rule]],
     options: CheckOptions,
     predicted_by_source: set[str],
-    host_growth: Mapping[Path, Mapping[str, str | None]] | None = None,
+    host_growth: Mapping[Path | EmbeddedModule, Mapping[str, str | None]] | None = None,
 ) -> ModuleResults:
     """Module findings, runtime findings and what the runtime layer saw of every exported function
     (None without --confirm), for every module.

@@ -9,6 +9,7 @@ from tree_sitter import Node
 
 from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Memo, Obj, State, index_of, merge
 from wasmlint.host.program import ROOT, FunctionRef, Program
+from wasmlint.host.view_ctors import global_view_ctor
 from wasmlint.syntax import node_bytes
 
 _WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
@@ -85,7 +86,7 @@ class Access:
                 env = self.captured(declared, st) if declared in self.program.functions else ()
                 return frozenset((Func(declared, NOTHING, env),))
         if not vals:  # what the imports bind, or a name `X.memory.buffer` says holds the exports
-            vals = self.program.globals.get(name, NOTHING)
+            vals = self.program.globals.get(name, NOTHING) or global_view_ctor(name)
         if key in self.program.refreshed:
             vals = _refreshed(vals)
         return vals

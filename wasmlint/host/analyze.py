@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_left
+from collections.abc import Sequence
 from typing import Any, Callable
 
 from functools import cache
@@ -13,6 +14,7 @@ from functools import cache
 from tree_sitter import Node, Query
 
 from wasmlint.host.domain import ExportFn, Exports, Foreign, GlueFn, Memory, one
+from wasmlint.host.embedded import EmbeddedLiteral
 from wasmlint.host.calls import (
     CALLBACK_BUDGET, INLINE_BUDGET, LARGE_INLINE_BUDGET, LARGE_MAX_DEPTH, MAX_DEPTH as MAX_CALL_DEPTH, SMALL_FILE,
 )
@@ -38,12 +40,15 @@ ImportReader = Callable[[str, str], "tuple[str, bytes] | None"]
 
 
 def analyze_host(display: str, source: bytes, read_import: ImportReader | None = None,
-                 parsed: HostFile | None = None, module: Any = None) -> HostFacts:
+                 parsed: HostFile | None = None, carried: Sequence[EmbeddedLiteral] = (),
+                 module: Any = None) -> HostFacts:
     """Stale view uses in one host file. With `read_import`, calls into the files it imports
     (`./helper.js`, `require('./load')`) are followed too; those files are then listed, with a
     digest of their bytes, in `dependencies` (a cached result holds only while they are unchanged).
-    `parsed`: the file already parsed by the caller (parsed here otherwise). `module`: the facts
-    of the module it loads, where known (which calls grow memory for sure: `must.py`)."""
+    `parsed`: the file already parsed by the caller (parsed here otherwise). `carried`: the modules
+    its text carries (`host.embedded`): data, neither code to weigh its size by nor to run.
+    `module`: the facts of the module it loads, where known (which calls grow memory for sure:
+    `must.py`)."""
     facts = HostFacts(display)
     facts.module_refs = _module_refs(source)
     facts.imports = list(dict.fromkeys(m.group(1).decode("utf-8", errors="replace") for m in _IMPORT.finditer(source)))
@@ -56,7 +61,8 @@ def analyze_host(display: str, source: bytes, read_import: ImportReader | None =
         facts.parse_error = (row + 1, host.column(error.start_byte, byte_col), detail)
     if not _RELEVANT.search(source):
         return facts
-    program = _program(host)
+    program = _program(host, len(source) - sum(end - start for literal in carried for start, end in literal.spans))
+    program.carried = frozenset(literal.spans[0][0] for literal in carried if literal.encoding == "bytes")
     if read_import is not None:
         program.load = _loader(display, read_import, {}, facts.dependencies)
     program.module = module
@@ -88,14 +94,16 @@ def _innermost(uses: dict) -> list:
     return sorted(kept, key=lambda u: (u.line, u.column))
 
 
-def _program(host: HostFile) -> Program:
-    """A file's functions, classes, scopes and imported values, ready to run."""
-    program = Program(host.source, host.tree.root_node)
+def _program(host: HostFile, code_size: int = -1) -> Program:
+    """A file's functions, classes, scopes and imported values, ready to run. `code_size`: how much
+    of it is code, which decides how far it is followed (a small host carrying a large module is
+    still a small host)."""
+    program = Program(host.source, host.tree.root_node, code_size)
     _collect(host, program)
     _learn_names(program)
     _mark_growth_handlers(program)
     program.relevance = _relevance(program)
-    if len(program.source) > SMALL_FILE:
+    if program.code_size > SMALL_FILE:
         program.limits = (LARGE_MAX_DEPTH, LARGE_INLINE_BUDGET, LARGE_INLINE_BUDGET)
         program.small = False
     else:
@@ -298,15 +306,17 @@ def _collect(host: HostFile, program: Program) -> None:
     parents = _enclosing(functions)
     scope_of_class = _enclosing_function(functions, class_nodes)
     for node in functions:
-        owner = owners.get(node_key(node))
+        key = node_key(node)
+        owner = owners.get(key)
         name = _function_name(node, owner)
-        scope = parents.get(node_key(node), ROOT)
+        scope = parents.get(key, ROOT)
         function = FunctionRef(node, name, node.child_by_field_name("body"), scope)
-        program.functions[node_key(node)] = function
-        program.parent_of[node_key(node)] = scope
+        key = function.id  # (the same number object everywhere it is kept)
+        program.functions[key] = function
+        program.parent_of[key] = scope
         if node.type in _DECLARATIONS and name:
             program.declared.setdefault(scope, set()).add(name)
-            program.declared_functions.setdefault((scope, name), node_key(node))
+            program.declared_functions.setdefault((scope, name), key)
         if owner is not None and owner.type == "variable_declarator" and name:
             program.declared.setdefault(scope, set()).add(name)
     for node in class_nodes:
@@ -536,7 +546,7 @@ def _relevance(program: Program) -> Relevance | None:
     """Where code matters, for a file too large to run whole: memory and view words, the names
     that hold the exports, the memory or a view, and the names of the file's functions that
     contain any of these (to a fixpoint, so that calling one is seen). None: run it all."""
-    if len(program.source) < WHOLE_FILE_LIMIT:
+    if program.code_size < WHOLE_FILE_LIMIT:
         return None
     names = set(program.globals) | program.learned_exports
     names |= _view_holders(program.source)

@@ -19,6 +19,7 @@ from wasmlint.host.domain import (
 )
 from wasmlint.host.program import ROOT, FunctionRef
 from wasmlint.host.values import Grow
+from wasmlint.host.view_ctors import ViewCtor
 from wasmlint.syntax import node_bytes
 from wasmlint.syntax import node_key
 
@@ -188,13 +189,19 @@ class Calls(Members):
                     args: list[Node], values: list[frozenset], st: State) -> frozenset:
         result: frozenset = NOTHING
         qualified = node_bytes(callee).decode("utf-8", "replace")
+        collections = 0
         for value in receiver:
             if isinstance(value, Memo):
                 result = merge(result, self.view_method(value, prop, node, callee, values, st))
             elif isinstance(value, Memory) and prop == "grow":
                 self.grow((), node, st, host=True)
             elif isinstance(value, Obj) and value.kind in ("map", "set", "array") and not self.method_of(value.cls, prop):
+                collections += 1
                 result = merge(result, self.collection_method(value, prop, node, args, values, st))
+        if receiver and collections == len(receiver) and prop in webapi.STORING_METHODS:
+            # `map.set(k, v)`, `set.add(v)`, `array.push(v)` keep the value without reading it:
+            # storing a detached buffer or view does not throw; reading it back later is the use.
+            return result
         if qualified in ("WebAssembly.instantiate", "WebAssembly.instantiateStreaming"):
             if len(values) > 1:
                 self.register_imports(values[1], st)
@@ -254,7 +261,7 @@ class Calls(Members):
             return one(obj) if obj.kind != "array" else NOTHING
         if prop in webapi.CLEARING_METHODS:
             for key in [k for k in st.heap if k[0] == obj.site]:
-                del st.heap[key]
+                del st.own_heap()[key]
             return NOTHING
         if prop == "get" and args and args[0].type == "string":
             return self.load(obj, node_bytes(args[0]).decode().strip("'\"`"), st) or self.all_slots(obj, st)
@@ -498,7 +505,9 @@ class Calls(Members):
             return one(Instance())
         result: frozenset = NOTHING
         for value in callees:
-            if isinstance(value, Func) and value.node_id in self.program.classes:
+            if isinstance(value, ViewCtor):  # `new Kind(buffer, ...)`, Kind holding `Float32Array`
+                result = merge(result, self.construct_view(value.name, values, node, args, st))
+            elif isinstance(value, Func) and value.node_id in self.program.classes:
                 result = merge(result, self.instantiate(value.node_id, values, st, node))
             elif isinstance(value, Func) and value.node_id in self.program.functions:
                 obj = Obj(node_key(node), kind="object")

@@ -291,10 +291,14 @@ def _verdict(spec: dict, event: dict) -> NodeVerdict:
 def _load(module: Path) -> tuple[bytes, WasmModule]:
     """The module's bytes (a `.wat` file converted) and its decoding; raises ModuleLoadError."""
     data = load_module_bytes(module)
+    return data, _decode(data, str(module))
+
+
+def _decode(data: bytes, label: str) -> WasmModule:
     try:
-        return data, decode_module(data)
+        return decode_module(data)
     except DecodeError as exc:
-        raise ModuleLoadError(str(module), f"malformed module: {exc.message}", exc.offset) from None
+        raise ModuleLoadError(label, f"malformed module: {exc.message}", exc.offset) from None
 
 
 def _specs(decoded: WasmModule, views: dict[str, str], scenario: Scenario | None,
@@ -323,12 +327,13 @@ def _specs(decoded: WasmModule, views: dict[str, str], scenario: Scenario | None
     return specs
 
 
-def confirm_in_node(module: Path, exports: list[tuple[str, str]], scenario: Scenario | None = None, *,
+def confirm_in_node(module: Path | bytes, exports: list[tuple[str, str]], scenario: Scenario | None = None, *,
                     timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB,
                     decoded: WasmModule | None = None, growing_imports: Collection[str] = ()) -> dict[str, NodeVerdict]:
     """For each (export, view constructor) pair: make that view over `memory.buffer` in V8, call
     the export (the scenario's steps replayed up to its calls; smoke arguments when the scenario
-    does not call it or there is none) and see whether the view detached.
+    does not call it or there is none) and see whether the view detached. `module`: its file,
+    or its bytes (a module a host carries in its text).
 
     One node process runs all exports, each on a fresh instance; an export that times out or
     crashes node costs only itself (the rest go on in a new process). `timeout` is for starting
@@ -343,12 +348,14 @@ def confirm_in_node(module: Path, exports: list[tuple[str, str]], scenario: Scen
     views: dict[str, str] = {}
     for export, view in exports:
         views.setdefault(export, view)  # the first view given for an export wins
-    module = Path(module)
     try:
-        if decoded is None:
-            data, decoded = _load(module)
+        if isinstance(module, bytes):
+            data = module
+            decoded = decoded if decoded is not None else _decode(data, "the embedded module")
+        elif decoded is None:
+            data, decoded = _load(Path(module))
         else:
-            data = load_module_bytes(module)
+            data = load_module_bytes(Path(module))
     except ModuleLoadError as exc:
         return {export: _error(export, str(exc)) for export in views}
     # memory_mb holds for all the module's memories together, as the runtime layer's memory_bytes.

@@ -204,17 +204,22 @@ def one(value: AbsVal) -> frozenset:
     return frozenset((value,))
 
 
-_GROWABLE: dict = {}  # value -> whether a growth changes it (a frozenset caches its hash: cheap to ask)
+# id of a value -> (the value, whether a growth changes it). By identity: a value equal to a known
+# one but not the same object would be compared element by element, through every closure's
+# captured variables. (The value is kept with its answer, so that its id is never another's.)
+_GROWABLE: dict = {}
 
 
 def growable(vals: frozenset) -> bool:
-    known = _GROWABLE.get(vals)
-    if known is None:
-        if len(_GROWABLE) > 50_000:
-            _GROWABLE.clear()
-        known = _GROWABLE[vals] = any(
-            isinstance(v, Memo) or (isinstance(v, Func) and any(growable(held) for _, held in v.env)) for v in vals)
-    return known
+    known = _GROWABLE.get(id(vals))
+    if known is not None and known[0] is vals:
+        return known[1]
+    if len(_GROWABLE) > 50_000:
+        _GROWABLE.clear()
+    answer = any(isinstance(v, Memo) or (isinstance(v, Func) and any(growable(held) for _, held in v.env))
+                 for v in vals)
+    _GROWABLE[id(vals)] = (vals, answer)
+    return answer
 
 
 # (value, growth) -> the value grown, or _SAME: a growth ages the same closures and views held in
@@ -257,11 +262,24 @@ def _merge_funcs(funcs: list) -> list:
         if seen is None:
             by_key[key] = func
             continue
-        env = dict(seen.env)
-        for cell, vals in func.env:
-            env[cell] = merge(env[cell], vals) if cell in env else vals
-        by_key[key] = Func(func.node_id, func.this, tuple(sorted(env.items(), key=lambda item: item[0])))
+        by_key[key] = Func(func.node_id, func.this, _merge_envs(seen.env, func.env))
     return list(by_key.values())
+
+
+def _merge_envs(mine: tuple, theirs: tuple) -> tuple:
+    """Two closures' captured variables (each sorted by cell key), merged cell by cell."""
+    if len(mine) == len(theirs) and all(a[0] == b[0] for a, b in zip(mine, theirs)):
+        # The same cells (the usual case: one closure made on both paths): merged in place, in
+        # the order both have.
+        return tuple(a if a[1] is b[1] else (a[0], merge(a[1], b[1])) for a, b in zip(mine, theirs))
+    env = dict(mine)
+    for cell, vals in theirs:
+        env[cell] = merge(env[cell], vals) if cell in env else vals
+    return tuple(sorted(env.items(), key=_cell_key))
+
+
+def _cell_key(item: tuple) -> tuple:
+    return item[0]
 
 
 # (id(a), id(b)) -> (a, b, their merge): joins merge the very same pair of values again and
@@ -323,7 +341,11 @@ class State:
     """What holds what on one path: variables (`cells`), object slots (`heap`), and the calls on
     this path that may have grown memory (`log`: the last MAX_LOG of them, `logged` in all; to age
     values held only in an expression being evaluated, `since` a mark). `dead`: the path has left
-    (return, throw, break)."""
+    (return, throw, break).
+
+    `heap` is shared between copies until one of them writes it (`own_heap`): most branches, calls
+    and entry points write no object slot, and a bundle's heap holds hundreds of them. Whoever
+    writes an object slot writes through `own_heap()`, never through `heap`."""
 
     cells: dict = field(default_factory=dict)
     heap: dict = field(default_factory=dict)
@@ -333,13 +355,22 @@ class State:
     # growth visits only these (a state can hold thousands of other values).
     growing: set = field(default_factory=set)
     logged: int = 0
+    heap_shared: bool = False  # another state holds the same `heap` dict: copy it before writing
 
     def copy(self) -> "State":
-        return State(dict(self.cells), dict(self.heap), self.log, self.dead, set(self.growing), self.logged)
+        self.heap_shared = True
+        return State(dict(self.cells), self.heap, self.log, self.dead, set(self.growing), self.logged, True)
+
+    def own_heap(self) -> dict:
+        """`heap`, to write: copied first if another state shares it."""
+        if self.heap_shared:
+            self.heap = dict(self.heap)
+            self.heap_shared = False
+        return self.heap
 
     def become(self, other: "State") -> None:
         self.cells, self.heap, self.log, self.dead = other.cells, other.heap, other.log, other.dead
-        self.growing, self.logged = other.growing, other.logged
+        self.growing, self.logged, self.heap_shared = other.growing, other.logged, other.heap_shared
 
     def since(self, mark: int) -> tuple:
         """The calls logged after `mark` (a value of `logged`): the last MAX_LOG of them at most. A
@@ -349,13 +380,15 @@ class State:
 
     def put(self, heap: bool, key: tuple, vals: frozenset) -> None:
         """Keep a value in a variable (`heap` False) or an object slot; nothing known is not kept."""
-        table = self.heap if heap else self.cells
         if vals:
+            table = self.own_heap() if heap else self.cells
             table[key] = vals
             if growable(vals):
                 self.growing.add((1 if heap else 0, key))
-        else:
-            table.pop(key, None)
+        elif not heap:
+            self.cells.pop(key, None)
+        elif key in self.heap:
+            del self.own_heap()[key]
 
     def put_cells(self, items) -> None:
         for key, vals in items:
@@ -374,6 +407,9 @@ class State:
                 continue
             grown = _grown(vals, grow)
             if grown is not vals:
+                if where[0] and self.heap_shared:
+                    tables = (self.cells, self.own_heap())
+                    table = self.heap
                 table[where[1]] = grown
 
     def join(self, other: "State") -> "State":
@@ -390,10 +426,15 @@ class State:
         # What the other path logged that this one did not is appended, and counted: a mark taken
         # before the paths parted then reaches the calls of both, never one made before it.
         log = (self.log + extra)[-MAX_LOG:] if extra else self.log
-        joined = State(dict(self.cells), dict(self.heap), log, False, self.growing | other.growing,
-                       self.logged + len(extra))
+        if self.heap is other.heap:  # (shared: neither path wrote an object slot)
+            heap, shared = self.heap, True
+            self.heap_shared = other.heap_shared = True
+        else:
+            heap, shared = dict(self.heap), False
+        joined = State(dict(self.cells), heap, log, False, self.growing | other.growing,
+                       self.logged + len(extra), shared)
         for mine, theirs in ((joined.cells, other.cells), (joined.heap, other.heap)):
-            if mine == theirs:  # nothing written apart (compared in C, values by identity first)
+            if mine is theirs or mine == theirs:  # nothing written apart (compared in C, values by identity first)
                 continue
             get = mine.get
             # Only where they differ: both paths mostly hold the very same values (by identity);
@@ -404,26 +445,35 @@ class State:
         return joined
 
 
-def _sites_in(vals: frozenset, found: set) -> None:
+def _find_sites(vals: frozenset, wanted: set, seen: set) -> None:
+    """Take out of `wanted` the object sites `vals` holds; `seen`: the ids of the values already
+    looked through (the same captured values are held by many closures and variables)."""
+    if id(vals) in seen:
+        return
+    seen.add(id(vals))
     for v in vals:
         if isinstance(v, Obj):
-            found.add(v.site)
+            wanted.discard(v.site)
         elif isinstance(v, Func):
-            _sites_in(v.this, found)
+            _find_sites(v.this, wanted, seen)
             for _, held in v.env:
-                _sites_in(held, found)
+                _find_sites(held, wanted, seen)
 
 
-def held_sites(st: State, roots: frozenset) -> set:
-    """The allocation sites of the objects anything on this path still holds: a variable, an
-    object's slot, a closure, or `roots` (the `this` of the calls being run, a value being
-    evaluated). An object no one holds can no longer be read."""
-    found: set = set()
-    _sites_in(roots, found)
+def unheld_sites(st: State, roots: frozenset, sites: set) -> set:
+    """Those of `sites` (object allocation sites) that nothing on this path still holds: no
+    variable, no object's slot, no closure, nor `roots` (the `this` of the calls being run, a value
+    being evaluated). An object no one holds can no longer be read. The search stops once every
+    site is found held (the usual case)."""
+    wanted = set(sites)
+    seen: set = set()  # ids of values alive throughout (the state holds them)
+    _find_sites(roots, wanted, seen)
     for table in (st.cells, st.heap):
         for vals in table.values():
-            _sites_in(vals, found)
-    return found
+            if not wanted:
+                return wanted
+            _find_sites(vals, wanted, seen)
+    return wanted
 
 
 def let_go(st: State, other: State, roots: frozenset) -> State:
@@ -443,16 +493,17 @@ def let_go(st: State, other: State, roots: frozenset) -> State:
             candidates.append(where[1])
     if not candidates:
         return st
-    held = held_sites(st, roots)
-    dropped = [key for key in candidates if key[0] not in held]
+    unheld = unheld_sites(st, roots, {key[0] for key in candidates})
+    dropped = [key for key in candidates if key[0] in unheld]
     if not dropped:
         return st
     st = st.copy()
+    heap = st.own_heap()
     for key in dropped:
         if key in other.heap:
-            st.heap[key] = other.heap[key]
+            heap[key] = other.heap[key]
         else:
-            del st.heap[key]
+            del heap[key]
     return st
 
 

@@ -111,7 +111,7 @@ def settle(interp: "Interpreter", places: list[Node], one: State, other: State,
             for key in keys:
                 vals = source.heap.get(key)
                 if vals and key in target.heap and not any(isinstance(v, Memo) and v.grows for v in vals):
-                    target.heap[key] = vals
+                    target.own_heap()[key] = vals
 
 
 def _sites_left(keys: set, result: frozenset) -> set:
@@ -217,6 +217,16 @@ def _refine_comparison(interp: "Interpreter", op: bytes, left: Node | None, righ
                 elif _is_literal(other, b"false"):
                     _freshen(interp, subject, yes if op in _EQUAL else no)
                 return
+    # x.buffer.byteLength !== memory.buffer.byteLength: only the memory's current buffer is attached
+    # (a detached one has byteLength 0), so x is attached where they are equal.
+    for tested, other in ((left, right), (right, left)):
+        if _is_byte_length(other) and _is_live_buffer(interp, other.child_by_field_name("object"), yes) \
+                and _is_byte_length(tested):
+            measured = _unwrap(tested.child_by_field_name("object"))
+            subject = _subject(interp, measured, yes)
+            if subject is not None and measured is not None and not _is_live_buffer(interp, measured, yes):
+                _freshen(interp, subject, yes if op in _EQUAL else no)
+                return
     # x.buffer !== memory.buffer / buf !== memory.buffer: attached where equal.
     for tested, other in ((left, right), (right, left)):
         if _is_live_buffer(interp, other, yes):
@@ -226,7 +236,15 @@ def _refine_comparison(interp: "Interpreter", op: bytes, left: Node | None, righ
                 return
 
 
-def _is_live_buffer(interp: "Interpreter", node: Node, st: State) -> bool:
+def _is_byte_length(node: Node) -> bool:
+    prop = node.child_by_field_name("property") if node.type == "member_expression" else None
+    return prop is not None and prop.text == b"byteLength"
+
+
+def _is_live_buffer(interp: "Interpreter", node: Node | None, st: State) -> bool:
+    if node is None:
+        return False
+    node = _unwrap(node) or node
     if node.type != "member_expression":
         return False
     prop = node.child_by_field_name("property")
@@ -251,7 +269,7 @@ def _freshen(interp: "Interpreter", place: Node, st: State) -> None:
     buffers = {v.origin or v.site for key in interp.places(place, st) for v in _held(key, st)
                if isinstance(v, Memo) and v.is_buffer}
     if buffers:
-        for table in (st.cells, st.heap):
+        for table in (st.cells, st.own_heap()):
             for slot, vals in table.items():
                 if any(isinstance(v, Memo) and v.grows and v.origin in buffers for v in vals):
                     table[slot] = frozenset(v.fresh() if isinstance(v, Memo) and v.origin in buffers else v
@@ -271,9 +289,8 @@ def _freshen_younger(tested: list[Memo], st: State) -> None:
     def younger(v: object) -> bool:
         return isinstance(v, Memo) and 0 < len(v.grows) < MAX_GROWS and proven.issuperset(v.grows)
 
-    tables = (st.cells, st.heap)
     for where in list(st.growing):
-        table = tables[where[0]]
+        table = st.own_heap() if where[0] else st.cells
         vals = table.get(where[1])
         if vals and any(younger(v) for v in vals):
             table[where[1]] = frozenset(v.fresh() if isinstance(v, Memo) and younger(v) else v for v in vals)
@@ -310,7 +327,7 @@ def _rewrite(interp: "Interpreter", place: Node, st: State, change: Callable[[fr
         if vals:
             changed = change(vals)
             if changed != vals:
-                table[key] = changed
+                (st.cells if kind == "cell" else st.own_heap())[key] = changed
 
 
 def _closure_changed(value: object, function_id: int, captured: tuple,

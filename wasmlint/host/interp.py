@@ -17,6 +17,7 @@ from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Index, Memo, Obj, Stat
 from wasmlint.host.guards import assigned_back, branch, settle, tested
 from wasmlint.host.leftover import note_await
 from wasmlint.host.program import ROOT
+from wasmlint.host.recency import retire_older
 from wasmlint.host.values import StaleUse
 from wasmlint.syntax import node_bytes, node_key
 
@@ -35,23 +36,26 @@ _ALWAYS_RUN = frozenset({"return_statement", "throw_statement", "function_declar
 NULL = frozenset({"null"})  # `null` / `undefined`: what `??` and `??=` test
 
 
-# A captured value -> the same without the variables of closures it holds (cached: the same
-# values are captured by every closure made in a scope, and an unchanged value stays the same object).
+# id of a captured value -> (the value, the same without the variables of closures it holds):
+# the same values are captured by every closure made in a scope, and an unchanged value stays the
+# same object. By identity: hashing a new value, or comparing it with an equal one, looks through
+# every closure it holds. (The value is kept with its result, so that its id is never another's.)
 _FLAT: dict = {}
 
 
 def _without_captures(vals: frozenset) -> frozenset:
     """A closure held by a captured variable keeps no variables of its own here: closures of
     closures would nest without end (bundles nest hundreds)."""
-    flat = _FLAT.get(vals)
-    if flat is None:
-        if len(_FLAT) > 50_000:
-            _FLAT.clear()
-        if any(isinstance(v, Func) and v.env for v in vals):
-            flat = frozenset(Func(v.node_id, v.this) if isinstance(v, Func) and v.env else v for v in vals)
-        else:
-            flat = vals
-        _FLAT[vals] = flat
+    known = _FLAT.get(id(vals))
+    if known is not None and known[0] is vals:
+        return known[1]
+    if len(_FLAT) > 50_000:
+        _FLAT.clear()
+    if any(isinstance(v, Func) and v.env for v in vals):
+        flat = frozenset(Func(v.node_id, v.this) if isinstance(v, Func) and v.env else v for v in vals)
+    else:
+        flat = vals
+    _FLAT[id(vals)] = (vals, flat)
     return flat
 
 
@@ -200,7 +204,8 @@ class Interpreter(Branches):
     def s_return(self, node: Node, st: State) -> None:
         value = NOTHING
         for child in node.named_children:
-            value = self.eval(child, st)
+            if child.type != "comment":  # `return view // why`: the comment is a child, not the value
+                value = self.eval(child, st)
         frame = self.frame
         frame.returned = merge(frame.returned, value)
         frame.exits = st.copy() if frame.exits is None else frame.exits.join(st)
@@ -481,6 +486,7 @@ class Interpreter(Branches):
         return NOTHING
 
     def e_object(self, node: Node, st: State) -> frozenset:
+        retire_older(st, node_key(node))
         obj = Obj(node_key(node), kind="object")
         for child in node.named_children:
             if child.type == "pair":
@@ -508,6 +514,8 @@ class Interpreter(Branches):
 
     def e_array(self, node: Node, st: State) -> frozenset:
         obj = Obj(node_key(node), kind="array")
+        if node.start_byte in self.program.carried:
+            return one(obj)  # a module's bytes (millions of numbers): nothing in it is a view
         for index, child in enumerate(c for c in node.named_children if c.type != "comment"):
             if child.type == "spread_element":
                 inner = child.named_children[0] if child.named_children else None

@@ -27,7 +27,7 @@ def note_await(program, st: State, inside_function: bool) -> None:
 def as_left(state: State) -> State:
     """`state` as another entry point starts from it: every growth in it was made earlier."""
     left = state.copy()
-    tables = (left.cells, left.heap)
+    tables = (left.cells, left.own_heap())
     for where in list(left.growing):
         table = tables[where[0]]
         vals = table.get(where[1])
@@ -52,7 +52,7 @@ def age_by(start: State, grows: list, end: State) -> None:
     every path, so what it leaves there is fresh; anything else may be older than its growth."""
     if not grows:
         return
-    tables, ended = (start.cells, start.heap), (end.cells, end.heap)
+    tables, ended = (start.cells, start.own_heap()), (end.cells, end.heap)
     remade = {where: tables[where[0]][where[1]] for where in end.growing
               if where[1] in tables[where[0]] and where[1] in ended[where[0]]
               and not any(_aged(v) for v in ended[where[0]][where[1]])}

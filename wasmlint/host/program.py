@@ -34,10 +34,12 @@ class FunctionRef:
     runs: int = 0  # times followed from a call site (inlined)
     grows: tuple[Grow, ...] = ()  # what a run of it was seen to call that may grow memory (its summary)
     returned: frozenset = frozenset()  # what a run of it was seen to return
+    # Its node's key, made once: the interpreter asks for it at every call, and tens of thousands
+    # of times in a bundle (the functions table shares the same number object as its key).
+    id: int = field(init=False, repr=False)
 
-    @property
-    def id(self) -> int:
-        return node_key(self.node)
+    def __post_init__(self) -> None:
+        self.id = node_key(self.node)
 
     def params(self) -> list[Node]:
         params = self.node.child_by_field_name("parameters")
@@ -70,6 +72,8 @@ class Program:
 
     source: bytes
     root: Node | None = None
+    code_size: int = -1  # bytes of code, without the modules the file carries as data (-1: all of `source`)
+    carried: frozenset[int] = frozenset()  # where the array literals that are modules it carries start
     functions: dict[int, FunctionRef] = field(default_factory=dict)
     classes: dict[int, ClassRef] = field(default_factory=dict)
     declared: dict[int, set[str]] = field(default_factory=dict)  # scope id -> names declared there
@@ -108,6 +112,8 @@ class Program:
 
     def __post_init__(self) -> None:
         self.columns = CharColumns(self.source)
+        if self.code_size < 0:
+            self.code_size = len(self.source)
 
     def declared_keys(self, scope: int) -> tuple:
         """The cell keys `(scope, name)` of the names `scope` declares, in the order of its set

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +17,7 @@ from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.discover import display_path
 from wasmlint.evidence import HostGrowthPath, HostView, ImportGrowsMemory, NodeNotRun
 from wasmlint.findings import Finding, Layer, RunError, Span
+from wasmlint.host.embedded import EmbeddedLiteral, EmbeddedModule, ModuleSource, source_label
 from wasmlint.host.imports import GrowingImport
 from wasmlint.host.values import HostFacts
 from wasmlint.options import CheckOptions
@@ -47,6 +48,7 @@ class HostOutcome:
     error: RunError | None = None
     growing_imports: list[GrowingImport] = field(default_factory=list)  # imports its JavaScript grows memory in
     module_paths: list[str] = field(default_factory=list)  # `.wasm` paths it builds from constant strings
+    embedded: list[EmbeddedLiteral] = field(default_factory=list)  # modules it carries in its text
 
 
 def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | None) -> HostOutcome:
@@ -58,6 +60,7 @@ def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | N
 
     def compute() -> HostOutcome:
         from wasmlint.host.analyze import analyze_host
+        from wasmlint.host.embedded import embedded_literals, may_embed_module
         from wasmlint.host.imports import instantiates
         from wasmlint.host.modules import may_build_module_paths, module_paths
         from wasmlint.host.parsing import parse_host
@@ -67,7 +70,8 @@ def analyze_host_file(path: Path, known_ids: frozenset[str], cache_dir: Path | N
             # One parse for the analysis and for what it does not say: which module the file
             # loads, which imports grow memory, its suppressions.
             host = parse_host(shown, source)
-            outcome = HostOutcome(analyze_host(shown, source, read_import, parsed=host))
+            embedded = embedded_literals(host) if may_embed_module(source) else []
+            outcome = HostOutcome(analyze_host(shown, source, read_import, parsed=host, carried=embedded), embedded=embedded)
             paths, imports, allows = may_build_module_paths(source), instantiates(source), b"wasmlint:" in source
             if paths or imports or allows:
                 outcome.module_paths = module_paths(host, path) if paths else []
@@ -189,17 +193,18 @@ class HostResults:
     problems: list[Problem] = field(default_factory=list)
     errors: list[RunError] = field(default_factory=list)
     partial_files: set[str] = field(default_factory=set)
-    modules: dict[str, Path | None] = field(default_factory=dict)  # host path -> the module it was judged by
+    modules: dict[str, ModuleSource | None] = field(default_factory=dict)  # host path -> the module it was judged by
     crates: dict[str, Path] = field(default_factory=dict)  # host path -> root of the crate it loads
 
 
 @dataclass
 class HostRead:
-    """One host file analysed, and the module file it loads (None: none found, or it uses none)."""
+    """One host file analysed, and the module it loads: a file, or one carried in its own text
+    (None: none found, or it uses none)."""
 
     path: Path
     outcome: HostOutcome
-    module: Path | None
+    module: ModuleSource | None
 
 
 def read_hosts(hosts: list[Path], known_ids: set[str], options: CheckOptions,
@@ -207,8 +212,6 @@ def read_hosts(hosts: list[Path], known_ids: set[str], options: CheckOptions,
     """Analyse every host file (`analysed`: those analysed already, by `host_outcomes`) and find
     the module each loads: `options.wasm` (from `--wasm`) is the module every host is judged by;
     otherwise each host's own, found from what it loads."""
-    from wasmlint.host.modules import resolve_module
-
     analysed = analysed or {}
     missing = [path for path in hosts if path not in analysed]
     analysed = {**analysed, **host_outcomes(missing, frozenset(known_ids), options)}
@@ -218,26 +221,42 @@ def read_hosts(hosts: list[Path], known_ids: set[str], options: CheckOptions,
         # A host that grows memory in an import names its module even without a view to judge:
         # the module's exports that reach the import grow, for every layer.
         needed = outcome.error is None and bool(outcome.facts.uses or outcome.growing_imports)
-        module = resolve_module(path, outcome.facts, tuple(options.wasm), outcome.module_paths) if needed else None
+        module = module_of(path, outcome, options) if needed else None
         read.append(HostRead(path, outcome, module))
     return read
 
 
-def growth_by_module(read: list[HostRead]) -> dict[Path, dict[str, str | None]]:
+def module_of(path: Path, outcome: HostOutcome, options: CheckOptions) -> ModuleSource | None:
+    """The module the host at `path` loads: the `--wasm` one, else the first it carries in its text
+    (certainly its own, where a path it names may be a guess), else one it names or sits beside."""
+    from wasmlint.host.embedded import carried_module
+    from wasmlint.host.modules import resolve_module
+
+    if not options.wasm and outcome.embedded:
+        return carried_module(path, outcome.embedded, outcome.facts.exports_called)
+    return resolve_module(path, outcome.facts, tuple(options.wasm), outcome.module_paths)
+
+
+def module_key(module: ModuleSource) -> Path | EmbeddedModule:
+    """One key for the same module however it is reached (a file by its resolved path)."""
+    return module.resolve() if isinstance(module, Path) else module
+
+
+def growth_by_module(read: list[HostRead]) -> dict[Path | EmbeddedModule, dict[str, str | None]]:
     """For each module a host loads (by its resolved path), the imports its host's JavaScript
     grows memory in: `module.name` -> the export that must be the module's memory for it to be
     memory that grows (None: it is memory whatever the module exports). The module layer judges
     the exports that reach them by this."""
-    found: dict[Path, dict[str, str | None]] = {}
+    found: dict[Path | EmbeddedModule, dict[str, str | None]] = {}
     for host in read:
         if host.module is not None and host.outcome.error is None and host.outcome.growing_imports:
-            imports = found.setdefault(host.module.resolve(), {})
+            imports = found.setdefault(module_key(host.module), {})
             for grow in host.outcome.growing_imports:
                 imports.setdefault(grow.key, grow.memory_export)
     return found
 
 
-def run_hosts(read: list[HostRead], module_facts: Mapping[Path, ModuleFacts | RunError], rules: dict[str, Rule],
+def run_hosts(read: list[HostRead], module_facts: Mapping[ModuleSource, ModuleFacts | RunError], rules: dict[str, Rule],
               options: CheckOptions, crates: Mapping[Path, SourceModule] | None = None) -> HostResults:
     """Host findings for every file read. `module_facts` holds the facts of every module a host
     loads (a RunError: it could not be read, reported once); where a host's module is not built,
@@ -248,7 +267,7 @@ def run_hosts(read: list[HostRead], module_facts: Mapping[Path, ModuleFacts | Ru
 
     results = HostResults()
     crates = crates or {}
-    reported: set[Path] = set()  # modules whose load error is reported already
+    reported: set[ModuleSource] = set()  # modules whose load error is reported already
     for host in read:
         path, outcome, module_path = host.path, host.outcome, host.module
         results.suppressions.extend(outcome.suppressions)
@@ -279,9 +298,9 @@ def run_hosts(read: list[HostRead], module_facts: Mapping[Path, ModuleFacts | Ru
             else:
                 built = loaded
         if built is not None and facts.must_undecided:
-            facts = _with_module(path, facts, built)
+            facts = _with_module(path, facts, built, outcome.embedded)
         results.modules[facts.path] = module_path if built is not None else None
-        label = display_path(module_path) if module_path is not None else None
+        label = source_label(module_path) if module_path is not None else None
         module: ModuleFacts | SourceModule | None = built
         if built is None and root is not None and facts.uses:
             module = linked_by_exports(crates[root], facts.exports_called) if by_exports else crates[root]
@@ -297,14 +316,14 @@ def run_hosts(read: list[HostRead], module_facts: Mapping[Path, ModuleFacts | Ru
     return results
 
 
-def _with_module(path: Path, facts: HostFacts, module: ModuleFacts) -> HostFacts:
+def _with_module(path: Path, facts: HostFacts, module: ModuleFacts, carried: Sequence[EmbeddedLiteral]) -> HostFacts:
     """The file analysed again with its module's facts: a detachment test of a value that calls
     since grew memory for sure has a known value (`must.py`). The first analysis stands if the
     file cannot be read again or no longer parses the same."""
     from wasmlint.host.analyze import analyze_host
 
     try:
-        again = analyze_host(facts.path, read_regular(path, SOURCE_LIMIT), read_import, module=module)
+        again = analyze_host(facts.path, read_regular(path, SOURCE_LIMIT), read_import, carried=carried, module=module)
     except OSError:
         return facts
     again.must_undecided = False
@@ -327,31 +346,37 @@ def _with_growing_imports(found: list[Finding], growing: list[GrowingImport]) ->
     return out
 
 
-def _scenario_for(module: Path, host: Path, options: CheckOptions) -> Scenario | None:
+def _scenario_for(module: ModuleSource, host: Path, options: CheckOptions) -> Scenario | None:
     """--scenario, else the configured one, else `scenario.toml` beside the host or the module."""
     from wasmlint.runtime import load_scenario
 
     for candidate in [options.scenario, *options.scenarios]:
         if candidate is not None and Path(candidate).is_file():
             return load_scenario(Path(candidate))
-    for beside in (host.parent / "scenario.toml", module.parent / "scenario.toml"):
+    folder = module.parent if isinstance(module, Path) else module.host.parent
+    for beside in (host.parent / "scenario.toml", folder / "scenario.toml"):
         if beside.is_file() and not leads_out(beside):  # one leading out of the project is not read
             return load_scenario(beside)
     return None
 
 
-def _confirmed(found: list[Finding], module: Path, host: Path, options: CheckOptions, results: HostResults,
+def _confirmed(found: list[Finding], module: ModuleSource, host: Path, options: CheckOptions, results: HostResults,
                growing_imports: tuple[str, ...] = ()) -> list[Finding]:
     """Reproduce each finding's growth in V8: a generated harness makes the same kind of view,
     calls the export and reports whether the view detached. The host's own code never runs; in
     the imports through which the host grows memory (`growing_imports`), the harness grows it."""
     from wasmlint.host.confirm import NodeUnavailable, confirm_in_node, rechecks_detachment
+    from wasmlint.host.embedded import EmbeddedModuleError, embedded_module_bytes
     from wasmlint.runtime import ScenarioError
 
     wanted = {(f.symbol, _view_kind(f)) for f in found if f.symbol}
     try:
         scenario = _scenario_for(module, host, options)
-        verdicts = confirm_in_node(module, sorted(wanted), scenario, growing_imports=growing_imports)
+        loaded = module if isinstance(module, Path) else embedded_module_bytes(module)
+        verdicts = confirm_in_node(loaded, sorted(wanted), scenario, growing_imports=growing_imports)
+    except EmbeddedModuleError as exc:  # changed since the module layer read it
+        results.errors.append(RunError(display_path(host), f"--confirm: {exc}", exc.line, exc.column))
+        return found
     except NodeUnavailable as exc:
         results.errors.append(RunError(display_path(host), f"--confirm: {exc}"))
         return found

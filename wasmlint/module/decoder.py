@@ -97,6 +97,20 @@ def decode_module(data: bytes, *, parallel: bool | None = None) -> WasmModule:
         raise DecodeError(f"malformed module ({type(exc).__name__}: {exc})", decoder.hint) from None
 
 
+def export_names(data: bytes) -> list[str]:
+    """The names the module exports, reading its declarations and exports (no function body).
+    Raises DecodeError."""
+    reader = _Decoder(data)
+    try:
+        for section, contents in section_headers(data):
+            if SECTION_NAMES.get(section.id) in (*DECLARATIONS, "export"):
+                reader.hint = section.start
+                getattr(reader, "_sec_" + SECTION_NAMES[section.id])(contents, section.end)
+    except (IndexError, ValueError, OverflowError, KeyError, RecursionError) as exc:
+        raise DecodeError(f"malformed module ({type(exc).__name__}: {exc})", reader.hint) from None
+    return [export.name for export in reader.m.exports]
+
+
 def decode_declarations(data: bytes) -> WasmModule:
     """Only the module's types, imports, functions' types, tables, memories and tags: what an
     instance of it holds, without reading any function body (microseconds where a large module's
