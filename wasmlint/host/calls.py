@@ -9,7 +9,7 @@ import re
 
 from tree_sitter import Node
 
-from wasmlint.host import webapi
+from wasmlint.host import must, webapi
 from wasmlint.host.access import Frame, prop_name, unwrap
 from wasmlint.host.members import Members
 from wasmlint.host.callback_rounds import run_callbacks
@@ -125,7 +125,7 @@ class Calls(Members):
 
     def apply_summary(self, function: FunctionRef, st: State) -> None:
         for grow in function.grows:
-            st.grow(self.here(grow))
+            st.grow(must.summarized(self.program, self.here(grow)))
 
     def here(self, grow: Grow) -> Grow:
         """A call a function was seen to make, made again where it runs now: inside the export call

@@ -140,3 +140,4 @@ class HostFacts:
     dependencies: list[tuple[str, str]] = field(default_factory=list)  # (file, digest) of the files it imports
     exports_called: list[str] = field(default_factory=list)
     parse_error: tuple[int, int, str] | None = None  # (line, column, detail)
+    must_undecided: bool = False  # the module's facts could decide a detachment test (`must.py`): run it again with them
