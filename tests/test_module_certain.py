@@ -75,3 +75,20 @@ def test_the_differential_module_grows_for_sure_where_its_delta_is_a_nonzero_con
     guest = Path(__file__).resolve().parents[1] / "bench" / "hostgen" / "module.wat"
     wat = analyze_module(load_module_bytes(guest))
     assert [e.name for e in wat.exports if e.grows_every_call] == ["alloc", "grow_then_write", "write_then_grow"]
+
+
+def test_a_chain_of_calls_deeper_than_the_walk_follows_is_not_certain_and_not_a_crash(tmp_path):
+    """Each export calls the next, the last grows: a short chain is followed to its growth; one
+    thousands of calls deep is cut where the walk stops following (uncertain, never a
+    RecursionError that loses the module's analysis)."""
+    for depth, certain in ((20, True), (3000, False)):
+        lines = ['(module (memory 1)']
+        for i in range(depth):
+            after = f"(call $f{i + 1})" if i + 1 < depth else "(drop (memory.grow (i32.const 1)))"
+            lines.append(f'(func $f{i} (export "f{i}") {after})')
+        wat = tmp_path / f"chain{depth}.wat"
+        wat.write_text("\n".join(lines) + ")")
+        facts = analyze_module(load_module_bytes(wat))
+        assert facts.export("f0").status == "grows"
+        assert facts.export("f0").grows_every_call is certain
+        assert facts.export(f"f{depth - 1}").grows_every_call

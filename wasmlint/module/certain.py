@@ -22,6 +22,7 @@ from wasmlint.module.model import WasmModule
 
 GROW = "memory.grow"  # the fact "memory grew" (the others are imports, "module.name")
 BUDGET = 200_000  # instructions walked per module: a huge module gets no certainty past it
+MAX_CALL_DEPTH = 200  # nested calls followed from one function
 
 _UNREACHABLE, _BLOCK, _LOOP, _IF, _ELSE, _END = 0x00, 0x02, 0x03, 0x04, 0x05, 0x0B
 _BR, _BR_IF, _BR_TABLE, _RETURN, _CALL, _RETURN_CALL = 0x0C, 0x0D, 0x0E, 0x0F, 0x10, 0x12
@@ -70,8 +71,10 @@ class _Walker:
         if func < m.num_imported_funcs:
             imp = next((i for i in m.imports if i.kind == "func" and i.index == func), None)
             facts: Facts = frozenset({f"{imp.module}.{imp.name}"}) if imp is not None else frozenset()
-        elif func in self.running:
-            return frozenset()  # a cycle: assume nothing (its facts are being worked out)
+        elif func in self.running or len(self.running) >= MAX_CALL_DEPTH:
+            # A cycle (its facts are being worked out), or a chain of calls deeper than the
+            # walk follows (Python's stack is not a module's to exhaust): assume nothing.
+            return frozenset()
         else:
             self.running.add(func)
             try:
