@@ -7,7 +7,7 @@ import hashlib
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
-from typing import Callable
+from typing import Any, Callable
 
 from functools import cache
 
@@ -40,12 +40,15 @@ ImportReader = Callable[[str, str], "tuple[str, bytes] | None"]
 
 
 def analyze_host(display: str, source: bytes, read_import: ImportReader | None = None,
-                 parsed: HostFile | None = None, carried: Sequence[EmbeddedLiteral] = ()) -> HostFacts:
+                 parsed: HostFile | None = None, carried: Sequence[EmbeddedLiteral] = (),
+                 module: Any = None) -> HostFacts:
     """Stale view uses in one host file. With `read_import`, calls into the files it imports
     (`./helper.js`, `require('./load')`) are followed too; those files are then listed, with a
     digest of their bytes, in `dependencies` (a cached result holds only while they are unchanged).
     `parsed`: the file already parsed by the caller (parsed here otherwise). `carried`: the modules
-    its text carries (`host.embedded`): data, neither code to weigh its size by nor to run."""
+    its text carries (`host.embedded`): data, neither code to weigh its size by nor to run.
+    `module`: the facts of the module it loads, where known (which calls grow memory for sure:
+    `must.py`)."""
     facts = HostFacts(display)
     facts.module_refs = _module_refs(source)
     facts.imports = list(dict.fromkeys(m.group(1).decode("utf-8", errors="replace") for m in _IMPORT.finditer(source)))
@@ -62,6 +65,7 @@ def analyze_host(display: str, source: bytes, read_import: ImportReader | None =
     program.carried = frozenset(literal.spans[0][0] for literal in carried if literal.encoding == "bytes")
     if read_import is not None:
         program.load = _loader(display, read_import, {}, facts.dependencies)
+    program.module = module
     forget_values()
     forget_flattened()
     try:
@@ -69,6 +73,7 @@ def analyze_host(display: str, source: bytes, read_import: ImportReader | None =
     finally:
         forget_values()
         forget_flattened()
+    facts.must_undecided = program.must_undecided
     # Nesting deeper than the queries or the interpreter look: the caller reports the file as partial.
     deep = deeper_than(host.tree.root_node)
     if deep is not None:

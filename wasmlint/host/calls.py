@@ -9,7 +9,7 @@ import re
 
 from tree_sitter import Node
 
-from wasmlint.host import webapi
+from wasmlint.host import must, webapi
 from wasmlint.host.access import Frame, prop_name, unwrap
 from wasmlint.host.members import Members
 from wasmlint.host.callback_rounds import run_callbacks
@@ -116,19 +116,21 @@ class Calls(Members):
         st.grow(grow)
 
     def call_export(self, name: str, node: Node, st: State) -> None:
+        at_call = st.copy() if self.inside_export is None and self.program.callbacks else None
         self.grow((name,), node, st)
-        if self.inside_export is None and self.program.callbacks:
-            self.run_import_callbacks(name, node, st)
+        if at_call is not None:
+            self.run_import_callbacks(name, node, at_call, st)
 
-    def run_import_callbacks(self, export: str, node: Node, st: State) -> None:
-        """The module may call any import during an export, after the growth that export made."""
-        run_callbacks(self, export, node, st)
+    def run_import_callbacks(self, export: str, node: Node, at_call: State, st: State) -> None:
+        """The module may call any import during an export, before or after the growth that
+        export makes (`at_call`: the state before it, `st`: after it)."""
+        run_callbacks(self, export, node, at_call, st)
 
     def apply_summary(self, function: FunctionRef, st: State) -> None:
         for grow in function.grows:
             made = under(self.here(grow), st.facts)
             if made is not None:  # (None: recorded where an invariant condition this path contradicts held)
-                st.grow(made)
+                st.grow(must.summarized(self.program, made))
 
     def here(self, grow: Grow) -> Grow:
         """A call a function was seen to make, made again where it runs now: inside the export call

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable
 
 from tree_sitter import Node
 
+from wasmlint.host import must
 from wasmlint.host.domain import MAX_GROWS, Func, Memo, Memory, Obj, State
 from wasmlint.host.invariants import assume, plain
 
@@ -263,6 +264,8 @@ def _freshen(interp: "Interpreter", place: Node, st: State) -> None:
     """On this branch the value at `place` is attached: re-validated, so fresh. A buffer
     re-validated re-validates the views made over it (`if (this._buf !== memory.buffer)`)."""
     interp.refined.append(place)
+    if must.attached_is_dead(interp, place, st):
+        return
     tested = [v for key in interp.places(place, st) for v in _held(key, st) if isinstance(v, Memo)]
     _rewrite(interp, place, st, _fresh)
     _freshen_younger(tested, st)

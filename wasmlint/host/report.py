@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wasmlint.evidence import Evidence, HostGrowthPath, HostView, ModuleGrows, NoModule, NotExported, SourceAllocates
 from wasmlint.findings import Finding, Severity, Span
-from wasmlint.host.callbacks import as_happens, called_in
+from wasmlint.host.callbacks import as_happens, happens
 from wasmlint.host.values import Grow, HostFacts, StaleUse
 from wasmlint.registry import STALE_MEMORY_VIEW
 from wasmlint.rules import Rule
@@ -13,8 +13,9 @@ HOST_RULES = (STALE_MEMORY_VIEW,)
 
 
 def _may_happen(grow: Grow, module) -> bool:
-    """A call made in an import callback happens only if the export that ran it calls that import."""
-    return not grow.inside or called_in(grow.inside, grow.through, module)
+    """A call made in an import callback happens only if the export that ran it calls that import
+    (and the export's own call seen from it, only if it grows before calling the import)."""
+    return happens(grow, module)
 
 
 def _verdict(use: StaleUse, module) -> tuple[str | None, tuple[str, ...], bool]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -297,6 +297,8 @@ def run_hosts(read: list[HostRead], module_facts: Mapping[ModuleSource, ModuleFa
                     results.errors.append(loaded)
             else:
                 built = loaded
+        if built is not None and facts.must_undecided:
+            facts = _with_module(path, facts, built, outcome.embedded)
         results.modules[facts.path] = module_path if built is not None else None
         label = source_label(module_path) if module_path is not None else None
         module: ModuleFacts | SourceModule | None = built
@@ -312,6 +314,20 @@ def run_hosts(read: list[HostRead], module_facts: Mapping[ModuleSource, ModuleFa
                 found = [f.replace(evidence=f.evidence + (NodeNotRun(label or ""),)) for f in found]
         results.findings.extend(found)
     return results
+
+
+def _with_module(path: Path, facts: HostFacts, module: ModuleFacts, carried: Sequence[EmbeddedLiteral]) -> HostFacts:
+    """The file analysed again with its module's facts: a detachment test of a value that calls
+    since grew memory for sure has a known value (`must.py`). The first analysis stands if the
+    file cannot be read again or no longer parses the same."""
+    from wasmlint.host.analyze import analyze_host
+
+    try:
+        again = analyze_host(facts.path, read_regular(path, SOURCE_LIMIT), read_import, carried=carried, module=module)
+    except OSError:
+        return facts
+    again.must_undecided = False
+    return again if again.parse_error == facts.parse_error else facts
 
 
 def _with_growing_imports(found: list[Finding], growing: list[GrowingImport]) -> list[Finding]:

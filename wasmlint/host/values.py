@@ -57,6 +57,9 @@ class Grow:
     # the callback implements ("" unknown). It happens only if that export calls that import.
     inside: str = ""
     through: str = ""
+    # The export's own call (`exports`), as the callbacks of import `through` it runs see it: its
+    # growth has happened in them only if the export may grow before calling that import.
+    mid_call: bool = False
     # The invariant conditions in force where it was made (`invariants.py`): ((atom, truth), ...).
     # It never happens in a run where one of them is false; a finding names it without them.
     assumes: frozenset = frozenset()
@@ -67,10 +70,10 @@ class Grow:
 
     def __post_init__(self) -> None:
         key = (self.exports, self.line, self.text, self.via, self.host_grow, self.earlier, self.inside, self.through,
-               self.assumes)
+               self.mid_call, self.assumes)
         object.__setattr__(self, "key", key)
         object.__setattr__(self, "call", key[:-1])
-        object.__setattr__(self, "judged", (self.exports, self.host_grow, self.inside, self.through))
+        object.__setattr__(self, "judged", (self.exports, self.host_grow, self.inside, self.through, self.mid_call))
         object.__setattr__(self, "hashed", hash(key))
 
     def __eq__(self, other: object) -> bool:
@@ -142,3 +145,4 @@ class HostFacts:
     dependencies: list[tuple[str, str]] = field(default_factory=list)  # (file, digest) of the files it imports
     exports_called: list[str] = field(default_factory=list)
     parse_error: tuple[int, int, str] | None = None  # (line, column, detail)
+    must_undecided: bool = False  # the module's facts could decide a detachment test (`must.py`): run it again with them

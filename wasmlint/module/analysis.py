@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wasmlint.findings import PATH_HEAD, PATH_TAIL, UNRESOLVED_INDIRECT, elided_hops
+from wasmlint.module.call_order import import_order
 from wasmlint.module.decoder import DecodeError, Import, Memory, WasmModule, decode_module
+from wasmlint.module.certain import GROW as GROW_FACT, certain_facts
 from wasmlint.module.demangle import demangle
 from wasmlint.module.indirect import Exploration, Hop, IndirectCalls, describe, indirect_calls
 from wasmlint.reading import MODULE_LIMIT, read_regular, reason
@@ -123,6 +125,15 @@ class ExportFacts:
     # The imported functions ("module.name") the export may call: the host's import callbacks it
     # can run. None: not worked out (a module with very many imports).
     imports_called: tuple[str, ...] | None = None
+    # Of those, the ones it may call after memory may have grown in the same call (their callbacks
+    # may see the growth), and the ones after whose return it may grow memory (call_order.py).
+    # None: not worked out (then any import may come before and after growth).
+    imports_after_growth: tuple[str, ...] | None = None
+    imports_before_growth: tuple[str, ...] | None = None
+    # What every call that returns does (`certain.py`): grows memory (a `memory.grow` by a nonzero
+    # constant on every path), and calls these imports. A Rust allocator's growth is never certain.
+    grows_every_call: bool = False
+    imports_every_call: tuple[str, ...] = ()
 
     @property
     def growth_path(self) -> tuple[str, ...]:
@@ -812,6 +823,10 @@ def facts_from_module(module: WasmModule, data: bytes | None = None, host_growth
 
     host_path_of = _Paths(reach_host, names)
     calls_import = _imports_called(module, graph, export_funcs)
+    order = import_order(module, graph, export_funcs, data, {imp.index for imp in host_imports}) \
+        if calls_import is not None else None
+    every_call = certain_facts(module, data, {func for func, reach in reached.items() if reach.status == GROWS}
+                               | {imp_func for imp_func in export_funcs if calls_import and calls_import.get(imp_func)})
     exports: list[ExportFacts] = []
     left = Counter(export.index for export in module.exports if export.kind == "func")
     for export in module.exports:
@@ -832,6 +847,10 @@ def facts_from_module(module: WasmModule, data: bytes | None = None, host_growth
             allocator_entry=bool(ALLOCATOR_ENTRY.fullmatch(export.name)) and (reach.status == GROWS or bool(host_path)),
             resolution=reach.resolution, indirect=reach.indirect, resolved_by=reach.resolved_by,
             imports_called=None if calls_import is None else tuple(sorted(calls_import.get(func, ()))),
+            imports_after_growth=None if order is None else order.after_growth[func],
+            imports_before_growth=None if order is None else order.before_growth[func],
+            grows_every_call=GROW_FACT in every_call.get(func, ()),
+            imports_every_call=tuple(sorted(every_call.get(func, frozenset()) - {GROW_FACT})),
         ))
 
     grow_sites = []

@@ -206,3 +206,29 @@ def constant_tokens() -> re.Pattern:
         + rb"|(?:\x28(" + _MEMARG + b"))?[\x11\x13](" + _LEB + b")" + _LEB
         + b"|[\x14\x15](" + _LEB + b")"
         + b"|(\\Z|.))", re.DOTALL)
+
+
+@cache
+def order_tokens() -> re.Pattern:
+    """The pattern of the ordered scan (`call_order`): one match per instruction that scan needs,
+    in the order of the body. The groups: (1) a call's or return_call's target, the type index
+    of (2) a call_indirect or (3) a call_ref (or their return_ forms), (4) memory.grow, (5) the
+    opcode of a block, loop, if or try, (6) an `end` or a `delegate` (which ends a try), (7) b""
+    at the end, or one byte where the slow path must decode an instruction (try_table, a long
+    br_table, a rare encoding)."""
+    opened = (0x02, 0x03, 0x04, 0x06, 0x0B, 0x18)  # block loop if try, end delegate
+    core = {op: LEB if kind == REF_FUNC else kind for op, kind in CORE.items() if op not in opened}
+    prefixed = [b"".join([re.escape(bytes([p])), b"(?:",
+                          b"|".join(_opcode_alternatives(t, SKIPPED_KINDS, leb=True)), b")"])
+                for p, t in PREFIXED.items()]
+    skipped = b"(?:" + b"|".join(_opcode_alternatives(core, SKIPPED_KINDS, leb=False) + prefixed
+                                 + [_br_tables(_BR_TABLE_MAX)]) + b")"
+    return re.compile(
+        b"(?:" + skipped + b")*+(?:"
+        + b"[\x10\x12](" + _LEB + b")"
+        + b"|[\x11\x13](" + _LEB + b")" + _LEB
+        + b"|[\x14\x15](" + _LEB + b")"
+        + b"|(\x40)" + _LEB
+        + b"|([\x02\x03\x04\x06])" + _BLOCKTYPE
+        + b"|(\x0b|\x18" + _LEB + b")"
+        + rb"|(\Z|.))", re.DOTALL)
