@@ -17,6 +17,7 @@ from wasmlint.host.domain import (
     ELEMENTS, NOTHING, Exports, ExportFn, Foreign, Func, GlueFn, GlueObject, Instance, Memo, Memory, MemoryGrow, Obj,
     State, aged, line_of, merge, one,
 )
+from wasmlint.host.invariants import assumed, unassumed, unassumed_values, under
 from wasmlint.host.program import ROOT, FunctionRef
 from wasmlint.host.values import Grow
 from wasmlint.host.view_ctors import ViewCtor
@@ -106,6 +107,8 @@ class Calls(Members):
                 grow = Grow(exports, line_of(node), _text(node), via, inside=name, through=through)
         else:
             grow = Grow(exports, line_of(node), _text(node), via, host_grow=host)
+        if st.facts:  # (the invariant conditions in force here: see invariants.py)
+            grow = assumed(grow, st.facts)
         for name in exports:
             self.program.exports_called.setdefault(name, None)
         if self.stack and len(self.program.entry_grows) < 64:
@@ -125,7 +128,9 @@ class Calls(Members):
 
     def apply_summary(self, function: FunctionRef, st: State) -> None:
         for grow in function.grows:
-            st.grow(must.summarized(self.program, self.here(grow)))
+            made = under(self.here(grow), st.facts)
+            if made is not None:  # (None: recorded where an invariant condition this path contradicts held)
+                st.grow(must.summarized(self.program, made))
 
     def here(self, grow: Grow) -> Grow:
         """A call a function was seen to make, made again where it runs now: inside the export call
@@ -413,7 +418,7 @@ class Calls(Members):
         self.program.ran.add(function.id)
         if self.program.awaited and not self.stack:
             self.program.ran_after_await.add(function.id)
-        mark = st.logged
+        mark, facts = st.logged, st.facts
         frame = Frame(function, function.id, this if function.node.type != "arrow_function" or this else NOTHING)
         if function.node.type == "arrow_function" and not this:
             frame.this = self.frame.this
@@ -453,10 +458,11 @@ class Calls(Members):
             cells = st.cells
             for name in self.program.declared.get(function.id, ()):
                 cells.pop((function.id, name), None)
-        grows = st.since(mark)
+        # Its summary holds for any call: without what the caller's tests knew (`invariants.py`).
+        grows = unassumed(st.since(mark), facts)
         if grows:
             function.grows = function.grows + tuple(g for g in grows if g not in function.grows)[:16]
-        function.add_returned(frame.returned)
+        function.add_returned(unassumed_values(frame.returned, facts))
         return frame.returned
 
     def parameter_properties(self, params: list[Node], args: list[frozenset], this: frozenset, st: State) -> None:

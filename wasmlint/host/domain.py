@@ -40,7 +40,9 @@ def _adds_new(grows: tuple, grow: Grow) -> bool:
     if len(grows) < MAX_GROWS:
         return True
     judged = grow.judged  # the exports it reaches, host growth, the export call whose callback made it
-    return len(grows) < MAX_OTHER_GROWS and all(g.judged != judged for g in grows)
+    # (One kept under fewer invariant literals stands for it wherever it could have happened.)
+    assumes = grow.assumes
+    return len(grows) < MAX_OTHER_GROWS and all(g.judged != judged or not g.assumes <= assumes for g in grows)
 
 
 def with_grows(grows: tuple, more) -> tuple:
@@ -49,10 +51,34 @@ def with_grows(grows: tuple, more) -> tuple:
         return grows
     present = set(grows)
     for grow in more:
-        if grow not in present and _adds_new(grows, grow):
+        if grow in present:
+            continue
+        weakened = _weakened(grows, grow) if ASSUMING else None
+        if weakened is not None:
+            grows = weakened
+            present = set(grows)
+        elif _adds_new(grows, grow):
             grows = grows + (grow,)
             present.add(grow)
     return grows
+
+
+# Whether any call was recorded under invariant literals (`invariants.py`) in this process: until
+# then no value holds one, and adding a call needs no search for the same call under others.
+ASSUMING = False
+
+
+def _weakened(grows: tuple, grow: Grow) -> tuple | None:
+    """`grows` with the call `grow` is, kept under other invariant literals, now kept under
+    those both share (it may have happened under either); None: not kept."""
+    call = grow.call
+    for index, kept in enumerate(grows):
+        if kept.call == call:
+            weaker = kept.assumes & grow.assumes
+            if weaker == kept.assumes:
+                return grows
+            return grows[:index] + (replace(kept, assumes=weaker),) + grows[index + 1:]
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +157,10 @@ class Memo:
         return replace(self, grows=(), from_entry=False) if self.grows or self.from_entry else self
 
     def grown(self, grow: Grow) -> "Memo":
+        if ASSUMING and grow not in self.grows:
+            weakened = _weakened(self.grows, grow)
+            if weakened is not None:
+                return self if weakened is self.grows else replace(self, grows=weakened)
         if not adds(self.grows, grow):
             return self
         return replace(self, grows=self.grows + (grow,), from_entry=self.from_entry or grow.earlier)
@@ -365,10 +395,12 @@ class State:
     growing: set = field(default_factory=set)
     logged: int = 0
     heap_shared: bool = False  # another state holds the same `heap` dict: copy it before writing
+    facts: frozenset = frozenset()  # the invariant conditions known on this path (`invariants.py`)
 
     def copy(self) -> "State":
         self.heap_shared = True
-        return State(dict(self.cells), self.heap, self.log, self.dead, set(self.growing), self.logged, True)
+        return State(dict(self.cells), self.heap, self.log, self.dead, set(self.growing), self.logged, True,
+                     self.facts)
 
     def own_heap(self) -> dict:
         """`heap`, to write: copied first if another state shares it."""
@@ -380,6 +412,7 @@ class State:
     def become(self, other: "State") -> None:
         self.cells, self.heap, self.log, self.dead = other.cells, other.heap, other.log, other.dead
         self.growing, self.logged, self.heap_shared = other.growing, other.logged, other.heap_shared
+        self.facts = other.facts
 
     def since(self, mark: int) -> tuple:
         """The calls logged after `mark` (a value of `logged`): the last MAX_LOG of them at most. A
@@ -441,7 +474,7 @@ class State:
         else:
             heap, shared = dict(self.heap), False
         joined = State(dict(self.cells), heap, log, False, self.growing | other.growing,
-                       self.logged + len(extra), shared)
+                       self.logged + len(extra), shared, self.facts & other.facts if self.facts else self.facts)
         for mine, theirs in ((joined.cells, other.cells), (joined.heap, other.heap)):
             if mine is theirs or mine == theirs:  # nothing written apart (compared in C, values by identity first)
                 continue

@@ -17,6 +17,7 @@ from tree_sitter import Node
 
 from wasmlint.host import must
 from wasmlint.host.domain import MAX_GROWS, Func, Memo, Memory, Obj, State
+from wasmlint.host.invariants import assume, plain
 
 if TYPE_CHECKING:
     from wasmlint.host.calls import Calls as Interpreter
@@ -59,9 +60,11 @@ def branch(interp: "Interpreter", condition: Node | None, st: State) -> tuple[St
             interp.check(node, st)
             yes, no = st.copy(), st.copy()
             _refine_comparison(interp, op, left, right, yes, no)
+            assume(interp, node, yes, no)
             return yes, no
     interp.check(node, st)
     yes, no = st.copy(), st.copy()
+    assume(interp, node, yes, no)
     subject = _detached_flag(interp, node, st)
     if subject is not None:  # `x.buffer.detached`: attached where false
         _freshen(interp, subject, no)
@@ -284,10 +287,11 @@ def _freshen_younger(tested: list[Memo], st: State) -> None:
         return
     # (A tested view's list may be cut at MAX_GROWS: what it keeps did happen, so it still proves
     # those calls; a younger view's cut list may miss calls, so it is left alone.)
-    proven = set(tested[0].grows).intersection(*(v.grows for v in tested[1:]))
+    # (Calls by where they are made: the literals they were recorded under tell no other call.)
+    proven = set(plain(tested[0].grows)).intersection(*(plain(v.grows) for v in tested[1:]))
 
     def younger(v: object) -> bool:
-        return isinstance(v, Memo) and 0 < len(v.grows) < MAX_GROWS and proven.issuperset(v.grows)
+        return isinstance(v, Memo) and 0 < len(v.grows) < MAX_GROWS and proven.issuperset(plain(v.grows))
 
     for where in list(st.growing):
         table = st.own_heap() if where[0] else st.cells

@@ -15,6 +15,7 @@ from wasmlint.host.callbacks import seen_in
 from wasmlint.host.calls import Calls, unwrap
 from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Index, Memo, Obj, State, merge, one, with_grows
 from wasmlint.host.guards import assigned_back, branch, settle, tested
+from wasmlint.host.invariants import plain
 from wasmlint.host.leftover import note_await
 from wasmlint.host.program import ROOT
 from wasmlint.host.recency import retire_older
@@ -565,7 +566,7 @@ class Interpreter(Branches):
         # One finding per use (a use nested in another on its line is kept, the outer one dropped:
         # `entries.nested_uses_dropped`), whichever views reach it.
         known = program.uses.get(key := (node.start_byte, node.end_byte))
-        grows = memo.grows
+        grows = memo_grows = plain(memo.grows)
         if known is not None:
             grows = known.grows + tuple(g for g in grows if g not in known.grows)
         # In the order of the program's text (sets of values have no order of their own).
@@ -573,7 +574,7 @@ class Interpreter(Branches):
         (row, byte_col), (end_row, end_byte_col) = node.start_point, node.end_point
         text = " ".join(node_bytes(node).decode("utf-8", errors="replace").split())
         holder_text = " ".join(node_bytes(holder).decode("utf-8", errors="replace").split()) if holder is not None else text
-        inside = seen_in(known, self.inside_export, memo.grows)
+        inside = seen_in(known, self.inside_export, memo_grows)
         if known is not None:
             merged = dataclasses.replace(known, grows=grows, from_entry=known.from_entry or memo.from_entry, only_inside=inside)
             # The view made first in the text names the finding, whichever path reached it first.

@@ -122,6 +122,7 @@ class Program:
     must_undecided: bool = False  # a detachment test the module's facts could decide (`must.py`)
     unsure: set = field(default_factory=set)  # keys of the growing calls summaries stood for (`must.py`)
     limits: tuple[int, int, int] = (10, 48, 24)  # call depth, times a function is followed, an import callback
+    invariants: Any = None  # its top-level `const` bindings (`invariants.invariants_of`), found when first asked
     columns: CharColumns = field(init=False, repr=False)
     _class_ids_by_name: dict[str, list[int]] | None = field(default=None, init=False, repr=False)
     _declared_keys: dict[int, tuple[int, tuple]] = field(default_factory=dict, init=False, repr=False)

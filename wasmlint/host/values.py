@@ -60,14 +60,19 @@ class Grow:
     # The export's own call (`exports`), as the callbacks of import `through` it runs see it: its
     # growth has happened in them only if the export may grow before calling that import.
     mid_call: bool = False
+    # The invariant conditions in force where it was made (`invariants.py`): ((atom, truth), ...).
+    # It never happens in a run where one of them is false; a finding names it without them.
+    assumes: frozenset = frozenset()
     key: tuple = field(init=False, repr=False, compare=False)
     judged: tuple = field(init=False, repr=False, compare=False)  # what the module's verdict on it depends on
+    call: tuple = field(init=False, repr=False, compare=False)  # the call, whatever literals it was recorded under
     hashed: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         key = (self.exports, self.line, self.text, self.via, self.host_grow, self.earlier, self.inside, self.through,
-               self.mid_call)
+               self.mid_call, self.assumes)
         object.__setattr__(self, "key", key)
+        object.__setattr__(self, "call", key[:-1])
         object.__setattr__(self, "judged", (self.exports, self.host_grow, self.inside, self.through, self.mid_call))
         object.__setattr__(self, "hashed", hash(key))
 
