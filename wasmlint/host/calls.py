@@ -9,7 +9,7 @@ import re
 
 from tree_sitter import Node
 
-from wasmlint.host import must, webapi
+from wasmlint.host import webapi
 from wasmlint.host.access import Frame, prop_name, unwrap
 from wasmlint.host.members import Members
 from wasmlint.host.callback_rounds import run_callbacks
@@ -130,7 +130,9 @@ class Calls(Members):
         for grow in function.grows:
             made = under(self.here(grow), st.facts)
             if made is not None:  # (None: recorded where an invariant condition this path contradicts held)
-                st.grow(must.summarized(self.program, made))
+                # What some run of the function did, not what every run does: never a sure growth.
+                self.program.unsure.add(made.key)
+                st.grow(made)
 
     def here(self, grow: Grow) -> Grow:
         """A call a function was seen to make, made again where it runs now: inside the export call

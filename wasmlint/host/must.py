@@ -60,12 +60,6 @@ def _grows_for_sure(grow: Grow, module: Any, ongoing: tuple[int, tuple[str, ...]
     return True
 
 
-def summarized(program: Any, grow: Grow) -> Grow:
-    """`grow`, applied by a summary: what some run of the function did, not what every run does."""
-    program.unsure.add(grow.key)
-    return grow
-
-
 def detached_for_sure(interp: "Interpreter", vals: frozenset) -> bool:
     """Every value `vals` may hold is a buffer or view that a call grew for sure since it was made."""
     if not vals:
