@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -58,7 +59,38 @@ class HostFile:
 
 
 def parse_host(display: str, source: bytes) -> HostFile:
-    return HostFile(display, source, _parser(grammar_for(display)).parse(source))
+    return HostFile(display, source, _parser(grammar_for(display)).parse(_as_parsed(source)))
+
+
+# An array literal of many plain numbers is data (a module carried as bytes, a lookup table): it
+# holds no view and calls nothing. Past its first elements it is given to the parser as blanks of
+# the same length (line breaks kept), so that positions stay those of the file and the parse and
+# every walk of the tree cost as much as the code around it, not one node per element (a 1.4 MB
+# module in an array made the host layer's tree queries grow faster than the file).
+_KEPT_ELEMENTS = 64
+_ELEMENT = rb"-?(?:0[xX][0-9a-fA-F]+|\d+)\s*,\s*"
+_LONG_NUMBER_ARRAY = re.compile(rb"\[\s*(?:" + _ELEMENT + rb"){%d}" % _KEPT_ELEMENTS)
+_MORE_ELEMENTS = re.compile(rb"(?:" + _ELEMENT + rb")+")
+_NOT_A_LINE_BREAK = re.compile(rb"[^\r\n]")
+
+
+def _as_parsed(source: bytes) -> bytes:
+    """`source` with the elements of each long array of numbers past its first ones blanked (the
+    last element stays, so the array is still well formed)."""
+    pieces: list[bytes] = []
+    done = 0
+    for match in _LONG_NUMBER_ARRAY.finditer(source):
+        if match.start() < done:
+            continue
+        more = _MORE_ELEMENTS.match(source, match.end())
+        if more is None:
+            continue
+        pieces += [source[done:more.start()], _NOT_A_LINE_BREAK.sub(b" ", more.group())]
+        done = more.end()
+    if not pieces:
+        return source
+    pieces.append(source[done:])
+    return b"".join(pieces)
 
 
 def first_syntax_error(tree: Tree):
