@@ -53,8 +53,6 @@ MARKER = re.compile(r"//\s*(?P<kind>stale|fresh|check)\b"
 
 # Cases the host layer does not follow on main yet (measured on main at dc7e955): why, per case.
 XFAIL: dict[str, str] = {
-    "guard-remembered-length": ("a comparison with a remembered byteLength (sqlite-wasm's heapSize, a view's length "
-                                "kept when it was made) is no guard yet: 2 false findings (lines 38, 39)"),
 }
 
 

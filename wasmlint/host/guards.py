@@ -18,6 +18,7 @@ from tree_sitter import Node
 from wasmlint.host import must
 from wasmlint.host.domain import MAX_GROWS, Func, Memo, Memory, Obj, State
 from wasmlint.host.invariants import assume, plain
+from wasmlint.host.remembered import refine_remembered
 
 if TYPE_CHECKING:
     from wasmlint.host.calls import Calls as Interpreter
@@ -220,6 +221,8 @@ def _refine_comparison(interp: "Interpreter", op: bytes, left: Node | None, righ
                 elif _is_literal(other, b"false"):
                     _freshen(interp, subject, yes if op in _EQUAL else no)
                 return
+    if refine_remembered(interp, op, left, right, yes, no, _freshen):  # a remembered length
+        return
     # x.buffer.byteLength !== memory.buffer.byteLength: only the memory's current buffer is attached
     # (a detached one has byteLength 0), so x is attached where they are equal.
     for tested, other in ((left, right), (right, left)):

@@ -1,4 +1,4 @@
-// Guards that compare with a remembered byte length (issue 21 item 5), not handled yet: equal
+// Guards that compare with a remembered byte length (issue 21 item 5): equal
 // lengths prove memory has not grown since the length was taken, so views made then are attached.
 // sqlite-wasm's heap wrappers (the memory's current length against the `heapSize` kept when the
 // views were made), and a whole-buffer view's length against the length it had when made.
