@@ -221,7 +221,8 @@ def _refine_comparison(interp: "Interpreter", op: bytes, left: Node | None, righ
                 elif _is_literal(other, b"false"):
                     _freshen(interp, subject, yes if op in _EQUAL else no)
                 return
-    if refine_remembered(interp, op, left, right, yes, no, _freshen):  # a remembered length
+    if refine_remembered(interp, op, left, right, yes, no,
+                         lambda i, place, st: _freshen(i, _subject(i, place, st) or place, st)):  # a remembered length
         return
     # x.buffer.byteLength !== memory.buffer.byteLength: only the memory's current buffer is attached
     # (a detached one has byteLength 0), so x is attached where they are equal.

@@ -43,16 +43,18 @@ def measured(memo: Memo) -> frozenset:
 def refine_remembered(interp: "Interpreter", op: bytes, left: Node, right: Node, yes: State, no: State,
                       freshen: Callable[["Interpreter", Node, State], None]) -> bool:
     """Refine `left op right` when one side is a remembered length (see the module's text);
-    whether it was one. `freshen`: the guards' re-validation of a tested place."""
+    whether it was one. `freshen`: the guards' re-validation of a tested value (`x` of `x.buffer`
+    is the value tested)."""
     if op not in _EQUAL + _UNEQUAL:
         return False
     equal = yes if op in _EQUAL else no
     for tested, other in ((left, right), (right, left)):
+        measured_obj, of_other = _length_of(tested), _length_of(other)
+        if measured_obj is None or (of_other is not None and _is_live(interp, of_other, yes)):
+            continue  # (a length read of the memory's current buffer: the guards' own test)
         remembered = [v for v in interp.eval_quietly(other, yes) if isinstance(v, Measured)]
-        if not remembered or _length_of(tested) is None:
+        if not remembered:
             continue
-        measured_obj = _length_of(tested)
-        assert measured_obj is not None
         if _is_live(interp, measured_obj, yes):
             _freshen_buffers(equal, {m.buffer for m in remembered})
         else:
