@@ -225,3 +225,21 @@ def test_blake3_wasm_calling_using_parses_completely(tmp_path):
     findings = json_findings(proc.stdout)
     assert any(p.name == "disposable.test.js" for p in folder.rglob("*.js"))
     assert [(f["rule_id"], f["path"]) for f in findings] == [], proc.stderr
+
+
+@pytest.mark.network
+def test_as_sha256_is_judged_by_the_module_its_imports_carry(tmp_path):
+    # @chainsafe/as-sha256 1.2.5 keeps two builds of its AssemblyScript module as byte arrays in
+    # lib/wasmCode.js and lib/wasmSimdCode.js, imported by lib/wasm.js, imported by the hosts. Its
+    # SHA256 class calls only init/update/final, which grow memory in neither build: clean (3 false
+    # warnings before, blamed on `final`). index.js is judged by the SIMD build, the one it may load
+    # where batchHash4UintArray64s may grow (through an error message's allocation: V8 ran 200,000
+    # calls at one page), and its findings say which module judged them.
+    folder = npm_unpacked(("@chainsafe/as-sha256@1.2.5",), tmp_path)
+    (package,) = folder.glob("*/package")
+    proc = run_cli("check", str(package / "lib"), "--format", "json", "--layer", "host", cwd=package)
+    stale = [f for f in json_findings(proc.stdout) if f["rule_id"] == "stale-memory-view"]
+    assert {f["path"] for f in stale} == {"lib/index.js"}, proc.stderr
+    judged = [e for f in stale for e in f["evidence"] if e.startswith("module:")]
+    assert len(judged) == len(stale) and all("module embedded at lib/wasmSimdCode.js" in e for e in judged)
+    assert all("batchHash4" in f["message"] for f in stale)
