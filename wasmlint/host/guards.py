@@ -18,6 +18,7 @@ from tree_sitter import Node
 from wasmlint.host import must
 from wasmlint.host.domain import MAX_GROWS, Func, Memo, Memory, Obj, State
 from wasmlint.host.invariants import assume, plain
+from wasmlint.host.kind_tests import refine_instanceof
 from wasmlint.host.remembered import refine_remembered
 
 if TYPE_CHECKING:
@@ -57,6 +58,12 @@ def branch(interp: "Interpreter", condition: Node | None, st: State) -> tuple[St
             left_yes, left_no = branch(interp, left, st)
             right_yes, right_no = branch(interp, right, left_no)
             return left_yes.join(right_yes), right_no
+        if op == b"instanceof":  # `x instanceof WebAssembly.Memory`: x is a memory where true
+            interp.check(node, st)
+            yes, no = st.copy(), st.copy()
+            refine_instanceof(interp, left, right, yes)
+            assume(interp, node, yes, no)
+            return yes, no
         if op in _EQUAL + _UNEQUAL + (b"<", b">", b"<=", b">="):
             interp.check(node, st)
             yes, no = st.copy(), st.copy()
