@@ -23,26 +23,43 @@ def run_callbacks(calls, export: str, node: Node, at_call: State, st: State) -> 
     floor, calls.handler_floor = calls.handler_floor, len(calls.stack)
     try:
         first = _round(calls, export, node, growth, at_call, st)
-        left = [_settled(_restored(ran, seen, st), growth) for ran, seen in first]
+        left = [_settled(_restored(ran, seen, st), growth) for ran, seen, _ in first]
+        returned = {through for ran, _, through in first if not ran.dead}
         if first:
             # What the callbacks left, each slot they did not touch as it was at the call.
             between = at_call.copy()
-            for ran, seen in first:
+            for ran, seen, _ in first:
                 between = between.join(_restored(ran, seen, at_call))
             grown = between.copy()
             _age(grown, growth)
-            left += [_settled(_restored(ran, seen, grown), growth)
-                     for ran, seen in _round(calls, export, node, growth, between, grown)]
+            second = _round(calls, export, node, growth, between, grown)
+            left += [_settled(_restored(ran, seen, grown), growth) for ran, seen, _ in second]
+            returned |= {through for ran, _, through in second if not ran.dead}
         for end in left:
             st.become(st.join(end))
+        threw = {through for _, _, through in first} - returned  # imports whose callbacks threw on every path
+        if threw and _calls_one_for_sure(calls.program, export, threw):
+            st.dead = True  # (the export call throws on every path: what its callbacks threw goes on)
     finally:
         calls.inside_export = None
         calls.handler_floor = floor
 
 
-def _round(calls, export: str, node: Node, growth: Grow, start: State, grown: State) -> list[tuple[State, dict]]:
+def _calls_one_for_sure(program, export: str, imports: set[str]) -> bool:
+    """Whether the module's `export` calls one of `imports` on every call (undecided without the
+    module's facts: the file is then analysed again with them, as `must.py` does)."""
+    module = program.module
+    if module is None:
+        program.must_undecided = True
+        return False
+    facts = module.export(export)
+    return facts is not None and any(name in getattr(facts, "imports_every_call", ()) for name in imports if name)
+
+
+def _round(calls, export: str, node: Node, growth: Grow, start: State, grown: State) -> list[tuple[State, dict, str]]:
     """Each callback run once from `start`, seeing the export's growth as a call of its own: the
-    state it left, and the values it found in the slots that may hold views (`grown`: `start`
+    state it left (dead where it threw on every path), the values it found in the slots that may
+    hold views, and the import it implements (`grown`: `start`
     after the growth, for a callback past its budget, whose summary is applied there)."""
     program = calls.program
     left = []
@@ -61,7 +78,7 @@ def _round(calls, export: str, node: Node, growth: Grow, start: State, grown: St
         seen = {where: tables[where[0]].get(where[1]) for where in ran.growing}
         ran.put_cells(func.env)
         calls.call_function(function, [], func.this, ran, node)
-        left.append((ran, seen))
+        left.append((ran, seen, through))
     return left
 
 
@@ -110,7 +127,8 @@ def _settled_values(vals: frozenset, growth: Grow) -> frozenset:
         new = value
         if isinstance(value, Memo) and any(g.mid_call and g.key[:6] == head for g in value.grows):
             kept = [growth if g.mid_call and g.key[:6] == head else g for g in value.grows]
-            new = dataclasses.replace(value, grows=with_grows((), kept))
+            sure = tuple(dict.fromkeys(growth if g.mid_call and g.key[:6] == head else g for g in value.sure))
+            new = dataclasses.replace(value, grows=with_grows((), kept), sure=sure)
         elif isinstance(value, Func) and value.env:
             env = tuple((key, _settled_values(held, growth)) for key, held in value.env)
             if any(a[1] is not b[1] for a, b in zip(env, value.env)):
