@@ -847,8 +847,8 @@ def facts_from_module(module: WasmModule, data: bytes | None = None, host_growth
             allocator_entry=bool(ALLOCATOR_ENTRY.fullmatch(export.name)) and (reach.status == GROWS or bool(host_path)),
             resolution=reach.resolution, indirect=reach.indirect, resolved_by=reach.resolved_by,
             imports_called=None if calls_import is None else tuple(sorted(calls_import.get(func, ()))),
-            imports_after_growth=None if order is None else order.after_growth[func],
-            imports_before_growth=None if order is None else order.before_growth[func],
+            imports_after_growth=None if order is None else order.after_growth(func),
+            imports_before_growth=None if order is None else order.before_growth(func),
             grows_every_call=GROW_FACT in every_call.get(func, ()),
             imports_every_call=tuple(sorted(every_call.get(func, frozenset()) - {GROW_FACT})),
         ))
