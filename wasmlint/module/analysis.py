@@ -8,6 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wasmlint.evidence import IndirectHop
 from wasmlint.findings import PATH_HEAD, PATH_TAIL, UNRESOLVED_INDIRECT, elided_hops
 from wasmlint.module.call_order import import_order
 from wasmlint.module.decoder import DecodeError, Import, Memory, WasmModule, decode_module
@@ -118,7 +119,7 @@ class ExportFacts:
     # resolved by a vtable or function pointer of the export's code) or "unresolved" (one matched
     # by its type alone); "" without a path.
     resolution: str = ""
-    indirect: tuple[str, ...] = ()  # each indirect call on `path` and how it was resolved
+    indirect: tuple[IndirectHop, ...] = ()  # each indirect call on `path` and how it was resolved
     # Exports whose indirect calls were resolved because their type alone would reach memory.grow:
     # the vtables and function pointers that resolved them.
     resolved_by: tuple[str, ...] = ()
@@ -145,7 +146,7 @@ class ExportFacts:
             "name": self.name, "kind": self.kind, "index": self.index, "function": self.function,
             "status": self.status, "path": list(self.path),
             "host_growth_path": list(self.host_growth_path), "allocator_entry": self.allocator_entry,
-            "resolution": self.resolution, "indirect": list(self.indirect), "resolved_by": list(self.resolved_by),
+            "resolution": self.resolution, "indirect": [str(hop) for hop in self.indirect], "resolved_by": list(self.resolved_by),
             "imports_called": None if self.imports_called is None else list(self.imports_called),
         }
 
@@ -621,7 +622,7 @@ class _Reach:
     status: str
     path: tuple[str, ...] = ()
     resolution: str = ""  # DIRECT / RESOLVED / UNRESOLVED when the export reaches memory.grow
-    indirect: tuple[str, ...] = ()  # each indirect call on the path: how it was resolved
+    indirect: tuple[IndirectHop, ...] = ()  # each indirect call on the path: how it was resolved
     resolved_by: tuple[str, ...] = ()  # what resolved the export's indirect calls (explored exports)
 
 
@@ -656,6 +657,7 @@ class _Growth:
         self.direct_paths = _Paths(self.by_calls.next_hop, names)
         self.any_paths = _Paths(self.by_any.next_hop, names)
         self.walks: dict[int, Exploration] = {}  # explored exports that do not grow without panicking
+        self._how: dict[str, str] = {}  # one copy of each hop's words, for the hops of every export
         self.panic_search_ran = False
         self.explored_functions = 0
 
@@ -736,7 +738,7 @@ class _Growth:
     def _sources(self, walk: Exploration) -> tuple[str, ...]:
         return tuple(dict.fromkeys(describe(source, self._calls, self.names) for source in walk.sources()))
 
-    def _hops(self, hops: list[Hop]) -> tuple[str, ...]:
+    def _hops(self, hops: list[Hop]) -> tuple[IndirectHop, ...]:
         names = self.names
         out = []
         for hop in hops:
@@ -744,21 +746,24 @@ class _Growth:
                 how = f"via {describe(hop.source, self._calls, names)}"
                 if hop.origin is not None:
                     how += f" (from `{names(hop.origin)}`)"
+                how = self._how.setdefault(how, how)
             else:
-                how = f"{UNRESOLVED_INDIRECT} ({self._anything(hop.callee)})"
-            out.append(f"`{names(hop.caller)}` calls `{names(hop.callee)}` {how}")
+                how = self._unresolved(hop.callee)
+            out.append(IndirectHop(names(hop.caller), names(hop.callee), how))
         return tuple(out)
 
-    def _unresolved_hops(self, nodes: list[int]) -> tuple[str, ...]:
+    def _unresolved_hops(self, nodes: list[int]) -> tuple[IndirectHop, ...]:
         """The type-matched indirect calls of a search's path (negative nodes between two functions)."""
         names = self.names
-        return tuple(
-            f"`{names(caller)}` calls `{names(callee)}` {UNRESOLVED_INDIRECT} ({self._anything(callee)})"
-            for caller, marker, callee in zip(nodes, nodes[1:], nodes[2:]) if marker < 0 <= caller and callee >= 0)
+        return tuple(IndirectHop(names(caller), names(callee), self._unresolved(callee))
+                     for caller, marker, callee in zip(nodes, nodes[1:], nodes[2:]) if marker < 0 <= caller and callee >= 0)
 
-    def _anything(self, callee: int) -> str:
+    def _unresolved(self, callee: int) -> str:
+        """How a type-matched indirect call reaches `callee`: the same words for every caller."""
         signature = self.module.func_type(callee)
-        return f"any `{signature}` function in the table may be its target" if signature else "any table entry"
+        how = (f"{UNRESOLVED_INDIRECT} (any `{signature}` function in the table may be its target)" if signature
+               else f"{UNRESOLVED_INDIRECT} (any table entry)")
+        return self._how.setdefault(how, how)
 
 
 MAX_IMPORTS_FOLLOWED = 64  # imported functions whose callers are searched, one search each
