@@ -307,13 +307,20 @@ class _Names:
     """Display names for function indices: demangled name-section names, else export/import names, else func[N]."""
 
     def __init__(self, module: WasmModule):
+        self.module = module
         self.raw = module.func_names
-        self.exported: dict[int, str] = {}
-        for export in module.exports:
-            if export.kind == "func":
-                self.exported.setdefault(export.index, export.name)
+        self._exported: dict[int, str] | None = None  # made when a function without a raw name is first named
         self.imported = {imp.index: f"{imp.module}.{imp.name}" for imp in module.imports if imp.kind == "func"}
         self.cache: dict[int, str] = {}
+
+    @property
+    def exported(self) -> dict[int, str]:
+        if self._exported is None:
+            self._exported = {}
+            for export in self.module.exports:
+                if export.kind == "func":
+                    self._exported.setdefault(export.index, export.name)
+        return self._exported
 
     def __call__(self, func_index: int) -> str:
         name = self.cache.get(func_index)
@@ -643,6 +650,7 @@ class _Growth:
         self.typed_paths = _Paths(self.by_type.next_hop, names)
         crossing = {func for func in export_funcs
                     if func in self.by_type.next_hop and self.typed_paths.through_indirect(func)}
+        self.typed_paths.crossings.clear()  # asked no more: not kept while the exports are followed
         # The others may still have a (longer) path through direct calls only.
         self.by_calls = _Search(graph, grow_funcs, is_panic, indirect_calls=False)
         if crossing:
