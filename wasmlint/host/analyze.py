@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from bisect import bisect_left
 from collections.abc import Sequence
 from typing import Any, Callable
 
@@ -19,6 +18,7 @@ from wasmlint.host.calls import (
     CALLBACK_BUDGET, INLINE_BUDGET, LARGE_INLINE_BUDGET, LARGE_MAX_DEPTH, MAX_DEPTH as MAX_CALL_DEPTH, SMALL_FILE,
 )
 from wasmlint.host.entries import run_program
+from wasmlint.host.growth_handlers import mark_growth_handlers
 from wasmlint.host.interp import MAX_NESTING, forget_flattened
 from wasmlint.host.parsing import HostFile, first_syntax_error, grammar_for, parse_host
 from wasmlint.host.program import ROOT, ClassRef, FunctionRef, Program
@@ -107,7 +107,7 @@ def _program(host: HostFile, code_size: int = -1) -> Program:
     program = Program(host.source, host.tree.root_node, code_size)
     _collect(host, program)
     _learn_names(program)
-    _mark_growth_handlers(program)
+    mark_growth_handlers(program)
     program.relevance = _relevance(program)
     if program.code_size > SMALL_FILE:
         program.limits = (LARGE_MAX_DEPTH, LARGE_INLINE_BUDGET, LARGE_INLINE_BUDGET)
@@ -455,86 +455,6 @@ def _learn_names(program: Program) -> None:
             program.learned_exports.add(name[len("this."):])
         elif "." not in name and name != "this":
             program.globals.setdefault(name, one(Exports()))
-
-
-# Functions a host runs when memory grows, to re-create its long-lived views: Emscripten's
-# `updateMemoryViews` / `growMemory`, Go's `runtime.resetMemoryDataView`, hand-written `onGrow`.
-_CALLED_NAME = re.compile(rb"(?<![\w$])([A-Za-z_$][\w$]*)\s*\(")  # from word starts only: linear on long words
-_GROW_CALL = re.compile(rb"\.grow\(")
-_REFRESH_NAME = re.compile(r"(?i)resize|grow|(update|reset|refresh|rebuild).*(view|heap|memory|buffer)")
-
-
-def _mark_growth_handlers(program: Program) -> None:
-    """Growth handlers: a function named like one, one that calls `.grow(` itself, and the
-    functions either calls by name. What they store is re-made on every growth."""
-    # Positions found once for the whole file: searching each function's text anew would read
-    # nested functions' text once per enclosing function (quadratic in the nesting).
-    grow_calls = [match.span() for match in _GROW_CALL.finditer(program.source)]
-    handlers = [f for f in program.functions.values()
-                if f.body is not None and (_REFRESH_NAME.search(f.name)
-                                           or _any_within(grow_calls, f.body.start_byte, f.body.end_byte))]
-    if not handlers:
-        return
-    by_name: dict[str, list[FunctionRef]] = {}
-    for function in program.functions.values():
-        if function.name and not function.class_id:
-            by_name.setdefault(function.name, []).append(function)
-    calls = _CallsInHandlers(program.source, [(body.start_byte, body.end_byte) for f in handlers if (body := f.body) is not None])
-    for function in handlers:
-        function.handler = True
-    for function in handlers:
-        body = function.body
-        if body is None:
-            continue
-        for name in calls.not_yet_read(body.start_byte, body.end_byte):
-            for callee in by_name.get(name, ()):
-                callee.handler = True
-
-
-def _any_within(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    """Whether one of the sorted, disjoint `spans` lies in [start, end)."""
-    at = bisect_left(spans, (start, start))
-    return at < len(spans) and spans[at][1] <= end
-
-
-class _CallsInHandlers:
-    """The calls `name(` in growth handlers' bodies, each read once in all (a handler nested in
-    another shares its calls)."""
-
-    def __init__(self, source: bytes, ranges: list[tuple[int, int]]) -> None:
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.names: list[str] = []
-        outermost: list[tuple[int, int]] = []
-        for start, end in sorted(ranges):
-            if outermost and start < outermost[-1][1]:
-                outermost[-1] = (outermost[-1][0], max(end, outermost[-1][1]))
-            else:
-                outermost.append((start, end))
-        for start, end in outermost:
-            for call in _CALLED_NAME.finditer(source, start, end):
-                self.starts.append(call.start())
-                self.ends.append(call.end())
-                self.names.append(call.group(1).decode())
-        self._next = list(range(len(self.starts) + 1))  # the next call not yet read, at or after each
-
-    def _unread(self, position: int) -> int:
-        following = self._next
-        root = position
-        while following[root] != root:
-            root = following[root]
-        while following[position] != root:  # shorten the way for later look-ups
-            following[position], position = root, following[position]
-        return root
-
-    def not_yet_read(self, start: int, end: int):
-        """The names called in [start, end) that no earlier range included."""
-        at = self._unread(bisect_left(self.starts, start))
-        while at < len(self.starts) and self.starts[at] < end:
-            if self.ends[at] <= end:
-                yield self.names[at]
-                self._next[at] = at + 1
-            at = self._unread(at + 1)
 
 
 # Below this size every statement is analysed; above it (bundles), statements that name nothing

@@ -9,12 +9,12 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from wasmlint.host.access import Frame, unwrap
-from wasmlint.host.calls import Calls
+from wasmlint.host.construction import Construction
 from wasmlint.host.domain import NOTHING, State, let_go, merge
 from wasmlint.host.guards import branch
 
 
-class Branches(Calls):
+class Branches(Construction):
     def join_paths(self, yes: State, no: State, held_yes: frozenset = NOTHING,
                    held_no: frozenset = NOTHING) -> State:
         """The two branches of a test, joined; an object one branch let go of adds nothing of

@@ -5,21 +5,19 @@ calls after it); conditions that test detachment refine the value they test on e
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Callable
 
 from tree_sitter import Node
 
 from wasmlint.host.branches import Branches, assigns_per_branch
-from wasmlint.host.callbacks import seen_in
 from wasmlint.host.calls import Calls, unwrap
-from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Index, Memo, Obj, State, merge, one, with_grows
+from wasmlint.host.construction import Construction
+from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Index, Memo, Obj, State, merge, one
 from wasmlint.host.guards import assigned_back, branch, settle, tested
-from wasmlint.host.invariants import plain
 from wasmlint.host.leftover import note_await
 from wasmlint.host.program import ROOT
 from wasmlint.host.recency import retire_older
-from wasmlint.host.values import StaleUse
+from wasmlint.host.stale_uses import record_stale_use
 from wasmlint.syntax import node_bytes, node_key
 
 # Statements and expressions run one inside another at most (a few Python frames each, so that
@@ -552,7 +550,7 @@ class Interpreter(Branches):
             return
         for value in sorted((v for v in vals if isinstance(v, Memo)), key=lambda m: (m.line, m.text, m.ctor)):
             if value.grows:  # (what a wrapper keeps is used through `use_deep`)
-                self.report(value, node, holder)
+                record_stale_use(self.program, self.inside_export, value, node, holder)
 
     def use_deep(self, vals: frozenset, node: Node, holder: Node | None, st: State, throws: bool = True) -> None:
         """A use of what `vals` hold too: the views a wrapper keeps, an array's elements."""
@@ -560,45 +558,6 @@ class Interpreter(Branches):
         for value in vals:
             if isinstance(value, Obj) and value.kind in ("keeper", "array"):
                 self.use(st.heap.get((value.site, ELEMENTS), NOTHING), node, holder, throws)
-
-    def report(self, memo: Memo, node: Node, holder: Node | None) -> None:
-        program = self.program
-        # One finding per use (a use nested in another on its line is kept, the outer one dropped:
-        # `entries.nested_uses_dropped`), whichever views reach it.
-        known = program.uses.get(key := (node.start_byte, node.end_byte))
-        grows = memo_grows = plain(memo.grows)
-        if known is not None:
-            grows = known.grows + tuple(g for g in grows if g not in known.grows)
-        # In the order of the program's text (sets of values have no order of their own).
-        grows = with_grows((), sorted(set(grows), key=lambda g: (g.earlier, g.line, g.text, g.exports, g.via, g.inside)))
-        (row, byte_col), (end_row, end_byte_col) = node.start_point, node.end_point
-        text = " ".join(node_bytes(node).decode("utf-8", errors="replace").split())
-        holder_text = " ".join(node_bytes(holder).decode("utf-8", errors="replace").split()) if holder is not None else text
-        inside = seen_in(known, self.inside_export, memo_grows)
-        if known is not None:
-            merged = dataclasses.replace(known, grows=grows, from_entry=known.from_entry or memo.from_entry, only_inside=inside)
-            # The view made first in the text names the finding, whichever path reached it first.
-            if (memo.line, memo.text, memo.ctor) < (known.created_line, known.created_text, known.ctor):
-                merged = dataclasses.replace(merged, ctor=memo.ctor, created_line=memo.line, created_text=memo.text)
-            column = program.columns.column(node.start_byte, node.start_point[1])
-            if column > merged.column:  # the innermost use names it (`mem8.slice()` in `decode(mem8.slice())`)
-                (row, _), (end_row, end_byte_col) = node.start_point, node.end_point
-                text = " ".join(node_bytes(node).decode("utf-8", errors="replace").split())
-                holder_text = (" ".join(node_bytes(holder).decode("utf-8", errors="replace").split())
-                               if holder is not None else text)
-                merged = dataclasses.replace(
-                    merged, holder=holder_text[:60], column=column, end_line=end_row + 1,
-                    end_column=program.columns.column(node.end_byte, end_byte_col),
-                    text=text if len(text) <= 80 else text[:77] + "...")
-            program.uses[key] = merged
-            return
-        program.uses[key] = StaleUse(
-            holder=holder_text[:60], ctor=memo.ctor, created_line=memo.line, created_text=memo.text,
-            grows=grows, line=row + 1, column=program.columns.column(node.start_byte, byte_col),
-            end_line=end_row + 1, end_column=program.columns.column(node.end_byte, end_byte_col),
-            text=text if len(text) <= 80 else text[:77] + "...",
-            from_entry=memo.from_entry, only_inside=inside)
-
 
 _STATEMENTS: dict[str, Callable[[Interpreter, Node, State], None]] = {
     "program": Interpreter.block, "statement_block": Interpreter.block, "class_body": Interpreter.s_nothing,
@@ -639,5 +598,5 @@ _EXPRESSIONS: dict[str, Callable[[Interpreter, Node, State], frozenset]] = {
     "unary_expression": Interpreter.e_unary, "object": Interpreter.e_object, "array": Interpreter.e_array,
     "spread_element": Interpreter.e_spread, "update_expression": Interpreter.e_update,
     "member_expression": Calls.e_member, "subscript_expression": Calls.e_subscript,
-    "call_expression": Calls.e_call, "new_expression": Calls.e_new,
+    "call_expression": Calls.e_call, "new_expression": Construction.e_new,
 }
