@@ -311,7 +311,8 @@ class _Names:
         self.raw = module.func_names
         self._exported: dict[int, str] | None = None  # made when a function without a raw name is first named
         self.imported = {imp.index: f"{imp.module}.{imp.name}" for imp in module.imports if imp.kind == "func"}
-        self.cache: dict[int, str] = {}
+        # By function index (a dict of every named function kept about 37 bytes each, a list 8).
+        self.cache: list[str | None] = [None] * module.num_funcs
 
     @property
     def exported(self) -> dict[int, str]:
@@ -323,7 +324,9 @@ class _Names:
         return self._exported
 
     def __call__(self, func_index: int) -> str:
-        name = self.cache.get(func_index)
+        cache = self.cache
+        known = 0 <= func_index < len(cache)  # an index past the function space is named, not kept
+        name = cache[func_index] if known else None
         if name is None:
             raw = self.raw.get(func_index)
             if raw:
@@ -334,7 +337,8 @@ class _Names:
                 name = self.exported.get(func_index) or self.imported.get(func_index) or f"func[{func_index}]"
             if len(name) > NAME_LIMIT:
                 name = f"{name[:NAME_LIMIT]}... ({len(name) - NAME_LIMIT} more characters)"
-            self.cache[func_index] = name
+            if known:
+                cache[func_index] = name
         return name
 
 
