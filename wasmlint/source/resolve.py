@@ -89,8 +89,9 @@ class FnDef:
     def variables(self) -> dict[str, tuple[tuple[int, object], ...]]:
         """Local bindings with the type their syntax shows (see declared_variables); computed on first use."""
         if self._variables is None:
-            self._annotations = {}
-            self._variables = declared_variables(self.node, self.snippet.shift.byte, self.nested, self._annotations)
+            annotations: dict[int, Node] = {}
+            self._variables = declared_variables(self.node, self.snippet.shift.byte, self.nested, annotations)
+            self._annotations = annotations or None  # most fns have none: no empty dict each
         return self._variables
 
     def annotation_at(self, byte: int) -> Node | None:
