@@ -4,7 +4,8 @@ at the call, and then again from what all of them left (module variables, class 
 the export's growth is a call of its own (`Grow.mid_call`, naming the callback's import): it has
 happened only if the export may grow before calling that import, as the module's facts say when
 the findings are judged. A callback that re-made a view before the growth leaves it stale to the
-next one only in the same way."""
+next one only in the same way, and only if the export may grow after that callback's import
+returns (`Grow.after`: what `grow_then_write`'s callback made no growth of that call follows)."""
 
 from __future__ import annotations
 
@@ -23,16 +24,17 @@ def run_callbacks(calls, export: str, node: Node, at_call: State, st: State) -> 
     floor, calls.handler_floor = calls.handler_floor, len(calls.stack)
     try:
         first = _round(calls, export, node, growth, at_call, st)
-        left = [_settled(_restored(ran, seen, st), growth) for ran, seen in first]
+        left = [_settled(_restored(ran, seen, st), growth) for ran, seen, _ in first]
         if first:
             # What the callbacks left, each slot they did not touch as it was at the call.
             between = at_call.copy()
-            for ran, seen in first:
+            for ran, seen, _ in first:
                 between = between.join(_restored(ran, seen, at_call))
             grown = between.copy()
             _age(grown, growth)
+            made = _made_by(first, at_call)
             left += [_settled(_restored(ran, seen, grown), growth)
-                     for ran, seen in _round(calls, export, node, growth, between, grown)]
+                     for ran, seen, _ in _round(calls, export, node, growth, between, grown, made)]
         for end in left:
             st.become(st.join(end))
     finally:
@@ -40,10 +42,12 @@ def run_callbacks(calls, export: str, node: Node, at_call: State, st: State) -> 
         calls.handler_floor = floor
 
 
-def _round(calls, export: str, node: Node, growth: Grow, start: State, grown: State) -> list[tuple[State, dict]]:
+def _round(calls, export: str, node: Node, growth: Grow, start: State, grown: State,
+           made: dict | None = None) -> list[tuple[State, dict, str]]:
     """Each callback run once from `start`, seeing the export's growth as a call of its own: the
-    state it left, and the values it found in the slots that may hold views (`grown`: `start`
-    after the growth, for a callback past its budget, whose summary is applied there)."""
+    state it left, the values it found in the slots that may hold views, and its import (`grown`:
+    `start` after the growth, for a callback past its budget, whose summary is applied there;
+    `made`: per slot and import, the values an earlier round's callbacks of that import made)."""
     program = calls.program
     left = []
     for key, func in list(program.callbacks.items()):
@@ -56,13 +60,59 @@ def _round(calls, export: str, node: Node, growth: Grow, start: State, grown: St
             calls.apply_summary(function, grown)
             continue
         ran = start.copy()
-        _age(ran, dataclasses.replace(growth, through=through, mid_call=True))
+        mid_call = dataclasses.replace(growth, through=through, mid_call=True)
+        _age(ran, mid_call)
+        if made:
+            _aged_after(ran, start, made, mid_call)
         tables = (ran.cells, ran.heap)
         seen = {where: tables[where[0]].get(where[1]) for where in ran.growing}
         ran.put_cells(func.env)
         calls.call_function(function, [], func.this, ran, node)
-        left.append((ran, seen))
+        left.append((ran, seen, through))
     return left
+
+
+def _made_by(first: list[tuple[State, dict, str]], at_call: State) -> dict:
+    """Per slot and import, the values the first round's callbacks of that import put there (not
+    held there at the export's call)."""
+    made: dict = {}
+    for ran, seen, through in first:
+        tables, before = (ran.cells, ran.heap), (at_call.cells, at_call.heap)
+        for where in ran.growing:
+            vals = tables[where[0]].get(where[1])
+            if vals is None or vals is seen.get(where):
+                continue
+            new = vals - before[where[0]].get(where[1], frozenset())
+            if new:
+                by_import = made.setdefault(where, {})
+                by_import[through] = by_import.get(through, frozenset()) | new
+    return made
+
+
+def _aged_after(ran: State, start: State, made: dict, mid_call: Grow) -> None:
+    """In `ran` (`start` aged by the export's growth `mid_call`), a value an earlier callback of
+    import I made ages instead by that growth as happening after I returned (`Grow.after`): made
+    after every growth of a call that never grows once I returned, it is attached still."""
+    for where, by_import in made.items():
+        held = (start.heap if where[0] else start.cells).get(where[1])
+        now = (ran.heap if where[0] else ran.cells).get(where[1])
+        if held is None or now is None:
+            continue
+        changed = set(now)
+        for through, vals in by_import.items():
+            mine = held & vals
+            if mine:
+                changed -= _aged(mine, mid_call)
+                changed |= _aged(mine, dataclasses.replace(mid_call, after=through or "*"))
+        if changed != now:
+            (ran.own_heap() if where[0] else ran.cells)[where[1]] = frozenset(changed)
+
+
+def _aged(vals: frozenset, grow: Grow) -> frozenset:
+    probe = State()
+    probe.put(False, ("aged",), vals)
+    _age(probe, grow)
+    return probe.cells.get(("aged",), frozenset())
 
 
 def _age(st: State, grow: Grow) -> None:
@@ -109,7 +159,8 @@ def _settled_values(vals: frozenset, growth: Grow) -> frozenset:
     for value in vals:
         new = value
         if isinstance(value, Memo) and any(g.mid_call and g.key[:6] == head for g in value.grows):
-            kept = [growth if g.mid_call and g.key[:6] == head else g for g in value.grows]
+            kept = [(dataclasses.replace(growth, after=g.after) if g.after else growth)
+                    if g.mid_call and g.key[:6] == head else g for g in value.grows]
             new = dataclasses.replace(value, grows=with_grows((), kept))
         elif isinstance(value, Func) and value.env:
             env = tuple((key, _settled_values(held, growth)) for key, held in value.env)
