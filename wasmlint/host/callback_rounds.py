@@ -5,7 +5,8 @@ the export's growth is a call of its own (`Grow.mid_call`, naming the callback's
 happened only if the export may grow before calling that import, as the module's facts say when
 the findings are judged. A callback that re-made a view before the growth leaves it stale to the
 next one only in the same way, and only if the export may grow after that callback's import
-returns (`Grow.after`: what `grow_then_write`'s callback made no growth of that call follows)."""
+returns: what `grow_then_write`'s callback makes, no growth of that call follows (`_made_last`;
+decided by the module's facts, so a file whose callbacks make views is analysed again with them)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import dataclasses
 
 from tree_sitter import Node
 
+from wasmlint.host.callbacks import grows_after
 from wasmlint.host.domain import Func, Memo, State, with_grows
 from wasmlint.host.values import Grow
 
@@ -32,9 +34,9 @@ def run_callbacks(calls, export: str, node: Node, at_call: State, st: State) -> 
                 between = between.join(_restored(ran, seen, at_call))
             grown = between.copy()
             _age(grown, growth)
-            made = _made_by(first, at_call)
+            last = _made_last(calls, export, first, at_call)
             left += [_settled(_restored(ran, seen, grown), growth)
-                     for ran, seen, _ in _round(calls, export, node, growth, between, grown, made)]
+                     for ran, seen, _ in _round(calls, export, node, growth, between, grown, last)]
         for end in left:
             st.become(st.join(end))
     finally:
@@ -43,11 +45,11 @@ def run_callbacks(calls, export: str, node: Node, at_call: State, st: State) -> 
 
 
 def _round(calls, export: str, node: Node, growth: Grow, start: State, grown: State,
-           made: dict | None = None) -> list[tuple[State, dict, str]]:
+           last: dict | None = None) -> list[tuple[State, dict, str]]:
     """Each callback run once from `start`, seeing the export's growth as a call of its own: the
     state it left, the values it found in the slots that may hold views, and its import (`grown`:
     `start` after the growth, for a callback past its budget, whose summary is applied there;
-    `made`: per slot and import, the values an earlier round's callbacks of that import made)."""
+    `last`: per slot, values an earlier callback made that no growth of this call follows)."""
     program = calls.program
     left = []
     for key, func in list(program.callbacks.items()):
@@ -60,10 +62,9 @@ def _round(calls, export: str, node: Node, growth: Grow, start: State, grown: St
             calls.apply_summary(function, grown)
             continue
         ran = start.copy()
-        mid_call = dataclasses.replace(growth, through=through, mid_call=True)
-        _age(ran, mid_call)
-        if made:
-            _aged_after(ran, start, made, mid_call)
+        _age(ran, dataclasses.replace(growth, through=through, mid_call=True))
+        if last:
+            _unaged(ran, start, last)
         tables = (ran.cells, ran.heap)
         seen = {where: tables[where[0]].get(where[1]) for where in ran.growing}
         ran.put_cells(func.env)
@@ -72,9 +73,12 @@ def _round(calls, export: str, node: Node, growth: Grow, start: State, grown: St
     return left
 
 
-def _made_by(first: list[tuple[State, dict, str]], at_call: State) -> dict:
-    """Per slot and import, the values the first round's callbacks of that import put there (not
-    held there at the export's call)."""
+def _made_last(calls, export: str, first: list[tuple[State, dict, str]], at_call: State) -> dict:
+    """Per slot, the values the first round's callbacks put there (not held there at the call)
+    whose import the export never grows after, as the module's facts say: put there after every
+    growth of the call, they are attached through the rest of it, whichever callback runs next.
+    Without the facts, nothing: the file is analysed again with them, if its module is found."""
+    program = calls.program
     made: dict = {}
     for ran, seen, through in first:
         tables, before = (ran.cells, ran.heap), (at_call.cells, at_call.heap)
@@ -82,37 +86,36 @@ def _made_by(first: list[tuple[State, dict, str]], at_call: State) -> dict:
             vals = tables[where[0]].get(where[1])
             if vals is None or vals is seen.get(where):
                 continue
-            new = vals - before[where[0]].get(where[1], frozenset())
-            if new:
-                by_import = made.setdefault(where, {})
-                by_import[through] = by_import.get(through, frozenset()) | new
+            new = frozenset(v for v in vals - before[where[0]].get(where[1], frozenset()) if isinstance(v, Memo))
+            if not new:
+                continue
+            if program.module is None:
+                program.must_undecided = True  # (the module's facts decide: see run.py)
+                return {}
+            if not grows_after(export, through, program.module):
+                made[where] = made.get(where, frozenset()) | new
     return made
 
 
-def _aged_after(ran: State, start: State, made: dict, mid_call: Grow) -> None:
-    """In `ran` (`start` aged by the export's growth `mid_call`), a value an earlier callback of
-    import I made ages instead by that growth as happening after I returned (`Grow.after`): made
-    after every growth of a call that never grows once I returned, it is attached still."""
-    for where, by_import in made.items():
+def _unaged(ran: State, start: State, last: dict) -> None:
+    """In `ran` (`start` aged by the export's growth), the values of `last` that `start` holds, as
+    they were: no growth of the call follows their making."""
+    for where, made in last.items():
         held = (start.heap if where[0] else start.cells).get(where[1])
         now = (ran.heap if where[0] else ran.cells).get(where[1])
-        if held is None or now is None:
+        mine = held & made if held is not None else frozenset()
+        if not mine or now is None or now is held:
             continue
-        changed = set(now)
-        for through, vals in by_import.items():
-            mine = held & vals
-            if mine:
-                changed -= _aged(mine, mid_call)
-                changed |= _aged(mine, dataclasses.replace(mid_call, after=through or "*"))
-        if changed != now:
-            (ran.own_heap() if where[0] else ran.cells)[where[1]] = frozenset(changed)
+        kept_sites = {v.site for v in mine}
+        stale_twins = {v for v in now if isinstance(v, Memo) and v not in held and v.site in kept_sites
+                       and any(_same_but_aged(m, v) for m in mine)}
+        (ran.own_heap() if where[0] else ran.cells)[where[1]] = frozenset(now - stale_twins) | mine
 
 
-def _aged(vals: frozenset, grow: Grow) -> frozenset:
-    probe = State()
-    probe.put(False, ("aged",), vals)
-    _age(probe, grow)
-    return probe.cells.get(("aged",), frozenset())
+def _same_but_aged(made: Memo, now: Memo) -> bool:
+    """Whether `now` is `made` with calls added since (the same value, aged)."""
+    return (now.site, now.ctor, now.origin) == (made.site, made.ctor, made.origin) \
+        and now.grows[:len(made.grows)] == made.grows and len(now.grows) > len(made.grows)
 
 
 def _age(st: State, grow: Grow) -> None:
@@ -159,8 +162,7 @@ def _settled_values(vals: frozenset, growth: Grow) -> frozenset:
     for value in vals:
         new = value
         if isinstance(value, Memo) and any(g.mid_call and g.key[:6] == head for g in value.grows):
-            kept = [(dataclasses.replace(growth, after=g.after) if g.after else growth)
-                    if g.mid_call and g.key[:6] == head else g for g in value.grows]
+            kept = [growth if g.mid_call and g.key[:6] == head else g for g in value.grows]
             new = dataclasses.replace(value, grows=with_grows((), kept))
         elif isinstance(value, Func) and value.env:
             env = tuple((key, _settled_values(held, growth)) for key, held in value.env)

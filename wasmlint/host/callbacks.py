@@ -56,11 +56,8 @@ def grows_after(export_name: str, through: str, module) -> bool:
 def happens(grow: Grow, module) -> bool:
     """Whether a call that may grow memory happens where it was seen: one made in an import
     callback, only if the export calls the import; the export's own call seen from its callback,
-    only if it may grow before calling the callback's import; the export's call seen on a value
-    one of its callbacks made, only if it may grow after that callback's import returns."""
+    only if it may grow before calling the callback's import."""
     if grow.inside and not called_in(grow.inside, grow.through, module):
-        return False
-    if grow.after and not grows_after(grow.exports[0], "" if grow.after == "*" else grow.after, module):
         return False
     return not grow.mid_call or grown_before(grow.exports[0], grow.through, module)
 

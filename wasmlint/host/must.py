@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 def _grows_for_sure(grow: Grow, module: Any, ongoing: tuple[int, tuple[str, ...]] | None,
                     unsure: set) -> bool | None:
     """True: the call certainly grew memory; False: it may not have; None: the module decides."""
-    if grow.earlier or grow.after or grow.key in unsure:
+    if grow.earlier or grow.key in unsure:
         return False
     if grow.host_grow and not grow.inside:
         return True

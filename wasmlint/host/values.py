@@ -60,10 +60,6 @@ class Grow:
     # The export's own call (`exports`), as the callbacks of import `through` it runs see it: its
     # growth has happened in them only if the export may grow before calling that import.
     mid_call: bool = False
-    # Seen on a value an earlier callback of the same export call made, in the callback of import
-    # `after` ("*" unnamed): the export's growth reaches it only if the export may grow after
-    # `after` returns.
-    after: str = ""
     # The invariant conditions in force where it was made (`invariants.py`): ((atom, truth), ...).
     # It never happens in a run where one of them is false; a finding names it without them.
     assumes: frozenset = frozenset()
@@ -74,11 +70,10 @@ class Grow:
 
     def __post_init__(self) -> None:
         key = (self.exports, self.line, self.text, self.via, self.host_grow, self.earlier, self.inside, self.through,
-               self.mid_call, self.after, self.assumes)
+               self.mid_call, self.assumes)
         object.__setattr__(self, "key", key)
         object.__setattr__(self, "call", key[:-1])
-        object.__setattr__(self, "judged", (self.exports, self.host_grow, self.inside, self.through, self.mid_call,
-                                                  self.after))
+        object.__setattr__(self, "judged", (self.exports, self.host_grow, self.inside, self.through, self.mid_call))
         object.__setattr__(self, "hashed", hash(key))
 
     def __eq__(self, other: object) -> bool:
