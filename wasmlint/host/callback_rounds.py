@@ -103,8 +103,10 @@ def _unaged(ran: State, start: State, last: dict) -> None:
     for where, made in last.items():
         held = (start.heap if where[0] else start.cells).get(where[1])
         now = (ran.heap if where[0] else ran.cells).get(where[1])
-        mine = held & made if held is not None else frozenset()
-        if not mine or now is None or now is held:
+        if held is None or now is None or now is held:
+            continue
+        mine = held & made
+        if not mine:
             continue
         kept_sites = {v.site for v in mine}
         stale_twins = {v for v in now if isinstance(v, Memo) and v not in held and v.site in kept_sites
