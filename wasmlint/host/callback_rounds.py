@@ -14,7 +14,7 @@ import dataclasses
 
 from tree_sitter import Node
 
-from wasmlint.host.callbacks import grows_after
+from wasmlint.host.callbacks import called_in, grows_after
 from wasmlint.host.domain import Func, Memo, State, with_grows
 from wasmlint.host.values import Grow
 
@@ -54,6 +54,10 @@ def _round(calls, export: str, node: Node, growth: Grow, start: State, grown: St
     left = []
     for key, func in list(program.callbacks.items()):
         through = program.callback_imports.get(key, "")
+        if program.module is None:
+            program.must_undecided = True  # (whether the export calls the import: see run.py)
+        elif not called_in(export, through, program.module):
+            continue  # the module never calls this import during this export
         calls.inside_export = (export, node, through)
         function = program.functions.get(func.node_id)
         if function is None or function.body is None:
