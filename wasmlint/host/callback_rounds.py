@@ -1,12 +1,14 @@
-"""The import callbacks of one export call: the module may call any of them, in any order and any
-number of times, before or after any growth the export makes. Each runs from what the export held
-at the call, and then again from what all of them left (module variables, class fields). In them,
-the export's growth is a call of its own (`Grow.mid_call`, naming the callback's import): it has
+"""The import callbacks of one export call: the module may call those of the imports the export
+calls (all of them, when the module's facts are not known yet), in any order and any number of
+times, before or after any growth the export makes. Each runs from what the export held at the
+call, and then again from what all of them left (module variables, class fields). In them, the
+export's growth is a call of its own (`Grow.mid_call`, naming the callback's import): it has
 happened only if the export may grow before calling that import, as the module's facts say when
 the findings are judged. A callback that re-made a view before the growth leaves it stale to the
 next one only in the same way, and only if the export may grow after that callback's import
-returns: what `grow_then_write`'s callback makes, no growth of that call follows (`_made_last`;
-decided by the module's facts, so a file whose callbacks make views is analysed again with them)."""
+returns: what `grow_then_write`'s callback makes, no growth of that call follows (`_made_last`).
+Both questions need the module's facts: a file whose export calls run callbacks is analysed again
+with them when its module is found (`Program.must_undecided`, run.py)."""
 
 from __future__ import annotations
 
