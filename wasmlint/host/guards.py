@@ -18,6 +18,8 @@ from tree_sitter import Node
 from wasmlint.host import must
 from wasmlint.host.domain import MAX_GROWS, Func, Memo, Memory, Obj, State
 from wasmlint.host.invariants import assume, plain
+from wasmlint.host.kind_tests import refine_instanceof
+from wasmlint.host.remembered import refine_remembered
 from wasmlint.host.program import ROOT
 
 if TYPE_CHECKING:
@@ -57,6 +59,12 @@ def branch(interp: "Interpreter", condition: Node | None, st: State) -> tuple[St
             left_yes, left_no = branch(interp, left, st)
             right_yes, right_no = branch(interp, right, left_no)
             return left_yes.join(right_yes), right_no
+        if op == b"instanceof":  # `x instanceof WebAssembly.Memory`: x is a memory where true
+            interp.check(node, st)
+            yes, no = st.copy(), st.copy()
+            refine_instanceof(interp, left, right, yes)
+            assume(interp, node, yes, no)
+            return yes, no
         if op in _EQUAL + _UNEQUAL + (b"<", b">", b"<=", b">="):
             interp.check(node, st)
             yes, no = st.copy(), st.copy()
@@ -221,6 +229,9 @@ def _refine_comparison(interp: "Interpreter", op: bytes, left: Node | None, righ
                 elif _is_literal(other, b"false"):
                     freshen(interp, subject, yes if op in _EQUAL else no)
                 return
+    if refine_remembered(interp, op, left, right, yes, no,
+                         lambda i, place, st: freshen(i, _subject(i, place, st) or place, st)):  # a remembered length
+        return
     # x.buffer.byteLength !== memory.buffer.byteLength: only the memory's current buffer is attached
     # (a detached one has byteLength 0), so x is attached where they are equal.
     for tested, other in ((left, right), (right, left)):

@@ -14,6 +14,7 @@ from wasmlint.host.domain import (
     SafeBuffer, State, line_of, merge, one,
 )
 from wasmlint.host.program import FunctionRef
+from wasmlint.host.remembered import LENGTHS, measured
 from wasmlint.host.throwing import iteration_throws, used
 from wasmlint.syntax import node_bytes
 from wasmlint.syntax import node_key
@@ -69,7 +70,7 @@ class Members(Access):
         if isinstance(value, Memo):
             if prop == "buffer" and not value.is_buffer:
                 return one(value.derived("ArrayBuffer", node_key(node), value.line, value.text))
-            return NOTHING
+            return measured(value) if prop in LENGTHS else NOTHING
         if isinstance(value, Memory):
             if prop == "buffer":
                 if value.shared:
