@@ -4,7 +4,13 @@ at the call, and then again from what all of them left (module variables, class 
 the export's growth is a call of its own (`Grow.mid_call`, naming the callback's import): it has
 happened only if the export may grow before calling that import, as the module's facts say when
 the findings are judged. A callback that re-made a view before the growth leaves it stale to the
-next one only in the same way."""
+next one only in the same way.
+
+Where the module's facts are known (`Program.module`; without them the file is run again with
+them, `must.py`'s `must_undecided`): a callback runs only inside the exports that call its import;
+a view it made is aged by the export's growth when the export may grow after that import
+returns (`write_then_grow`); and where the export calls an import on every call, what the call
+leaves is what its callbacks left, never the state as if none of them ran."""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ import dataclasses
 
 from tree_sitter import Node
 
+from wasmlint.host.callbacks import called_in, grown_after
 from wasmlint.host.domain import Func, Memo, State, with_grows
 from wasmlint.host.values import Grow
 
@@ -23,24 +30,35 @@ def run_callbacks(calls, export: str, node: Node, at_call: State, st: State) -> 
     floor, calls.handler_floor = calls.handler_floor, len(calls.stack)
     try:
         first = _round(calls, export, node, growth, at_call, st)
-        left = [_settled(_restored(ran, seen, st), growth) for ran, seen in first]
+        left = [_after_return(calls, export, through, _settled(_restored(ran, seen, st), growth), growth)
+                for ran, seen, through in first]
+        always = [i for i, (_, _, through) in enumerate(first) if calls_every_time(export, through, calls.program)]
         if first:
             # What the callbacks left, each slot they did not touch as it was at the call.
             between = at_call.copy()
-            for ran, seen in first:
+            for ran, seen, _ in first:
                 between = between.join(_restored(ran, seen, at_call))
             grown = between.copy()
             _age(grown, growth)
-            left += [_settled(_restored(ran, seen, grown), growth)
-                     for ran, seen in _round(calls, export, node, growth, between, grown)]
-        for end in left:
-            st.become(st.join(end))
+            left += [_after_return(calls, export, through, _settled(_restored(ran, seen, grown), growth), growth)
+                     for ran, seen, through in _round(calls, export, node, growth, between, grown)]
+        if always:
+            # The module calls one of these imports on every call: some callback ran, and one of
+            # them last: one that always runs, or any other after one that does (the second round).
+            ends = [left[i] for i in always] + left[len(first):]
+            after = ends[0]
+            for end in ends[1:]:
+                after = after.join(end)
+            st.become(after)
+        else:
+            for end in left:
+                st.become(st.join(end))
     finally:
         calls.inside_export = None
         calls.handler_floor = floor
 
 
-def _round(calls, export: str, node: Node, growth: Grow, start: State, grown: State) -> list[tuple[State, dict]]:
+def _round(calls, export: str, node: Node, growth: Grow, start: State, grown: State) -> list[tuple[State, dict, str]]:
     """Each callback run once from `start`, seeing the export's growth as a call of its own: the
     state it left, and the values it found in the slots that may hold views (`grown`: `start`
     after the growth, for a callback past its budget, whose summary is applied there)."""
@@ -48,6 +66,8 @@ def _round(calls, export: str, node: Node, growth: Grow, start: State, grown: St
     left = []
     for key, func in list(program.callbacks.items()):
         through = program.callback_imports.get(key, "")
+        if not may_call(export, through, program):
+            continue
         calls.inside_export = (export, node, through)
         function = program.functions.get(func.node_id)
         if function is None or function.body is None:
@@ -61,8 +81,36 @@ def _round(calls, export: str, node: Node, growth: Grow, start: State, grown: St
         seen = {where: tables[where[0]].get(where[1]) for where in ran.growing}
         ran.put_cells(func.env)
         calls.call_function(function, [], func.this, ran, node)
-        left.append((ran, seen))
+        left.append((ran, seen, through))
     return left
+
+
+def may_call(export: str, through: str, program) -> bool:
+    """Whether the module may call import `through` during a call of `export` (True while the
+    module's facts are unknown: the caller is asked to run the file again with them)."""
+    if program.module is None:
+        program.must_undecided = True
+        return True
+    return called_in(export, through, program.module)
+
+
+def calls_every_time(export: str, through: str, program) -> bool:
+    """Whether the module calls import `through` on every call of `export` that returns
+    (`imports_every_call`); False while the module's facts are unknown."""
+    if program.module is None or not through:
+        program.must_undecided = program.must_undecided or program.module is None
+        return False
+    facts = program.module.export(export)
+    return facts is not None and through in getattr(facts, "imports_every_call", ())
+
+
+def _after_return(calls, export: str, through: str, end: State, growth: Grow) -> State:
+    """What a callback left, once its import returned: the export may still grow memory after
+    that (`write_then_grow`), and then a view the callback made is stale after the call too."""
+    module = calls.program.module
+    if module is None or grown_after(export, through, module):
+        _age(end, growth)
+    return end
 
 
 def _age(st: State, grow: Grow) -> None:
