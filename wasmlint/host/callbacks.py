@@ -47,8 +47,8 @@ def grown_before(export_name: str, through: str, module) -> bool:
     return _listed(export_name, "imports_after_growth", through, module)
 
 
-def grown_after(export_name: str, through: str, module) -> bool:
-    """Whether the export may grow memory after the import returns (any import, unnamed); True
+def grows_after(export_name: str, through: str, module) -> bool:
+    """Whether the export may grow memory after the import (any import, unnamed) returns; True
     when the module or the order is unknown."""
     return _listed(export_name, "imports_before_growth", through, module)
 

@@ -42,7 +42,8 @@ def as_left(state: State) -> State:
 
 def _earlier(value):
     if isinstance(value, Memo) and value.grows and not all(g.earlier for g in value.grows):
-        return replace(value, grows=tuple(replace(g, earlier=True) for g in value.grows), from_entry=True)
+        # (A call an earlier entry point made is never sure: that entry point may not have run.)
+        return replace(value, grows=tuple(replace(g, earlier=True) for g in value.grows), from_entry=True, sure=())
     if isinstance(value, Func) and value.env:
         env = tuple((key, frozenset(_earlier(v) for v in vals)) for key, vals in value.env)
         return Func(value.node_id, value.this, env)
