@@ -41,14 +41,39 @@ def run_callbacks(calls, export: str, node: Node, at_call: State, st: State) -> 
             second = _round(calls, export, node, growth, between, grown, last)
             left += [_settled(_restored(ran, seen, grown), growth) for ran, seen, _ in second]
             returned |= {through for ran, _, through in second if not ran.dead}
-        for end in left:
-            st.become(st.join(end))
+        else:
+            second = []
+        always = [i for i, (_, _, through) in enumerate(first)
+                  if through and _calls_one_for_sure(calls.program, export, {through})]
+        if always:
+            # The module calls one of these imports on every call: some callback ran, and one of
+            # them last: one that always runs, or any other after one that does (the second
+            # round); never the state as if none ran. A view a callback made is then aged by the
+            # export's growth where that growth may follow the import's return (`write_then_grow`).
+            ends = [_after_return(calls.program, export, first[i][2], left[i], growth) for i in always]
+            ends += [_after_return(calls.program, export, through, end, growth)
+                     for (_, _, through), end in zip(second, left[len(first):])]
+            after = ends[0]
+            for end in ends[1:]:
+                after = after.join(end)
+            st.become(after)
+        else:
+            for end in left:
+                st.become(st.join(end))
         threw = {through for _, _, through in first} - returned  # imports whose callbacks threw on every path
         if threw and _calls_one_for_sure(calls.program, export, threw):
             st.dead = True  # (the export call throws on every path: what its callbacks threw goes on)
     finally:
         calls.inside_export = None
         calls.handler_floor = floor
+
+
+def _after_return(program, export: str, through: str, end: State, growth: Grow) -> State:
+    """What a callback left, once its import returned: where the export may grow memory after
+    that, a view the callback made is stale after the call too."""
+    if program.module is not None and grows_after(export, through, program.module):
+        _age(end, growth)
+    return end
 
 
 def _calls_one_for_sure(program, export: str, imports: set[str]) -> bool:

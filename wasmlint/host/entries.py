@@ -102,7 +102,7 @@ def run_program(program: Program, root: Node) -> None:
             mine = [g for g in dict.fromkeys(dataclasses.replace(g, earlier=True) for g in made)
                     if g in learned_grows and g not in applied]
             if function_id not in called and mine:
-                age_by(start, mine, left[0])
+                age_by(start, mine, left[0], program)
                 applied.update(mine)
         age_by(start, list(dict.fromkeys(dataclasses.replace(g, earlier=True) for g in interrupted)), State())
     program.reporting = True

@@ -15,6 +15,7 @@ from wasmlint.host.construction import Construction
 from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Index, Memo, Obj, State, merge, one
 from wasmlint.host.guards import assigned_back, branch, freshen, freshen_locals, settle, tested
 from wasmlint.host.leftover import note_await
+from wasmlint.host.loops import first_test_holds
 from wasmlint.host.program import ROOT
 from wasmlint.host.recency import retire_older
 from wasmlint.host.stale_uses import record_stale_use
@@ -173,6 +174,8 @@ class Interpreter(Branches):
             if increment is not None:
                 self.eval(increment, s)
 
+        if first_test_holds(node):  # (its first turn is certain: never the state as if none ran)
+            turn(st)
         self.loop_body(node, st, turn)
 
     def s_for_in(self, node: Node, st: State) -> None:
