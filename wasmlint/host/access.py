@@ -62,6 +62,7 @@ class Access:
     foreign: dict = field(default_factory=dict)  # interpreters of the files this one imports
     # Where paths left by a throw not yet caught: their states joined (`throwing.py`).
     thrown: State | None = None
+    unkept: int = 0  # paths that left by a `throw` statement, whose states were not kept
 
     def swap_thrown(self, thrown: State | None) -> State | None:
         """Where paths left by a throw: set to `thrown`, and what it was returned (a `try` body, a

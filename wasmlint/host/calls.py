@@ -462,6 +462,7 @@ class Calls(Members):
         # returned, or comes at `next()`): where it threw, its caller goes on.
         contained = never_throws(function.node, self.program.source)
         outer_thrown = self.swap_thrown(None) if contained else None
+        unkept = self.unkept
         try:
             params = function.params()
             self.program.declare_parameters(function.id, [name for param in params for name in _names_in(param)])
@@ -487,6 +488,8 @@ class Calls(Members):
                 if thrown is not None:
                     st.become(st.join(thrown))
                 st.dead = False
+            elif self.unkept != unkept:
+                st.dead = False  # (a `throw` statement's state was not kept: the caller goes on from it)
             # Else, a path still dead here threw on every path (or could not happen): so does the
             # caller's, from the call on (`throwing.py`).
         finally:
