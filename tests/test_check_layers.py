@@ -104,15 +104,15 @@ def test_dyn_callbacks_are_followed_through_the_vtable_each_export_passes(compil
 
 
 def test_an_unresolved_path_is_a_warning_only_where_the_source_shows_no_allocation():
-    from wasmlint.evidence import GrowthPath, Resolution
+    from wasmlint.evidence import GrowthPath, IndirectHop, Resolution
     from wasmlint.findings import ExportSite, Finding, Layer, Severity
     from wasmlint.merge import merge_layers
     from wasmlint.rules import builtin_rules
 
     def module_finding(symbol: str) -> Finding:
-        evidence = GrowthPath(symbol, (symbol, "alloc"), Resolution.UNRESOLVED, (
-            f"`{symbol}` calls `alloc` through an unresolved indirect call (any `(i32) -> (i32)` function in the "
-            "table may be its target)",))
+        evidence = GrowthPath(symbol, (symbol, "alloc"), Resolution.UNRESOLVED, (IndirectHop(
+            symbol, "alloc", "through an unresolved indirect call (any `(i32) -> (i32)` function in the table may "
+            "be its target)"),))
         return Finding("export-reaches-memory-grow", Severity.ERROR, f"exported function `{symbol}` can grow",
                        "m.wasm", 1, 1, 1, 1, Layer.MODULE, symbol=symbol, evidence=(evidence,))
 

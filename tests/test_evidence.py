@@ -11,7 +11,7 @@ import pytest
 from conftest import REPO, json_findings, run_cli
 from wasmlint.check import CrateOutcome
 from wasmlint.evidence import (
-    AlsoReachedFrom, ContractNote, ExportRef, LeavesCrate, ModuleNeverGrows, Evidence, GrowInstructions, GrowthPath, GuestAllocation, HostGrowthImports, HostGrowthPath,
+    AlsoReachedFrom, ContractNote, ExportRef, LeavesCrate, ModuleNeverGrows, Evidence, GrowInstructions, GrowthPath, GuestAllocation, HostGrowthImports, HostGrowthPath, IndirectHop,
     HostKeepsView, HostView, ImportGrowsMemory, ModuleGrows, NodeNotRun, NodeObservation, NoModule, NotExported, Outcome, Resolution,
     RuntimeObservation, SourceAllocates, UnboundedMemory, Unreproduced,
 )
@@ -38,7 +38,7 @@ EACH = {
         "module: `c`'s path leaves the crate's code in `many::helper`, which calls `alloc::fmt::format`",
     GrowthPath("push", ("push", "grow_one"), Resolution.DIRECT):
         "module: `push` reaches memory.grow via push -> grow_one (direct calls only)",
-    GrowthPath("run", ("run", "dyn", "alloc"), Resolution.RESOLVED, ("`run` calls `dyn` via the vtable of `W`",),
+    GrowthPath("run", ("run", "dyn", "alloc"), Resolution.RESOLVED, (IndirectHop("run", "dyn", "via the vtable of `W`"),),
                panic_only=True, resolved_by=("the vtable of `W`", "a reference to `g`")):
         "module: `run` reaches memory.grow only through panic handling, via run -> dyn -> alloc; `run` calls `dyn` "
         "via the vtable of `W`; outside panic handling, its indirect calls go only where the vtable of `W` and a "
@@ -142,8 +142,8 @@ def test_merge_weighs_how_the_path_was_resolved_not_its_words():
     # A function whose (demangled) name holds the words of an unresolved call, on a resolved path;
     # and an unresolved path described in other words.
     worded = GrowthPath("worded", ("worded", f"{UNRESOLVED_INDIRECT}::f", "alloc"), Resolution.RESOLVED,
-                        (f"`worded` calls `{UNRESOLVED_INDIRECT}::f` via the vtable of `W`",))
-    terse = GrowthPath("terse", ("terse", "alloc"), Resolution.UNRESOLVED, ("`terse` calls `alloc` by type",))
+                        (IndirectHop("worded", f"{UNRESOLVED_INDIRECT}::f", "via the vtable of `W`"),))
+    terse = GrowthPath("terse", ("terse", "alloc"), Resolution.UNRESOLVED, (IndirectHop("terse", "alloc", "by type"),))
     sites = {name: ExportSite(name, name, "src/lib.rs", line, 8, line, 13) for line, name in ((3, "worded"), (9, "terse"))}
     merged = merge_layers([], [], [_module_finding("worded", worded), _module_finding("terse", terse)], [], None,
                           sites, {}, RULES)

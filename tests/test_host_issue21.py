@@ -51,8 +51,12 @@ STALE = "stale-memory-view"
 MARKER = re.compile(r"//\s*(?P<kind>stale|fresh|check)\b"
                     r"(?::\s*(?P<subject>.+?)(?:\s*<-\s*(?P<culprit>[\w$]+)(?:\s+!(?P<innocent>[\w$]+))?)?)?\s*$")
 
-# Cases the host layer does not follow on main yet (measured on main at dc7e955): why, per case.
+# Cases the host layer does not follow on main yet: why, per case.
 XFAIL: dict[str, str] = {
+    "import-callback-wasi-stale": "in an import callback a use that returned refines only the callback's own "
+    "variables (the export may grow after calling it, and what outlives the callback is not aged by that "
+    "growth when the export returns): the second read of the module's `view` is still flagged, though V8 "
+    "never runs it on the path where the first threw",
 }
 
 
@@ -171,20 +175,35 @@ def test_v8_agrees_with_every_marker(name, node, request, tmp_path):
     program = run / entry(case).name
     if program.suffix == ".ts":
         program = transpile(node, request.getfixturevalue("typescript"), program)
-    record = tmp_path / "record.json"
-    proc = subprocess.run([node, "--require", str(HARNESS), str(program)], cwd=run, capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "ISSUE21_RECORD": str(record)})
-    assert proc.returncode == 0, proc.stderr
-    seen = json.loads(record.read_text())
+    seen_standing_in = v8_record(node, run, program, tmp_path / "record.json", as_is=False)
+    # The verdicts come from the run as is (nothing stands in for a detached value): a use that
+    # throws there ends its path as in V8, so a marker after it on that path is never reached and
+    # cannot be a use; a use V8 reaches only where an earlier one did not throw is judged there.
+    seen = v8_record(node, run, program, tmp_path / "as-is.json", as_is=True)
     for mark in marks:
         if mark.kind == "check":
             continue
+        assert seen_standing_in.get(mark.site, [0])[0], f"{mark.site}: the run never reached {mark.subject!r}"
         visits, detached = seen.get(mark.site, [0, 0])
-        assert visits, f"{mark.site}: the run never reached {mark.subject!r}"
+        assert visits, f"{mark.site}: V8 never runs {mark.subject!r} (an earlier use on its path throws)"
         if mark.kind == "stale":
             assert detached, f"{mark.site}: V8 never saw {mark.subject!r} detached ({visits} visits)"
         else:
             assert not detached, f"{mark.site}: V8 saw {mark.subject!r} detached {detached} of {visits} times"
+
+
+def v8_record(node: str, run: Path, program: Path, record: Path, as_is: bool) -> dict:
+    """{site: [visits, detached]} from one run of the instrumented case. With stand-ins (not
+    `as_is`) the run goes on past a stale use and must end well; as is, an exception nothing
+    catches may end it, as it ends the program in V8."""
+    env = {**os.environ, "ISSUE21_RECORD": str(record)}
+    if as_is:
+        env["ISSUE21_AS_IS"] = "1"
+    proc = subprocess.run([node, "--require", str(HARNESS), str(program)], cwd=run, capture_output=True,
+                          text=True, timeout=120, env=env)
+    if not as_is:
+        assert proc.returncode == 0, proc.stderr
+    return json.loads(record.read_text())
 
 
 # --- 2. wasmlint is held against them -----------------------------------------------------------------

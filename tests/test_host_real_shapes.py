@@ -172,3 +172,74 @@ def test_real_hosts_of_several_kinds_have_no_stale_view(npm_clean):
     for glue in npm_clean.rglob("wasm_brotli_*.js"):
         if not glue.stem.endswith("_bg"):
             assert resolve_module(glue, analyze_host(glue.name, glue.read_bytes())) is not None, glue
+
+
+# -- a call of a function named `using` --------------------------------------------------------------
+# blake3-wasm 2.1.5 calls its helper `using(resource, fn)` as a statement; tree-sitter's JavaScript
+# grammar reads `using(` there as a `using` declaration it cannot finish (an ERROR, the arguments
+# as a parenthesized expression): the callback's growth was lost. The statement is read as the call
+# it is; where the grammar cannot be helped (TypeScript, a statement at the start of its line) the
+# file's parse error says what happened instead of "unexpected syntax".
+
+USING_CALLS = {
+    "statement-in-function": "export function run() {\n  using(res, () => { wasm.alloc(8) })\n  return view[0] // use\n}\n",
+    "statement-in-method": ("class H {\n  run() {\n    using(res, (r) => wasm.alloc(8));\n    return view[0] // use\n  }\n}\n"
+                            "export const h = new H()\n"),
+    "if-branch": "export function run(f) {\n  if (f) using(res, () => wasm.alloc(8))\n  return view[0] // use\n}\n",
+}
+USING_HEAD = "const using = (r, fn) => { try { return fn(r) } finally { r.dispose() } }\nconst res = { dispose() {} }\n"
+
+
+@pytest.mark.parametrize("form", sorted(USING_CALLS))
+def test_a_statement_calling_using_is_a_call(form):
+    view = "const view = new Uint8Array(wasm.memory.buffer)\n"
+    text = PRELUDES["instance"] + USING_HEAD + view + USING_CALLS[form]
+    facts = analyze_host("host.mjs", text.encode())
+    assert facts.parse_error is None
+    assert {u.line: u.exports() for u in facts.uses} == {line_of(text, "// use"): ("alloc",)}
+    # The path to the growth goes through the callback `using` ran, not across entry points.
+    (use,) = facts.uses
+    assert any("using" in grow.via for grow in use.grows), use.grows
+    # Made after the call, the view is fresh.
+    after = text.replace(view, "").replace("return view[0]", "return new Uint8Array(wasm.memory.buffer)[0]")
+    assert analyze_host("host.mjs", after.encode()).uses == []
+
+
+@pytest.mark.parametrize("name, text", [
+    ("host.ts", "function run() {\n  using(res, () => 1)\n}\n"),
+    ("host.mjs", "using(res, () => 1)\n"),
+])
+def test_a_using_call_the_grammar_cannot_read_is_named_in_the_parse_error(name, text):
+    text = "const res = { dispose() {} }\nconst view = new Uint8Array(wasm.memory.buffer)\n" + text
+    facts = analyze_host(name, text.encode())
+    assert facts.parse_error is not None
+    line, _, detail = facts.parse_error
+    assert line == line_of(text, "using(res") and "function named `using`" in detail, facts.parse_error
+
+
+@pytest.mark.network
+def test_blake3_wasm_calling_using_parses_completely(tmp_path):
+    # blake3-wasm 2.1.5's esm/base/disposable.test.js calls `using(...)` as statements.
+    folder = npm_unpacked(("blake3-wasm@2.1.5",), tmp_path)
+    proc = run_cli("check", str(folder), "--format", "json", "--layer", "host", cwd=folder)
+    findings = json_findings(proc.stdout)
+    assert any(p.name == "disposable.test.js" for p in folder.rglob("*.js"))
+    assert [(f["rule_id"], f["path"]) for f in findings] == [], proc.stderr
+
+
+@pytest.mark.network
+def test_as_sha256_is_judged_by_the_module_its_imports_carry(tmp_path):
+    # @chainsafe/as-sha256 1.2.5 keeps two builds of its AssemblyScript module as byte arrays in
+    # lib/wasmCode.js and lib/wasmSimdCode.js, imported by lib/wasm.js, imported by the hosts. Its
+    # SHA256 class calls only init/update/final, which grow memory in neither build: clean (3 false
+    # warnings before, blamed on `final`). index.js is judged by the SIMD build, the one it may load
+    # where batchHash4UintArray64s may grow (through an error message's allocation: V8 ran 200,000
+    # calls at one page), and its findings say which module judged them.
+    folder = npm_unpacked(("@chainsafe/as-sha256@1.2.5",), tmp_path)
+    (package,) = folder.glob("*/package")
+    proc = run_cli("check", str(package / "lib"), "--format", "json", "--layer", "host", cwd=package)
+    stale = [f for f in json_findings(proc.stdout) if f["rule_id"] == "stale-memory-view"]
+    assert {f["path"] for f in stale} == {"lib/index.js"}, proc.stderr
+    judged = [e for f in stale for e in f["evidence"] if e.startswith("module:")]
+    assert len(judged) == len(stale) and all("module embedded at lib/wasmSimdCode.js" in e for e in judged)
+    assert all("batchHash4" in f["message"] for f in stale)

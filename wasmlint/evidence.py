@@ -48,13 +48,28 @@ class AlsoReachedFrom:
 # --- module layer ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
+class IndirectHop:
+    """One indirect call on a module path to `memory.grow`: `caller` calls `callee`, and `how`, the
+    module layer's words for what resolved it (`via the vtable at 0x410`, or that nothing did).
+    Kept in parts until printed: a generated module has one for each of thousands of exports,
+    and their names and `how` are shared with the other exports' (one string each would not be)."""
+
+    caller: str
+    callee: str
+    how: str
+
+    def __str__(self) -> str:
+        return f"`{self.caller}` calls `{self.callee}` {self.how}"
+
+
+@dataclass(frozen=True, slots=True)
 class GrowthPath:
     """An export's shortest call path to `memory.grow` in the module."""
 
     export: str
     call_path: tuple[str, ...]  # function names, export first
     resolution: Resolution
-    indirect: tuple[str, ...] = ()  # each indirect call on the path and what resolved it, as the module layer says
+    indirect: tuple[IndirectHop, ...] = ()  # each indirect call on the path and what resolved it
     panic_only: bool = False  # the path goes through panic handling (nothing else grows)
     resolved_by: tuple[str, ...] = ()  # panic only: what resolved the export's other indirect calls
     kind: Literal["growth-path"] = "growth-path"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from wasmlint.evidence import Evidence
@@ -60,18 +60,73 @@ class Span:
 
 # Generated code makes thousands of findings that differ only in where they sit (the same message,
 # call path, values): each keeps one shared copy of what equals a recent finding's.
-_Shared = TypeVar("_Shared", str, tuple)
+_Shared = TypeVar("_Shared", str, tuple, "Values")
 
 
-@lru_cache(maxsize=4096)
-def _shared(value: _Shared) -> _Shared:
-    """The first of the values equal to `value` seen lately."""
-    return value
+class _Recent:
+    """The first of the values equal to each one seen lately: a table emptied when it fills. (An
+    `lru_cache` keeps about 150 bytes of bookkeeping an entry, a dict about 40: with findings that
+    share nothing, such as one per export of a generated module, that bookkeeping is all it keeps.)"""
+
+    __slots__ = ("table", "size")
+
+    def __init__(self, size: int) -> None:
+        self.table: dict[object, object] = {}
+        self.size = size
+
+    def __call__(self, value: _Shared) -> _Shared:
+        table = self.table
+        found = table.get(value)
+        if found is None:
+            if len(table) >= self.size:
+                table.clear()
+            table[value] = found = value
+        return found  # type: ignore[return-value]  # equal to `value`, so of its type
 
 
-@lru_cache(maxsize=1024)
-def _shared_values(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    return dict(items)
+_shared = _Recent(4096)
+
+
+class Values(Mapping[str, str]):
+    """The values a finding's message was formatted from, read only: the names (in sorted order,
+    one tuple shared by every finding of the same names) and the values, two tuples instead of a
+    dict (about 110 bytes against 200, for each of thousands of findings that do not share them)."""
+
+    __slots__ = ("_names", "_items")
+
+    def __init__(self, given: Mapping[str, str] | None = None) -> None:
+        names = tuple(sorted(given)) if given else ()
+        self._names = _shared(names)
+        self._items = tuple(given[name] for name in names) if given else ()
+
+    def __getitem__(self, name: str) -> str:
+        try:
+            return self._items[self._names.index(name)]
+        except ValueError:
+            raise KeyError(name) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Values):
+            return self._names == other._names and self._items == other._items
+        return Mapping.__eq__(self, other)
+
+    def __hash__(self) -> int:
+        return hash((self._names, self._items))
+
+    def __repr__(self) -> str:
+        return f"Values({dict(self)!r})"
+
+    def __reduce__(self) -> tuple:
+        return (Values, (dict(self),))
+
+
+_NO_VALUES = Values()
 
 
 # Slots: a finding is a few hundred bytes, not a dict of its fields (dense generated code has one
@@ -93,8 +148,8 @@ class Finding:
     confirmed: bool = False  # an engine (wasmtime, V8) reproduced it
     snippet: str = ""  # the flagged code text: baselines match on it instead of line numbers
     # The values the rule's message was formatted from (see Rule.finding); not part of equality.
-    # Read only: findings with equal values share one dict.
-    values: dict[str, str] = field(default_factory=dict, compare=False)
+    # Given as any mapping, kept as `Values`: read only, and findings with equal values share one.
+    values: Mapping[str, str] = field(default=_NO_VALUES, compare=False)
 
     def __post_init__(self) -> None:
         share = object.__setattr__  # frozen: the fields are set once, here, to their shared copies
@@ -102,7 +157,8 @@ class Finding:
         share(self, "call_path", _shared(self.call_path))
         if self.symbol is not None:
             share(self, "symbol", _shared(self.symbol))
-        share(self, "values", _shared_values(tuple(self.values.items())))
+        values = self.values
+        share(self, "values", _shared(values if isinstance(values, Values) else Values(values) if values else _NO_VALUES))
 
     def replace(self, **changes: Any) -> "Finding":
         return dataclasses.replace(self, **changes)

@@ -10,6 +10,7 @@ import dataclasses
 import enum
 import types
 import typing
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -32,6 +33,8 @@ def to_plain(value):
         return {str(key): to_plain(item) for key, item in value.items()}
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, Mapping):  # a read-only mapping (a finding's values): as a dict
+        return {str(key): to_plain(item) for key, item in value.items()}
     return value
 
 
@@ -100,7 +103,7 @@ def _decoder(kind):
     if origin in (list, set, frozenset):
         item = _decoder(args[0]) if args else _hashable
         return lambda data: origin(item(x) for x in _list(data))
-    if origin is dict:
+    if origin in (dict, Mapping):  # a Mapping is rebuilt as a dict (its owner may keep it otherwise)
         key_of = _decoder(args[0])
         value_of = _decoder(args[1])
         if args[0] is int:

@@ -60,6 +60,14 @@ class Access:
     inside_export: tuple[str, Node, str] | None = None  # the export call whose import callbacks run, and the import
     handler_floor: int = 0  # the frames of `stack` below this one called the running import callback
     foreign: dict = field(default_factory=dict)  # interpreters of the files this one imports
+    # Where paths left by a throw not yet caught: their states joined (`throwing.py`).
+    thrown: State | None = None
+
+    def swap_thrown(self, thrown: State | None) -> State | None:
+        """Where paths left by a throw: set to `thrown`, and what it was returned (a `try` body, a
+        call that never throws to its caller, and each entry point start their own)."""
+        was, self.thrown = self.thrown, thrown
+        return was
 
     # Provided by the interpreter.
     def eval(self, node: Node | None, st: State) -> frozenset:

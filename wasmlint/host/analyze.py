@@ -21,7 +21,7 @@ from wasmlint.host.entries import run_program
 from wasmlint.host.growth_handlers import mark_growth_handlers
 from wasmlint.host.held import forget_held
 from wasmlint.host.interp import MAX_NESTING, forget_flattened
-from wasmlint.host.parsing import HostFile, first_syntax_error, grammar_for, parse_host
+from wasmlint.host.parsing import HostFile, first_syntax_error, grammar_for, parse_host, syntax_error_detail
 from wasmlint.host.program import ROOT, ClassRef, FunctionRef, Program
 from wasmlint.host.relevance import Relevance
 from wasmlint.host.values import HostFacts
@@ -66,7 +66,7 @@ def analyze_host(display: str, source: bytes, read_import: ImportReader | None =
     error = first_syntax_error(host.tree)
     if error is not None:
         row, byte_col = error.start_point
-        detail = "missing `" + error.type + "`" if error.is_missing else "unexpected syntax"
+        detail = syntax_error_detail(error, source)
         facts.parse_error = (row + 1, host.column(error.start_byte, byte_col), detail)
     if not _RELEVANT.search(source):
         return facts

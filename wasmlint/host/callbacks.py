@@ -47,6 +47,12 @@ def grown_before(export_name: str, through: str, module) -> bool:
     return _listed(export_name, "imports_after_growth", through, module)
 
 
+def grows_after(export_name: str, through: str, module) -> bool:
+    """Whether the export may grow memory after the import (any import, unnamed) returns; True
+    when the module or the order is unknown."""
+    return _listed(export_name, "imports_before_growth", through, module)
+
+
 def happens(grow: Grow, module) -> bool:
     """Whether a call that may grow memory happens where it was seen: one made in an import
     callback, only if the export calls the import; the export's own call seen from its callback,

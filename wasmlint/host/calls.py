@@ -19,6 +19,7 @@ from wasmlint.host.domain import (
 )
 from wasmlint.host.invariants import assumed, unassumed, unassumed_values, under
 from wasmlint.host.program import ROOT, FunctionRef
+from wasmlint.host.throwing import iteration_throws, method_throws, never_throws, used
 from wasmlint.host.values import Grow
 from wasmlint.syntax import node_bytes
 from wasmlint.syntax import node_key
@@ -91,6 +92,9 @@ class Calls(Members):
         raise NotImplementedError
 
     def use_deep(self, vals: frozenset, node: Node, holder: Node | None, st: State, throws: bool = True) -> None:
+        raise NotImplementedError
+
+    def freshen(self, place: Node, st: State, locals_only: bool = False) -> None:
         raise NotImplementedError
 
     # Provided by the construction layer (`construction.py`).
@@ -197,7 +201,7 @@ class Calls(Members):
             marks.append(st.logged)
             if arg.type == "spread_element":
                 inner = arg.named_children[0] if arg.named_children else None
-                values.append(self.elements(self.eval(inner, st), arg, st, use=True))
+                values.append(self.elements(self.eval(inner, st), arg, st, use=True, holder=inner))
             else:
                 values.append(self.eval(arg, st))
         end = st.logged
@@ -216,6 +220,14 @@ class Calls(Members):
             elif isinstance(value, Obj) and value.kind in ("map", "set", "array") and not self.method_of(value.cls, prop):
                 collections += 1
                 result = merge(result, self.collection_method(value, prop, node, args, values, st))
+        if any(isinstance(value, Memo) for value in receiver):
+            # A method that throws on a detached view (`view.slice()`, `dv.getInt32()`): where it
+            # returned, the view was attached; `target.set(source)` reads its source so too.
+            used(self, receiver, callee.child_by_field_name("object"), st, lambda memo: method_throws(memo, prop))
+            if prop == "set" and values and not st.dead and args:
+                used(self, values[0], args[0], st, iteration_throws)
+            if st.dead:
+                return NOTHING
         if receiver and collections == len(receiver) and prop in webapi.STORING_METHODS:
             # `map.set(k, v)`, `set.add(v)`, `array.push(v)` keep the value without reading it:
             # storing a detached buffer or view does not throw; reading it back later is the use.
@@ -230,6 +242,8 @@ class Calls(Members):
         if qualified in webapi.CONSUMING_FUNCTIONS or (prop in webapi.CONSUMING_METHODS and not callees):
             for value, arg in zip(values, args):
                 self.use_deep(value, node, arg, st, throws=qualified != "" and prop != "decode")
+            if qualified == "Array.from" and values and args:  # (it iterates the view)
+                used(self, values[0], args[0], st, iteration_throws)
             # What a consuming call returns is a copy or a plain value (a string, a count, a
             # promise of a digest), never the view it read: nothing of the view is kept.
             return result
@@ -357,12 +371,17 @@ class Calls(Members):
                     self.program.remember(self.program.deferred, v)
 
     def run_now(self, value: frozenset, args: list[frozenset], st: State, node: Node, twice: bool = False) -> None:
+        """Run the callbacks `value` may be, now (`twice`: as an iterating method does, over
+        elements there may be none of: the path where it ran none joins)."""
+        unrun = st.copy() if twice else None
         for v in value:
             if isinstance(v, Func) and v.node_id in self.program.functions:
                 function = self.program.functions[v.node_id]
                 st.put_cells(v.env)
                 for _ in range(2 if twice else 1):
                     self.call_function(function, args, v.this, st, node)
+        if unrun is not None:
+            st.become(unrun.join(st))
 
     def register_imports(self, imports: frozenset, st: State) -> None:
         """The import object given to the module: its functions run during export calls. Each
@@ -417,7 +436,7 @@ class Calls(Members):
                       node: Node) -> frozenset:
         if function.id in self.program.classes:
             return self.instantiate(function.id, args, st, node)
-        if function.body is None:
+        if function.body is None or st.dead:  # (a path that left calls nothing)
             return NOTHING
         depth, budget, _ = self.program.limits
         # Past the depth or the budget its summary stands for it, once it has one (a function
@@ -439,6 +458,10 @@ class Calls(Members):
         # promise wrapper's `try { fn() } catch (e) { fail(e) }` re-validates nothing).
         saved_trying, self.trying = self.trying, 0
         self.stack.append(function)
+        # Calling an async or generator function never throws (its throw rejects the promise it
+        # returned, or comes at `next()`): where it threw, its caller goes on.
+        contained = never_throws(function.node, self.program.source)
+        outer_thrown = self.swap_thrown(None) if contained else None
         try:
             params = function.params()
             self.program.declare_parameters(function.id, [name for param in params for name in _names_in(param)])
@@ -459,7 +482,13 @@ class Calls(Members):
                 frame.returned = merge(frame.returned, self.eval(body, st))
             if frame.exits is not None:
                 st.become(st.join(frame.exits) if not st.dead else frame.exits)
-            st.dead = False
+            if contained:
+                thrown = self.swap_thrown(outer_thrown)
+                if thrown is not None:
+                    st.become(st.join(thrown))
+                st.dead = False
+            # Else, a path still dead here threw on every path (or could not happen): so does the
+            # caller's, from the call on (`throwing.py`).
         finally:
             self.stack.pop()
             self.frame = saved

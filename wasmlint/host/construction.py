@@ -15,6 +15,7 @@ from wasmlint.host.calls import Calls, _args, _glue_export, _text
 from wasmlint.host.domain import (
     ELEMENTS, NOTHING, Foreign, Func, GlueFn, GlueObject, Instance, Memo, Memory, Obj, State, line_of, merge, one,
 )
+from wasmlint.host.throwing import build_throws, used
 from wasmlint.host.view_ctors import ViewCtor
 from wasmlint.syntax import node_bytes, node_key
 
@@ -81,8 +82,13 @@ class Construction(Calls):
                 self.use_deep(value, node, arg, st)
             return NOTHING
         if bare == "Promise":
+            # What the executor throws rejects the promise being built: the build returns from there too.
+            outer = self.swap_thrown(None)
             for value in values:
                 self.run_now(value, [NOTHING, NOTHING], st, node)
+            thrown = self.swap_thrown(outer)
+            if thrown is not None:
+                st.become(st.join(thrown))
             return NOTHING
         # A constructor that keeps what it is given (ImageData), or one nothing says about.
         kept = NOTHING
@@ -113,7 +119,9 @@ class Construction(Calls):
                     made = merge(made, one(value))
             elif isinstance(value, Obj) and value.kind in ("array", "keeper"):
                 self.use_deep(one(value), node, args[0] if args else None, st)
-        return made
+        if build_throws(ctor):  # (a build over, or a copy of, a detached one throws: past it, attached)
+            used(self, first, args[0] if args else None, st, lambda memo: True)
+        return made if not st.dead else NOTHING
 
     def instantiate(self, class_id: int, values: list[frozenset], st: State, node: Node) -> frozenset:
         obj = Obj(node_key(node), cls=class_id, kind="class")

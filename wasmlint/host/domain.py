@@ -148,26 +148,43 @@ class Memo:
     grows: tuple[Grow, ...] = ()
     from_entry: bool = False  # kept from before the entry point ran
     origin: int = 0  # the site of the buffer it views (a test that re-validates the buffer re-validates it)
+    # Of `grows`, the calls made on *every* path since it was made or re-validated (`grows` holds
+    # those of any path: views made at one site are joined across paths). `must.py` asks these.
+    sure: tuple[Grow, ...] = ()
 
     @property
     def is_buffer(self) -> bool:
         return self.ctor == "ArrayBuffer"
 
     def fresh(self) -> "Memo":
-        return replace(self, grows=(), from_entry=False) if self.grows or self.from_entry else self
+        return replace(self, grows=(), from_entry=False, sure=()) if self.grows or self.from_entry else self
 
     def grown(self, grow: Grow) -> "Memo":
+        to_sure = grow not in self.sure and len(self.sure) < MAX_GROWS
+        if to_sure and not ASSUMING and self.sure is self.grows and adds(self.grows, grow):
+            # (Sure of every call it has: one tuple for both, as most views are. A bundle ages
+            # thousands of views once per entry point.)
+            grows = self.grows + (grow,)
+            return replace(self, grows=grows, from_entry=self.from_entry or grow.earlier, sure=grows)
+        sure = self.sure + (grow,) if to_sure else self.sure
         if ASSUMING and grow not in self.grows:
             weakened = _weakened(self.grows, grow)
             if weakened is not None:
-                return self if weakened is self.grows else replace(self, grows=weakened)
+                # (The call kept under other literals: on this path it happened under these.)
+                if weakened is self.grows and sure is self.sure:
+                    return self
+                return replace(self, grows=weakened, sure=sure)
         if not adds(self.grows, grow):
-            return self
-        return replace(self, grows=self.grows + (grow,), from_entry=self.from_entry or grow.earlier)
+            return self if sure is self.sure else replace(self, sure=sure)
+        return replace(self, grows=self.grows + (grow,), from_entry=self.from_entry or grow.earlier, sure=sure)
+
+    def only(self, grows: tuple) -> "Memo":
+        """With `grows` as its calls (some of its own taken out); the sure ones among them stay sure."""
+        return replace(self, grows=grows, sure=tuple(g for g in self.sure if g in grows))
 
     def derived(self, ctor: str, site: int, line: int, text: str) -> "Memo":
         """A value over the same buffer (`view.buffer`, `new K(view.buffer)`, `.subarray`)."""
-        return Memo(site, ctor, line, text, self.grows, self.from_entry, self.origin or self.site)
+        return Memo(site, ctor, line, text, self.grows, self.from_entry, self.origin or self.site, self.sure)
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,7 +381,9 @@ def _merge(a: frozenset, b: frozenset) -> frozenset:
             by_site[memo.site] = memo
         else:
             grows = seen.grows if memo.grows == seen.grows else with_grows(seen.grows, memo.grows)
-            by_site[memo.site] = replace(seen, grows=grows, from_entry=seen.from_entry or memo.from_entry)
+            # Sure on both paths: the calls both made.
+            sure = seen.sure if memo.sure == seen.sure else tuple(g for g in seen.sure if g in memo.sure)
+            by_site[memo.site] = replace(seen, grows=grows, from_entry=seen.from_entry or memo.from_entry, sure=sure)
     return frozenset([v for v in joined if not isinstance(v, Memo)] + list(by_site.values()))
 
 

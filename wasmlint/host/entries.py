@@ -32,6 +32,7 @@ def run_program(program: Program, root: Node) -> None:
     interp = Interpreter(program)
     top = State()
     interp.exec(root, top)
+    _with_thrown(interp, top)  # (where the top level threw, what it made so far may still be used)
     top.dead = False
     top.facts = frozenset()  # (what the top level's tests knew: an entry point may run where it never went)
     program.awaited = False  # (entry points call functions with nothing on the stack too)
@@ -40,6 +41,7 @@ def run_program(program: Program, root: Node) -> None:
         # its constructor made.
         if cls.id not in program.instances and (cls.methods.keys() - {"constructor"} or cls.getters):
             interp.instantiate(cls.id, [], top, cls.node)
+            _with_thrown(interp, top)
             top.dead = False
     ran = set(program.ran)
     top_ran = set(ran)
@@ -100,7 +102,7 @@ def run_program(program: Program, root: Node) -> None:
             mine = [g for g in dict.fromkeys(dataclasses.replace(g, earlier=True) for g in made)
                     if g in learned_grows and g not in applied]
             if function_id not in called and mine:
-                age_by(start, mine, left[0])
+                age_by(start, mine, left[0], program)
                 applied.update(mine)
         age_by(start, list(dict.fromkeys(dataclasses.replace(g, earlier=True) for g in interrupted)), State())
     program.reporting = True
@@ -232,7 +234,10 @@ def _run_entry(interp: Interpreter, function: FunctionRef, this: frozenset, stat
         function, this = queue.pop()
         if function.body is None or not program.touches(function.body):
             continue
+        interp.swap_thrown(None)
         returned = interp.call_function(function, [], this, state, function.node)
+        # Where it threw, it ended: the next entry points start from there too (`throwing.py`).
+        _with_thrown(interp, state)
         state.dead = False
         for value in returned:
             if (isinstance(value, Func) and value.node_id not in queued and value.node_id in program.functions
@@ -240,6 +245,13 @@ def _run_entry(interp: Interpreter, function: FunctionRef, this: frozenset, stat
                 queued.add(value.node_id)
                 state.put_cells(value.env)
                 queue.append((program.functions[value.node_id], value.this))
+
+
+def _with_thrown(interp: Interpreter, state: State) -> None:
+    """`state` joined with the states where the code just run left by a throw."""
+    thrown = interp.swap_thrown(None)
+    if thrown is not None:
+        state.become(state.join(thrown))
 
 
 def entry_points(program: Program, ran: set[int]) -> list[tuple[FunctionRef, frozenset, tuple]]:

@@ -18,6 +18,9 @@ from tree_sitter import Node
 from wasmlint.host import must
 from wasmlint.host.domain import MAX_GROWS, Func, Memo, Memory, Obj, State
 from wasmlint.host.invariants import assume, plain
+from wasmlint.host.kind_tests import refine_instanceof
+from wasmlint.host.remembered import refine_remembered
+from wasmlint.host.program import ROOT
 
 if TYPE_CHECKING:
     from wasmlint.host.calls import Calls as Interpreter
@@ -56,6 +59,12 @@ def branch(interp: "Interpreter", condition: Node | None, st: State) -> tuple[St
             left_yes, left_no = branch(interp, left, st)
             right_yes, right_no = branch(interp, right, left_no)
             return left_yes.join(right_yes), right_no
+        if op == b"instanceof":  # `x instanceof WebAssembly.Memory`: x is a memory where true
+            interp.check(node, st)
+            yes, no = st.copy(), st.copy()
+            refine_instanceof(interp, left, right, yes)
+            assume(interp, node, yes, no)
+            return yes, no
         if op in _EQUAL + _UNEQUAL + (b"<", b">", b"<=", b">="):
             interp.check(node, st)
             yes, no = st.copy(), st.copy()
@@ -67,10 +76,10 @@ def branch(interp: "Interpreter", condition: Node | None, st: State) -> tuple[St
     assume(interp, node, yes, no)
     subject = _detached_flag(interp, node, st)
     if subject is not None:  # `x.buffer.detached`: attached where false
-        _freshen(interp, subject, no)
+        freshen(interp, subject, no)
     subject = _length_read(interp, node, st)
     if subject is not None:  # `x.byteLength && x`: a detached view's length is 0, so falsy
-        _freshen(interp, subject, yes)
+        freshen(interp, subject, yes)
     return yes, no
 
 
@@ -212,14 +221,17 @@ def _refine_comparison(interp: "Interpreter", op: bytes, left: Node | None, righ
             if name in (b"byteLength", b"length") and subject is not None and _is_literal(other, b"0"):
                 # `=== 0`: detached where true; `!== 0`, `> 0`: attached where true.
                 attached = no if op in _EQUAL + (b"<=",) else yes
-                _freshen(interp, subject, attached)
+                freshen(interp, subject, attached)
                 return
             if name == b"detached" and subject is not None:
                 if _is_literal(other, b"true"):
-                    _freshen(interp, subject, no if op in _EQUAL else yes)
+                    freshen(interp, subject, no if op in _EQUAL else yes)
                 elif _is_literal(other, b"false"):
-                    _freshen(interp, subject, yes if op in _EQUAL else no)
+                    freshen(interp, subject, yes if op in _EQUAL else no)
                 return
+    if refine_remembered(interp, op, left, right, yes, no,
+                         lambda i, place, st: freshen(i, _subject(i, place, st) or place, st)):  # a remembered length
+        return
     # x.buffer.byteLength !== memory.buffer.byteLength: only the memory's current buffer is attached
     # (a detached one has byteLength 0), so x is attached where they are equal.
     for tested, other in ((left, right), (right, left)):
@@ -228,14 +240,14 @@ def _refine_comparison(interp: "Interpreter", op: bytes, left: Node | None, righ
             measured = _unwrap(tested.child_by_field_name("object"))
             subject = _subject(interp, measured, yes)
             if subject is not None and measured is not None and not _is_live_buffer(interp, measured, yes):
-                _freshen(interp, subject, yes if op in _EQUAL else no)
+                freshen(interp, subject, yes if op in _EQUAL else no)
                 return
     # x.buffer !== memory.buffer / buf !== memory.buffer: attached where equal.
     for tested, other in ((left, right), (right, left)):
         if _is_live_buffer(interp, other, yes):
             subject = _subject(interp, tested, yes)
             if subject is not None and not _is_live_buffer(interp, tested, yes):
-                _freshen(interp, subject, yes if op in _EQUAL else no)
+                freshen(interp, subject, yes if op in _EQUAL else no)
                 return
 
 
@@ -260,7 +272,7 @@ def _is_live_buffer(interp: "Interpreter", node: Node | None, st: State) -> bool
     return any(isinstance(v, Memory) for v in value) or (not value and _names_memory_buffer(node))
 
 
-def _freshen(interp: "Interpreter", place: Node, st: State) -> None:
+def freshen(interp: "Interpreter", place: Node, st: State) -> None:
     """On this branch the value at `place` is attached: re-validated, so fresh. A buffer
     re-validated re-validates the views made over it (`if (this._buf !== memory.buffer)`)."""
     interp.refined.append(place)
@@ -277,6 +289,18 @@ def _freshen(interp: "Interpreter", place: Node, st: State) -> None:
                 if any(isinstance(v, Memo) and v.grows and v.origin in buffers for v in vals):
                     table[slot] = frozenset(v.fresh() if isinstance(v, Memo) and v.origin in buffers else v
                                             for v in vals)
+
+
+def freshen_locals(interp: "Interpreter", place: Node, st: State) -> None:
+    """`freshen`, for the running function's own variables only (in an import callback: what
+    outlives the callback is still aged by its export's growth, which may come after it)."""
+    if must.attached_is_dead(interp, place, st):
+        return
+    for kind, key in interp.places(place, st):
+        if kind == "cell" and key[0] != ROOT:
+            vals = st.cells.get(key)
+            if vals:
+                st.put(False, key, _fresh(vals))
 
 
 def _freshen_younger(tested: list[Memo], st: State) -> None:

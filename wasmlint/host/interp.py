@@ -13,11 +13,13 @@ from wasmlint.host.branches import Branches, assigns_per_branch
 from wasmlint.host.calls import Calls, unwrap
 from wasmlint.host.construction import Construction
 from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Index, Memo, Obj, State, merge, one
-from wasmlint.host.guards import assigned_back, branch, settle, tested
+from wasmlint.host.guards import assigned_back, branch, freshen, freshen_locals, settle, tested
 from wasmlint.host.leftover import note_await
+from wasmlint.host.loops import first_test_holds
 from wasmlint.host.program import ROOT
 from wasmlint.host.recency import retire_older
 from wasmlint.host.stale_uses import record_stale_use
+from wasmlint.host.throwing import throw
 from wasmlint.syntax import node_bytes, node_key
 
 # Statements and expressions run one inside another at most (a few Python frames each, so that
@@ -147,8 +149,9 @@ class Interpreter(Branches):
             current = st.copy()
             joined = entry
             for _ in range(turns):
+                # (A turn whose every path left, by `return` or a throw, starts no other turn:
+                # `break` and `continue` end no path here.)
                 run(current)
-                current.dead = False
                 joined = joined.join(current)
                 current = joined.copy()
         finally:
@@ -168,17 +171,18 @@ class Interpreter(Branches):
                 self.check(condition, s)
             if body is not None:
                 self.exec(body, s)
-            s.dead = False
             if increment is not None:
                 self.eval(increment, s)
 
+        if first_test_holds(node):  # (its first turn is certain: never the state as if none ran)
+            turn(st)
         self.loop_body(node, st, turn)
 
     def s_for_in(self, node: Node, st: State) -> None:
         right = node.child_by_field_name("right")
         collection = self.eval(right, st) if right is not None else NOTHING
         of = any(c.type == "of" for c in node.children)
-        items = self.elements(collection, node, st, use=of) if of else NOTHING
+        items = self.elements(collection, node, st, use=of, holder=right) if of else NOTHING
         left = node.child_by_field_name("left")
         body = node.child_by_field_name("body")
 
@@ -202,7 +206,6 @@ class Interpreter(Branches):
 
         if node.type == "do_statement" and body is not None:
             self.exec(body, st)
-            st.dead = False
         self.loop_body(node, st, turn)
 
     def s_return(self, node: Node, st: State) -> None:
@@ -210,6 +213,8 @@ class Interpreter(Branches):
         for child in node.named_children:
             if child.type != "comment":  # `return view // why`: the comment is a child, not the value
                 value = self.eval(child, st)
+        if st.dead:
+            return  # (the value's evaluation threw: nothing returned)
         frame = self.frame
         frame.returned = merge(frame.returned, value)
         frame.exits = st.copy() if frame.exits is None else frame.exits.join(st)
@@ -218,13 +223,14 @@ class Interpreter(Branches):
     def s_throw(self, node: Node, st: State) -> None:
         for child in node.named_children:
             self.eval(child, st)
-        st.dead = True
+        throw(self, st)
 
     def s_try(self, node: Node, st: State) -> None:
         body = node.child_by_field_name("body")
         handler = node.child_by_field_name("handler")
         finalizer = node.child_by_field_name("finalizer")
         before = st.copy()
+        outer_thrown = self.swap_thrown(None)
         if body is not None:
             # A use that throws inside a `try` whose `catch` recovers is a test, not a bug.
             self.trying += 1 if handler is not None else 0
@@ -232,8 +238,14 @@ class Interpreter(Branches):
                 self.exec(body, st)
             finally:
                 self.trying -= 1 if handler is not None else 0
+        thrown = self.swap_thrown(outer_thrown)
+        if handler is None and thrown is not None:  # (`try`/`finally`: the throw goes on out)
+            self.thrown = thrown if outer_thrown is None else outer_thrown.join(thrown)
         if handler is not None:
+            # From wherever the body may have thrown: its start, its end, where a throw was seen.
             caught = before.join(st)
+            if thrown is not None:
+                caught = caught.join(thrown)
             caught.dead = False
             parameter = handler.child_by_field_name("parameter")
             if parameter is not None:
@@ -278,6 +290,9 @@ class Interpreter(Branches):
     def s_block_like(self, node: Node, st: State) -> None:
         for child in node.named_children:
             self.exec(child, st)
+
+    def freshen(self, place: Node, st: State, locals_only: bool = False) -> None:
+        (freshen_locals if locals_only else freshen)(self, place, st)
 
     # -- expressions -------------------------------------------------------------------------------
 
@@ -524,7 +539,7 @@ class Interpreter(Branches):
         for index, child in enumerate(c for c in node.named_children if c.type != "comment"):
             if child.type == "spread_element":
                 inner = child.named_children[0] if child.named_children else None
-                value = self.elements(self.eval(inner, st), child, st, use=True)
+                value = self.elements(self.eval(inner, st), child, st, use=True, holder=inner)
             else:
                 value = self.eval(child, st)
             self.store(obj, ELEMENTS, value, st, strong=False)
@@ -533,7 +548,7 @@ class Interpreter(Branches):
 
     def e_spread(self, node: Node, st: State) -> frozenset:
         inner = node.named_children[0] if node.named_children else None
-        return self.elements(self.eval(inner, st), node, st, use=True)
+        return self.elements(self.eval(inner, st), node, st, use=True, holder=inner)
 
     def e_await(self, node: Node, st: State) -> frozenset:
         inner = node.named_children[0] if node.named_children else None

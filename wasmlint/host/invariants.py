@@ -333,7 +333,7 @@ def _without(vals: frozenset, opposite: tuple) -> frozenset:
         new = v
         if isinstance(v, Memo) and any(opposite in g.assumes for g in v.grows):
             grows = tuple(g for g in v.grows if opposite not in g.assumes)
-            new = dataclasses.replace(v, grows=grows) if grows else v.fresh()
+            new = v.only(grows) if grows else v.fresh()
         elif isinstance(v, Func) and v.env:
             env = tuple((key, _without(held, opposite)) for key, held in v.env)
             if any(a[1] is not b[1] for a, b in zip(env, v.env)):
@@ -370,7 +370,8 @@ def unassumed_values(vals: frozenset, facts: frozenset) -> frozenset:
     """A returned value as a summary keeps it: its calls without the caller's literals."""
     if not facts or not any(isinstance(v, Memo) and v.grows for v in vals):
         return vals
-    return frozenset(dataclasses.replace(v, grows=unassumed(v.grows, facts)) if isinstance(v, Memo) else v
+    return frozenset(dataclasses.replace(v, grows=unassumed(v.grows, facts), sure=unassumed(v.sure, facts))
+                     if isinstance(v, Memo) else v
                      for v in vals)
 
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from typing import Any
+
 from wasmlint.host.domain import Func, Memo, State
+from wasmlint.host.quiet import never_grows
 
 MAX_YIELDS = 32  # states kept where entry points wait (`await`), in all
 
@@ -39,30 +42,50 @@ def as_left(state: State) -> State:
 
 def _earlier(value):
     if isinstance(value, Memo) and value.grows and not all(g.earlier for g in value.grows):
-        return replace(value, grows=tuple(replace(g, earlier=True) for g in value.grows), from_entry=True)
+        # (A call an earlier entry point made is never sure: that entry point may not have run.)
+        return replace(value, grows=tuple(replace(g, earlier=True) for g in value.grows), from_entry=True, sure=())
     if isinstance(value, Func) and value.env:
         env = tuple((key, frozenset(_earlier(v) for v in vals)) for key, vals in value.env)
         return Func(value.node_id, value.this, env)
     return value
 
 
-def age_by(start: State, grows: list, end: State) -> None:
+def age_by(start: State, grows: list, end: State, program: Any = None) -> None:
     """Age what entry points start with by the growing calls one of them made (`end`: where that
     one ended): a slot it holds views in, none of them aged, it re-made after its last growth on
-    every path, so what it leaves there is fresh; anything else may be older than its growth."""
+    every path, so what it leaves there is fresh; anything else may be older than its growth.
+    A view aged only by calls the module's facts say never grow (`quiet.py`) is not aged: on
+    that path the entry point grew nothing after it."""
     if not grows:
         return
     tables, ended = (start.cells, start.own_heap()), (end.cells, end.heap)
-    remade = {where: tables[where[0]][where[1]] for where in end.growing
-              if where[1] in tables[where[0]] and where[1] in ended[where[0]]
-              and not any(_aged(v) for v in ended[where[0]][where[1]])}
+    module = program.module if program is not None else None
+    remade = {}
+    for where in end.growing:
+        if where[1] not in tables[where[0]] or where[1] not in ended[where[0]]:
+            continue
+        verdicts = [_aged(v, module) for v in ended[where[0]][where[1]]]
+        if None in verdicts and True not in verdicts and program is not None:
+            program.must_undecided = True  # (the module's facts would tell)
+        if not any(verdicts):
+            remade[where] = tables[where[0]][where[1]]
     for grow in grows:
         start.grow(grow)
     for (table, key), vals in remade.items():
         tables[table][key] = vals
 
 
-def _aged(value) -> bool:
+def _aged(value, module: Any) -> bool | None:
+    """Whether a call since it was made may have grown memory; None: only calls the module's
+    facts (unknown here) could tell never grow."""
     if isinstance(value, Memo):
-        return bool(value.grows)
-    return isinstance(value, Func) and any(_aged(v) for _, vals in value.env for v in vals)
+        if not value.grows:
+            return False
+        quiet = [never_grows(g, module) for g in value.grows]
+        if False in quiet:
+            return True
+        return None if None in quiet else False
+    if isinstance(value, Func):
+        verdicts = [_aged(v, module) for _, vals in value.env for v in vals]
+        return True if True in verdicts else (None if None in verdicts else False)
+    return False

@@ -14,6 +14,8 @@ from wasmlint.host.domain import (
     SafeBuffer, State, line_of, merge, one,
 )
 from wasmlint.host.program import FunctionRef
+from wasmlint.host.remembered import LENGTHS, measured
+from wasmlint.host.throwing import iteration_throws, used
 from wasmlint.syntax import node_bytes
 from wasmlint.syntax import node_key
 
@@ -68,7 +70,7 @@ class Members(Access):
         if isinstance(value, Memo):
             if prop == "buffer" and not value.is_buffer:
                 return one(value.derived("ArrayBuffer", node_key(node), value.line, value.text))
-            return NOTHING
+            return measured(value) if prop in LENGTHS else NOTHING
         if isinstance(value, Memory):
             if prop == "buffer":
                 if value.shared:
@@ -158,10 +160,11 @@ class Members(Access):
         if memo.grows:
             self.use(one(memo), node, node.child_by_field_name("object"), throws=False)
 
-    def elements(self, vals: frozenset, node: Node, st: State, use: bool) -> frozenset:
-        """What iterating `vals` gives (`for...of`, spread, destructuring)."""
+    def elements(self, vals: frozenset, node: Node, st: State, use: bool, holder: Node | None = None) -> frozenset:
+        """What iterating `vals` (read at `holder`) gives (`for...of`, spread, destructuring)."""
         if use:
             self.use(vals, node, None, throws=True)
+            used(self, vals, holder, st, iteration_throws)  # (iterating a detached typed array throws)
         found: frozenset = NOTHING
         for value in vals:
             if isinstance(value, Obj):

@@ -4,8 +4,10 @@ such a value (`x.byteLength === 0`, `x.buffer !== memory.buffer`, `x.buffer.deta
 has a known value, and its "attached" branch is dead: a guard that tests an older view, detached
 for sure, always re-makes what it guards.
 
-The values at a place are the union over paths, so "every value is a buffer or view with a call
-that grew for sure among its culprits" is "on every path". Which calls grow for sure:
+The values at a place are the union over paths, and a buffer or view keeps apart the calls made
+on every path since it was made (`Memo.sure`) from those of some path (`Memo.grows`): so "every
+value is a buffer or view with a call that grew for sure among its sure calls" is "on every
+path". Which calls grow for sure:
 - the host's own `memory.grow(n)` outside an import callback (JavaScript's grow detaches the
   buffer even for n = 0);
 - a call into the module whose every possible export grows on every call (the module layer's
@@ -69,9 +71,9 @@ def detached_for_sure(interp: "Interpreter", vals: frozenset) -> bool:
     ongoing = (line_of(inside[1]), (inside[0],)) if inside is not None else None
     undecided = False
     for value in vals:
-        if not isinstance(value, Memo) or not value.grows:
+        if not isinstance(value, Memo) or not value.sure:
             return False
-        verdicts = [_grows_for_sure(grow, program.module, ongoing, program.unsure) for grow in value.grows]
+        verdicts = [_grows_for_sure(grow, program.module, ongoing, program.unsure) for grow in value.sure]
         if True in verdicts:
             continue
         if None in verdicts:

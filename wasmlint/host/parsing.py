@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -58,7 +59,90 @@ class HostFile:
 
 
 def parse_host(display: str, source: bytes) -> HostFile:
-    return HostFile(display, source, _parser(grammar_for(display)).parse(source))
+    parser = _parser(grammar_for(display))
+    text = _as_parsed(source)
+    return HostFile(display, source, _using_calls_as_calls(parser, text, parser.parse(text)))
+
+
+# A statement that calls a function named `using` (`using(resource, r => ...)`, blake3-wasm's
+# helper) is read by the JavaScript grammar as the start of a `using` declaration: an ERROR, and
+# the call's arguments as a parenthesized expression, so the call is lost. Given `!using(...)`
+# instead of ` using(...)` (the blank before it, one byte: positions unchanged) the grammar reads
+# the call; the statement's value is dropped either way, so the program means the same. Where no
+# blank precedes (a statement at the start of its line), or in TypeScript, whose grammar reads no
+# `using(` as a call, the file stays partial and its parse error says why (`syntax_error_detail`).
+_USING_CALL = re.compile(rb"(?<![\w$.])using(?=\s*\()")
+
+
+def _using_calls_as_calls(parser: Parser, text: bytes, tree: Tree) -> Tree:
+    if not tree.root_node.has_error or b"using" not in text:
+        return tree
+    changed = bytearray(text)
+    for match in _USING_CALL.finditer(text):
+        if _read_as_declaration(tree, match.start()) and match.start() > 0 and text[match.start() - 1] in b" \t":
+            changed[match.start() - 1] = ord("!")
+    if changed == text:
+        return tree
+    again = parser.parse(bytes(changed))
+    return again if _error_count(again) < _error_count(tree) else tree
+
+
+def _read_as_declaration(tree: Tree, at: int) -> bool:
+    """Whether the parser took the `using` at `at` as a keyword it could not complete."""
+    node = tree.root_node.descendant_for_byte_range(at, at + 5)
+    return node is not None and (node.type == "ERROR" or (node.parent is not None and node.parent.type == "ERROR"))
+
+
+def _error_count(tree: Tree) -> int:
+    count = 0
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        count += node.type == "ERROR" or node.is_missing
+        stack.extend(child for child in node.children if child.has_error or child.is_missing)
+    return count
+
+
+def syntax_error_detail(error, source: bytes) -> str:
+    """What a parse error is, in a few words: a `using(` call the grammar read as a declaration
+    (see `_using_calls_as_calls`), a missing token, or unexpected syntax."""
+    if error.is_missing:
+        return "missing `" + error.type + "`"
+    if _USING_CALL.match(source, error.start_byte):
+        return ("the grammar reads this call of a function named `using` as a `using` declaration; "
+                "the call is not analysed")
+    return "unexpected syntax"
+
+
+# An array literal of many plain numbers is data (a module carried as bytes, a lookup table): it
+# holds no view and calls nothing. Past its first elements it is given to the parser as blanks of
+# the same length (line breaks kept), so that positions stay those of the file and the parse and
+# every walk of the tree cost as much as the code around it, not one node per element (a 1.4 MB
+# module in an array made the host layer's tree queries grow faster than the file).
+_KEPT_ELEMENTS = 64
+_ELEMENT = rb"-?(?:0[xX][0-9a-fA-F]+|\d+)\s*,\s*"
+_LONG_NUMBER_ARRAY = re.compile(rb"\[\s*(?:" + _ELEMENT + rb"){%d}" % _KEPT_ELEMENTS)
+_MORE_ELEMENTS = re.compile(rb"(?:" + _ELEMENT + rb")+")
+_NOT_A_LINE_BREAK = re.compile(rb"[^\r\n]")
+
+
+def _as_parsed(source: bytes) -> bytes:
+    """`source` with the elements of each long array of numbers past its first ones blanked (the
+    last element stays, so the array is still well formed)."""
+    pieces: list[bytes] = []
+    done = 0
+    for match in _LONG_NUMBER_ARRAY.finditer(source):
+        if match.start() < done:
+            continue
+        more = _MORE_ELEMENTS.match(source, match.end())
+        if more is None:
+            continue
+        pieces += [source[done:more.start()], _NOT_A_LINE_BREAK.sub(b" ", more.group())]
+        done = more.end()
+    if not pieces:
+        return source
+    pieces.append(source[done:])
+    return b"".join(pieces)
 
 
 def first_syntax_error(tree: Tree):

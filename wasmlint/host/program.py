@@ -119,7 +119,7 @@ class Program:
     too_deep: Node | None = None
     small: bool = True  # small enough to follow far (see `calls.SMALL_FILE`): nested functions nothing runs are entry points too
     module: Any = None  # the facts of the module it loads, where known: which calls grow for sure (`must.py`)
-    must_undecided: bool = False  # a detachment test the module's facts could decide (`must.py`)
+    must_undecided: bool = False  # the module's facts could decide a detachment test (`must.py`) or which import callbacks an export call runs (`callback_rounds.py`)
     unsure: set = field(default_factory=set)  # keys of the growing calls summaries stood for (`must.py`)
     limits: tuple[int, int, int] = (10, 48, 24)  # call depth, times a function is followed, an import callback
     invariants: Any = None  # its top-level `const` bindings (`invariants.invariants_of`), found when first asked

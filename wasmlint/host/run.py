@@ -234,7 +234,16 @@ def module_of(path: Path, outcome: HostOutcome, options: CheckOptions) -> Module
 
     if not options.wasm and outcome.embedded:
         return carried_module(path, outcome.embedded, outcome.facts.exports_called)
-    return resolve_module(path, outcome.facts, tuple(options.wasm), outcome.module_paths)
+    found = resolve_module(path, outcome.facts, tuple(options.wasm), outcome.module_paths)
+    if found is None and not options.wasm:
+        from wasmlint.host.carriers import carried_by_imports
+
+        try:
+            source = read_regular(path, SOURCE_LIMIT)
+        except OSError:
+            return None
+        return carried_by_imports(display_path(path), source, outcome.facts.exports_called, read_import)
+    return found
 
 
 def module_key(module: ModuleSource) -> Path | EmbeddedModule:

@@ -8,6 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wasmlint.evidence import IndirectHop
 from wasmlint.findings import PATH_HEAD, PATH_TAIL, UNRESOLVED_INDIRECT, elided_hops
 from wasmlint.module.call_order import import_order
 from wasmlint.module.decoder import DecodeError, Import, Memory, WasmModule, decode_module
@@ -118,7 +119,7 @@ class ExportFacts:
     # resolved by a vtable or function pointer of the export's code) or "unresolved" (one matched
     # by its type alone); "" without a path.
     resolution: str = ""
-    indirect: tuple[str, ...] = ()  # each indirect call on `path` and how it was resolved
+    indirect: tuple[IndirectHop, ...] = ()  # each indirect call on `path` and how it was resolved
     # Exports whose indirect calls were resolved because their type alone would reach memory.grow:
     # the vtables and function pointers that resolved them.
     resolved_by: tuple[str, ...] = ()
@@ -145,7 +146,7 @@ class ExportFacts:
             "name": self.name, "kind": self.kind, "index": self.index, "function": self.function,
             "status": self.status, "path": list(self.path),
             "host_growth_path": list(self.host_growth_path), "allocator_entry": self.allocator_entry,
-            "resolution": self.resolution, "indirect": list(self.indirect), "resolved_by": list(self.resolved_by),
+            "resolution": self.resolution, "indirect": [str(hop) for hop in self.indirect], "resolved_by": list(self.resolved_by),
             "imports_called": None if self.imports_called is None else list(self.imports_called),
         }
 
@@ -306,16 +307,26 @@ class _Names:
     """Display names for function indices: demangled name-section names, else export/import names, else func[N]."""
 
     def __init__(self, module: WasmModule):
+        self.module = module
         self.raw = module.func_names
-        self.exported: dict[int, str] = {}
-        for export in module.exports:
-            if export.kind == "func":
-                self.exported.setdefault(export.index, export.name)
+        self._exported: dict[int, str] | None = None  # made when a function without a raw name is first named
         self.imported = {imp.index: f"{imp.module}.{imp.name}" for imp in module.imports if imp.kind == "func"}
-        self.cache: dict[int, str] = {}
+        # By function index (a dict of every named function kept about 37 bytes each, a list 8).
+        self.cache: list[str | None] = [None] * module.num_funcs
+
+    @property
+    def exported(self) -> dict[int, str]:
+        if self._exported is None:
+            self._exported = {}
+            for export in self.module.exports:
+                if export.kind == "func":
+                    self._exported.setdefault(export.index, export.name)
+        return self._exported
 
     def __call__(self, func_index: int) -> str:
-        name = self.cache.get(func_index)
+        cache = self.cache
+        known = 0 <= func_index < len(cache)  # an index past the function space is named, not kept
+        name = cache[func_index] if known else None
         if name is None:
             raw = self.raw.get(func_index)
             if raw:
@@ -326,7 +337,8 @@ class _Names:
                 name = self.exported.get(func_index) or self.imported.get(func_index) or f"func[{func_index}]"
             if len(name) > NAME_LIMIT:
                 name = f"{name[:NAME_LIMIT]}... ({len(name) - NAME_LIMIT} more characters)"
-            self.cache[func_index] = name
+            if known:
+                cache[func_index] = name
         return name
 
 
@@ -621,7 +633,7 @@ class _Reach:
     status: str
     path: tuple[str, ...] = ()
     resolution: str = ""  # DIRECT / RESOLVED / UNRESOLVED when the export reaches memory.grow
-    indirect: tuple[str, ...] = ()  # each indirect call on the path: how it was resolved
+    indirect: tuple[IndirectHop, ...] = ()  # each indirect call on the path: how it was resolved
     resolved_by: tuple[str, ...] = ()  # what resolved the export's indirect calls (explored exports)
 
 
@@ -642,6 +654,7 @@ class _Growth:
         self.typed_paths = _Paths(self.by_type.next_hop, names)
         crossing = {func for func in export_funcs
                     if func in self.by_type.next_hop and self.typed_paths.through_indirect(func)}
+        self.typed_paths.crossings.clear()  # asked no more: not kept while the exports are followed
         # The others may still have a (longer) path through direct calls only.
         self.by_calls = _Search(graph, grow_funcs, is_panic, indirect_calls=False)
         if crossing:
@@ -656,6 +669,7 @@ class _Growth:
         self.direct_paths = _Paths(self.by_calls.next_hop, names)
         self.any_paths = _Paths(self.by_any.next_hop, names)
         self.walks: dict[int, Exploration] = {}  # explored exports that do not grow without panicking
+        self._how: dict[str, str] = {}  # one copy of each hop's words, for the hops of every export
         self.panic_search_ran = False
         self.explored_functions = 0
 
@@ -736,7 +750,7 @@ class _Growth:
     def _sources(self, walk: Exploration) -> tuple[str, ...]:
         return tuple(dict.fromkeys(describe(source, self._calls, self.names) for source in walk.sources()))
 
-    def _hops(self, hops: list[Hop]) -> tuple[str, ...]:
+    def _hops(self, hops: list[Hop]) -> tuple[IndirectHop, ...]:
         names = self.names
         out = []
         for hop in hops:
@@ -744,21 +758,24 @@ class _Growth:
                 how = f"via {describe(hop.source, self._calls, names)}"
                 if hop.origin is not None:
                     how += f" (from `{names(hop.origin)}`)"
+                how = self._how.setdefault(how, how)
             else:
-                how = f"{UNRESOLVED_INDIRECT} ({self._anything(hop.callee)})"
-            out.append(f"`{names(hop.caller)}` calls `{names(hop.callee)}` {how}")
+                how = self._unresolved(hop.callee)
+            out.append(IndirectHop(names(hop.caller), names(hop.callee), how))
         return tuple(out)
 
-    def _unresolved_hops(self, nodes: list[int]) -> tuple[str, ...]:
+    def _unresolved_hops(self, nodes: list[int]) -> tuple[IndirectHop, ...]:
         """The type-matched indirect calls of a search's path (negative nodes between two functions)."""
         names = self.names
-        return tuple(
-            f"`{names(caller)}` calls `{names(callee)}` {UNRESOLVED_INDIRECT} ({self._anything(callee)})"
-            for caller, marker, callee in zip(nodes, nodes[1:], nodes[2:]) if marker < 0 <= caller and callee >= 0)
+        return tuple(IndirectHop(names(caller), names(callee), self._unresolved(callee))
+                     for caller, marker, callee in zip(nodes, nodes[1:], nodes[2:]) if marker < 0 <= caller and callee >= 0)
 
-    def _anything(self, callee: int) -> str:
+    def _unresolved(self, callee: int) -> str:
+        """How a type-matched indirect call reaches `callee`: the same words for every caller."""
         signature = self.module.func_type(callee)
-        return f"any `{signature}` function in the table may be its target" if signature else "any table entry"
+        how = (f"{UNRESOLVED_INDIRECT} (any `{signature}` function in the table may be its target)" if signature
+               else f"{UNRESOLVED_INDIRECT} (any table entry)")
+        return self._how.setdefault(how, how)
 
 
 MAX_IMPORTS_FOLLOWED = 64  # imported functions whose callers are searched, one search each
@@ -847,8 +864,8 @@ def facts_from_module(module: WasmModule, data: bytes | None = None, host_growth
             allocator_entry=bool(ALLOCATOR_ENTRY.fullmatch(export.name)) and (reach.status == GROWS or bool(host_path)),
             resolution=reach.resolution, indirect=reach.indirect, resolved_by=reach.resolved_by,
             imports_called=None if calls_import is None else tuple(sorted(calls_import.get(func, ()))),
-            imports_after_growth=None if order is None else order.after_growth[func],
-            imports_before_growth=None if order is None else order.before_growth[func],
+            imports_after_growth=None if order is None else order.after_growth(func),
+            imports_before_growth=None if order is None else order.before_growth(func),
             grows_every_call=GROW_FACT in every_call.get(func, ()),
             imports_every_call=tuple(sorted(every_call.get(func, frozenset()) - {GROW_FACT})),
         ))

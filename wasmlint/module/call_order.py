@@ -40,10 +40,17 @@ NOTHING = Order()
 @dataclass(frozen=True)
 class ImportOrder:
     """Per export function: the imports ("module.name") it may call after memory may have grown
-    in the same call, and those after whose return it may grow memory."""
+    in the same call, and those after whose return it may grow memory. Only exports with some are
+    listed (a generated module has tens of thousands of exports and often no imports)."""
 
-    after_growth: dict[int, tuple[str, ...]]
-    before_growth: dict[int, tuple[str, ...]]
+    after: dict[int, tuple[str, ...]]
+    before: dict[int, tuple[str, ...]]
+
+    def after_growth(self, func: int) -> tuple[str, ...]:
+        return self.after.get(func, ())
+
+    def before_growth(self, func: int) -> tuple[str, ...]:
+        return self.before.get(func, ())
 
 
 def import_order(module: WasmModule, graph, export_funcs: set[int], data: bytes | None,
@@ -54,7 +61,7 @@ def import_order(module: WasmModule, graph, export_funcs: set[int], data: bytes 
         return None
     imported = [imp for imp in module.imports if imp.kind == "func"]
     if not imported:
-        return ImportOrder({f: () for f in export_funcs}, {f: () for f in export_funcs})
+        return ImportOrder({}, {})
     bit = {imp.index: 1 << n for n, imp in enumerate(imported)}
     names = [f"{imp.module}.{imp.name}" for imp in imported]
     orders = _Orders(module, graph, data, bit, growth_imports).of(export_funcs)
@@ -62,8 +69,8 @@ def import_order(module: WasmModule, graph, export_funcs: set[int], data: bytes 
     def named(mask: int) -> tuple[str, ...]:
         return tuple(sorted(name for n, name in enumerate(names) if mask >> n & 1))
 
-    return ImportOrder({f: named(orders[f].before) for f in export_funcs},
-                       {f: named(orders[f].after) for f in export_funcs})
+    return ImportOrder({f: named(orders[f].before) for f in export_funcs if orders[f].before},
+                       {f: named(orders[f].after) for f in export_funcs if orders[f].after})
 
 
 class _Orders:

@@ -32,6 +32,9 @@ _CONSTS = (0x41, 0x42)  # i32.const i64.const
 _MEMORY_GROW = 0x40
 
 Facts = frozenset  # of str; None: no path reaches the point
+# Since Python 3.10 each `frozenset()` is a new object of about 200 bytes: every function's facts
+# would be one (a generated module has tens of thousands), so the empty facts are this one.
+NOTHING: Facts = frozenset()
 
 
 class _GiveUp(Exception):
@@ -48,11 +51,11 @@ class _Frame:
 
 
 def _join(a: Facts | None, b: Facts | None) -> Facts | None:
-    if a is None:
+    if a is None or a is b:
         return b
     if b is None:
         return a
-    return a & b
+    return (a & b) or NOTHING
 
 
 @dataclass
@@ -60,6 +63,7 @@ class _Walker:
     module: WasmModule
     data: bytes
     done: dict[int, Facts] = field(default_factory=dict)
+    shared: dict[Facts, Facts] = field(default_factory=dict)  # one copy of each distinct result
     running: set[int] = field(default_factory=set)
     steps: int = 0
 
@@ -70,20 +74,20 @@ class _Walker:
         m = self.module
         if func < m.num_imported_funcs:
             imp = next((i for i in m.imports if i.kind == "func" and i.index == func), None)
-            facts: Facts = frozenset({f"{imp.module}.{imp.name}"}) if imp is not None else frozenset()
+            facts: Facts = frozenset({f"{imp.module}.{imp.name}"}) if imp is not None else NOTHING
         elif func in self.running or len(self.running) >= MAX_CALL_DEPTH:
             # A cycle (its facts are being worked out), or a chain of calls deeper than the
             # walk follows (Python's stack is not a module's to exhaust): assume nothing.
-            return frozenset()
+            return NOTHING
         else:
             self.running.add(func)
             try:
                 facts = self._body(func)
             except (_GiveUp, DecodeError, IndexError):
-                facts = frozenset()
+                facts = NOTHING
             finally:
                 self.running.discard(func)
-        self.done[func] = facts
+        facts = self.done[func] = self.shared.setdefault(facts, facts) if facts else NOTHING
         return facts
 
     def _body(self, func: int) -> Facts:
@@ -91,8 +95,8 @@ class _Walker:
         body = m.bodies[func - m.num_imported_funcs]
         pos, end = body.expr_start, body.end
         scratch = BodyFacts()
-        frames = [_Frame(_BLOCK, frozenset())]
-        now: Facts | None = frozenset()
+        frames = [_Frame(_BLOCK, NOTHING)]
+        now: Facts | None = NOTHING
         exits: Facts | None = None
         last_const: int | None = None
         while pos < end:
@@ -139,18 +143,20 @@ class _Walker:
             elif code in (_CALL, _RETURN_CALL):
                 callee, _ = read_u32(data, pos + 1, end)
                 if now is not None:
-                    now = now | self.of(callee)
+                    done = self.of(callee)
+                    if not done <= now:
+                        now = now | done
                 if code == _RETURN_CALL:
                     exits, now = _join(exits, now), None
             elif code == _MEMORY_GROW:
                 memory_index, _ = read_u32(data, pos + 1, end)
-                if now is not None and memory_index == 0 and last_const not in (None, 0):
+                if now is not None and memory_index == 0 and last_const not in (None, 0) and GROW not in now:
                     now = now | {GROW}
             elif code in _CONSTS:
                 const, _ = read_signed(data, pos + 1, end, 10)
             pos = decode_instruction(data, pos, end, scratch, len(m.func_type_indices))
             last_const = const
-        return exits if exits is not None else frozenset()
+        return exits if exits is not None else NOTHING
 
     @staticmethod
     def _branch(frames: list[_Frame], depth: int, now: Facts | None) -> None:
@@ -167,6 +173,6 @@ def certain_facts(module: WasmModule, data: bytes | None, funcs: set[int]) -> di
     """Function -> what it does on every call that returns (GROW, imports "module.name");
     empty for all without the module's bytes."""
     if data is None:
-        return {func: frozenset() for func in funcs}
+        return dict.fromkeys(funcs, NOTHING)
     walker = _Walker(module, data)
     return {func: walker.of(func) for func in sorted(funcs)}

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import deque
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from wasmlint.module.instructions import BodyFacts, decode_instruction
@@ -156,7 +157,7 @@ def indirect_calls(module: WasmModule, data: bytes | None, signature_of_type, si
 class IndirectCalls:
     """The table, the data segments and the constants of function bodies of one module."""
 
-    def __init__(self, module: WasmModule, data: bytes, table: dict[int, int], signature_of_type,
+    def __init__(self, module: WasmModule, data: bytes, table: Mapping[int, int], signature_of_type,
                  signature_of_func, is_panic):
         self.module = module
         self.data = data
@@ -431,7 +432,37 @@ class IndirectCalls:
         return walk
 
 
-def _table_map(module: WasmModule) -> dict[int, int] | None:
+class Slots(Mapping[int, int]):
+    """Table slots -> functions, as a list indexed by slot: a dict of a generated module's tens of
+    thousands of slots keeps an int key and an entry for each, about 70 bytes a slot against 8."""
+
+    __slots__ = ("_functions",)
+
+    def __init__(self, functions: list[int | None]) -> None:
+        self._functions = functions  # None: an empty slot
+
+    def get(self, slot: int, default: int | None = None) -> int | None:  # type: ignore[override]
+        functions = self._functions
+        found = functions[slot] if 0 <= slot < len(functions) else None
+        return default if found is None else found
+
+    def __contains__(self, slot: object) -> bool:
+        return isinstance(slot, int) and self.get(slot) is not None
+
+    def __getitem__(self, slot: int) -> int:
+        found = self.get(slot)
+        if found is None:
+            raise KeyError(slot)
+        return found
+
+    def __iter__(self) -> Iterator[int]:
+        return (slot for slot, func in enumerate(self._functions) if func is not None)
+
+    def __len__(self) -> int:
+        return sum(func is not None for func in self._functions)
+
+
+def _table_map(module: WasmModule) -> Mapping[int, int] | None:
     """Table 0's initial entries, slot -> function; None when its slots are not all known (an
     imported table, a segment placed at a computed offset, a second function table)."""
     if not module.tables or module.tables[0].imported:
@@ -439,13 +470,22 @@ def _table_map(module: WasmModule) -> dict[int, int] | None:
     if any("func" in table.ref_type for table in module.tables[1:]):
         return None
     table: dict[int, int] = {}
+    segments = []
     for segment in module.table_entries:
         if segment.mode != "active" or segment.table_index != 0:
             continue
         if segment.offset is None or segment.offset < 0 or not segment.exact:
             return None
-        for i, func in enumerate(segment.func_indices):
-            table[segment.offset + i] = func
+        segments.append((segment.offset, segment.func_indices))
+    end = max((offset + len(functions) for offset, functions in segments), default=0)
+    if end <= 2 * sum(len(functions) for _, functions in segments) + 4096:  # dense enough for a list
+        slots: list[int | None] = [None] * end
+        for offset, functions in segments:  # a later segment overwrites an earlier one's slots
+            slots[offset:offset + len(functions)] = functions
+        return Slots(slots)
+    for offset, functions in segments:
+        for i, func in enumerate(functions):
+            table[offset + i] = func
     return table
 
 

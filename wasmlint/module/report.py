@@ -64,10 +64,14 @@ def module_findings(facts: ModuleFacts, module_path: str, rules: dict[str, Rule]
             add(MEMORY_HAS_NO_MAXIMUM, None, (), UnboundedMemory(memory.index, name, memory.min_pages),
                 {"memory": f"`{name}`", "pages": str(memory.min_pages)})
 
+    # The export names of the functions whose grow sites are reported (not one per export: a
+    # generated module has tens of thousands of exports and no such site).
+    reported_funcs = {site.func_index for site in facts.grow_sites if site.in_allocator is False}
     exported_as: dict[int, str] = {}
-    for export in facts.exports:
-        if export.kind == "func":
-            exported_as.setdefault(export.index, export.name)
+    if reported_funcs:
+        for export in facts.exports:
+            if export.kind == "func" and export.index in reported_funcs:
+                exported_as.setdefault(export.index, export.name)
     sites_in = Counter(site.func_index for site in facts.grow_sites)
     reported: set[int] = set()
     for site in facts.grow_sites:

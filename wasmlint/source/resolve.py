@@ -42,7 +42,8 @@ def appended(items: Sequence[_Item], item: _Item) -> list[_Item]:
     if isinstance(items, list):
         items.append(item)
         return items
-    return [*items, item]
+    # `[*items, item]` leaves room for three more (about 24 bytes), which most fns never use.
+    return [*items, item] if items else [item]
 
 
 @dataclass(eq=False, slots=True)  # one per fn: thousands in a generated crate
@@ -62,7 +63,7 @@ class FnDef:
     macro_snippets: Sequence[tuple[Node, Snippet]] = ()  # (root, snippet) of re-parsed macro arguments
     nested: Sequence[tuple[int, int]] = ()  # byte ranges of fns defined inside this one
     matches: Sequence = ()  # scan.RuleHit
-    _variables: dict[str, list[tuple[int, object]]] | None = None
+    _variables: dict[str, tuple[tuple[int, object], ...]] | None = None
     uses: dict[str, list[str]] = field(default_factory=dict)
     globs: list[list[str]] = field(default_factory=list)
     template: str | None = None  # the macro_rules! name, for functions a macro generates
@@ -85,11 +86,12 @@ class FnDef:
         return self._return_type  # type: ignore[return-value]
 
     @property
-    def variables(self) -> dict[str, list[tuple[int, object]]]:
+    def variables(self) -> dict[str, tuple[tuple[int, object], ...]]:
         """Local bindings with the type their syntax shows (see declared_variables); computed on first use."""
         if self._variables is None:
-            self._annotations = {}
-            self._variables = declared_variables(self.node, self.snippet.shift.byte, self.nested, self._annotations)
+            annotations: dict[int, Node] = {}
+            self._variables = declared_variables(self.node, self.snippet.shift.byte, self.nested, annotations)
+            self._annotations = annotations or None  # most fns have none: no empty dict each
         return self._variables
 
     def annotation_at(self, byte: int) -> Node | None:
@@ -285,7 +287,7 @@ _VARIABLES_QUERY = """
 
 
 def declared_variables(fn_node: Node, shift: int, nested: Sequence[tuple[int, int]] = (),
-                       annotations: dict[int, Node] | None = None) -> dict[str, list[tuple[int, object]]]:
+                       annotations: dict[int, Node] | None = None) -> dict[str, tuple[tuple[int, object], ...]]:
     """The fn's local bindings: parameters, `let`s, closure parameters, `for`, `if let` and
     `match` patterns (not those of the fns and closures inside it, at `nested`), each with the
     file byte where it starts to apply and what its syntax says of its type."""
@@ -304,9 +306,9 @@ def declared_variables(fn_node: Node, shift: int, nested: Sequence[tuple[int, in
                     annotation, value = let.child_by_field_name("type"), let.child_by_field_name("value")
                     if annotation is not None and value is not None:
                         annotations[value.start_byte + shift] = annotation
-    for entries in found.values():
-        entries.sort(key=lambda entry: entry[0])
-    return found
+    # Kept as tuples: a list that was appended to keeps room for more (a fn's `x` and `s` are
+    # bound once each, and every fn of a generated crate keeps its table).
+    return {name: tuple(sorted(entries, key=lambda entry: entry[0])) for name, entries in found.items()}
 
 
 def _declare(found: dict[str, list[tuple[int, object]]], captures: dict, pattern: Node, shift: int) -> None:
@@ -694,7 +696,7 @@ class CrateIndex:
             if declared:
                 earlier = [entry for entry in declared if entry[0] <= byte]
                 if not earlier and scope is caller and caller.parent is None:
-                    earlier = declared[-1:]
+                    earlier = list(declared[-1:])
                 if earlier:
                     what = earlier[-1][1]
                     if not isinstance(what, Node):

@@ -17,7 +17,7 @@ const ex = instance.exports
 const pool = new Pool()
 pool.keep(0, new Uint8Array(ex.memory.buffer, 0, 16))
 ex.alloc(16)
-pool.at(0).fill(1) // stale: pool.at(0) <- alloc
+pool.at(0)[0] = 1 // stale: pool.at(0) <- alloc
 
 const row = []
 for (let i = 0; i < 3; i++) {

@@ -38,6 +38,6 @@ function sum() {
 setTimeout(() => ex.alloc(16), 0)
 const nextFrame = (fn) => new Promise((done) => setTimeout(() => { fn(); done() }, 0))
 await nextFrame(() => ex.reserve(1))
-app.update()
 step()
 console.log(sum())
+app.update()

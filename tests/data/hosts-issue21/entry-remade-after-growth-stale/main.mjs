@@ -46,5 +46,5 @@ setTimeout(() => {
 }, 0)
 // The second reserveWords grows and waits; the reader runs meanwhile, before it re-makes the view.
 setTimeout(() => reserveWords(16), 0)
-setTimeout(() => reserveWords(16), 20)
-setTimeout(printFirstWord, 20)
+setTimeout(() => reserveWords(16), 200)
+setTimeout(printFirstWord, 200)

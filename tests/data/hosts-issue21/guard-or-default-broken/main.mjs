@@ -12,7 +12,7 @@ let words = new Uint32Array(memory.buffer, 24, 4) // fresh: new Uint32Array
 ex.alloc(16)
 const spare = new Uint32Array(memory.buffer, 24, 4) // fresh: new Uint32Array
 words = (!(spare.byteLength === 0) && words) || new Uint32Array(memory.buffer, 24, 4)
-words.fill(1) // stale: words <- alloc
+words[0] = 1 // stale: words <- alloc
 
 const state = { bytes: new Uint8Array(memory.buffer, 8, 8) } // fresh: new Uint8Array
 const other = { bytes: new Uint8Array(memory.buffer, 8, 8) } // fresh: new Uint8Array

@@ -23,7 +23,7 @@ ex.reserve(1)
 ex.grow_then_write(1)
 held.set('probe', new Int8Array(memory.buffer, 0, 4)) // fresh: new Int8Array
 shorts = (held.get('probe').buffer === memory.buffer && shorts) || new Int16Array(memory.buffer, 16, 2)
-shorts.fill(2) // stale: shorts
+shorts[0] = 2 // stale: shorts
 
 class Cache {
   constructor() { this.view = new Float64Array(memory.buffer, 8, 1) } // fresh: new Float64Array

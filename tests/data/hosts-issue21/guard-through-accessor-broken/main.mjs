@@ -12,7 +12,7 @@ class Image {
   constructor(pixels) { this.#pixels = pixels }
   get pixels() { return this.#pixels }
   touch() {
-    this.#pixels.set([1], 0) // stale: this.#pixels <- alloc
+    this.#pixels[0] = 1 // stale: this.#pixels <- alloc
   }
 }
 let image = new Image(new Int32Array(ex.memory.buffer, 16, 4)) // fresh: new Int32Array
@@ -28,7 +28,7 @@ const current = keep(new Uint16Array(ex.memory.buffer, 8, 4)) // fresh: new Uint
 ex.reserve(1)
 let spare = keep(new Uint16Array(ex.memory.buffer, 8, 4)) // fresh: new Uint16Array
 if (spare().buffer !== ex.memory.buffer) spare = keep(new Uint16Array(ex.memory.buffer, 8, 4))
-current().fill(3) // stale: current() <- reserve
+current()[0] = 3 // stale: current() <- reserve
 
 class Box {
   constructor(view) { this.view = view }

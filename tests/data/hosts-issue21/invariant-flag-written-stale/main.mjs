@@ -18,8 +18,8 @@ export function prepare(n) {
 }
 
 export function read() {
-  if (FLAGS.fast) console.log(new Uint8Array(saved, 0, 4)[0]) // stale: new Uint8Array <- alloc
   if (OPTIONS.fast) console.log(words[0]) // stale: words
+  if (FLAGS.fast) console.log(new Uint8Array(saved, 0, 4)[0]) // stale: new Uint8Array <- alloc
 }
 
 export function toggle() {

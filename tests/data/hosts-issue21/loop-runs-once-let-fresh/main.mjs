@@ -1,0 +1,16 @@
+// A counted loop whose first test holds (`i = 0; i < 2`) runs its body at least once: the view it
+// re-makes after memory grew is what the code after the loop reads (loop-runs-once-let-stale:
+// `i < 0`, the body never runs and the view made before the growth is read).
+import { readFileSync } from 'node:fs'
+const { instance } = await WebAssembly.instantiate(readFileSync(new URL('./module.wasm', import.meta.url)), {
+  env: { host_write: (n) => {}, resize_heap: (pages) => 0 },
+})
+const ex = instance.exports
+const seen = []
+let heap = new Uint8Array(ex.memory.buffer)
+ex.alloc(16)
+for (let i = 0; i < 2; i++) {
+  ex.write_only(i)
+  heap = new Uint8Array(ex.memory.buffer)
+}
+seen.push(heap[0]) // fresh: heap

@@ -1,0 +1,118 @@
+"""Exceptions: where a path leaves by a throw, and what a use that throws on a detached value tells.
+
+A `throw`, or a use that V8 rejects on a detached buffer (`new DataView(buffer)`, `view.slice()`,
+`dv.getInt32()`, iterating a view), leaves the running code. The state there is not lost: it
+reaches the enclosing `catch`, else the caller's, else the end of the entry point, whose callers
+(the page's event loop, the driver of a test) go on and run other entry points from it. So each
+throw adds its state to `Access.thrown`, which `try` takes for its `catch` and the entry points
+take for what the next ones start with.
+
+A use that throws on a detached value and *returned* proves the value attached: past it, the
+place it was read from is fresh, as after a guard (`dv.getUint32(a); dv.getUint32(b)`: the second
+read runs only where the first did not throw), and where the value is detached for sure
+(`must.py`) no path goes on at all. The path where it threw carries the value as it was.
+
+Which uses throw, as V8 does them (each checked in Node 20 on a detached buffer): a typed array
+or DataView built over the buffer, or a typed array copied from the view; every method of
+%TypedArray%.prototype and of DataView; iterating a typed array (`for...of`, spread, `Array.from`);
+`ArrayBuffer.prototype.slice`; `structuredClone`. Reading an element, `length` or `byteLength`
+does not (undefined, 0), nor `TextDecoder.decode` or most of Node's own `Buffer` methods
+(`buf.toString()` of a detached one is empty): a `Buffer` proves nothing here.
+
+A function every path of which threw ends its caller's path too, except an async or generator
+function (calling one never throws: its throw rejects the promise it returned, or comes at
+`next()`), and a Promise executor (its throw rejects the promise being built).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from tree_sitter import Node
+
+from wasmlint.host.domain import Memo, State
+
+# (The interpreter is typed `Any` here: calls.py imports this module, and the architecture test
+# forbids import cycles, also through type-checking imports.)
+Interpreter = Any
+
+# %TypedArray%.prototype's methods: each validates its receiver first, and throws on a detached one.
+TYPED_ARRAY_METHODS = frozenset({
+    "at", "copyWithin", "entries", "every", "fill", "filter", "find", "findIndex", "findLast", "findLastIndex",
+    "forEach", "includes", "indexOf", "join", "keys", "lastIndexOf", "map", "reduce", "reduceRight", "reverse",
+    "set", "slice", "some", "sort", "subarray", "toLocaleString", "toReversed", "toSorted", "toString", "values",
+    "with",
+})
+
+
+def raised(interp: "Interpreter", st: State) -> None:
+    """The path may leave here by a throw: its state joins what the enclosing `catch` (or the
+    caller, or the entry point's end) receives. `st` goes on (the caller says whether it may)."""
+    thrown = interp.thrown
+    interp.thrown = st.copy() if thrown is None else thrown.join(st)
+
+
+def throw(interp: "Interpreter", st: State) -> None:
+    """The path leaves here by a throw."""
+    if st.dead:
+        return
+    raised(interp, st)
+    st.dead = True
+
+
+# An async function or method (`async function`, `async (x) =>`, `static async m()`), or a
+# generator method (`*m()`, `async *m()`): read from the text where it starts. (Its child nodes are
+# not asked: `Node.children` keeps the list it makes alive as long as the node, and this is asked
+# at every call of every function.)
+_ASYNC_OR_GENERATOR = re.compile(rb"(?:static\s+)?(?:async(?![\w$])|\*)")
+
+
+def never_throws(function: Node, source: bytes) -> bool:
+    """An async or generator function: calling it never throws."""
+    if function.type in ("generator_function", "generator_function_declaration"):
+        return True
+    return _ASYNC_OR_GENERATOR.match(source, function.start_byte, function.start_byte + 32) is not None
+
+
+def method_throws(memo: Memo, prop: str) -> bool:
+    """Whether calling method `prop` of `memo` throws when its buffer is detached."""
+    if memo.is_buffer:
+        return prop == "slice"
+    if memo.ctor == "DataView":
+        return prop.startswith(("get", "set"))
+    return memo.ctor != "Buffer" and prop in TYPED_ARRAY_METHODS
+
+
+def build_throws(ctor: str) -> bool:
+    """Whether `new ctor(x)` throws when `x` (a buffer, or a view it copies) is detached."""
+    return ctor != "Buffer"
+
+
+def iteration_throws(memo: Memo) -> bool:
+    return not memo.is_buffer and memo.ctor not in ("DataView", "Buffer")
+
+
+def used(interp: "Interpreter", vals: frozenset, holder: Node | None, st: State,
+         throws_on: Callable[[Memo], bool]) -> None:
+    """`vals`, read at `holder`, were used by an operation that throws on a detached value
+    (`throws_on(memo)`, for each buffer or view `vals` may be). Where one of them may be detached,
+    the path may leave here; where it goes on, what `holder` names was attached: fresh past it,
+    and a value detached for sure ends the path."""
+    if st.dead or interp.checking:
+        return
+    memos = [v for v in vals if isinstance(v, Memo)]
+    if not memos or not any(v.grows for v in memos):
+        return
+    if not all(throws_on(v) for v in memos):
+        return  # (one of them may be used without a throw: the path proves nothing)
+    raised(interp, st)
+    if holder is None:
+        return
+    refined = interp.refined
+    mark = len(refined)
+    # (`guards.freshen`: ends the path where the value is detached for sure.) In an import callback
+    # only the callback's own variables: the export that runs it may grow after calling it, so
+    # what outlives the callback is as stale after the export call as it was.
+    interp.freshen(holder, st, locals_only=interp.inside_export is not None)
+    del refined[mark:]
