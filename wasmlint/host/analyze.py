@@ -19,8 +19,9 @@ from wasmlint.host.calls import (
 )
 from wasmlint.host.entries import run_program
 from wasmlint.host.growth_handlers import mark_growth_handlers
+from wasmlint.host.captures import forget_flattened
 from wasmlint.host.held import forget_held
-from wasmlint.host.interp import MAX_NESTING, forget_flattened
+from wasmlint.host.interp import MAX_NESTING
 from wasmlint.host.parsing import HostFile, first_syntax_error, grammar_for, parse_host, syntax_error_detail
 from wasmlint.host.program import ROOT, ClassRef, FunctionRef, Program
 from wasmlint.host.relevance import Relevance

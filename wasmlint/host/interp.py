@@ -11,6 +11,7 @@ from tree_sitter import Node
 
 from wasmlint.host.branches import Branches, assigns_per_branch
 from wasmlint.host.calls import Calls, unwrap
+from wasmlint.host.captures import without_captures
 from wasmlint.host.construction import Construction
 from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Index, Memo, Obj, State, merge, one
 from wasmlint.host.guards import assigned_back, branch, freshen, freshen_locals, settle, tested
@@ -35,34 +36,6 @@ _ALWAYS_RUN = frozenset({"return_statement", "throw_statement", "function_declar
 
 
 NULL = frozenset({"null"})  # `null` / `undefined`: what `??` and `??=` test
-
-
-# id of a captured value -> (the value, the same without the variables of closures it holds):
-# the same values are captured by every closure made in a scope, and an unchanged value stays the
-# same object. By identity: hashing a new value, or comparing it with an equal one, looks through
-# every closure it holds. (The value is kept with its result, so that its id is never another's.)
-_FLAT: dict = {}
-
-
-def forget_flattened() -> None:
-    """Empty `_without_captures`'s cache (see domain.forget_values)."""
-    _FLAT.clear()
-
-
-def _without_captures(vals: frozenset) -> frozenset:
-    """A closure held by a captured variable keeps no variables of its own here: closures of
-    closures would nest without end (bundles nest hundreds)."""
-    known = _FLAT.get(id(vals))
-    if known is not None and known[0] is vals:
-        return known[1]
-    if len(_FLAT) > 50_000:
-        _FLAT.clear()
-    if any(isinstance(v, Func) and v.env for v in vals):
-        flat = frozenset(Func(v.node_id, v.this) if isinstance(v, Func) and v.env else v for v in vals)
-    else:
-        flat = vals
-    _FLAT[id(vals)] = (vals, flat)
-    return flat
 
 
 class Interpreter(Branches):
@@ -373,7 +346,7 @@ class Interpreter(Branches):
             for key in program.declared_keys(scope):
                 vals = get(key)
                 if vals:
-                    env.append((key, _without_captures(vals)))
+                    env.append((key, without_captures(vals)))
                     if len(env) >= MAX_CAPTURED:
                         break
             scope = program.parent_of.get(scope, ROOT)
