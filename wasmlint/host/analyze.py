@@ -20,6 +20,7 @@ from wasmlint.host.calls import (
 from wasmlint.host.entries import run_program
 from wasmlint.host.growth_handlers import mark_growth_handlers
 from wasmlint.host.captures import forget_flattened
+from wasmlint.host.held import forget_held
 from wasmlint.host.interp import MAX_NESTING
 from wasmlint.host.parsing import HostFile, first_syntax_error, grammar_for, parse_host, syntax_error_detail
 from wasmlint.host.program import ROOT, ClassRef, FunctionRef, Program
@@ -38,6 +39,14 @@ _RELEVANT = re.compile(rb"\.buffer\b|WebAssembly|_bg\b|\.wasm\b|require\(\s*['\"
 
 # Reads a file a host imports: (importing file, relative specifier) -> (its display path, bytes).
 ImportReader = Callable[[str, str], "tuple[str, bytes] | None"]
+
+
+def _forget_caches() -> None:
+    """Empty the caches kept by a value's identity: they keep the values they answered for alive, so
+    one host's analysis must neither hold the last one's values nor find its caches full of them."""
+    forget_values()
+    forget_flattened()
+    forget_held()
 
 
 def analyze_host(display: str, source: bytes, read_import: ImportReader | None = None,
@@ -67,13 +76,11 @@ def analyze_host(display: str, source: bytes, read_import: ImportReader | None =
     if read_import is not None:
         program.load = _loader(display, read_import, {}, facts.dependencies)
     program.module = module
-    forget_values()
-    forget_flattened()
+    _forget_caches()
     try:
         run_program(program, host.tree.root_node)
     finally:
-        forget_values()
-        forget_flattened()
+        _forget_caches()
     facts.must_undecided = program.must_undecided
     # Nesting deeper than the queries or the interpreter look: the caller reports the file as partial.
     deep = deeper_than(host.tree.root_node)

@@ -1,6 +1,6 @@
 """Joining the two branches of a test. A branch that re-made an object (`if (stale(k.view)) k = new
 K(fresh)`) let the old one go: its slots there are garbage, not what a later `k.view` reads, so they
-add nothing to the join (`domain.let_go`). An assignment of a choice (`x = test ? a : b`,
+add nothing to the join (`held.let_go`). An assignment of a choice (`x = test ? a : b`,
 `x = (ok && x) || fresh`) assigns on each branch before the join, so that the branch that re-made
 `x` holds only the new object."""
 
@@ -10,8 +10,9 @@ from tree_sitter import Node
 
 from wasmlint.host.access import Frame, unwrap
 from wasmlint.host.construction import Construction
-from wasmlint.host.domain import NOTHING, State, let_go, merge
+from wasmlint.host.domain import NOTHING, State, merge
 from wasmlint.host.guards import branch
+from wasmlint.host.held import let_go
 
 
 class Branches(Construction):

@@ -506,68 +506,6 @@ class State:
         return joined
 
 
-def _find_sites(vals: frozenset, wanted: set, seen: set) -> None:
-    """Take out of `wanted` the object sites `vals` holds; `seen`: the ids of the values already
-    looked through (the same captured values are held by many closures and variables)."""
-    if id(vals) in seen:
-        return
-    seen.add(id(vals))
-    for v in vals:
-        if isinstance(v, Obj):
-            wanted.discard(v.site)
-        elif isinstance(v, Func):
-            _find_sites(v.this, wanted, seen)
-            for _, held in v.env:
-                _find_sites(held, wanted, seen)
-
-
-def unheld_sites(st: State, roots: frozenset, sites: set) -> set:
-    """Those of `sites` (object allocation sites) that nothing on this path still holds: no
-    variable, no object's slot, no closure, nor `roots` (the `this` of the calls being run, a value
-    being evaluated). An object no one holds can no longer be read. The search stops once every
-    site is found held (the usual case)."""
-    wanted = set(sites)
-    seen: set = set()  # ids of values alive throughout (the state holds them)
-    _find_sites(roots, wanted, seen)
-    for table in (st.cells, st.heap):
-        for vals in table.values():
-            if not wanted:
-                return wanted
-            _find_sites(vals, wanted, seen)
-    return wanted
-
-
-def let_go(st: State, other: State, roots: frozenset) -> State:
-    """`st` before it joins `other` (the two branches of a test): a slot of an object this branch
-    let go of, stale here but not there, takes the other branch's value. A guard's
-    `if (stale(k.view)) k = new K(fresh)` replaces the only reference to the old object on the
-    branch that found it stale; its slots there are garbage, not what a later `k.view` may read."""
-    if st.heap is other.heap:
-        return st
-    candidates = []
-    for where in st.growing:  # only slots that may hold a view (a state can hold thousands of others)
-        if where[0] != 1:
-            continue
-        vals = st.heap.get(where[1])
-        theirs = other.heap.get(where[1])
-        if vals is not None and vals is not theirs and growable(vals) and vals != theirs:
-            candidates.append(where[1])
-    if not candidates:
-        return st
-    unheld = unheld_sites(st, roots, {key[0] for key in candidates})
-    dropped = [key for key in candidates if key[0] in unheld]
-    if not dropped:
-        return st
-    st = st.copy()
-    heap = st.own_heap()
-    for key in dropped:
-        if key in other.heap:
-            heap[key] = other.heap[key]
-        else:
-            del heap[key]
-    return st
-
-
 def aged(vals: frozenset, grows: tuple) -> frozenset:
     """A value held only in an expression being evaluated while `grows` happened (an argument
     evaluated before a later argument's call grew memory)."""

@@ -15,6 +15,7 @@ this.cached.length) return this.cached; this.cached = new ...`) must leave it fr
 from __future__ import annotations
 
 from wasmlint.host.domain import Func, Obj, State, growable, merge
+from wasmlint.host.held import sites_held
 
 
 def older(site: int) -> int:
@@ -46,6 +47,8 @@ def retire_older(st: State, site: int) -> None:
 def _renamed(vals: frozenset, site: int, summary: int) -> frozenset:
     """`vals` with the objects of `site` named as its summary (also as a closure's `this` or in
     what a closure captured); the very same set when nothing changes."""
+    if site not in sites_held(vals):  # (most values hold none of its objects: asked once per value)
+        return vals
     changed = False
     out = []
     for v in vals:
