@@ -39,12 +39,12 @@ PROGRAMS = 90  # the fewest programs of seed 21 whose runs reach every construct
 GATE_SEED = DEFAULT_SEED
 GATE_PROGRAMS = 200
 # Issue 21's targets (precision 0.98, recall 0.95: TARGET_*) are not reached yet; on these 200
-# programs wasmlint measured precision 0.950 and recall 1.000 on 2026-12-07 (0.939 before the
-# correlated flags, must-detachment and collection stores). The suite holds it to a
-# floor a little under that, so that a change that loses accuracy fails here, and
+# programs wasmlint measured precision 0.974 and recall 1.000 on 2026-12-08 (0.950 the day before,
+# before exceptional control flow and the callback rounds judged by the module's facts). The
+# suite holds it to a floor a little under that, so that a change that loses accuracy fails here, and
 # `python -m bench --only host-differential --gate` still judges the targets themselves. When the
 # targets are reached, the floor becomes TARGET_* (the issue asks the suite to fail below them).
-FLOOR_PRECISION = 0.94
+FLOOR_PRECISION = 0.96
 FLOOR_RECALL = TARGET_RECALL
 
 # Runs plain programs as they are (ES modules beside module.wasm), one flag setting at a time: for
