@@ -1,11 +1,12 @@
 """Exceptions: where a path leaves by a throw, and what a use that throws on a detached value tells.
 
-A `throw`, or a use that V8 rejects on a detached buffer (`new DataView(buffer)`, `view.slice()`,
-`dv.getInt32()`, iterating a view), leaves the running code. The state there is not lost: it
+A use that V8 rejects on a detached buffer (`new DataView(buffer)`, `view.slice()`,
+`dv.getInt32()`, iterating a view) leaves the running code. The state there is not lost: it
 reaches the enclosing `catch`, else the caller's, else the end of the entry point, whose callers
 (the page's event loop, the driver of a test) go on and run other entry points from it. So each
-throw adds its state to `Access.thrown`, which `try` takes for its `catch` and the entry points
-take for what the next ones start with.
+such use adds its state to `Access.thrown`, which `try` takes for its `catch` and the entry points
+take for what the next ones start with. A `throw` statement ends its path without keeping its
+state (`throw`, below: that was too costly on bundles).
 
 A use that throws on a detached value and *returned* proves the value attached: past it, the
 place it was read from is fresh, as after a guard (`dv.getUint32(a); dv.getUint32(b)`: the second
@@ -19,7 +20,7 @@ or DataView built over the buffer, or a typed array copied from the view; every 
 does not (undefined, 0), nor `TextDecoder.decode` or most of Node's own `Buffer` methods
 (`buf.toString()` of a detached one is empty): a `Buffer` proves nothing here.
 
-A function every path of which threw ends its caller's path too, except an async or generator
+A function every path of which threw (at such uses) ends its caller's path too, except an async or generator
 function (calling one never throws: its throw rejects the promise it returned, or comes at
 `next()`), and a Promise executor (its throw rejects the promise being built).
 """
