@@ -17,7 +17,7 @@ import dataclasses
 from tree_sitter import Node
 
 from wasmlint.host.callbacks import called_in, grows_after
-from wasmlint.host.domain import Func, Memo, State, with_grows
+from wasmlint.host.domain import Memo, State, rewrite_memos, with_grows
 from wasmlint.host.values import Grow
 
 
@@ -207,17 +207,12 @@ def _settled(st: State, growth: Grow) -> State:
 
 def _settled_values(vals: frozenset, growth: Grow) -> frozenset:
     head = growth.key[:6]  # the call: exports, line, text, via, host growth, earlier
-    out, changed = [], False
-    for value in vals:
-        new = value
-        if isinstance(value, Memo) and any(g.mid_call and g.key[:6] == head for g in value.grows):
-            kept = [growth if g.mid_call and g.key[:6] == head else g for g in value.grows]
-            sure = tuple(dict.fromkeys(growth if g.mid_call and g.key[:6] == head else g for g in value.sure))
-            new = dataclasses.replace(value, grows=with_grows((), kept), sure=sure)
-        elif isinstance(value, Func) and value.env:
-            env = tuple((key, _settled_values(held, growth)) for key, held in value.env)
-            if any(a[1] is not b[1] for a, b in zip(env, value.env)):
-                new = Func(value.node_id, value.this, env)
-        changed = changed or new is not value
-        out.append(new)
-    return frozenset(out) if changed else vals
+
+    def settled(value: Memo) -> Memo:
+        if not any(g.mid_call and g.key[:6] == head for g in value.grows):
+            return value
+        kept = [growth if g.mid_call and g.key[:6] == head else g for g in value.grows]
+        sure = tuple(dict.fromkeys(growth if g.mid_call and g.key[:6] == head else g for g in value.sure))
+        return dataclasses.replace(value, grows=with_grows((), kept), sure=sure)
+
+    return rewrite_memos(vals, settled)

@@ -357,11 +357,16 @@ class Calls(Members):
                 self.defer([value], st)
             if any(isinstance(v, (Memo, Obj)) for v in value):
                 kept = merge(kept, frozenset(v for v in value if isinstance(v, Memo)))
-        if kept:
-            keeper = Obj(node_key(node), kind="keeper", label=name)
-            self.store(keeper, ELEMENTS, kept, st, strong=True)
-            return one(keeper)
-        return NOTHING
+        return self.keeper(kept, node, name, st)
+
+    def keeper(self, kept: frozenset, node: Node, label: str, st: State) -> frozenset:
+        """What an unknown function or a keeping constructor returned for the views `kept` it was
+        given: a wrapper whose use is a use of them (nothing, where it was given none)."""
+        if not kept:
+            return NOTHING
+        keeper = Obj(node_key(node), kind="keeper", label=label)
+        self.store(keeper, ELEMENTS, kept, st, strong=True)
+        return one(keeper)
 
     def defer(self, values: list[frozenset], st: State) -> None:
         """Functions given to a call that runs them later: entry points of their own."""

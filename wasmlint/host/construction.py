@@ -13,7 +13,7 @@ from wasmlint.host import webapi
 from wasmlint.host.access import Frame, unwrap
 from wasmlint.host.calls import Calls, _args, _glue_export, _text
 from wasmlint.host.domain import (
-    ELEMENTS, NOTHING, Foreign, Func, GlueFn, GlueObject, Instance, Memo, Memory, Obj, State, line_of, merge, one,
+    NOTHING, Foreign, Func, GlueFn, GlueObject, Instance, Memo, Memory, Obj, State, line_of, merge, one,
 )
 from wasmlint.host.throwing import build_throws, used
 from wasmlint.host.view_ctors import ViewCtor
@@ -94,11 +94,7 @@ class Construction(Calls):
         kept = NOTHING
         for value in values:
             kept = merge(kept, frozenset(v for v in value if isinstance(v, Memo)))
-        if kept:
-            keeper = Obj(node_key(node), kind="keeper", label=bare)
-            self.store(keeper, ELEMENTS, kept, st, strong=True)
-            return one(keeper)
-        return NOTHING
+        return self.keeper(kept, node, bare, st)
 
     def construct_view(self, ctor: str, values: list[frozenset], node: Node, args: list[Node], st: State) -> frozenset:
         """`new K(buffer, offset, length)` views the buffer; `new K(view)` copies the view."""

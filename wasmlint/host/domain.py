@@ -300,6 +300,23 @@ def _grow_each(vals: frozenset, grow: Grow) -> frozenset:
     return frozenset(out) if changed else vals
 
 
+def rewrite_memos(vals: frozenset, change) -> frozenset:
+    """`vals` with each buffer or view `change`d, also those closures hold in their captured
+    variables; the same frozenset where nothing changed (`change` returns a value it leaves alone)."""
+    out, changed = [], False
+    for value in vals:
+        new = value
+        if isinstance(value, Memo):
+            new = change(value)
+        elif isinstance(value, Func) and value.env:
+            env = tuple((key, rewrite_memos(held, change)) for key, held in value.env)
+            if any(a[1] is not b[1] for a, b in zip(env, value.env)):
+                new = Func(value.node_id, value.this, env)
+        changed = changed or new is not value
+        out.append(new)
+    return frozenset(out) if changed else vals
+
+
 def _merge_funcs(funcs: list) -> list:
     """The same closure on both paths: one value, its captured variables merged."""
     by_key: dict = {}

@@ -29,7 +29,7 @@ from tree_sitter import Node
 
 from wasmlint.host import domain
 from wasmlint.host.access import unwrap
-from wasmlint.host.domain import Func, Memo, State
+from wasmlint.host.domain import Memo, State, rewrite_memos
 from wasmlint.host.program import ROOT
 from wasmlint.host.values import Grow
 from wasmlint.syntax import node_bytes, node_key
@@ -327,20 +327,13 @@ def hold(st: State, literal: tuple) -> None:
 
 
 def _without(vals: frozenset, opposite: tuple) -> frozenset:
-    changed = False
-    out = []
-    for v in vals:
-        new = v
-        if isinstance(v, Memo) and any(opposite in g.assumes for g in v.grows):
-            grows = tuple(g for g in v.grows if opposite not in g.assumes)
-            new = v.only(grows) if grows else v.fresh()
-        elif isinstance(v, Func) and v.env:
-            env = tuple((key, _without(held, opposite)) for key, held in v.env)
-            if any(a[1] is not b[1] for a, b in zip(env, v.env)):
-                new = Func(v.node_id, v.this, env)
-        changed = changed or new is not v
-        out.append(new)
-    return frozenset(out) if changed else vals
+    def without(v: Memo) -> Memo:
+        if not any(opposite in g.assumes for g in v.grows):
+            return v
+        grows = tuple(g for g in v.grows if opposite not in g.assumes)
+        return v.only(grows) if grows else v.fresh()
+
+    return rewrite_memos(vals, without)
 
 
 def assumed(grow: Grow, facts: frozenset) -> Grow:
