@@ -5,6 +5,8 @@ the top level waits on has run by the time the top level goes on, once, and nowh
 - a timer, frame or microtask callback registered while the awaited expression was evaluated that
   calls the resolve function of the `new Promise` executor it is written in
   (`new Promise((done) => setTimeout(() => { fn(); done() }, 0))`): the promise settles there.
+(Promises are not followed as values: a callback registered while the awaited expression ran that
+settles another promise, one the awaited function made and dropped, is taken for the awaited one.)
 Such a callback runs at the `await` in the top level's own order (`await later(a); b(); await
 later(a)`: `a`, then `b`, then `a`), not as an entry point that may run at any time from what all
 of them left. Handlers (`emitter.on`, `setInterval`) and callbacks that do not settle the awaited
@@ -76,6 +78,8 @@ def _settling_callbacks(interp: Any, operand: Node | None, before: set,
         settling = _resolves_its_promise(program, func.node_id)
         if settling is not None:
             found[key] = (func, settling)
+    if len(found) > 1:
+        found.clear()  # (timers awaited together fire in the order of their delays, unknown here)
     node: Node | None = operand
     while node is not None:
         while node.type in _WRAPPERS and node.named_children:
@@ -93,9 +97,11 @@ def _settling_callbacks(interp: Any, operand: Node | None, before: set,
                 if key is not None and key in program.deferred and key not in before:
                     found[key] = (program.deferred[key], None)
         node = callee.child_by_field_name("object")
+    order = {key: index for index, key in enumerate(program.deferred)}
     for key in found:
         del program.deferred[key]
-    return list(found.values())
+    # (In the order they were registered: a `.then` chain's callbacks run first to last.)
+    return [found[key] for key in sorted(found, key=order.__getitem__)]
 
 
 def _resolves_its_promise(program: Any, function_id: int) -> Settling | None:
