@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any
 
 from tree_sitter import Node
 
@@ -79,8 +78,6 @@ def _names_in(pattern: Node) -> list[str]:
 
 
 class Calls(Members):
-    settling: Any = None  # a top-level `await`'s settling callback running: its resolve calls (settled.py)
-
     # Provided by the interpreter.
     def exec(self, node: Node, st: State) -> None:
         raise NotImplementedError
@@ -173,8 +170,6 @@ class Calls(Members):
         if callee is None or callee.type == "import":
             return NOTHING
         args = _args(node)
-        if self.settling is not None and callee.type == "identifier":
-            self.settling.called(self, callee, st)
         if callee.type == "identifier" and callee.text == b"require" and len(args) == 1 and args[0].type == "string":
             specifier = node_bytes(args[0]).decode().strip("'\"`")
             return one(Foreign(specifier)) if specifier.startswith(".") else NOTHING

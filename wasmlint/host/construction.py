@@ -15,7 +15,6 @@ from wasmlint.host.calls import Calls, _args, _glue_export, _text
 from wasmlint.host.domain import (
     NOTHING, Foreign, Func, GlueFn, GlueObject, Instance, Memo, Memory, Obj, State, line_of, merge, one,
 )
-from wasmlint.host.settled import resolve_name
 from wasmlint.host.throwing import build_throws, used
 from wasmlint.host.view_ctors import ViewCtor
 from wasmlint.syntax import node_bytes, node_key
@@ -85,10 +84,7 @@ class Construction(Calls):
         if bare == "Promise":
             # What the executor throws rejects the promise being built: the build returns from there too.
             outer = self.swap_thrown(None)
-            for value in values[:1]:
-                for v in value:
-                    if isinstance(v, Func) and v.node_id in self.program.functions:
-                        self.program.executors[v.node_id] = resolve_name(self.program.functions[v.node_id].node)
+            for value in values:
                 self.run_now(value, [NOTHING, NOTHING], st, node)
             thrown = self.swap_thrown(outer)
             if thrown is not None:

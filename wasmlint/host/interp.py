@@ -16,7 +16,6 @@ from wasmlint.host.construction import Construction
 from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Index, Memo, Obj, State, merge, one
 from wasmlint.host.guards import assigned_back, branch, freshen, freshen_locals, settle, tested
 from wasmlint.host.leftover import note_await
-from wasmlint.host.settled import run_settling
 from wasmlint.host.loops import first_test_holds
 from wasmlint.host.program import ROOT
 from wasmlint.host.recency import retire_older
@@ -526,10 +525,7 @@ class Interpreter(Branches):
 
     def e_await(self, node: Node, st: State) -> frozenset:
         inner = node.named_children[0] if node.named_children else None
-        before = set(self.program.deferred) if not self.stack else None
         value = self.eval(inner, st)
-        if before is not None:  # (the top level: what settles the promise it waits on runs now, in order)
-            run_settling(self, inner, before, st, node)
         note_await(self.program, st, bool(self.stack))  # (other entry points may run while it waits)
         return value
 

@@ -109,7 +109,6 @@ class Program:
     ran: set[int] = field(default_factory=set)  # functions run at least once
     awaited: bool = False  # the top level has waited (`await`): entry points may have run meanwhile
     ran_after_await: set[int] = field(default_factory=set)  # functions the top level called after waiting
-    executors: dict[int, bytes] = field(default_factory=dict)  # Promise executors run: id -> resolve's name (settled.py)
     instances: dict[int, set] = field(default_factory=dict)  # class id -> its instances (Obj)
     refreshed: set = field(default_factory=set)  # cells and heap slots a growth handler re-makes
     entry_grows: list[Grow] = field(default_factory=list)  # what entry points call that may grow

@@ -1,9 +1,8 @@
 // The top level registers a timer and a frame callback that grow memory, waits, and then calls
 // functions of its own: the event loop ran the timer and the frame while it waited, so the views
-// those functions read, made at start-up, are detached. (The frame's callback resolves the promise
-// waited on, so it ran for sure before them: the findings name its `reserve`.) Three shapes: a
-// class method handing a module variable to another object's method, a plain function, and a
-// function reading a view kept in an object.
+// those functions read, made at start-up, are detached. Three shapes: a class method handing a
+// module variable to another object's method, a plain function, and a function reading a view
+// kept in an object.
 import { readFileSync } from 'node:fs'
 
 const imports = { env: { host_write() {}, resize_heap: () => 0 } }
@@ -15,7 +14,7 @@ const cache = { words: new Uint32Array(ex.memory.buffer, 16, 4) }
 
 class Tools {
   show(view) {
-    return Array.from(view.subarray(0, 2)) // stale: view <- reserve
+    return Array.from(view.subarray(0, 2)) // stale: view <- alloc
   }
 }
 const tools = new Tools()
@@ -29,11 +28,11 @@ class App {
 const app = new App()
 
 function step() {
-  console.log(held[1]) // stale: held <- reserve
+  console.log(held[1]) // stale: held <- alloc
 }
 
 function sum() {
-  return cache.words[1] * 2 // stale: cache.words <- reserve
+  return cache.words[1] * 2 // stale: cache.words <- alloc
 }
 
 setTimeout(() => ex.alloc(16), 0)
