@@ -60,8 +60,9 @@ XFAIL: dict[str, str] = {
     "entry-awaited-in-order-fresh": "the top level awaits each step (a timer callback resolving the promise it "
     "was made in, a `.then` callback) in turn, but the analysis runs the steps and the functions called after "
     "the first `await` as entry points in any order, from what all of them left: a read is taken to follow "
-    "another read's growth (branch h21-entry tried running the settling callback at the `await`: seed 2113 "
-    "FP 63 -> 58 but FN 8 -> 14, the plain text ending where a step throws while V8's driver goes on)",
+    "another read's growth (branch h21-entry ran the settling callback at the `await`: seed 2113 FP 63 -> 58 "
+    "but FN 8 -> 14, each where the plain text's top level or an awaited step throws and ends the module "
+    "while the oracle's wrapped copy goes on)",
 }
 
 
