@@ -86,6 +86,20 @@ def detached_for_sure(interp: "Interpreter", vals: frozenset) -> bool:
     return True
 
 
+def live_buffer_never_empty(interp: "Interpreter") -> bool:
+    """The memory's current buffer (`memory.buffer` read at the test) is attached, and its length
+    is the memory's size: never 0 when every memory of the module has a page to begin with. Where
+    that holds, a test `memory.buffer.byteLength === 0` is always false (a guard that tests the
+    live buffer instead of the view it keeps never re-makes the view). The module's facts say;
+    without them the question stays open."""
+    module = interp.program.module
+    if module is None:
+        interp.program.must_undecided = True
+        return False
+    memories = getattr(module, "memories", None) or ()
+    return bool(memories) and all(getattr(m, "min_pages", 0) > 0 for m in memories)
+
+
 def attached_is_dead(interp: "Interpreter", place: Node, st: State) -> bool:
     """On `st`, the branch where a detachment test says `place` is attached: when what `place`
     holds is detached for sure, the branch cannot happen (it ends here)."""
