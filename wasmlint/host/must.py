@@ -13,7 +13,8 @@ path". Which calls grow for sure:
 - a call into the module whose every possible export grows on every call (the module layer's
   `grows_every_call`: a `memory.grow` by a nonzero constant on every path; a Rust allocator's
   growth never is), except the export call whose import callback runs now (it may call the import
-  before it grows: `write_then_grow`);
+  before it grows: `write_then_grow`) unless it calls that import on every call and never grows
+  after the import returns (`grow_then_write`: its growth came first);
 - the host's `memory.grow` in an import callback, when the export that ran it calls that import on
   every call (`imports_every_call`).
 Never: a call made by an earlier entry point, one a summary stands for (its calls are what some
@@ -44,7 +45,7 @@ def _grows_for_sure(grow: Grow, module: Any, ongoing: tuple[int, tuple[str, ...]
     if grow.host_grow and not grow.inside:
         return True
     if ongoing is not None and not grow.inside and (grow.line, grow.exports) == ongoing:
-        return False
+        return _grown_first(grow, module)
     if module is None:
         return None
     if grow.inside:
@@ -60,6 +61,22 @@ def _grows_for_sure(grow: Grow, module: Any, ongoing: tuple[int, tuple[str, ...]
         if export is None or not getattr(export, "grows_every_call", False):
             return False
     return True
+
+
+def _grown_first(grow: Grow, module: Any) -> bool | None:
+    """The export whose import callback runs now, its own growth as the callback sees it: certain
+    when the export grows on every call, calls the callback's import on every call, and never grows
+    after that import returns (so on every call the growth came before it: `grow_then_write`)."""
+    if not grow.mid_call or not grow.through:
+        return False
+    if module is None:
+        return None
+    export = module.export(grow.exports[0])
+    if export is None or not getattr(export, "grows_every_call", False) \
+            or grow.through not in getattr(export, "imports_every_call", ()):
+        return False
+    after = getattr(export, "imports_before_growth", None)  # (the imports after whose return it may grow)
+    return after is not None and grow.through not in after
 
 
 def detached_for_sure(interp: "Interpreter", vals: frozenset) -> bool:
