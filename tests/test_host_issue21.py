@@ -52,12 +52,7 @@ MARKER = re.compile(r"//\s*(?P<kind>stale|fresh|check)\b"
                     r"(?::\s*(?P<subject>.+?)(?:\s*<-\s*(?P<culprit>[\w$]+)(?:\s+!(?P<innocent>[\w$]+))?)?)?\s*$")
 
 # Cases the host layer does not follow on main yet: why, per case.
-XFAIL: dict[str, str] = {
-    "import-callback-wasi-stale": "in an import callback a use that returned refines only the callback's own "
-    "variables (the export may grow after calling it, and what outlives the callback is not aged by that "
-    "growth when the export returns): the second read of the module's `view` is still flagged, though V8 "
-    "never runs it on the path where the first threw",
-}
+XFAIL: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
