@@ -53,10 +53,6 @@ MARKER = re.compile(r"//\s*(?P<kind>stale|fresh|check)\b"
 
 # Cases the host layer does not follow on main yet: why, per case.
 XFAIL: dict[str, str] = {
-    "import-callback-wasi-stale": "in an import callback a use that returned refines only the callback's own "
-    "variables (the export may grow after calling it, and what outlives the callback is not aged by that "
-    "growth when the export returns): the second read of the module's `view` is still flagged, though V8 "
-    "never runs it on the path where the first threw",
     "entry-awaited-in-order-fresh": "the top level awaits each step (a timer callback resolving the promise it "
     "was made in, a `.then` callback) in turn, but the analysis runs the steps and the functions called after "
     "the first `await` as entry points in any order, from what all of them left: a read is taken to follow "

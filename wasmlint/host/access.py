@@ -59,6 +59,7 @@ class Access:
     stack: list[FunctionRef] = field(default_factory=list)  # the functions being run, outermost first
     inside_export: tuple[str, Node, str] | None = None  # the export call whose import callbacks run, and the import
     handler_floor: int = 0  # the frames of `stack` below this one called the running import callback
+    nested_export: bool = False  # the running import callbacks are those of an export called in another's
     foreign: dict = field(default_factory=dict)  # interpreters of the files this one imports
     # Where paths left by a throw not yet caught: their states joined (`throwing.py`).
     thrown: State | None = None

@@ -129,10 +129,31 @@ class Calls(Members):
         st.grow(grow)
 
     def call_export(self, name: str, node: Node, st: State) -> None:
-        at_call = st.copy() if self.inside_export is None and self.program.callbacks else None
+        outer = self.inside_export
+        # An export called in an import callback runs its own callbacks too (one level deep): the
+        # host's `memory.grow` in them is how `em_malloc` grows, and only they tell whether it
+        # grew for sure (`must.py`), so that a use past it that throws ends its path. Only with the
+        # module's facts (which imports it calls): without them every callback would run again in
+        # every callback, and the file is analysed again with them anyway (run.py).
+        runs = outer is None or (not self.nested_export and self._facts_known())
+        at_call = st.copy() if runs and self.program.callbacks else None
         self.grow((name,), node, st)
-        if at_call is not None:
+        if at_call is None:
+            return
+        if outer is None:
             self.run_import_callbacks(name, node, at_call, st)
+            return
+        self.nested_export = True
+        try:
+            self.run_import_callbacks(name, node, at_call, st)
+        finally:
+            self.nested_export, self.inside_export = False, outer
+
+    def _facts_known(self) -> bool:
+        if self.program.module is None:
+            self.program.must_undecided = True
+            return False
+        return True
 
     def run_import_callbacks(self, export: str, node: Node, at_call: State, st: State) -> None:
         """The module may call any import during an export, before or after the growth that

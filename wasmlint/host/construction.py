@@ -115,8 +115,8 @@ class Construction(Calls):
                     made = merge(made, one(value))
             elif isinstance(value, Obj) and value.kind in ("array", "keeper"):
                 self.use_deep(one(value), node, args[0] if args else None, st)
-        if build_throws(ctor):  # (a build over, or a copy of, a detached one throws: past it, attached)
-            used(self, first, args[0] if args else None, st, lambda memo: True)
+        # (a build over, or a copy of, a detached one throws: past it, attached)
+        used(self, first, args[0] if args else None, st, lambda memo: build_throws(ctor, memo))
         return made if not st.dead else NOTHING
 
     def instantiate(self, class_id: int, values: list[frozenset], st: State, node: Node) -> frozenset:

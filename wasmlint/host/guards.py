@@ -74,6 +74,8 @@ def branch(interp: "Interpreter", condition: Node | None, st: State) -> tuple[St
     interp.check(node, st)
     yes, no = st.copy(), st.copy()
     assume(interp, node, yes, no)
+    if _always_truthy(interp, node, st):
+        no.dead = True
     subject = _detached_flag(interp, node, st)
     if subject is not None:  # `x.buffer.detached`: attached where false
         freshen(interp, subject, no)
@@ -81,6 +83,15 @@ def branch(interp: "Interpreter", condition: Node | None, st: State) -> tuple[St
     if subject is not None:  # `x.byteLength && x`: a detached view's length is 0, so falsy
         freshen(interp, subject, yes)
     return yes, no
+
+
+def _always_truthy(interp: "Interpreter", node: Node, st: State) -> bool:
+    """A name or member chain that holds only buffers and views: objects, truthy even detached
+    (`(!(memory.buffer.byteLength === 0) && this.view) || make()` never makes on `this.view`'s account)."""
+    if node.type not in ("identifier", "member_expression", "subscript_expression"):
+        return False
+    held = interp.quiet_value(node, st)
+    return bool(held) and all(isinstance(v, Memo) for v in held)
 
 
 def _length_read(interp: "Interpreter", node: Node, st: State) -> Node | None:
@@ -220,7 +231,10 @@ def _refine_comparison(interp: "Interpreter", op: bytes, left: Node | None, righ
             subject = _subject(interp, tested.child_by_field_name("object"), yes)
             if name in (b"byteLength", b"length") and subject is not None and _is_literal(other, b"0"):
                 # `=== 0`: detached where true; `!== 0`, `> 0`: attached where true.
-                attached = no if op in _EQUAL + (b"<=",) else yes
+                attached, detached = (no, yes) if op in _EQUAL + (b"<=",) else (yes, no)
+                if _is_live_buffer(interp, subject, yes) and must.live_buffer_never_empty(interp):
+                    detached.dead = True  # (`memory.buffer` is never detached nor empty)
+                    return
                 freshen(interp, subject, attached)
                 return
             if name == b"detached" and subject is not None:

@@ -13,7 +13,8 @@ path". Which calls grow for sure:
 - a call into the module whose every possible export grows on every call (the module layer's
   `grows_every_call`: a `memory.grow` by a nonzero constant on every path; a Rust allocator's
   growth never is), except the export call whose import callback runs now (it may call the import
-  before it grows: `write_then_grow`);
+  before it grows: `write_then_grow`) unless it calls that import on every call and never grows
+  after the import returns (`grow_then_write`: its growth came first);
 - the host's `memory.grow` in an import callback, when the export that ran it calls that import on
   every call (`imports_every_call`).
 Never: a call made by an earlier entry point, one a summary stands for (its calls are what some
@@ -44,7 +45,7 @@ def _grows_for_sure(grow: Grow, module: Any, ongoing: tuple[int, tuple[str, ...]
     if grow.host_grow and not grow.inside:
         return True
     if ongoing is not None and not grow.inside and (grow.line, grow.exports) == ongoing:
-        return False
+        return _grown_first(grow, module)
     if module is None:
         return None
     if grow.inside:
@@ -60,6 +61,22 @@ def _grows_for_sure(grow: Grow, module: Any, ongoing: tuple[int, tuple[str, ...]
         if export is None or not getattr(export, "grows_every_call", False):
             return False
     return True
+
+
+def _grown_first(grow: Grow, module: Any) -> bool | None:
+    """The export whose import callback runs now, its own growth as the callback sees it: certain
+    when the export grows on every call, calls the callback's import on every call, and never grows
+    after that import returns (so on every call the growth came before it: `grow_then_write`)."""
+    if not grow.mid_call or not grow.through:
+        return False
+    if module is None:
+        return None
+    export = module.export(grow.exports[0])
+    if export is None or not getattr(export, "grows_every_call", False) \
+            or grow.through not in getattr(export, "imports_every_call", ()):
+        return False
+    after = getattr(export, "imports_before_growth", None)  # (the imports after whose return it may grow)
+    return after is not None and grow.through not in after
 
 
 def detached_for_sure(interp: "Interpreter", vals: frozenset) -> bool:
@@ -84,6 +101,20 @@ def detached_for_sure(interp: "Interpreter", vals: frozenset) -> bool:
         program.must_undecided = True
         return False
     return True
+
+
+def live_buffer_never_empty(interp: "Interpreter") -> bool:
+    """The memory's current buffer (`memory.buffer` read at the test) is attached, and its length
+    is the memory's size: never 0 when every memory of the module has a page to begin with. Where
+    that holds, a test `memory.buffer.byteLength === 0` is always false (a guard that tests the
+    live buffer instead of the view it keeps never re-makes the view). The module's facts say;
+    without them the question stays open."""
+    module = interp.program.module
+    if module is None:
+        interp.program.must_undecided = True
+        return False
+    memories = getattr(module, "memories", None) or ()
+    return bool(memories) and all(getattr(m, "min_pages", 0) > 0 for m in memories)
 
 
 def attached_is_dead(interp: "Interpreter", place: Node, st: State) -> bool:

@@ -18,7 +18,8 @@ or DataView built over the buffer, or a typed array copied from the view; every 
 %TypedArray%.prototype and of DataView; iterating a typed array (`for...of`, spread, `Array.from`);
 `ArrayBuffer.prototype.slice`; `structuredClone`. Reading an element, `length` or `byteLength`
 does not (undefined, 0), nor `TextDecoder.decode` or most of Node's own `Buffer` methods
-(`buf.toString()` of a detached one is empty): a `Buffer` proves nothing here.
+(`buf.toString()` of a detached one is empty): a `Buffer` proves nothing here, but `Buffer.from` over
+a detached `ArrayBuffer` throws (a copy of a detached view does not).
 
 A function every path of which threw (at such uses) ends its caller's path too, except an async or generator
 function (calling one never throws: its throw rejects the promise it returned, or comes at
@@ -89,9 +90,10 @@ def method_throws(memo: Memo, prop: str) -> bool:
     return memo.ctor != "Buffer" and prop in TYPED_ARRAY_METHODS
 
 
-def build_throws(ctor: str) -> bool:
-    """Whether `new ctor(x)` throws when `x` (a buffer, or a view it copies) is detached."""
-    return ctor != "Buffer"
+def build_throws(ctor: str, memo: Memo) -> bool:
+    """Whether `new ctor(x)` throws when `x` (a buffer, or a view it copies) is detached. Node's
+    `Buffer.from` copies a detached view (empty) but constructs over a detached buffer, which throws."""
+    return ctor != "Buffer" or memo.is_buffer
 
 
 def iteration_throws(memo: Memo) -> bool:
