@@ -95,6 +95,7 @@ def _round(calls, export: str, node: Node, growth: Grow, start: State, grown: St
     `last`: per slot, values an earlier callback made that no growth of this call follows)."""
     program = calls.program
     left = []
+    summarised: list[Grow] = []  # the calls of the callbacks past their budget, applied to `grown` at once
     for key, func in list(program.callbacks.items()):
         through = program.callback_imports.get(key, "")
         if program.module is None:
@@ -106,7 +107,7 @@ def _round(calls, export: str, node: Node, growth: Grow, start: State, grown: St
         if function is None or function.body is None:
             continue
         if function.runs >= program.limits[2] or len(calls.stack) >= program.limits[0]:
-            calls.apply_summary(function, grown)
+            summarised += calls.summary_grows(function, grown)
             continue
         ran = start.copy()
         _age(ran, dataclasses.replace(growth, through=through, mid_call=True))
@@ -117,6 +118,7 @@ def _round(calls, export: str, node: Node, growth: Grow, start: State, grown: St
         ran.put_cells(func.env)
         calls.call_function(function, [], func.this, ran, node)
         left.append((ran, seen, through))
+    grown.grow_all(summarised)
     return left
 
 

@@ -161,12 +161,18 @@ class Calls(Members):
         run_callbacks(self, export, node, at_call, st)
 
     def apply_summary(self, function: FunctionRef, st: State) -> None:
+        st.grow_all(self.summary_grows(function, st))
+
+    def summary_grows(self, function: FunctionRef, st: State) -> list[Grow]:
+        """The calls `function`'s summary says a run of it may make, made again here."""
+        made_here = []
         for grow in function.grows:
             made = under(self.here(grow), st.facts)
             if made is not None:  # (None: recorded where an invariant condition this path contradicts held)
                 # What some run of the function did, not what every run does: never a sure growth.
                 self.program.unsure.add(made.key)
-                st.grow(made)
+                made_here.append(made)
+        return made_here
 
     def here(self, grow: Grow) -> Grow:
         """A call a function was seen to make, made again where it runs now: inside the export call

@@ -10,6 +10,7 @@ Variables live in `State.cells` under their scope, so closures see the variables
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Union
 
@@ -160,7 +161,7 @@ class Memo:
         return replace(self, grows=(), from_entry=False, sure=()) if self.grows or self.from_entry else self
 
     def grown(self, grow: Grow) -> "Memo":
-        to_sure = grow not in self.sure and len(self.sure) < MAX_GROWS
+        to_sure = len(self.sure) < MAX_GROWS and grow not in self.sure
         if to_sure and not ASSUMING and self.sure is self.grows and adds(self.grows, grow):
             # (Sure of every call it has: one tuple for both, as most views are. A bundle ages
             # thousands of views once per entry point.)
@@ -177,6 +178,16 @@ class Memo:
         if not adds(self.grows, grow):
             return self if sure is self.sure else replace(self, sure=sure)
         return replace(self, grows=self.grows + (grow,), from_entry=self.from_entry or grow.earlier, sure=sure)
+
+    def grown_all(self, grows: tuple) -> "Memo":
+        """`grown` by each of `grows` in turn, up to where no call can change it any more (past
+        MAX_GROWS sure calls and MAX_OTHER_GROWS calls, `grown` keeps it as it is)."""
+        new = self
+        for grow in grows:
+            if not ASSUMING and len(new.sure) >= MAX_GROWS and len(new.grows) >= MAX_OTHER_GROWS:
+                break
+            new = new.grown(grow)
+        return new
 
     def only(self, grows: tuple) -> "Memo":
         """With `grows` as its calls (some of its own taken out); the sure ones among them stay sure."""
@@ -218,6 +229,16 @@ class Func:
         if not self.env or not any(growable(held) for _, held in self.env):
             return self
         env = tuple((key, _grown(vals, grow)) for key, vals in self.env)
+        if all(new[1] is old[1] for new, old in zip(env, self.env)):
+            return self
+        return Func(self.node_id, self.this, env)
+
+    def grown_all(self, grows: tuple, done: dict) -> "Func":
+        """`grown` by each of `grows` in turn, its captured variables rebuilt once (`done`: the
+        values already grown by them, by identity)."""
+        if not self.env or not any(growable(held) for _, held in self.env):
+            return self
+        env = tuple((key, _grown_all(vals, grows, done)) for key, vals in self.env)
         if all(new[1] is old[1] for new, old in zip(env, self.env)):
             return self
         return Func(self.node_id, self.this, env)
@@ -285,6 +306,30 @@ def _grown(vals: frozenset, grow: Grow) -> frozenset:
         result = _grow_each(vals, grow)
         done = _GROWN[(vals, grow)] = _SAME if result is vals else result
     return vals if done is _SAME else done
+
+
+def _grown_all(vals: frozenset, grows: tuple, done: dict) -> frozenset:
+    """`vals` grown by each of `grows` in turn, as many `_grown`s would leave them, but with each
+    closure's captured variables walked once rather than once per call (`done`: by identity, the
+    values already grown by the same calls, with their answer)."""
+    if not growable(vals):
+        return vals
+    known = done.get(id(vals))
+    if known is not None and known[0] is vals:
+        return known[1]
+    changed = False
+    out = []
+    for v in vals:
+        new = v
+        if isinstance(v, Memo):
+            new = v.grown_all(grows)
+        elif isinstance(v, Func):
+            new = v.grown_all(grows, done)
+        changed = changed or new is not v
+        out.append(new)
+    result = frozenset(out) if changed else vals
+    done[id(vals)] = (vals, result)
+    return result
 
 
 def _grow_each(vals: frozenset, grow: Grow) -> frozenset:
@@ -484,6 +529,32 @@ class State:
                 self.growing.discard(where)
                 continue
             grown = _grown(vals, grow)
+            if grown is not vals:
+                if where[0] and self.heap_shared:
+                    tables = (self.cells, self.own_heap())
+                    table = self.heap
+                table[where[1]] = grown
+
+    def grow_all(self, grows: Sequence[Grow]) -> None:
+        """Calls that may grow memory, one after another: as `grow` for each, walking what the
+        state holds once (a summary applied for each of a glue's hundreds of import callbacks
+        walked every closure once per call it names)."""
+        if len(grows) <= 1:
+            for grow in grows:
+                self.grow(grow)
+            return
+        calls = tuple(grows)
+        self.log = (self.log + calls)[-MAX_LOG:]
+        self.logged += len(calls)
+        done: dict = {}
+        tables = (self.cells, self.heap)
+        for where in list(self.growing):
+            table = tables[where[0]]
+            vals = table.get(where[1])
+            if vals is None:
+                self.growing.discard(where)
+                continue
+            grown = _grown_all(vals, calls, done)
             if grown is not vals:
                 if where[0] and self.heap_shared:
                     tables = (self.cells, self.own_heap())
