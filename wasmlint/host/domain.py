@@ -323,6 +323,9 @@ def rewrite_memos(vals: frozenset, change) -> frozenset:
     return frozenset(out) if changed else vals
 
 
+_cell_key = itemgetter(0)  # a captured variable's cell key (taken in C: no Python call per variable)
+
+
 def _merge_funcs(funcs: list) -> list:
     """The same closure on both paths: one value, its captured variables merged."""
     by_key: dict = {}
@@ -340,23 +343,20 @@ def _merge_funcs(funcs: list) -> list:
 
 def _merge_envs(mine: tuple, theirs: tuple) -> tuple:
     """Two closures' captured variables (each sorted by cell key), merged cell by cell."""
-    if len(mine) == len(theirs) and all(a[0] == b[0] for a, b in zip(mine, theirs)):
-        # The same cells (the usual case: one closure made on both paths): merged in place, in
-        # the order both have.
-        # Either closure's own tuple where the merge changed none of its cells.
-        env = tuple(a if a[1] is b[1] else (a[0], merge(a[1], b[1])) for a, b in zip(mine, theirs))
-        if all(new[1] is old[1] for new, old in zip(env, mine)):
+    if len(mine) == len(theirs) and list(map(_cell_key, mine)) == list(map(_cell_key, theirs)):
+        # The same cells (the usual case: one closure made on both paths; compared in C, the
+        # same key objects at once): merged in place, in the order both have. Either closure's
+        # own tuple where the merge changed none of its cells.
+        merged = tuple(a if a[1] is b[1] else (a[0], merge(a[1], b[1])) for a, b in zip(mine, theirs))
+        if all(new[1] is old[1] for new, old in zip(merged, mine)):
             return mine
-        if all(new[1] is old[1] for new, old in zip(env, theirs)):
+        if all(new[1] is old[1] for new, old in zip(merged, theirs)):
             return theirs
-        return env
+        return merged
     env = dict(mine)
     for cell, vals in theirs:
         env[cell] = merge(env[cell], vals) if cell in env else vals
     return tuple(sorted(env.items(), key=_cell_key))
-
-
-_cell_key = itemgetter(0)  # (in C: no Python call per captured variable sorted)
 
 
 # (id(a), id(b)) -> (a, b, their merge): joins merge the very same pair of values again and
