@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from typing import Union
 
 from tree_sitter import Node
@@ -157,8 +158,13 @@ class Memo:
     def is_buffer(self) -> bool:
         return self.ctor == "ArrayBuffer"
 
+    def aged_as(self, grows: tuple, from_entry: bool, sure: tuple) -> "Memo":
+        """The same buffer or view with these calls (built directly: `dataclasses.replace` looks its
+        fields up at every call, and views are aged and merged by the thousand)."""
+        return Memo(self.site, self.ctor, self.line, self.text, grows, from_entry, self.origin, sure)
+
     def fresh(self) -> "Memo":
-        return replace(self, grows=(), from_entry=False, sure=()) if self.grows or self.from_entry else self
+        return self.aged_as((), False, ()) if self.grows or self.from_entry else self
 
     def grown(self, grow: Grow) -> "Memo":
         to_sure = len(self.sure) < MAX_GROWS and grow not in self.sure
@@ -166,7 +172,7 @@ class Memo:
             # (Sure of every call it has: one tuple for both, as most views are. A bundle ages
             # thousands of views once per entry point.)
             grows = self.grows + (grow,)
-            return replace(self, grows=grows, from_entry=self.from_entry or grow.earlier, sure=grows)
+            return self.aged_as(grows, self.from_entry or grow.earlier, grows)
         sure = self.sure + (grow,) if to_sure else self.sure
         if ASSUMING and grow not in self.grows:
             weakened = _weakened(self.grows, grow)
@@ -174,10 +180,10 @@ class Memo:
                 # (The call kept under other literals: on this path it happened under these.)
                 if weakened is self.grows and sure is self.sure:
                     return self
-                return replace(self, grows=weakened, sure=sure)
+                return self.aged_as(weakened, self.from_entry, sure)
         if not adds(self.grows, grow):
-            return self if sure is self.sure else replace(self, sure=sure)
-        return replace(self, grows=self.grows + (grow,), from_entry=self.from_entry or grow.earlier, sure=sure)
+            return self if sure is self.sure else self.aged_as(self.grows, self.from_entry, sure)
+        return self.aged_as(self.grows + (grow,), self.from_entry or grow.earlier, sure)
 
     def grown_all(self, grows: tuple) -> "Memo":
         """`grown` by each of `grows` in turn, up to where no call can change it any more (past
@@ -191,7 +197,7 @@ class Memo:
 
     def only(self, grows: tuple) -> "Memo":
         """With `grows` as its calls (some of its own taken out); the sure ones among them stay sure."""
-        return replace(self, grows=grows, sure=tuple(g for g in self.sure if g in grows))
+        return self.aged_as(grows, self.from_entry, tuple(g for g in self.sure if g in grows))
 
     def derived(self, ctor: str, site: int, line: int, text: str) -> "Memo":
         """A value over the same buffer (`view.buffer`, `new K(view.buffer)`, `.subarray`)."""
@@ -362,6 +368,9 @@ def rewrite_memos(vals: frozenset, change) -> frozenset:
     return frozenset(out) if changed else vals
 
 
+_cell_key = itemgetter(0)  # a captured variable's cell key (taken in C: no Python call per variable)
+
+
 def _merge_funcs(funcs: list) -> list:
     """The same closure on both paths: one value, its captured variables merged."""
     by_key: dict = {}
@@ -371,24 +380,28 @@ def _merge_funcs(funcs: list) -> list:
         if seen is None:
             by_key[key] = func
             continue
-        by_key[key] = Func(func.node_id, func.this, _merge_envs(seen.env, func.env))
+        env = _merge_envs(seen.env, func.env)
+        if env is not seen.env:
+            by_key[key] = func if env is func.env else Func(func.node_id, func.this, env)
     return list(by_key.values())
 
 
 def _merge_envs(mine: tuple, theirs: tuple) -> tuple:
     """Two closures' captured variables (each sorted by cell key), merged cell by cell."""
-    if len(mine) == len(theirs) and all(a[0] == b[0] for a, b in zip(mine, theirs)):
-        # The same cells (the usual case: one closure made on both paths): merged in place, in
-        # the order both have.
-        return tuple(a if a[1] is b[1] else (a[0], merge(a[1], b[1])) for a, b in zip(mine, theirs))
+    if len(mine) == len(theirs) and list(map(_cell_key, mine)) == list(map(_cell_key, theirs)):
+        # The same cells (the usual case: one closure made on both paths; compared in C, the
+        # same key objects at once): merged in place, in the order both have. Either closure's
+        # own tuple where the merge changed none of its cells.
+        merged = tuple(a if a[1] is b[1] else (a[0], merge(a[1], b[1])) for a, b in zip(mine, theirs))
+        if all(new[1] is old[1] for new, old in zip(merged, mine)):
+            return mine
+        if all(new[1] is old[1] for new, old in zip(merged, theirs)):
+            return theirs
+        return merged
     env = dict(mine)
     for cell, vals in theirs:
         env[cell] = merge(env[cell], vals) if cell in env else vals
     return tuple(sorted(env.items(), key=_cell_key))
-
-
-def _cell_key(item: tuple) -> tuple:
-    return item[0]
 
 
 # (id(a), id(b)) -> (a, b, their merge): joins merge the very same pair of values again and
@@ -435,7 +448,7 @@ def _merge(a: frozenset, b: frozenset) -> frozenset:
         joined = frozenset([v for v in joined if not (isinstance(v, Func) and v.env)] + _merge_funcs(funcs))
     memos = [v for v in joined if isinstance(v, Memo)]
     if len(memos) < 2:
-        return joined
+        return _same_if_equal(joined, a, b)
     by_site: dict[int, Memo] = {}
     for memo in memos:
         seen = by_site.get(memo.site)
@@ -445,8 +458,22 @@ def _merge(a: frozenset, b: frozenset) -> frozenset:
             grows = seen.grows if memo.grows == seen.grows else with_grows(seen.grows, memo.grows)
             # Sure on both paths: the calls both made.
             sure = seen.sure if memo.sure == seen.sure else tuple(g for g in seen.sure if g in memo.sure)
-            by_site[memo.site] = replace(seen, grows=grows, from_entry=seen.from_entry or memo.from_entry, sure=sure)
-    return frozenset([v for v in joined if not isinstance(v, Memo)] + list(by_site.values()))
+            if len(sure) == len(seen.sure):
+                sure = seen.sure  # (all of them: the same tuple, so that nothing changed is told at once)
+            from_entry = seen.from_entry or memo.from_entry
+            if grows is not seen.grows or sure is not seen.sure or from_entry is not seen.from_entry:
+                by_site[memo.site] = seen.aged_as(grows, from_entry, sure)
+    return _same_if_equal(frozenset([v for v in joined if not isinstance(v, Memo)] + list(by_site.values())), a, b)
+
+
+def _same_if_equal(merged: frozenset, a: frozenset, b: frozenset) -> frozenset:
+    """`a` or `b` where the merge equals it: the caches by identity (`growable`, `merge`,
+    `held.sites_held`) and the joins' comparisons by identity then know the value at once."""
+    if len(merged) == len(a) and merged == a:
+        return a
+    if len(merged) == len(b) and merged == b:
+        return b
+    return merged
 
 
 def holds_memory(vals: frozenset) -> bool:

@@ -5,6 +5,7 @@ calls after it); conditions that test detachment refine the value they test on e
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Callable
 
 from tree_sitter import Node
@@ -27,6 +28,7 @@ from wasmlint.syntax import node_bytes, node_key
 # the analysis never meets Python's recursion limit); what lies deeper is not analysed, and said so.
 MAX_NESTING = 150
 MAX_CAPTURED = 32  # variables a closure keeps of the calls around it
+_CELL = itemgetter(0)  # a captured variable's cell key (sorted by it in C, not through a lambda)
 MAX_CAPTURED_SCOPES = 8  # functions around a closure whose variables it keeps (nesting can be 100k deep)
 LOOP_TWICE_DEPTH = 3  # nested loops deeper than this run once: twice each would be exponential
 _FUNCTIONS = frozenset({"function_declaration", "generator_function_declaration", "function_expression",
@@ -350,7 +352,8 @@ class Interpreter(Branches):
                     if len(env) >= MAX_CAPTURED:
                         break
             scope = program.parent_of.get(scope, ROOT)
-        return tuple(sorted(env, key=lambda item: item[0]))
+        env.sort(key=_CELL)
+        return tuple(env)
 
     def e_class(self, node: Node, st: State) -> frozenset:
         if node_key(node) in self.program.classes:

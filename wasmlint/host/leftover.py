@@ -35,17 +35,42 @@ def as_left(state: State) -> State:
         table = tables[where[0]]
         vals = table.get(where[1])
         if vals is not None:
-            table[where[1]] = frozenset(_earlier(v) for v in vals)
+            earlier = _earlier_vals(vals)
+            if earlier is not vals:
+                table[where[1]] = earlier
     left.dead = False
     return left
+
+
+def _earlier_vals(vals: frozenset) -> frozenset:
+    """`vals` with `_earlier` applied to each; the same frozenset where that changed nothing (so
+    that joins and the caches by identity know it at once)."""
+    out = [_earlier(v) for v in vals]
+    return vals if all(new is old for new, old in zip(out, vals)) else frozenset(out)
+
+
+# A call -> the same call made by an earlier entry point: one object for each (every state an
+# entry point leaves makes its views' calls earlier again; the same objects then compare at once).
+_EARLIER: dict = {}
+
+
+def _earlier_call(grow):
+    made = _EARLIER.get(grow)
+    if made is None:
+        if len(_EARLIER) > 10_000:
+            _EARLIER.clear()
+        made = _EARLIER[grow] = replace(grow, earlier=True)
+    return made
 
 
 def _earlier(value):
     if isinstance(value, Memo) and value.grows and not all(g.earlier for g in value.grows):
         # (A call an earlier entry point made is never sure: that entry point may not have run.)
-        return replace(value, grows=tuple(replace(g, earlier=True) for g in value.grows), from_entry=True, sure=())
+        return value.aged_as(tuple(_earlier_call(g) for g in value.grows), True, ())
     if isinstance(value, Func) and value.env:
-        env = tuple((key, frozenset(_earlier(v) for v in vals)) for key, vals in value.env)
+        env = tuple((key, _earlier_vals(vals)) for key, vals in value.env)
+        if all(new[1] is old[1] for new, old in zip(env, value.env)):
+            return value
         return Func(value.node_id, value.this, env)
     return value
 
