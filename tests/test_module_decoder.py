@@ -345,3 +345,27 @@ def test_parallel_scan_under_byte_flips(parallel_everywhere):
         mutated = bytearray(data)
         mutated[rng.randrange(8, len(mutated))] = rng.randrange(256)
         assert outcome(bytes(mutated), parallel=True) == outcome(bytes(mutated), parallel=False)
+
+
+def _decode_in_worker(data: bytes, writer) -> None:
+    try:
+        writer.send(("ok", decode_module(data, parallel=True) == decode_module(data, parallel=False)))
+    except BaseException as exc:  # noqa: BLE001 - the test names what went wrong
+        writer.send(("failed", repr(exc)))
+
+
+def test_a_large_module_in_a_worker_process_is_scanned_there(parallel_everywhere):
+    # `-j` runs modules in daemonic worker processes (parallel.py), which may not start a helper:
+    # duckdb-wasm's 30 MB module was "internal error ... daemonic processes are not allowed to
+    # have children" there. In such a process the whole code section is scanned in place.
+    import multiprocessing
+
+    data = fixture("opcode_spaces.wat")
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    worker = context.Process(target=_decode_in_worker, args=(data, writer), daemon=True)
+    worker.start()
+    writer.close()
+    result = reader.recv()
+    worker.join(timeout=60)
+    assert result == ("ok", True)

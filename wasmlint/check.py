@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from wasmlint.cache import ResultCache, digest, result_key
 from wasmlint.cfg import BuildCfg
-from wasmlint.contract import CrateContract, apply_host_contract
+from wasmlint.contract import CrateContract, apply_host_contract, apply_module_contract
 from wasmlint.discover import Crate, Targets, display_path
 from wasmlint.findings import ExportSite, Finding, Layer, Report, RunError, finding_key
 from wasmlint.merge import CrateModules, ModuleVerdicts, merge_layers, module_decides
@@ -306,6 +306,8 @@ def run_check(targets: Targets, rules: dict[str, Rule], all_rules: dict[str, Rul
                       outcome.exports, outcome.reach, crate.root in options.hosts_unknown)
         for crate, outcome in zip(targets.crates, outcomes)
     ], hosts.crates if run_hosts_ else {}, all_rules, options.strict, hidden.keys)
+    if run_hosts_:
+        merged = apply_module_contract(merged, _hosts_of_module(read, hosts, options), all_rules, options.strict, hidden.keys)
     merged = hidden.shown(merged)
     if Layer.SOURCE in options.layers or Layer.HOST in options.layers:
         ran = {r.id for r in rules.values() if r.layer in _layers_run(options, run_modules, run_hosts_)}
@@ -343,6 +345,21 @@ def _modules_hosts_link(read: list[HostRead], hosts: HostResults, loaded: Mappin
         if not isinstance(facts, RunError):
             linked.append((module, crate_at[hosts.crates[host.outcome.facts.path]], verdicts_of(facts, source_label(module))))
     return linked
+
+
+def _hosts_of_module(read: list[HostRead], hosts: HostResults, options: CheckOptions) -> dict[str, list[str]]:
+    """Each module file (as findings name it) with the hosts of the project that load it and were
+    read whole: also those with no view to judge (glue whose every view is made fresh)."""
+    from wasmlint.host.run import module_of
+
+    of: dict[str, set[str]] = {}
+    for host in read:
+        if host.outcome.error is not None or host.outcome.facts.path in hosts.partial_files:
+            continue
+        module = host.module or module_of(host.path, host.outcome, options)
+        if isinstance(module, Path):
+            of.setdefault(display_path(module), set()).add(host.outcome.facts.path)
+    return {module: sorted(paths) for module, paths in of.items()}
 
 
 def _crate_modules(targets: Targets, outcomes: list[CrateOutcome], verdicts: list[tuple[ModuleSource, Crate | None, ModuleVerdicts]],

@@ -11,12 +11,16 @@ one across a call, so:
 - a finding in a `raw` export keeps its severity, unless the project holds the hosts that load the
   crate and none of them keeps a view across a call to it: then it is `info`, "safe with the hosts
   in this project"; a crate whose hosts are not all in the project (`hosts = "unknown"`) keeps it;
+- a module's own finding (a module found in the project or given alone, not built from a crate
+  of it) is weighed like a `raw` export's: `info` when the project holds hosts judged by that
+  module and none of them keeps a view across a call to the export (a published package's glue,
+  a `pkg/` folder next to its loader); otherwise it keeps its severity;
 - `--strict` leaves every severity as the rules give it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,3 +117,33 @@ def apply_host_contract(findings: list[Finding], crates: list[CrateContract], ho
         result.append(finding)
     return result
 
+
+
+def apply_module_contract(findings: list[Finding], hosts_of_module: Mapping[str, Sequence[str]], rules: Mapping[str, Rule],
+                          strict: bool = False, hidden: frozenset[tuple] = frozenset()) -> list[Finding]:
+    """A module's own findings (on the module file: not placed on a crate's source) weighed by the
+    hosts of the project judged by that module, `hosts_of_module` (module path -> host paths), as
+    a `raw` export's are by the hosts of its crate: where every such host makes its views after
+    the calls that may grow memory, the export's growth detaches nothing they hold. An export
+    some host keeps a view across (its `stale-memory-view` error names the export) keeps its
+    severity; a hidden finding is passed on untouched, and a hidden stale view still counts."""
+    if strict or not hosts_of_module:
+        return findings
+    not_allocation = {rule_id for rule_id, rule in rules.items() if not rule.allocation}
+    kept_across: set[tuple[str, str]] = set()  # (host path, export) of every stale view a host keeps
+    for finding in findings:
+        if finding.rule_id == STALE_MEMORY_VIEW and finding.symbol and finding.severity >= Severity.ERROR:
+            kept_across.add((finding.path, finding.symbol))
+    adjusted = []
+    for finding in findings:
+        hosts = hosts_of_module.get(finding.path)
+        if hosts and finding.layer in (Layer.MODULE, Layer.RUNTIME) and finding.symbol \
+                and finding.rule_id not in not_allocation and finding_key(finding) not in hidden \
+                and finding.severity > Severity.INFO \
+                and not any((host, finding.symbol) in kept_across for host in hosts):
+            finding = finding.replace(
+                severity=Severity.INFO,
+                message=f"{finding.message}; safe with the hosts in this project ({', '.join(hosts)})",
+                evidence=finding.evidence + (ContractNote("module", tuple(hosts)),))
+        adjusted.append(finding)
+    return adjusted

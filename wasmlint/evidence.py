@@ -307,8 +307,9 @@ class GuestAllocation:
 class ContractNote:
     """Why a finding's severity was lowered by its export's host contract."""
 
-    contract: Literal["wasm-bindgen", "raw"]
-    hosts: tuple[str, ...] = ()  # raw: the project's hosts, which all make their views after the calls
+    contract: Literal["wasm-bindgen", "raw", "module"]
+    # raw, module: the project's hosts (of the crate, of the module), which all make their views after the calls
+    hosts: tuple[str, ...] = ()
     kind: Literal["contract"] = "contract"
 
 

@@ -260,6 +260,9 @@ class _Helper:
 
         if parallel is False or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
             return False
+        # A worker of `-j` (parallel.py) is a daemonic process, which may not start one of its own.
+        if multiprocessing.current_process().daemon:
+            return False
         # Forking while other threads run can deadlock the child: only when asked explicitly.
         return threading.active_count() == 1 or parallel is True
 

@@ -72,6 +72,9 @@ def evidence_text(item: Evidence) -> str:
             if item.contract == "wasm-bindgen":
                 return WASM_BINDGEN_NOTE
             hosts = ", ".join(item.hosts)
+            if item.contract == "module":
+                return (f"note: every view the hosts in this project ({hosts}) make over this module's memory.buffer is "
+                        "made after the calls that may grow it; use --strict when other hosts load this module")
             return (f"note: every view the hosts in this project ({hosts}) make over memory.buffer is made after "
                     "the calls that may grow it; set `hosts = \"unknown\"` in [package.metadata.wasmlint] when other "
                     "hosts load this module, or use --strict")
