@@ -3,8 +3,9 @@
 On a seeded batch of generated programs: V8, running the instrumented copies, records at every site
 exactly what the generator expects by construction, and ends by an exception exactly the
 invocations it expects (which checks the generator and the instrumentation against each other); the
-plain programs, run as they are, fail exactly where the first throwing use meets a detached value,
-on that use's line (so the instrumented copy is the same program up to where its driver catches);
+plain programs, run as they are, report from their driver exactly the invocations the simulation
+ends, each at the line of the use that threw (so the plain text is the program V8 runs, up to the
+instrumentation);
 every construct kind the generator knows is exercised; and the real CLI reads every plain program.
 
 The gate of issue 21: wasmlint, on the first programs of the seed the bench ships, must reach
@@ -48,21 +49,25 @@ FLOOR_PRECISION = 0.96
 FLOOR_RECALL = TARGET_RECALL
 
 # Runs plain programs as they are (ES modules beside module.wasm), one flag setting at a time: for
-# each, null or the exception that ended it and the line of the program it was thrown at.
+# each, the errors its driver reported (its exported `failures`) as the invocation each ended, the
+# exception and the line of the program it was thrown at; or, if an exception got out of the
+# module (no driver caught it), that one as `escaped`.
 PLAIN_RUNNER = """\
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import { pathToFileURL } from 'node:url'
 const results = []
+const where = (error, file) => {
+  const frame = String(error?.stack).split('\\n').find((line) => line.includes(basename(file) + '?'))
+  return { error: `${error?.name}: ${error?.message}`, line: frame ? Number(frame.match(/:(\\d+):\\d+\\)?$/)[1]) : null }
+}
 for (const job of JSON.parse(readFileSync(process.argv[2], 'utf8'))) {
   process.env.HOSTGEN_FLAGS = JSON.stringify(job.flags)
   try {
-    await import(pathToFileURL(job.file).href + '?setting=' + job.setting)
-    results.push(null)
+    const { failures } = await import(pathToFileURL(job.file).href + '?setting=' + job.setting)
+    results.push({ reported: failures.map(([step, error]) => ({ step, ...where(error, job.file) })) })
   } catch (error) {
-    const frame = String(error.stack).split('\\n').find((line) => line.includes(basename(job.file) + '?'))
-    const line = frame ? Number(frame.match(/:(\\d+):\\d+\\)?$/)[1]) : null
-    results.push({ error: `${error.name}: ${error.message}`, line })
+    results.push({ escaped: where(error, job.file) })
   }
 }
 process.stdout.write(JSON.stringify(results))
@@ -121,9 +126,12 @@ def test_every_construct_kind_is_exercised(batch, observed, modules):
     assert not missing, f"construct kinds no site exercised: {sorted(missing)}"
 
 
-def test_plain_programs_fail_exactly_where_a_throwing_use_meets_a_detached_value(batch, modules, tmp_path):
-    # The plain program has no driver that catches: its first exception ends it. It must be the
-    # simulation's first ended invocation, thrown at the line of the use that threw there.
+def test_plain_programs_fail_exactly_where_the_simulation_throws(batch, modules, tmp_path):
+    # The plain program's driver catches and reports as the instrumented copy's does: each flag
+    # setting must report exactly the invocations the simulation ends, in order, each thrown at
+    # the line of the use that threw there (so the plain text is the same program as the copy V8
+    # runs, up to the instrumentation), or, where no use threw (a read of `null`: a cell an
+    # earlier exception left empty), by JavaScript's own error on `null` or `undefined`.
     jobs, expected = [], []
     for module, wasm in modules.items():
         (tmp_path / module).mkdir()
@@ -134,23 +142,31 @@ def test_plain_programs_fail_exactly_where_a_throwing_use_meets_a_detached_value
         lines = {site.id: site.line for site in program.sites}
         for number, flags in enumerate(program.flag_settings()):
             aborts = Simulation(program, flags).run().aborts
-            first = aborts[0][1] if aborts else None
             # Only a detached value can throw first: a use of `null` needs an earlier exception.
-            assert not aborts or first is not None, (program.name, flags, aborts)
+            assert not aborts or aborts[0][1] is not None, (program.name, flags, aborts)
             jobs.append({"file": str(path), "flags": flags, "setting": number})
-            expected.append((program.name, flags, lines[first] if first is not None else None))
+            expected.append((program.name, flags, [(step, lines[site] if site is not None else None)
+                                                   for step, site in aborts]))
     (tmp_path / "jobs.json").write_text(json.dumps(jobs))
     (tmp_path / "runner.mjs").write_text(PLAIN_RUNNER)
     proc = subprocess.run(["node", str(tmp_path / "runner.mjs"), str(tmp_path / "jobs.json")],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     outcomes = json.loads(proc.stdout)
-    wrong = [(name, flags, line, outcome) for (name, flags, line), outcome in zip(expected, outcomes, strict=True)
-             if (outcome["line"] if outcome else None) != line]
+    assert not [outcome for outcome in outcomes if "escaped" in outcome], "the driver catches every exception"
+    wrong = []
+    for (name, flags, wanted), outcome in zip(expected, outcomes, strict=True):
+        reported = outcome["reported"]
+        got = [(r["step"], r["line"] if line is not None else None) for r, (_, line) in zip(reported, wanted)]
+        if len(reported) != len(wanted) or got != wanted or any(
+                line is None and not re.search(r"null|undefined", r["error"]) for r, (_, line) in zip(reported, wanted)):
+            wrong.append((name, flags, wanted, reported))
     assert not wrong, wrong[:5]
-    errors = [outcome["error"] for outcome in outcomes if outcome is not None]
-    assert len(errors) > 10, "some plain programs use a detached value in a way that throws"
-    assert all(re.match(r"(TypeError: .*detached|RangeError)", error) for error in errors), errors
+    thrown = [r for outcome, (_, _, wanted) in zip(outcomes, expected)
+              for r, (_, line) in zip(outcome["reported"], wanted) if line is not None]
+    assert len(thrown) > 10, "some plain programs use a detached value in a way that throws"
+    assert all(re.match(r"(TypeError: .*detached|RangeError)", r["error"]) for r in thrown), thrown
+    assert any(line is None for _, _, wanted in expected for _, line in wanted), "some invocations end on `null`"
 
 
 def test_an_exception_ends_only_its_invocation(batch, observed):

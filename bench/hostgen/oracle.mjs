@@ -8,8 +8,8 @@
 // runs once per flag setting, each time with a fresh instance (so a fresh memory) of the
 // precompiled module and fresh program state. Every use runs as the plain program would run it:
 // where V8 throws (a build over a detached buffer, `dv.getInt32()` on a detached view), the
-// exception ends that entry point's invocation, and the program's driver (in the instrumented
-// copy only) catches it and goes on with the next invocation. One JSON line per program on stdout:
+// exception ends that entry point's invocation, and the program's driver (in the plain program
+// too) catches it, reports it (here: to the recorder) and goes on with the next invocation. One JSON line per program on stdout:
 // { name, sites: { id: [ran, detached] }, aborts: [[[step, site, message]], ...], errors: [message] },
 // with one list of aborted invocations per flag setting (step 0 is the top level, then the
 // driver's calls in order; `site` is the use that threw, or null).

@@ -26,7 +26,7 @@ class Site:
     role: SiteRole
     op: str
     tags: set[str]
-    throws: bool  # V8 throws here when the value is detached (the plain program stops)
+    throws: bool  # V8 throws here when the value is detached (its invocation ends)
     line: int = 0  # 1-based, in the plain program; set by the renderer
     column: int = 0
 

@@ -9,11 +9,12 @@ instrumented copy the Node oracle runs, which differs only where it must.
   evaluated first, in the program's order, and the buffer is tested when the build happens (which
   throws if it has detached).
 - A check site (a guard's test, a try whose failure is caught) is only counted: `(__h.ran(ID), test)`.
-- The top level and each call of the driver are one invocation each: the instrumented copy wraps
-  each in `try { ... } catch (error) { __h.aborted(STEP, error) }`, so that an exception ends only
-  the invocation it was thrown in, as an event loop does with a task (the plain program has no such
-  harness: its first exception ends it). The wrapping shares lines with the plain program's
-  comments and driver calls, so line numbers stay the same.
+- The top level and each call of the driver are one invocation each, and both texts wrap each in
+  `try { ... } catch (error) { report(STEP, error) }`, so that an exception ends only the invocation
+  it was thrown in, as a browser's event loop does with a task (it reports the error and runs the
+  next one). The plain program's `report` keeps the errors in its exported `failures` (the test
+  suite reads them there); the instrumented copy's hands them to the recorder. Both texts are then
+  the same program, line for line, and wasmlint reads the driver V8 runs.
 - The header loads the precompiled module from the recorder instead of reading a file.
 
 Every site is on a line of its own, so a finding maps to a site by its line.
@@ -89,6 +90,10 @@ class Renderer:
         self.emit("const FLAGS = JSON.parse(process.env.HOSTGEN_FLAGS ?? '{}')", "")
         for line in PRELUDE.splitlines():
             self.emit(line)
+        # What the driver does with an exception that ended an invocation (see the module's doc).
+        self.emit("export const failures = []", "const failures = []")
+        self.emit("function report(step, error) { failures.push([step, error]) }",
+                  "function report(step, error) { __h.aborted(step, error) }")
         self._prepare_calls()
         for cell in p.cells:
             self.cell_class(cell)
@@ -98,12 +103,11 @@ class Renderer:
             self.cell_instance(cell)
         self.functions()
         # The top level is invocation 0 (its statements declare nothing, so a block may hold them).
-        self.emit("// top level", "try { // top level")
+        self.emit("try { // top level")
         self.block(p.top.body, p.top)
-        self.emit("// driver: every entry point, in two rounds",
-                  "} catch (error) { __h.aborted(0, error) } // driver: every entry point, in two rounds")
+        self.emit("} catch (error) { report(0, error) } // driver: every entry point, in two rounds")
         for step, entry in enumerate(p.order, start=1):
-            self.emit(_drive(entry), f"try {{ {_drive(entry)} }} catch (error) {{ __h.aborted({step}, error) }}")
+            self.emit(f"try {{ {_drive(entry)} }} catch (error) {{ report({step}, error) }}")
         return self.text()
 
     def _prepare_calls(self) -> None:

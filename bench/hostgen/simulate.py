@@ -121,7 +121,7 @@ class Simulation:
 
     def run(self) -> Outcome:
         """The top level, then the driver's calls; each is one invocation, which an exception ends
-        (the instrumented copy catches it there and goes on)."""
+        (the driver of both texts catches it there, reports it and goes on)."""
         if self.program.glue:
             self._refresh_glue()
         for step, function in enumerate([self.program.top, *self.program.order]):
@@ -335,5 +335,6 @@ def expect(program: Program) -> tuple[dict[int, list[int]], dict[int, set[str]]]
 
 def expected_aborts(program: Program) -> list[list[tuple[int, int | None]]]:
     """Per flag setting (in the order of `Program.flag_settings`), the invocations an exception
-    ends, as (step, the use site that threw or None): what the instrumented copy's driver must catch."""
+    ends, as (step, the use site that threw or None): what the driver must catch and report
+    (in the instrumented copy to the recorder, in the plain program to its `failures`)."""
     return [Simulation(program, flags).run().aborts for flags in program.flag_settings()]

@@ -53,7 +53,10 @@ class Access:
     program: Program
     frame: Frame = field(default_factory=lambda: Frame(None, ROOT))
     checking: int = 0  # > 0 inside a test: reads are not uses
-    trying: int = 0  # > 0 inside a `try` whose `catch` recovers: a use that throws is a test
+    # Inside `try` statements of the running function: the names each one's `catch` mentions (a use
+    # that throws on a value one of them re-makes or uses again is a test: `throwing.recovers`).
+    catches: tuple = ()
+    catch_names: dict = field(default_factory=dict)  # a `catch` clause's start -> `throwing.catch_names`
     loops: int = 0
     refined: list = field(default_factory=list)  # the places the tests run so far refined (see `guards.settle`)
     stack: list[FunctionRef] = field(default_factory=list)  # the functions being run, outermost first

@@ -19,7 +19,7 @@ from wasmlint.host.domain import (
 )
 from wasmlint.host.invariants import assumed, unassumed, unassumed_values, under
 from wasmlint.host.program import ROOT, FunctionRef
-from wasmlint.host.throwing import iteration_throws, method_throws, never_throws, used
+from wasmlint.host.throwing import iteration_throws, method_throws, never_throws, recovers, used
 from wasmlint.host.values import Grow
 from wasmlint.syntax import node_bytes
 from wasmlint.syntax import node_key
@@ -299,7 +299,7 @@ class Calls(Members):
         self.use(one(memo), node, holder, throws=True)
         for value in values:  # `target.set(source)`: the source is read too
             self.use(value, node, None, throws=True)
-        if memo.grows and self.trying:
+        if memo.grows and recovers(self.catches, holder):
             return NOTHING  # it throws there, and the `catch` takes over
         if prop in (webapi.BUFFER_VIEWING_METHODS if memo.ctor == "Buffer" else webapi.VIEW_DERIVING_METHODS):
             return one(memo.derived(memo.ctor, memo.site, memo.line, memo.text))
@@ -488,7 +488,7 @@ class Calls(Members):
         saved, self.frame = self.frame, frame
         # A `try` around a call guards only its own statements: the callee's uses are its own (a
         # promise wrapper's `try { fn() } catch (e) { fail(e) }` re-validates nothing).
-        saved_trying, self.trying = self.trying, 0
+        saved_catches, self.catches = self.catches, ()
         self.stack.append(function)
         # Calling an async or generator function never throws (its throw rejects the promise it
         # returned, or comes at `next()`): where it threw, its caller goes on.
@@ -527,7 +527,7 @@ class Calls(Members):
         finally:
             self.stack.pop()
             self.frame = saved
-            self.trying = saved_trying
+            self.catches = saved_catches
         if function not in self.stack:
             # Its variables end with the call (closures made in it keep their own copies).
             cells = st.cells

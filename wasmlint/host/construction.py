@@ -15,7 +15,7 @@ from wasmlint.host.calls import Calls, _args, _glue_export, _text
 from wasmlint.host.domain import (
     NOTHING, Foreign, Func, GlueFn, GlueObject, Instance, Memo, Memory, Obj, State, line_of, merge, one,
 )
-from wasmlint.host.throwing import build_throws, used
+from wasmlint.host.throwing import build_throws, recovers, used
 from wasmlint.host.view_ctors import ViewCtor
 from wasmlint.syntax import node_bytes, node_key
 
@@ -104,7 +104,7 @@ class Construction(Calls):
             if isinstance(value, Memo) and value.is_buffer:
                 # Built over a buffer that may have detached: the build itself is the stale use.
                 self.use(one(value), node, args[0] if args else None, throws=True)
-                if value.grows and self.trying:
+                if value.grows and recovers(self.catches, args[0] if args else None):
                     continue  # it throws there, and the `catch` takes over
                 # A build over a detached buffer throws: a view that was built is fresh (its build,
                 # not its uses, is the stale site).

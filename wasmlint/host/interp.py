@@ -21,7 +21,7 @@ from wasmlint.host.loops import first_test_holds
 from wasmlint.host.program import ROOT
 from wasmlint.host.recency import retire_older
 from wasmlint.host.stale_uses import record_stale_use
-from wasmlint.host.throwing import throw
+from wasmlint.host.throwing import catch_names, recovers, throw
 from wasmlint.syntax import node_bytes, node_key
 
 # Statements and expressions run one inside another at most (a few Python frames each, so that
@@ -207,12 +207,17 @@ class Interpreter(Branches):
         before = st.copy()
         outer_thrown = self.swap_thrown(None)
         if body is not None:
-            # A use that throws inside a `try` whose `catch` recovers is a test, not a bug.
-            self.trying += 1 if handler is not None else 0
+            # A use that throws inside a `try` whose `catch` deals with its value is a test, not a bug.
+            saved_catches = self.catches
+            if handler is not None:
+                names = self.catch_names.get(handler.start_byte)
+                if names is None:
+                    names = self.catch_names[handler.start_byte] = catch_names(handler)
+                self.catches = (*self.catches, names)
             try:
                 self.exec(body, st)
             finally:
-                self.trying -= 1 if handler is not None else 0
+                self.catches = saved_catches
         thrown = self.swap_thrown(outer_thrown)
         if handler is None and thrown is not None:  # (`try`/`finally`: the throw goes on out)
             self.thrown = thrown if outer_thrown is None else outer_thrown.join(thrown)
@@ -537,7 +542,7 @@ class Interpreter(Branches):
     def use(self, vals: frozenset, node: Node, holder: Node | None, throws: bool = True) -> None:
         """`vals` are read or written at `node`: a buffer or view among them that may have detached
         is a stale use (not in a test, nor where a `catch` recovers from the throw)."""
-        if self.checking or (throws and self.trying) or not self.program.reporting:
+        if self.checking or (throws and recovers(self.catches, holder)) or not self.program.reporting:
             return
         for value in sorted((v for v in vals if isinstance(v, Memo)), key=lambda m: (m.line, m.text, m.ctor)):
             if value.grows:  # (what a wrapper keeps is used through `use_deep`)

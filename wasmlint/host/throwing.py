@@ -21,6 +21,12 @@ does not (undefined, 0), nor `TextDecoder.decode` or most of Node's own `Buffer`
 (`buf.toString()` of a detached one is empty): a `Buffer` proves nothing here, but `Buffer.from` over
 a detached `ArrayBuffer` throws (a copy of a detached view does not).
 
+A use inside a `try` is a test, not a stale use, only where the `catch` deals with the value it
+used: re-makes it (`catch { view = new Uint8Array(memory.buffer) ... }`) or uses it again (that use
+is then the one judged). A `catch` that only logs or drops the error (`catch (e) { report(e) }`,
+an event loop's or a driver's) leaves the use a stale use, whose throw it swallows; either way the
+`catch` starts from the states the body may have thrown in (`recovers`, below).
+
 A function every path of which threw (at such uses) ends its caller's path too, except an async or generator
 function (calling one never throws: its throw rejects the promise it returned, or comes at
 `next()`), and a Promise executor (its throw rejects the promise being built).
@@ -34,6 +40,7 @@ from typing import Any, Callable
 from tree_sitter import Node
 
 from wasmlint.host.domain import Memo, State
+from wasmlint.syntax import node_bytes
 
 # (The interpreter is typed `Any` here: calls.py imports this module, and the architecture test
 # forbids import cycles, also through type-checking imports.)
@@ -72,6 +79,66 @@ def throw(interp: "Interpreter", st: State) -> None:
 # not asked: `Node.children` keeps the list it makes alive as long as the node, and this is asked
 # at every call of every function.)
 _ASYNC_OR_GENERATOR = re.compile(rb"(?:static\s+)?(?:async(?![\w$])|\*)")
+
+
+# Logging does not deal with a value: `console.error('failed', view)` only shows it.
+_LOGGING = frozenset({b"console"})
+
+
+def catch_names(handler: Node) -> frozenset[bytes]:
+    """The names a `catch` clause's body mentions (but for its parameter, and inside calls of
+    `console` methods): those of the values it re-makes or uses again."""
+    body = handler.child_by_field_name("body")
+    parameter = handler.child_by_field_name("parameter")
+    own = {node_bytes(n) for n in _descendants(parameter)} if parameter is not None else set()
+    names: set[bytes] = set()
+    stack = [body] if body is not None else []
+    while stack:
+        node = stack.pop()
+        if node.type in ("identifier", "this", "shorthand_property_identifier"):
+            names.add(node_bytes(node))
+            continue
+        if node.type == "call_expression" and _root(node.child_by_field_name("function")) in _LOGGING:
+            continue
+        stack.extend(node.named_children)
+    return frozenset(names - own)
+
+
+def recovers(catches: tuple[frozenset[bytes], ...], holder: Node | None) -> bool:
+    """Whether a `catch` around the running statement deals with the value read at `holder`
+    (`catches`: the names each enclosing `catch` of the running function mentions)."""
+    if not catches:
+        return False
+    root = _root(holder)
+    return root is not None and any(root in names for names in catches)
+
+
+def _root(node: Node | None) -> bytes | None:
+    """The variable a place is read from: `view` of `view`, `cache.words[0]`, `held.get('v')`,
+    `readView()`; `this` of `this.#view`."""
+    while node is not None:
+        if node.type in ("identifier", "this"):
+            return node_bytes(node)
+        if node.type in ("member_expression", "subscript_expression"):
+            node = node.child_by_field_name("object")
+        elif node.type == "call_expression":
+            node = node.child_by_field_name("function")
+        elif node.type in ("parenthesized_expression", "non_null_expression", "as_expression",
+                           "satisfies_expression", "await_expression"):
+            node = node.named_children[0] if node.named_children else None
+        else:
+            return None
+    return None
+
+
+def _descendants(node: Node) -> list[Node]:
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "identifier":
+            found.append(current)
+        stack.extend(current.named_children)
+    return found
 
 
 def never_throws(function: Node, source: bytes) -> bool:

@@ -1,5 +1,6 @@
-// The build over the detached buffer throws inside a `try` whose `catch` recovers: the top level goes
-// on, and `view` is read after the growing call: stale. (The build in the `try` is a test, not a finding.)
+// The build over the detached buffer throws inside a `try` whose `catch` only logs: the top level goes
+// on, and `view` is read after the growing call: stale. (The `catch` re-makes nothing, so the build
+// in the `try` is a stale use too, not a test: try-catch-logs-stale, try-catch-retries-fresh.)
 import { readFileSync } from 'node:fs'
 
 // An exception nothing catches ends the run quietly (exit status 0), as the top level's throw would end it.
@@ -13,7 +14,7 @@ const early = ex.memory.buffer
 if (Date.now() > 0) {
   ex.reserve(1)
   try {
-    console.log(new DataView(early, 8).byteLength)
+    console.log(new DataView(early, 8).byteLength) // stale: new DataView <- reserve
   } catch {
     console.log('the buffer detached')
   }
