@@ -44,6 +44,9 @@ class Frame:
     returned: frozenset = NOTHING
     exits: State | None = None
     outer: "Frame | None" = None  # the frame of the call it runs in (its `this` is still held)
+    # Read as an accessor (`places`): the indexes its parameters are, known from the call's
+    # arguments (`pool.at(0)` names `this.#views[0]`, the slot `keep(0, v)` wrote).
+    indices: dict[str, int] | None = None
 
 
 @dataclass
@@ -206,21 +209,42 @@ class Access:
             elif obj.cls:
                 function = self.method_named(obj.cls, method)
                 if function is not None:
-                    found += self.accessor_places(function, frozenset((obj,)), st, depth)
+                    found += self.accessor_places(function, frozenset((obj,)), st, depth, args)
         return found
 
-    def accessor_places(self, function: FunctionRef, this: frozenset, st: State, depth: int) -> list[tuple[str, tuple]]:
+    def accessor_places(self, function: FunctionRef, this: frozenset, st: State, depth: int,
+                        args: Node | None = None) -> list[tuple[str, tuple]]:
         """The places a function whose body only returns one names, read as that function
-        (its `this`, its scope)."""
+        (its `this`, its scope, and the indexes `args`, the call's arguments, give its parameters)."""
         returned = _returned_expression(function)
         if returned is None:
             return []
+        indices = self._argument_indices(function, args, st) if args is not None else None
         saved = self.frame
-        self.frame = Frame(function, function.id, this)
+        self.frame = Frame(function, function.id, this, indices=indices)
         try:
             return self.places(returned, st, depth + 1)
         finally:
             self.frame = saved
+
+    def _argument_indices(self, function: FunctionRef, args: Node, st: State) -> dict[str, int] | None:
+        """Each parameter of `function` named by a plain identifier whose argument is one known
+        index (a number literal, or a name holding one)."""
+        given = [a for a in args.named_children if a.type != "comment"]
+        indices: dict[str, int] = {}
+        for param, arg in zip(function.params(), given):
+            if param.type != "identifier":
+                continue
+            value = unwrap(arg)
+            if value is None:
+                continue
+            if value.type == "number" and node_bytes(value).isdigit() and len(node_bytes(value)) < 10:
+                indices[node_bytes(param).decode()] = int(node_bytes(value))
+            elif value.type == "identifier":
+                known = index_of(self.read_name(node_bytes(value).decode(), st))
+                if known is not None:
+                    indices[node_bytes(param).decode()] = known
+        return indices or None
 
     def getter_of(self, obj: Obj, prop: str) -> FunctionRef | None:
         raise NotImplementedError
@@ -247,7 +271,11 @@ class Access:
         if index.type == "number":
             return f"[{node_bytes(index).decode()}]"
         if index.type == "identifier":  # `this.#views[i]` where `i` is known: `keep(0, v)`
-            known = index_of(self.read_name(node_bytes(index).decode(), st))
+            name = node_bytes(index).decode()
+            bound = self.frame.indices
+            if bound is not None and name in bound:  # (an accessor read for its places: `at(0)`)
+                return f"[{bound[name]}]"
+            known = index_of(self.read_name(name, st))
             if known is not None:
                 return f"[{known}]"
         return ELEMENTS
