@@ -11,76 +11,17 @@ Variables live in `State.cells` under their scope, so closures see the variables
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Union
 
 from tree_sitter import Node
 
+from wasmlint.host import call_lists
+from wasmlint.host.call_lists import MAX_GROWS, MAX_OTHER_GROWS, adds, with_grows
 from wasmlint.host.values import Grow
 
 MAX_LOG = 64  # calls a state's log keeps (the newest)
-MAX_GROWS = 16  # calls kept per stale value (the first ones): the module decides which of them grow
-MAX_OTHER_GROWS = 32  # past MAX_GROWS, calls still kept when the module judges them apart from the kept ones
-
-
-def adds(grows: tuple, grow: Grow) -> bool:
-    """Whether a call adds to the calls a value was seen after. Past MAX_GROWS, only a call the
-    module would judge apart from every kept one: a view read in an import callback meets the
-    same calls once per export that runs the callback, and those must not crowd out the one call
-    that grows memory."""
-    if len(grows) >= MAX_OTHER_GROWS:
-        return False
-    hashed = grow.hashed  # (hashes first: far cheaper than comparing calls)
-    if any(g.hashed == hashed and g == grow for g in grows):
-        return False
-    return _adds_new(grows, grow)
-
-
-def _adds_new(grows: tuple, grow: Grow) -> bool:
-    """`adds`, for a call known not to be among `grows`."""
-    if len(grows) < MAX_GROWS:
-        return True
-    judged = grow.judged  # the exports it reaches, host growth, the export call whose callback made it
-    # (One kept under fewer invariant literals stands for it wherever it could have happened.)
-    assumes = grow.assumes
-    return len(grows) < MAX_OTHER_GROWS and all(g.judged != judged or not g.assumes <= assumes for g in grows)
-
-
-def with_grows(grows: tuple, more) -> tuple:
-    """`grows` and then each call of `more` that adds to them."""
-    if more is grows or not more:
-        return grows
-    present = set(grows)
-    for grow in more:
-        if grow in present:
-            continue
-        weakened = _weakened(grows, grow) if ASSUMING else None
-        if weakened is not None:
-            grows = weakened
-            present = set(grows)
-        elif _adds_new(grows, grow):
-            grows = grows + (grow,)
-            present.add(grow)
-    return grows
-
-
-# Whether any call was recorded under invariant literals (`invariants.py`) in this process: until
-# then no value holds one, and adding a call needs no search for the same call under others.
-ASSUMING = False
-
-
-def _weakened(grows: tuple, grow: Grow) -> tuple | None:
-    """`grows` with the call `grow` is, kept under other invariant literals, now kept under
-    those both share (it may have happened under either); None: not kept."""
-    call = grow.call
-    for index, kept in enumerate(grows):
-        if kept.call == call:
-            weaker = kept.assumes & grow.assumes
-            if weaker == kept.assumes:
-                return grows
-            return grows[:index] + (replace(kept, assumes=weaker),) + grows[index + 1:]
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,14 +109,14 @@ class Memo:
 
     def grown(self, grow: Grow) -> "Memo":
         to_sure = len(self.sure) < MAX_GROWS and grow not in self.sure
-        if to_sure and not ASSUMING and self.sure is self.grows and adds(self.grows, grow):
+        if to_sure and not call_lists.ASSUMING and self.sure is self.grows and adds(self.grows, grow):
             # (Sure of every call it has: one tuple for both, as most views are. A bundle ages
             # thousands of views once per entry point.)
             grows = self.grows + (grow,)
             return self.aged_as(grows, self.from_entry or grow.earlier, grows)
         sure = self.sure + (grow,) if to_sure else self.sure
-        if ASSUMING and grow not in self.grows:
-            weakened = _weakened(self.grows, grow)
+        if call_lists.ASSUMING and grow not in self.grows:
+            weakened = call_lists.weakened(self.grows, grow)
             if weakened is not None:
                 # (The call kept under other literals: on this path it happened under these.)
                 if weakened is self.grows and sure is self.sure:
@@ -190,7 +131,7 @@ class Memo:
         MAX_GROWS sure calls and MAX_OTHER_GROWS calls, `grown` keeps it as it is)."""
         new = self
         for grow in grows:
-            if not ASSUMING and len(new.sure) >= MAX_GROWS and len(new.grows) >= MAX_OTHER_GROWS:
+            if not call_lists.ASSUMING and len(new.sure) >= MAX_GROWS and len(new.grows) >= MAX_OTHER_GROWS:
                 break
             new = new.grown(grow)
         return new

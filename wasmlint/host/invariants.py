@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from wasmlint.host import domain
+from wasmlint.host import call_lists
 from wasmlint.host.access import unwrap
 from wasmlint.host.domain import Memo, State, rewrite_memos
 from wasmlint.host.program import ROOT
@@ -338,7 +338,7 @@ def _without(vals: frozenset, opposite: tuple) -> frozenset:
 
 def assumed(grow: Grow, facts: frozenset) -> Grow:
     """`grow` recorded where `facts` hold."""
-    domain.ASSUMING = True
+    call_lists.ASSUMING = True
     return dataclasses.replace(grow, assumes=facts)
 
 
