@@ -59,6 +59,11 @@ XFAIL: dict[str, str] = {
     "another read's growth (branch h21-entry ran the settling callback at the `await`: seed 2113 FP 63 -> 58 "
     "but FN 8 -> 14, each where the plain text's top level or an awaited step throws and ends the module "
     "while the oracle's wrapped copy goes on)",
+    "guard-after-growth-each-arm-fresh": "each arm of a branch grows by a call of its own (`alloc` or `em_malloc`, "
+    "`reserve` or `em_malloc`): `Memo.sure` keeps the calls made on every path, so the join keeps none and the "
+    "tested view is not detached for sure (differential: wat/p01859:20 of seed 2113; a join that kept one call "
+    "standing for each path's own, branch h21-after, cleared p01859 and this case's first branch, but lost the -stale twin's "
+    "`words[0]`: the use was reached on fewer paths, none of which the report kept; cause not found in time)",
 }
 
 
