@@ -10,7 +10,7 @@ Variables live in `State.cells` under their scope, so closures see the variables
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Union
@@ -489,19 +489,7 @@ class State:
         """A call that may grow memory: every buffer and view held anywhere gains it."""
         self.log = self.log + (grow,) if len(self.log) < MAX_LOG else self.log[1:] + (grow,)
         self.logged += 1
-        tables = (self.cells, self.heap)
-        for where in list(self.growing):
-            table = tables[where[0]]
-            vals = table.get(where[1])
-            if vals is None:
-                self.growing.discard(where)
-                continue
-            grown = _grown(vals, grow)
-            if grown is not vals:
-                if where[0] and self.heap_shared:
-                    tables = (self.cells, self.own_heap())
-                    table = self.heap
-                table[where[1]] = grown
+        self._age_held(lambda vals: _grown(vals, grow))
 
     def grow_all(self, grows: Sequence[Grow]) -> None:
         """Calls that may grow memory, one after another: as `grow` for each, walking what the
@@ -515,6 +503,10 @@ class State:
         self.log = (self.log + calls)[-MAX_LOG:]
         self.logged += len(calls)
         done: dict = {}
+        self._age_held(lambda vals: _grown_all(vals, calls, done))
+
+    def _age_held(self, aged: Callable[[frozenset], frozenset]) -> None:
+        """Each value held where a view may be (`growing`) replaced by what `aged` makes of it."""
         tables = (self.cells, self.heap)
         for where in list(self.growing):
             table = tables[where[0]]
@@ -522,7 +514,7 @@ class State:
             if vals is None:
                 self.growing.discard(where)
                 continue
-            grown = _grown_all(vals, calls, done)
+            grown = aged(vals)
             if grown is not vals:
                 if where[0] and self.heap_shared:
                     tables = (self.cells, self.own_heap())
