@@ -121,17 +121,30 @@ def test_twice_the_input_costs_at_most_2_2_times_the_work(case: Case, tmp_path, 
 # cached in a list by function index (-> 47.7); the nested fns
 # 48.9 -> 46.9 -> 46.3 -> 45.2 -> 44.5 (the sharing tables; a fn's first list made exact; its local
 # variables kept in tuples; no empty dict of annotations each). The bounds are about 5% over.
+#
+# The host inputs are measured after a warm-up that loads the host layer (`warm_host_project`):
+# until 2026-12-08 its own code, loaded once per process, counted against the input (the nested
+# arrows 159 -> 146.6, the bundle 560 -> 520.7, the small file of arrows 325.8 -> 258.6, the same
+# on this session's first commit and its last: the drift was the layer's code growing).
 TRACED_SIZES = {"else-if": (3000, 24), "plus-chain": (8000, 29), "call-indirect": (4000, 50), "nested-fns": (1000, 47),
-                "nested-arrows": (25_000, 165), "minified-bundle": (40_000, 570)}
+                "nested-arrows": (25_000, 154), "minified-bundle": (40_000, 547)}
+HOST_INPUTS = {"nested-arrows", "minified-bundle"}
+
+
+def warm_up_for(name: str, folder: Path) -> Path:
+    """The project a measuring process checks first: what every run of that kind holds."""
+    from bench.growth import empty_crate, warm_host_project
+
+    return warm_host_project(folder) if name in HOST_INPUTS else empty_crate(folder)
 
 
 @pytest.mark.parametrize("name", TRACED_SIZES)
 def test_peak_python_memory_beyond_the_trees_is_bounded_per_input_byte(name, tmp_path):
-    from bench.growth import empty_crate, traced_beyond_trees
+    from bench.growth import traced_beyond_trees
 
     n, bound = TRACED_SIZES[name]
     BY_NAME[name].make(tmp_path / name, n)
-    per_byte = traced_beyond_trees(tmp_path / name, empty_crate(tmp_path / "empty"))
+    per_byte = traced_beyond_trees(tmp_path / name, warm_up_for(name, tmp_path / "warm"))
     assert per_byte <= bound, f"{name}: {per_byte:.1f} bytes per input byte beyond the trees (bound {bound})"
 
 
@@ -139,13 +152,14 @@ def test_nested_functions_of_a_small_host_are_entry_points_without_a_state_copy_
     """Under 64 KiB every nested function is an entry point of its own (`entries.entry_points`),
     and the first round keeps what each left until all have run. 5,000 nested arrows (25 KB): 466
     bytes per input byte beyond the trees while each kept a copy of the state it changed nothing
-    in, 309 now that such an entry point keeps the top level's own; the bound is about 5% over."""
-    from bench.growth import empty_crate, traced_beyond_trees
+    in, 309 when such an entry point came to keep the top level's own; 258.6 with the host layer's
+    own code loaded before the measure (`warm_up_for`); the bound is about 5% over."""
+    from bench.growth import traced_beyond_trees
 
     BY_NAME["nested-arrows"].make(tmp_path / "arrows", 5000)
     assert (tmp_path / "arrows/arrows.js").stat().st_size < 64 * 1024
-    per_byte = traced_beyond_trees(tmp_path / "arrows", empty_crate(tmp_path / "empty"))
-    assert per_byte <= 325, f"{per_byte:.1f} bytes per input byte beyond the trees (bound 325)"
+    per_byte = traced_beyond_trees(tmp_path / "arrows", warm_up_for("nested-arrows", tmp_path / "warm"))
+    assert per_byte <= 272, f"{per_byte:.1f} bytes per input byte beyond the trees (bound 272)"
 
 
 # -- deep nesting: findings below the caps, a note past them -----------------------------------------
