@@ -28,7 +28,8 @@ def run_callbacks(calls, export: str, node: Node, at_call: State, st: State) -> 
     floor, calls.handler_floor = calls.handler_floor, len(calls.stack)
     try:
         first = _round(calls, export, node, growth, at_call, st)
-        left = [_settled(_restored(ran, seen, st), growth) for ran, seen, _ in first]
+        left = [_after_return(calls.program, export, through, _settled(_restored(ran, seen, st), growth), growth)
+                for ran, seen, through in first]
         returned = {through for ran, _, through in first if not ran.dead}
         if first:
             # What the callbacks left, each slot they did not touch as it was at the call.
@@ -39,7 +40,8 @@ def run_callbacks(calls, export: str, node: Node, at_call: State, st: State) -> 
             _age(grown, growth)
             last = _made_last(calls, export, first, at_call)
             second = _round(calls, export, node, growth, between, grown, last)
-            left += [_settled(_restored(ran, seen, grown), growth) for ran, seen, _ in second]
+            left += [_after_return(calls.program, export, through, _settled(_restored(ran, seen, grown), growth),
+                                   growth) for ran, seen, through in second]
             returned |= {through for ran, _, through in second if not ran.dead}
         else:
             second = []
@@ -50,9 +52,7 @@ def run_callbacks(calls, export: str, node: Node, at_call: State, st: State) -> 
             # them last: one that always runs, or any other after one that does (the second
             # round); never the state as if none ran. A view a callback made is then aged by the
             # export's growth where that growth may follow the import's return (`write_then_grow`).
-            ends = [_after_return(calls.program, export, first[i][2], left[i], growth) for i in always]
-            ends += [_after_return(calls.program, export, through, end, growth)
-                     for (_, _, through), end in zip(second, left[len(first):])]
+            ends = [left[i] for i in always] + left[len(first):]
             after = ends[0]
             for end in ends[1:]:
                 after = after.join(end)
@@ -70,8 +70,12 @@ def run_callbacks(calls, export: str, node: Node, at_call: State, st: State) -> 
 
 def _after_return(program, export: str, through: str, end: State, growth: Grow) -> State:
     """What a callback left, once its import returned: where the export may grow memory after
-    that, a view the callback made is stale after the call too."""
-    if program.module is not None and grows_after(export, through, program.module):
+    that, a view the callback made, or found attached (a guard, a use that would have thrown), is
+    stale after the call too. Without the module's facts, aged: the file is analysed again with
+    them (`Program.must_undecided`, run.py)."""
+    if program.module is None:
+        program.must_undecided = True
+    if program.module is None or grows_after(export, through, program.module):
         _age(end, growth)
     return end
 

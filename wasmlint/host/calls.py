@@ -94,7 +94,7 @@ class Calls(Members):
     def use_deep(self, vals: frozenset, node: Node, holder: Node | None, st: State, throws: bool = True) -> None:
         raise NotImplementedError
 
-    def freshen(self, place: Node, st: State, locals_only: bool = False) -> None:
+    def freshen(self, place: Node, st: State) -> None:
         raise NotImplementedError
 
     # Provided by the construction layer (`construction.py`).

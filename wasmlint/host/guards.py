@@ -20,7 +20,6 @@ from wasmlint.host.domain import MAX_GROWS, Func, Memo, Memory, Obj, State
 from wasmlint.host.invariants import assume, plain
 from wasmlint.host.kind_tests import refine_instanceof
 from wasmlint.host.remembered import refine_remembered
-from wasmlint.host.program import ROOT
 
 if TYPE_CHECKING:
     from wasmlint.host.calls import Calls as Interpreter
@@ -303,18 +302,6 @@ def freshen(interp: "Interpreter", place: Node, st: State) -> None:
                 if any(isinstance(v, Memo) and v.grows and v.origin in buffers for v in vals):
                     table[slot] = frozenset(v.fresh() if isinstance(v, Memo) and v.origin in buffers else v
                                             for v in vals)
-
-
-def freshen_locals(interp: "Interpreter", place: Node, st: State) -> None:
-    """`freshen`, for the running function's own variables only (in an import callback: what
-    outlives the callback is still aged by its export's growth, which may come after it)."""
-    if must.attached_is_dead(interp, place, st):
-        return
-    for kind, key in interp.places(place, st):
-        if kind == "cell" and key[0] != ROOT:
-            vals = st.cells.get(key)
-            if vals:
-                st.put(False, key, _fresh(vals))
 
 
 def _freshen_younger(tested: list[Memo], st: State) -> None:

@@ -15,7 +15,7 @@ from wasmlint.host.calls import Calls, unwrap
 from wasmlint.host.captures import without_captures
 from wasmlint.host.construction import Construction
 from wasmlint.host.domain import ELEMENTS, NOTHING, Func, Index, Memo, Obj, State, merge, one
-from wasmlint.host.guards import assigned_back, branch, freshen, freshen_locals, settle, tested
+from wasmlint.host.guards import assigned_back, branch, freshen, settle, tested
 from wasmlint.host.leftover import note_await
 from wasmlint.host.loops import first_test_holds
 from wasmlint.host.program import ROOT
@@ -271,8 +271,8 @@ class Interpreter(Branches):
         for child in node.named_children:
             self.exec(child, st)
 
-    def freshen(self, place: Node, st: State, locals_only: bool = False) -> None:
-        (freshen_locals if locals_only else freshen)(self, place, st)
+    def freshen(self, place: Node, st: State) -> None:
+        freshen(self, place, st)
 
     # -- expressions -------------------------------------------------------------------------------
 

@@ -186,7 +186,7 @@ def used(interp: "Interpreter", vals: frozenset, holder: Node | None, st: State,
     refined = interp.refined
     mark = len(refined)
     # (`guards.freshen`: ends the path where the value is detached for sure.) In an import callback
-    # only the callback's own variables: the export that runs it may grow after calling it, so
-    # what outlives the callback is as stale after the export call as it was.
-    interp.freshen(holder, st, locals_only=interp.inside_export is not None)
+    # too: what outlives the callback is aged again by the export's growth when the callback's
+    # import returns, where the module says that growth may follow it (`callback_rounds`).
+    interp.freshen(holder, st)
     del refined[mark:]
